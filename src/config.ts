@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Secrets that appear in examples and must never protect a production deployment. */
+const KNOWN_WEAK_SECRETS = new Set(['your-secret-key', 'secret', 'changeme', 'change-me', 'dev-secret-key', 'development-secret-key-not-for-production']);
+const DEV_SECRET = 'development-secret-key-not-for-production';
+const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalString = z.string().trim().min(1).optional().catch(undefined);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  SECRET_KEY: z.string().default(DEV_SECRET),
+  ALGORITHM: z.literal('HS256', { message: 'only HS256 is supported' }).default('HS256'),
+  ACCESS_TOKEN_EXPIRE_MINUTES: z.coerce.number().int().positive().default(60),
+  DATABASE_URL: z.string().default('sqlite:///./dev.db'),
+  REDIS_URL: z.string().url().default('redis://localhost:6379/0'),
+  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('applications'),
+  TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('ATS <no-reply@ats.local>'),
+  MAIL_OUTBOX_DIR: z.string().default('var/outbox'),
+  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  CORS_ORIGINS: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STAGE_SLA_SECONDS: seconds(3 * 24 * 3600),
+  OFFER_EXPIRY_SECONDS: seconds(7 * 24 * 3600),
+  NOTIFIER_CONCURRENCY: z.coerce.number().int().positive().default(10),
+  NOTIFICATION_QUEUE: z.string().default('notifications'),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  LOGIN_BLOCK_SECONDS: seconds(15 * 60),
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  WORKFLOW_BUNDLE_PATH: optionalString,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  auth: { secretKey: string; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number };
+  database: { url: string; file: string };
+  redisUrl: string;
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; workflowBundlePath?: string };
+  mail: { smtpUrl?: string; from: string; outboxDir: string };
+  admin?: { email: string; password: string };
+  corsOrigins: string[];
+  logLevel: Env['LOG_LEVEL'];
+  timers: { stageSlaSeconds: number; offerExpirySeconds: number };
+  notifier: { concurrency: number; queueName: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `sqlite:///./dev.db` (the original form), `sqlite:///abs/path.db`, `sqlite://:memory:` or a bare path. */
+export function sqliteFileFromUrl(url: string): string {
+  if (url === ':memory:' || url === 'sqlite://:memory:' || url === 'sqlite:///:memory:') return ':memory:';
+  const match = /^sqlite:\/\/\/?(.*)$/.exec(url);
+  if (!match) return url;
+  // `sqlite:///./dev.db` and `sqlite:///dev.db` are relative; `sqlite:////abs/dev.db` is absolute.
+  const rest = url.startsWith('sqlite:////') ? `/${url.slice('sqlite:////'.length)}` : match[1];
+  return rest === ':memory:' ? rest : path.normalize(rest);
+}
+
+/** Parses and validates the whole environment at once; throws one error naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+  if (!env.DATABASE_URL.startsWith('sqlite:') && !env.DATABASE_URL.endsWith('.db') && env.DATABASE_URL !== ':memory:') {
+    problems.push('DATABASE_URL: only SQLite URLs (sqlite:///./dev.db) are supported');
+  }
+  if (env.NODE_ENV === 'production') {
+    if (source.SECRET_KEY === undefined) problems.push('SECRET_KEY: required in production');
+    else if (env.SECRET_KEY.length < MIN_PRODUCTION_SECRET_LENGTH || KNOWN_WEAK_SECRETS.has(env.SECRET_KEY.toLowerCase())) {
+      problems.push(`SECRET_KEY: too weak for production (use at least ${MIN_PRODUCTION_SECRET_LENGTH} random characters, e.g. \`openssl rand -hex 32\`)`);
+    }
+  }
+  if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    auth: {
+      secretKey: env.SECRET_KEY,
+      algorithm: env.ALGORITHM,
+      accessTokenExpireMinutes: env.ACCESS_TOKEN_EXPIRE_MINUTES,
+      loginMaxFailures: env.LOGIN_MAX_FAILURES,
+      loginBlockSeconds: env.LOGIN_BLOCK_SECONDS,
+      hashConcurrency: env.PASSWORD_HASH_CONCURRENCY,
+    },
+    database: { url: env.DATABASE_URL, file: sqliteFileFromUrl(env.DATABASE_URL) },
+    redisUrl: env.REDIS_URL,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      uiUrl: env.TEMPORAL_UI_URL.replace(/\/+$/, ''),
+      workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: env.MAIL_OUTBOX_DIR },
+    admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,
+    corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: env.LOG_LEVEL,
+    timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
+    notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE },
+  };
+}

@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
+
+/**
+ * Starts the local engines — the Temporal CLI dev server and redis-server — for `npm run dev` and
+ * for the test harness. Production never uses this module.
+ */
+export interface Engine { process: ChildProcess; stop(): Promise<void> }
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function portAnswers(port: number, host = '127.0.0.1', timeoutMs = 300): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs: number, logFile?: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}${logFile ? `; see ${logFile}` : ''}`);
+    if (await portAnswers(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not answer on port ${port} within ${timeoutMs} ms${logFile ? `; see ${logFile}` : ''}`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => { clearTimeout(kill); resolve(); });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface TemporalOptions { cli: string; port: number; uiPort?: number; dbFile: string; logFile: string; namespace?: string }
+
+/** The Temporal dev server, SQLite-backed, with WAL pragmas (about 10x faster) and our search attributes. */
+export async function startTemporal(opts: TemporalOptions): Promise<Engine> {
+  fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+  const args = [
+    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--db-filename', opts.dbFile,
+    '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal', '--log-level', 'warn',
+    '--namespace', opts.namespace ?? 'default',
+    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
+  ];
+  const log = fs.openSync(opts.logFile, 'a');
+  const child = spawn(opts.cli, args, { stdio: ['ignore', log, log], detached: false });
+  fs.closeSync(log);
+  await waitForPort(opts.port, child, 'Temporal dev server', 60_000, opts.logFile);
+  if (opts.uiPort) await waitForPort(opts.uiPort, child, 'Temporal Web UI', 30_000, opts.logFile);
+  return { process: child, stop: stopper(child) };
+}
+
+export interface RedisOptions { server: string; port: number; dir: string; logFile: string }
+
+export async function startRedis(opts: RedisOptions): Promise<Engine> {
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', '--appendonly', 'no', '--logfile', opts.logFile];
+  const child = spawn(opts.server, args, { stdio: 'ignore' });
+  await waitForPort(opts.port, child, 'redis-server', 20_000, opts.logFile);
+  return { process: child, stop: stopper(child) };
+}
+
+/** Paths of the engine binaries: set by scripts/toolchain.sh, with the project's tools folder as fallback. */
+export function enginePaths(root: string): { temporal: string; redis: string } {
+  const temporal = process.env.TEMPORAL_CLI ?? path.join(root, '.tools/bin/temporal');
+  return { temporal, redis: process.env.REDIS_SERVER ?? 'redis-server' };
+}

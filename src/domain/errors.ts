@@ -1,0 +1,40 @@
+/**
+ * Domain errors carry a stable machine-readable code and know nothing of HTTP; the API's error
+ * middleware maps each kind to a status and an RFC 9457 problem document.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, readonly details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+}
+
+export class ConflictError extends DomainError {
+  constructor(readonly code: string, message: string, details: Record<string, unknown> = {}) {
+    super(message, details);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code: string;
+  constructor(message = 'You are not allowed to do this.', code = 'forbidden') {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly code = 'unauthorized';
+}
+
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'too_many_requests';
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
+}

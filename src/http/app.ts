@@ -1,0 +1,59 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { koaBody } from 'koa-body';
+import cors from '@koa/cors';
+import helmet from 'koa-helmet';
+import { RequestContext } from '@mikro-orm/core';
+import type { Services } from '../services';
+import { createRegistry, generateDocument } from './openapi';
+import { requestId } from './middleware/request-id';
+import { errorHandler } from './middleware/error-handler';
+import { healthRoutes } from './routes/health.routes';
+import { docsRoutes } from './routes/docs.routes';
+import { authRoutes } from './routes/auth.routes';
+import { userRoutes } from './routes/users.routes';
+import { jobRoutes } from './routes/jobs.routes';
+import { applicationRoutes } from './routes/applications.routes';
+import { adminRoutes } from './routes/admin.routes';
+
+const ONE_MIB = '1mb';
+
+/** Builds the Koa application; only the entry point listens. */
+export function createApp(services: Services): Koa {
+  const app = new Koa({ proxy: true });
+  const { logger, metrics } = services;
+
+  app.use(requestId());
+  app.use(async (ctx, next) => {
+    const end = metrics.httpDuration.startTimer({ method: ctx.method });
+    try {
+      await next();
+    } finally {
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      end({ route: String(route), status: String(ctx.status) });
+      logger.debug({ requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status }, 'request');
+    }
+  });
+  app.use(errorHandler(logger));
+  app.use(helmet({ contentSecurityPolicy: false }));
+  if (services.config.corsOrigins.length) {
+    const allowed = new Set(services.config.corsOrigins);
+    app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) || allowed.has('*') ? ctx.get('Origin') : ''), exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
+  }
+  app.use(koaBody({ jsonLimit: ONE_MIB, formLimit: ONE_MIB, textLimit: ONE_MIB, multipart: false, jsonStrict: true }));
+  app.use((ctx, next) => RequestContext.create(services.orm.em, next));
+
+  const registry = createRegistry();
+  const router = new Router();
+  healthRoutes(router, services);
+  authRoutes(router, registry, services);
+  userRoutes(router, registry, services);
+  jobRoutes(router, registry, services);
+  applicationRoutes(router, registry, services);
+  adminRoutes(router, services);
+  docsRoutes(router, () => generateDocument(registry));
+
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  return app;
+}

@@ -1,0 +1,41 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+
+export { z };
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().openapi({ example: 'validation_failed' }),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    allowed: z.array(z.string()).optional(),
+  })
+  .openapi('Problem');
+
+export function createRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'oauth2',
+    description: 'Log in with e-mail (as username) and password; Swagger UI then sends the bearer token.',
+    flows: { password: { tokenUrl: '/api/auth/login', scopes: {} } },
+  });
+  return registry;
+}
+
+export function generateDocument(registry: OpenAPIRegistry) {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'ATS API',
+      version: '1.0.0',
+      description: 'Applicant tracking: accounts and roles, jobs, and applications whose stages are Temporal workflows.',
+    },
+    servers: [{ url: '/' }],
+  });
+}

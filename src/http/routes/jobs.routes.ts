@@ -1,0 +1,5 @@
+import type Router from '@koa/router';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Services } from '../../services';
+
+export function jobRoutes(_router: Router, _registry: OpenAPIRegistry, _services: Services): void {}

@@ -1,0 +1,19 @@
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { createServices } from '../services';
+import { createApp } from '../http/app';
+import { ensureAdmin } from '../accounts/admin';
+import { onShutdown, runMain } from './run';
+
+/** The API process: stateless, run as many as the load needs behind a load balancer. */
+runMain('api', async () => {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'api');
+  const services = await createServices(config, logger);
+  if (config.admin) await ensureAdmin(services, config.admin.email, config.admin.password);
+  const server = createApp(services).listen(config.port, () => logger.info({ port: config.port }, `API listening on http://localhost:${config.port} (docs at /docs)`));
+  onShutdown(logger, async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await services.close();
+  });
+});

@@ -1,0 +1,50 @@
+import { Redis } from 'ioredis';
+import type { MikroORM } from '@mikro-orm/sqlite';
+import type { Client } from '@temporalio/client';
+import type { Config } from './config';
+import { createLogger, type Logger } from './logger';
+import { openOrm } from './db/orm';
+import { createTemporalClient } from './temporal/client';
+import { createTokenService, type TokenService } from './auth/tokens';
+import { createPasswordHasher, type PasswordHasher } from './auth/passwords';
+import { createMetrics, type Metrics } from './metrics';
+
+/** Everything the API needs, built once from the configuration and passed explicitly. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM;
+  redis: Redis;
+  temporal: Client;
+  tokens: TokenService;
+  passwords: PasswordHasher;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export function createRedis(url: string, options: { forWorker?: boolean } = {}): Redis {
+  // BullMQ workers need blocking commands to wait forever; request-path clients should fail fast.
+  return new Redis(url, options.forWorker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+}
+
+export async function createServices(config: Config, logger = createLogger(config.logLevel, 'api')): Promise<Services> {
+  const orm = await openOrm(config.database.file);
+  const redis = createRedis(config.redisUrl);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const temporal = await createTemporalClient(config.temporal);
+  return {
+    config,
+    logger,
+    orm,
+    redis,
+    temporal,
+    tokens: createTokenService(config.auth.secretKey, config.auth.accessTokenExpireMinutes),
+    passwords: createPasswordHasher(config.auth.hashConcurrency),
+    metrics: createMetrics(),
+    async close() {
+      await temporal.connection.close();
+      redis.disconnect();
+      await orm.close();
+    },
+  };
+}

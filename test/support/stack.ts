@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createServices, type Services } from '../../src/services';
+import { createApp } from '../../src/http/app';
+import { migrateUp } from '../../src/db/orm';
+import { UserSchema, type Role, type User } from '../../src/db/entities/user.entity';
+
+export interface HttpResult<T = any> { status: number; headers: Headers; body: T; text: string }
+export interface RequestOptions { token?: string; body?: unknown; form?: Record<string, string>; headers?: Record<string, string>; raw?: string }
+
+export interface TestStack {
+  config: Config;
+  services: Services;
+  url: string;
+  dir: string;
+  http<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
+  /** A user inserted directly (no HTTP), with a fresh token. */
+  user(role: Role, overrides?: { email?: string; password?: string; fullName?: string }): Promise<{ user: User; token: string; password: string }>;
+  close(): Promise<void>;
+}
+
+/** Environment for a test: the run's shared engines, and names of its own (DB file, task queue, queue). */
+export function testEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const id = randomUUID().slice(0, 8);
+  return {
+    NODE_ENV: 'test',
+    SECRET_KEY: 'test-secret-key-that-is-long-enough-for-hs256-0123456789',
+    DATABASE_URL: `sqlite:///${path.join(dir, 'ats.db')}`,
+    REDIS_URL: required('ATS_TEST_REDIS_URL'),
+    TEMPORAL_ADDRESS: required('ATS_TEST_TEMPORAL_ADDRESS'),
+    TEMPORAL_UI_URL: required('ATS_TEST_TEMPORAL_UI_URL'),
+    TEMPORAL_TASK_QUEUE: `applications-${id}`,
+    NOTIFICATION_QUEUE: `notifications-${id}`,
+    MAIL_OUTBOX_DIR: path.join(dir, 'outbox'),
+    LOG_LEVEL: process.env.ATS_TEST_LOG_LEVEL ?? 'silent',
+    ...extra,
+  };
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with npm test (the global setup starts the engines)`);
+  return value;
+}
+
+export async function startStack(extraEnv: Record<string, string> = {}): Promise<TestStack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-stack-'));
+  const config = loadConfig(testEnv(dir, extraEnv));
+  const services = await createServices(config, createLogger(config.logLevel, 'test'));
+  await migrateUp(services.orm);
+  const server: Server = createApp(services).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const stack: TestStack = {
+    config,
+    services,
+    url,
+    dir,
+    async http(method, urlPath, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      let body: string | undefined = options.raw;
+      if (options.token) headers.Authorization = `Bearer ${options.token}`;
+      if (options.body !== undefined) {
+        headers['Content-Type'] ??= 'application/json';
+        body = JSON.stringify(options.body);
+      } else if (options.form) {
+        headers['Content-Type'] ??= 'application/x-www-form-urlencoded';
+        body = new URLSearchParams(options.form).toString();
+      }
+      const res = await fetch(url + urlPath, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+      return { status: res.status, headers: res.headers, body: parsed as never, text };
+    },
+    async user(role, overrides = {}) {
+      const password = overrides.password ?? `pw-${randomUUID()}`;
+      const email = (overrides.email ?? `${role}-${randomUUID().slice(0, 8)}@example.com`).toLowerCase();
+      const em = services.orm.em.fork();
+      const now = new Date().toISOString();
+      const user = em.create(UserSchema, { email, passwordHash: await services.passwords.hash(password), role, fullName: overrides.fullName ?? `${role} ${email}`, active: true, createdAt: now, updatedAt: now });
+      await em.flush();
+      return { user, token: services.tokens.issue(user.id, role).accessToken, password };
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await services.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}

@@ -62,11 +62,13 @@ ensure_redis() {
 }
 
 ensure_node_modules() {
-  local stamp="$ROOT/node_modules/.package-lock.json"
-  if [ -f "$stamp" ] && [ "$stamp" -nt "$ROOT/package-lock.json" ] && [ "$stamp" -nt "$ROOT/package.json" ]; then return; fi
+  # Keyed on the lock file's content, so a fresh clone, a pull or a lock change reinstalls, and nothing else does.
+  local stamp="$ROOT/node_modules/.ats-lock-hash" want
+  want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
   log "installing node modules (npm ci)"
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
-  touch "$stamp"
+  echo "$want" > "$stamp"
 }
 
 ensure_node

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm run dev`: set up what is missing (Node 24, Temporal CLI, redis-server, node_modules), build
+# incrementally, then run the whole system. A second start rebuilds and reinstalls nothing.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
+cd "$ATS_ROOT"
+node node_modules/typescript/bin/tsc -p tsconfig.build.json
+exec node dist/src/dev/run-dev.js

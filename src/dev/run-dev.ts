@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { migrateUp, openOrm } from '../db/orm';
+import { createPasswordHasher } from '../auth/passwords';
+import { ensureAdmin } from '../accounts/admin';
+import { seedSampleData } from '../accounts/seed';
+import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from './engines';
+
+/**
+ * `npm run dev`: the whole system on one machine. Reuses a Temporal server or Redis that already
+ * answers at the configured address, starts the missing ones with their data under var/, migrates and
+ * seeds the database, then runs the api, worker and notifier processes with prefixed logs.
+ */
+const ROOT = path.resolve(__dirname, '../../..');
+const VAR = path.join(ROOT, 'var');
+const COLORS: Record<string, string> = { api: '36', worker: '35', notifier: '33', temporal: '34', redis: '31' };
+
+function say(name: string, line: string) {
+  process.stdout.write(`\x1b[${COLORS[name] ?? '37'}m${name.padEnd(8)}|\x1b[0m ${line}\n`);
+}
+
+function hostPort(address: string, fallbackPort: number): { host: string; port: number } {
+  const url = new URL(address.includes('://') ? address : `tcp://${address}`);
+  return { host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: Number(url.port) || fallbackPort };
+}
+
+async function main() {
+  process.env.DATABASE_URL ??= 'sqlite:///./dev.db';
+  process.env.MAIL_OUTBOX_DIR ??= path.join(VAR, 'outbox');
+  const config = loadConfig();
+  const paths = enginePaths(ROOT);
+  const engines: Engine[] = [];
+  const children: ChildProcess[] = [];
+  fs.mkdirSync(VAR, { recursive: true });
+
+  const temporal = hostPort(config.temporal.address, 7233);
+  if (await portAnswers(temporal.port, temporal.host)) {
+    say('temporal', `using the Temporal server at ${config.temporal.address}`);
+  } else {
+    const uiPort = Number(new URL(config.temporal.uiUrl).port) || 8233;
+    say('temporal', `starting the dev server on ${temporal.port} (Web UI ${uiPort}, data var/temporal.db)`);
+    engines.push(await startTemporal({ cli: paths.temporal, port: temporal.port, uiPort, dbFile: path.join(VAR, 'temporal.db'), logFile: path.join(VAR, 'temporal.log'), namespace: config.temporal.namespace }));
+  }
+  const redis = hostPort(config.redisUrl, 6379);
+  if (await portAnswers(redis.port, redis.host)) {
+    say('redis', `using Redis at ${config.redisUrl}`);
+  } else {
+    say('redis', `starting redis-server on ${redis.port} (log var/redis.log)`);
+    engines.push(await startRedis({ server: paths.redis, port: redis.port, dir: path.join(VAR, 'redis'), logFile: path.join(VAR, 'redis.log') }));
+  }
+
+  const logger = createLogger('warn', 'dev');
+  const orm = await openOrm(config.database.file);
+  const migrated = await migrateUp(orm);
+  if (migrated.length) say('api', `migrated: ${migrated.join(', ')}`);
+  const passwords = createPasswordHasher(config.auth.hashConcurrency);
+  if (config.admin) say('api', `admin ${config.admin.email}: ${await ensureAdmin({ orm, passwords, logger }, config.admin.email, config.admin.password)}`);
+  const seeded = await seedSampleData({ orm, passwords, logger });
+  await orm.close();
+
+  const shutdown = async (code: number) => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await Promise.all(engines.map((e) => e.stop()));
+    process.exit(code);
+  };
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      say('api', 'stopping…');
+      void shutdown(0);
+    });
+  }
+
+  for (const name of ['worker', 'notifier', 'api']) {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main', `${name}.js`)], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    for (const stream of [child.stdout, child.stderr]) readline.createInterface({ input: stream! }).on('line', (line) => say(name, line));
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      say(name, `exited (${signal ?? code}); stopping everything`);
+      stopping = true;
+      void shutdown(1);
+    });
+  }
+
+  const api = `http://localhost:${config.port}`;
+  console.log([
+    '',
+    `  API            ${api}/api`,
+    `  API docs       ${api}/docs`,
+    `  Readiness      ${api}/readyz`,
+    `  Temporal UI    ${config.temporal.uiUrl}`,
+    `  Queue board    ${api}/admin/queues (admins)`,
+    `  Mail           ${config.mail.smtpUrl ? config.mail.smtpUrl : `dev outbox: ${config.mail.outboxDir} (.eml files)`}`,
+    `  Demo accounts  ${seeded.recruiter.email} / ${seeded.recruiter.password}   ${seeded.candidate.email} / ${seeded.candidate.password}`,
+    '  Ctrl-C stops everything.',
+    '',
+  ].join('\n'));
+}
+
+main().catch((err: Error) => {
+  console.error(err.name === 'ConfigError' ? err.message : err.stack);
+  process.exit(1);
+});

@@ -4,8 +4,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 cd "$ATS_ROOT"
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then
-  node node_modules/typescript/bin/tsc -p tsconfig.build.json
-  node node_modules/eslint/bin/eslint.js .
+  node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json
+  node node_modules/eslint/bin/eslint.js --config scripts/eslint.config.js .
 fi
 # The browser tests drive Debian's Chromium (never a downloaded browser).
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

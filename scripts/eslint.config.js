@@ -1,5 +1,8 @@
 // Lint rules that guard the architecture: deterministic workflow code, and no forgotten promises.
+const path = require('node:path');
 const tseslint = require('typescript-eslint');
+
+const ROOT = path.resolve(__dirname, '..');
 
 const SIDE_EFFECTING = [
   { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'crypto', 'child_process', 'os'], message: 'Workflow and domain code must stay deterministic: no Node built-ins.' },
@@ -8,11 +11,12 @@ const SIDE_EFFECTING = [
 ];
 
 module.exports = tseslint.config(
+  { basePath: ROOT },
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'var/**', 'coverage/**', 'eslint.config.js', 'jest.config.js'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: ROOT } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config';
+
+const ROOT = path.resolve(__dirname, '../..');
+const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+const services = compose.services as Record<string, any>;
+
+/** Compose's own substitution of `${NAME:-default}` and `${NAME:?error}` from the given shell environment. */
+function interpolate(environment: Record<string, string>, shell: Record<string, string>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value).replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, arg?: string) => {
+    if (shell[name] !== undefined && shell[name] !== '') return shell[name];
+    if (op === '?') throw new Error(`${name}: ${arg}`);
+    return arg ?? '';
+  }) || undefined]));
+}
+
+describe('docker-compose.yml', () => {
+  test('runs Temporal, Redis, a migration step and the three process types', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'notifier', 'redis', 'temporal', 'worker']);
+  });
+
+  test('the Temporal dev server listens on all interfaces, keeps its data, and registers the search attributes', () => {
+    const command: string[] = services.temporal.command;
+    expect(services.temporal.image).toMatch(/^temporalio\/temporal:/);
+    expect(command.slice(0, 2)).toEqual(['server', 'start-dev']);
+    expect(command[command.indexOf('--ip') + 1]).toBe('0.0.0.0');
+    expect(command[command.indexOf('--db-filename') + 1]).toMatch(/^\/data\//);
+    expect(command.filter((_, i) => command[i - 1] === '--search-attribute').sort()).toEqual(['ApplicationStage=Keyword', 'JobId=Keyword']);
+    expect(services.temporal.ports).toEqual(expect.arrayContaining(['7233:7233', '8233:8233']));
+  });
+
+  test.each(['worker', 'notifier'])('%s can be scaled: no fixed name, no published port', (name) => {
+    expect(services[name].container_name).toBeUndefined();
+    expect(services[name].ports).toBeUndefined();
+  });
+
+  test.each(['api', 'worker', 'notifier'])('%s runs its own entry point after migrations, Temporal and Redis are ready', (name) => {
+    const service = services[name];
+    expect(service.command).toEqual(['node', `dist/src/main/${name}.js`]);
+    expect(fs.existsSync(path.join(ROOT, `src/main/${name}.ts`))).toBe(true);
+    expect(service.depends_on).toEqual({
+      temporal: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+      migrate: { condition: 'service_completed_successfully' },
+    });
+  });
+
+  test('the application environment is a valid production configuration', () => {
+    const env = interpolate(services.worker.environment, { SECRET_KEY: 'x'.repeat(64) });
+    const config = loadConfig(env);
+    expect(config.env).toBe('production');
+    expect(config.database.file).toBe('/data/ats.db');
+    expect(config.temporal.address).toBe('temporal:7233');
+    expect(config.redisUrl).toBe('redis://redis:6379/0');
+  });
+
+  test('SECRET_KEY must be supplied, never defaulted', () => {
+    expect(services.api.environment.SECRET_KEY).toMatch(/^\$\{SECRET_KEY:\?/);
+  });
+
+  test('the image builds from a Dockerfile that exists', () => {
+    const build = services.api.build;
+    expect(fs.existsSync(path.join(ROOT, build.context, build.dockerfile))).toBe(true);
+  });
+});

@@ -1,9 +1,14 @@
+import type { MikroORM } from '@mikro-orm/sqlite';
+import type { Queue } from 'bullmq';
 import type { Stage } from '../src/domain/stages';
+import { JobSchema } from '../src/db/entities/job.entity';
+import { UserSchema, type User } from '../src/db/entities/user.entity';
+import { notificationJobId, type Audience, type NotificationJobData } from '../src/queue/notification-queue';
 
 /**
  * What the application workflow tells the notification side about. The workflow passes IDs only;
  * the activity resolves recipients and enqueues one BullMQ job per recipient and channel, with a
- * job ID derived from (workflow, seq, recipient, channel), so a retried activity never sends twice.
+ * job ID derived from (workflow, seq, kind, recipient, channel), so a retried activity never sends twice.
  */
 export type NotificationKind = 'application_received' | 'stage_changed' | 'final_outcome' | 'sla_reminder' | 'offer_expired';
 
@@ -25,37 +30,60 @@ export interface NotificationActivities {
   enqueueNotifications(event: NotificationEvent): Promise<number>;
 }
 
-import type { MikroORM } from '@mikro-orm/sqlite';
-import type { Queue } from 'bullmq';
-import { JobSchema } from '../src/db/entities/job.entity';
-import { notificationJobId, type NotificationJobData } from '../src/queue/notification-queue';
-
 export interface NotificationDeps { orm: MikroORM; queue: Queue<NotificationJobData> }
 
 /** Who hears about what: candidates about their own application, the job's recruiter about new work. */
-function recipients(event: NotificationEvent, recruiterId: string): string[] {
-  switch (event.kind) {
-    case 'application_received':
-    case 'offer_expired':
-      return [event.candidateId, recruiterId];
-    case 'sla_reminder':
-      return [recruiterId];
-    default:
-      return [event.candidateId];
-  }
-}
+const AUDIENCES: Record<NotificationKind, readonly Audience[]> = {
+  application_received: ['candidate', 'recruiter'],
+  stage_changed: ['candidate'],
+  final_outcome: ['candidate'],
+  sla_reminder: ['recruiter'],
+  offer_expired: ['candidate', 'recruiter'],
+};
 
 export function createNotificationActivities({ orm, queue }: NotificationDeps): NotificationActivities {
   return {
     async enqueueNotifications(event) {
-      const job = await orm.em.fork().findOneOrFail(JobSchema, { id: Number(event.jobId) });
-      const jobs = recipients(event, String(job.createdBy)).map((recipientId) => {
-        const data: NotificationJobData = { ...event, channel: 'email', recipientId };
-        return { name: event.kind, data, opts: { jobId: notificationJobId(data) } };
+      const em = orm.em.fork();
+      const job = await em.findOne(JobSchema, { id: Number(event.jobId) });
+      // Jobs with applications cannot be deleted; if one is gone anyway there is nothing to say about it.
+      if (!job) return 0;
+      const ids = { candidate: Number(event.candidateId), recruiter: job.createdBy };
+      const users = await em.find(UserSchema, { id: { $in: [ids.candidate, ids.recruiter] } });
+      const byId = new Map(users.map((u) => [u.id, u]));
+      const candidate = byId.get(ids.candidate);
+
+      const seen = new Set<number>();
+      const jobs = AUDIENCES[event.kind].flatMap((audience) => {
+        const recipient = byId.get(ids[audience]);
+        // Deactivated accounts get no mail; someone who is both candidate and recruiter gets one copy.
+        if (!recipient?.active || seen.has(recipient.id)) return [];
+        seen.add(recipient.id);
+        const data = jobData(event, audience, recipient, candidate, job);
+        return [{ name: event.kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } }];
       });
+      if (!jobs.length) return 0;
+      // Adding an existing job ID is a no-op in BullMQ; looking first only tells the caller what was new.
       const before = await Promise.all(jobs.map((j) => queue.getJob(j.opts.jobId)));
       await queue.addBulk(jobs);
       return before.filter((j) => !j).length;
     },
+  };
+}
+
+function jobData(event: NotificationEvent, audience: Audience, recipient: User, candidate: User | undefined, job: { id: number; title: string; company: string }): NotificationJobData {
+  return {
+    kind: event.kind,
+    channel: 'email',
+    applicationId: event.applicationId,
+    seq: event.seq,
+    at: event.at,
+    audience,
+    recipient: { id: String(recipient.id), email: recipient.email, name: recipient.fullName ?? null },
+    job: { id: String(job.id), title: job.title, company: job.company },
+    candidate: { id: event.candidateId, name: candidate?.fullName ?? null },
+    from: event.from,
+    to: event.to,
+    reason: event.reason,
   };
 }

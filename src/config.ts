@@ -27,6 +27,7 @@ const envSchema = z.object({
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   CORS_ORIGINS: z.string().default(''),
+  TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STAGE_SLA_SECONDS: seconds(3 * 24 * 3600),
   OFFER_EXPIRY_SECONDS: seconds(7 * 24 * 3600),
@@ -50,6 +51,8 @@ export interface Config {
   mail: { smtpUrl?: string; from: string; outboxDir: string };
   admin?: { email: string; password: string };
   corsOrigins: string[];
+  /** Behind a load balancer: take the client address from the last X-Forwarded-For hop it added. */
+  trustProxy: boolean;
   logLevel: Env['LOG_LEVEL'];
   timers: { stageSlaSeconds: number; offerExpirySeconds: number };
   notifier: { concurrency: number; queueName: string };
@@ -117,6 +120,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: env.MAIL_OUTBOX_DIR },
     admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,
     corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
     timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
     notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE },

@@ -1,15 +1,60 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   stageChanges: Counter<'to' | 'outcome'>;
+  /** Registers a queue whose depth and delivery outcomes are read from Redis on every scrape. */
+  watchQueue(queue: string, read: () => Promise<QueueReading>): void;
 }
+
+/** Job counts by BullMQ state, and outcome counters kept in Redis by the consumers. */
+export interface QueueReading { depth: Record<string, number>; outcomes: Record<string, number> }
+
+/** A scrape must answer even while Redis does not; the queue then reports `up 0` and its last values. */
+const QUEUE_READ_TIMEOUT_MS = 1500;
 
 /** One registry per process; no global default registry, so tests can build many apps side by side. */
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const readings = createQueueReadings();
+  new Gauge({
+    name: 'ats_queue_up',
+    help: '1 when the last scrape could read the queue from Redis, else 0',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      for (const [queue, reading] of await readings.all()) this.set({ queue }, reading ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ats_queue_jobs',
+    help: 'Jobs in the queue by state (waiting, active, delayed, failed, completed)',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      for (const [queue, reading] of await readings.all()) {
+        for (const [state, n] of Object.entries(reading?.depth ?? {})) this.set({ queue, state }, n);
+      }
+    },
+  });
+  new Counter({
+    name: 'ats_notifications_total',
+    help: 'Notification delivery outcomes across all notifiers (sent, duplicate_skipped, retry_scheduled, failed_permanent, failed_exhausted, ...)',
+    labelNames: ['queue', 'outcome'],
+    registers: [registry],
+    async collect() {
+      for (const [queue, reading] of await readings.all()) {
+        if (!reading) continue;
+        for (const [outcome, n] of Object.entries(reading.outcomes)) {
+          // The running total lives in Redis; mirror it rather than count twice.
+          this.remove({ queue, outcome });
+          this.inc({ queue, outcome }, n);
+        }
+      }
+    },
+  });
   return {
     registry,
     httpDuration: new Histogram({
@@ -25,5 +70,31 @@ export function createMetrics(): Metrics {
       labelNames: ['to', 'outcome'],
       registers: [registry],
     }),
+    watchQueue: readings.watch,
+  };
+}
+
+/** Reads every watched queue once per scrape, however many collectors ask for it. */
+function createQueueReadings() {
+  const sources = new Map<string, () => Promise<QueueReading>>();
+  let current: Promise<Array<[string, QueueReading | null]>> | null = null;
+  const readOne = async (read: () => Promise<QueueReading>): Promise<QueueReading | null> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), QUEUE_READ_TIMEOUT_MS); });
+    try {
+      return await Promise.race([read().catch(() => null), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    watch(queue: string, read: () => Promise<QueueReading>) {
+      sources.set(queue, read);
+    },
+    all() {
+      current ??= Promise.all([...sources].map(async ([queue, read]) => [queue, await readOne(read)] as [string, QueueReading | null]))
+        .finally(() => setImmediate(() => { current = null; }));
+      return current;
+    },
   };
 }

@@ -51,7 +51,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
   });
 }
 
-export interface TemporalOptions { cli: string; port: number; uiPort?: number; dbFile: string; logFile: string; namespace?: string }
+/** `detached` puts the engine in its own process group, so a terminal's Ctrl-C reaches only the parent, which stops it in order. */
+export interface TemporalOptions { cli: string; port: number; uiPort?: number; dbFile: string; logFile: string; namespace?: string; detached?: boolean }
 
 /** The Temporal dev server, SQLite-backed, with WAL pragmas (about 10x faster) and our search attributes. */
 export async function startTemporal(opts: TemporalOptions): Promise<Engine> {
@@ -64,19 +65,19 @@ export async function startTemporal(opts: TemporalOptions): Promise<Engine> {
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
   ];
   const log = fs.openSync(opts.logFile, 'a');
-  const child = spawn(opts.cli, args, { stdio: ['ignore', log, log], detached: false });
+  const child = spawn(opts.cli, args, { stdio: ['ignore', log, log], detached: opts.detached ?? false });
   fs.closeSync(log);
   await waitForPort(opts.port, child, 'Temporal dev server', 60_000, opts.logFile);
   if (opts.uiPort) await waitForPort(opts.uiPort, child, 'Temporal Web UI', 30_000, opts.logFile);
   return { process: child, stop: stopper(child) };
 }
 
-export interface RedisOptions { server: string; port: number; dir: string; logFile: string }
+export interface RedisOptions { server: string; port: number; dir: string; logFile: string; detached?: boolean }
 
 export async function startRedis(opts: RedisOptions): Promise<Engine> {
   fs.mkdirSync(opts.dir, { recursive: true });
   const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', '--appendonly', 'no', '--logfile', opts.logFile];
-  const child = spawn(opts.server, args, { stdio: 'ignore' });
+  const child = spawn(opts.server, args, { stdio: 'ignore', detached: opts.detached ?? false });
   await waitForPort(opts.port, child, 'redis-server', 20_000, opts.logFile);
   return { process: child, stop: stopper(child) };
 }

@@ -16,7 +16,8 @@ import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from
  * seeds the database, then runs the api, worker and notifier processes with prefixed logs.
  */
 const ROOT = path.resolve(__dirname, '../../..');
-const VAR = path.join(ROOT, 'var');
+// ATS_DEV_VAR_DIR lets the end-to-end test run a second, isolated system beside a developer's own.
+const VAR = path.resolve(process.env.ATS_DEV_VAR_DIR ?? path.join(ROOT, 'var'));
 const COLORS: Record<string, string> = { api: '36', worker: '35', notifier: '33', temporal: '34', redis: '31' };
 
 function say(name: string, line: string) {
@@ -43,14 +44,14 @@ async function main() {
   } else {
     const uiPort = Number(new URL(config.temporal.uiUrl).port) || 8233;
     say('temporal', `starting the dev server on ${temporal.port} (Web UI ${uiPort}, data var/temporal.db)`);
-    engines.push(await startTemporal({ cli: paths.temporal, port: temporal.port, uiPort, dbFile: path.join(VAR, 'temporal.db'), logFile: path.join(VAR, 'temporal.log'), namespace: config.temporal.namespace }));
+    engines.push(await startTemporal({ cli: paths.temporal, port: temporal.port, uiPort, dbFile: path.join(VAR, 'temporal.db'), logFile: path.join(VAR, 'temporal.log'), namespace: config.temporal.namespace, detached: true }));
   }
   const redis = hostPort(config.redisUrl, 6379);
   if (await portAnswers(redis.port, redis.host)) {
     say('redis', `using Redis at ${config.redisUrl}`);
   } else {
     say('redis', `starting redis-server on ${redis.port} (log var/redis.log)`);
-    engines.push(await startRedis({ server: paths.redis, port: redis.port, dir: path.join(VAR, 'redis'), logFile: path.join(VAR, 'redis.log') }));
+    engines.push(await startRedis({ server: paths.redis, port: redis.port, dir: path.join(VAR, 'redis'), logFile: path.join(VAR, 'redis.log'), detached: true }));
   }
 
   const logger = createLogger('warn', 'dev');
@@ -68,6 +69,11 @@ async function main() {
     await Promise.all(engines.map((e) => e.stop()));
     process.exit(code);
   };
+  // Children run in their own process groups; never leave them behind if this runner dies.
+  process.on('exit', () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const engine of engines) if (engine.process.exitCode === null) engine.process.kill('SIGKILL');
+  });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
@@ -79,7 +85,7 @@ async function main() {
   }
 
   for (const name of ['worker', 'notifier', 'api']) {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main', `${name}.js`)], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main', `${name}.js`)], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.push(child);
     for (const stream of [child.stdout, child.stderr]) readline.createInterface({ input: stream! }).on('line', (line) => say(name, line));
     child.on('exit', (code, signal) => {

@@ -8,6 +8,7 @@ import type { Services } from '../services';
 import { createRegistry, generateDocument } from './openapi';
 import { requestId } from './middleware/request-id';
 import { errorHandler } from './middleware/error-handler';
+import { trailingSlash } from './middleware/trailing-slash';
 import { healthRoutes } from './routes/health.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { authRoutes } from './routes/auth.routes';
@@ -20,10 +21,13 @@ const ONE_MIB = '1mb';
 
 /** Builds the Koa application; only the entry point listens. */
 export function createApp(services: Services): Koa {
-  const app = new Koa({ proxy: true });
+  // X-Forwarded-For is trusted only when configured, and then only the hop our own proxy appended:
+  // a client cannot pick the address that log-in throttling counts against.
+  const app = new Koa({ proxy: services.config.trustProxy, maxIpsCount: 1 });
   const { logger, metrics } = services;
 
   app.use(requestId());
+  app.use(trailingSlash());
   app.use(async (ctx, next) => {
     const end = metrics.httpDuration.startTimer({ method: ctx.method });
     try {

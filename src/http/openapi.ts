@@ -24,7 +24,9 @@ export function createRegistry(): OpenAPIRegistry {
     type: 'oauth2',
     description: 'Log in with e-mail (as username) and password; Swagger UI then sends the bearer token.',
     flows: { password: { tokenUrl: '/api/auth/login', scopes: {} } },
-  });
+    // The login answers `accessToken` (the contract's name), not OAuth2's `access_token`; this tells Swagger UI where to look.
+    'x-tokenName': 'accessToken',
+  } as never);
   return registry;
 }
 

@@ -1,39 +1,59 @@
-import { Queue } from 'bullmq';
+import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { NotificationKind } from '../../activities/notification.activities';
 import type { Stage } from '../domain/stages';
+import type { Logger } from '../logger';
 
 export type Channel = 'email';
+export type Audience = 'candidate' | 'recruiter';
 
-/** One message to one recipient on one channel. */
+/**
+ * One message to one recipient on one channel. It carries everything the message needs, resolved by
+ * the producer when the transition happened, so the notifier needs only Redis and SMTP (no database)
+ * and scales on its own. Only what the message shows is copied: names, an address, the job's title.
+ */
 export interface NotificationJobData {
   kind: NotificationKind;
   channel: Channel;
   applicationId: string;
   seq: number;
-  recipientId: string;
-  jobId: string;
-  candidateId: string;
+  at: string;
+  audience: Audience;
+  recipient: { id: string; email: string; name: string | null };
+  job: { id: string; title: string; company: string };
+  candidate: { id: string; name: string | null };
   from: Stage | null;
   to: Stage;
   reason: string | null;
-  at: string;
 }
 
-/** BullMQ job IDs may not contain ':'; this one is stable across activity retries. */
-export function notificationJobId(d: Pick<NotificationJobData, 'applicationId' | 'seq' | 'kind' | 'recipientId' | 'channel'>): string {
-  return [d.applicationId, d.seq, d.kind, d.recipientId, d.channel].join('.');
+export type NotificationJobKey = Pick<NotificationJobData, 'applicationId' | 'seq' | 'kind' | 'channel'> & { recipientId: string };
+
+/** Stable across activity retries, so a second enqueue of the same message is a no-op. BullMQ forbids ':' in IDs. */
+export function notificationJobId(k: NotificationJobKey): string {
+  return [k.applicationId, k.seq, k.kind, `user${k.recipientId}`, k.channel].join('.').replace(/:/g, '_');
 }
 
-export function createNotificationQueue(connection: Redis, name: string): Queue<NotificationJobData> {
-  return new Queue<NotificationJobData>(name, {
-    connection,
-    defaultJobOptions: {
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 1000 },
-      // Completed jobs are kept for a week: their IDs are what makes a retried enqueue a no-op.
-      removeOnComplete: { age: 7 * 24 * 3600 },
-      removeOnFail: false,
-    },
-  });
+/** Completed jobs are kept this long: their IDs are what makes a retried enqueue a no-op. */
+export const DEDUPLICATION_WINDOW_SECONDS = 7 * 24 * 3600;
+
+export const DEFAULT_JOB_OPTIONS = {
+  // 1, 2, 4 … 64 s: about two minutes of SMTP trouble is ridden out before a job is left failed.
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: DEDUPLICATION_WINDOW_SECONDS },
+  // Failed jobs stay until someone retries or cleans them from the dashboard.
+  removeOnFail: false,
+} satisfies DefaultJobOptions;
+
+export interface NotificationQueueOptions {
+  jobOptions?: Partial<DefaultJobOptions>;
+  /** Queue errors mirror the connection's; without a logger they are left to the connection's own listener. */
+  logger?: Logger;
+}
+
+export function createNotificationQueue(connection: Redis, name: string, options: NotificationQueueOptions = {}): Queue<NotificationJobData> {
+  const queue = new Queue<NotificationJobData>(name, { connection, defaultJobOptions: { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions } });
+  queue.on('error', (err) => options.logger?.warn({ err: err.message, queue: name }, 'notification queue error'));
+  return queue;
 }

@@ -6,10 +6,12 @@ import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { createServices, type Services } from '../../src/services';
+import { createRedis, createServices, type Services } from '../../src/services';
 import { createApp } from '../../src/http/app';
 import { migrateUp } from '../../src/db/orm';
 import { UserSchema, type Role, type User } from '../../src/db/entities/user.entity';
+import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
+import { createApplicationWorker } from '../../src/temporal/worker';
 
 export interface HttpResult<T = any> { status: number; headers: Headers; body: T; text: string }
 export interface RequestOptions { token?: string; body?: unknown; form?: Record<string, string>; headers?: Record<string, string>; raw?: string }
@@ -22,7 +24,17 @@ export interface TestStack {
   http<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
   /** A user inserted directly (no HTTP), with a fresh token. */
   user(role: Role, overrides?: { email?: string; password?: string; fullName?: string }): Promise<{ user: User; token: string; password: string }>;
+  /** The in-process application worker, when the stack was started with one. */
+  worker?: Worker;
   close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /**
+   * Run an application worker in this process on the stack's own task queue. Pass a bundle built
+   * once per test file (`bundleWorkflowCode`) to skip webpack on every stack.
+   */
+  worker?: boolean | { workflowBundle?: WorkflowBundleOption };
 }
 
 /** Environment for a test: the run's shared engines, and names of its own (DB file, task queue, queue). */
@@ -49,7 +61,7 @@ function required(name: string): string {
   return value;
 }
 
-export async function startStack(extraEnv: Record<string, string> = {}): Promise<TestStack> {
+export async function startStack(extraEnv: Record<string, string> = {}, options: StackOptions = {}): Promise<TestStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-stack-'));
   const config = loadConfig(testEnv(dir, extraEnv));
   const services = await createServices(config, createLogger(config.logLevel, 'test'));
@@ -57,12 +69,14 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   const server: Server = createApp(services).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const worker = options.worker ? await startWorker(config, services, options.worker === true ? {} : options.worker) : undefined;
 
   const stack: TestStack = {
     config,
     services,
     url,
     dir,
+    worker: worker?.worker,
     async http(method, urlPath, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       let body: string | undefined = options.raw;
@@ -90,6 +104,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       return { user, token: services.tokens.issue(user.id, role).accessToken, password };
     },
     async close() {
+      await worker?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await services.close();
@@ -97,4 +112,24 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     },
   };
   return stack;
+}
+
+async function startWorker(config: Config, services: Services, options: { workflowBundle?: WorkflowBundleOption }) {
+  const redis = createRedis(config.redisUrl, { forWorker: true });
+  const worker = await createApplicationWorker({ config, logger: services.logger, orm: services.orm, redis, workflowBundle: options.workflowBundle });
+  const running = worker.run();
+  // A worker that fails on its own is reported by stop(), not as an unhandled rejection.
+  running.catch(() => undefined);
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      try {
+        await running;
+      } finally {
+        await worker.connection?.close();
+        redis.disconnect();
+      }
+    },
+  };
 }

@@ -35,10 +35,7 @@ export function errorHandler(logger: Logger): Middleware {
 }
 
 export function toProblem(err: unknown): Problem {
-  if (err instanceof ZodError) {
-    const errors = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    return problem(422, 'validation_failed', 'The request is not valid.', { errors });
-  }
+  if (err instanceof ZodError) return problem(422, 'validation_failed', 'The request is not valid.', { errors: fieldErrors(err) });
   if (err instanceof DomainError) return domainProblem(err);
   if (err instanceof OrmNotFoundError) return problem(404, 'not_found', 'Not found.');
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
@@ -49,11 +46,23 @@ export function toProblem(err: unknown): Problem {
     return failureProblem(err.cause);
   }
   const status = httpStatusOf(err);
+  // Body-parser errors: say what was wrong without echoing the parser's message or the body.
+  if (status === 400 && err instanceof SyntaxError) return problem(400, 'malformed_json', 'The request body is not valid JSON (an object or an array).');
+  if (status === 413) return problem(413, 'payload_too_large', 'The request body is too large.');
   if (status && status >= 400 && status < 500) {
-    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 400 ? 'bad_request' : 'client_error';
+    const code = status === 415 ? 'unsupported_media_type' : status === 400 ? 'bad_request' : 'client_error';
     return problem(status, code, (err as Error).message || 'Bad request.');
   }
   return problem(500, 'internal_error', 'The server failed to handle this request.');
+}
+
+/** One entry per offending field; unknown keys are listed one by one under their own names. */
+export function fieldErrors(err: ZodError): { path: string; message: string }[] {
+  return err.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), message: 'Unknown field.' }))
+      : [{ path: i.path.join('.'), message: i.message }],
+  );
 }
 
 function domainProblem(err: DomainError): Problem {

@@ -1,5 +1,144 @@
 import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Services } from '../../services';
+import type { User } from '../../db/entities/user.entity';
+import { JobSchema } from '../../db/entities/job.entity';
+import { NotFoundError } from '../../domain/errors';
+import { parseApplicationId } from '../../domain/ids';
+import { changeStage, submitApplication } from '../../applications/application-commands';
+import { findApplication, listApplications } from '../../applications/application-repository';
+import { decodeApplicationCursor, encodeApplicationCursor } from '../../applications/application-cursor';
+import { viewFromRecord, viewFromState } from '../../applications/application-view';
+import { defineRoute } from '../route';
+import { IdParams, toDbId } from '../schemas/id.schemas';
+import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, ApplicationPage, ApplyBody, StageChangeBody } from '../schemas/application.schemas';
 
-export function applicationRoutes(_router: Router, _registry: OpenAPIRegistry, _services: Services): void {}
+const TAGS = ['applications'];
+
+/**
+ * Applications are Temporal workflows: writes are workflow messages (update-with-start to apply, an
+ * update to change stage) that answer once SQL has the change; reads come from the SQL projection.
+ */
+export function applicationRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
+  const ui = { uiUrl: services.config.temporal.uiUrl, namespace: services.config.temporal.namespace };
+
+  /** The application's id when `user` may see it; a candidate's id says who owns it, so no read is needed. */
+  const visibleId = (id: string, user: User): string => {
+    const owner = parseApplicationId(id);
+    if (!owner || (user.role === 'candidate' && owner.candidateId !== String(user.id))) throw new NotFoundError('Application not found.');
+    return id;
+  };
+
+  defineRoute(router, registry, services, {
+    method: 'post',
+    path: '/api/jobs/{id}/apply',
+    summary: 'Apply to a job',
+    description: 'Starts the application\'s workflow and answers once it is recorded. Only `open` jobs take applications; '
+      + 'closing a job does not strand the applications it already has, which keep moving through the pipeline.',
+    tags: TAGS,
+    auth: ['candidate'],
+    params: IdParams,
+    body: ApplyBody,
+    responses: {
+      201: { description: 'The new application, in stage `applied`', schema: ApplicationJson },
+      404: { description: 'No such job' },
+      409: { description: '`duplicate_application`: already applied (also when two applies race); `job_not_open`: the job is closed or a draft' },
+    },
+    async handler(ctx, { params, body, user }) {
+      const jobId = toDbId(params.id);
+      const job = jobId === undefined ? null : await services.orm.em.findOne(JobSchema, { id: jobId });
+      if (!job) throw new NotFoundError('Job not found.');
+      const state = await submitApplication(services, job, user.id, { coverLetter: body.coverLetter ?? null, resumeUrl: body.resumeUrl ?? null });
+      ctx.status = 201;
+      ctx.set('Location', `/api/applications/${encodeURIComponent(state.applicationId)}`);
+      ctx.body = viewFromState(state, ui);
+    },
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'get',
+    path: '/api/applications',
+    summary: 'List applications, newest first',
+    description: 'Recruiters and admins see all applications, candidates their own.',
+    tags: TAGS,
+    auth: 'any',
+    query: ApplicationListQuery,
+    responses: { 200: { description: 'One page of applications', schema: ApplicationPage } },
+    async handler(ctx, { query, user }) {
+      const records = await listApplications(services.orm.em, {
+        candidateId: user.role === 'candidate' ? user.id : undefined,
+        jobId: query.jobId === undefined ? undefined : Number(query.jobId),
+        stage: query.stage,
+        after: query.cursor === undefined ? undefined : decodeApplicationCursor(query.cursor),
+        // One row more than the page says whether another page follows.
+        limit: query.limit + 1,
+      });
+      const page = records.slice(0, query.limit);
+      const last = page[page.length - 1];
+      ctx.body = {
+        items: page.map((r) => viewFromRecord(r, ui)),
+        nextCursor: records.length > query.limit ? encodeApplicationCursor({ createdAt: last.createdAt, id: last.id }) : null,
+      };
+    },
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'get',
+    path: '/api/applications/{id}',
+    summary: 'Get an application with its stage history',
+    tags: TAGS,
+    auth: 'any',
+    params: ApplicationIdParams,
+    responses: {
+      200: { description: 'The application', schema: ApplicationJson },
+      404: { description: 'No such application, or another candidate\'s' },
+    },
+    async handler(ctx, { params, user }) {
+      const record = await findApplication(services.orm.em, visibleId(params.id, user));
+      if (!record) throw new NotFoundError('Application not found.');
+      ctx.body = viewFromRecord(record, ui);
+    },
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'patch',
+    path: '/api/applications/{id}/stage',
+    summary: 'Move an application to another stage',
+    description: 'Allowed moves: `applied → screening → interview → offer → hired`, and `rejected` from any non-final stage. '
+      + 'Send `fromStage` to refuse the change if someone else moved the application first.',
+    tags: TAGS,
+    auth: ['recruiter', 'admin'],
+    params: ApplicationIdParams,
+    body: StageChangeBody,
+    responses: {
+      200: { description: 'The application after the change', schema: ApplicationJson },
+      404: { description: 'No such application' },
+      409: { description: '`invalid_transition` (with `allowed`: the stages it may move to), or `stage_changed` (with `current`) when `fromStage` is no longer current' },
+    },
+    async handler(ctx, { params, body, user }) {
+      const id = visibleId(params.id, user);
+      const state = await changeStage(services, id, { stage: body.stage, reason: body.reason ?? null, fromStage: body.fromStage, by: String(user.id) });
+      ctx.body = viewFromState(state, ui);
+    },
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'post',
+    path: '/api/applications/{id}/withdraw',
+    summary: 'Withdraw your application',
+    description: 'The candidate\'s own rejection: the application becomes `rejected` with reason `withdrawn`.',
+    tags: TAGS,
+    auth: ['candidate'],
+    params: ApplicationIdParams,
+    responses: {
+      200: { description: 'The application, now rejected', schema: ApplicationJson },
+      404: { description: 'No such application, or another candidate\'s' },
+      409: { description: '`invalid_transition`: the application is already final' },
+    },
+    async handler(ctx, { params, user }) {
+      const id = visibleId(params.id, user);
+      const state = await changeStage(services, id, { stage: 'rejected', reason: 'withdrawn', by: String(user.id) });
+      ctx.body = viewFromState(state, ui);
+    },
+  });
+}

@@ -1,5 +1,87 @@
 import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { UserSchema } from '../../db/entities/user.entity';
+import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
+import { createAccount } from '../../accounts/user-accounts';
+import { createLoginThrottle } from '../../auth/login-throttle';
 import type { Services } from '../../services';
+import { defineRoute } from '../route';
+import { LoginForm, LoginJson, SignupBody, TokenJson } from '../schemas/auth.schemas';
+import { UserEnvelope, toUserJson } from '../schemas/user.schemas';
 
-export function authRoutes(_router: Router, _registry: OpenAPIRegistry, _services: Services): void {}
+/** One message for an unknown e-mail, a wrong password and a deactivated account: nothing to enumerate. */
+const BAD_CREDENTIALS = 'The e-mail or password is wrong.';
+
+export function authRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
+  const { config, passwords, tokens } = services;
+  const throttle = createLoginThrottle(services.redis, {
+    maxFailures: config.auth.loginMaxFailures,
+    blockSeconds: config.auth.loginBlockSeconds,
+    // The notification queue's name already sets this deployment apart in a shared Redis.
+    keyPrefix: `ats:${config.notifier.queueName}:login-failures`,
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'post',
+    path: '/api/auth/signup',
+    summary: 'Create a candidate account',
+    tags: ['Auth'],
+    auth: 'public',
+    body: SignupBody,
+    responses: {
+      201: { description: 'The new candidate', schema: UserEnvelope },
+      403: { description: 'A role other than candidate was asked for' },
+      409: { description: 'The e-mail is taken (case-insensitive)' },
+    },
+    async handler(ctx, { body }) {
+      if (body.role !== undefined && body.role !== 'candidate') {
+        throw new ForbiddenError('Sign-up creates candidate accounts; an admin creates recruiters and admins.', 'role_not_allowed');
+      }
+      const user = await createAccount(services.orm.em, passwords, { email: body.email, password: body.password, role: 'candidate', fullName: body.fullName });
+      services.logger.info({ userId: user.id }, 'candidate signed up');
+      ctx.status = 201;
+      ctx.body = { user: toUserJson(user) };
+    },
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'post',
+    path: '/api/auth/login',
+    summary: 'Log in for an access token',
+    description: 'JSON `{ email, password }`, or the OAuth2 password form (`username` is the e-mail) that Swagger UI\'s Authorize dialog sends.',
+    tags: ['Auth'],
+    auth: 'public',
+    body: LoginJson,
+    formBody: LoginForm,
+    bodyTypes: ['json', 'form'],
+    responses: {
+      200: { description: 'A bearer token', schema: TokenJson },
+      401: { description: 'Wrong e-mail or password (the same answer for both)' },
+      429: { description: 'Too many failed log-ins for this e-mail or address; see `Retry-After`' },
+    },
+    async handler(ctx, { body }) {
+      await throttle.assertAllowed(body.email, ctx.ip);
+      const user = await services.orm.em.findOne(UserSchema, { email: body.email }, { populate: ['passwordHash'] });
+      // An unknown e-mail costs a hash verification too, so timing does not tell whether it exists.
+      const valid = user ? await passwords.verify(user.passwordHash, body.password) : await passwords.verifyDummy(body.password);
+      if (!user || !valid || !user.active) {
+        await throttle.recordFailure(body.email, ctx.ip);
+        throw new UnauthorizedError(BAD_CREDENTIALS);
+      }
+      await throttle.recordSuccess(body.email);
+      ctx.body = tokens.issue(user.id, user.role);
+    },
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'get',
+    path: '/api/auth/me',
+    summary: 'The signed-in user',
+    tags: ['Auth'],
+    auth: 'any',
+    responses: { 200: { description: 'The user the token belongs to', schema: UserEnvelope } },
+    handler(ctx, { user }) {
+      ctx.body = { user: toUserJson(user) };
+    },
+  });
+}

@@ -1,5 +1,155 @@
 import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { raw, type EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { JobSchema, type Job } from '../../db/entities/job.entity';
+import type { User } from '../../db/entities/user.entity';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../domain/errors';
 import type { Services } from '../../services';
+import { defineRoute } from '../route';
+import { IdParams, toDbId } from '../schemas/id.schemas';
+import { decodeCursor, toPage } from '../schemas/pagination.schemas';
+import { CreateJobBody, JobJson, JobListQuery, JobPage, UpdateJobBody, toJobJson } from '../schemas/job.schemas';
 
-export function jobRoutes(_router: Router, _registry: OpenAPIRegistry, _services: Services): void {}
+const managers = ['recruiter', 'admin'] as const;
+
+export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
+  const em = () => services.orm.em;
+
+  defineRoute(router, registry, services, {
+    method: 'get',
+    path: '/api/jobs',
+    summary: 'List jobs, newest first (candidates see open jobs only)',
+    tags: ['Jobs'],
+    auth: 'any',
+    query: JobListQuery,
+    responses: { 200: { description: 'A page of jobs', schema: JobPage } },
+    async handler(ctx, { query, user }) {
+      const where: FilterQuery<Job>[] = [];
+      if (user.role === 'candidate') where.push({ status: 'open' });
+      if (query.status) where.push({ status: query.status });
+      if (query.cursor) where.push({ id: { $lt: decodeCursor(query.cursor) } });
+      if (query.q) where.push({ $or: [contains('title', query.q), contains('company', query.q)] });
+      const rows = await em().find(JobSchema, { $and: where }, { orderBy: { id: 'desc' }, limit: query.limit + 1 });
+      ctx.body = toPage(rows, query.limit, toJobJson);
+    },
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'post',
+    path: '/api/jobs',
+    summary: 'Create a job',
+    tags: ['Jobs'],
+    auth: managers,
+    body: CreateJobBody,
+    responses: { 201: { description: 'The new job', schema: JobJson } },
+    async handler(ctx, { body, user }) {
+      const now = new Date().toISOString();
+      const job = em().create(JobSchema, {
+        title: body.title,
+        company: body.company,
+        description: body.description ?? null,
+        location: body.location ?? null,
+        status: body.status,
+        createdBy: user.id,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await em().flush();
+      ctx.status = 201;
+      ctx.body = toJobJson(job);
+    },
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'get',
+    path: '/api/jobs/{id}',
+    summary: 'One job (404 for a candidate unless it is open)',
+    tags: ['Jobs'],
+    auth: 'any',
+    params: IdParams,
+    responses: { 200: { description: 'The job', schema: JobJson }, 404: { description: 'No such job' } },
+    async handler(ctx, { params, user }) {
+      const job = await findJob(em(), params.id);
+      if (user.role === 'candidate' && job.status !== 'open') throw noSuchJob();
+      ctx.body = toJobJson(job);
+    },
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'patch',
+    path: '/api/jobs/{id}',
+    summary: 'Change a job (recruiters: only their own)',
+    tags: ['Jobs'],
+    auth: managers,
+    params: IdParams,
+    body: UpdateJobBody,
+    responses: {
+      200: { description: 'The updated job', schema: JobJson },
+      403: { description: 'A recruiter may change only the jobs they created' },
+      404: { description: 'No such job' },
+    },
+    async handler(ctx, { params, body, user }) {
+      const job = await findJob(em(), params.id);
+      assertManages(user, job);
+      const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+      if (Object.keys(changes).length) {
+        em().assign(job, { ...changes, updatedAt: new Date().toISOString() });
+        await em().flush();
+      }
+      ctx.body = toJobJson(job);
+    },
+  });
+
+  defineRoute(router, registry, services, {
+    method: 'delete',
+    path: '/api/jobs/{id}',
+    summary: 'Delete a job that has no applications (close it otherwise)',
+    tags: ['Jobs'],
+    auth: managers,
+    params: IdParams,
+    responses: {
+      204: { description: 'Deleted' },
+      403: { description: 'A recruiter may delete only the jobs they created' },
+      404: { description: 'No such job' },
+      409: { description: 'The job has applications (`job_has_applications`): close it instead' },
+    },
+    async handler(ctx, { params, user }) {
+      const job = await findJob(em(), params.id);
+      assertManages(user, job);
+      // Check and delete in one statement, so an application arriving in between cannot be orphaned.
+      const result = await em().getConnection().execute<{ affectedRows: number }>(
+        'delete from jobs where id = ? and not exists (select 1 from applications where job_id = ?)',
+        [job.id, job.id],
+        'run',
+      );
+      if (result.affectedRows === 0) {
+        throw new ConflictError('job_has_applications', 'This job has applications and cannot be deleted; close it instead.');
+      }
+      em().getUnitOfWork().unsetIdentity(job);
+      ctx.status = 204;
+    },
+  });
+}
+
+async function findJob(em: EntityManager, id: string): Promise<Job> {
+  const dbId = toDbId(id);
+  const job = dbId ? await em.findOne(JobSchema, { id: dbId }) : null;
+  if (!job) throw noSuchJob();
+  return job;
+}
+
+function noSuchJob() {
+  return new NotFoundError('No such job.');
+}
+
+/** Ownership is a rule about the data, not a role: recruiters manage the jobs they created, admins all. */
+function assertManages(user: User, job: Job): void {
+  if (user.role === 'recruiter' && job.createdBy !== user.id) {
+    throw new ForbiddenError('Recruiters can change only the jobs they created.', 'not_job_owner');
+  }
+}
+
+/** Case-insensitive substring match; `instr` treats `%` and `_` in the search text literally, unlike LIKE. */
+function contains(column: 'title' | 'company', text: string): FilterQuery<Job> {
+  return { [raw((alias) => `instr(lower(${alias}.${column}), ?)`, [text.toLowerCase()])]: { $gt: 0 } } as FilterQuery<Job>;
+}

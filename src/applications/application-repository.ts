@@ -1,0 +1,83 @@
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { Stage } from '../domain/stages';
+import type { ApplicationCursor } from './application-cursor';
+
+/**
+ * Reads of the application projection. Lists cost two queries whatever the page size: one index
+ * range scan for the page (each filter has an index ending in the sort key, see the initial
+ * migration) and one `IN (...)` lookup for the page's histories on the (application_id, seq) key.
+ */
+export interface StageEventRecord {
+  applicationId: string;
+  seq: number;
+  from: Stage | null;
+  to: Stage;
+  at: string;
+  by: string | null;
+  reason: string | null;
+}
+
+export interface ApplicationRecord {
+  id: string;
+  jobId: number;
+  candidateId: number;
+  stage: Stage;
+  seq: number;
+  coverLetter: string | null;
+  resumeUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+  history: StageEventRecord[];
+}
+
+export interface ApplicationFilter {
+  candidateId?: number;
+  jobId?: number;
+  stage?: Stage;
+  after?: ApplicationCursor;
+  limit: number;
+}
+
+const COLUMNS = `id, job_id as jobId, candidate_id as candidateId, stage, seq, cover_letter as coverLetter,
+  resume_url as resumeUrl, created_at as createdAt, updated_at as updatedAt`;
+const EVENT_COLUMNS = 'application_id as applicationId, seq, from_stage as "from", to_stage as "to", at, actor as "by", reason';
+
+type Row = Omit<ApplicationRecord, 'history'>;
+
+export async function findApplication(em: EntityManager, id: string): Promise<ApplicationRecord | null> {
+  const [row] = await em.execute<Row[]>(`select ${COLUMNS} from applications where id = ?`, [id], 'all');
+  return row ? (await withHistories(em, [row]))[0] : null;
+}
+
+export async function applicationExists(em: EntityManager, id: string): Promise<boolean> {
+  const rows = await em.execute<{ found: number }[]>('select 1 as found from applications where id = ?', [id], 'all');
+  return rows.length > 0;
+}
+
+/** Newest first; `limit` rows at most, after the cursor's row when one is given. */
+export async function listApplications(em: EntityManager, filter: ApplicationFilter): Promise<ApplicationRecord[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.candidateId !== undefined) { where.push('candidate_id = ?'); params.push(filter.candidateId); }
+  if (filter.jobId !== undefined) { where.push('job_id = ?'); params.push(filter.jobId); }
+  if (filter.stage !== undefined) { where.push('stage = ?'); params.push(filter.stage); }
+  // A row-value comparison is one range on the (…, created_at, id) indexes, unlike its OR expansion.
+  if (filter.after) { where.push('(created_at, id) < (?, ?)'); params.push(filter.after.createdAt, filter.after.id); }
+  const sql = `select ${COLUMNS} from applications${where.length ? ` where ${where.join(' and ')}` : ''}
+    order by created_at desc, id desc limit ?`;
+  const rows = await em.execute<Row[]>(sql, [...params, filter.limit], 'all');
+  return withHistories(em, rows);
+}
+
+async function withHistories(em: EntityManager, rows: Row[]): Promise<ApplicationRecord[]> {
+  if (!rows.length) return [];
+  const ids = rows.map((r) => r.id);
+  const events = await em.execute<StageEventRecord[]>(
+    `select ${EVENT_COLUMNS} from stage_events where application_id in (${ids.map(() => '?').join(', ')}) order by application_id, seq`,
+    ids,
+    'all',
+  );
+  const byApplication = new Map<string, StageEventRecord[]>(ids.map((id) => [id, []]));
+  for (const e of events) byApplication.get(e.applicationId)?.push(e);
+  return rows.map((r) => ({ ...r, history: byApplication.get(r.id) ?? [] }));
+}

@@ -1,0 +1,60 @@
+import { workflowUrl } from '../domain/ids';
+import type { Stage } from '../domain/stages';
+import type { ApplicationState } from '../../workflows/messages';
+import type { ApplicationRecord } from './application-repository';
+
+/**
+ * The `application` JSON of the API. Built from the SQL projection for reads and from the workflow's
+ * answer for writes; both carry the same values (the projection copies the workflow's timestamps),
+ * so a write's response and a following read agree.
+ */
+export interface HistoryView { from: Stage | null; to: Stage; at: string; by: string | null; reason: string | null }
+
+export interface ApplicationView {
+  id: string;
+  jobId: string;
+  candidateId: string;
+  stage: Stage;
+  history: HistoryView[];
+  workflowId: string;
+  workflowUrl: string;
+  coverLetter: string | null;
+  resumeUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Where the Web UI lives, for the workflow link. */
+export interface UiLink { uiUrl: string; namespace: string }
+
+export function viewFromRecord(r: ApplicationRecord, ui: UiLink): ApplicationView {
+  return {
+    id: r.id,
+    jobId: String(r.jobId),
+    candidateId: String(r.candidateId),
+    stage: r.stage,
+    history: r.history.map(({ from, to, at, by, reason }) => ({ from, to, at, by, reason })),
+    workflowId: r.id,
+    workflowUrl: workflowUrl(ui.uiUrl, ui.namespace, r.id),
+    coverLetter: r.coverLetter,
+    resumeUrl: r.resumeUrl,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+export function viewFromState(s: ApplicationState, ui: UiLink): ApplicationView {
+  return {
+    id: s.applicationId,
+    jobId: s.jobId,
+    candidateId: s.candidateId,
+    stage: s.stage,
+    history: s.history.map(({ from, to, at, by, reason }) => ({ from, to, at, by, reason })),
+    workflowId: s.applicationId,
+    workflowUrl: workflowUrl(ui.uiUrl, ui.namespace, s.applicationId),
+    coverLetter: s.coverLetter,
+    resumeUrl: s.resumeUrl,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}

@@ -1,0 +1,31 @@
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { openOrm } from '../db/orm';
+import { createRedis } from '../services';
+import { createApplicationWorker } from '../temporal/worker';
+import { onShutdown, runMain } from './run';
+
+/**
+ * The Temporal worker process: runs application workflows, the SQL projection and notification
+ * enqueueing. Scale it independently of the API; any number may poll the same task queue.
+ */
+runMain('worker', async () => {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'worker');
+  const orm = await openOrm(config.database.file);
+  const redis = createRedis(config.redisUrl, { forWorker: true });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const worker = await createApplicationWorker({ config, logger, orm, redis });
+  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker polling');
+  const running = worker.run().finally(async () => {
+    await worker.connection?.close();
+    redis.disconnect();
+    await orm.close();
+  });
+  // Shutdown lets in-flight tasks finish (within the grace time); anything cut off is retried elsewhere.
+  onShutdown(logger, async () => {
+    worker.shutdown();
+    await running;
+  });
+  await running;
+});

@@ -1,0 +1,45 @@
+import { Worker, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger';
+import type { Mailer } from '../mail/mailer';
+import type { NotificationJobData } from './notification-queue';
+import { createDeliveryLedger } from './delivery-ledger';
+import { createDeliveryStats } from './delivery-stats';
+import { createNotificationProcessor, messageIdDomainOf, type DeliveryResult } from './notification-processor';
+
+export interface NotificationWorkerDeps {
+  /** A connection made for workers: `maxRetriesPerRequest: null`, so a Redis outage waits instead of failing jobs. */
+  connection: Redis;
+  queueName: string;
+  concurrency: number;
+  mailer: Mailer;
+  mailFrom: string;
+  logger: Logger;
+  /** Tests shorten the stalled-job checks; production keeps BullMQ's defaults. */
+  options?: Partial<Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'drainDelay' | 'autorun'>>;
+}
+
+/** The notifier's consumer: a BullMQ worker that turns notification jobs into e-mail. */
+export function createNotificationWorker(deps: NotificationWorkerDeps): Worker<NotificationJobData, DeliveryResult> {
+  const { connection, queueName, logger } = deps;
+  const processor = createNotificationProcessor({
+    mailer: deps.mailer,
+    ledger: createDeliveryLedger(connection, queueName),
+    stats: createDeliveryStats(connection, queueName),
+    logger,
+    messageIdDomain: messageIdDomainOf(deps.mailFrom),
+  });
+  const worker = new Worker<NotificationJobData, DeliveryResult>(queueName, processor, {
+    connection,
+    concurrency: deps.concurrency,
+    ...deps.options,
+  });
+  // Without a listener an 'error' event (Redis gone, say) would throw and end the process.
+  worker.on('error', (err) => logger.warn({ err: err.message }, 'notification worker error'));
+  worker.on('failed', (job, err) => {
+    if (job && (err.name === 'PermanentDeliveryError' || job.attemptsMade >= (job.opts.attempts ?? 1))) {
+      logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, reason: err.message }, 'notification failed for good; it stays in the failed list');
+    }
+  });
+  return worker;
+}

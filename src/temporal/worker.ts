@@ -1,0 +1,66 @@
+import { DefaultLogger, IllegalStateError, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
+import type { MikroORM } from '@mikro-orm/sqlite';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { createProjectionActivities } from '../../activities/projection.activities';
+import { createNotificationActivities } from '../../activities/notification.activities';
+import { createNotificationQueue } from '../queue/notification-queue';
+
+export interface ApplicationWorkerDeps {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM;
+  redis: Redis;
+  /** A bundle built in advance (tests build one per file); otherwise config, otherwise built now. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/**
+ * The Temporal worker for application workflows and their activities, ready to `run()`. Its
+ * connection is `worker.connection`: close it after `run()` resolves.
+ */
+export async function createApplicationWorker({ config, logger, orm, redis, workflowBundle }: ApplicationWorkerDeps): Promise<Worker> {
+  installRuntime(logger);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const queue = createNotificationQueue(redis, config.notifier.queueName);
+  try {
+    return await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      ...workflowSource(config, workflowBundle),
+      activities: { ...createProjectionActivities({ orm }), ...createNotificationActivities({ orm, queue }) },
+      // In-flight activities are idempotent: a short grace period, then retries elsewhere take over.
+      shutdownGraceTime: '5s',
+    });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+}
+
+function workflowSource(config: Config, bundle?: WorkflowBundleOption): { workflowBundle: WorkflowBundleOption } | { workflowsPath: string } {
+  if (bundle) return { workflowBundle: bundle };
+  if (config.temporal.workflowBundlePath) return { workflowBundle: { codePath: config.temporal.workflowBundlePath } };
+  return { workflowsPath: require.resolve('../../workflows') };
+}
+
+const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' };
+
+/**
+ * Routes the SDK's and workflows' logs into our logger. The process's own signal handling owns
+ * shutdown, so the runtime installs none. A process gets one runtime: later calls keep the first.
+ */
+function installRuntime(logger: Logger): void {
+  const sdkLogger = new DefaultLogger(LEVELS[logger.level] ?? 'ERROR', ({ level, message, meta }) => {
+    logger[level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error'](meta ?? {}, message);
+  });
+  try {
+    // Core's own (Rust) log lines are forwarded too, instead of going straight to the console.
+    const level = LEVELS[logger.level] ?? 'ERROR';
+    Runtime.install({ logger: sdkLogger, shutdownSignals: [], telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } } });
+  } catch (err) {
+    if (!(err instanceof IllegalStateError)) throw err;
+  }
+}

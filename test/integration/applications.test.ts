@@ -1,0 +1,203 @@
+import { allowedNext, isFinal, STAGES, type Stage } from '../../src/domain/stages';
+import { changeStageSignal } from '../../workflows/messages';
+import { startStack, type TestStack } from '../support/stack';
+import { bundleWorkflows, createJob, eventually, expectLegalHistory, expectSqlMatchesWorkflow, queryState, sqlHistory } from '../support/applications';
+
+type Actor = Awaited<ReturnType<TestStack['user']>>;
+
+const PIPELINE: Stage[] = ['applied', 'screening', 'interview', 'offer', 'hired'];
+
+describe('applications as workflows, through the REST API', () => {
+  let stack: TestStack;
+  let recruiter: Actor;
+  let jobId: string;
+
+  beforeAll(async () => {
+    stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
+    recruiter = await stack.user('recruiter');
+    jobId = String((await createJob(stack, recruiter.user.id)).id);
+  }, 60_000);
+  afterAll(async () => { await stack?.close(); });
+
+  /** A fresh candidate's application to the shared job, moved through the pipeline up to `stage`. */
+  async function applicationIn(stage: Stage): Promise<{ id: string; candidate: Actor }> {
+    const candidate = await stack.user('candidate');
+    const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} });
+    expect(res.status).toBe(201);
+    const id: string = res.body.id;
+    for (const next of PIPELINE.slice(1, PIPELINE.indexOf(stage) + 1)) await move(id, next, 200);
+    if (stage === 'rejected') await move(id, 'rejected', 200);
+    return { id, candidate };
+  }
+
+  async function move(id: string, stage: string, status: number, extra: Record<string, unknown> = {}, token = recruiter.token) {
+    const res = await stack.http('PATCH', `/api/applications/${id}/stage`, { token, body: { stage, ...extra } });
+    expect({ status: res.status, body: res.body }).toMatchObject({ status });
+    return res;
+  }
+
+  const completed = (id: string) => eventually(async () => {
+    const { status } = await stack.services.temporal.workflow.getHandle(id).describe();
+    return status.name === 'COMPLETED' ? true : undefined;
+  }, 15_000, `${id} to complete`);
+
+  /** The event count once the workflow is idle (notifications delivered, no task pending), so counts compare. */
+  const historyLength = (id: string) => eventually(async () => {
+    const { raw, historyLength: length } = await stack.services.temporal.workflow.getHandle(id).describe();
+    return raw.pendingActivities?.length || raw.pendingWorkflowTask ? undefined : length;
+  }, 15_000, `${id} to be idle`);
+
+  test('a candidate applies and is hired through applied → screening → interview → offer → hired', async () => {
+    const candidate = await stack.user('candidate');
+    const applied = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { coverLetter: 'Hello', resumeUrl: 'https://example.com/cv.pdf' } });
+    expect(applied.status).toBe(201);
+    const id = applied.body.id;
+    expect(applied.headers.get('location')).toBe(`/api/applications/${id}`);
+    expect(applied.body).toMatchObject({
+      id: `application-job${jobId}-candidate${candidate.user.id}`,
+      jobId,
+      candidateId: String(candidate.user.id),
+      stage: 'applied',
+      workflowId: id,
+      workflowUrl: `${stack.config.temporal.uiUrl}/namespaces/default/workflows/${id}`,
+      coverLetter: 'Hello',
+      resumeUrl: 'https://example.com/cv.pdf',
+      history: [{ from: null, to: 'applied', by: String(candidate.user.id), reason: null }],
+    });
+    // Read-your-writes: the 201 came after SQL had the row.
+    expect((await stack.http('GET', `/api/applications/${id}`, { token: candidate.token })).body).toEqual(applied.body);
+
+    for (const stage of PIPELINE.slice(1)) {
+      const res = await move(id, stage, 200);
+      expect(res.body.stage).toBe(stage);
+      expect(res.body.history.at(-1)).toMatchObject({ to: stage, by: String(recruiter.user.id), reason: null });
+      expect((await stack.http('GET', `/api/applications/${id}`, { token: recruiter.token })).body).toEqual(res.body);
+    }
+
+    const state = await expectSqlMatchesWorkflow(stack, id);
+    expect(state.history.map((h) => h.to)).toEqual(PIPELINE);
+    expectLegalHistory(state.history);
+    const final = await stack.http('GET', `/api/applications/${id}`, { token: candidate.token });
+    expect(final.body.history.map((h: { from: Stage | null }) => h.from)).toEqual([null, ...PIPELINE.slice(0, -1)]);
+    // Search attributes follow the stage, for the Web UI.
+    const described = await stack.services.temporal.workflow.getHandle(id).describe();
+    expect(described.searchAttributes).toMatchObject({ ApplicationStage: ['hired'], JobId: [jobId] });
+  });
+
+  test.each(['applied', 'screening', 'interview', 'offer'] as Stage[])('an application in %s can be rejected, with reason and who acted', async (stage) => {
+    const { id } = await applicationIn(stage);
+    const res = await move(id, 'rejected', 200, { reason: 'Not a fit' });
+    expect(res.body.stage).toBe('rejected');
+    expect(res.body.history.at(-1)).toEqual({ from: stage, to: 'rejected', at: res.body.updatedAt, by: String(recruiter.user.id), reason: 'Not a fit' });
+    await expectSqlMatchesWorkflow(stack, id);
+  });
+
+  test.each(STAGES.map((s) => [s]))('every illegal move out of %s answers 409 with the allowed stages and changes nothing', async (from) => {
+    const { id } = await applicationIn(from);
+    // A final application's workflow closes once its notifications are out; count events after that.
+    if (isFinal(from)) await completed(id);
+    const before = { events: await historyLength(id), sql: await sqlHistory(stack, id) };
+    for (const to of STAGES.filter((s) => !allowedNext(from).includes(s))) {
+      const res = await move(id, to, 409);
+      expect(res.body).toMatchObject({ code: 'invalid_transition', allowed: [...allowedNext(from)], from, to });
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect(await historyLength(id)).toBe(before.events);
+    expect(await sqlHistory(stack, id)).toEqual(before.sql);
+  });
+
+  test('fromStage that is no longer current answers 409 stage_changed with the current stage', async () => {
+    const { id } = await applicationIn('screening');
+    const res = await move(id, 'interview', 409, { fromStage: 'applied' });
+    expect(res.body).toMatchObject({ code: 'stage_changed', current: 'screening' });
+    expect((await move(id, 'interview', 200, { fromStage: 'screening' })).body.stage).toBe('interview');
+  });
+
+  test('an unknown stage, or an unknown field, is a 422 validation problem', async () => {
+    const { id } = await applicationIn('applied');
+    const unknown = await move(id, 'promoted', 422);
+    expect(unknown.body).toMatchObject({ code: 'validation_failed', errors: [expect.objectContaining({ path: 'stage' })] });
+    await move(id, 'screening', 422, { fromStage: 'nowhere' });
+    await move(id, 'screening', 422, { seq: 3 });
+    expect((await sqlHistory(stack, id))).toHaveLength(1);
+  });
+
+  test('a candidate withdraws: rejected with reason withdrawn, by the candidate; a second withdrawal is 409', async () => {
+    const { id, candidate } = await applicationIn('interview');
+    const res = await stack.http('POST', `/api/applications/${id}/withdraw`, { token: candidate.token });
+    expect(res.status).toBe(200);
+    expect(res.body.stage).toBe('rejected');
+    expect(res.body.history.at(-1)).toMatchObject({ from: 'interview', to: 'rejected', by: String(candidate.user.id), reason: 'withdrawn' });
+    await expectSqlMatchesWorkflow(stack, id);
+    const again = await stack.http('POST', `/api/applications/${id}/withdraw`, { token: candidate.token });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'invalid_transition', allowed: [] });
+  });
+
+  test('a final application stays final after its workflow has completed', async () => {
+    const { id, candidate } = await applicationIn('hired');
+    await completed(id);
+    expect((await move(id, 'rejected', 409)).body).toMatchObject({ code: 'invalid_transition', allowed: [], from: 'hired' });
+    expect((await move(id, 'rejected', 409, { fromStage: 'offer' })).body).toMatchObject({ code: 'stage_changed', current: 'hired' });
+    expect((await stack.http('POST', `/api/applications/${id}/withdraw`, { token: candidate.token })).status).toBe(409);
+    // Completed workflows stay queryable until retention.
+    expect((await queryState(stack, id)).stage).toBe('hired');
+  });
+
+  test('roles: candidates cannot move stages, recruiters cannot withdraw, other candidates see 404', async () => {
+    const { id, candidate } = await applicationIn('applied');
+    const other = await stack.user('candidate');
+    expect((await move(id, 'screening', 403, {}, candidate.token)).body.code).toBe('forbidden');
+    expect((await stack.http('POST', `/api/applications/${id}/withdraw`, { token: recruiter.token })).status).toBe(403);
+    expect((await stack.http('GET', `/api/applications/${id}`, { token: other.token })).status).toBe(404);
+    expect((await stack.http('POST', `/api/applications/${id}/withdraw`, { token: other.token })).status).toBe(404);
+    expect((await stack.http('GET', `/api/applications/${id}`, { token: candidate.token })).status).toBe(200);
+    expect((await stack.http('GET', `/api/applications/${id}`)).status).toBe(401);
+    expect((await sqlHistory(stack, id))).toHaveLength(1);
+  });
+
+  test('unknown applications are 404 for reads and writes', async () => {
+    const admin = await stack.user('admin');
+    for (const id of ['application-job999999-candidate1', 'not-an-application']) {
+      expect((await stack.http('GET', `/api/applications/${id}`, { token: admin.token })).status).toBe(404);
+      expect((await move(id, 'screening', 404, {}, admin.token)).body.code).toBe('not_found');
+    }
+  });
+
+  test('applying: only candidates, only to an existing open job', async () => {
+    const candidate = await stack.user('candidate');
+    expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: recruiter.token, body: {} })).status).toBe(403);
+    expect((await stack.http('POST', '/api/jobs/999999/apply', { token: candidate.token, body: {} })).status).toBe(404);
+    for (const status of ['closed', 'draft'] as const) {
+      const job = await createJob(stack, recruiter.user.id, status);
+      const res = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: {} });
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('job_not_open');
+    }
+    expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { resumeUrl: 'not a url' } })).status).toBe(422);
+  });
+
+  test('closing a job does not strand its applications: they keep moving', async () => {
+    const job = await createJob(stack, recruiter.user.id);
+    const candidate = await stack.user('candidate');
+    const { body } = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: {} });
+    const em = stack.services.orm.em.fork();
+    await em.execute('update jobs set status = ? where id = ?', ['closed', job.id], 'run');
+    expect((await move(body.id, 'screening', 200)).body.stage).toBe('screening');
+  });
+
+  test('a signal applies a legal change; an illegal one is recorded in the state and ignored', async () => {
+    const { id } = await applicationIn('applied');
+    const handle = stack.services.temporal.workflow.getHandle(id);
+    await handle.signal(changeStageSignal, { stage: 'hired', by: String(recruiter.user.id) });
+    await handle.signal(changeStageSignal, { stage: 'screening', by: String(recruiter.user.id), reason: 'via signal' });
+    const state = await eventually(async () => {
+      const s = await queryState(stack, id);
+      return s.stage === 'screening' && s.rejectedSignals.length === 1 ? s : undefined;
+    }, 10_000, 'both signals');
+    expect(state.rejectedSignals[0]).toMatchObject({ code: 'invalid_transition', request: { stage: 'hired' } });
+    expect(state.history.map((h) => h.to)).toEqual(['applied', 'screening']);
+    await eventually(async () => ((await sqlHistory(stack, id)).length === 2 ? true : undefined), 10_000, 'projection of the signal');
+    await expectSqlMatchesWorkflow(stack, id);
+  });
+});

@@ -1,0 +1,50 @@
+import { JobSchema } from '../../src/db/entities/job.entity';
+import { UserSchema } from '../../src/db/entities/user.entity';
+import { seedSampleData } from '../../src/accounts/seed';
+import { startStack, type TestStack } from '../support/stack';
+
+describe('sample data', () => {
+  let stack: TestStack;
+  beforeAll(async () => { stack = await startStack(); });
+  afterAll(async () => { await stack.close(); });
+
+  const counts = async () => {
+    const em = stack.services.orm.em.fork();
+    return { users: await em.count(UserSchema, {}), jobs: await em.count(JobSchema, {}) };
+  };
+
+  test('creates the demo recruiter and candidate and the three open sample jobs, once', async () => {
+    const first = await seedSampleData(stack.services);
+    expect(first).toEqual({
+      recruiter: { email: 'recruiter@example.com', password: expect.any(String) },
+      candidate: { email: 'candidate@example.com', password: expect.any(String) },
+      jobs: 3,
+    });
+    expect(await counts()).toEqual({ users: 2, jobs: 3 });
+
+    const second = await seedSampleData(stack.services);
+    expect(second).toEqual({ ...first, jobs: 0 });
+    expect(await counts()).toEqual({ users: 2, jobs: 3 });
+
+    const login = async (who: { email: string; password: string }) => (await stack.http('POST', '/api/auth/login', { body: who })).body;
+    const recruiterToken = (await login(first.recruiter)).accessToken;
+    const me = await stack.http('GET', '/api/auth/me', { token: recruiterToken });
+    expect(me.body.user.role).toBe('recruiter');
+    const candidateToken = (await login(first.candidate)).accessToken;
+    expect((await stack.http('GET', '/api/auth/me', { token: candidateToken })).body.user.role).toBe('candidate');
+
+    const jobs = await stack.http('GET', '/api/jobs', { token: candidateToken });
+    expect(jobs.body.items.map((j: { title: string; company: string; status: string; createdBy: string }) => [j.title, j.company, j.status, j.createdBy]).sort()).toEqual([
+      ['Backend Developer', 'TechCorp', 'open', me.body.user.id],
+      ['Data Analyst', 'DataPlus', 'open', me.body.user.id],
+      ['Frontend Engineer', 'WebWorks', 'open', me.body.user.id],
+    ]);
+  });
+
+  test('re-creates a sample job that was deleted, and nothing else', async () => {
+    const em = stack.services.orm.em.fork();
+    await em.nativeDelete(JobSchema, { title: 'Data Analyst' });
+    expect((await seedSampleData(stack.services)).jobs).toBe(1);
+    expect(await counts()).toEqual({ users: 2, jobs: 3 });
+  });
+});

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { changeStageSignal } from '../../workflows/messages';
+import { startStack, type TestStack } from '../support/stack';
+import { bundleWorkflows, createJob, eventually } from '../support/applications';
+
+/**
+ * Records the event histories the replay test checks the workflow code against. Not part of the
+ * normal run; after a deliberate, compatible change to the workflow, record afresh and commit:
+ *
+ *   ATS_SKIP_BUILD=1 bash scripts/test.sh --testMatch '**\/test/replay/record-histories.ts'
+ */
+const OUT = path.join(__dirname, 'histories');
+
+type Actor = Awaited<ReturnType<TestStack['user']>>;
+
+describe('record workflow histories for replay', () => {
+  let stack: TestStack;
+  let recruiter: Actor;
+  let jobId: string;
+
+  beforeAll(async () => {
+    // Short clocks, so the expiry and reminder paths land in the histories within seconds.
+    stack = await startStack({ STAGE_SLA_SECONDS: '1', OFFER_EXPIRY_SECONDS: '2' }, { worker: { workflowBundle: await bundleWorkflows() } });
+    recruiter = await stack.user('recruiter');
+    jobId = String((await createJob(stack, recruiter.user.id)).id);
+  }, 60_000);
+  afterAll(async () => { await stack?.close(); });
+
+  async function apply(): Promise<{ id: string; candidate: Actor }> {
+    const candidate = await stack.user('candidate');
+    const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { coverLetter: 'Hello' } });
+    expect(res.status).toBe(201);
+    return { id: res.body.id, candidate };
+  }
+
+  async function move(id: string, stage: string, extra: Record<string, unknown> = {}) {
+    const res = await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage, ...extra } });
+    expect(res.status).toBe(200);
+  }
+
+  async function save(name: string, id: string) {
+    const handle = stack.services.temporal.workflow.getHandle(id);
+    await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 20_000, `${name} to complete`);
+    // The CLI's export is the canonical JSON form of a history (what `historyFromJSON` reads).
+    const json = execFileSync(process.env.TEMPORAL_CLI ?? 'temporal', [
+      'workflow', 'show', '--workflow-id', id, '--address', stack.config.temporal.address, '--namespace', stack.config.temporal.namespace, '--output', 'json',
+    ], { encoding: 'utf8' });
+    fs.mkdirSync(OUT, { recursive: true });
+    fs.writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
+  }
+
+  test('happy path to hired', async () => {
+    const { id } = await apply();
+    for (const stage of ['screening', 'interview', 'offer', 'hired']) await move(id, stage);
+    await save('hired', id);
+  });
+
+  test('rejection with a reason, after an illegal update was refused', async () => {
+    const { id } = await apply();
+    await move(id, 'screening');
+    expect((await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage: 'hired' } })).status).toBe(409);
+    await move(id, 'rejected', { reason: 'Position filled', fromStage: 'screening' });
+    await save('rejected-with-reason', id);
+  });
+
+  test('an SLA reminder, then an offer that expires', async () => {
+    const { id } = await apply();
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (const stage of ['screening', 'interview', 'offer']) await move(id, stage);
+    await save('offer-expired', id);
+  });
+
+  test('an illegal signal ignored, a legal one applied, then a withdrawal', async () => {
+    const { id, candidate } = await apply();
+    const handle = stack.services.temporal.workflow.getHandle(id);
+    await handle.signal(changeStageSignal, { stage: 'offer', by: String(recruiter.user.id) });
+    await handle.signal(changeStageSignal, { stage: 'screening', by: String(recruiter.user.id), reason: 'by signal' });
+    await eventually(async () => ((await stack.http('GET', `/api/applications/${id}`, { token: recruiter.token })).body.stage === 'screening' ? true : undefined), 10_000, 'the signal');
+    expect((await stack.http('POST', `/api/applications/${id}/withdraw`, { token: candidate.token })).status).toBe(200);
+    await save('signal-ignored-then-withdrawn', id);
+  });
+});

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { bundleWorkflows } from '../support/applications';
+import { loadHistory } from './load-history';
+
+/**
+ * Replays recorded histories of real runs against today's workflow code. A change that would break
+ * running applications (a reordered command, a removed timer, a renamed activity) fails here with a
+ * determinism error. Record new histories with test/replay/record-histories.ts.
+ */
+const DIR = path.join(__dirname, 'histories');
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+
+describe('workflow code replays recorded histories', () => {
+  let workflowBundle: WorkflowBundleWithSourceMap;
+  beforeAll(async () => {
+    // The deliberate determinism failure below would otherwise print the SDK's warning.
+    Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [], telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+    workflowBundle = await bundleWorkflows();
+  }, 60_000);
+
+  test('the four representative histories are present', () => {
+    expect(files).toEqual(['hired.json', 'offer-expired.json', 'rejected-with-reason.json', 'signal-ignored-then-withdrawn.json']);
+  });
+
+  test.each(files)('%s replays without a determinism error', async (file) => {
+    const history = loadHistory(path.join(DIR, file));
+    expect(history.events?.length).toBeGreaterThan(10);
+    await Worker.runReplayHistory({ workflowBundle }, history, file.replace(/\.json$/, ''));
+  });
+
+  test('a change to the workflow\'s commands is caught', async () => {
+    // The same code, except that transitions no longer upsert search attributes: the recorded
+    // history has those commands, so replay must fail with a determinism error.
+    const history = loadHistory(path.join(DIR, 'hired.json'));
+    const altered = { code: workflowBundle.code.replace(/\(0,\s*_temporalio_workflow__WEBPACK_IMPORTED_MODULE_\d+__\.upsertSearchAttributes\)\(/g, '((...ignored) => ignored)(') };
+    expect(altered.code).not.toBe(workflowBundle.code);
+    await expect(Worker.runReplayHistory({ workflowBundle: altered }, history, 'hired')).rejects.toThrow(DeterminismViolationError);
+  });
+});

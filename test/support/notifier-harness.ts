@@ -1,0 +1,102 @@
+import { randomInt } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/sqlite';
+import type { DefaultJobOptions, Queue, Worker, WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../../src/services';
+import { createLogger } from '../../src/logger';
+import { createMailer } from '../../src/mail/mailer';
+import { createNotificationQueue, type NotificationJobData } from '../../src/queue/notification-queue';
+import { createNotificationWorker } from '../../src/queue/notification-worker';
+import type { DeliveryResult } from '../../src/queue/notification-processor';
+import { JobSchema } from '../../src/db/entities/job.entity';
+import { createNotificationActivities, type NotificationActivities, type NotificationEvent } from '../../activities/notification.activities';
+
+export const MAIL_FROM = 'ATS <no-reply@ats.test>';
+
+export interface NotifierHarness {
+  queueName: string;
+  /** Producer side, on a fail-fast connection like the Temporal worker's. */
+  queue: Queue<NotificationJobData>;
+  producerRedis: Redis;
+  activities: NotificationActivities;
+  worker: Worker<NotificationJobData, DeliveryResult> | null;
+  startWorker(options?: Partial<Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'drainDelay'>>): Promise<Worker<NotificationJobData, DeliveryResult>>;
+  stopWorker(): Promise<void>;
+  /** Resolves once nothing is waiting, active or delayed (bounded). */
+  waitForIdle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  orm: MikroORM;
+  redisUrl: string;
+  queueName: string;
+  smtpUrl: string;
+  jobOptions?: Partial<DefaultJobOptions>;
+  concurrency?: number;
+}
+
+/** The notification pipeline without the workflow: the real activity, queue, notifier worker and mailer. */
+export async function startNotifierHarness(opts: HarnessOptions): Promise<NotifierHarness> {
+  const logger = createLogger(process.env.ATS_TEST_LOG_LEVEL ?? 'silent', 'notifier-test');
+  const producerRedis = createRedis(opts.redisUrl);
+  producerRedis.on('error', () => { /* outages are part of some tests */ });
+  const queue = createNotificationQueue(producerRedis, opts.queueName, { jobOptions: opts.jobOptions });
+  const workerRedis = createRedis(opts.redisUrl, { forWorker: true });
+  workerRedis.on('error', () => { /* reconnects by itself */ });
+  const mailer = createMailer({ smtpUrl: opts.smtpUrl, from: MAIL_FROM, outboxDir: '' }, logger, { maxConnections: opts.concurrency ?? 5 });
+
+  const harness: NotifierHarness = {
+    queueName: opts.queueName,
+    queue,
+    producerRedis,
+    activities: createNotificationActivities({ orm: opts.orm, queue }),
+    worker: null,
+    async startWorker(options = {}) {
+      harness.worker = createNotificationWorker({ connection: workerRedis, queueName: opts.queueName, concurrency: opts.concurrency ?? 5, mailer, mailFrom: MAIL_FROM, logger, options });
+      await harness.worker.waitUntilReady();
+      return harness.worker;
+    },
+    async stopWorker() {
+      await harness.worker?.close();
+      harness.worker = null;
+    },
+    async waitForIdle(timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        if (!c.waiting && !c.active && !c.delayed && !c.prioritized) return;
+        if (Date.now() > deadline) throw new Error(`queue not idle after ${timeoutMs} ms: ${JSON.stringify(c)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      await harness.stopWorker();
+      await mailer.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      const keys = await producerRedis.keys(`ats:notifications:${opts.queueName}:*`).catch(() => [] as string[]);
+      if (keys.length) await producerRedis.del(...keys);
+      await queue.close();
+      workerRedis.disconnect();
+      producerRedis.disconnect();
+    },
+  };
+  return harness;
+}
+
+/**
+ * A job inserted directly, under a random ID: workflow IDs derive from (job, candidate), and every
+ * stack's SQLite counts from 1 while all stacks of a run share one Temporal server.
+ */
+export async function insertJob(orm: MikroORM, recruiterId: number, fields: { title: string; company: string }): Promise<number> {
+  const em = orm.em.fork();
+  const now = new Date().toISOString();
+  const job = em.create(JobSchema, { id: randomInt(1_000_000, 2_000_000_000), ...fields, description: null, location: null, status: 'open', createdBy: recruiterId, createdAt: now, updatedAt: now });
+  await em.flush();
+  return job.id;
+}
+
+/** A notification event as the workflow would send it. */
+export function notificationEvent(fields: Pick<NotificationEvent, 'kind' | 'applicationId' | 'seq' | 'jobId' | 'candidateId' | 'to'> & Partial<NotificationEvent>): NotificationEvent {
+  return { from: null, reason: null, at: '2026-11-24T10:00:00.000Z', ...fields };
+}

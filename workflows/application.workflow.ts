@@ -1,0 +1,186 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { NotificationActivities, NotificationEvent, NotificationKind } from '../activities/notification.activities';
+import type { ProjectionActivities } from '../activities/projection.activities';
+import { isFinal } from '../src/domain/stages';
+import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../src/temporal/search-attributes';
+import {
+  changeStageSignal, changeStageUpdate, stateQuery, submitUpdate,
+  type ApplicationInput, type ApplicationState, type HistoryEntry, type StageChangeRequest,
+} from './messages';
+import { OFFER_EXPIRED_REASON, SYSTEM_ACTOR, notificationKind, refuseStageChange, stageClock } from './stage-rules';
+
+// The projection runs as a local activity, in the worker that handles the update and inside the same
+// workflow task, so an update answers only once SQL has the transition at the cost of one round
+// trip to the server. An accepted transition must reach SQL: retry for as long as it takes, never
+// waiting more than a few seconds between attempts.
+const { projectApplication } = proxyLocalActivities<ProjectionActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '3s' },
+});
+
+// Notifications go through an ordinary activity on their own loop: Redis being down delays mail but
+// never a transition.
+const { enqueueNotifications } = proxyActivities<NotificationActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+/** How many refused signals the state keeps; a misbehaving client cannot grow it without bound. */
+const MAX_REJECTED_SIGNALS = 20;
+
+/**
+ * One job application, from the candidate's submission to its final outcome (hired or rejected).
+ * This workflow is the only place a stage changes; SQL follows as a projection.
+ */
+export async function applicationWorkflow(input: ApplicationInput): Promise<ApplicationState> {
+  const state: ApplicationState = {
+    applicationId: input.applicationId,
+    jobId: input.jobId,
+    candidateId: input.candidateId,
+    coverLetter: input.coverLetter,
+    resumeUrl: input.resumeUrl,
+    stage: 'applied',
+    seq: 0,
+    createdAt: '',
+    updatedAt: '',
+    history: [],
+    rejectedSignals: [],
+    slaReminders: [],
+  };
+  const outbox: NotificationEvent[] = [];
+
+  // Every accepted transition goes through here, synchronously: when several messages arrive in one
+  // activation, each handler has moved the state before the next validator looks at it.
+  function accept(request: StageChangeRequest): HistoryEntry {
+    const at = new Date().toISOString();
+    const entry: HistoryEntry = {
+      seq: state.seq + 1,
+      from: state.seq === 0 ? null : state.stage,
+      to: request.stage,
+      at,
+      by: request.by,
+      reason: request.reason ?? null,
+    };
+    state.history.push(entry);
+    state.stage = entry.to;
+    state.seq = entry.seq;
+    state.createdAt ||= at;
+    state.updatedAt = at;
+    // Recruiters find applications by stage and job in the Web UI.
+    upsertSearchAttributes([{ key: STAGE_ATTRIBUTE, value: entry.to }, { key: JOB_ATTRIBUTE, value: input.jobId }]);
+    notify(notificationKind(entry), entry, at);
+    return entry;
+  }
+
+  function notify(kind: NotificationKind, entry: HistoryEntry, at: string) {
+    outbox.push({ kind, applicationId: input.applicationId, seq: entry.seq, jobId: input.jobId, candidateId: input.candidateId, from: entry.from, to: entry.to, reason: entry.reason, at });
+  }
+
+  // SQL receives the history as of this transition, so it can tell this decision from an older one.
+  const project = (entry: HistoryEntry) => projectApplication({
+    application: { id: input.applicationId, jobId: input.jobId, candidateId: input.candidateId, coverLetter: input.coverLetter, resumeUrl: input.resumeUrl, createdAt: state.createdAt },
+    history: state.history.slice(0, entry.seq),
+  });
+
+  // The answer to an update is the application as this transition left it (and SQL now holds).
+  const snapshot = (): ApplicationState => ({ ...state, history: [...state.history], rejectedSignals: [...state.rejectedSignals], slaReminders: [...state.slaReminders] });
+
+  function assertAllowed(request: StageChangeRequest) {
+    if (state.seq === 0) throw ApplicationFailure.create({ type: 'not_found', message: 'The application has not been submitted.', nonRetryable: true });
+    const refusal = refuseStageChange(state.stage, request);
+    if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.details], nonRetryable: true });
+  }
+
+  setHandler(stateQuery, () => state);
+
+  // The candidate applies: update-with-start delivers this together with the start, so the API's 201
+  // comes back with the row already in SQL.
+  setHandler(submitUpdate, async () => {
+    const entry = accept({ stage: 'applied', by: input.candidateId, reason: null });
+    const answer = snapshot();
+    await project(entry);
+    return answer;
+  }, {
+    validator: () => {
+      if (state.seq > 0) throw ApplicationFailure.create({ type: 'duplicate_application', message: 'This application was already submitted.', nonRetryable: true });
+    },
+  });
+
+  // A recruiter moves the application, or the candidate withdraws (a rejection with reason
+  // `withdrawn`). The validator refuses illegal changes before anything is written to history; the
+  // handler checks again because the state may have moved since validation.
+  setHandler(changeStageUpdate, async (request) => {
+    assertAllowed(request);
+    const entry = accept(request);
+    const answer = snapshot();
+    await project(entry);
+    return answer;
+  }, { validator: assertAllowed });
+
+  // The same change for asynchronous clients, who cannot be answered: an illegal one is recorded
+  // for the query to show, and ignored.
+  setHandler(changeStageSignal, async (request) => {
+    await condition(() => state.seq > 0);
+    const refusal = refuseStageChange(state.stage, request);
+    if (refusal) {
+      state.rejectedSignals.push({ at: new Date().toISOString(), request, code: refusal.code, message: refusal.message });
+      state.rejectedSignals.splice(0, state.rejectedSignals.length - MAX_REJECTED_SIGNALS);
+      return;
+    }
+    await project(accept(request));
+  });
+
+  void deliverNotifications(outbox);
+
+  // Nothing happens until the candidate's submission is recorded.
+  await condition(() => state.seq > 0);
+
+  // Then the application waits in each stage, against that stage's clock, until it is final.
+  while (!isFinal(state.stage)) {
+    const entered = state.history[state.history.length - 1];
+    const clock = stageClock(entered.to, input);
+    if (!clock) break;
+    await condition(() => state.seq !== entered.seq, clock.seconds * 1000);
+    // A message handled in the same activation as the timer wins over it.
+    if (state.seq !== entered.seq) continue;
+
+    if (clock.action === 'expire_offer') {
+      // An offer nobody acted on lapses: the workflow rejects it itself, as `system`, with reason
+      // `offer_expired`, so the outcome is final and visible like any other rejection.
+      await project(accept({ stage: 'rejected', by: SYSTEM_ACTOR, reason: OFFER_EXPIRED_REASON }));
+    } else {
+      // One reminder per stage entry: after it, wait for the stage to change without a clock.
+      const at = new Date().toISOString();
+      state.slaReminders.push({ seq: entered.seq, stage: entered.to, at });
+      notify('sla_reminder', entered, at);
+      await condition(() => state.seq !== entered.seq);
+    }
+  }
+
+  // Final: finish what handlers started and what the outbox holds, then close.
+  await condition(() => allHandlersFinished() && outbox.length === 0);
+  return state;
+}
+
+/** Drains the outbox in order, one enqueue at a time; retries are the activity's business. */
+async function deliverNotifications(outbox: NotificationEvent[]): Promise<void> {
+  for (;;) {
+    await condition(() => outbox.length > 0);
+    try {
+      await enqueueNotifications(outbox[0]);
+    } catch (err) {
+      // Only a non-retryable failure gets here; a lost message must not hold the application open.
+      log.warn('notification dropped', { event: outbox[0], error: (err as Error).message });
+    }
+    outbox.shift();
+  }
+}

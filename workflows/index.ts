@@ -1,0 +1,2 @@
+/** The workflow bundle's entry: every function exported here is a workflow type the worker serves. */
+export { applicationWorkflow } from './application.workflow';

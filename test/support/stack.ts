@@ -66,6 +66,10 @@ export async function startStack(extraEnv: Record<string, string> = {}, options:
   const config = loadConfig(testEnv(dir, extraEnv));
   const services = await createServices(config, createLogger(config.logLevel, 'test'));
   await migrateUp(services.orm);
+  // Stacks share one Temporal server while each has its own database: distinct id ranges keep the
+  // workflow ids derived from (job, candidate) from colliding across stacks and test files.
+  const offset = 1000 * Math.floor(Math.random() * 1e9);
+  await services.orm.em.getConnection().execute("insert into sqlite_sequence (name, seq) values ('users', ?), ('jobs', ?)", [offset, offset]);
   const server: Server = createApp(services).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

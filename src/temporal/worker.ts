@@ -33,6 +33,11 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
       activities: { ...createProjectionActivities({ orm }), ...createNotificationActivities({ orm, queue }) },
       // In-flight activities are idempotent: a short grace period, then retries elsewhere take over.
       shutdownGraceTime: '5s',
+      // A new application's first task arrives on the normal (non-sticky) queue, which the server
+      // splits into partitions (4 on the dev server). With the default ratio only two pollers wait
+      // there, and a task on an unwatched partition sat about 2 s before reaching one: applies
+      // showed 2 s outliers under load. As many normal as sticky pollers removes them.
+      nonStickyToStickyPollRatio: 1,
     });
   } catch (err) {
     await connection.close();

@@ -8,6 +8,8 @@ const APPLICATIONS = 100_000;
 const JOBS = 100;
 const CANDIDATES = APPLICATIONS / JOBS;
 const RUNS = 300;
+/** Timings are measured by `npm run bench`, never asserted in the regular suite. */
+const timedTest = process.env.ATS_BENCH ? test : test.skip;
 
 /**
  * The list endpoint at 100,000 applications: every filter is an index range scan (no sort step),
@@ -20,6 +22,8 @@ describe('listing 100,000 applications', () => {
   let recruiterToken: string;
   let candidateId: number;
   let candidateToken: string;
+  /** Ids are offset per test stack: the seeded jobs are firstJob, firstJob + 1, … */
+  let firstJob: number;
 
   beforeAll(async () => {
     stack = await startStack();
@@ -29,14 +33,14 @@ describe('listing 100,000 applications', () => {
     recruiterToken = recruiter.token;
     candidateToken = candidate.token;
     candidateId = candidate.user.id;
-    await seed(em, recruiter.user.id, candidate.user.id);
+    firstJob = await seed(em, recruiter.user.id, candidate.user.id);
   }, 120_000);
   afterAll(async () => { await stack?.close(); });
 
   const cases: [string, () => ApplicationFilter][] = [
     ['first page', () => ({ limit: 21 })],
     ['a deep page', () => ({ limit: 21, after: { createdAt: at(APPLICATIONS / 2), id: 'application-job1-candidate1' } })],
-    ['one job', () => ({ limit: 21, jobId: 7 })],
+    ['one job', () => ({ limit: 21, jobId: firstJob + 7 })],
     ['one stage', () => ({ limit: 21, stage: 'interview' })],
     ['one candidate', () => ({ limit: 21, candidateId })],
     ['stage after a cursor', () => ({ limit: 21, stage: 'screening', after: { createdAt: at(APPLICATIONS / 3), id: 'z' } })],
@@ -63,7 +67,7 @@ describe('listing 100,000 applications', () => {
 
   // Timings are best of three rounds: the machine is shared, and a round that coincides with
   // someone else's burst says nothing about this code.
-  test.each(cases)('%s: the repository stays within 2x of the bare SQL', async (name, filter) => {
+  timedTest.each(cases)('%s: the repository stays within 2x of the bare SQL', async (name, filter) => {
     const f = filter();
     const { sql, params } = pageSql(f);
     const bareSql = async () => {
@@ -84,14 +88,14 @@ describe('listing 100,000 applications', () => {
     expect(best.repository.p99).toBeLessThanOrEqual(2 * best.bare.p99);
   });
 
-  test('GET /api/applications answers under 20 ms at p99, for recruiters and candidates', async () => {
+  timedTest('GET /api/applications answers under 20 ms at p99, for recruiters and candidates', async () => {
     const deep = encodeURIComponent(encodeApplicationCursor({ createdAt: at(APPLICATIONS / 2), id: 'z' }));
     for (const [name, token, query] of [
       ['recruiter, first page', recruiterToken, ''],
       ['recruiter, deep page by stage', recruiterToken, `?stage=offer&cursor=${deep}`],
-      ['recruiter, one job', recruiterToken, '?jobId=42&limit=100'],
+      ['recruiter, one job', recruiterToken, `?jobId=${firstJob + 42}&limit=100`],
       ['candidate, own', candidateToken, ''],
-    ] as const) {
+    ]) {
       const res = await stack.http('GET', `/api/applications${query}`, { token });
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeGreaterThan(0);
@@ -162,20 +166,20 @@ function report(name: string, t: Timing) {
  * 100 jobs × 1,000 candidates, one application each pair, spread over stages and a year of
  * creation times, with their stage events; all inserted by SQLite itself in one transaction.
  */
-async function seed(em: EntityManager, recruiterId: number, ownCandidateId: number) {
+async function seed(em: EntityManager, recruiterId: number, ownCandidateId: number): Promise<number> {
   const stages = `case i % 6 when 0 then 'applied' when 1 then 'screening' when 2 then 'interview' when 3 then 'offer' when 4 then 'hired' else 'rejected' end`;
-  await em.transactional(async (tx) => {
+  const firstJob = await em.transactional(async (tx) => {
     await tx.execute(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${JOBS})
       insert into jobs (title, company, status, created_by, created_at, updated_at)
       select 'Job ' || i, 'Company', 'open', ${recruiterId}, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`, [], 'run');
     await tx.execute(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${CANDIDATES})
       insert into users (email, password_hash, role, active, created_at, updated_at)
       select 'seed-' || i || '@example.com', 'x', 'candidate', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`, [], 'run');
-    const [{ firstJob }] = await tx.execute<{ firstJob: number }[]>(`select min(id) as firstJob from jobs where title like 'Job %'`, [], 'all');
+    const [{ first }] = await tx.execute<{ first: number }[]>(`select min(id) as first from jobs where title like 'Job %'`, [], 'all');
     const [{ firstUser }] = await tx.execute<{ firstUser: number }[]>(`select min(id) as firstUser from users where email like 'seed-%'`, [], 'all');
     // The test's own candidate owns every 1,000th application, so their list has a hundred.
     await tx.execute(`with recursive n(i) as (select 0 union all select i + 1 from n where i < ${APPLICATIONS - 1}),
-      pairs as (select i, ${firstJob} + i % ${JOBS} as job, case when i % 1000 = 0 then ${ownCandidateId} else ${firstUser} + i / ${JOBS} end as candidate from n)
+      pairs as (select i, ${first} + i % ${JOBS} as job, case when i % 1000 = 0 then ${ownCandidateId} else ${firstUser} + i / ${JOBS} end as candidate from n)
       insert into applications (id, job_id, candidate_id, stage, seq, cover_letter, resume_url, created_at, updated_at)
       select 'application-job' || job || '-candidate' || candidate || '-' || i, job, candidate, ${stages}, case when i % 6 = 0 then 1 else 2 end,
         null, null, strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds'), strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds') from pairs`, [], 'run');
@@ -183,6 +187,8 @@ async function seed(em: EntityManager, recruiterId: number, ownCandidateId: numb
       select id, 1, null, 'applied', created_at, cast(candidate_id as text), null from applications`, [], 'run');
     await tx.execute(`insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
       select id, 2, 'applied', stage, updated_at, 'seed', null from applications where seq = 2`, [], 'run');
+    return first;
   });
   await em.execute('analyze', [], 'run');
+  return firstJob;
 }

@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { testEnv, startStack, type TestStack } from '../support/stack';
-import { bundleWorkflows, createJob, expectLegalHistory, expectSqlMatchesWorkflow, sqlHistory } from '../support/applications';
+import { createJob, expectLegalHistory, expectSqlMatchesWorkflow, sqlHistory } from '../support/applications';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WORKER_ENTRY = path.join(ROOT, 'dist/src/main/worker.js');
+const BUNDLE_ENTRY = path.join(ROOT, 'dist/src/temporal/bundle.js');
 const APPLICATIONS = 10;
 const PIPELINE = ['screening', 'interview', 'offer', 'hired'] as const;
 /** Transitions accepted before the first worker is killed: well inside the burst of 40. */
@@ -25,8 +26,9 @@ describe('a worker killed mid-burst', () => {
   beforeAll(async () => {
     if (!fs.existsSync(WORKER_ENTRY)) throw new Error(`${WORKER_ENTRY} is missing: build first (npm test builds before running Jest)`);
     stack = await startStack();
+    // Prebuilt the way production does it, so workers start without webpack.
     bundlePath = path.join(stack.dir, 'workflow-bundle.js');
-    fs.writeFileSync(bundlePath, (await bundleWorkflows()).code);
+    execFileSync(process.execPath, [BUNDLE_ENTRY, bundlePath], { cwd: ROOT, stdio: 'ignore' });
   }, 60_000);
   afterAll(async () => {
     for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
@@ -97,7 +99,7 @@ describe('a worker killed mid-burst', () => {
     }));
     expect(first.signalCode).toBe('SIGKILL');
     expect(replaced).toBeDefined();
-    await replaced;
+    const second = await replaced!;
 
     const ok = outcomes.filter((o) => o.status === 200);
     expect(ok.length).toBeGreaterThan(KILL_AFTER);
@@ -114,5 +116,10 @@ describe('a worker killed mid-burst', () => {
         expect(sql.map((h) => h.to)).not.toContain(o.stage);
       }
     }
+
+    // The replacement stops cleanly on SIGTERM, as under a process manager.
+    const exited = new Promise<number | null>((resolve) => second.once('exit', (code) => resolve(code)));
+    second.kill('SIGTERM');
+    expect(await exited).toBe(0);
   }, 180_000);
 });

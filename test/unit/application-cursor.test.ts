@@ -1,0 +1,25 @@
+import { decodeApplicationCursor, encodeApplicationCursor } from '../../src/applications/application-cursor';
+
+describe('application list cursors', () => {
+  const key = { createdAt: '2026-11-24T12:00:00.123Z', id: 'application-job3-candidate9' };
+
+  test('round-trip the (createdAt, id) key and stay URL-safe', () => {
+    const cursor = encodeApplicationCursor(key);
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeApplicationCursor(cursor)).toEqual(key);
+  });
+
+  const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+  test.each([
+    ['not base64 JSON', 'not a cursor'],
+    ['a bare id', b64('42')],
+    ['an object', b64(key)],
+    ['a malformed time', b64(['yesterday', 'x'])],
+    ['a number for the id', b64([key.createdAt, 7])],
+    ['three parts', b64([key.createdAt, 'x', 'y'])],
+    ['a non-canonical encoding', `${encodeApplicationCursor(key)}=`],
+    ['empty', ''],
+  ])('refuse %s', (_, cursor) => {
+    expect(decodeApplicationCursor(cursor)).toBeUndefined();
+  });
+});

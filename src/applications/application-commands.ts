@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Services } from '../services';
@@ -48,13 +49,33 @@ export async function submitApplication(services: Services, job: Job, candidateI
 export async function changeStage(services: Services, applicationId: string, request: StageChangeRequest): Promise<ApplicationState> {
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
   try {
-    const state = await services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request] });
+    const state = await withUnprocessedRetry(randomUUID(), (updateId) =>
+      services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId }));
     count('accepted');
     return state;
   } catch (err) {
     count(err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type ?? 'failed' : 'error');
     if (err instanceof WorkflowNotFoundError) throw await closedApplicationError(services, applicationId, request);
     throw err;
+  }
+}
+
+/** How often an update the server reports as never processed by a worker is sent again. */
+const UNPROCESSED_RETRIES = 3;
+
+/**
+ * Under a burst of concurrent updates the server can drop a workflow task and reject the updates it
+ * carried as `UnprocessedUpdate`: nothing was validated or written, so sending the same update again
+ * is safe, and its fixed update ID lets Temporal de-duplicate should the first attempt have landed.
+ */
+async function withUnprocessedRetry<T>(updateId: string, send: (updateId: string) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send(updateId);
+    } catch (err) {
+      const unprocessed = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'UnprocessedUpdate';
+      if (!unprocessed || attempt > UNPROCESSED_RETRIES) throw err;
+    }
   }
 }
 

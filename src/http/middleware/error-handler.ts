@@ -27,6 +27,7 @@ export function errorHandler(logger: Logger): Middleware {
       body.requestId = ctx.state.requestId;
       if (body.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
       if (err instanceof TooManyRequestsError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+      if (body.code === 'try_again') ctx.set('Retry-After', '1');
       ctx.status = body.status;
       ctx.type = 'application/problem+json';
       ctx.body = body;
@@ -76,11 +77,14 @@ function domainProblem(err: DomainError): Problem {
 }
 
 /** Workflow update handlers reject with ApplicationFailure: `type` is the problem code, details[0] extensions. */
+const WORKFLOW_REFUSALS: Record<string, number> = { invalid_transition: 409, stage_changed: 409, duplicate_application: 409, not_found: 404, validation_failed: 422 };
+
 function failureProblem(failure: ApplicationFailure): Problem {
-  const code = failure.type ?? 'conflict';
-  const extensions = (failure.details?.[0] ?? {}) as Record<string, unknown>;
-  const status = code === 'not_found' ? 404 : code === 'validation_failed' ? 422 : 409;
-  return problem(status, code, failure.message, extensions);
+  const status = failure.type ? WORKFLOW_REFUSALS[failure.type] : undefined;
+  // Any other failure type comes from the server (an update it could not process, a workflow that
+  // closed meanwhile): nothing was applied, and the client may try again.
+  if (!status) return problem(503, 'try_again', 'The application could not take this change right now; send it again.');
+  return problem(status, failure.type!, failure.message, (failure.details?.[0] ?? {}) as Record<string, unknown>);
 }
 
 function httpStatusOf(err: unknown): number | undefined {

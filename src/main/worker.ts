@@ -13,7 +13,8 @@ runMain('worker', async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
   const orm = await openOrm(config.database.file);
-  const redis = createRedis(config.redisUrl, { forWorker: true });
+  // The worker only enqueues: a fail-fast client lets the activity's retries handle a Redis outage.
+  const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const worker = await createApplicationWorker({ config, logger, orm, redis });
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker polling');

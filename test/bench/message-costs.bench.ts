@@ -19,11 +19,15 @@ const APPLY_CONCURRENCY = 6;
  * validator, search attributes, the stage clock, the API's SQL write of the answer, and (after the
  * answer) the recording activity with its follow-up workflow task; applying adds the same to
  * update-with-start. The design targets are 1.3x a bare update (p50) and 70% of a bare
- * update-with-start's throughput. The bounds below guard against regressions; run with
+ * update-with-start's throughput. On a 2-core machine running server, worker, API and client
+ * together this measures about 1.0–1.4x and 57–73%: what is left is mostly the recording activity's
+ * activity task and follow-up workflow task (with a no-op activity apply measured about 62%, with
+ * none at all about 78%). The bounds below guard against regressions from there (the design that
+ * awaited a local activity in the handler measured 1.45–1.98x and 46–58%); run with
  * ATS_REPORT_TIMINGS=1 to print the figures.
  */
-const MAX_STAGE_CHANGE_RATIO = 2.5;
-const MIN_APPLY_THROUGHPUT_SHARE = 0.35;
+const MAX_STAGE_CHANGE_RATIO = 2;
+const MIN_APPLY_THROUGHPUT_SHARE = 0.45;
 describe('message costs against a bare workflow', () => {
   let stack: TestStack;
   let bare: { worker: Worker; running: Promise<void>; taskQueue: string };

@@ -41,34 +41,45 @@ const AUDIENCES: Record<NotificationKind, readonly Audience[]> = {
   offer_expired: ['candidate', 'recruiter'],
 };
 
-export function createNotificationActivities({ orm, queue }: NotificationDeps): NotificationActivities {
+export function createNotificationActivities(deps: NotificationDeps): NotificationActivities {
   return {
     async enqueueNotifications(event) {
-      const em = orm.em.fork();
-      const job = await em.findOne(JobSchema, { id: Number(event.jobId) });
-      // Jobs with applications cannot be deleted; if one is gone anyway there is nothing to say about it.
-      if (!job) return 0;
-      const ids = { candidate: Number(event.candidateId), recruiter: job.createdBy };
-      const users = await em.find(UserSchema, { id: { $in: [ids.candidate, ids.recruiter] } });
-      const byId = new Map(users.map((u) => [u.id, u]));
-      const candidate = byId.get(ids.candidate);
-
-      const seen = new Set<number>();
-      const jobs = AUDIENCES[event.kind].flatMap((audience) => {
-        const recipient = byId.get(ids[audience]);
-        // Deactivated accounts get no mail; someone who is both candidate and recruiter gets one copy.
-        if (!recipient?.active || seen.has(recipient.id)) return [];
-        seen.add(recipient.id);
-        const data = jobData(event, audience, recipient, candidate, job);
-        return [{ name: event.kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } }];
-      });
+      const jobs = await notificationJobs(deps.orm, event);
       if (!jobs.length) return 0;
       // Adding an existing job ID is a no-op in BullMQ; looking first only tells the caller what was new.
-      const before = await Promise.all(jobs.map((j) => queue.getJob(j.opts.jobId)));
-      await queue.addBulk(jobs);
+      const before = await Promise.all(jobs.map((j) => deps.queue.getJob(j.opts.jobId)));
+      await deps.queue.addBulk(jobs);
       return before.filter((j) => !j).length;
     },
   };
+}
+
+/** Enqueues the jobs of several events at once, without counting what was new. */
+export async function enqueueAllNotifications({ orm, queue }: NotificationDeps, events: NotificationEvent[]): Promise<void> {
+  const jobs = (await Promise.all(events.map((event) => notificationJobs(orm, event)))).flat();
+  if (jobs.length) await queue.addBulk(jobs);
+}
+
+/** One BullMQ job per recipient and channel of `event`, each with its idempotent job ID. */
+async function notificationJobs(orm: MikroORM, event: NotificationEvent) {
+  const em = orm.em.fork();
+  const job = await em.findOne(JobSchema, { id: Number(event.jobId) });
+  // Jobs with applications cannot be deleted; if one is gone anyway there is nothing to say about it.
+  if (!job) return [];
+  const ids = { candidate: Number(event.candidateId), recruiter: job.createdBy };
+  const users = await em.find(UserSchema, { id: { $in: [ids.candidate, ids.recruiter] } });
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const candidate = byId.get(ids.candidate);
+
+  const seen = new Set<number>();
+  return AUDIENCES[event.kind].flatMap((audience) => {
+    const recipient = byId.get(ids[audience]);
+    // Deactivated accounts get no mail; someone who is both candidate and recruiter gets one copy.
+    if (!recipient?.active || seen.has(recipient.id)) return [];
+    seen.add(recipient.id);
+    const data = jobData(event, audience, recipient, candidate, job);
+    return [{ name: event.kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } }];
+  });
 }
 
 function jobData(event: NotificationEvent, audience: Audience, recipient: User, candidate: User | undefined, job: { id: number; title: string; company: string }): NotificationJobData {

@@ -4,12 +4,12 @@ import {
   condition,
   log,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { NotificationActivities, NotificationEvent, NotificationKind } from '../activities/notification.activities';
-import type { ProjectionActivities } from '../activities/projection.activities';
+import type { NotificationEvent, NotificationKind } from '../activities/notification.activities';
+import type { RecordingActivities } from '../activities/recording.activities';
 import { isFinal } from '../src/domain/stages';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../src/temporal/search-attributes';
 import {
@@ -18,20 +18,13 @@ import {
 } from './messages';
 import { OFFER_EXPIRED_REASON, SYSTEM_ACTOR, notificationKind, refuseStageChange, stageClock } from './stage-rules';
 
-// The projection runs as a local activity, in the worker that handles the update and inside the same
-// workflow task, so an update answers only once SQL has the transition at the cost of one round
-// trip to the server. An accepted transition must reach SQL: retry for as long as it takes, never
-// waiting more than a few seconds between attempts.
-const { projectApplication } = proxyLocalActivities<ProjectionActivities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '3s' },
-});
-
-// Notifications go through an ordinary activity on their own loop: Redis being down delays mail but
-// never a transition.
-const { enqueueNotifications } = proxyActivities<NotificationActivities>({
+// Transitions reach SQL and the notification queue through one ordinary activity, after the workflow
+// task that accepted them is committed: handlers never wait for I/O, and nothing is written for a
+// decision the server might still drop. An accepted transition must be recorded: retry for as long
+// as it takes (Redis down, SQL busy), never waiting more than a few seconds between attempts.
+const { recordTransitions } = proxyActivities<RecordingActivities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
 });
 
 /** How many refused signals the state keeps; a misbehaving client cannot grow it without bound. */
@@ -56,7 +49,9 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     rejectedSignals: [],
     slaReminders: [],
   };
+  // What the recording activity has yet to write: notifications in order, and SQL up to `state.seq`.
   const outbox: NotificationEvent[] = [];
+  let recordedSeq = 0;
 
   // Every accepted transition goes through here, synchronously: when several messages arrive in one
   // activation, each handler has moved the state before the next validator looks at it.
@@ -75,8 +70,11 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     state.seq = entry.seq;
     state.createdAt ||= at;
     state.updatedAt = at;
-    // Recruiters find applications by stage and job in the Web UI.
-    upsertSearchAttributes([{ key: STAGE_ATTRIBUTE, value: entry.to }, { key: JOB_ATTRIBUTE, value: input.jobId }]);
+    // Recruiters find applications by stage and job in the Web UI. The API's start already sets
+    // both for `applied`: upsert only what differs (each upsert is an event and a visibility write).
+    const attributes = [{ key: STAGE_ATTRIBUTE, value: entry.to }, { key: JOB_ATTRIBUTE, value: input.jobId }]
+      .filter(({ key, value }) => workflowInfo().typedSearchAttributes.get(key) !== value);
+    if (attributes.length) upsertSearchAttributes(attributes);
     notify(notificationKind(entry), entry, at);
     return entry;
   }
@@ -85,13 +83,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     outbox.push({ kind, applicationId: input.applicationId, seq: entry.seq, jobId: input.jobId, candidateId: input.candidateId, from: entry.from, to: entry.to, reason: entry.reason, at });
   }
 
-  // SQL receives the history as of this transition, so it can tell this decision from an older one.
-  const project = (entry: HistoryEntry) => projectApplication({
-    application: { id: input.applicationId, jobId: input.jobId, candidateId: input.candidateId, coverLetter: input.coverLetter, resumeUrl: input.resumeUrl, createdAt: state.createdAt },
-    history: state.history.slice(0, entry.seq),
-  });
-
-  // The answer to an update is the application as this transition left it (and SQL now holds).
+  // The answer to an update is the application as this transition left it.
   const snapshot = (): ApplicationState => ({ ...state, history: [...state.history], rejectedSignals: [...state.rejectedSignals], slaReminders: [...state.slaReminders] });
 
   function assertAllowed(request: StageChangeRequest) {
@@ -102,13 +94,15 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
 
   setHandler(stateQuery, () => state);
 
-  // The candidate applies: update-with-start delivers this together with the start, so the API's 201
-  // comes back with the row already in SQL.
-  setHandler(submitUpdate, async () => {
-    const entry = accept({ stage: 'applied', by: input.candidateId, reason: null });
-    const answer = snapshot();
-    await project(entry);
-    return answer;
+  // Handlers decide and answer within the one workflow task that delivers their message: Temporal
+  // sends an update's answer only once that task is recorded, and the API then writes the answer to
+  // SQL itself (read-your-writes); the recording activity writes it again, a no-op, or first if the
+  // API never did.
+
+  // The candidate applies: update-with-start delivers this together with the start.
+  setHandler(submitUpdate, () => {
+    accept({ stage: 'applied', by: input.candidateId, reason: null });
+    return snapshot();
   }, {
     validator: () => {
       if (state.seq > 0) throw ApplicationFailure.create({ type: 'duplicate_application', message: 'This application was already submitted.', nonRetryable: true });
@@ -118,12 +112,10 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
   // A recruiter moves the application, or the candidate withdraws (a rejection with reason
   // `withdrawn`). The validator refuses illegal changes before anything is written to history; the
   // handler checks again because the state may have moved since validation.
-  setHandler(changeStageUpdate, async (request) => {
+  setHandler(changeStageUpdate, (request) => {
     assertAllowed(request);
-    const entry = accept(request);
-    const answer = snapshot();
-    await project(entry);
-    return answer;
+    accept(request);
+    return snapshot();
   }, { validator: assertAllowed });
 
   // The same change for asynchronous clients, who cannot be answered: an illegal one is recorded
@@ -136,10 +128,31 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       state.rejectedSignals.splice(0, state.rejectedSignals.length - MAX_REJECTED_SIGNALS);
       return;
     }
-    await project(accept(request));
+    accept(request);
   });
 
-  void deliverNotifications(outbox);
+  // Records in order, everything pending in one activity call: a burst of transitions costs one
+  // activity, not one each. Retries are the activity's business.
+  async function recordLoop(): Promise<void> {
+    for (;;) {
+      await condition(() => outbox.length > 0 || state.seq > recordedSeq);
+      const seq = state.seq;
+      const notifications = outbox.slice();
+      const projection = seq > recordedSeq
+        ? { application: { id: input.applicationId, jobId: input.jobId, candidateId: input.candidateId, coverLetter: input.coverLetter, resumeUrl: input.resumeUrl, createdAt: state.createdAt }, history: state.history.slice(0, seq) }
+        : null;
+      try {
+        await recordTransitions({ projection, notifications });
+      } catch (err) {
+        // Only a non-retryable failure gets here; a lost message must not hold the application open.
+        log.warn('transition recording dropped', { seq, notifications, error: (err as Error).message });
+      }
+      outbox.splice(0, notifications.length);
+      recordedSeq = seq;
+    }
+  }
+
+  void recordLoop();
 
   // Nothing happens until the candidate's submission is recorded.
   await condition(() => state.seq > 0);
@@ -156,7 +169,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     if (clock.action === 'expire_offer') {
       // An offer nobody acted on lapses: the workflow rejects it itself, as `system`, with reason
       // `offer_expired`, so the outcome is final and visible like any other rejection.
-      await project(accept({ stage: 'rejected', by: SYSTEM_ACTOR, reason: OFFER_EXPIRED_REASON }));
+      accept({ stage: 'rejected', by: SYSTEM_ACTOR, reason: OFFER_EXPIRED_REASON });
     } else {
       // One reminder per stage entry: after it, wait for the stage to change without a clock.
       const at = new Date().toISOString();
@@ -166,21 +179,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     }
   }
 
-  // Final: finish what handlers started and what the outbox holds, then close.
-  await condition(() => allHandlersFinished() && outbox.length === 0);
+  // Final: finish what handlers started and record everything, then close.
+  await condition(() => allHandlersFinished() && outbox.length === 0 && recordedSeq === state.seq);
   return state;
-}
-
-/** Drains the outbox in order, one enqueue at a time; retries are the activity's business. */
-async function deliverNotifications(outbox: NotificationEvent[]): Promise<void> {
-  for (;;) {
-    await condition(() => outbox.length > 0);
-    try {
-      await enqueueNotifications(outbox[0]);
-    } catch (err) {
-      // Only a non-retryable failure gets here; a lost message must not hold the application open.
-      log.warn('notification dropped', { event: outbox[0], error: (err as Error).message });
-    }
-    outbox.shift();
-  }
 }

@@ -71,7 +71,7 @@ export interface ApplicationState {
   slaReminders: SlaReminder[];
 }
 
-/** Sent with the start (update-with-start): records `applied` and returns once SQL has the row. */
+/** Sent with the start (update-with-start): records `applied`; answered once Temporal has recorded it. */
 export const submitUpdate = defineUpdate<ApplicationState>('submit');
 
 /** Moves the application; a validator refuses illegal changes before anything reaches history. */

@@ -10,10 +10,11 @@ import type { applicationWorkflow } from '../../workflows/application.workflow';
 import { changeStageUpdate, submitUpdate, type ApplicationState, type StageChangeRequest } from '../../workflows/messages';
 import { refuseStageChange } from '../../workflows/stage-rules';
 import { applicationExists, findApplication } from './application-repository';
+import { projectApplication, projectionOf } from './application-projection';
 
 /**
- * What the API asks of application workflows. Each call is one message to Temporal; the workflow
- * answers after SQL holds the change, so a following read sees it.
+ * What the API asks of application workflows. Each call is one message to Temporal; once the
+ * workflow has answered, the API writes the answer to SQL, so a following read sees it.
  */
 export interface Submission { coverLetter: string | null; resumeUrl: string | null }
 
@@ -24,8 +25,10 @@ export async function submitApplication(services: Services, job: Job, candidateI
   const jobId = String(job.id);
   const workflowId = applicationWorkflowId(jobId, String(candidateId));
   // Temporal refuses concurrent duplicates; this read also refuses one whose workflow is past retention.
+  const t0 = performance.now();
   if (await applicationExists(services.orm.em, workflowId)) throw new ConflictError('duplicate_application', 'You have already applied to this job.');
-  return temporal.workflow.executeUpdateWithStart(submitUpdate, {
+  const t1 = performance.now();
+  const st = await temporal.workflow.executeUpdateWithStart(submitUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
       workflowId,
       taskQueue: config.temporal.taskQueue,
@@ -43,6 +46,12 @@ export async function submitApplication(services: Services, job: Job, candidateI
       typedSearchAttributes: [{ key: STAGE_ATTRIBUTE, value: 'applied' }, { key: JOB_ATTRIBUTE, value: jobId }],
     }),
   });
+  const t2 = performance.now();
+  const r = await recorded(services, st);
+  const t3 = performance.now();
+  (globalThis as any).__T ??= [];
+  (globalThis as any).__T.push([t1 - t0, t2 - t1, t3 - t2]);
+  return r;
 }
 
 /** Moves an application (a recruiter's change, or a candidate's withdrawal as a rejection). */
@@ -52,12 +61,30 @@ export async function changeStage(services: Services, applicationId: string, req
     const state = await withUnprocessedRetry(randomUUID(), (updateId) =>
       services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId }));
     count('accepted');
-    return state;
+    return await recorded(services, state);
   } catch (err) {
     count(err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type ?? 'failed' : 'error');
     if (err instanceof WorkflowNotFoundError) throw await closedApplicationError(services, applicationId, request);
     throw err;
   }
+}
+
+/**
+ * Writes a transition the workflow has answered to SQL, for read-your-writes: the 201 or 200 and a
+ * following GET agree. This is the projection's own write (no ad-hoc SQL touches `stage`), and it is
+ * safe from here because Temporal answers an update only after recording its transition (SQL never
+ * sees a decision the server could still drop), the row is versioned by (workflow time, seq) so an
+ * older answer arriving late changes nothing, and the write is idempotent, so the workflow's own
+ * recording activity, which covers every transition whether or not this write happens, is a no-op
+ * after it. If SQL refuses now, the transition still happened: answer it; the activity catches up.
+ */
+async function recorded(services: Services, state: ApplicationState): Promise<ApplicationState> {
+  try {
+    await projectApplication(services.orm, projectionOf(state));
+  } catch (err) {
+    services.logger.warn({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; the workflow will record it');
+  }
+  return state;
 }
 
 /** How often an update the server reports as never processed by a worker is sent again. */

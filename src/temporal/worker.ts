@@ -1,10 +1,9 @@
-import { DefaultLogger, IllegalStateError, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
+import { DefaultLogger, IllegalStateError, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { createProjectionActivities } from '../../activities/projection.activities';
-import { createNotificationActivities } from '../../activities/notification.activities';
+import { createRecordingActivities } from '../../activities/recording.activities';
 import { createNotificationQueue } from '../queue/notification-queue';
 
 export interface ApplicationWorkerDeps {
@@ -30,20 +29,28 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...workflowSource(config, workflowBundle),
-      activities: { ...createProjectionActivities({ orm }), ...createNotificationActivities({ orm, queue }) },
+      activities: createRecordingActivities({ orm, queue }),
       // In-flight activities are idempotent: a short grace period, then retries elsewhere take over.
       shutdownGraceTime: '5s',
-      // A new application's first task arrives on the normal (non-sticky) queue, which the server
-      // splits into partitions (4 on the dev server). With the default ratio only two pollers wait
-      // there, and a task on an unwatched partition sat about 2 s before reaching one: applies
-      // showed 2 s outliers under load. As many normal as sticky pollers removes them.
-      nonStickyToStickyPollRatio: 1,
+      ...WORKER_TUNING,
     });
   } catch (err) {
     await connection.close();
     throw err;
   }
 }
+
+/**
+ * How the worker polls. Exported so the benchmarks' bare workers poll the same way and
+ * the comparison is between workflows only.
+ */
+export const WORKER_TUNING = {
+  // A new application's first task arrives on the normal (non-sticky) queue, which the server
+  // splits into partitions (4 on the dev server). With the default ratio only two pollers wait
+  // there, and a task on an unwatched partition sat about 2 s before reaching one: applies
+  // showed 2 s outliers under load. As many normal as sticky pollers removes them.
+  nonStickyToStickyPollRatio: 1,
+} satisfies Partial<WorkerOptions>;
 
 function workflowSource(config: Config, bundle?: WorkflowBundleOption): { workflowBundle: WorkflowBundleOption } | { workflowsPath: string } {
   if (bundle) return { workflowBundle: bundle };

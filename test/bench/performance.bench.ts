@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { Worker, bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WORKER_TUNING } from '../../src/temporal/worker';
 import { startStack, testEnv, type TestStack } from '../support/stack';
 import { freePort } from '../../src/dev/engines';
 import { bareWorkflow, pingUpdate } from '../support/bare-workflows';
@@ -48,8 +49,8 @@ describe('performance against raw baselines', () => {
     bare = await Worker.create({
       connection: await NativeConnection.connect({ address: stack.config.temporal.address }),
       taskQueue: bareQueue,
-      // Polled like the application worker (src/temporal/worker.ts), so only the workflows differ.
-      nonStickyToStickyPollRatio: 1,
+      // Polled like the application worker, so only the workflows differ.
+      ...WORKER_TUNING,
       workflowsPath: require.resolve('../support/bare-workflows'),
     });
     bareRun = bare.run();

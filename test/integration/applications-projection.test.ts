@@ -1,18 +1,18 @@
-import { createProjectionActivities, type ApplicationFacts } from '../../activities/projection.activities';
+import { projectApplication, type ApplicationFacts, type ProjectApplicationInput } from '../../src/applications/application-projection';
 import { findApplication } from '../../src/applications/application-repository';
 import { applicationWorkflowId } from '../../src/domain/ids';
 import type { HistoryEntry } from '../../workflows/messages';
 import { startStack, type TestStack } from '../support/stack';
 import { createJob } from '../support/applications';
 
-/** The projection activity against real SQLite with the real migrations, fed the workflow's snapshots. */
+/** The projection (the API's and the recording activity's one write) against real SQLite with the real migrations, fed the workflow's snapshots. */
 describe('the application projection', () => {
   let stack: TestStack;
-  let project: ReturnType<typeof createProjectionActivities>['projectApplication'];
+  let project: (input: ProjectApplicationInput) => Promise<boolean>;
 
   beforeAll(async () => {
     stack = await startStack();
-    project = createProjectionActivities({ orm: stack.services.orm }).projectApplication;
+    project = (input) => projectApplication(stack.services.orm, input);
   });
   afterAll(async () => { await stack?.close(); });
 
@@ -34,10 +34,11 @@ describe('the application projection', () => {
   test('writing the same snapshot again changes nothing', async () => {
     const a = await facts();
     const history = [applied(), entry(2, 'applied', 'screening', T(10))];
-    await project({ application: a, history });
+    expect(await project({ application: a, history })).toBe(true);
     const once = await read(a.id);
-    await project({ application: a, history });
-    await project({ application: a, history: history.slice(0, 1) });
+    // Whichever of the API and the recording activity comes second writes nothing.
+    expect(await project({ application: a, history })).toBe(false);
+    expect(await project({ application: a, history: history.slice(0, 1) })).toBe(false);
     expect(await read(a.id)).toEqual(once);
     expect(once).toMatchObject({ stage: 'screening', seq: 2, updatedAt: T(10) });
     expect(once.history).toHaveLength(2);

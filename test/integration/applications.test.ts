@@ -1,5 +1,5 @@
 import { allowedNext, isFinal, STAGES, type Stage } from '../../src/domain/stages';
-import { changeStageSignal } from '../../workflows/messages';
+import { changeStageSignal, changeStageUpdate } from '../../workflows/messages';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob, eventually, expectLegalHistory, expectSqlMatchesWorkflow, queryState, sqlHistory } from '../support/applications';
 
@@ -198,6 +198,15 @@ describe('applications as workflows, through the REST API', () => {
     expect(state.rejectedSignals[0]).toMatchObject({ code: 'invalid_transition', request: { stage: 'hired' } });
     expect(state.history.map((h) => h.to)).toEqual(['applied', 'screening']);
     await eventually(async () => ((await sqlHistory(stack, id)).length === 2 ? true : undefined), 10_000, 'projection of the signal');
+    await expectSqlMatchesWorkflow(stack, id);
+  });
+
+  test('an update whose answer never reached SQL through the API (the API died first) still reaches it through the workflow', async () => {
+    const { id } = await applicationIn('applied');
+    // The update straight to Temporal, as if the API had crashed between the answer and its write.
+    const answer = await stack.services.temporal.workflow.getHandle(id).executeUpdate(changeStageUpdate, { args: [{ stage: 'screening', by: String(recruiter.user.id) }] });
+    expect(answer).toMatchObject({ stage: 'screening', seq: 2 });
+    await eventually(async () => ((await sqlHistory(stack, id)).length === 2 ? true : undefined), 10_000, 'the recording activity');
     await expectSqlMatchesWorkflow(stack, id);
   });
 });

@@ -2,9 +2,10 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import type { Stage } from '../../domain/stages';
 
 /**
- * The SQL projection of one application workflow. Only the projection activity writes `stage` and
- * `seq`; `seq` is the sequence number of the last transition applied, so a replayed or retried
- * write for an older transition can never move the stage backwards.
+ * The SQL projection of one application workflow. Only the projection function
+ * (src/applications/application-projection.ts) writes `stage` and `seq`; `seq` is the sequence
+ * number of the last transition applied, so a replayed or retried write for an older transition can
+ * never move the stage backwards.
  */
 export const ApplicationSchema = defineEntity({
   name: 'Application',

@@ -1,0 +1,65 @@
+import type { QueryResult } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/sqlite';
+import type { ApplicationState, HistoryEntry } from '../../workflows/messages';
+
+/**
+ * The SQL projection of an application: the one function that writes `stage`. The workflow is the
+ * source of truth; this copies what it decided, and only ever moves a row forward.
+ *
+ * Two writers call it, and both write only transitions Temporal has already recorded: the API with
+ * the answer to an update (an update's answer is sent only once its transition is in history), and
+ * the workflow's recording activity, which covers everything else (signals, timers, an API that
+ * died before writing). Each call carries the history up to one transition and is idempotent, so
+ * whichever writer comes second, and any retry or replay, changes nothing.
+ *
+ * Rows are versioned by (workflow time, seq) of their last transition. A snapshot replaces the whole
+ * history, so should SQL ever hold transitions of a decision the workflow did not keep, the newer
+ * decision drops them.
+ */
+
+/** What the application row needs besides its history. */
+export interface ApplicationFacts {
+  id: string;
+  jobId: string;
+  candidateId: string;
+  coverLetter: string | null;
+  resumeUrl: string | null;
+  createdAt: string;
+}
+
+export interface ProjectApplicationInput {
+  application: ApplicationFacts;
+  /** The workflow's history, oldest first, up to and including the transition being projected. */
+  history: HistoryEntry[];
+}
+
+const INSERT_APPLICATION = `insert into applications (id, job_id, candidate_id, stage, seq, cover_letter, resume_url, created_at, updated_at)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`;
+// `updated_at` is the workflow time of the last transition: with `seq`, the version of the row.
+const MOVE_IF_NEWER = 'update applications set stage = ?, seq = ?, updated_at = ? where id = ? and (updated_at, seq) < (?, ?)';
+const DROP_LATER_EVENTS = 'delete from stage_events where application_id = ? and seq > ?';
+const UPSERT_EVENTS = (count: number) => `insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
+  values ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+  on conflict (application_id, seq) do update set from_stage = excluded.from_stage, to_stage = excluded.to_stage,
+    at = excluded.at, actor = excluded.actor, reason = excluded.reason`;
+
+/** Writes the snapshot unless SQL already holds it or a newer one; true when it wrote. */
+export async function projectApplication(orm: MikroORM, { application: a, history }: ProjectApplicationInput): Promise<boolean> {
+  const last = history[history.length - 1];
+  return orm.em.fork().transactional(async (em) => {
+    const run = (sql: string, params: unknown[]) => em.execute<QueryResult>(sql, params, 'run');
+    const created = await run(INSERT_APPLICATION, [a.id, Number(a.jobId), Number(a.candidateId), last.to, last.seq, a.coverLetter, a.resumeUrl, a.createdAt, last.at]);
+    const moved = created.affectedRows > 0 || (await run(MOVE_IF_NEWER, [last.to, last.seq, last.at, a.id, last.at, last.seq])).affectedRows > 0;
+    // SQL already holds this decision or a newer one: nothing to write.
+    if (!moved) return false;
+    await run(DROP_LATER_EVENTS, [a.id, last.seq]);
+    await run(UPSERT_EVENTS(history.length), history.flatMap((e) => [a.id, e.seq, e.from, e.to, e.at, e.by, e.reason]));
+    return true;
+  });
+}
+
+/** The projection of the application as an update's answer (or a query) shows it. */
+export function projectionOf(state: ApplicationState): ProjectApplicationInput {
+  const { applicationId: id, jobId, candidateId, coverLetter, resumeUrl, createdAt, history } = state;
+  return { application: { id, jobId, candidateId, coverLetter, resumeUrl, createdAt }, history };
+}

@@ -18,6 +18,8 @@ import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from
 const ROOT = path.resolve(__dirname, '../../..');
 // ATS_DEV_VAR_DIR lets the end-to-end test run a second, isolated system beside a developer's own.
 const VAR = path.resolve(process.env.ATS_DEV_VAR_DIR ?? path.join(ROOT, 'var'));
+/** As in the production image: a small young generation keeps each process's memory low. */
+const NODE_FLAGS = ['--max-semi-space-size=4'];
 const COLORS: Record<string, string> = { api: '36', worker: '35', notifier: '33', temporal: '34', redis: '31' };
 
 function say(name: string, line: string) {
@@ -85,7 +87,7 @@ async function main() {
   }
 
   for (const name of ['worker', 'notifier', 'api']) {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main', `${name}.js`)], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [...NODE_FLAGS, path.join(ROOT, 'dist/src/main', `${name}.js`)], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.push(child);
     for (const stream of [child.stdout, child.stderr]) readline.createInterface({ input: stream! }).on('line', (line) => say(name, line));
     child.on('exit', (code, signal) => {

@@ -59,6 +59,7 @@ describe('performance against raw baselines', () => {
   afterAll(async () => {
     bare.shutdown();
     await bareRun;
+    await bare.connection?.close();
     await stack.close();
     console.log(['', 'benchmark results', ...Object.entries(results).map(([k, v]) => `  ${k.padEnd(48)} ${v}`), ''].join('\n'));
   });
@@ -131,7 +132,7 @@ describe('performance against raw baselines', () => {
     const port = await freePort();
     const env = { ...process.env, ...testEnv(stack.dir), DATABASE_URL: stack.config.database.url, PORT: String(port), NODE_OPTIONS: '' };
     const raw = new Database(stack.config.database.file, { readonly: true });
-    const api = spawn(process.execPath, [path.resolve(__dirname, '../../dist/src/main/api.js')], { env, stdio: 'ignore' });
+    const api = spawn(process.execPath, [...(process.env.BENCH_API_FLAGS ?? '--max-semi-space-size=4').split(' ').filter(Boolean), path.resolve(__dirname, '../../dist/src/main/api.js')], { env, stdio: 'ignore' });
     try {
       const url = `http://127.0.0.1:${port}`;
       for (let i = 0; i < 100; i++) {

@@ -21,6 +21,7 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('applications'),
   TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+  TEMPORAL_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('ATS <no-reply@ats.local>'),
   MAIL_OUTBOX_DIR: z.string().default('var/outbox'),
@@ -47,7 +48,7 @@ export interface Config {
   auth: { secretKey: string; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number };
   database: { url: string; file: string };
   redisUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; workflowBundlePath?: string };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; requestTimeoutMs: number; workflowBundlePath?: string };
   mail: { smtpUrl?: string; from: string; outboxDir: string };
   admin?: { email: string; password: string };
   corsOrigins: string[];
@@ -115,6 +116,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       uiUrl: env.TEMPORAL_UI_URL.replace(/\/+$/, ''),
+      requestTimeoutMs: env.TEMPORAL_REQUEST_TIMEOUT_MS,
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: env.MAIL_OUTBOX_DIR },

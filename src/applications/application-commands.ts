@@ -25,10 +25,8 @@ export async function submitApplication(services: Services, job: Job, candidateI
   const jobId = String(job.id);
   const workflowId = applicationWorkflowId(jobId, String(candidateId));
   // Temporal refuses concurrent duplicates; this read also refuses one whose workflow is past retention.
-  const t0 = performance.now();
   if (await applicationExists(services.orm.em, workflowId)) throw new ConflictError('duplicate_application', 'You have already applied to this job.');
-  const t1 = performance.now();
-  const st = await temporal.workflow.executeUpdateWithStart(submitUpdate, {
+  const state = await withinDeadline(services, () => temporal.workflow.executeUpdateWithStart(submitUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
       workflowId,
       taskQueue: config.temporal.taskQueue,
@@ -45,21 +43,16 @@ export async function submitApplication(services: Services, job: Job, candidateI
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [{ key: STAGE_ATTRIBUTE, value: 'applied' }, { key: JOB_ATTRIBUTE, value: jobId }],
     }),
-  });
-  const t2 = performance.now();
-  const r = await recorded(services, st);
-  const t3 = performance.now();
-  (globalThis as any).__T ??= [];
-  (globalThis as any).__T.push([t1 - t0, t2 - t1, t3 - t2]);
-  return r;
+  }));
+  return recorded(services, state);
 }
 
 /** Moves an application (a recruiter's change, or a candidate's withdrawal as a rejection). */
 export async function changeStage(services: Services, applicationId: string, request: StageChangeRequest): Promise<ApplicationState> {
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
   try {
-    const state = await withUnprocessedRetry(randomUUID(), (updateId) =>
-      services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId }));
+    const state = await withUnprocessedRetry(randomUUID(), (updateId) => withinDeadline(services, () =>
+      services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId })));
     count('accepted');
     return await recorded(services, state);
   } catch (err) {
@@ -85,6 +78,14 @@ async function recorded(services: Services, state: ApplicationState): Promise<Ap
     services.logger.warn({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; the workflow will record it');
   }
   return state;
+}
+
+/**
+ * With no worker polling, an update waits for one indefinitely; the API answers 503 instead of
+ * holding the request. A change admitted meanwhile still happens once a worker returns.
+ */
+function withinDeadline<T>(services: Services, call: () => Promise<T>): Promise<T> {
+  return services.temporal.withDeadline(Date.now() + services.config.temporal.requestTimeoutMs, call);
 }
 
 /** How often an update the server reports as never processed by a worker is sent again. */

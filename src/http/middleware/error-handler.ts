@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcDeadlineError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NotFoundError as OrmNotFoundError } from '@mikro-orm/core';
 import type { Logger } from '../../logger';
@@ -20,10 +20,8 @@ export function errorHandler(logger: Logger): Middleware {
       }
     } catch (err) {
       const body = toProblem(err);
-      if (body.status >= 500) {
-        logger.error({ err, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'request failed');
-        body.detail = 'The server failed to handle this request.';
-      }
+      // Unknown errors already carry only a generic detail; every other 5xx is one of ours.
+      if (body.status >= 500) logger.error({ err, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'request failed');
       body.requestId = ctx.state.requestId;
       if (body.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
       if (err instanceof TooManyRequestsError) ctx.set('Retry-After', String(err.retryAfterSeconds));
@@ -43,6 +41,9 @@ export function toProblem(err: unknown): Problem {
     return problem(409, 'duplicate_application', 'You have already applied to this job.');
   }
   if (err instanceof WorkflowNotFoundError) return problem(404, 'not_found', 'Application not found.');
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) {
+    return problem(503, 'try_again', 'The application could not take this change in time; send it again.');
+  }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     return failureProblem(err.cause);
   }

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Services } from '../../services';
 import type { User } from '../../db/entities/user.entity';
-import { JobSchema } from '../../db/entities/job.entity';
+import { findJob } from '../../jobs/job-lookup';
 import { NotFoundError } from '../../domain/errors';
 import { parseApplicationId } from '../../domain/ids';
 import { changeStage, submitApplication } from '../../applications/application-commands';
@@ -10,7 +10,7 @@ import { findApplication, listApplications } from '../../applications/applicatio
 import { decodeApplicationCursor, encodeApplicationCursor } from '../../applications/application-cursor';
 import { viewFromRecord, viewFromState } from '../../applications/application-view';
 import { defineRoute } from '../route';
-import { IdParams, toDbId } from '../schemas/id.schemas';
+import { IdParams } from '../schemas/id.schemas';
 import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, ApplicationPage, ApplyBody, StageChangeBody } from '../schemas/application.schemas';
 
 const TAGS = ['applications'];
@@ -45,9 +45,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       409: { description: '`duplicate_application`: already applied (also when two applies race); `job_not_open`: the job is closed or a draft' },
     },
     async handler(ctx, { params, body, user }) {
-      const jobId = toDbId(params.id);
-      const job = jobId === undefined ? null : await services.orm.em.findOne(JobSchema, { id: jobId });
-      if (!job) throw new NotFoundError('Job not found.');
+      const job = await findJob(services.orm.em, params.id);
       const state = await submitApplication(services, job, user.id, { coverLetter: body.coverLetter ?? null, resumeUrl: body.resumeUrl ?? null });
       ctx.status = 201;
       ctx.set('Location', `/api/applications/${encodeURIComponent(state.applicationId)}`);

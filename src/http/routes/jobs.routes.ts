@@ -1,12 +1,13 @@
 import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { raw, type EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { raw, type FilterQuery } from '@mikro-orm/core';
 import { JobSchema, type Job } from '../../db/entities/job.entity';
 import type { User } from '../../db/entities/user.entity';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../domain/errors';
+import { ConflictError, ForbiddenError } from '../../domain/errors';
 import type { Services } from '../../services';
+import { findJob, noSuchJob } from '../../jobs/job-lookup';
 import { defineRoute } from '../route';
-import { IdParams, toDbId } from '../schemas/id.schemas';
+import { IdParams } from '../schemas/id.schemas';
 import { decodeCursor, toPage } from '../schemas/pagination.schemas';
 import { CreateJobBody, JobJson, JobListQuery, JobPage, UpdateJobBody, toJobJson } from '../schemas/job.schemas';
 
@@ -129,17 +130,6 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
       ctx.status = 204;
     },
   });
-}
-
-async function findJob(em: EntityManager, id: string): Promise<Job> {
-  const dbId = toDbId(id);
-  const job = dbId ? await em.findOne(JobSchema, { id: dbId }) : null;
-  if (!job) throw noSuchJob();
-  return job;
-}
-
-function noSuchJob() {
-  return new NotFoundError('No such job.');
 }
 
 /** Ownership is a rule about the data, not a role: recruiters manage the jobs they created, admins all. */

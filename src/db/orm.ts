@@ -3,6 +3,7 @@ import path from 'node:path';
 import { MikroORM, defineConfig } from '@mikro-orm/sqlite';
 import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList } from '../../migrations';
+import { BoundSqliteDriver } from './sqlite-driver';
 import { UserSchema } from './entities/user.entity';
 import { JobSchema } from './entities/job.entity';
 import { ApplicationSchema, StageEventSchema } from './entities/application.entity';
@@ -11,6 +12,8 @@ export const ENTITIES = [UserSchema, JobSchema, ApplicationSchema, StageEventSch
 
 export function ormConfig(file: string) {
   return defineConfig({
+    // Values are bound as statement parameters, never formatted into SQL text (see sqlite-driver.ts).
+    driver: BoundSqliteDriver,
     dbName: file,
     entities: ENTITIES,
     extensions: [Migrator],

@@ -1,14 +1,24 @@
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { Queue } from 'bullmq';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Logger } from '../src/logger';
 import type { NotificationJobData } from '../src/queue/notification-queue';
 import { projectApplication, type ProjectApplicationInput } from '../src/applications/application-projection';
+import { refusedData, type RecordingFailureReason, type RecordingFailureStats } from '../src/applications/recording-failures';
 import { enqueueAllNotifications, type NotificationEvent } from './notification.activities';
 
 /**
  * What the application workflow records after its transitions: SQL first, then the notifications.
  * One call covers everything the workflow accumulated since the previous one. Both halves are
- * idempotent (a versioned projection, job IDs per transition and recipient), so the workflow retries
- * the whole call until it succeeds: with Redis down, SQL is already right and only mail waits.
+ * idempotent (a versioned projection, job IDs per transition and recipient), so a failed attempt is
+ * simply run again: with Redis down, SQL is already right and only mail waits.
+ *
+ * Retrying ends, loudly, in two cases: SQL refuses the data itself (a constraint, a value it cannot
+ * hold), which no retry can change, so it fails at once; or the failure outlasts the retry window
+ * (an outage longer than any we ride out). Either way the activity fails with an `ApplicationFailure`
+ * of type `recording_<reason>` (a failed activity in the Web UI), logs an error naming the
+ * application, and counts the failure in `ats_recording_failures_total`. The workflow carries on,
+ * and its next transition records the whole history again.
  */
 export interface TransitionRecord {
   /** The history up to the newest transition not yet recorded; null when only notifications wait. */
@@ -21,13 +31,57 @@ export interface RecordingActivities {
   recordTransitions(record: TransitionRecord): Promise<void>;
 }
 
-export interface RecordingDeps { orm: MikroORM; queue: Queue<NotificationJobData> }
+/** Long enough to ride out a Redis or SQL outage of realistic length; the workflow's retry policy waits at most seconds between attempts. */
+export const RECORDING_RETRY_WINDOW_MS = 60 * 60 * 1000;
 
-export function createRecordingActivities({ orm, queue }: RecordingDeps): RecordingActivities {
+export interface RecordingDeps {
+  orm: MikroORM;
+  queue: Queue<NotificationJobData>;
+  logger: Logger;
+  failures: RecordingFailureStats;
+  /** How long after the first attempt a failure that might pass is still retried. */
+  retryWindowMs?: number;
+}
+
+export function createRecordingActivities({ orm, queue, logger, failures, retryWindowMs = RECORDING_RETRY_WINDOW_MS }: RecordingDeps): RecordingActivities {
+  /** The end of retrying: an error log naming the application, the counter, and a non-retryable failure. */
+  async function giveUp(reason: RecordingFailureReason, record: TransitionRecord, err: unknown): Promise<never> {
+    const { workflowExecution, attempt, scheduledTimestampMs } = Context.current().info;
+    const applicationId = record.projection?.application.id ?? record.notifications[0]?.applicationId ?? workflowExecution?.workflowId;
+    const seq = record.projection?.history.at(-1)?.seq ?? record.notifications.at(-1)?.seq;
+    const message = (err as Error).message;
+    logger.error({ applicationId, seq, reason, attempt, sinceFirstAttemptMs: Date.now() - scheduledTimestampMs, err: message }, 'recording of accepted transitions failed for good; SQL or notifications lag the workflow until its next transition');
+    await failures.record(reason).catch((countErr: Error) => logger.warn({ err: countErr.message, reason }, 'recording failure not counted'));
+    throw ApplicationFailure.create({
+      type: `recording_${reason}`,
+      message: `Recording application ${applicationId} up to transition ${seq ?? '-'} failed (${reason}): ${message}`,
+      nonRetryable: true,
+      cause: err instanceof Error ? err : undefined,
+    });
+  }
+
   return {
-    async recordTransitions({ projection, notifications }) {
-      if (projection) await projectApplication(orm, projection);
-      await enqueueAllNotifications({ orm, queue }, notifications);
+    async recordTransitions(record) {
+      let refused: { reason: RecordingFailureReason; err: unknown } | null = null;
+      try {
+        if (record.projection) {
+          try {
+            await projectApplication(orm, record.projection);
+          } catch (err) {
+            const reason = refusedData(err);
+            if (!reason) throw err;
+            // The transition happened whatever SQL holds: its notifications still go out.
+            refused = { reason, err };
+          }
+        }
+        await enqueueAllNotifications({ orm, queue }, record.notifications);
+      } catch (err) {
+        const reason = refusedData(err);
+        if (reason) return giveUp(reason, record, err);
+        if (Date.now() - Context.current().info.scheduledTimestampMs >= retryWindowMs) return giveUp('retries_exhausted', record, err);
+        throw err;
+      }
+      if (refused) await giveUp(refused.reason, record, refused.err);
     },
   };
 }

@@ -6,6 +6,8 @@ export interface Metrics {
   stageChanges: Counter<'to' | 'outcome'>;
   /** Registers a queue whose depth and delivery outcomes are read from Redis on every scrape. */
   watchQueue(queue: string, read: () => Promise<QueueReading>): void;
+  /** Registers the workers' recording failures, read from Redis on every scrape. */
+  watchRecordingFailures(read: () => Promise<Record<string, number>>): void;
 }
 
 /** Job counts by BullMQ state, and outcome counters kept in Redis by the consumers. */
@@ -55,6 +57,21 @@ export function createMetrics(): Metrics {
       }
     },
   });
+  let readRecordingFailures: (() => Promise<Record<string, number>>) | null = null;
+  new Counter({
+    name: 'ats_recording_failures_total',
+    help: 'Recordings of accepted transitions that failed for good, across all workers (constraint_violation, value_refused, retries_exhausted): SQL or notifications lag the workflow until its next transition',
+    labelNames: ['reason'],
+    registers: [registry],
+    async collect() {
+      const counts = readRecordingFailures && await withinReadTimeout(readRecordingFailures);
+      for (const [reason, n] of Object.entries(counts ?? {})) {
+        // The running total lives in Redis; mirror it rather than count twice.
+        this.remove({ reason });
+        this.inc({ reason }, n);
+      }
+    },
+  });
   return {
     registry,
     httpDuration: new Histogram({
@@ -71,22 +88,28 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
     watchQueue: readings.watch,
+    watchRecordingFailures(read) {
+      readRecordingFailures = read;
+    },
   };
+}
+
+/** A scrape answers even while Redis does not: null after the timeout or on an error. */
+async function withinReadTimeout<T>(read: () => Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), QUEUE_READ_TIMEOUT_MS); });
+  try {
+    return await Promise.race([read().catch(() => null), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Reads every watched queue once per scrape, however many collectors ask for it. */
 function createQueueReadings() {
   const sources = new Map<string, () => Promise<QueueReading>>();
   let current: Promise<Array<[string, QueueReading | null]>> | null = null;
-  const readOne = async (read: () => Promise<QueueReading>): Promise<QueueReading | null> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), QUEUE_READ_TIMEOUT_MS); });
-    try {
-      return await Promise.race([read().catch(() => null), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const readOne = (read: () => Promise<QueueReading>): Promise<QueueReading | null> => withinReadTimeout(read);
   return {
     watch(queue: string, read: () => Promise<QueueReading>) {
       sources.set(queue, read);

@@ -8,6 +8,7 @@ import { createTemporalClient } from './temporal/client';
 import { createTokenService, type TokenService } from './auth/tokens';
 import { createPasswordHasher, type PasswordHasher } from './auth/passwords';
 import { createMetrics, type Metrics } from './metrics';
+import { observeRecordingFailures } from './applications/recording-failures';
 
 /** Everything the API needs, built once from the configuration and passed explicitly. */
 export interface Services {
@@ -32,6 +33,8 @@ export async function createServices(config: Config, logger = createLogger(confi
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const temporal = await createTemporalClient(config.temporal);
+  const metrics = createMetrics();
+  observeRecordingFailures(metrics, redis, config.temporal.taskQueue);
   return {
     config,
     logger,
@@ -40,7 +43,7 @@ export async function createServices(config: Config, logger = createLogger(confi
     temporal,
     tokens: createTokenService(config.auth.secretKey, config.auth.accessTokenExpireMinutes),
     passwords: createPasswordHasher(config.auth.hashConcurrency),
-    metrics: createMetrics(),
+    metrics,
     async close() {
       await temporal.connection.close();
       redis.disconnect();

@@ -20,10 +20,13 @@ import { OFFER_EXPIRED_REASON, SYSTEM_ACTOR, notificationKind, refuseStageChange
 
 // Transitions reach SQL and the notification queue through one ordinary activity, after the workflow
 // task that accepted them is committed: handlers never wait for I/O, and nothing is written for a
-// decision the server might still drop. An accepted transition must be recorded: retry for as long
-// as it takes (Redis down, SQL busy), never waiting more than a few seconds between attempts.
+// decision the server might still drop. An accepted transition must be recorded: retry through an
+// outage (Redis down, SQL busy), never waiting more than a few seconds between attempts. The
+// activity itself fails for good, visibly, on data SQL refuses and after its retry window (an hour);
+// the schedule-to-close bound only stops attempts that never get to decide (hung until timed out).
 const { recordTransitions } = proxyActivities<RecordingActivities>({
   startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '75m',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
 });
 
@@ -144,8 +147,11 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       try {
         await recordTransitions({ projection, notifications });
       } catch (err) {
-        // Only a non-retryable failure gets here; a lost message must not hold the application open.
-        log.warn('transition recording dropped', { seq, notifications, error: (err as Error).message });
+        // The activity gave up (refused data, or an outage past its window) and said so itself. A
+        // failed recording must not hold the application open or stop later ones: the next
+        // transition's projection carries the whole history again.
+        const cause = (err as { cause?: { type?: string; message?: string } }).cause;
+        log.error('transition recording failed', { applicationId: input.applicationId, seq, type: cause?.type, error: cause?.message ?? (err as Error).message, notifications: notifications.length });
       }
       outbox.splice(0, notifications.length);
       recordedSeq = seq;

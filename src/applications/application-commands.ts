@@ -3,7 +3,7 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailed
 import { ApplicationFailure } from '@temporalio/common';
 import type { Services } from '../services';
 import type { Job } from '../db/entities/job.entity';
-import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors';
 import { applicationWorkflowId } from '../domain/ids';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
@@ -50,16 +50,17 @@ export async function submitApplication(services: Services, job: Job, candidateI
 /** Moves an application (a recruiter's change, or a candidate's withdrawal as a rejection). */
 export async function changeStage(services: Services, applicationId: string, request: StageChangeRequest): Promise<ApplicationState> {
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
+  let state: ApplicationState;
   try {
-    const state = await withUnprocessedRetry(randomUUID(), (updateId) => withinDeadline(services, () =>
+    state = await withUnprocessedRetry(randomUUID(), (updateId) => withinDeadline(services, () =>
       services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId })));
-    count('accepted');
-    return await recorded(services, state);
   } catch (err) {
     count(err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type ?? 'failed' : 'error');
     if (err instanceof WorkflowNotFoundError) throw await closedApplicationError(services, applicationId, request);
     throw err;
   }
+  count('accepted');
+  return recorded(services, state);
 }
 
 /**
@@ -69,13 +70,18 @@ export async function changeStage(services: Services, applicationId: string, req
  * sees a decision the server could still drop), the row is versioned by (workflow time, seq) so an
  * older answer arriving late changes nothing, and the write is idempotent, so the workflow's own
  * recording activity, which covers every transition whether or not this write happens, is a no-op
- * after it. If SQL refuses now, the transition still happened: answer it; the activity catches up.
+ * after it.
+ *
+ * If SQL refuses now, the API does not claim success it cannot show: it answers 503 `try_again`
+ * (as for any change whose outcome it cannot confirm). The transition did happen in Temporal and the
+ * recording activity keeps writing it, so a following read finds it once SQL takes it again.
  */
 async function recorded(services: Services, state: ApplicationState): Promise<ApplicationState> {
   try {
     await projectApplication(services.orm, projectionOf(state));
   } catch (err) {
-    services.logger.warn({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; the workflow will record it');
+    services.logger.error({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; answering 503, the workflow records it');
+    throw new UnavailableError('The change was accepted but cannot be shown yet; read the application again shortly before sending it again.', { applicationId: state.applicationId });
   }
   return state;
 }

@@ -38,3 +38,8 @@ export class TooManyRequestsError extends DomainError {
     super(message);
   }
 }
+
+/** The request may have taken effect but cannot be confirmed now; the client reads again or retries later. */
+export class UnavailableError extends DomainError {
+  readonly code = 'try_again';
+}

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createRecordingActivities } from '../../activities/recording.activities';
 import { createNotificationQueue } from '../queue/notification-queue';
+import { createRecordingFailureStats } from '../applications/recording-failures';
 
 export interface ApplicationWorkerDeps {
   config: Config;
@@ -13,13 +14,15 @@ export interface ApplicationWorkerDeps {
   redis: Redis;
   /** A bundle built in advance (tests build one per file); otherwise config, otherwise built now. */
   workflowBundle?: WorkflowBundleOption;
+  /** How long a recording that might still pass is retried (default one hour). */
+  recordingRetryWindowMs?: number;
 }
 
 /**
  * The Temporal worker for application workflows and their activities, ready to `run()`. Its
  * connection is `worker.connection`: close it after `run()` resolves.
  */
-export async function createApplicationWorker({ config, logger, orm, redis, workflowBundle }: ApplicationWorkerDeps): Promise<Worker> {
+export async function createApplicationWorker({ config, logger, orm, redis, workflowBundle, recordingRetryWindowMs }: ApplicationWorkerDeps): Promise<Worker> {
   installRuntime(logger);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const queue = createNotificationQueue(redis, config.notifier.queueName);
@@ -29,7 +32,9 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...workflowSource(config, workflowBundle),
-      activities: createRecordingActivities({ orm, queue }),
+      activities: createRecordingActivities({
+        orm, queue, logger, failures: createRecordingFailureStats(redis, config.temporal.taskQueue), retryWindowMs: recordingRetryWindowMs,
+      }),
       // In-flight activities are idempotent: a short grace period, then retries elsewhere take over.
       shutdownGraceTime: '5s',
       ...WORKER_TUNING,

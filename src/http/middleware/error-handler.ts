@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure } from '@temporalio/common';
 import { NotFoundError as OrmNotFoundError } from '@mikro-orm/core';
 import type { Logger } from '../../logger';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../domain/errors';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, UnavailableError } from '../../domain/errors';
 import { problem, type Problem } from '../problem';
 
 /**
@@ -73,6 +73,7 @@ function domainProblem(err: DomainError): Problem {
     : err instanceof ForbiddenError ? 403
     : err instanceof UnauthorizedError ? 401
     : err instanceof TooManyRequestsError ? 429
+    : err instanceof UnavailableError ? 503
     : 400;
   return problem(status, err.code, err.message, err.details);
 }

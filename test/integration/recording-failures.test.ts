@@ -1,0 +1,195 @@
+import type { Worker } from '@temporalio/worker';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../../src/services';
+import { createApplicationWorker } from '../../src/temporal/worker';
+import { applicationWorkflowId } from '../../src/domain/ids';
+import { refusedData } from '../../src/applications/recording-failures';
+import { startStack, type TestStack } from '../support/stack';
+import { bundleWorkflows, createJob, eventually, expectSqlMatchesWorkflow, queryState } from '../support/applications';
+
+type Actor = Awaited<ReturnType<TestStack['user']>>;
+
+/** Short, so that a recording that keeps failing gives up within the test. */
+const RETRY_WINDOW_MS = 5000;
+
+/**
+ * SQL failing under the projection: the API answers 503 instead of a success it cannot show, the
+ * workflow's recording converges once SQL takes the write again, and a recording that can never
+ * converge fails visibly (a failed activity, the error counter) without stopping the workflow.
+ */
+describe('recording when SQL refuses', () => {
+  let stack: TestStack;
+  let worker: Worker;
+  let running: Promise<void>;
+  let redis: Redis;
+  let recruiter: Actor;
+  let jobId: string;
+  /** Applications whose projection writes fail as a transient SQL error would (retryable). */
+  const blocked = new Set<string>();
+
+  beforeAll(async () => {
+    stack = await startStack();
+    redis = createRedis(stack.config.redisUrl, { forWorker: true });
+    worker = await createApplicationWorker({
+      config: stack.config, logger: stack.services.logger, orm: stack.services.orm, redis,
+      workflowBundle: await bundleWorkflows(), recordingRetryWindowMs: RETRY_WINDOW_MS,
+    });
+    running = worker.run();
+    recruiter = await stack.user('recruiter');
+    jobId = String((await createJob(stack, recruiter.user.id)).id);
+    // A gate on the API's and the worker's one SQLite connection: a JS error thrown inside a
+    // statement, which SQL reports as a plain driver error, like an I/O fault or a lock.
+    const db = await stack.services.orm.em.getConnection().getNativeClient();
+    db.function('projection_gate', (id: unknown) => {
+      if (blocked.has(String(id))) throw new Error('projection write failed (test gate)');
+      return 0;
+    });
+    db.exec(`create trigger gate_insert before insert on applications begin select projection_gate(new.id); end;
+      create trigger gate_update before update on applications begin select projection_gate(new.id); end;`);
+  }, 60_000);
+  afterAll(async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => undefined);
+    await worker?.connection?.close();
+    redis?.disconnect();
+    await stack?.close();
+  });
+
+  const idOf = (candidate: Actor) => applicationWorkflowId(jobId, String(candidate.user.id));
+  const move = (id: string, stage: string) => stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage } });
+  const get = (id: string) => stack.http('GET', `/api/applications/${id}`, { token: recruiter.token });
+
+  async function failures(): Promise<Record<string, number>> {
+    const text = (await stack.http('GET', '/metrics')).text;
+    return Object.fromEntries([...text.matchAll(/^ats_recording_failures_total\{reason="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+  }
+
+  /** The recording attempt now pending for `id`, once it has failed at least `attempts - 1` times. */
+  const pendingAttempt = (id: string, attempts: number) => eventually(async () => {
+    const { raw } = await stack.services.temporal.workflow.getHandle(id).describe();
+    const attempt = raw.pendingActivities?.[0]?.attempt ?? 0;
+    return attempt >= attempts ? attempt : undefined;
+  }, 15_000, `${id}'s recording to retry`);
+
+  /** The workflow's failed recording activities, as the Web UI lists them. */
+  async function failedActivities(id: string) {
+    const history = await stack.services.temporal.workflow.getHandle(id).fetchHistory();
+    return (history.events ?? []).flatMap((e) => {
+      const failure = e.activityTaskFailedEventAttributes?.failure;
+      return failure ? [{ type: failure.applicationFailureInfo?.type, nonRetryable: failure.applicationFailureInfo?.nonRetryable, message: failure.message }] : [];
+    });
+  }
+
+  test('an apply whose SQL write fails answers 503, and the workflow\'s recording writes it once SQL takes it', async () => {
+    const candidate = await stack.user('candidate');
+    const id = idOf(candidate);
+    blocked.add(id);
+    const before = await failures();
+
+    const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { coverLetter: 'Dear team' } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ code: 'try_again', applicationId: id });
+    expect(res.headers.get('retry-after')).toBe('1');
+    // The transition happened in Temporal; SQL does not show it yet.
+    expect((await queryState(stack, id)).stage).toBe('applied');
+    expect((await get(id)).status).toBe(404);
+
+    // The recording activity retries through the failure, and converges once SQL takes the write.
+    await pendingAttempt(id, 2);
+    blocked.delete(id);
+    const shown = await eventually(async () => {
+      const r = await get(id);
+      return r.status === 200 ? r.body : undefined;
+    }, 15_000, `${id} to appear in SQL`);
+    expect(shown).toMatchObject({ id, stage: 'applied', coverLetter: 'Dear team', history: [{ from: null, to: 'applied', by: String(candidate.user.id) }] });
+    await expectSqlMatchesWorkflow(stack, id);
+    // It converged: nothing failed for good.
+    expect(await failures()).toEqual(before);
+  });
+
+  test('a stage change whose SQL write fails answers 503 and converges the same way', async () => {
+    const candidate = await stack.user('candidate');
+    const id = idOf(candidate);
+    expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
+    blocked.add(id);
+    const res = await move(id, 'screening');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: 'try_again', applicationId: id });
+    expect((await get(id)).body.stage).toBe('applied');
+    await pendingAttempt(id, 2);
+    blocked.delete(id);
+    await eventually(async () => ((await get(id)).body.stage === 'screening' ? true : undefined), 15_000, `${id} to show screening`);
+    await expectSqlMatchesWorkflow(stack, id);
+  });
+
+  test('data SQL refuses fails the recording at once and visibly; the workflow goes on and records later transitions', async () => {
+    const candidate = await stack.user('candidate');
+    const id = idOf(candidate);
+    expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
+    const before = await failures();
+    // A constraint: SQL refuses every history past the submission, however often it is sent.
+    await stack.services.orm.em.getConnection().execute(
+      `create trigger refuse_history before insert on stage_events when new.application_id = '${id}' and new.seq > 1 begin select raise(abort, 'history refused'); end`,
+    );
+    const started = Date.now();
+    expect((await move(id, 'screening')).status).toBe(503);
+
+    const [failed] = await eventually(async () => {
+      const list = await failedActivities(id);
+      return list.length ? list : undefined;
+    }, 15_000, `${id}'s recording to fail`);
+    // Non-retryable: no waiting out the retry window.
+    expect(Date.now() - started).toBeLessThan(RETRY_WINDOW_MS);
+    expect(failed).toMatchObject({ type: 'recording_constraint_violation', nonRetryable: true });
+    expect(failed.message).toContain(id);
+    expect(await failures()).toMatchObject({ constraint_violation: (before.constraint_violation ?? 0) + 1 });
+
+    // The workflow carries on: it is running, in screening, and takes the next change.
+    const handle = stack.services.temporal.workflow.getHandle(id);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect((await queryState(stack, id)).stage).toBe('screening');
+    await stack.services.orm.em.getConnection().execute('drop trigger refuse_history');
+    const next = await move(id, 'interview');
+    expect(next.status).toBe(200);
+    expect(next.body.history.map((h: { to: string }) => h.to)).toEqual(['applied', 'screening', 'interview']);
+    await eventually(async () => {
+      const { raw } = await handle.describe();
+      return raw.pendingActivities?.length ? undefined : true;
+    }, 15_000, `${id}'s recording to finish`);
+    await expectSqlMatchesWorkflow(stack, id);
+  });
+
+  test('a failure that outlasts the retry window ends in a visible failure; the next transition records everything', async () => {
+    const candidate = await stack.user('candidate');
+    const id = idOf(candidate);
+    expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
+    const before = await failures();
+    blocked.add(id);
+    expect((await move(id, 'screening')).status).toBe(503);
+
+    const [failed] = await eventually(async () => {
+      const list = await failedActivities(id);
+      return list.length ? list : undefined;
+    }, RETRY_WINDOW_MS + 15_000, `${id}'s recording to give up`);
+    expect(failed).toMatchObject({ type: 'recording_retries_exhausted', nonRetryable: true });
+    expect(await failures()).toMatchObject({ retries_exhausted: (before.retries_exhausted ?? 0) + 1 });
+    expect((await stack.services.temporal.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
+    expect((await get(id)).body.stage).toBe('applied');
+
+    blocked.delete(id);
+    expect((await move(id, 'rejected')).status).toBe(200);
+    await expectSqlMatchesWorkflow(stack, id);
+    expect((await get(id)).body.history.map((h: { to: string }) => h.to)).toEqual(['applied', 'screening', 'rejected']);
+  }, 40_000);
+
+  test('constraint violations and refused values are told apart from failures that may pass', async () => {
+    const em = stack.services.orm.em.fork();
+    const error = (sql: string) => em.execute(sql, [], 'run').then(() => undefined, (err: unknown) => err);
+    expect(refusedData(await error("insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('x', -1, -1, 'applied', 1, '', '')"))).toBe('constraint_violation');
+    await em.execute('create temp table positive (x integer check (x > 0))', [], 'run');
+    expect(refusedData(await error('insert into positive values (0)'))).toBe('constraint_violation');
+    expect(refusedData(await error('select * from no_such_table'))).toBeNull();
+    expect(refusedData(new Error('connection reset'))).toBeNull();
+  });
+});

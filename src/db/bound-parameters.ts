@@ -85,7 +85,6 @@ export const POSTGRESQL_PARAMETERS: ParameterStyle = {
 };
 
 // A mixin's base must be typed as a constructor taking any arguments.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type SqlConnectionClass = abstract new (...args: any[]) => AbstractSqlConnection;
 
 type Query = string | NativeQueryBuilder | RawQueryFragment;

@@ -17,7 +17,7 @@ import {
  * for PostgreSQL). It reads `?` the way MikroORM's own formatter does (`??` is an identifier, `\?` a
  * literal question mark, a raw fragment is SQL with parameters of its own, an array is a list), so
  * every query MikroORM builds, the unit of work's flushes included, runs unchanged; only values move
- * out of the text.
+ * out of the text. Unlike the formatter, it leaves `?` inside quotes alone.
  */
 export interface ParameterStyle {
   /** The dialect's placeholder for the `index`-th parameter (1-based): `?` for SQLite, `$n` for PostgreSQL. */
@@ -39,18 +39,29 @@ export function bindQuery(platform: AbstractSqlPlatform, sql: string, params: re
     parameters.push(Utils.isPlainObject(v) || (v as Record<symbol, unknown> | null)?.[JsonProperty] ? JSON.stringify(v) : style.bindable(v, platform));
     return style.placeholder(parameters.length);
   };
+  // A `?` inside a quoted literal or identifier is text, not a placeholder. MikroORM formats some
+  // fragments (raw filter keys) into the statement before it reaches the connection; a `?` in such a
+  // value must not take the next parameter, as it did when formatting ran twice.
   const expand = (text: string, values: readonly unknown[]): string => {
     let out = '';
     let from = 0;
     let next = 0;
-    for (let i = text.indexOf('?'); i !== -1; i = text.indexOf('?', from)) {
-      if (text[i - 1] === '\\') {
+    let quote: string | null = null;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === '?' && text[i - 1] === '\\') {
         out += text.slice(from, i - 1) + '?';
         from = i + 1;
-      } else if (text[i + 1] === '?') {
+      } else if (quote) {
+        // A doubled quote closes and reopens: the same state either way.
+        if (c === quote) quote = null;
+      } else if (c === "'" || c === '"' || c === '`') {
+        quote = c;
+      } else if (c === '?' && text[i + 1] === '?') {
         out += text.slice(from, i) + platform.quoteIdentifier(values[next++] as string);
         from = i + 2;
-      } else {
+        i++;
+      } else if (c === '?') {
         out += text.slice(from, i) + value(values[next++]);
         from = i + 1;
       }

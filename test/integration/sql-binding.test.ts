@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MikroORM } from '@mikro-orm/sqlite';
+import { MikroORM, raw, type FilterQuery } from '@mikro-orm/sqlite';
 import { migrateUp, ormConfig } from '../../src/db/orm';
 import { UserSchema } from '../../src/db/entities/user.entity';
-import { JobSchema } from '../../src/db/entities/job.entity';
+import { JobSchema, type Job } from '../../src/db/entities/job.entity';
 import { projectApplication } from '../../src/applications/application-projection';
 import { findApplication, listApplications } from '../../src/applications/application-repository';
 
@@ -93,5 +93,18 @@ describe('values are bound, never formatted into SQL', () => {
       'all',
     );
     expect(rows).toEqual([{ v: NASTY, q: '?', n: 2 }]);
+  });
+
+  test('a `?` in a value MikroORM formats into a raw filter key takes no parameter (formatted twice before)', async () => {
+    const em = orm.em.fork();
+    const now = new Date().toISOString();
+    const owner = em.create(UserSchema, { email: `o-${Date.now()}@example.com`, passwordHash: 'x', role: 'recruiter', fullName: null, active: true, createdAt: now, updatedAt: now });
+    await em.flush();
+    const job = em.create(JobSchema, { title: 'What? Engineer', company: 'Co', description: null, location: null, status: 'open', createdBy: owner.id, createdAt: now, updatedAt: now });
+    await em.flush();
+    // The query builder inlines a raw key's own parameters; the connection must then not read `'what?'` as a placeholder.
+    const titled = (text: string) => ({ [raw((alias) => `instr(lower(${alias}.title), ?)`, [text])]: { $gt: 0 } }) as FilterQuery<Job>;
+    const found = await orm.em.fork().find(JobSchema, { $and: [titled('what?'), { status: 'open' }, { createdBy: owner.id }] }, { limit: 5 });
+    expect(found.map((j) => j.id)).toEqual([job.id]);
   });
 });

@@ -2,6 +2,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../../src/services';
 import { createApplicationWorker } from '../../src/temporal/worker';
+import { createNotificationQueue, notificationJobId } from '../../src/queue/notification-queue';
 import { applicationWorkflowId } from '../../src/domain/ids';
 import { refusedData } from '../../src/applications/recording-failures';
 import { startStack, type TestStack } from '../support/stack';
@@ -144,6 +145,11 @@ describe('recording when SQL refuses', () => {
     expect(failed).toMatchObject({ type: 'recording_constraint_violation', nonRetryable: true });
     expect(failed.message).toContain(id);
     expect(await failures()).toMatchObject({ constraint_violation: (before.constraint_violation ?? 0) + 1 });
+    // Only SQL refused: the candidate still hears about the change.
+    const queue = createNotificationQueue(redis, stack.config.notifier.queueName);
+    const notice = await queue.getJob(notificationJobId({ applicationId: id, seq: 2, kind: 'stage_changed', channel: 'email', recipientId: String(candidate.user.id) }));
+    await queue.close();
+    expect(notice?.data).toMatchObject({ applicationId: id, seq: 2, to: 'screening' });
 
     // The workflow carries on: it is running, in screening, and takes the next change.
     const handle = stack.services.temporal.workflow.getHandle(id);

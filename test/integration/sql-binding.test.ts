@@ -86,13 +86,16 @@ describe('values are bound, never formatted into SQL', () => {
     noValueInSql();
   });
 
-  test('MikroORM placeholders keep their meaning: `??` an identifier, `\\?` a literal, arrays a list', async () => {
+  test('MikroORM placeholders keep their meaning in execute and stream: `??` an identifier, `\\?` a literal, arrays a list', async () => {
     const rows = await orm.em.fork().execute<{ v: string; q: string; n: number }[]>(
       "select ?? as v, '\\?' as q, (select count(*) from (select 1 as x union select 2 union select 3) where x in (?)) as n from (select ? as ??)",
       ['col', [1, 3], NASTY, 'col'],
       'all',
     );
     expect(rows).toEqual([{ v: NASTY, q: '?', n: 2 }]);
+    const streamed: unknown[] = [];
+    for await (const row of orm.em.getConnection().stream('select ? as v union all select ?', [NASTY, 'b'])) streamed.push(row);
+    expect(streamed).toEqual([{ v: NASTY }, { v: 'b' }]);
   });
 
   test('a `?` in a value MikroORM formats into a raw filter key takes no parameter (formatted twice before)', async () => {

@@ -39,7 +39,7 @@ export async function createServices(config: Config, logger = createLogger(confi
     redis,
     temporal,
     tokens: createTokenService(config.auth.secretKey, config.auth.accessTokenExpireMinutes),
-    passwords: createPasswordHasher(config.auth.hashConcurrency),
+    passwords: createPasswordHasher({ concurrency: config.auth.hashConcurrency, maxWaiting: config.auth.hashQueueMax }),
     metrics: createMetrics(),
     async close() {
       await temporal.connection.close();

@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import type { Job } from '../db/entities/job.entity';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { applicationWorkflowId } from '../domain/ids';
+import { noSuchJob } from '../jobs/job-lookup';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
 import { changeStageUpdate, submitUpdate, type ApplicationState, type StageChangeRequest } from '../../workflows/messages';
@@ -20,7 +21,8 @@ export interface Submission { coverLetter: string | null; resumeUrl: string | nu
 
 /** Applies `candidateId` to `job`: one update-with-start, so a duplicate is refused by Temporal itself. */
 export async function submitApplication(services: Services, job: Job, candidateId: number, submission: Submission): Promise<ApplicationState> {
-  if (job.status !== 'open') throw new ConflictError('job_not_open', `This job is ${job.status} and takes no applications.`);
+  // Candidates see open jobs only, so any other job is one they cannot know of: 404, as a read answers.
+  if (job.status !== 'open') throw noSuchJob();
   const { config, temporal } = services;
   const jobId = String(job.id);
   const workflowId = applicationWorkflowId(jobId, String(candidateId));

@@ -38,3 +38,11 @@ export class TooManyRequestsError extends DomainError {
     super(message);
   }
 }
+
+/** The server is too busy to take this request now; the same request may be sent again later. */
+export class TryAgainError extends DomainError {
+  readonly code = 'try_again';
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
+}

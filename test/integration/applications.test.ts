@@ -184,7 +184,7 @@ describe('applications as workflows, through the REST API', () => {
       const candidate = await stack.user('candidate');
       const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { resumeUrl } });
       expect([resumeUrl, res.status]).toEqual([resumeUrl, 422]);
-      expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['resumeUrl']);
+      expect([...new Set(res.body.errors.map((e: { path: string }) => e.path))]).toEqual(['resumeUrl']);
     }
     for (const resumeUrl of ['https://example.com/cv.pdf', 'http://example.com/cv?id=1']) {
       const candidate = await stack.user('candidate');

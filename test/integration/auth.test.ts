@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { UserSchema } from '../../src/db/entities/user.entity';
 import { ensureAdmin } from '../../src/accounts/admin';
-import { startStack, type TestStack } from '../support/stack';
+import { freePort } from '../../src/dev/engines';
+import { startStack, testEnv, type TestStack } from '../support/stack';
 
 const USER_KEYS = ['createdAt', 'email', 'fullName', 'id', 'role'];
 const email = (label = 'user') => `${label}-${randomUUID().slice(0, 8)}@example.com`;
@@ -401,6 +404,41 @@ describe('an admin e-mail pre-registered by someone else', () => {
     expect(operator.status).toBe(200);
     expect((await stack.http('GET', '/api/users', { token: operator.body.accessToken })).status).toBe(200);
     expect(await ensureAdmin(services, address, 'operator-password')).toBe('unchanged');
+  });
+});
+
+describe('ADMIN_EMAIL at API start-up for an e-mail someone pre-registered', () => {
+  let stack: TestStack;
+  beforeAll(async () => { stack = await startStack(); });
+  afterAll(async () => { await stack.close(); });
+
+  test('the API starts, logs a warning and promotes nobody', async () => {
+    const address = email('ops');
+    expect((await stack.http('POST', '/api/auth/signup', { body: { email: address, password: 'attacker-password' } })).status).toBe(201);
+    const port = await freePort();
+    const env = { ...testEnv(stack.dir), DATABASE_URL: stack.config.database.url, PORT: String(port), ADMIN_EMAIL: address, ADMIN_PASSWORD: 'operator-password', LOG_LEVEL: 'warn', PATH: process.env.PATH ?? '' };
+    const api = spawn(process.execPath, [path.resolve(__dirname, '../../dist/src/main/api.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    api.stdout!.on('data', (d) => { output += d; });
+    api.stderr!.on('data', (d) => { output += d; });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 30_000;
+      while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
+        if (Date.now() > deadline || api.exitCode !== null) throw new Error(`the API did not start:\n${output}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const login = (password: string) => fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: address, password }) });
+      expect((await login('operator-password')).status).toBe(401);
+      const attacker = (await (await login('attacker-password')).json()) as { accessToken: string };
+      expect(jwt.decode(attacker.accessToken)).toMatchObject({ role: 'candidate' });
+      expect(output).toContain('--reset-password');
+      const row = await stack.services.orm.em.fork().findOne(UserSchema, { email: address });
+      expect(row?.role).toBe('candidate');
+    } finally {
+      api.kill('SIGTERM');
+      await new Promise((r) => (api.exitCode === null ? api.once('exit', r) : r(null)));
+    }
   });
 });
 

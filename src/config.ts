@@ -1,9 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
 /** Secrets that appear in examples and must never protect a production deployment. */
 const KNOWN_WEAK_SECRETS = new Set(['your-secret-key', 'secret', 'changeme', 'change-me', 'dev-secret-key', 'development-secret-key-not-for-production']);
-const DEV_SECRET = 'development-secret-key-not-for-production';
 const MIN_PRODUCTION_SECRET_LENGTH = 32;
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -12,7 +12,7 @@ const optionalString = z.string().trim().min(1).optional().catch(undefined);
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  SECRET_KEY: z.string().default(DEV_SECRET),
+  SECRET_KEY: z.string().optional(),
   ALGORITHM: z.literal('HS256', { message: 'only HS256 is supported' }).default('HS256'),
   ACCESS_TOKEN_EXPIRE_MINUTES: z.coerce.number().int().positive().default(60),
   DATABASE_URL: z.string().default('sqlite:///./dev.db'),
@@ -37,6 +37,9 @@ const envSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_BLOCK_SECONDS: seconds(15 * 60),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  PASSWORD_HASH_QUEUE_MAX: z.coerce.number().int().positive().default(32),
+  SIGNUP_MAX_PER_IP: z.coerce.number().int().positive().default(10),
+  SIGNUP_WINDOW_SECONDS: seconds(3600),
   WORKFLOW_BUNDLE_PATH: optionalString,
 });
 
@@ -45,7 +48,7 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   port: number;
-  auth: { secretKey: string; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number };
+  auth: { secretKey: string; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number };
   database: { url: string; file: string };
   redisUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; requestTimeoutMs: number; workflowBundlePath?: string };
@@ -87,12 +90,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!env.DATABASE_URL.startsWith('sqlite:') && !env.DATABASE_URL.endsWith('.db') && env.DATABASE_URL !== ':memory:') {
     problems.push('DATABASE_URL: only SQLite URLs (sqlite:///./dev.db) are supported');
   }
-  if (env.NODE_ENV === 'production') {
-    if (source.SECRET_KEY === undefined) problems.push('SECRET_KEY: required in production');
-    else if (env.SECRET_KEY.length < MIN_PRODUCTION_SECRET_LENGTH || KNOWN_WEAK_SECRETS.has(env.SECRET_KEY.toLowerCase())) {
-      problems.push(`SECRET_KEY: too weak for production (use at least ${MIN_PRODUCTION_SECRET_LENGTH} random characters, e.g. \`openssl rand -hex 32\`)`);
-    }
-  }
+  const secretKey = checkSecretKey(env, problems);
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   }
@@ -102,12 +100,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: env.NODE_ENV,
     port: env.PORT,
     auth: {
-      secretKey: env.SECRET_KEY,
+      secretKey,
       algorithm: env.ALGORITHM,
       accessTokenExpireMinutes: env.ACCESS_TOKEN_EXPIRE_MINUTES,
       loginMaxFailures: env.LOGIN_MAX_FAILURES,
       loginBlockSeconds: env.LOGIN_BLOCK_SECONDS,
       hashConcurrency: env.PASSWORD_HASH_CONCURRENCY,
+      hashQueueMax: env.PASSWORD_HASH_QUEUE_MAX,
+      signupMaxPerIp: env.SIGNUP_MAX_PER_IP,
+      signupWindowSeconds: env.SIGNUP_WINDOW_SECONDS,
     },
     database: { url: env.DATABASE_URL, file: sqliteFileFromUrl(env.DATABASE_URL) },
     redisUrl: env.REDIS_URL,
@@ -127,4 +128,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
     notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE },
   };
+}
+
+/**
+ * There is no built-in key: a key everyone can read would let anyone forge an admin's token. Only
+ * tests run without one, each process with a random key of its own; `npm run dev` keeps a generated
+ * key in var/secret-key and passes it on.
+ */
+function checkSecretKey(env: Env, problems: string[]): string {
+  const key = env.SECRET_KEY;
+  if (key === undefined || key === '') {
+    if (env.NODE_ENV === 'test') return randomBytes(32).toString('hex');
+    problems.push('SECRET_KEY: required (at least 32 random characters, e.g. `openssl rand -hex 32`); `npm run dev` generates one into var/secret-key');
+    return '';
+  }
+  if (env.NODE_ENV !== 'test' && KNOWN_WEAK_SECRETS.has(key.toLowerCase())) {
+    problems.push('SECRET_KEY: a published example value; use random characters, e.g. `openssl rand -hex 32`');
+  } else if (env.NODE_ENV === 'production' && key.length < MIN_PRODUCTION_SECRET_LENGTH) {
+    problems.push(`SECRET_KEY: too weak for production (use at least ${MIN_PRODUCTION_SECRET_LENGTH} random characters, e.g. \`openssl rand -hex 32\`)`);
+  }
+  return key;
 }

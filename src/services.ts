@@ -42,7 +42,7 @@ export async function createServices(config: Config, logger = createLogger(confi
     redis,
     temporal,
     tokens: createTokenService(config.auth.secretKey, config.auth.accessTokenExpireMinutes),
-    passwords: createPasswordHasher(config.auth.hashConcurrency),
+    passwords: createPasswordHasher({ concurrency: config.auth.hashConcurrency, maxWaiting: config.auth.hashQueueMax }),
     metrics,
     async close() {
       await temporal.connection.close();

@@ -3,8 +3,9 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailed
 import { ApplicationFailure } from '@temporalio/common';
 import type { Services } from '../services';
 import type { Job } from '../db/entities/job.entity';
-import { ConflictError, NotFoundError, UnavailableError } from '../domain/errors';
+import { ConflictError, NotFoundError, TryAgainError } from '../domain/errors';
 import { applicationWorkflowId } from '../domain/ids';
+import { noSuchJob } from '../jobs/job-lookup';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
 import { changeStageUpdate, submitUpdate, type ApplicationState, type StageChangeRequest } from '../../workflows/messages';
@@ -20,7 +21,8 @@ export interface Submission { coverLetter: string | null; resumeUrl: string | nu
 
 /** Applies `candidateId` to `job`: one update-with-start, so a duplicate is refused by Temporal itself. */
 export async function submitApplication(services: Services, job: Job, candidateId: number, submission: Submission): Promise<ApplicationState> {
-  if (job.status !== 'open') throw new ConflictError('job_not_open', `This job is ${job.status} and takes no applications.`);
+  // Candidates see open jobs only, so any other job is one they cannot know of: 404, as a read answers.
+  if (job.status !== 'open') throw noSuchJob();
   const { config, temporal } = services;
   const jobId = String(job.id);
   const workflowId = applicationWorkflowId(jobId, String(candidateId));
@@ -81,7 +83,7 @@ async function recorded(services: Services, state: ApplicationState): Promise<Ap
     await projectApplication(services.orm, projectionOf(state));
   } catch (err) {
     services.logger.error({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; answering 503, the workflow records it');
-    throw new UnavailableError('The change was accepted but cannot be shown yet; read the application again shortly before sending it again.', { applicationId: state.applicationId });
+    throw new TryAgainError('The change was accepted but cannot be shown yet; read the application again shortly before sending it again.', 1, { applicationId: state.applicationId });
   }
   return state;
 }

@@ -1,13 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { TooManyRequestsError } from '../domain/errors';
+import { digest, insuredLimiter } from './rate-limits';
 
 /**
  * One address may fail this many times the per-account allowance: enough for a shared office or
  * NAT, far too few for credential stuffing across many accounts.
  */
 export const IP_ALLOWANCE_FACTOR = 10;
+/** Blocks of one e-mail and address double each time, up to a day. */
+const MAX_BLOCK_SECONDS = 24 * 3600;
+/** How long earlier blocks count towards the next one's length. */
+const STRIKE_MEMORY_SECONDS = 24 * 3600;
 
 export interface LoginThrottleOptions {
   maxFailures: number;
@@ -16,64 +20,79 @@ export interface LoginThrottleOptions {
   keyPrefix: string;
 }
 
+/** A log-in attempt that holds one failure point of its e-mail+address pair and of its address. */
+export interface LoginAttempt {
+  /** The password was right: the pair's failures and earlier blocks are forgiven, the address's point is returned. */
+  succeeded(): Promise<void>;
+  /** The attempt ended without a verdict (e.g. the server was busy): both points are returned. */
+  abandoned(): Promise<void>;
+}
+
 export interface LoginThrottle {
-  /** Throws TooManyRequestsError while the e-mail or the address is blocked. */
-  assertAllowed(email: string, ip: string): Promise<void>;
-  recordFailure(email: string, ip: string): Promise<void>;
-  /** A successful log-in clears the account's failures (not the address's). */
-  recordSuccess(email: string): Promise<void>;
+  /**
+   * Takes a failure point before the password is checked, atomically in Redis, so parallel attempts
+   * cannot all pass a check made before any of them failed. Throws TooManyRequestsError when the
+   * pair or the address has none left.
+   */
+  reserve(email: string, ip: string): Promise<LoginAttempt>;
 }
 
 /**
- * Counts failed log-ins per e-mail and per client address in Redis. If Redis is unreachable the
- * counts live in this process's memory instead: throttling gets weaker, log-ins keep working.
+ * Counts failed log-ins per (e-mail, address) pair and per address. There is deliberately no
+ * count per e-mail alone: it would let anyone lock any account, an admin's included, by failing on
+ * purpose; the owner signing in from another address is never held up by an attacker's failures.
+ * If Redis is unreachable the counts live in this process's memory: throttling gets weaker,
+ * log-ins keep working.
  */
 export function createLoginThrottle(redis: Redis, options: LoginThrottleOptions): LoginThrottle {
-  const byEmail = limiter(redis, `${options.keyPrefix}:email`, options.maxFailures, options.blockSeconds);
-  const byIp = limiter(redis, `${options.keyPrefix}:ip`, options.maxFailures * IP_ALLOWANCE_FACTOR, options.blockSeconds);
-  // Redis keys carry a digest, not the address itself.
-  const emailKey = (email: string) => createHash('sha256').update(email).digest('base64url');
+  const { maxFailures, blockSeconds, keyPrefix } = options;
+  const byPair = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:pair`, points: maxFailures, duration: blockSeconds, blockDuration: blockSeconds });
+  const byIp = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:ip`, points: maxFailures * IP_ALLOWANCE_FACTOR, duration: blockSeconds, blockDuration: blockSeconds });
+  const strikes = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:strikes`, points: Number.MAX_SAFE_INTEGER, duration: STRIKE_MEMORY_SECONDS });
 
   return {
-    async assertAllowed(email, ip) {
-      const [e, i] = await Promise.all([byEmail.get(emailKey(email)), byIp.get(ip)]);
-      const waitMs = Math.max(blockedFor(e, byEmail.points), blockedFor(i, byIp.points));
-      if (waitMs > 0) {
-        const retryAfter = Math.ceil(waitMs / 1000);
-        throw new TooManyRequestsError(`Too many failed log-ins; try again in ${retryAfter} s.`, retryAfter);
+    async reserve(email, ip) {
+      // Redis keys carry digests, never the e-mail or the address itself.
+      const pair = digest(`${email}\n${ip}`);
+      const address = digest(ip);
+      try {
+        await byPair.consume(pair);
+      } catch (err) {
+        throw await refusal(err, () => progressiveBlock(pair, err as RateLimiterRes));
       }
-    },
-    async recordFailure(email, ip) {
-      await Promise.all([countFailure(byEmail, emailKey(email), options.blockSeconds), countFailure(byIp, ip, options.blockSeconds)]);
-    },
-    async recordSuccess(email) {
-      await byEmail.delete(emailKey(email));
+      try {
+        await byIp.consume(address);
+      } catch (err) {
+        await byPair.reward(pair);
+        throw await refusal(err);
+      }
+      return {
+        async succeeded() {
+          await Promise.all([byPair.delete(pair), strikes.delete(pair), byIp.reward(address)]);
+        },
+        async abandoned() {
+          await Promise.all([byPair.reward(pair), byIp.reward(address)]);
+        },
+      };
     },
   };
-}
 
-function blockedFor(res: RateLimiterRes | null, points: number): number {
-  return res && res.consumedPoints >= points ? res.msBeforeNext : 0;
-}
-
-function limiter(redis: Redis, keyPrefix: string, points: number, seconds: number): RateLimiterRedis {
-  return new RateLimiterRedis({
-    storeClient: redis,
-    keyPrefix,
-    points,
-    duration: seconds,
-    rejectIfRedisNotReady: true,
-    insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: seconds }),
-  });
-}
-
-/** The failure that uses up the allowance starts a full block, however old the first failure is. */
-async function countFailure(rl: RateLimiterRedis, key: string, blockSeconds: number): Promise<void> {
-  try {
-    const res = await rl.consume(key);
-    if (res.consumedPoints >= rl.points) await rl.block(key, blockSeconds);
-  } catch (err) {
-    // Already over the allowance: the key stays blocked, nothing more to count.
-    if (!(err instanceof RateLimiterRes)) throw err;
+  /**
+   * Only the attempt that crossed the allowance sees exactly one point too many (Redis counts
+   * atomically), so each block is lengthened once: base × 2^(earlier blocks in the last day).
+   */
+  async function progressiveBlock(pair: string, res: RateLimiterRes): Promise<number> {
+    if (res.consumedPoints !== maxFailures + 1) return res.msBeforeNext;
+    const earlier = (await strikes.penalty(pair)).consumedPoints - 1;
+    if (earlier === 0) return res.msBeforeNext;
+    const seconds = Math.min(blockSeconds * 2 ** earlier, MAX_BLOCK_SECONDS);
+    await byPair.block(pair, seconds);
+    return seconds * 1000;
   }
+}
+
+async function refusal(err: unknown, waitMs?: () => Promise<number>): Promise<Error> {
+  if (!(err instanceof RateLimiterRes)) return err as Error;
+  const retryAfter = Math.max(1, Math.ceil((waitMs ? await waitMs() : err.msBeforeNext) / 1000));
+  return new TooManyRequestsError(`Too many failed log-ins; try again in ${retryAfter} s.`, retryAfter);
 }

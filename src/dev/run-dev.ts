@@ -6,8 +6,9 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { migrateUp, openOrm } from '../db/orm';
 import { createPasswordHasher } from '../auth/passwords';
-import { ensureAdmin } from '../accounts/admin';
+import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { seedSampleData } from '../accounts/seed';
+import { devSecretKey } from './dev-secret';
 import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from './engines';
 
 /**
@@ -34,6 +35,8 @@ function hostPort(address: string, fallbackPort: number): { host: string; port: 
 async function main() {
   process.env.DATABASE_URL ??= 'sqlite:///./dev.db';
   process.env.MAIL_OUTBOX_DIR ??= path.join(VAR, 'outbox');
+  // The children inherit it through the environment.
+  if (!process.env.SECRET_KEY) process.env.SECRET_KEY = devSecretKey(VAR);
   const config = loadConfig();
   const paths = enginePaths(ROOT);
   const engines: Engine[] = [];
@@ -60,8 +63,16 @@ async function main() {
   const orm = await openOrm(config.database.file);
   const migrated = await migrateUp(orm);
   if (migrated.length) say('api', `migrated: ${migrated.join(', ')}`);
-  const passwords = createPasswordHasher(config.auth.hashConcurrency);
-  if (config.admin) say('api', `admin ${config.admin.email}: ${await ensureAdmin({ orm, passwords, logger }, config.admin.email, config.admin.password)}`);
+  const passwords = createPasswordHasher({ concurrency: config.auth.hashConcurrency, maxWaiting: config.auth.hashQueueMax });
+  if (config.admin) {
+    const { email, password } = config.admin;
+    try {
+      say('api', `admin ${email}: ${await ensureAdmin({ orm, passwords, logger }, email, password)}`);
+    } catch (err) {
+      if (!(err instanceof AdminRefusedError)) throw err;
+      say('api', err.message);
+    }
+  }
   const seeded = await seedSampleData({ orm, passwords, logger });
   await orm.close();
 

@@ -39,7 +39,13 @@ export class TooManyRequestsError extends DomainError {
   }
 }
 
-/** The request may have taken effect but cannot be confirmed now; the client reads again or retries later. */
-export class UnavailableError extends DomainError {
+/**
+ * The server cannot take or confirm the request now (busy, or a change it accepted is not yet
+ * visible); the client may read again or send the same request after `retryAfterSeconds`.
+ */
+export class TryAgainError extends DomainError {
   readonly code = 'try_again';
+  constructor(message: string, readonly retryAfterSeconds = 1, details: Record<string, unknown> = {}) {
+    super(message, details);
+  }
 }

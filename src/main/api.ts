@@ -2,7 +2,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createServices } from '../services';
 import { createApp } from '../http/app';
-import { ensureAdmin } from '../accounts/admin';
+import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { onShutdown, runMain } from './run';
 
 /** The API process: stateless, run as many as the load needs behind a load balancer. */
@@ -10,7 +10,13 @@ runMain('api', async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
   const services = await createServices(config, logger);
-  if (config.admin) await ensureAdmin(services, config.admin.email, config.admin.password);
+  if (config.admin) {
+    // A refused takeover is the operator's to resolve (create-admin --reset-password); the API still serves.
+    await ensureAdmin(services, config.admin.email, config.admin.password).catch((err: unknown) => {
+      if (!(err instanceof AdminRefusedError)) throw err;
+      logger.warn({ email: config.admin!.email }, err.message);
+    });
+  }
   const server = createApp(services).listen(config.port, () => logger.info({ port: config.port }, `API listening on http://localhost:${config.port} (docs at /docs)`));
   onShutdown(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

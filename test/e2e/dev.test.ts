@@ -65,6 +65,8 @@ describe('npm run dev', () => {
     expect(ui.status).toBe(200);
     expect(output).toContain(`http://localhost:${ports.api}/docs`);
     expect(output).toContain(`http://127.0.0.1:${ports.ui}`);
+    // No SECRET_KEY was given: the runner generated one for this machine, readable by its owner only.
+    expect(fs.statSync(path.join(dir, 'var', 'secret-key')).mode & 0o777).toBe(0o600);
   }, 150_000);
 
   test('seeds the sample jobs and the admin from ADMIN_EMAIL / ADMIN_PASSWORD', async () => {

@@ -164,17 +164,34 @@ describe('applications as workflows, through the REST API', () => {
     }
   });
 
-  test('applying: only candidates, only to an existing open job', async () => {
+  test('applying: only candidates, only to an existing open job; a job the candidate cannot read is 404 here too', async () => {
     const candidate = await stack.user('candidate');
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: recruiter.token, body: {} })).status).toBe(403);
-    expect((await stack.http('POST', '/api/jobs/999999/apply', { token: candidate.token, body: {} })).status).toBe(404);
+    const missing = await stack.http('POST', '/api/jobs/999999/apply', { token: candidate.token, body: {} });
+    expect(missing.status).toBe(404);
     for (const status of ['closed', 'draft'] as const) {
       const job = await createJob(stack, recruiter.user.id, status);
+      expect((await stack.http('GET', `/api/jobs/${job.id}`, { token: candidate.token })).status).toBe(404);
       const res = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: {} });
-      expect(res.status).toBe(409);
-      expect(res.body.code).toBe('job_not_open');
+      expect(res.status).toBe(404);
+      expect({ ...res.body, requestId: undefined, instance: undefined }).toEqual({ ...missing.body, requestId: undefined, instance: undefined });
     }
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { resumeUrl: 'not a url' } })).status).toBe(422);
+  });
+
+  test('resumeUrl takes http: and https: URLs only', async () => {
+    for (const resumeUrl of ['javascript:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'JAVASCRIPT:alert(1)', 'ftp://example.com/cv.pdf', 'https://', '//example.com/cv.pdf', ' https://example.com/cv.pdf']) {
+      const candidate = await stack.user('candidate');
+      const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { resumeUrl } });
+      expect([resumeUrl, res.status]).toEqual([resumeUrl, 422]);
+      expect([...new Set(res.body.errors.map((e: { path: string }) => e.path))]).toEqual(['resumeUrl']);
+    }
+    for (const resumeUrl of ['https://example.com/cv.pdf', 'http://example.com/cv?id=1']) {
+      const candidate = await stack.user('candidate');
+      const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { resumeUrl } });
+      expect(res.status).toBe(201);
+      expect(res.body.resumeUrl).toBe(resumeUrl);
+    }
   });
 
   test('closing a job does not strand its applications: they keep moving', async () => {

@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { UserSchema } from '../../src/db/entities/user.entity';
-import { startStack, type TestStack } from '../support/stack';
+import { ensureAdmin } from '../../src/accounts/admin';
+import { freePort } from '../../src/dev/engines';
+import { startStack, testEnv, type TestStack } from '../support/stack';
 
 const USER_KEYS = ['createdAt', 'email', 'fullName', 'id', 'role'];
 const email = (label = 'user') => `${label}-${randomUUID().slice(0, 8)}@example.com`;
@@ -9,7 +13,7 @@ const withoutRequestId = (body: Record<string, unknown>) => ({ ...body, requestI
 
 describe('sign-up', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startStack(); });
+  beforeAll(async () => { stack = await startStack({ SIGNUP_MAX_PER_IP: '100' }); });
   afterAll(async () => { await stack.close(); });
 
   const dbUser = (address: string) => stack.services.orm.em.fork().findOne(UserSchema, { email: address }, { populate: ['passwordHash'] });
@@ -247,7 +251,7 @@ describe('failed log-in throttling', () => {
   const fromIp = () => ({ 'X-Forwarded-For': `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` });
   const login = (address: string, password: string, headers: Record<string, string>) => stack.http('POST', '/api/auth/login', { body: { email: address, password }, headers });
 
-  test(`after ${MAX} failures for one e-mail: 429 with Retry-After, even with the right password`, async () => {
+  test(`after ${MAX} failures for one e-mail from one address: 429 with Retry-After there, even with the right password`, async () => {
     const { user, password } = await stack.user('candidate');
     const ip = fromIp();
     for (let i = 0; i < MAX; i++) expect((await login(user.email, 'wrong-password', ip)).status).toBe(401);
@@ -258,21 +262,42 @@ describe('failed log-in throttling', () => {
     const retryAfter = Number(blocked.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(100);
     expect(retryAfter).toBeLessThanOrEqual(120);
-    // Per e-mail: the same account from another address is blocked too; another account is not.
-    expect((await login(user.email, password, fromIp())).status).toBe(429);
     const other = await stack.user('candidate');
     expect((await login(other.user.email, other.password, ip)).status).toBe(200);
   });
 
-  test('the counts live in Redis under this deployment\'s prefix', async () => {
+  test('an attacker cannot lock the owner out: the admin signs in from another address while the attacker\'s is throttled', async () => {
+    const admin = await stack.user('admin');
+    const attacker = fromIp();
+    for (let i = 0; i < MAX * 4; i++) await login(admin.user.email, 'guess', attacker);
+    expect((await login(admin.user.email, admin.password, attacker)).status).toBe(429);
+    const res = await login(admin.user.email, admin.password, fromIp());
+    expect(res.status).toBe(200);
+    expect((await stack.http('GET', '/api/users', { token: res.body.accessToken })).status).toBe(200);
+  });
+
+  test.each([60, 300])('%i parallel wrong passwords for one e-mail: at most the limit answer 401, the rest 429 with Retry-After', async (n) => {
+    const { user, password } = await stack.user('candidate');
+    const ip = fromIp();
+    const results = await Promise.all(Array.from({ length: n }, () => login(user.email, 'wrong-password', ip)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(MAX);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    for (const r of results.filter((x) => x.status === 429)) expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await login(user.email, password, ip)).status).toBe(429);
+  });
+
+  test('the counts live in Redis under this deployment\'s prefix, without e-mails or addresses in the keys', async () => {
     const { user } = await stack.user('candidate');
-    await login(user.email, 'wrong-password', fromIp());
+    const ip = fromIp();
+    await login(user.email, 'wrong-password', ip);
     const keys = await stack.services.redis.keys(`ats:${stack.config.notifier.queueName}:login-failures:*`);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.join(' ')).not.toContain(user.email);
+    expect(keys.join(' ')).not.toContain(ip['X-Forwarded-For']);
   });
 
-  test('a successful log-in resets the e-mail\'s failures', async () => {
+  test('a successful log-in resets the failures of its e-mail and address', async () => {
     const { user, password } = await stack.user('candidate');
     const ip = fromIp();
     for (let i = 0; i < MAX - 1; i++) expect((await login(user.email, 'wrong-password', ip)).status).toBe(401);
@@ -290,6 +315,130 @@ describe('failed log-in throttling', () => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await login(user.email, password, fromIp())).status).toBe(200);
+  });
+});
+
+describe('repeated log-in blocks', () => {
+  let stack: TestStack;
+  beforeAll(async () => { stack = await startStack({ LOGIN_MAX_FAILURES: '2', LOGIN_BLOCK_SECONDS: '1', TRUST_PROXY: 'true' }); });
+  afterAll(async () => { await stack.close(); });
+
+  test('each new block of the same e-mail and address lasts twice as long as the one before', async () => {
+    const { user } = await stack.user('candidate');
+    const headers = { 'X-Forwarded-For': '198.51.100.7' };
+    const login = () => stack.http('POST', '/api/auth/login', { body: { email: user.email, password: 'wrong-password' }, headers });
+    const waits: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2; i++) expect((await login()).status).toBe(401);
+      const blocked = await login();
+      expect(blocked.status).toBe(429);
+      waits.push(Number(blocked.headers.get('retry-after')));
+      await new Promise((r) => setTimeout(r, waits[round] * 1000 + 200));
+    }
+    expect(waits).toEqual([1, 2, 4]);
+  });
+});
+
+describe('sign-up limits', () => {
+  let stack: TestStack;
+  beforeAll(async () => { stack = await startStack({ SIGNUP_MAX_PER_IP: '3', TRUST_PROXY: 'true' }); });
+  afterAll(async () => { await stack.close(); });
+
+  test('one address gets a few sign-ups (201 or 409 alike), then 429 with Retry-After; another address is not affected', async () => {
+    const ip = { 'X-Forwarded-For': '203.0.113.9' };
+    const signup = (address: string, headers = ip) => stack.http('POST', '/api/auth/signup', { body: { email: address, password: 'long-enough-pw' }, headers });
+    const taken = email('taken');
+    expect((await signup(taken)).status).toBe(201);
+    expect((await signup(taken)).status).toBe(409);
+    expect((await signup(email())).status).toBe(201);
+    const limited = await signup(email('probe'));
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('too_many_requests');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await signup(taken)).status).toBe(429);
+    expect((await signup(email(), { 'X-Forwarded-For': '203.0.113.10' })).status).toBe(201);
+  });
+});
+
+describe('password hashing under a sign-up flood', () => {
+  let stack: TestStack;
+  beforeAll(async () => { stack = await startStack({ PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE_MAX: '3', SIGNUP_MAX_PER_IP: '1000' }); });
+  afterAll(async () => { await stack.close(); });
+
+  test('excess sign-ups answer 503 try_again with Retry-After, and a log-in still goes through', async () => {
+    const { user, password } = await stack.user('candidate');
+    const flood = Array.from({ length: 60 }, () => stack.http('POST', '/api/auth/signup', { body: { email: email('flood'), password: 'long-enough-pw' } }));
+    await new Promise((r) => setTimeout(r, 20));
+    const login = await stack.http('POST', '/api/auth/login', { body: { email: user.email, password } });
+    const results = await Promise.all(flood);
+    expect(login.status).toBe(200);
+    const busy = results.filter((r) => r.status === 503);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(busy[0].body.code).toBe('try_again');
+    expect(Number(busy[0].headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(results.filter((r) => r.status !== 503 && r.status !== 201)).toEqual([]);
+    const created = await stack.services.orm.em.fork().count(UserSchema, { email: { $like: 'flood-%' } });
+    expect(created).toBe(results.filter((r) => r.status === 201).length);
+  });
+});
+
+describe('an admin e-mail pre-registered by someone else', () => {
+  let stack: TestStack;
+  beforeAll(async () => { stack = await startStack(); });
+  afterAll(async () => { await stack.close(); });
+
+  test('is not promoted; --reset-password takes it over and the old password and token stop working', async () => {
+    const address = email('admin');
+    expect((await stack.http('POST', '/api/auth/signup', { body: { email: address, password: 'attacker-password' } })).status).toBe(201);
+    const attackerToken = (await stack.http('POST', '/api/auth/login', { body: { email: address, password: 'attacker-password' } })).body.accessToken;
+    const services = stack.services;
+    await expect(ensureAdmin(services, address, 'operator-password')).rejects.toThrow(/--reset-password/);
+    expect((await stack.http('GET', '/api/users', { token: attackerToken })).status).toBe(403);
+    const attackerAgain = await stack.http('POST', '/api/auth/login', { body: { email: address, password: 'attacker-password' } });
+    expect(jwt.decode(attackerAgain.body.accessToken)).toMatchObject({ role: 'candidate' });
+
+    expect(await ensureAdmin(services, address, 'operator-password', { resetPassword: true })).toBe('reset');
+    expect((await stack.http('POST', '/api/auth/login', { body: { email: address, password: 'attacker-password' } })).status).toBe(401);
+    expect((await stack.http('GET', '/api/users', { token: attackerToken })).status).toBe(401);
+    const operator = await stack.http('POST', '/api/auth/login', { body: { email: address, password: 'operator-password' } });
+    expect(operator.status).toBe(200);
+    expect((await stack.http('GET', '/api/users', { token: operator.body.accessToken })).status).toBe(200);
+    expect(await ensureAdmin(services, address, 'operator-password')).toBe('unchanged');
+  });
+});
+
+describe('ADMIN_EMAIL at API start-up for an e-mail someone pre-registered', () => {
+  let stack: TestStack;
+  beforeAll(async () => { stack = await startStack(); });
+  afterAll(async () => { await stack.close(); });
+
+  test('the API starts, logs a warning and promotes nobody', async () => {
+    const address = email('ops');
+    expect((await stack.http('POST', '/api/auth/signup', { body: { email: address, password: 'attacker-password' } })).status).toBe(201);
+    const port = await freePort();
+    const env = { ...testEnv(stack.dir), DATABASE_URL: stack.config.database.url, PORT: String(port), ADMIN_EMAIL: address, ADMIN_PASSWORD: 'operator-password', LOG_LEVEL: 'warn', PATH: process.env.PATH ?? '' };
+    const api = spawn(process.execPath, [path.resolve(__dirname, '../../dist/src/main/api.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    api.stdout!.on('data', (d) => { output += d; });
+    api.stderr!.on('data', (d) => { output += d; });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 30_000;
+      while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
+        if (Date.now() > deadline || api.exitCode !== null) throw new Error(`the API did not start:\n${output}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const login = (password: string) => fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: address, password }) });
+      expect((await login('operator-password')).status).toBe(401);
+      const attacker = (await (await login('attacker-password')).json()) as { accessToken: string };
+      expect(jwt.decode(attacker.accessToken)).toMatchObject({ role: 'candidate' });
+      expect(output).toContain('--reset-password');
+      const row = await stack.services.orm.em.fork().findOne(UserSchema, { email: address });
+      expect(row?.role).toBe('candidate');
+    } finally {
+      api.kill('SIGTERM');
+      await new Promise((r) => (api.exitCode === null ? api.once('exit', r) : r(null)));
+    }
   });
 });
 

@@ -29,6 +29,30 @@ describe('operations endpoints', () => {
     }
   });
 
+  test('readyz tells a remote caller only the status; an admin\'s token or this machine gets the details', async () => {
+    const remote = await startStack({ TRUST_PROXY: 'true', REDIS_URL: 'redis://127.0.0.1:1/0' });
+    try {
+      const from = { 'X-Forwarded-For': '203.0.113.50' };
+      const anonymous = await remote.http('GET', '/readyz', { headers: from });
+      expect(anonymous.status).toBe(503);
+      expect(anonymous.body).toEqual({ status: 'unavailable' });
+      expect(anonymous.text).not.toMatch(/redis|ECONNREFUSED|sqlite|temporal/i);
+      for (const role of ['candidate', 'recruiter'] as const) {
+        const { token } = await remote.user(role);
+        expect((await remote.http('GET', '/readyz', { headers: from, token })).body).toEqual({ status: 'unavailable' });
+      }
+      expect((await remote.http('GET', '/readyz', { headers: from, token: 'not.a.token' })).body).toEqual({ status: 'unavailable' });
+      const admin = await remote.user('admin');
+      const detailed = await remote.http('GET', '/readyz', { headers: from, token: admin.token });
+      expect(detailed.status).toBe(503);
+      expect(detailed.body).toMatchObject({ status: 'unavailable', failing: ['redis'], checks: { sqlite: 'ok', redis: expect.stringMatching(/^failed: /) } });
+      const local = await remote.http('GET', '/readyz', { headers: { 'X-Forwarded-For': '127.0.0.1' } });
+      expect(local.body.failing).toEqual(['redis']);
+    } finally {
+      await remote.close();
+    }
+  });
+
   test('unknown routes answer a 404 problem document', async () => {
     const res = await stack.http('GET', '/api/nothing-here');
     expect(res.status).toBe(404);

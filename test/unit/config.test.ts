@@ -4,7 +4,7 @@ const STRONG = 'f'.repeat(64);
 
 describe('loadConfig', () => {
   test('the original variable names and defaults', () => {
-    const config = loadConfig({});
+    const config = loadConfig({ SECRET_KEY: STRONG });
     expect(config.auth).toMatchObject({ algorithm: 'HS256', accessTokenExpireMinutes: 60 });
     expect(config.database).toEqual({ url: 'sqlite:///./dev.db', file: 'dev.db' });
     expect(config.redisUrl).toBe('redis://localhost:6379/0');
@@ -16,7 +16,7 @@ describe('loadConfig', () => {
   test('names every bad variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', ALGORITHM: 'RS256', ACCESS_TOKEN_EXPIRE_MINUTES: '-1', REDIS_URL: 'not a url' });
+      loadConfig({ SECRET_KEY: STRONG, PORT: 'eighty', ALGORITHM: 'RS256', ACCESS_TOKEN_EXPIRE_MINUTES: '-1', REDIS_URL: 'not a url' });
     } catch (err) {
       error = err;
     }
@@ -33,14 +33,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', ...(secret ? { SECRET_KEY: secret } : {}) })).toThrow(/SECRET_KEY/);
   });
 
-  test('production starts with a strong SECRET_KEY; development needs none', () => {
+  test('production starts with a strong SECRET_KEY', () => {
     expect(loadConfig({ NODE_ENV: 'production', SECRET_KEY: STRONG }).auth.secretKey).toBe(STRONG);
-    expect(loadConfig({ NODE_ENV: 'development' }).auth.secretKey.length).toBeGreaterThan(0);
+  });
+
+  test.each([
+    ['development (explicit)', { NODE_ENV: 'development' }],
+    ['development (NODE_ENV unset)', {}],
+    ['production', { NODE_ENV: 'production' }],
+    ['an empty SECRET_KEY', { NODE_ENV: 'development', SECRET_KEY: '' }],
+  ])('without SECRET_KEY, %s refuses to start, naming it: there is no built-in key', (_, env) => {
+    expect(() => loadConfig(env)).toThrow(/SECRET_KEY: required/);
+  });
+
+  test('outside tests a published example key is refused, even in development', () => {
+    expect(() => loadConfig({ NODE_ENV: 'development', SECRET_KEY: 'development-secret-key-not-for-production' })).toThrow(/SECRET_KEY/);
+    expect(loadConfig({ NODE_ENV: 'development', SECRET_KEY: 'a-local-key' }).auth.secretKey).toBe('a-local-key');
+  });
+
+  test('tests without SECRET_KEY get a random key per process, never a fixed one', () => {
+    const a = loadConfig({ NODE_ENV: 'test' }).auth.secretKey;
+    const b = loadConfig({ NODE_ENV: 'test' }).auth.secretKey;
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(a).not.toBe(b);
   });
 
   test('ADMIN_EMAIL and ADMIN_PASSWORD come together', () => {
-    expect(() => loadConfig({ ADMIN_EMAIL: 'a@example.com' })).toThrow(/ADMIN_EMAIL and ADMIN_PASSWORD/);
-    expect(loadConfig({ ADMIN_EMAIL: 'a@example.com', ADMIN_PASSWORD: 'long-enough' }).admin).toEqual({ email: 'a@example.com', password: 'long-enough' });
+    expect(() => loadConfig({ SECRET_KEY: STRONG, ADMIN_EMAIL: 'a@example.com' })).toThrow(/ADMIN_EMAIL and ADMIN_PASSWORD/);
+    expect(loadConfig({ SECRET_KEY: STRONG, ADMIN_EMAIL: 'a@example.com', ADMIN_PASSWORD: 'long-enough' }).admin).toEqual({ email: 'a@example.com', password: 'long-enough' });
   });
 });
 

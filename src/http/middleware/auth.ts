@@ -3,6 +3,8 @@ import { UserSchema, type Role } from '../../db/entities/user.entity';
 import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
 import type { Services } from '../../services';
 
+const ROLE_RANK: Record<Role, number> = { candidate: 0, recruiter: 1, admin: 2 };
+
 /**
  * Verifies the bearer token and loads its user on every request, so a deactivated account or a
  * changed role takes effect at once rather than when the token expires.
@@ -15,6 +17,9 @@ export function authenticate(services: Services): Middleware {
     const id = Number(claims.sub);
     const user = Number.isSafeInteger(id) ? await services.orm.em.fork().findOne(UserSchema, { id }) : null;
     if (!user || !user.active) throw new UnauthorizedError('The access token is missing, invalid or expired.');
+    // A token never gains what its account gained after it was issued: an account taken over as
+    // admin must not hand admin rights to tokens its former owner still holds.
+    if (!(ROLE_RANK[claims.role] >= ROLE_RANK[user.role])) throw new UnauthorizedError('The access token is missing, invalid or expired.');
     ctx.state.user = user;
     await next();
   };

@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure } from '@temporalio/common';
 import { NotFoundError as OrmNotFoundError } from '@mikro-orm/core';
 import type { Logger } from '../../logger';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, UnavailableError } from '../../domain/errors';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, TooManyRequestsError, TryAgainError, UnauthorizedError } from '../../domain/errors';
 import { problem, type Problem } from '../problem';
 
 /**
@@ -24,8 +24,8 @@ export function errorHandler(logger: Logger): Middleware {
       if (body.status >= 500) logger.error({ err, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'request failed');
       body.requestId = ctx.state.requestId;
       if (body.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
-      if (err instanceof TooManyRequestsError) ctx.set('Retry-After', String(err.retryAfterSeconds));
       if (body.code === 'try_again') ctx.set('Retry-After', '1');
+      if (err instanceof TooManyRequestsError || err instanceof TryAgainError) ctx.set('Retry-After', String(err.retryAfterSeconds));
       ctx.status = body.status;
       ctx.type = 'application/problem+json';
       ctx.body = body;
@@ -73,7 +73,7 @@ function domainProblem(err: DomainError): Problem {
     : err instanceof ForbiddenError ? 403
     : err instanceof UnauthorizedError ? 401
     : err instanceof TooManyRequestsError ? 429
-    : err instanceof UnavailableError ? 503
+    : err instanceof TryAgainError ? 503
     : 400;
   return problem(status, err.code, err.message, err.details);
 }

@@ -33,7 +33,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     method: 'post',
     path: '/api/jobs/{id}/apply',
     summary: 'Apply to a job',
-    description: 'Starts the application\'s workflow and answers once it is recorded. Only `open` jobs take applications; '
+    description: 'Starts the application\'s workflow and answers once it is recorded. Only `open` jobs take applications (any other answers 404, as reading it does); '
       + 'closing a job does not strand the applications it already has, which keep moving through the pipeline.',
     tags: TAGS,
     auth: ['candidate'],
@@ -41,8 +41,8 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     body: ApplyBody,
     responses: {
       201: { description: 'The new application, in stage `applied`', schema: ApplicationJson },
-      404: { description: 'No such job' },
-      409: { description: '`duplicate_application`: already applied (also when two applies race); `job_not_open`: the job is closed or a draft' },
+      404: { description: 'No such job, or one that is not open (a draft or closed job, which candidates cannot read either)' },
+      409: { description: '`duplicate_application`: already applied (also when two applies race)' },
     },
     async handler(ctx, { params, body, user }) {
       const job = await findJob(services.orm.em, params.id);

@@ -4,6 +4,7 @@ import { UserSchema } from '../../db/entities/user.entity';
 import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
 import { createAccount } from '../../accounts/user-accounts';
 import { createLoginThrottle } from '../../auth/login-throttle';
+import { createIpRateLimit } from '../../auth/rate-limits';
 import type { Services } from '../../services';
 import { defineRoute } from '../route';
 import { LoginForm, LoginJson, SignupBody, TokenJson } from '../schemas/auth.schemas';
@@ -20,6 +21,21 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
     // The notification queue's name already sets this deployment apart in a shared Redis.
     keyPrefix: `ats:${config.notifier.queueName}:login-failures`,
   });
+  // Every attempt counts, a taken e-mail's 409 included: probing which e-mails exist costs time.
+  const signups = createIpRateLimit(services.redis, {
+    keyPrefix: `ats:${config.notifier.queueName}:signups`,
+    points: config.auth.signupMaxPerIp,
+    windowSeconds: config.auth.signupWindowSeconds,
+    what: 'sign-ups',
+  });
+
+  /** The active account these credentials open, or null. */
+  const signInAs = async (email: string, password: string) => {
+    const user = await services.orm.em.findOne(UserSchema, { email }, { populate: ['passwordHash'] });
+    // An unknown e-mail costs a hash verification too, so timing does not tell whether it exists.
+    const valid = user ? await passwords.verify(user.passwordHash, password) : await passwords.verifyDummy(password);
+    return user && valid && user.active ? user : null;
+  };
 
   defineRoute(router, registry, services, {
     method: 'post',
@@ -32,8 +48,11 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
       201: { description: 'The new candidate', schema: UserEnvelope },
       403: { description: 'A role other than candidate was asked for' },
       409: { description: 'The e-mail is taken (case-insensitive)' },
+      429: { description: 'Too many sign-ups from this address; see `Retry-After`' },
+      503: { description: '`try_again`: too many passwords waiting to be hashed; see `Retry-After`' },
     },
     async handler(ctx, { body }) {
+      await signups.take(ctx.ip);
       if (body.role !== undefined && body.role !== 'candidate') {
         throw new ForbiddenError('Sign-up creates candidate accounts; an admin creates recruiters and admins.', 'role_not_allowed');
       }
@@ -57,18 +76,18 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
     responses: {
       200: { description: 'A bearer token', schema: TokenJson },
       401: { description: 'Wrong e-mail or password (the same answer for both)' },
-      429: { description: 'Too many failed log-ins for this e-mail or address; see `Retry-After`' },
+      429: { description: 'Too many failed log-ins for this e-mail from this address, or from this address in all; see `Retry-After`' },
+      503: { description: '`try_again`: too many passwords waiting to be checked; see `Retry-After`' },
     },
     async handler(ctx, { body }) {
-      await throttle.assertAllowed(body.email, ctx.ip);
-      const user = await services.orm.em.findOne(UserSchema, { email: body.email }, { populate: ['passwordHash'] });
-      // An unknown e-mail costs a hash verification too, so timing does not tell whether it exists.
-      const valid = user ? await passwords.verify(user.passwordHash, body.password) : await passwords.verifyDummy(body.password);
-      if (!user || !valid || !user.active) {
-        await throttle.recordFailure(body.email, ctx.ip);
-        throw new UnauthorizedError(BAD_CREDENTIALS);
-      }
-      await throttle.recordSuccess(body.email);
+      // The failure is counted before the password is checked, so parallel guesses cannot overtake it.
+      const attempt = await throttle.reserve(body.email, ctx.ip);
+      const user = await signInAs(body.email, body.password).catch(async (err: unknown) => {
+        await attempt.abandoned();
+        throw err;
+      });
+      if (!user) throw new UnauthorizedError(BAD_CREDENTIALS);
+      await attempt.succeeded();
       ctx.body = tokens.issue(user.id, user.role);
     },
   });

@@ -1,7 +1,10 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { UserSchema } from '../../db/entities/user.entity';
 import type { Services } from '../../services';
 
 const CHECK_TIMEOUT_MS = 2000;
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /** Liveness, and readiness of the three engines the API depends on. */
 export function healthRoutes(router: Router, services: Services): void {
@@ -26,14 +29,37 @@ export function healthRoutes(router: Router, services: Services): void {
       }),
     );
     const failing = results.filter(([, status]) => status !== 'ok').map(([name]) => name);
+    const status = failing.length ? 'unavailable' : 'ok';
     ctx.status = failing.length ? 503 : 200;
-    ctx.body = { status: failing.length ? 'unavailable' : 'ok', checks: Object.fromEntries(results), ...(failing.length ? { failing } : {}) };
+    // Which engine failed and why tells an attacker about the back end: only operators see it.
+    ctx.body = (await mayReadDetails(ctx, services))
+      ? { status, checks: Object.fromEntries(results), ...(failing.length ? { failing } : {}) }
+      : { status };
   });
 
   router.get('/metrics', async (ctx) => {
     ctx.type = services.metrics.registry.contentType;
     ctx.body = await services.metrics.registry.metrics();
   });
+}
+
+/**
+ * Requests from this machine (a probe, an operator's curl), or with an admin's bearer token. Behind
+ * a load balancer, set TRUST_PROXY so `ctx.ip` is the client's address and not the balancer's.
+ */
+async function mayReadDetails(ctx: Context, services: Services): Promise<boolean> {
+  if (LOOPBACK.has(ctx.ip)) return true;
+  const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'));
+  if (!match) return false;
+  try {
+    const claims = services.tokens.verify(match[1]);
+    if (claims.role !== 'admin') return false;
+    const user = await services.orm.em.fork().findOne(UserSchema, { id: Number(claims.sub) });
+    return user?.role === 'admin' && user.active;
+  } catch {
+    // A bad token or an unreachable database: the short answer, never an error.
+    return false;
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -31,9 +31,14 @@ export const ApplicationJson = z.object({
 
 export const ApplicationPage = pageSchema(ApplicationJson, 'ApplicationPage');
 
+/** Links shown to recruiters: web URLs only, never a scheme that runs or reads something in their browser. */
+const WEB_URL = /^https?:\/\/[^\s/?#]+/;
+
 export const ApplyBody = z.strictObject({
   coverLetter: z.string().max(20_000).nullable().optional(),
-  resumeUrl: z.string().url().max(2_000).nullable().optional().openapi({ example: 'https://example.com/cv.pdf' }),
+  // The scheme check is a plain pattern so the OpenAPI document states exactly what is accepted.
+  resumeUrl: z.string().max(2_000).regex(WEB_URL, 'An http: or https: URL').url().nullable().optional()
+    .openapi({ example: 'https://example.com/cv.pdf', description: 'An `https:` or `http:` URL; other schemes (`javascript:`, `data:`, `file:`, …) are refused.' }),
 }).openapi('Apply');
 
 const Reason = z.string().trim().min(1).max(500);

@@ -1,0 +1,38 @@
+import { createPasswordHasher } from '../../src/auth/passwords';
+import { TryAgainError } from '../../src/domain/errors';
+
+/** Real argon2id hashes (about 20 ms each), one at a time, so the queue's order and bound show. */
+describe('password hashing queue', () => {
+  test('beyond the waiting bound a hash is refused with TryAgainError at once, and nothing is left waiting forever', async () => {
+    const hasher = createPasswordHasher({ concurrency: 1, maxWaiting: 3 });
+    const accepted = Array.from({ length: 4 }, (_, i) => hasher.hash(`password-${i}`));
+    const started = performance.now();
+    const refused = await hasher.hash('one-too-many').then(() => undefined, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(TryAgainError);
+    expect((refused as TryAgainError).retryAfterSeconds).toBeGreaterThan(0);
+    expect(performance.now() - started).toBeLessThan(15);
+    const hashes = await Promise.all(accepted);
+    expect(hashes.every((h) => h.startsWith('$argon2id$'))).toBe(true);
+    expect(await hasher.hash('room-again')).toMatch(/^\$argon2id\$/);
+  });
+
+  test('a verification waiting behind queued new hashes goes first', async () => {
+    const hasher = createPasswordHasher({ concurrency: 1, maxWaiting: 10 });
+    const stored = await hasher.hash('right-password');
+    const order: string[] = [];
+    const hashes = Array.from({ length: 5 }, (_, i) => hasher.hash(`flood-${i}`).then(() => order.push(`hash${i}`)));
+    const verified = hasher.verify(stored, 'right-password').then((ok) => { order.push('verify'); return ok; });
+    await Promise.all([...hashes, verified]);
+    expect(await verified).toBe(true);
+    // Only the hash already running when the verification arrived finishes before it.
+    expect(order.indexOf('verify')).toBe(1);
+  });
+
+  test('verifications have their own bound', async () => {
+    const hasher = createPasswordHasher({ concurrency: 1, maxWaiting: 2 });
+    const stored = await hasher.hash('pw-123456');
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => hasher.verify(stored, 'pw-123456')));
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value === true)).toHaveLength(3);
+    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof TryAgainError)).toHaveLength(3);
+  });
+});

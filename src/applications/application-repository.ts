@@ -32,6 +32,8 @@ export interface ApplicationRecord {
 
 export interface ApplicationFilter {
   candidateId?: number;
+  /** A recruiter: only the applications of jobs on whose hiring team they are. */
+  teamMemberId?: number;
   jobId?: number;
   stage?: Stage;
   after?: ApplicationCursor;
@@ -59,6 +61,7 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.candidateId !== undefined) { where.push('candidate_id = ?'); params.push(filter.candidateId); }
+  if (filter.teamMemberId !== undefined) { where.push('job_id in (select job_id from job_team_members where user_id = ?)'); params.push(filter.teamMemberId); }
   if (filter.jobId !== undefined) { where.push('job_id = ?'); params.push(filter.jobId); }
   if (filter.stage !== undefined) { where.push('stage = ?'); params.push(filter.stage); }
   // A row-value comparison is one range on the (…, created_at, id) indexes, unlike its OR expansion.

@@ -76,6 +76,11 @@ describe('listing 100,000 applications', () => {
 
   test('recruiters on big teams walk newest first; small teams read their jobs\' ranges', async () => {
     expect(await readsTeamJobs(em, { limit: 21, teamMemberId: recruiterId })).toBe(false);
+    // The big team holds every seeded job but not the old one, whose application comes last.
+    const tail = { limit: 21, after: { createdAt: at(1), id: '' } };
+    expect((await listApplications(em, tail)).map((a) => a.id).at(-1)).toBe('old-app');
+    expect((await listApplications(em, { ...tail, teamMemberId: recruiterId })).map((a) => a.id)).toEqual((await listApplications(em, tail)).map((a) => a.id).slice(0, -1));
+    expect(await listApplications(em, { limit: 21, teamMemberId: recruiterId, stage: 'offer' })).toEqual(await listApplications(em, { limit: 21, stage: 'offer' }));
     expect(await readsTeamJobs(em, { limit: 21, teamMemberId: smallTeamId })).toBe(true);
     expect(await readsTeamJobs(em, { limit: 21, teamMemberId: oldTeamId })).toBe(true);
     expect((await listApplications(em, { limit: 21, teamMemberId: oldTeamId })).map((a) => a.id)).toEqual(['old-app']);

@@ -1,4 +1,8 @@
 import { Migration20261124000000_initial } from './Migration20261124000000_initial';
+import { Migration20261130120000_hiring_teams } from './Migration20261130120000_hiring_teams';
 
 /** Every migration, in order. Listed explicitly so the same list serves `dist/` and the tests. */
-export const migrationsList = [{ name: 'Migration20261124000000_initial', class: Migration20261124000000_initial }];
+export const migrationsList = [
+  { name: 'Migration20261124000000_initial', class: Migration20261124000000_initial },
+  { name: 'Migration20261130120000_hiring_teams', class: Migration20261130120000_hiring_teams },
+];

@@ -3,6 +3,7 @@ import { UserSchema, type Role, type User } from '../db/entities/user.entity';
 import { JobSchema } from '../db/entities/job.entity';
 import type { Services } from '../services';
 import { createAccount } from './user-accounts';
+import { joinOwnJobsTeams } from '../jobs/hiring-team';
 
 /**
  * Demo accounts for development, with fixed passwords printed by `cli seed` and `npm run dev`:
@@ -43,6 +44,8 @@ export async function seedSampleData(services: Pick<Services, 'orm' | 'passwords
     await em.flush();
     jobs++;
   }
+  // The demo recruiter's jobs, new or from a database seeded before hiring teams, are on their team.
+  await joinOwnJobsTeams(em, recruiter.id);
   services.logger.info({ jobs }, 'sample data seeded');
   return {
     recruiter: { email: DEMO_RECRUITER.email, password: DEMO_RECRUITER.password },

@@ -5,7 +5,8 @@ import type { ApplicationCursor } from './application-cursor';
 /**
  * Reads of the application projection. Lists cost two queries whatever the page size: one index
  * range scan for the page (each filter has an index ending in the sort key, see the initial
- * migration) and one `IN (...)` lookup for the page's histories on the (application_id, seq) key.
+ * migration) and one `IN (...)` lookup for the page's histories on the (application_id, seq) key;
+ * a recruiter's list costs a third, bounded count that picks how to read their teams' jobs.
  */
 export interface StageEventRecord {
   applicationId: string;
@@ -32,6 +33,8 @@ export interface ApplicationRecord {
 
 export interface ApplicationFilter {
   candidateId?: number;
+  /** A recruiter: only the applications of jobs on whose hiring team they are. */
+  teamMemberId?: number;
   jobId?: number;
   stage?: Stage;
   after?: ApplicationCursor;
@@ -58,15 +61,42 @@ export async function applicationExists(em: EntityManager, id: string): Promise<
 export async function listApplications(em: EntityManager, filter: ApplicationFilter): Promise<ApplicationRecord[]> {
   const where: string[] = [];
   const params: unknown[] = [];
+  let from = 'applications';
   if (filter.candidateId !== undefined) { where.push('candidate_id = ?'); params.push(filter.candidateId); }
+  if (filter.teamMemberId !== undefined) {
+    const few = filter.jobId === undefined && (await teamHoldsFew(em, filter.teamMemberId));
+    if (few) from = 'applications indexed by applications_job_created_index';
+    where.push(`${few ? '' : '+'}job_id in ${TEAM_JOBS}`);
+    params.push(filter.teamMemberId);
+  }
   if (filter.jobId !== undefined) { where.push('job_id = ?'); params.push(filter.jobId); }
   if (filter.stage !== undefined) { where.push('stage = ?'); params.push(filter.stage); }
   // A row-value comparison is one range on the (…, created_at, id) indexes, unlike its OR expansion.
   if (filter.after) { where.push('(created_at, id) < (?, ?)'); params.push(filter.after.createdAt, filter.after.id); }
-  const sql = `select ${COLUMNS} from applications${where.length ? ` where ${where.join(' and ')}` : ''}
+  const sql = `select ${COLUMNS} from ${from}${where.length ? ` where ${where.join(' and ')}` : ''}
     order by created_at desc, id desc limit ?`;
   const rows = await em.execute<Row[]>(sql, [...params, filter.limit], 'all');
   return withHistories(em, rows);
+}
+
+const TEAM_JOBS = '(select job_id from job_team_members where user_id = ?)';
+
+/**
+ * A recruiter's list reads one of two ways. While their teams' jobs hold many applications, walking
+ * all applications newest first (`+job_id` keeps the planner off the job index) and keeping the
+ * team's finds a page after a short walk. When they hold few, that walk could cross the whole table
+ * for nothing, so the jobs' own (job_id, created_at, id) ranges are read and those few rows sorted.
+ * The count stops at the bound, so telling the two apart costs at most that many index entries.
+ */
+export const FEW_TEAM_APPLICATIONS = 2000;
+
+async function teamHoldsFew(em: EntityManager, userId: number): Promise<boolean> {
+  const [{ n }] = await em.execute<{ n: number }[]>(
+    `select count(*) as n from (select 1 from applications where job_id in ${TEAM_JOBS} limit ${FEW_TEAM_APPLICATIONS})`,
+    [userId],
+    'all',
+  );
+  return n < FEW_TEAM_APPLICATIONS;
 }
 
 async function withHistories(em: EntityManager, rows: Row[]): Promise<ApplicationRecord[]> {

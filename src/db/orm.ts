@@ -7,8 +7,9 @@ import { BoundSqliteDriver } from './sqlite-driver';
 import { UserSchema } from './entities/user.entity';
 import { JobSchema } from './entities/job.entity';
 import { ApplicationSchema, StageEventSchema } from './entities/application.entity';
+import { JobTeamMemberSchema } from './entities/job-team-member.entity';
 
-export const ENTITIES = [UserSchema, JobSchema, ApplicationSchema, StageEventSchema];
+export const ENTITIES = [UserSchema, JobSchema, ApplicationSchema, StageEventSchema, JobTeamMemberSchema];
 
 export function ormConfig(file: string) {
   return defineConfig({

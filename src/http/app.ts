@@ -15,6 +15,7 @@ import { authRoutes } from './routes/auth.routes';
 import { userRoutes } from './routes/users.routes';
 import { jobRoutes } from './routes/jobs.routes';
 import { applicationRoutes } from './routes/applications.routes';
+import { teamRoutes } from './routes/teams.routes';
 import { adminRoutes } from './routes/admin.routes';
 
 const ONE_MIB = '1mb';
@@ -54,6 +55,7 @@ export function createApp(services: Services): Koa {
   userRoutes(router, registry, services);
   jobRoutes(router, registry, services);
   applicationRoutes(router, registry, services);
+  teamRoutes(router, registry, services);
   adminRoutes(router, services);
   docsRoutes(router, () => generateDocument(registry));
 

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EntityManager } from '@mikro-orm/sqlite';
-import { listApplications, type ApplicationFilter } from '../../src/applications/application-repository';
+import { FEW_TEAM_APPLICATIONS, listApplications, type ApplicationFilter } from '../../src/applications/application-repository';
 import { encodeApplicationCursor } from '../../src/applications/application-cursor';
 import { startStack, type TestStack } from '../support/stack';
 
@@ -20,6 +20,10 @@ describe('listing 100,000 applications', () => {
   let stack: TestStack;
   let em: EntityManager;
   let recruiterToken: string;
+  let recruiterId: number;
+  /** Recruiters on small teams: one seeded job (1,000 applications), one job whose only application is the oldest of all. */
+  let smallTeamId: number;
+  let oldTeamId: number;
   let candidateId: number;
   let candidateToken: string;
   /** Ids are offset per test stack: the seeded jobs are firstJob, firstJob + 1, … */
@@ -31,9 +35,11 @@ describe('listing 100,000 applications', () => {
     const recruiter = await stack.user('recruiter');
     const candidate = await stack.user('candidate');
     recruiterToken = recruiter.token;
+    recruiterId = recruiter.user.id;
     candidateToken = candidate.token;
     candidateId = candidate.user.id;
     firstJob = await seed(em, recruiter.user.id, candidate.user.id);
+    [smallTeamId, oldTeamId] = await smallTeams(stack, em, firstJob + 3, recruiterId, candidateId);
   }, 120_000);
   afterAll(async () => { await stack?.close(); });
 
@@ -44,24 +50,54 @@ describe('listing 100,000 applications', () => {
     ['one stage', () => ({ limit: 21, stage: 'interview' })],
     ['one candidate', () => ({ limit: 21, candidateId })],
     ['stage after a cursor', () => ({ limit: 21, stage: 'screening', after: { createdAt: at(APPLICATIONS / 3), id: 'z' } })],
+    ['a recruiter\'s teams', () => ({ limit: 21, teamMemberId: recruiterId })],
+    ['a recruiter\'s teams, deep', () => ({ limit: 21, teamMemberId: recruiterId, after: { createdAt: at(APPLICATIONS / 2), id: 'z' } })],
+    ['a recruiter\'s teams, one stage', () => ({ limit: 21, teamMemberId: recruiterId, stage: 'offer' })],
+    ['a recruiter\'s teams, one job', () => ({ limit: 21, teamMemberId: recruiterId, jobId: firstJob + 7 })],
+    ['a one-job team', () => ({ limit: 21, teamMemberId: smallTeamId })],
+    ['a team whose only application is the oldest', () => ({ limit: 21, teamMemberId: oldTeamId })],
   ];
 
-  test.each(cases)('%s is an index range scan with no sort step', async (_, filter) => {
-    const { sql, params } = pageSql(filter());
+  test.each(cases)('%s is an index range scan with no sort step, or a sort of a small team\'s few rows', async (_, filter) => {
+    const f = filter();
+    const { sql, params } = await pageSql(em, f);
     const plan = (await em.execute<{ detail: string }[]>(`explain query plan ${sql}`, params, 'all')).map((r) => r.detail).join('\n');
     expect(plan).toMatch(/USING (COVERING )?INDEX applications_/);
-    expect(plan).not.toMatch(/TEMP B-TREE/);
+    if (await readsTeamJobs(em, f)) {
+      // Few rows by construction (the count's bound): read each team job's range, then sort them.
+      expect(plan).toMatch(/SEARCH applications USING INDEX applications_job_created_index \(job_id=\?/);
+      expect(plan).toMatch(/USE TEMP B-TREE FOR ORDER BY/);
+    } else {
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    }
     const history = await em.execute<{ detail: string }[]>('explain query plan select * from stage_events where application_id in (?, ?) order by application_id, seq', ['a', 'b'], 'all');
     expect(history.map((r) => r.detail).join('\n')).toMatch(/USING INDEX sqlite_autoindex_stage_events/);
   });
 
-  test.each(cases)('%s costs two queries, whatever the page size', async (_, filter) => {
+  test('recruiters on big teams walk newest first; small teams read their jobs\' ranges', async () => {
+    expect(await readsTeamJobs(em, { limit: 21, teamMemberId: recruiterId })).toBe(false);
+    // The big team holds every seeded job but not the old one, whose application comes last.
+    const tail = { limit: 21, after: { createdAt: at(1), id: '' } };
+    expect((await listApplications(em, tail)).map((a) => a.id).at(-1)).toBe('old-app');
+    expect((await listApplications(em, { ...tail, teamMemberId: recruiterId })).map((a) => a.id)).toEqual((await listApplications(em, tail)).map((a) => a.id).slice(0, -1));
+    expect(await listApplications(em, { limit: 21, teamMemberId: recruiterId, stage: 'offer' })).toEqual(await listApplications(em, { limit: 21, stage: 'offer' }));
+    expect(await readsTeamJobs(em, { limit: 21, teamMemberId: smallTeamId })).toBe(true);
+    expect(await readsTeamJobs(em, { limit: 21, teamMemberId: oldTeamId })).toBe(true);
+    expect((await listApplications(em, { limit: 21, teamMemberId: oldTeamId })).map((a) => a.id)).toEqual(['old-app']);
+    const small = await listApplications(em, { limit: 21, teamMemberId: smallTeamId });
+    expect(small.map((a) => a.jobId)).toEqual(Array(21).fill(firstJob + 3));
+    expect(small).toEqual((await listApplications(em, { limit: 21, jobId: firstJob + 3 })));
+  });
+
+  test.each(cases)('%s costs two queries whatever the page size (a recruiter\'s list a third, bounded count)', async (_, filter) => {
     let queries = 0;
     const counting = new Proxy(em, { get: (target, key, receiver) => (key === 'execute' ? (...args: unknown[]) => { queries++; return (target.execute as (...a: unknown[]) => unknown)(...args); } : Reflect.get(target, key, receiver)) });
+    const f = filter();
+    const expected = f.teamMemberId !== undefined && f.jobId === undefined ? 3 : 2;
     for (const limit of [2, 21, 101]) {
       queries = 0;
-      expect((await listApplications(counting, { ...filter(), limit })).length).toBeGreaterThan(0);
-      expect(queries).toBe(2);
+      expect((await listApplications(counting, { ...f, limit })).length).toBeGreaterThan(0);
+      expect(queries).toBe(expected);
     }
   });
 
@@ -69,8 +105,9 @@ describe('listing 100,000 applications', () => {
   // someone else's burst says nothing about this code.
   timedTest.each(cases)('%s: the repository stays within 2x of the bare SQL', async (name, filter) => {
     const f = filter();
-    const { sql, params } = pageSql(f);
+    const { sql, params } = await pageSql(em, f);
     const bareSql = async () => {
+      if (f.teamMemberId !== undefined && f.jobId === undefined) await readsTeamJobs(em, f);
       const rows = await em.execute<{ id: string }[]>(sql, params, 'all');
       const ids = rows.map((r) => r.id);
       if (ids.length) await em.execute(`select * from stage_events where application_id in (${ids.map(() => '?').join(', ')}) order by application_id, seq`, ids, 'all');
@@ -115,15 +152,39 @@ function at(i: number): string {
 }
 
 /** The page query the repository runs, written out by hand: what "the same SQL run directly" means. */
-function pageSql(f: ApplicationFilter): { sql: string; params: unknown[] } {
+async function pageSql(em: EntityManager, f: ApplicationFilter): Promise<{ sql: string; params: unknown[] }> {
   const where: string[] = [];
   const params: unknown[] = [];
+  const teamJobs = await readsTeamJobs(em, f);
   if (f.candidateId !== undefined) { where.push('candidate_id = ?'); params.push(f.candidateId); }
+  if (f.teamMemberId !== undefined) { where.push(`${teamJobs ? '' : '+'}job_id in (select job_id from job_team_members where user_id = ?)`); params.push(f.teamMemberId); }
   if (f.jobId !== undefined) { where.push('job_id = ?'); params.push(f.jobId); }
   if (f.stage !== undefined) { where.push('stage = ?'); params.push(f.stage); }
   if (f.after) { where.push('(created_at, id) < (?, ?)'); params.push(f.after.createdAt, f.after.id); }
-  const sql = `select * from applications${where.length ? ` where ${where.join(' and ')}` : ''} order by created_at desc, id desc limit ?`;
+  const from = teamJobs ? 'applications indexed by applications_job_created_index' : 'applications';
+  const sql = `select * from ${from}${where.length ? ` where ${where.join(' and ')}` : ''} order by created_at desc, id desc limit ?`;
   return { sql, params: [...params, f.limit] };
+}
+
+/** Whether a recruiter's teams hold fewer applications than the repository's bound (its count, by hand). */
+async function readsTeamJobs(em: EntityManager, f: ApplicationFilter): Promise<boolean> {
+  if (f.teamMemberId === undefined || f.jobId !== undefined) return false;
+  const [{ n }] = await em.execute<{ n: number }[]>(`select count(*) as n from (select 1 from applications
+    where job_id in (select job_id from job_team_members where user_id = ?) limit ${FEW_TEAM_APPLICATIONS})`, [f.teamMemberId], 'all');
+  return n < FEW_TEAM_APPLICATIONS;
+}
+
+/** Two recruiters on small teams: one of a seeded job, one of a job whose only application is older than all others. */
+async function smallTeams(stack: TestStack, em: EntityManager, seededJob: number, recruiterId: number, candidateId: number): Promise<[number, number]> {
+  const [small, old] = [(await stack.user('recruiter')).user.id, (await stack.user('recruiter')).user.id];
+  const at = '2025-01-01T00:00:00.000Z';
+  await em.execute(`insert into jobs (title, company, status, created_by, created_at, updated_at) values ('Old', 'Company', 'open', ?, ?, ?)`, [recruiterId, at, at], 'run');
+  const [{ oldJob }] = await em.execute<{ oldJob: number }[]>("select max(id) as oldJob from jobs where title = 'Old'", [], 'all');
+  await em.execute(`insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('old-app', ?, ?, 'applied', 1, ?, ?)`, [oldJob, candidateId, at, at], 'run');
+  await em.execute(`insert into stage_events (application_id, seq, to_stage, at) values ('old-app', 1, 'applied', ?)`, [at], 'run');
+  await em.execute('insert into job_team_members (job_id, user_id, added_by, created_at) values (?, ?, ?, ?), (?, ?, ?, ?)', [seededJob, small, recruiterId, at, oldJob, old, recruiterId, at], 'run');
+  await em.execute('analyze', [], 'run');
+  return [small, old];
 }
 
 /** Alternates the two, so pauses and caches treat them alike. */
@@ -172,6 +233,8 @@ async function seed(em: EntityManager, recruiterId: number, ownCandidateId: numb
     await tx.execute(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${JOBS})
       insert into jobs (title, company, status, created_by, created_at, updated_at)
       select 'Job ' || i, 'Company', 'open', ${recruiterId}, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`, [], 'run');
+    await tx.execute(`insert into job_team_members (job_id, user_id, added_by, created_at)
+      select id, created_by, created_by, created_at from jobs where title like 'Job %'`, [], 'run');
     await tx.execute(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${CANDIDATES})
       insert into users (email, password_hash, role, active, created_at, updated_at)
       select 'seed-' || i || '@example.com', 'x', 'candidate', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`, [], 'run');

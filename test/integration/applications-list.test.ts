@@ -32,7 +32,7 @@ describe('listing applications', () => {
   const list = (token: string, query = '') => stack.http('GET', `/api/applications${query}`, { token });
   const newestFirst = (items: { id: string }[]) => [...items].reverse().map((a) => a.id);
 
-  test('recruiters see every application, newest first, each with its history', async () => {
+  test('recruiters see every application of their teams\' jobs, newest first, each with its history', async () => {
     const res = await list(recruiter.token);
     expect(res.status).toBe(200);
     expect(res.body.items.map((a: { id: string }) => a.id)).toEqual(newestFirst(applied));

@@ -1,7 +1,7 @@
 import { allowedNext, isFinal, STAGES, type Stage } from '../../src/domain/stages';
 import { changeStageSignal, changeStageUpdate } from '../../workflows/messages';
 import { startStack, type TestStack } from '../support/stack';
-import { bundleWorkflows, createJob, eventually, expectLegalHistory, expectSqlMatchesWorkflow, queryState, sqlHistory } from '../support/applications';
+import { addToTeam, bundleWorkflows, createJob, eventually, expectLegalHistory, expectSqlMatchesWorkflow, queryState, sqlHistory } from '../support/applications';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 
@@ -144,7 +144,7 @@ describe('applications as workflows, through the REST API', () => {
     expect((await queryState(stack, id)).stage).toBe('hired');
   });
 
-  test('roles: candidates cannot move stages, recruiters cannot withdraw, other candidates see 404', async () => {
+  test('roles: candidates cannot move stages, recruiters cannot withdraw, other candidates and recruiters outside the team see 404', async () => {
     const { id, candidate } = await applicationIn('applied');
     const other = await stack.user('candidate');
     expect((await move(id, 'screening', 403, {}, candidate.token)).body.code).toBe('forbidden');
@@ -153,7 +153,13 @@ describe('applications as workflows, through the REST API', () => {
     expect((await stack.http('POST', `/api/applications/${id}/withdraw`, { token: other.token })).status).toBe(404);
     expect((await stack.http('GET', `/api/applications/${id}`, { token: candidate.token })).status).toBe(200);
     expect((await stack.http('GET', `/api/applications/${id}`)).status).toBe(401);
+    // A recruiter outside the job's hiring team is a stranger to it, until they join the team.
+    const colleague = await stack.user('recruiter');
+    expect((await stack.http('GET', `/api/applications/${id}`, { token: colleague.token })).status).toBe(404);
+    expect((await move(id, 'rejected', 404, {}, colleague.token)).body.code).toBe('not_found');
     expect((await sqlHistory(stack, id))).toHaveLength(1);
+    await addToTeam(stack, { id: Number(jobId), createdBy: recruiter.user.id }, colleague.user.id);
+    expect((await stack.http('GET', `/api/applications/${id}`, { token: colleague.token })).status).toBe(200);
   });
 
   test('unknown applications are 404 for reads and writes', async () => {

@@ -41,6 +41,25 @@ describe('sample data', () => {
     ]);
   });
 
+  test('the demo recruiter is on the sample jobs\' hiring teams, also after a re-seed of a database that had no teams', async () => {
+    const em = stack.services.orm.em.fork();
+    const teams = () => em.execute<{ title: string; email: string }[]>(`select j.title, u.email from job_team_members m
+      join jobs j on j.id = m.job_id join users u on u.id = m.user_id order by j.title`, [], 'all');
+    const expected = ['Backend Developer', 'Data Analyst', 'Frontend Engineer'].map((title) => ({ title, email: 'recruiter@example.com' }));
+    await seedSampleData(stack.services);
+    expect(await teams()).toEqual(expected);
+    // A database seeded before hiring teams existed, whose jobs the migration did not cover.
+    await em.execute('delete from job_team_members', [], 'run');
+    expect((await seedSampleData(stack.services)).jobs).toBe(0);
+    expect(await teams()).toEqual(expected);
+
+    const token = (await stack.http('POST', '/api/auth/login', { body: { email: 'recruiter@example.com', password: 'recruiter-demo-password' } })).body.accessToken;
+    const [job] = (await stack.http('GET', '/api/jobs', { token })).body.items;
+    const team = await stack.http('GET', `/api/jobs/${job.id}/team`, { token });
+    expect(team.status).toBe(200);
+    expect(team.body.items.map((u: { email: string }) => u.email)).toEqual(['recruiter@example.com']);
+  });
+
   test('re-creates a sample job that was deleted, and nothing else', async () => {
     const em = stack.services.orm.em.fork();
     await em.nativeDelete(JobSchema, { title: 'Data Analyst' });

@@ -1,6 +1,7 @@
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { JobSchema, type Job, type JobStatus } from '../../src/db/entities/job.entity';
 import { findApplication } from '../../src/applications/application-repository';
+import { addCreatorToTeam, addToTeam as addMember } from '../../src/jobs/hiring-team';
 import { allowedNext, type Stage } from '../../src/domain/stages';
 import { stateQuery, type ApplicationState } from '../../workflows/messages';
 import type { TestStack } from './stack';
@@ -17,8 +18,14 @@ export async function createJob(stack: TestStack, createdBy: number, status: Job
   const em = stack.services.orm.em.fork();
   const now = new Date().toISOString();
   const job = em.create(JobSchema, { title: 'Backend Developer', company: 'TechCorp', description: null, location: 'Remote', status, createdBy, createdAt: now, updatedAt: now });
+  addCreatorToTeam(em, job);
   await em.flush();
   return job;
+}
+
+/** Puts a recruiter on a job's hiring team directly, as its creator would through the API. */
+export async function addToTeam(stack: TestStack, job: Pick<Job, 'id' | 'createdBy'>, userId: number): Promise<void> {
+  await addMember(stack.services.orm.em.fork(), job.id, userId, job.createdBy);
 }
 
 export function queryState(stack: TestStack, id: string): Promise<ApplicationState> {

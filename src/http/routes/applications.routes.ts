@@ -3,6 +3,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Services } from '../../services';
 import type { User } from '../../db/entities/user.entity';
 import { findJob } from '../../jobs/job-lookup';
+import { isOnTeam } from '../../jobs/hiring-team';
 import { NotFoundError } from '../../domain/errors';
 import { parseApplicationId } from '../../domain/ids';
 import { changeStage, submitApplication } from '../../applications/application-commands';
@@ -22,10 +23,16 @@ const TAGS = ['applications'];
 export function applicationRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
   const ui = { uiUrl: services.config.temporal.uiUrl, namespace: services.config.temporal.namespace };
 
-  /** The application's id when `user` may see it; a candidate's id says who owns it, so no read is needed. */
-  const visibleId = (id: string, user: User): string => {
+  /**
+   * The application's id when `user` may see it: its owner, a recruiter on its job's hiring team, an
+   * admin. The id names the job and the candidate, so the check needs no read of the application.
+   */
+  const visibleId = async (id: string, user: User): Promise<string> => {
     const owner = parseApplicationId(id);
-    if (!owner || (user.role === 'candidate' && owner.candidateId !== String(user.id))) throw new NotFoundError('Application not found.');
+    const visible = owner !== null && (user.role === 'admin'
+      || (user.role === 'candidate' && owner.candidateId === String(user.id))
+      || (user.role === 'recruiter' && (await isOnTeam(services.orm.em, Number(owner.jobId), user.id))));
+    if (!visible) throw new NotFoundError('Application not found.');
     return id;
   };
 
@@ -57,7 +64,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     method: 'get',
     path: '/api/applications',
     summary: 'List applications, newest first',
-    description: 'Recruiters and admins see all applications, candidates their own.',
+    description: 'Admins see all applications, recruiters those of the jobs on whose hiring team they are, candidates their own.',
     tags: TAGS,
     auth: 'any',
     query: ApplicationListQuery,
@@ -65,6 +72,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     async handler(ctx, { query, user }) {
       const records = await listApplications(services.orm.em, {
         candidateId: user.role === 'candidate' ? user.id : undefined,
+        teamMemberId: user.role === 'recruiter' ? user.id : undefined,
         jobId: query.jobId === undefined ? undefined : Number(query.jobId),
         stage: query.stage,
         after: query.cursor === undefined ? undefined : decodeApplicationCursor(query.cursor),
@@ -89,10 +97,10 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     params: ApplicationIdParams,
     responses: {
       200: { description: 'The application', schema: ApplicationJson },
-      404: { description: 'No such application, or another candidate\'s' },
+      404: { description: 'No such application, or one the caller may not see (another candidate\'s, or a job outside the recruiter\'s hiring teams)' },
     },
     async handler(ctx, { params, user }) {
-      const record = await findApplication(services.orm.em, visibleId(params.id, user));
+      const record = await findApplication(services.orm.em, await visibleId(params.id, user));
       if (!record) throw new NotFoundError('Application not found.');
       ctx.body = viewFromRecord(record, ui);
     },
@@ -110,11 +118,11 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     body: StageChangeBody,
     responses: {
       200: { description: 'The application after the change', schema: ApplicationJson },
-      404: { description: 'No such application' },
+      404: { description: 'No such application, or one of a job outside the recruiter\'s hiring teams' },
       409: { description: '`invalid_transition` (with `allowed`: the stages it may move to), or `stage_changed` (with `current`) when `fromStage` is no longer current' },
     },
     async handler(ctx, { params, body, user }) {
-      const id = visibleId(params.id, user);
+      const id = await visibleId(params.id, user);
       const state = await changeStage(services, id, { stage: body.stage, reason: body.reason ?? null, fromStage: body.fromStage, by: String(user.id) });
       ctx.body = viewFromState(state, ui);
     },
@@ -134,7 +142,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       409: { description: '`invalid_transition`: the application is already final' },
     },
     async handler(ctx, { params, user }) {
-      const id = visibleId(params.id, user);
+      const id = await visibleId(params.id, user);
       const state = await changeStage(services, id, { stage: 'rejected', reason: 'withdrawn', by: String(user.id) });
       ctx.body = viewFromState(state, ui);
     },

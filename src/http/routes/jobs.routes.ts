@@ -6,6 +6,7 @@ import type { User } from '../../db/entities/user.entity';
 import { ConflictError, ForbiddenError } from '../../domain/errors';
 import type { Services } from '../../services';
 import { findJob, noSuchJob } from '../../jobs/job-lookup';
+import { addCreatorToTeam, assertOnTeam } from '../../jobs/hiring-team';
 import { defineRoute } from '../route';
 import { IdParams } from '../schemas/id.schemas';
 import { decodeCursor, toPage } from '../schemas/pagination.schemas';
@@ -55,6 +56,7 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
         createdAt: now,
         updatedAt: now,
       });
+      addCreatorToTeam(em(), job);
       await em().flush();
       ctx.status = 201;
       ctx.body = toJobJson(job);
@@ -79,19 +81,19 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
   defineRoute(router, registry, services, {
     method: 'patch',
     path: '/api/jobs/{id}',
-    summary: 'Change a job (recruiters: only their own)',
+    summary: 'Change a job (recruiters: those on whose hiring team they are)',
     tags: ['Jobs'],
     auth: managers,
     params: IdParams,
     body: UpdateJobBody,
     responses: {
       200: { description: 'The updated job', schema: JobJson },
-      403: { description: 'A recruiter may change only the jobs they created' },
+      403: { description: 'A recruiter may change only the jobs on whose hiring team they are' },
       404: { description: 'No such job' },
     },
     async handler(ctx, { params, body, user }) {
       const job = await findJob(em(), params.id);
-      assertManages(user, job);
+      await assertOnTeam(em(), user, job);
       const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
       if (Object.keys(changes).length) {
         em().assign(job, { ...changes, updatedAt: new Date().toISOString() });

@@ -1,7 +1,8 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { Queue } from 'bullmq';
 import type { NotificationJobData } from '../src/queue/notification-queue';
-import { projectApplication, type ProjectApplicationInput } from '../src/applications/application-projection';
+import { writeProjection, type ProjectApplicationInput } from '../src/applications/application-projection';
 import { enqueueAllNotifications, type NotificationEvent } from './notification.activities';
 
 /**
@@ -17,17 +18,36 @@ export interface TransitionRecord {
   notifications: NotificationEvent[];
 }
 
+/**
+ * `needsContent`: the projection came without the cover letter and résumé URL, and SQL has no row
+ * to move: nothing was written, and the workflow sends the record again with them.
+ */
+export interface RecordingOutcome { needsContent: boolean }
+
 export interface RecordingActivities {
-  recordTransitions(record: TransitionRecord): Promise<void>;
+  recordTransitions(record: TransitionRecord): Promise<RecordingOutcome>;
 }
+
+/**
+ * The API writes the row as it answers the candidate, usually a moment after this activity first
+ * runs. Retry that many attempts (a few hundred milliseconds) before asking for the content, so
+ * history normally holds the content once, in the start input.
+ */
+const ATTEMPTS_AWAITING_ROW = 3;
 
 export interface RecordingDeps { orm: MikroORM; queue: Queue<NotificationJobData> }
 
 export function createRecordingActivities({ orm, queue }: RecordingDeps): RecordingActivities {
   return {
     async recordTransitions({ projection, notifications }) {
-      if (projection) await projectApplication(orm, projection);
+      if (projection && (await writeProjection(orm, projection)) === 'missing') {
+        if (Context.current().info.attempt < ATTEMPTS_AWAITING_ROW) {
+          throw ApplicationFailure.retryable('The application row is not written yet; the API writes it as it answers.', 'application_row_pending');
+        }
+        return { needsContent: true };
+      }
       await enqueueAllNotifications({ orm, queue }, notifications);
+      return { needsContent: false };
     },
   };
 }

@@ -7,19 +7,22 @@ import { ConflictError, NotFoundError } from '../domain/errors';
 import { applicationWorkflowId } from '../domain/ids';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
-import { changeStageUpdate, submitUpdate, type ApplicationState, type StageChangeRequest } from '../../workflows/messages';
+import { changeStageUpdate, stateQuery, submitUpdate, type ApplicationAnswer, type StageChangeRequest } from '../../workflows/messages';
 import { refuseStageChange } from '../../workflows/stage-rules';
-import { applicationExists, findApplication } from './application-repository';
+import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
 import { projectApplication, projectionOf } from './application-projection';
 
 /**
  * What the API asks of application workflows. Each call is one message to Temporal; once the
  * workflow has answered, the API writes the answer to SQL, so a following read sees it.
  */
-export interface Submission { coverLetter: string | null; resumeUrl: string | null }
+export type Submission = ApplicationContent;
+
+/** The workflow's answer, with the content it leaves out (see `ApplicationAnswer`). */
+export type ApplicationOutcome = ApplicationAnswer & ApplicationContent;
 
 /** Applies `candidateId` to `job`: one update-with-start, so a duplicate is refused by Temporal itself. */
-export async function submitApplication(services: Services, job: Job, candidateId: number, submission: Submission): Promise<ApplicationState> {
+export async function submitApplication(services: Services, job: Job, candidateId: number, submission: Submission): Promise<ApplicationOutcome> {
   if (job.status !== 'open') throw new ConflictError('job_not_open', `This job is ${job.status} and takes no applications.`);
   const { config, temporal } = services;
   const jobId = String(job.id);
@@ -44,17 +47,20 @@ export async function submitApplication(services: Services, job: Job, candidateI
       typedSearchAttributes: [{ key: STAGE_ATTRIBUTE, value: 'applied' }, { key: JOB_ATTRIBUTE, value: jobId }],
     }),
   }));
-  return recorded(services, state);
+  await recorded(services, trusted(state), submission);
+  return { ...state, ...submission };
 }
 
 /** Moves an application (a recruiter's change, or a candidate's withdrawal as a rejection). */
-export async function changeStage(services: Services, applicationId: string, request: StageChangeRequest): Promise<ApplicationState> {
+export async function changeStage(services: Services, applicationId: string, change: Omit<StageChangeRequest, 'applicationId'>): Promise<ApplicationOutcome> {
+  const request: StageChangeRequest = { ...change, applicationId };
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
   try {
     const state = await withUnprocessedRetry(randomUUID(), (updateId) => withinDeadline(services, () =>
       services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId })));
     count('accepted');
-    return await recorded(services, state);
+    await recorded(services, trusted(state));
+    return { ...state, ...await contentOf(services, applicationId) };
   } catch (err) {
     count(err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type ?? 'failed' : 'error');
     if (err instanceof WorkflowNotFoundError) throw await closedApplicationError(services, applicationId, request);
@@ -71,13 +77,33 @@ export async function changeStage(services: Services, applicationId: string, req
  * recording activity, which covers every transition whether or not this write happens, is a no-op
  * after it. If SQL refuses now, the transition still happened: answer it; the activity catches up.
  */
-async function recorded(services: Services, state: ApplicationState): Promise<ApplicationState> {
+async function recorded(services: Services, state: ApplicationAnswer, content?: ApplicationContent): Promise<void> {
   try {
-    await projectApplication(services.orm, projectionOf(state));
+    await projectApplication(services.orm, projectionOf(state, content));
   } catch (err) {
     services.logger.warn({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; the workflow will record it');
   }
-  return state;
+}
+
+/**
+ * An answer the API cannot verify reads as null (see src/temporal/payload-signature.codec.ts): the
+ * workers sign with another key, which means SECRET_KEY differs between the API and the workers.
+ */
+function trusted(answer: ApplicationAnswer | null): ApplicationAnswer {
+  if (answer === null) throw new Error('The workflow\'s answer is not signed with this API\'s key: SECRET_KEY must be the same for the API and the workers.');
+  return answer;
+}
+
+/**
+ * The cover letter and résumé URL, which an update's answer leaves out: SQL has them (the row exists
+ * once the application was answered); should the API's write at apply have failed and the workflow's
+ * not landed yet, the workflow's state query has them (queries leave nothing in history).
+ */
+async function contentOf(services: Services, applicationId: string): Promise<ApplicationContent> {
+  const stored = await applicationContent(services.orm.em.fork(), applicationId);
+  if (stored) return stored;
+  const { coverLetter, resumeUrl } = await services.temporal.workflow.getHandle(applicationId).query(stateQuery);
+  return { coverLetter, resumeUrl };
 }
 
 /**

@@ -75,8 +75,8 @@ describe('record workflow histories for replay', () => {
   test('an illegal signal ignored, a legal one applied, then a withdrawal', async () => {
     const { id, candidate } = await apply();
     const handle = stack.services.temporal.workflow.getHandle(id);
-    await handle.signal(changeStageSignal, { stage: 'offer', by: String(recruiter.user.id) });
-    await handle.signal(changeStageSignal, { stage: 'screening', by: String(recruiter.user.id), reason: 'by signal' });
+    await handle.signal(changeStageSignal, { applicationId: id, stage: 'offer', by: String(recruiter.user.id) });
+    await handle.signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id), reason: 'by signal' });
     await eventually(async () => ((await stack.http('GET', `/api/applications/${id}`, { token: recruiter.token })).body.stage === 'screening' ? true : undefined), 10_000, 'the signal');
     expect((await stack.http('POST', `/api/applications/${id}/withdraw`, { token: candidate.token })).status).toBe(200);
     await save('signal-ignored-then-withdrawn', id);

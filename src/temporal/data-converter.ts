@@ -1,0 +1,14 @@
+import type { DataConverter } from '@temporalio/common';
+import type { Logger } from '../logger';
+import { derivePayloadKey, PayloadSignatureCodec } from './payload-signature.codec';
+
+/**
+ * The data converter of every Temporal client and worker of this system: payloads signed with a key
+ * derived from SECRET_KEY, so API and workers (which share SECRET_KEY) trust each other's messages
+ * and nothing else. A client or worker without it talks past the application workflows: what it
+ * sends arrives as `null`, and what it reads is unsigned by its reckoning.
+ */
+export function createDataConverter(secretKey: string, logger?: Logger): DataConverter {
+  const onRefused = logger && ((reason: string) => logger.warn({ reason }, 'a Temporal payload without a valid signature was read as null'));
+  return { payloadCodecs: [new PayloadSignatureCodec([derivePayloadKey(secretKey)], onRefused)] };
+}

@@ -1,4 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
+import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { derivePayloadKey, PayloadSignatureCodec } from './payload-signature.codec';
 
@@ -8,7 +9,16 @@ import { derivePayloadKey, PayloadSignatureCodec } from './payload-signature.cod
  * and nothing else. A client or worker without it talks past the application workflows: what it
  * sends arrives as `null`, and what it reads is unsigned by its reckoning.
  */
-export function createDataConverter(secretKey: string, logger?: Logger): DataConverter {
+export function createDataConverter(secretKey: string, options: { previousSecretKeys?: string[]; logger?: Logger } = {}): DataConverter {
+  const { previousSecretKeys = [], logger } = options;
   const onRefused = logger && ((reason: string) => logger.warn({ reason }, 'a Temporal payload without a valid signature was read as null'));
-  return { payloadCodecs: [new PayloadSignatureCodec([derivePayloadKey(secretKey)], onRefused)] };
+  // The current key signs; previous ones still verify what they signed, so running applications
+  // survive a change of SECRET_KEY.
+  const keys = [secretKey, ...previousSecretKeys].map(derivePayloadKey);
+  return { payloadCodecs: [new PayloadSignatureCodec(keys, onRefused)] };
+}
+
+/** The data converter for a process's configuration. */
+export function dataConverterFor(auth: Config['auth'], logger?: Logger): DataConverter {
+  return createDataConverter(auth.secretKey, { previousSecretKeys: auth.previousSecretKeys, logger });
 }

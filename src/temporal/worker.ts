@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createRecordingActivities } from '../../activities/recording.activities';
 import { createNotificationQueue } from '../queue/notification-queue';
-import { createDataConverter } from './data-converter';
+import { dataConverterFor } from './data-converter';
 
 export interface ApplicationWorkerDeps {
   config: Config;
@@ -32,7 +32,7 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
       ...workflowSource(config, workflowBundle),
       activities: createRecordingActivities({ orm, queue }),
       // Messages not signed with the key the API holds reach the workflow as `null`, which it refuses.
-      dataConverter: createDataConverter(config.auth.secretKey, logger),
+      dataConverter: dataConverterFor(config.auth, logger),
       // In-flight activities are idempotent: a short grace period, then retries elsewhere take over.
       shutdownGraceTime: '5s',
       ...WORKER_TUNING,

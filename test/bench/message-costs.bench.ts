@@ -5,7 +5,7 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { changeStage, submitApplication } from '../../src/applications/application-commands';
 import { JobSchema, type Job } from '../../src/db/entities/job.entity';
 import { WORKER_TUNING } from '../../src/temporal/worker';
-import { createDataConverter } from '../../src/temporal/data-converter';
+import { dataConverterFor } from '../../src/temporal/data-converter';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob } from '../support/applications';
 import { bareWorkflow, pingUpdate } from '../support/bare-workflows';
@@ -43,7 +43,7 @@ describe('message costs against a bare workflow', () => {
       taskQueue,
       // Polled like the application worker and signing like it, so only the workflows differ.
       ...WORKER_TUNING,
-      dataConverter: createDataConverter(stack.config.auth.secretKey),
+      dataConverter: dataConverterFor(stack.config.auth),
       workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../support/bare-workflows'), logger: new DefaultLogger('WARN') }),
     });
     bare = { worker, running: worker.run(), taskQueue };

@@ -45,6 +45,12 @@ describe('workflow code replays recorded histories', () => {
     await expect(Worker.runReplayHistory({ workflowBundle, dataConverter: createDataConverter('another-secret-key') }, history, workflowIdOf(history))).rejects.toThrow();
   });
 
+  test('after a change of SECRET_KEY, histories replay while the former key is among PREVIOUS_SECRET_KEYS', async () => {
+    const history = loadHistory(path.join(DIR, 'hired.json'));
+    const rotated = createDataConverter('a-new-secret-key', { previousSecretKeys: [TEST_SECRET_KEY] });
+    await Worker.runReplayHistory({ workflowBundle, dataConverter: rotated }, history, workflowIdOf(history));
+  });
+
   test('a change to the workflow\'s commands is caught', async () => {
     // The same code, except that transitions no longer upsert search attributes: the recorded
     // history has those commands, so replay must fail with a determinism error.

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Client, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WithStartWorkflowOperation, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { findApplication } from '../../src/applications/application-repository';
-import { changeStageSignal, changeStageUpdate, type ApplicationInput, type RejectedSignal } from '../../workflows/messages';
+import { applicationWorkflowId } from '../../src/domain/ids';
+import { changeStageSignal, changeStageUpdate, submitUpdate, type ApplicationInput, type RejectedSignal } from '../../workflows/messages';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob, eventually, queryState } from '../support/applications';
 
@@ -172,6 +173,24 @@ describe('messages sent straight to Temporal', () => {
     const { raw, historyLength } = await stack.services.temporal.workflow.getHandle(id).describe();
     return raw.pendingActivities?.length || raw.pendingWorkflowTask ? undefined : historyLength;
   }, 10_000, `${id} to be idle`);
+
+  test('an application the API never wrote to SQL reaches it with its cover letter, sent to the recording once', async () => {
+    // The API's update-with-start, without the API's SQL write (as if it had died right after).
+    const candidate = await stack.user('candidate');
+    const id = applicationWorkflowId(jobId, String(candidate.user.id));
+    const coverLetter = `Written only by the workflow: ${Math.random().toString(36).slice(2)}`;
+    const input: ApplicationInput = { applicationId: id, jobId, candidateId: String(candidate.user.id), coverLetter, resumeUrl: null, stageSlaSeconds: 3600, offerExpirySeconds: 3600 };
+    await stack.services.temporal.workflow.executeUpdateWithStart(submitUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation('applicationWorkflow', { workflowId: id, taskQueue: stack.config.temporal.taskQueue, args: [input], workflowIdConflictPolicy: 'FAIL' }),
+    });
+    const record = await eventually(() => findApplication(stack.services.orm.em.fork(), id).then((r) => r ?? undefined), 15_000, 'the recording activity to create the row');
+    expect(record).toMatchObject({ stage: 'applied', seq: 1, coverLetter });
+    await idleHistoryLength(id);
+    // The start input, and the one recording that had to create the row.
+    const history = await stack.services.temporal.workflow.getHandle(id).fetchHistory();
+    const carrying = (history.events ?? []).filter((event) => payloadsOf(event).some((p) => Buffer.from(p.data ?? []).toString('utf8').includes(coverLetter)));
+    expect(carrying.map((e) => e.eventType)).toEqual([EVENT_WORKFLOW_EXECUTION_STARTED, temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]);
+  });
 
   async function untrustedFailureOf(workflowId: string): Promise<string | null | undefined> {
     const error = await plain.workflow.getHandle(workflowId).result().then(() => null, (err: unknown) => err);

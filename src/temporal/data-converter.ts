@@ -15,6 +15,8 @@ export function createDataConverter(secretKey: string, options: { previousSecret
   // The current key signs; previous ones still verify what they signed, so running applications
   // survive a change of SECRET_KEY.
   const keys = [secretKey, ...previousSecretKeys].map(derivePayloadKey);
+  // Codecs encode in order and decode in reverse: one added later (encryption, say) goes before this
+  // one, so the signature covers what is stored and is checked before anything else reads it.
   return { payloadCodecs: [new PayloadSignatureCodec(keys, onRefused)] };
 }
 

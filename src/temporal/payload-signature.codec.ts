@@ -10,7 +10,11 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
  * The signature rides in the payload's metadata: `encoding` and `data` stay as they are, so the Web
  * UI and the CLI still show readable JSON. Decoding never throws: a decode error would fail the
  * workflow task again on every retry and wedge the application, while `null` is a value the
- * workflow's handlers refuse on their own terms (see `isTrusted` in workflows/stage-rules.ts).
+ * workflow's handlers refuse on their own terms (see `isTrustedRequest` in workflows/stage-rules.ts).
+ *
+ * What passes through a codec in SDK 1.24: workflow and activity inputs and results, signal, update
+ * and query arguments and answers, memo fields, and failure details. Search attributes and headers do
+ * not (the server must index the former), so `ApplicationStage` and `JobId` stay searchable as they are.
  */
 export const SIGNATURE_KEY = 'ats-signature';
 export const KEY_ID_KEY = 'ats-key-id';

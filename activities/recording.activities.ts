@@ -1,9 +1,9 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { Queue } from 'bullmq';
-import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from '../src/logger';
 import type { NotificationJobData } from '../src/queue/notification-queue';
-import { projectApplication, type ProjectApplicationInput } from '../src/applications/application-projection';
+import { writeProjection, type ProjectApplicationInput } from '../src/applications/application-projection';
 import { refusedData, type RecordingFailureReason, type RecordingFailureStats } from '../src/applications/recording-failures';
 import { enqueueAllNotifications, type NotificationEvent } from './notification.activities';
 
@@ -27,9 +27,22 @@ export interface TransitionRecord {
   notifications: NotificationEvent[];
 }
 
+/**
+ * `needsContent`: the projection came without the cover letter and résumé URL, and SQL has no row
+ * to move: nothing was written, and the workflow sends the record again with them.
+ */
+export interface RecordingOutcome { needsContent: boolean }
+
 export interface RecordingActivities {
-  recordTransitions(record: TransitionRecord): Promise<void>;
+  recordTransitions(record: TransitionRecord): Promise<RecordingOutcome>;
 }
+
+/**
+ * The API writes the row as it answers the candidate, usually a moment after this activity first
+ * runs. Retry that many attempts (a few hundred milliseconds) before asking for the content, so
+ * history normally holds the content once, in the start input.
+ */
+const ATTEMPTS_AWAITING_ROW = 3;
 
 /** Long enough to ride out a Redis or SQL outage of realistic length; the workflow's retry policy waits at most seconds between attempts. */
 export const RECORDING_RETRY_WINDOW_MS = 60 * 60 * 1000;
@@ -66,7 +79,12 @@ export function createRecordingActivities({ orm, queue, logger, failures, retryW
       try {
         if (record.projection) {
           try {
-            await projectApplication(orm, record.projection);
+            if ((await writeProjection(orm, record.projection)) === 'missing') {
+              if (Context.current().info.attempt < ATTEMPTS_AWAITING_ROW) {
+                throw ApplicationFailure.retryable('The application row is not written yet; the API writes it as it answers.', 'application_row_pending');
+              }
+              return { needsContent: true };
+            }
           } catch (err) {
             const reason = refusedData(err);
             if (!reason) throw err;
@@ -82,6 +100,7 @@ export function createRecordingActivities({ orm, queue, logger, failures, retryW
         throw err;
       }
       if (refused) await giveUp(refused.reason, record, refused.err);
+      return { needsContent: false };
     },
   };
 }

@@ -13,6 +13,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   SECRET_KEY: z.string().optional(),
+  PREVIOUS_SECRET_KEYS: z.string().default(''),
   ALGORITHM: z.literal('HS256', { message: 'only HS256 is supported' }).default('HS256'),
   ACCESS_TOKEN_EXPIRE_MINUTES: z.coerce.number().int().positive().default(60),
   DATABASE_URL: z.string().default('sqlite:///./dev.db'),
@@ -48,7 +49,8 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   port: number;
-  auth: { secretKey: string; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number };
+  /** `previousSecretKeys`: former SECRET_KEY values whose Temporal payload signatures still verify. */
+  auth: { secretKey: string; previousSecretKeys: string[]; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number };
   database: { url: string; file: string };
   redisUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; requestTimeoutMs: number; workflowBundlePath?: string };
@@ -101,6 +103,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     auth: {
       secretKey,
+      previousSecretKeys: env.PREVIOUS_SECRET_KEYS.split(',').map((s) => s.trim()).filter(Boolean),
       algorithm: env.ALGORITHM,
       accessTokenExpireMinutes: env.ACCESS_TOKEN_EXPIRE_MINUTES,
       loginMaxFailures: env.LOGIN_MAX_FAILURES,

@@ -32,7 +32,7 @@ export async function createServices(config: Config, logger = createLogger(confi
   const orm = await openOrm(config.database.file);
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-  const temporal = await createTemporalClient(config.temporal);
+  const temporal = await createTemporalClient(config);
   const metrics = createMetrics();
   observeRecordingFailures(metrics, redis, config.temporal.taskQueue);
   return {

@@ -14,9 +14,12 @@ import { isFinal } from '../src/domain/stages';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../src/temporal/search-attributes';
 import {
   changeStageSignal, changeStageUpdate, stateQuery, submitUpdate,
-  type ApplicationInput, type ApplicationState, type HistoryEntry, type StageChangeRequest,
+  type ApplicationAnswer, type ApplicationInput, type ApplicationState, type HistoryEntry, type RejectedSignal, type StageChangeRequest,
 } from './messages';
-import { OFFER_EXPIRED_REASON, SYSTEM_ACTOR, notificationKind, refuseStageChange, stageClock } from './stage-rules';
+import {
+  OFFER_EXPIRED_REASON, SYSTEM_ACTOR, UNTRUSTED_REFUSAL, isTrustedInput, isTrustedRequest, notificationKind, refuseStageChange, stageClock,
+  type Refusal,
+} from './stage-rules';
 
 // Transitions reach SQL and the notification queue through one ordinary activity, after the workflow
 // task that accepted them is committed: handlers never wait for I/O, and nothing is written for a
@@ -37,7 +40,12 @@ const MAX_REJECTED_SIGNALS = 20;
  * One job application, from the candidate's submission to its final outcome (hired or rejected).
  * This workflow is the only place a stage changes; SQL follows as a projection.
  */
-export async function applicationWorkflow(input: ApplicationInput): Promise<ApplicationState> {
+export async function applicationWorkflow(startInput: ApplicationInput | null): Promise<ApplicationAnswer> {
+  // A start the API did not sign (it reads as null), or one signed for another application, ends here.
+  if (!isTrustedInput(startInput, workflowInfo().workflowId)) {
+    throw ApplicationFailure.create({ type: UNTRUSTED_REFUSAL.code, message: 'The application was not started by the API.', nonRetryable: true });
+  }
+  const input: ApplicationInput = startInput;
   const state: ApplicationState = {
     applicationId: input.applicationId,
     jobId: input.jobId,
@@ -86,13 +94,26 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     outbox.push({ kind, applicationId: input.applicationId, seq: entry.seq, jobId: input.jobId, candidateId: input.candidateId, from: entry.from, to: entry.to, reason: entry.reason, at });
   }
 
-  // The answer to an update is the application as this transition left it.
-  const snapshot = (): ApplicationState => ({ ...state, history: [...state.history], rejectedSignals: [...state.rejectedSignals], slaReminders: [...state.slaReminders] });
+  // The answer to an update is the application as this transition left it, without the cover
+  // letter and résumé URL: every answer is kept in history, and those are in the start input once.
+  const answer = (): ApplicationAnswer => {
+    const { applicationId, jobId, candidateId, stage, seq, createdAt, updatedAt } = state;
+    return { applicationId, jobId, candidateId, stage, seq, createdAt, updatedAt, history: [...state.history] };
+  };
 
-  function assertAllowed(request: StageChangeRequest) {
+  const refuse = (refusal: Refusal) => ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.details], nonRetryable: true });
+
+  function assertAllowed(request: StageChangeRequest | null): asserts request is StageChangeRequest {
+    if (!isTrustedRequest(request, input.applicationId)) throw refuse(UNTRUSTED_REFUSAL);
     if (state.seq === 0) throw ApplicationFailure.create({ type: 'not_found', message: 'The application has not been submitted.', nonRetryable: true });
     const refusal = refuseStageChange(state.stage, request);
-    if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.details], nonRetryable: true });
+    if (refusal) throw refuse(refusal);
+  }
+
+  function recordRefusedSignal(request: StageChangeRequest | null, refusal: Refusal) {
+    const rejected: RejectedSignal = { at: new Date().toISOString(), request, code: refusal.code, message: refusal.message };
+    state.rejectedSignals.push(rejected);
+    state.rejectedSignals.splice(0, state.rejectedSignals.length - MAX_REJECTED_SIGNALS);
   }
 
   setHandler(stateQuery, () => state);
@@ -104,8 +125,8 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
 
   // The candidate applies: update-with-start delivers this together with the start.
   setHandler(submitUpdate, () => {
-    accept({ stage: 'applied', by: input.candidateId, reason: null });
-    return snapshot();
+    accept({ applicationId: input.applicationId, stage: 'applied', by: input.candidateId, reason: null });
+    return answer();
   }, {
     validator: () => {
       if (state.seq > 0) throw ApplicationFailure.create({ type: 'duplicate_application', message: 'This application was already submitted.', nonRetryable: true });
@@ -115,24 +136,32 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
   // A recruiter moves the application, or the candidate withdraws (a rejection with reason
   // `withdrawn`). The validator refuses illegal changes before anything is written to history; the
   // handler checks again because the state may have moved since validation.
-  setHandler(changeStageUpdate, (request) => {
+  setHandler(changeStageUpdate, (request: StageChangeRequest | null) => {
     assertAllowed(request);
     accept(request);
-    return snapshot();
+    return answer();
   }, { validator: assertAllowed });
 
-  // The same change for asynchronous clients, who cannot be answered: an illegal one is recorded
-  // for the query to show, and ignored.
-  setHandler(changeStageSignal, async (request) => {
+  // The same change for asynchronous clients, who cannot be answered: an illegal or untrusted one is
+  // recorded for the query to show, and ignored.
+  setHandler(changeStageSignal, async (request: StageChangeRequest | null) => {
+    if (!isTrustedRequest(request, input.applicationId)) {
+      recordRefusedSignal(request, UNTRUSTED_REFUSAL);
+      return;
+    }
     await condition(() => state.seq > 0);
     const refusal = refuseStageChange(state.stage, request);
     if (refusal) {
-      state.rejectedSignals.push({ at: new Date().toISOString(), request, code: refusal.code, message: refusal.message });
-      state.rejectedSignals.splice(0, state.rejectedSignals.length - MAX_REJECTED_SIGNALS);
+      recordRefusedSignal(request, refusal);
       return;
     }
     accept(request);
   });
+
+  // The cover letter and résumé URL go to the activity only when it reports that SQL has no row yet
+  // (normally the API writes the row as it answers the candidate): activity inputs stay in history,
+  // and the start input already holds one copy.
+  let withContent = false;
 
   // Records in order, everything pending in one activity call: a burst of transitions costs one
   // activity, not one each. Retries are the activity's business.
@@ -141,11 +170,17 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       await condition(() => outbox.length > 0 || state.seq > recordedSeq);
       const seq = state.seq;
       const notifications = outbox.slice();
+      const content = withContent ? { coverLetter: input.coverLetter, resumeUrl: input.resumeUrl } : {};
       const projection = seq > recordedSeq
-        ? { application: { id: input.applicationId, jobId: input.jobId, candidateId: input.candidateId, coverLetter: input.coverLetter, resumeUrl: input.resumeUrl, createdAt: state.createdAt }, history: state.history.slice(0, seq) }
+        ? { application: { id: input.applicationId, jobId: input.jobId, candidateId: input.candidateId, ...content, createdAt: state.createdAt }, history: state.history.slice(0, seq) }
         : null;
       try {
-        await recordTransitions({ projection, notifications });
+        const outcome = await recordTransitions({ projection, notifications });
+        // The row did not exist: send the same record again, with the content to create it.
+        if (outcome?.needsContent) {
+          withContent = true;
+          continue;
+        }
       } catch (err) {
         // The activity gave up (refused data, or an outage past its window) and said so itself. A
         // failed recording must not hold the application open or stop later ones: the next
@@ -155,6 +190,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       }
       outbox.splice(0, notifications.length);
       recordedSeq = seq;
+      withContent = false;
     }
   }
 
@@ -175,7 +211,7 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
     if (clock.action === 'expire_offer') {
       // An offer nobody acted on lapses: the workflow rejects it itself, as `system`, with reason
       // `offer_expired`, so the outcome is final and visible like any other rejection.
-      accept({ stage: 'rejected', by: SYSTEM_ACTOR, reason: OFFER_EXPIRED_REASON });
+      accept({ applicationId: input.applicationId, stage: 'rejected', by: SYSTEM_ACTOR, reason: OFFER_EXPIRED_REASON });
     } else {
       // One reminder per stage entry: after it, wait for the stage to change without a clock.
       const at = new Date().toISOString();
@@ -187,5 +223,5 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
 
   // Final: finish what handlers started and record everything, then close.
   await condition(() => allHandlersFinished() && outbox.length === 0 && recordedSeq === state.seq);
-  return state;
+  return answer();
 }

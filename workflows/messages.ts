@@ -30,6 +30,11 @@ export interface HistoryEntry {
 }
 
 export interface StageChangeRequest {
+  /**
+   * The application this request is for. The request is signed as a whole, so a copy taken from
+   * one application's history and sent to another is refused there.
+   */
+  applicationId: string;
   stage: Stage;
   by: string;
   reason?: string | null;
@@ -37,13 +42,17 @@ export interface StageChangeRequest {
   fromStage?: Stage | null;
 }
 
-/** Why a stage change was refused; the `type` of the ApplicationFailure an update rejects with. */
-export type RefusalCode = 'invalid_transition' | 'stage_changed';
+/**
+ * Why a stage change was refused; the `type` of the ApplicationFailure an update rejects with.
+ * `untrusted`: the message was not signed by the API (it reads as `null`), or was for another application.
+ */
+export type RefusalCode = 'invalid_transition' | 'stage_changed' | 'untrusted';
 
 /** A signal that asked for an illegal change: kept for the record, never applied. */
 export interface RejectedSignal {
   at: string;
-  request: StageChangeRequest;
+  /** `null` when the signal was not signed by the API: what it asked for is not known. */
+  request: StageChangeRequest | null;
   code: RefusalCode;
   message: string;
 }
@@ -71,14 +80,21 @@ export interface ApplicationState {
   slaReminders: SlaReminder[];
 }
 
+/**
+ * What an update answers and the workflow returns: the stage and its history, without the
+ * candidate's cover letter and résumé URL. Every answer is kept in history; the start input holds
+ * those two once, and the API knows them from the request or from SQL.
+ */
+export type ApplicationAnswer = Pick<ApplicationState, 'applicationId' | 'jobId' | 'candidateId' | 'stage' | 'seq' | 'createdAt' | 'updatedAt' | 'history'>;
+
 /** Sent with the start (update-with-start): records `applied`; answered once Temporal has recorded it. */
-export const submitUpdate = defineUpdate<ApplicationState>('submit');
+export const submitUpdate = defineUpdate<ApplicationAnswer>('submit');
 
 /** Moves the application; a validator refuses illegal changes before anything reaches history. */
-export const changeStageUpdate = defineUpdate<ApplicationState, [StageChangeRequest]>('changeStage');
+export const changeStageUpdate = defineUpdate<ApplicationAnswer, [StageChangeRequest]>('changeStage');
 
 /** The same change for fire-and-forget clients: an illegal one is recorded in `rejectedSignals` and ignored. */
 export const changeStageSignal = defineSignal<[StageChangeRequest]>('changeStage');
 
-/** Live state, including what SQL does not keep (refused signals, reminders sent). */
+/** Live state, including what SQL does not keep (refused signals, reminders sent). Queries are not kept in history. */
 export const stateQuery = defineQuery<ApplicationState>('state');

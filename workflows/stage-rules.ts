@@ -18,8 +18,28 @@ export interface Refusal {
   details: Record<string, unknown>;
 }
 
+/**
+ * Payloads reach the workflow through the signing codec (src/temporal/payload-signature.codec.ts):
+ * anything not signed by the API or a worker arrives as `null`. A signed request also names its
+ * application, so one copied from another application's history is refused too.
+ */
+export function isTrustedRequest(request: StageChangeRequest | null | undefined, applicationId: string): request is StageChangeRequest {
+  return typeof request === 'object' && request !== null && request.applicationId === applicationId;
+}
+
+/** The start input, signed by the API for this very workflow (its ID is the application's). */
+export function isTrustedInput(input: ApplicationInput | null | undefined, workflowId: string): input is ApplicationInput {
+  return typeof input === 'object' && input !== null && input.applicationId === workflowId;
+}
+
+export const UNTRUSTED_REFUSAL: Refusal = {
+  code: 'untrusted',
+  message: 'The request was not signed by the API for this application, and was ignored.',
+  details: {},
+};
+
 /** Null when `request` may be applied to an application now in `current`. */
-export function refuseStageChange(current: Stage, request: StageChangeRequest): Refusal | null {
+export function refuseStageChange(current: Stage, request: Omit<StageChangeRequest, 'applicationId'>): Refusal | null {
   // A stale view is the more useful answer: the caller should reload before anything else.
   if (request.fromStage != null && request.fromStage !== current) {
     return { code: 'stage_changed', message: `The application is now in ${current}, not ${request.fromStage}.`, details: { current } };

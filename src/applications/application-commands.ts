@@ -8,19 +8,22 @@ import { applicationWorkflowId } from '../domain/ids';
 import { noSuchJob } from '../jobs/job-lookup';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
-import { changeStageUpdate, submitUpdate, type ApplicationState, type StageChangeRequest } from '../../workflows/messages';
+import { changeStageUpdate, stateQuery, submitUpdate, type ApplicationAnswer, type StageChangeRequest } from '../../workflows/messages';
 import { refuseStageChange } from '../../workflows/stage-rules';
-import { applicationExists, findApplication } from './application-repository';
+import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
 import { projectApplication, projectionOf } from './application-projection';
 
 /**
  * What the API asks of application workflows. Each call is one message to Temporal; once the
  * workflow has answered, the API writes the answer to SQL, so a following read sees it.
  */
-export interface Submission { coverLetter: string | null; resumeUrl: string | null }
+export type Submission = ApplicationContent;
+
+/** The workflow's answer, with the content it leaves out (see `ApplicationAnswer`). */
+export type ApplicationOutcome = ApplicationAnswer & ApplicationContent;
 
 /** Applies `candidateId` to `job`: one update-with-start, so a duplicate is refused by Temporal itself. */
-export async function submitApplication(services: Services, job: Job, candidateId: number, submission: Submission): Promise<ApplicationState> {
+export async function submitApplication(services: Services, job: Job, candidateId: number, submission: Submission): Promise<ApplicationOutcome> {
   // Candidates see open jobs only, so any other job is one they cannot know of: 404, as a read answers.
   if (job.status !== 'open') throw noSuchJob();
   const { config, temporal } = services;
@@ -46,13 +49,15 @@ export async function submitApplication(services: Services, job: Job, candidateI
       typedSearchAttributes: [{ key: STAGE_ATTRIBUTE, value: 'applied' }, { key: JOB_ATTRIBUTE, value: jobId }],
     }),
   }));
-  return recorded(services, state);
+  await recorded(services, trusted(state), submission);
+  return { ...state, ...submission };
 }
 
 /** Moves an application (a recruiter's change, or a candidate's withdrawal as a rejection). */
-export async function changeStage(services: Services, applicationId: string, request: StageChangeRequest): Promise<ApplicationState> {
+export async function changeStage(services: Services, applicationId: string, change: Omit<StageChangeRequest, 'applicationId'>): Promise<ApplicationOutcome> {
+  const request: StageChangeRequest = { ...change, applicationId };
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
-  let state: ApplicationState;
+  let state: ApplicationAnswer | null;
   try {
     state = await withUnprocessedRetry(randomUUID(), (updateId) => withinDeadline(services, () =>
       services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId })));
@@ -62,7 +67,8 @@ export async function changeStage(services: Services, applicationId: string, req
     throw err;
   }
   count('accepted');
-  return recorded(services, state);
+  await recorded(services, trusted(state));
+  return { ...state, ...await contentOf(services, applicationId) };
 }
 
 /**
@@ -78,14 +84,34 @@ export async function changeStage(services: Services, applicationId: string, req
  * (as for any change whose outcome it cannot confirm). The transition did happen in Temporal and the
  * recording activity keeps writing it, so a following read finds it once SQL takes it again.
  */
-async function recorded(services: Services, state: ApplicationState): Promise<ApplicationState> {
+async function recorded(services: Services, state: ApplicationAnswer, content?: ApplicationContent): Promise<void> {
   try {
-    await projectApplication(services.orm, projectionOf(state));
+    await projectApplication(services.orm, projectionOf(state, content));
   } catch (err) {
     services.logger.error({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; answering 503, the workflow records it');
     throw new TryAgainError('The change was accepted but cannot be shown yet; read the application again shortly before sending it again.', 1, { applicationId: state.applicationId });
   }
-  return state;
+}
+
+/**
+ * An answer the API cannot verify reads as null (see src/temporal/payload-signature.codec.ts): the
+ * workers sign with another key, which means SECRET_KEY differs between the API and the workers.
+ */
+function trusted(answer: ApplicationAnswer | null): ApplicationAnswer {
+  if (answer === null) throw new Error('The workflow\'s answer is not signed with this API\'s key: SECRET_KEY must be the same for the API and the workers.');
+  return answer;
+}
+
+/**
+ * The cover letter and résumé URL, which an update's answer leaves out: SQL has them (the row exists
+ * once the application was answered); should the API's write at apply have failed and the workflow's
+ * not landed yet, the workflow's state query has them (queries leave nothing in history).
+ */
+async function contentOf(services: Services, applicationId: string): Promise<ApplicationContent> {
+  const stored = await applicationContent(services.orm.em.fork(), applicationId);
+  if (stored) return stored;
+  const { coverLetter, resumeUrl } = await services.temporal.workflow.getHandle(applicationId).query(stateQuery);
+  return { coverLetter, resumeUrl };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { QueryResult } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/sqlite';
-import type { ApplicationState, HistoryEntry } from '../../workflows/messages';
+import { applicationExists } from './application-repository';
+import type { ApplicationAnswer, HistoryEntry } from '../../workflows/messages';
 
 /**
  * The SQL projection of an application: the one function that writes `stage`. The workflow is the
@@ -15,6 +16,10 @@ import type { ApplicationState, HistoryEntry } from '../../workflows/messages';
  * Rows are versioned by (workflow time, seq) of their last transition. A snapshot replaces the whole
  * history, so should SQL ever hold transitions of a decision the workflow did not keep, the newer
  * decision drops them.
+ *
+ * The cover letter and résumé URL are written with the row and never change. A write without them
+ * (the recording activity's usual write, or the API's after a stage change) updates an existing row
+ * only: it never creates one, so SQL never holds an application without its content.
  */
 
 /** What the application row needs besides its history. */
@@ -22,8 +27,9 @@ export interface ApplicationFacts {
   id: string;
   jobId: string;
   candidateId: string;
-  coverLetter: string | null;
-  resumeUrl: string | null;
+  /** Absent (not null) when the writer does not carry the content: then it only moves an existing row. */
+  coverLetter?: string | null;
+  resumeUrl?: string | null;
   createdAt: string;
 }
 
@@ -44,22 +50,31 @@ const UPSERT_EVENTS = (count: number) => `insert into stage_events (application_
     at = excluded.at, actor = excluded.actor, reason = excluded.reason`;
 
 /** Writes the snapshot unless SQL already holds it or a newer one; true when it wrote. */
-export async function projectApplication(orm: MikroORM, { application: a, history }: ProjectApplicationInput): Promise<boolean> {
+export async function projectApplication(orm: MikroORM, input: ProjectApplicationInput): Promise<boolean> {
+  return (await writeProjection(orm, input)) === 'written';
+}
+
+/** `missing`: a write without the content found no row, and wrote nothing. */
+export type ProjectionOutcome = 'written' | 'unchanged' | 'missing';
+
+export async function writeProjection(orm: MikroORM, { application: a, history }: ProjectApplicationInput): Promise<ProjectionOutcome> {
   const last = history[history.length - 1];
+  const withContent = a.coverLetter !== undefined || a.resumeUrl !== undefined;
   return orm.em.fork().transactional(async (em) => {
     const run = (sql: string, params: unknown[]) => em.execute<QueryResult>(sql, params, 'run');
-    const created = await run(INSERT_APPLICATION, [a.id, Number(a.jobId), Number(a.candidateId), last.to, last.seq, a.coverLetter, a.resumeUrl, a.createdAt, last.at]);
-    const moved = created.affectedRows > 0 || (await run(MOVE_IF_NEWER, [last.to, last.seq, last.at, a.id, last.at, last.seq])).affectedRows > 0;
+    const created = withContent
+      && (await run(INSERT_APPLICATION, [a.id, Number(a.jobId), Number(a.candidateId), last.to, last.seq, a.coverLetter ?? null, a.resumeUrl ?? null, a.createdAt, last.at])).affectedRows > 0;
+    const moved = created || (await run(MOVE_IF_NEWER, [last.to, last.seq, last.at, a.id, last.at, last.seq])).affectedRows > 0;
     // SQL already holds this decision or a newer one: nothing to write.
-    if (!moved) return false;
+    if (!moved) return withContent || (await applicationExists(em, a.id)) ? 'unchanged' : 'missing';
     await run(DROP_LATER_EVENTS, [a.id, last.seq]);
     await run(UPSERT_EVENTS(history.length), history.flatMap((e) => [a.id, e.seq, e.from, e.to, e.at, e.by, e.reason]));
-    return true;
+    return 'written';
   });
 }
 
-/** The projection of the application as an update's answer (or a query) shows it. */
-export function projectionOf(state: ApplicationState): ProjectApplicationInput {
-  const { applicationId: id, jobId, candidateId, coverLetter, resumeUrl, createdAt, history } = state;
-  return { application: { id, jobId, candidateId, coverLetter, resumeUrl, createdAt }, history };
+/** The projection of an update's answer; with the content when the caller has it (an apply). */
+export function projectionOf(answer: ApplicationAnswer, content?: { coverLetter: string | null; resumeUrl: string | null }): ProjectApplicationInput {
+  const { applicationId: id, jobId, candidateId, createdAt, history } = answer;
+  return { application: { id, jobId, candidateId, ...content, createdAt }, history };
 }

@@ -52,6 +52,14 @@ export async function findApplication(em: EntityManager, id: string): Promise<Ap
   return row ? (await withHistories(em, [row]))[0] : null;
 }
 
+/** What the candidate sent with the application, which the workflow's answers leave out. */
+export interface ApplicationContent { coverLetter: string | null; resumeUrl: string | null }
+
+export async function applicationContent(em: EntityManager, id: string): Promise<ApplicationContent | null> {
+  const [row] = await em.execute<ApplicationContent[]>('select cover_letter as coverLetter, resume_url as resumeUrl from applications where id = ?', [id], 'all');
+  return row ? { coverLetter: row.coverLetter, resumeUrl: row.resumeUrl } : null;
+}
+
 export async function applicationExists(em: EntityManager, id: string): Promise<boolean> {
   const rows = await em.execute<{ found: number }[]>('select 1 as found from applications where id = ?', [id], 'all');
   return rows.length > 0;

@@ -1,7 +1,7 @@
 import { workflowUrl } from '../domain/ids';
 import type { Stage } from '../domain/stages';
-import type { ApplicationState } from '../../workflows/messages';
-import type { ApplicationRecord } from './application-repository';
+import type { ApplicationAnswer } from '../../workflows/messages';
+import type { ApplicationContent, ApplicationRecord } from './application-repository';
 
 /**
  * The `application` JSON of the API. Built from the SQL projection for reads and from the workflow's
@@ -43,7 +43,8 @@ export function viewFromRecord(r: ApplicationRecord, ui: UiLink): ApplicationVie
   };
 }
 
-export function viewFromState(s: ApplicationState, ui: UiLink): ApplicationView {
+/** A write's answer: the workflow's answer, with the content the API took from the request or SQL. */
+export function viewFromState(s: ApplicationAnswer & ApplicationContent, ui: UiLink): ApplicationView {
   return {
     id: s.applicationId,
     jobId: s.jobId,

@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import { createRecordingActivities } from '../../activities/recording.activities';
 import { createNotificationQueue } from '../queue/notification-queue';
 import { createRecordingFailureStats } from '../applications/recording-failures';
+import { dataConverterFor } from './data-converter';
 
 export interface ApplicationWorkerDeps {
   config: Config;
@@ -35,6 +36,8 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
       activities: createRecordingActivities({
         orm, queue, logger, failures: createRecordingFailureStats(redis, config.temporal.taskQueue), retryWindowMs: recordingRetryWindowMs,
       }),
+      // Messages not signed with the key the API holds reach the workflow as `null`, which it refuses.
+      dataConverter: dataConverterFor(config.auth, logger),
       // In-flight activities are idempotent: a short grace period, then retries elsewhere take over.
       shutdownGraceTime: '5s',
       ...WORKER_TUNING,

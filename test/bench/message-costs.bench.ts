@@ -5,6 +5,7 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { changeStage, submitApplication } from '../../src/applications/application-commands';
 import { JobSchema, type Job } from '../../src/db/entities/job.entity';
 import { WORKER_TUNING } from '../../src/temporal/worker';
+import { dataConverterFor } from '../../src/temporal/data-converter';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob } from '../support/applications';
 import { bareWorkflow, pingUpdate } from '../support/bare-workflows';
@@ -40,8 +41,9 @@ describe('message costs against a bare workflow', () => {
     const worker = await Worker.create({
       connection: await NativeConnection.connect({ address: stack.config.temporal.address }),
       taskQueue,
-      // Polled like the application worker, so only the workflows differ.
+      // Polled like the application worker and signing like it, so only the workflows differ.
       ...WORKER_TUNING,
+      dataConverter: dataConverterFor(stack.config.auth),
       workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '../support/bare-workflows'), logger: new DefaultLogger('WARN') }),
     });
     bare = { worker, running: worker.run(), taskQueue };

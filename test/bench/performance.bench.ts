@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { Worker, bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { WORKER_TUNING } from '../../src/temporal/worker';
+import { dataConverterFor } from '../../src/temporal/data-converter';
 import { startStack, testEnv, type TestStack } from '../support/stack';
 import { freePort } from '../../src/dev/engines';
 import { bareWorkflow, pingUpdate } from '../support/bare-workflows';
@@ -49,8 +50,9 @@ describe('performance against raw baselines', () => {
     bare = await Worker.create({
       connection: await NativeConnection.connect({ address: stack.config.temporal.address }),
       taskQueue: bareQueue,
-      // Polled like the application worker, so only the workflows differ.
+      // Polled like the application worker and signing like it, so only the workflows differ.
       ...WORKER_TUNING,
+      dataConverter: dataConverterFor(stack.config.auth),
       workflowsPath: require.resolve('../support/bare-workflows'),
     });
     bareRun = bare.run();

@@ -212,8 +212,8 @@ describe('applications as workflows, through the REST API', () => {
   test('a signal applies a legal change; an illegal one is recorded in the state and ignored', async () => {
     const { id } = await applicationIn('applied');
     const handle = stack.services.temporal.workflow.getHandle(id);
-    await handle.signal(changeStageSignal, { stage: 'hired', by: String(recruiter.user.id) });
-    await handle.signal(changeStageSignal, { stage: 'screening', by: String(recruiter.user.id), reason: 'via signal' });
+    await handle.signal(changeStageSignal, { applicationId: id, stage: 'hired', by: String(recruiter.user.id) });
+    await handle.signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id), reason: 'via signal' });
     const state = await eventually(async () => {
       const s = await queryState(stack, id);
       return s.stage === 'screening' && s.rejectedSignals.length === 1 ? s : undefined;
@@ -227,7 +227,7 @@ describe('applications as workflows, through the REST API', () => {
   test('an update whose answer never reached SQL through the API (the API died first) still reaches it through the workflow', async () => {
     const { id } = await applicationIn('applied');
     // The update straight to Temporal, as if the API had crashed between the answer and its write.
-    const answer = await stack.services.temporal.workflow.getHandle(id).executeUpdate(changeStageUpdate, { args: [{ stage: 'screening', by: String(recruiter.user.id) }] });
+    const answer = await stack.services.temporal.workflow.getHandle(id).executeUpdate(changeStageUpdate, { args: [{ applicationId: id, stage: 'screening', by: String(recruiter.user.id) }] });
     expect(answer).toMatchObject({ stage: 'screening', seq: 2 });
     await eventually(async () => ((await sqlHistory(stack, id)).length === 2 ? true : undefined), 10_000, 'the recording activity');
     await expectSqlMatchesWorkflow(stack, id);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { Client } from '@temporalio/client';
 import { changeStageSignal } from '../../workflows/messages';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob, eventually } from '../support/applications';
@@ -72,11 +73,14 @@ describe('record workflow histories for replay', () => {
     await save('offer-expired', id);
   });
 
-  test('an illegal signal ignored, a legal one applied, then a withdrawal', async () => {
+  test('an unsigned signal and an illegal one ignored, a legal one applied, then a withdrawal', async () => {
     const { id, candidate } = await apply();
     const handle = stack.services.temporal.workflow.getHandle(id);
-    await handle.signal(changeStageSignal, { stage: 'offer', by: String(recruiter.user.id) });
-    await handle.signal(changeStageSignal, { stage: 'screening', by: String(recruiter.user.id), reason: 'by signal' });
+    // Straight to Temporal without the signing codec, as anyone who reaches the frontend could.
+    const unsigned = new Client({ connection: stack.services.temporal.connection, namespace: stack.config.temporal.namespace });
+    await unsigned.workflow.getHandle(id).signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id) });
+    await handle.signal(changeStageSignal, { applicationId: id, stage: 'offer', by: String(recruiter.user.id) });
+    await handle.signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id), reason: 'by signal' });
     await eventually(async () => ((await stack.http('GET', `/api/applications/${id}`, { token: recruiter.token })).body.stage === 'screening' ? true : undefined), 10_000, 'the signal');
     expect((await stack.http('POST', `/api/applications/${id}/withdraw`, { token: candidate.token })).status).toBe(200);
     await save('signal-ignored-then-withdrawn', id);

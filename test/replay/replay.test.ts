@@ -2,14 +2,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { createDataConverter } from '../../src/temporal/data-converter';
 import { bundleWorkflows } from '../support/applications';
+import { TEST_SECRET_KEY } from '../support/stack';
 import { loadHistory } from './load-history';
 
 /**
  * Replays recorded histories of real runs against today's workflow code. A change that would break
  * running applications (a reordered command, a removed timer, a renamed activity) fails here with a
  * determinism error. Record new histories with test/replay/record-histories.ts.
+ *
+ * Replay decodes payloads as a worker does, so it needs the worker's data converter with the key the
+ * histories were signed with (the tests' SECRET_KEY): without it every payload reads as null.
  */
+const dataConverter = createDataConverter(TEST_SECRET_KEY);
+
+/** The workflow checks that its start input was signed for its own ID: replay under the recorded one. */
+const workflowIdOf = (history: ReturnType<typeof loadHistory>) => history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? undefined;
 const DIR = path.join(__dirname, 'histories');
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
@@ -28,7 +37,18 @@ describe('workflow code replays recorded histories', () => {
   test.each(files)('%s replays without a determinism error', async (file) => {
     const history = loadHistory(path.join(DIR, file));
     expect(history.events?.length).toBeGreaterThan(10);
-    await Worker.runReplayHistory({ workflowBundle }, history, file.replace(/\.json$/, ''));
+    await Worker.runReplayHistory({ workflowBundle, dataConverter }, history, workflowIdOf(history));
+  });
+
+  test('histories signed with another key do not replay: applications started under an old key must finish first', async () => {
+    const history = loadHistory(path.join(DIR, 'hired.json'));
+    await expect(Worker.runReplayHistory({ workflowBundle, dataConverter: createDataConverter('another-secret-key') }, history, workflowIdOf(history))).rejects.toThrow();
+  });
+
+  test('after a change of SECRET_KEY, histories replay while the former key is among PREVIOUS_SECRET_KEYS', async () => {
+    const history = loadHistory(path.join(DIR, 'hired.json'));
+    const rotated = createDataConverter('a-new-secret-key', { previousSecretKeys: [TEST_SECRET_KEY] });
+    await Worker.runReplayHistory({ workflowBundle, dataConverter: rotated }, history, workflowIdOf(history));
   });
 
   test('a change to the workflow\'s commands is caught', async () => {
@@ -37,6 +57,6 @@ describe('workflow code replays recorded histories', () => {
     const history = loadHistory(path.join(DIR, 'hired.json'));
     const altered = { code: workflowBundle.code.replace(/\(0,\s*_temporalio_workflow__WEBPACK_IMPORTED_MODULE_\d+__\.upsertSearchAttributes\)\(/g, '((...ignored) => ignored)(') };
     expect(altered.code).not.toBe(workflowBundle.code);
-    await expect(Worker.runReplayHistory({ workflowBundle: altered }, history, 'hired')).rejects.toThrow(DeterminismViolationError);
+    await expect(Worker.runReplayHistory({ workflowBundle: altered, dataConverter }, history, workflowIdOf(history))).rejects.toThrow(DeterminismViolationError);
   });
 });

@@ -37,12 +37,15 @@ export interface StackOptions {
   worker?: boolean | { workflowBundle?: WorkflowBundleOption };
 }
 
+/** The tests' SECRET_KEY: the replay test verifies the recorded histories' signatures with it. */
+export const TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-for-hs256-0123456789';
+
 /** Environment for a test: the run's shared engines, and names of its own (DB file, task queue, queue). */
 export function testEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
   const id = randomUUID().slice(0, 8);
   return {
     NODE_ENV: 'test',
-    SECRET_KEY: 'test-secret-key-that-is-long-enough-for-hs256-0123456789',
+    SECRET_KEY: TEST_SECRET_KEY,
     DATABASE_URL: `sqlite:///${path.join(dir, 'ats.db')}`,
     REDIS_URL: required('ATS_TEST_REDIS_URL'),
     TEMPORAL_ADDRESS: required('ATS_TEST_TEMPORAL_ADDRESS'),

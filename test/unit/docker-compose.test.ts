@@ -16,19 +16,46 @@ function interpolate(environment: Record<string, string>, shell: Record<string, 
   }) || undefined]));
 }
 
+interface PublishedPort { hostIp: string | undefined; published: number | undefined; target: number }
+
+/** A service's `ports`, short (`[ip:][published:]target`) or long syntax; no host IP means every interface. */
+function publishedPorts(service: { ports?: (string | number | Record<string, unknown>)[] }): PublishedPort[] {
+  return (service.ports ?? []).map((entry) => {
+    if (typeof entry === 'object') {
+      return { hostIp: entry.host_ip as string | undefined, published: entry.published === undefined ? undefined : Number(entry.published), target: Number(entry.target) };
+    }
+    const parts = String(entry).replace(/\/\w+$/, '').split(':');
+    const target = Number(parts.pop());
+    const published = parts.length ? Number(parts.pop()) : undefined;
+    return { hostIp: parts.length ? parts.join(':').replace(/^\[|\]$/g, '') : undefined, published, target };
+  });
+}
+
 describe('docker-compose.yml', () => {
   test('runs Temporal, Redis, a migration step and the three process types', () => {
     expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'notifier', 'redis', 'temporal', 'worker']);
   });
 
-  test('the Temporal dev server listens on all interfaces, keeps its data, and registers the search attributes', () => {
+  test('the Temporal dev server listens on the compose network, keeps its data, and registers the search attributes', () => {
     const command: string[] = services.temporal.command;
     expect(services.temporal.image).toMatch(/^temporalio\/temporal:/);
     expect(command.slice(0, 2)).toEqual(['server', 'start-dev']);
     expect(command[command.indexOf('--ip') + 1]).toBe('0.0.0.0');
     expect(command[command.indexOf('--db-filename') + 1]).toMatch(/^\/data\//);
     expect(command.filter((_, i) => command[i - 1] === '--search-attribute').sort()).toEqual(['ApplicationStage=Keyword', 'JobId=Keyword']);
-    expect(services.temporal.ports).toEqual(expect.arrayContaining(['7233:7233', '8233:8233']));
+  });
+
+  test('Temporal is never published beyond localhost: its frontend not at all, the Web UI on the loopback only', () => {
+    const ports = publishedPorts(services.temporal);
+    expect(ports.find((p) => p.target === 7233)).toBeUndefined();
+    expect(ports).toEqual([{ hostIp: '127.0.0.1', published: 8233, target: 8233 }]);
+  });
+
+  test('only the API publishes a port beyond localhost', () => {
+    const open = Object.entries(services).flatMap(([name, service]) => publishedPorts(service)
+      .filter((p) => p.hostIp !== '127.0.0.1' && p.hostIp !== '::1')
+      .map((p) => `${name}:${p.target}`));
+    expect(open).toEqual(['api:8000']);
   });
 
   test.each(['worker', 'notifier'])('%s can be scaled: no fixed name, no published port', (name) => {

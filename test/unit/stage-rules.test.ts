@@ -1,6 +1,6 @@
 import { STAGES, allowedNext, type Stage } from '../../src/domain/stages';
-import { OFFER_EXPIRED_REASON, SYSTEM_ACTOR, notificationKind, refuseStageChange, stageClock } from '../../workflows/stage-rules';
-import type { HistoryEntry } from '../../workflows/messages';
+import { OFFER_EXPIRED_REASON, SYSTEM_ACTOR, isTrustedInput, isTrustedRequest, notificationKind, refuseStageChange, stageClock } from '../../workflows/stage-rules';
+import type { ApplicationInput, HistoryEntry, StageChangeRequest } from '../../workflows/messages';
 
 const pairs = STAGES.flatMap((from) => STAGES.map((to) => [from, to] as [Stage, Stage]));
 
@@ -52,5 +52,29 @@ describe('stageClock', () => {
     ['rejected', null],
   ] as [Stage, unknown][])('%s → %p', (stage, clock) => {
     expect(stageClock(stage, input)).toEqual(clock);
+  });
+});
+
+describe('trust: what the signing codec let through, for this application', () => {
+  const id = 'application-job1-candidate7';
+  const request: StageChangeRequest = { applicationId: id, stage: 'screening', by: '1' };
+  const input: ApplicationInput = { applicationId: id, jobId: '1', candidateId: '7', coverLetter: null, resumeUrl: null, stageSlaSeconds: 1, offerExpirySeconds: 1 };
+
+  test.each([
+    ['a signed request for this application', request, true],
+    ['an unsigned message (null)', null, false],
+    ['nothing at all', undefined, false],
+    ['a signed request for another application', { ...request, applicationId: 'application-job1-candidate8' }, false],
+    ['a request naming no application', { stage: 'screening', by: '1' } as StageChangeRequest, false],
+  ])('%s: %s', (_, message, trusted) => {
+    expect(isTrustedRequest(message, id)).toBe(trusted);
+  });
+
+  test.each([
+    ['a start signed for this workflow', input, true],
+    ['an unsigned start (null)', null, false],
+    ['a signed start copied to another workflow ID', { ...input, applicationId: 'application-job1-candidate8' }, false],
+  ])('%s', (_, start, trusted) => {
+    expect(isTrustedInput(start, id)).toBe(trusted);
   });
 });

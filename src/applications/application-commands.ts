@@ -24,8 +24,10 @@ export type ApplicationOutcome = ApplicationAnswer & ApplicationContent;
 
 /** Applies `candidateId` to `job`: one update-with-start, so a duplicate is refused by Temporal itself. */
 export async function submitApplication(services: Services, job: Job, candidateId: number, submission: Submission): Promise<ApplicationOutcome> {
-  // Candidates see open jobs only, so any other job is one they cannot know of: 404, as a read answers.
-  if (job.status !== 'open') throw noSuchJob();
+  // A draft was never published: 404, as a read answers, so applying cannot find hidden jobs. A closed
+  // job was public once; it answers the contract's 409.
+  if (job.status === 'draft') throw noSuchJob();
+  if (job.status !== 'open') throw new ConflictError('job_not_open', 'This job is closed and takes no more applications.');
   const { config, temporal } = services;
   const jobId = String(job.id);
   const workflowId = applicationWorkflowId(jobId, String(candidateId));

@@ -170,18 +170,20 @@ describe('applications as workflows, through the REST API', () => {
     }
   });
 
-  test('applying: only candidates, only to an existing open job; a job the candidate cannot read is 404 here too', async () => {
+  test('applying: only candidates, only to an existing open job; a draft is 404 as when read, a closed job 409 job_not_open', async () => {
     const candidate = await stack.user('candidate');
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: recruiter.token, body: {} })).status).toBe(403);
     const missing = await stack.http('POST', '/api/jobs/999999/apply', { token: candidate.token, body: {} });
     expect(missing.status).toBe(404);
-    for (const status of ['closed', 'draft'] as const) {
-      const job = await createJob(stack, recruiter.user.id, status);
-      expect((await stack.http('GET', `/api/jobs/${job.id}`, { token: candidate.token })).status).toBe(404);
-      const res = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: {} });
-      expect(res.status).toBe(404);
-      expect({ ...res.body, requestId: undefined, instance: undefined }).toEqual({ ...missing.body, requestId: undefined, instance: undefined });
-    }
+    const draft = await createJob(stack, recruiter.user.id, 'draft');
+    expect((await stack.http('GET', `/api/jobs/${draft.id}`, { token: candidate.token })).status).toBe(404);
+    const hidden = await stack.http('POST', `/api/jobs/${draft.id}/apply`, { token: candidate.token, body: {} });
+    expect(hidden.status).toBe(404);
+    expect({ ...hidden.body, requestId: undefined, instance: undefined }).toEqual({ ...missing.body, requestId: undefined, instance: undefined });
+    const closed = await createJob(stack, recruiter.user.id, 'closed');
+    const late = await stack.http('POST', `/api/jobs/${closed.id}/apply`, { token: candidate.token, body: {} });
+    expect([late.status, late.body.code]).toEqual([409, 'job_not_open']);
+    expect((await stack.http('GET', `/api/applications?jobId=${closed.id}`, { token: recruiter.token })).body.items).toEqual([]);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { resumeUrl: 'not a url' } })).status).toBe(422);
   });
 

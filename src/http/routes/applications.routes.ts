@@ -48,8 +48,8 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     body: ApplyBody,
     responses: {
       201: { description: 'The new application, in stage `applied`', schema: ApplicationJson },
-      404: { description: 'No such job, or one that is not open (a draft or closed job, which candidates cannot read either)' },
-      409: { description: '`duplicate_application`: already applied (also when two applies race)' },
+      404: { description: 'No such job, or a draft (which candidates cannot read either)' },
+      409: { description: '`duplicate_application`: already applied (also when two applies race); `job_not_open`: the job is closed' },
     },
     async handler(ctx, { params, body, user }) {
       const job = await findJob(services.orm.em, params.id);

@@ -42,7 +42,7 @@ export const ApplicationJson = z.object({
 export const ApplicationPage = pageSchema(ApplicationJson, 'ApplicationPage');
 
 const ResumeUrl = z.string().max(2_000).refine(noControlCharacters, CONTROL_MESSAGE).pipe(z.url())
-  .openapi({ type: 'string', format: 'uri', maxLength: 2_000, example: 'https://example.com/cv.pdf' });
+  .openapi({ format: 'uri', maxLength: 2_000, example: 'https://example.com/cv.pdf' });
 
 export const ApplyBody = withAliases(z.strictObject({
   coverLetter: text({ max: 20_000, blank: true }).nullable().optional(),

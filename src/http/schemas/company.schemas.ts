@@ -15,7 +15,7 @@ export const CompanyIdInput = z.union([
 ]).transform((v) => Number(v)).openapi({ description: 'A company id (`422` if no company has it).', example: '1' });
 
 const Website = z.string().max(2_000).refine(noControlCharacters, CONTROL_MESSAGE).pipe(z.url())
-  .openapi({ type: 'string', format: 'uri', maxLength: 2_000, example: 'https://techcorp.example' });
+  .openapi({ format: 'uri', maxLength: 2_000, example: 'https://techcorp.example' });
 
 export const CompanyJson = z.object({
   id: z.string(),

@@ -20,7 +20,7 @@ export function decodeCursor(cursor: string): number | undefined {
 }
 
 export const Limit = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE)
-  .openapi({ type: 'integer', description: `Page size, 1–${MAX_PAGE_SIZE}.` });
+  .openapi({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size, 1–${MAX_PAGE_SIZE}.` });
 
 export const PageQuery = z.object({
   limit: Limit,

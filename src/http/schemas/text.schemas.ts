@@ -39,6 +39,7 @@ export function noControlCharacters(s: string): boolean {
   return !CONTROL_CHARACTER.test(s);
 }
 
+const isRecord = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
@@ -58,7 +59,7 @@ export function withAliases<T extends ZodRawShape>(schema: ZodObject<T>, aliases
   let extended = schema.extend(extra);
   // Rules about which fields are present run even when a field is invalid, so one 422 lists every problem.
   for (const rule of rules) {
-    extended = extended.refine((body) => rule.holds(body as Record<string, unknown>), { path: [rule.path], message: rule.message, when: () => true });
+    extended = extended.refine((body) => rule.holds(body as Record<string, unknown>), { path: [rule.path], message: rule.message, when: (payload) => isRecord(payload.value) });
   }
   return extended
     .superRefine((body: Record<string, unknown>, ctx) => {

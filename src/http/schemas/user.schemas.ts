@@ -9,7 +9,7 @@ export const EMAIL_PATTERN = `^\\s*${EMAIL_CORE}\\s*$`;
 
 /** Trimmed and lower-cased before the format check, so `Ada@Example.COM ` and `ada@example.com` are one account. */
 export const Email = z.string().max(254).trim().toLowerCase().pipe(z.email('Enter a valid e-mail address.'))
-  .openapi({ type: 'string', maxLength: 254, pattern: EMAIL_PATTERN, description: 'An e-mail address.', example: 'ada@example.com' });
+  .openapi({ maxLength: 254, pattern: EMAIL_PATTERN, description: 'An e-mail address.', example: 'ada@example.com' });
 
 /** The upper bound only keeps a hash from being asked to chew on megabytes. */
 export const Password = z.string().min(8, 'Use at least 8 characters.').max(1024, 'Use at most 1024 characters.')

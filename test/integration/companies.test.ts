@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startStack, type TestStack } from '../support/stack';
+import { startStack, type HttpResult, type TestStack } from '../support/stack';
 import { responseValidator } from '../support/openapi-validator';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
@@ -64,7 +64,7 @@ describe('companies and the public job board', () => {
     const names: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: Awaited<ReturnType<TestStack['http']>> = await stack.http('GET', `/api/companies?q=${tag}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: HttpResult<{ items: { name: string }[]; nextCursor: string | null }> = await stack.http('GET', `/api/companies?q=${tag}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
       expectDocumented('get', '/api/companies', res);
       names.push(...res.body.items.map((c: { name: string }) => c.name));

@@ -80,6 +80,7 @@ describe('the OpenAPI document is exact', () => {
       ['DELETE', '/api/auth/me', '/api/auth/me', ['GET']],
       ['PUT', '/api/jobs/', '/api/jobs', ['GET', 'POST']],
       ['GET', '/api/applications/x/stage', '/api/applications/{id}/stage', ['PATCH']],
+      ['POST', '/', '/', ['GET']],
     ];
     for (const [method, path, template, allowed] of cases) {
       const res = await send(stack.url, method, path, admin.token);

@@ -6,10 +6,11 @@ import { migrationsList } from '../../migrations';
 import { BoundSqliteDriver } from './sqlite-driver';
 import { UserSchema } from './entities/user.entity';
 import { JobSchema } from './entities/job.entity';
+import { CompanySchema } from './entities/company.entity';
 import { ApplicationSchema, StageEventSchema } from './entities/application.entity';
 import { JobTeamMemberSchema } from './entities/job-team-member.entity';
 
-export const ENTITIES = [UserSchema, JobSchema, ApplicationSchema, StageEventSchema, JobTeamMemberSchema];
+export const ENTITIES = [UserSchema, CompanySchema, JobSchema, ApplicationSchema, StageEventSchema, JobTeamMemberSchema];
 
 export function ormConfig(file: string) {
   return defineConfig({

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { MikroORM, raw, type FilterQuery } from '@mikro-orm/sqlite';
 import { migrateUp, ormConfig } from '../../src/db/orm';
 import { UserSchema } from '../../src/db/entities/user.entity';
+import { CompanySchema } from '../../src/db/entities/company.entity';
+import { resolveCompany } from '../../src/companies/companies';
 import { JobSchema, type Job } from '../../src/db/entities/job.entity';
 import { projectApplication } from '../../src/applications/application-projection';
 import { findApplication, listApplications } from '../../src/applications/application-repository';
@@ -44,7 +46,9 @@ describe('values are bound, never formatted into SQL', () => {
     const now = new Date().toISOString();
     const user = em.create(UserSchema, { email: `u-${Date.now()}@example.com`, passwordHash: 'x', role: 'recruiter', fullName: NASTY, active: true, createdAt: now, updatedAt: now });
     await em.flush();
-    const job = em.create(JobSchema, { title: NASTY, company: `${NASTY} co`, description: null, location: null, status: 'open', createdBy: user.id, createdAt: now, updatedAt: now });
+    const company = em.create(CompanySchema, { name: `${NASTY} co`, website: null, createdAt: now });
+    await em.flush();
+    const job = em.create(JobSchema, { title: NASTY, companyId: company.id, description: null, location: null, status: 'open', createdBy: user.id, createdAt: now, updatedAt: now });
     await em.flush();
     job.description = `${NASTY} described`;
     await em.flush();
@@ -52,7 +56,8 @@ describe('values are bound, never formatted into SQL', () => {
     const read = orm.em.fork();
     expect((await read.findOneOrFail(UserSchema, user.id)).fullName).toBe(NASTY);
     const stored = await read.findOneOrFail(JobSchema, job.id);
-    expect([stored.title, stored.company, stored.description]).toEqual([NASTY, `${NASTY} co`, `${NASTY} described`]);
+    expect([stored.title, stored.description]).toEqual([NASTY, `${NASTY} described`]);
+    expect((await read.findOneOrFail(CompanySchema, company.id)).name).toBe(`${NASTY} co`);
     expect(await storedHex('select hex(title) as h from jobs where id = ?', [job.id])).toBe(hexOf(NASTY));
     // A value in a query's filter is bound too, and matches exactly.
     expect((await orm.em.fork().find(JobSchema, { title: NASTY })).map((j) => j.id)).toEqual([job.id]);
@@ -64,7 +69,7 @@ describe('values are bound, never formatted into SQL', () => {
     const at = new Date().toISOString();
     const candidate = em.create(UserSchema, { email: `c-${Date.now()}@example.com`, passwordHash: 'x', role: 'candidate', fullName: null, active: true, createdAt: at, updatedAt: at });
     await em.flush();
-    const job = em.create(JobSchema, { title: 'Job', company: 'Co', description: null, location: null, status: 'open', createdBy: candidate.id, createdAt: at, updatedAt: at });
+    const job = em.create(JobSchema, { title: 'Job', companyId: (await resolveCompany(em, { company: 'Co' })).id, description: null, location: null, status: 'open', createdBy: candidate.id, createdAt: at, updatedAt: at });
     await em.flush();
     const id = `application-binding-${job.id}`;
     statements.length = 0;
@@ -103,7 +108,7 @@ describe('values are bound, never formatted into SQL', () => {
     const now = new Date().toISOString();
     const owner = em.create(UserSchema, { email: `o-${Date.now()}@example.com`, passwordHash: 'x', role: 'recruiter', fullName: null, active: true, createdAt: now, updatedAt: now });
     await em.flush();
-    const job = em.create(JobSchema, { title: 'What? Engineer', company: 'Co', description: null, location: null, status: 'open', createdBy: owner.id, createdAt: now, updatedAt: now });
+    const job = em.create(JobSchema, { title: 'What? Engineer', companyId: (await resolveCompany(em, { company: 'Co' })).id, description: null, location: null, status: 'open', createdBy: owner.id, createdAt: now, updatedAt: now });
     await em.flush();
     // The query builder inlines a raw key's own parameters; the connection must then not read `'what?'` as a placeholder.
     const titled = (text: string) => ({ [raw((alias) => `instr(lower(${alias}.title), ?)`, [text])]: { $gt: 0 } }) as FilterQuery<Job>;

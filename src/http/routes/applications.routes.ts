@@ -16,6 +16,9 @@ import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, Application
 
 const TAGS = ['applications'];
 
+/** Writes wait for the workflow; when it cannot answer in time nothing was applied, and the client sends again. */
+const TRY_AGAIN = { 503: { description: 'The application could not take the change in time (`try_again`, with `Retry-After`): nothing was applied; send it again' } };
+
 /**
  * Applications are Temporal workflows: writes are workflow messages (update-with-start to apply, an
  * update to change stage) that answer once SQL has the change; reads come from the SQL projection.
@@ -50,6 +53,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       201: { description: 'The new application, in stage `applied`', schema: ApplicationJson },
       404: { description: 'No such job, or a draft (which candidates cannot read either)' },
       409: { description: '`duplicate_application`: already applied (also when two applies race); `job_not_open`: the job is closed' },
+      ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
       const job = await findJob(services.orm.em, params.id);
@@ -120,6 +124,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       200: { description: 'The application after the change', schema: ApplicationJson },
       404: { description: 'No such application, or one of a job outside the recruiter\'s hiring teams' },
       409: { description: '`invalid_transition` (with `allowed`: the stages it may move to), or `stage_changed` (with `current`) when `fromStage` is no longer current' },
+      ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
       const id = await visibleId(params.id, user);
@@ -140,6 +145,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       200: { description: 'The application, now rejected', schema: ApplicationJson },
       404: { description: 'No such application, or another candidate\'s' },
       409: { description: '`invalid_transition`: the application is already final' },
+      ...TRY_AGAIN,
     },
     async handler(ctx, { params, user }) {
       const id = await visibleId(params.id, user);

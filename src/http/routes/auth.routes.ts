@@ -7,7 +7,7 @@ import { createLoginThrottle } from '../../auth/login-throttle';
 import { createIpRateLimit } from '../../auth/rate-limits';
 import type { Services } from '../../services';
 import { defineRoute } from '../route';
-import { LoginForm, LoginJson, SignupBody, TokenJson } from '../schemas/auth.schemas';
+import { LoginForm, LoginJson, SignupBody, TokenJson, toTokenJson } from '../schemas/auth.schemas';
 import { UserEnvelope, toUserJson } from '../schemas/user.schemas';
 
 /** One message for an unknown e-mail, a wrong password and a deactivated account: nothing to enumerate. */
@@ -88,7 +88,7 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
       });
       if (!user) throw new UnauthorizedError(BAD_CREDENTIALS);
       await attempt.succeeded();
-      ctx.body = tokens.issue(user.id, user.role);
+      ctx.body = toTokenJson(tokens.issue(user.id, user.role));
     },
   });
 

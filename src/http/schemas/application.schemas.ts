@@ -1,14 +1,26 @@
 import { z } from '../openapi';
 import { STAGES } from '../../domain/stages';
-import { decodeApplicationCursor } from '../../applications/application-cursor';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema } from './pagination.schemas';
+import { APPLICATION_CURSOR } from '../../applications/application-cursor';
+import { Limit, pageSchema } from './pagination.schemas';
+import { text } from './text.schemas';
+import { requestBody } from './request-body.schemas';
+import { WebUrl } from './url.schemas';
 
-export const StageEnum = z.enum(STAGES).openapi('Stage', {
-  description: '`applied → screening → interview → offer → hired`; `rejected` from any non-final stage. `hired` and `rejected` are final.',
-});
+const STAGE_DESCRIPTION = '`applied → screening → interview → offer → hired`; `rejected` from any non-final stage. `hired` and `rejected` are final.';
+
+export const StageEnum = z.enum(STAGES).openapi('Stage', { description: STAGE_DESCRIPTION });
+
+/**
+ * A stage or null, written out inline: a nullable reference would come out as `allOf`/`oneOf` with
+ * the reference, which some client generators misread.
+ */
+const StageOrNull = z.enum(STAGES).nullable().openapi({ type: ['string', 'null'], enum: [...STAGES, null] } as never);
+
+/** A stage in a request, inline too: a described reference would also come out as `allOf`. */
+const StageInput = z.enum(STAGES);
 
 export const StageChangeJson = z.object({
-  from: StageEnum.nullable(),
+  from: StageOrNull.openapi({ description: 'The stage before; `null` for the first entry.' }),
   to: StageEnum,
   at: z.string().openapi({ format: 'date-time' }),
   by: z.string().nullable().openapi({ description: 'Id of the user who acted, or `system` for an expired offer.' }),
@@ -31,33 +43,27 @@ export const ApplicationJson = z.object({
 
 export const ApplicationPage = pageSchema(ApplicationJson, 'ApplicationPage');
 
-/** Links shown to recruiters: web URLs only, never a scheme that runs or reads something in their browser. */
-const WEB_URL = /^https?:\/\/[^\s/?#]+/;
 
-export const ApplyBody = z.strictObject({
-  coverLetter: z.string().max(20_000).nullable().optional(),
-  // The scheme check is a plain pattern so the OpenAPI document states exactly what is accepted.
-  resumeUrl: z.string().max(2_000).regex(WEB_URL, 'An http: or https: URL').url().nullable().optional()
-    .openapi({ example: 'https://example.com/cv.pdf', description: 'An `https:` or `http:` URL; other schemes (`javascript:`, `data:`, `file:`, …) are refused.' }),
-}).openapi('Apply');
+export const ApplyBody = requestBody(z.strictObject({
+  coverLetter: text({ max: 20_000, blank: true }).nullable().optional(),
+  resumeUrl: WebUrl.nullable().optional(),
+})).openapi('Apply');
 
-const Reason = z.string().trim().min(1).max(500);
-
-export const StageChangeBody = z.strictObject({
-  stage: StageEnum,
-  reason: Reason.nullable().optional().openapi({ example: 'Strong portfolio' }),
-  fromStage: StageEnum.optional().openapi({ description: 'Refuse (409 `stage_changed`) unless the application is still in this stage.' }),
-}).openapi('StageChangeRequest');
+export const StageChangeBody = requestBody(z.strictObject({
+  stage: StageInput,
+  reason: text({ max: 500, trim: true }).nullable().optional().openapi({ example: 'Strong portfolio' }),
+  fromStage: StageInput.optional().openapi({ description: 'Refuse (409 `stage_changed`) unless the application is still in this stage.' }),
+})).openapi('StageChangeRequest');
 
 export const ApplicationIdParams = z.object({
-  id: z.string().max(200).openapi({ param: { name: 'id', in: 'path' }, example: 'application-job1-candidate7' }),
+  // Any text: one that names no application is a 404, like an id of someone else's.
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'application-job1-candidate7' }),
 });
 
 export const ApplicationListQuery = z.object({
-  jobId: z.string().regex(/^\d{1,15}$/, 'A job id').optional(),
-  stage: StageEnum.optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE)
-    .openapi({ description: `Page size, 1–${MAX_PAGE_SIZE}.` }),
-  cursor: z.string().max(400).refine((c) => decodeApplicationCursor(c) !== undefined, 'Malformed cursor: pass back a nextCursor value unchanged.').optional()
+  jobId: z.string().regex(/^[0-9]{1,15}$/, 'A job id').optional(),
+  stage: StageInput.optional(),
+  limit: Limit,
+  cursor: z.string().regex(APPLICATION_CURSOR, 'Malformed cursor: pass back a nextCursor value unchanged.').optional()
     .openapi({ description: 'The `nextCursor` of the previous page.' }),
 });

@@ -180,8 +180,8 @@ describe('hiring teams', () => {
   test('the team operations and every answer they give are in /openapi.json', async () => {
     const { body } = await stack.http('GET', '/openapi.json');
     const statuses = (op: { responses: Record<string, unknown> } | undefined) => Object.keys(op?.responses ?? {}).sort();
-    expect(statuses(body.paths['/api/jobs/{id}/team']?.get)).toEqual(['200', '401', '403', '404', '422']);
-    expect(statuses(body.paths['/api/jobs/{id}/team']?.post)).toEqual(['200', '201', '401', '403', '404', '415', '422']);
-    expect(statuses(body.paths['/api/jobs/{id}/team/{userId}']?.delete)).toEqual(['204', '401', '403', '404', '409', '422']);
+    expect(statuses(body.paths['/api/jobs/{id}/team']?.get)).toEqual(['200', '401', '403', '404', '405', '422', '500']);
+    expect(statuses(body.paths['/api/jobs/{id}/team']?.post)).toEqual(['200', '201', '400', '401', '403', '404', '405', '413', '415', '422', '500']);
+    expect(statuses(body.paths['/api/jobs/{id}/team/{userId}']?.delete)).toEqual(['204', '401', '403', '404', '405', '409', '422', '500']);
   });
 });

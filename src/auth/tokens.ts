@@ -1,32 +1,45 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Role } from '../db/entities/user.entity';
 import { UnauthorizedError } from '../domain/errors';
 
-export interface TokenClaims { sub: string; role: Role }
+/** `pwv` binds the token to the password it was issued under: a new password ends every older token. */
+export interface TokenClaims { sub: string; role: Role; pwv: string }
+
+export interface TokenSubject { id: number; role: Role; passwordHash: string }
 
 export interface TokenService {
-  issue(userId: number, role: Role): { accessToken: string; tokenType: 'bearer'; expiresIn: number };
+  issue(user: TokenSubject): { accessToken: string; tokenType: 'bearer'; expiresIn: number };
   verify(token: string): TokenClaims;
+  /** Whether `claims` were issued under the password `passwordHash` is the hash of. */
+  matchesPassword(claims: TokenClaims, passwordHash: string): boolean;
 }
 
 /** HS256 only: the algorithm is pinned on verification, so `none` or an RS/HS confusion never passes. */
 export function createTokenService(secret: string, expireMinutes: number): TokenService {
   const expiresIn = expireMinutes * 60;
+  // A keyed digest of the hash, so a token reveals nothing about the password or its hash.
+  const passwordVersion = (passwordHash: string) => createHmac('sha256', secret).update(`password-version:${passwordHash}`).digest('base64url').slice(0, 22);
   return {
-    issue(userId, role) {
-      const accessToken = jwt.sign({ role }, secret, { algorithm: 'HS256', subject: String(userId), expiresIn });
+    issue(user) {
+      const accessToken = jwt.sign({ role: user.role, pwv: passwordVersion(user.passwordHash) }, secret, { algorithm: 'HS256', subject: String(user.id), expiresIn });
       return { accessToken, tokenType: 'bearer', expiresIn };
     },
     verify(token) {
       try {
         const claims = jwt.verify(token, secret, { algorithms: ['HS256'] });
-        if (typeof claims !== 'object' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') {
+        if (typeof claims !== 'object' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number' || typeof claims.pwv !== 'string') {
           throw new Error('missing claims');
         }
-        return { sub: claims.sub, role: (claims as { role: Role }).role };
+        return { sub: claims.sub, role: (claims as { role: Role }).role, pwv: claims.pwv };
       } catch {
         throw new UnauthorizedError('The access token is missing, invalid or expired.');
       }
+    },
+    matchesPassword(claims, passwordHash) {
+      const want = Buffer.from(passwordVersion(passwordHash));
+      const got = Buffer.from(claims.pwv);
+      return got.length === want.length && timingSafeEqual(got, want);
     },
   };
 }

@@ -179,48 +179,58 @@ describe('access tokens', () => {
     return res.status;
   };
   const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  /** The password version a real token of the same account carries, so forged tokens differ in one property only. */
+  const pwv = (token: string) => (jwt.decode(token) as { pwv: string }).pwv;
 
   test('a valid token passes (the control for the cases below)', async () => {
-    const { user } = await stack.user('candidate');
-    expect(await meStatus(jwt.sign({ role: 'candidate' }, secret(), { algorithm: 'HS256', subject: String(user.id), expiresIn: 60 }))).toBe(200);
+    const { user, token } = await stack.user('candidate');
+    expect(await meStatus(jwt.sign({ role: 'candidate', pwv: pwv(token) }, secret(), { algorithm: 'HS256', subject: String(user.id), expiresIn: 60 }))).toBe(200);
   });
 
   test('alg "none" is refused', async () => {
-    const { user } = await stack.user('admin');
-    const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: String(user.id), role: 'admin', exp: Math.floor(Date.now() / 1000) + 600 })}.`;
+    const { user, token } = await stack.user('admin');
+    const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: String(user.id), role: 'admin', pwv: pwv(token), exp: Math.floor(Date.now() / 1000) + 600 })}.`;
     expect(await meStatus(unsigned)).toBe(401);
   });
 
   test('another algorithm with the same secret (HS512) is refused', async () => {
-    const { user } = await stack.user('candidate');
-    expect(await meStatus(jwt.sign({ role: 'candidate' }, secret(), { algorithm: 'HS512', subject: String(user.id), expiresIn: 60 }))).toBe(401);
+    const { user, token } = await stack.user('candidate');
+    expect(await meStatus(jwt.sign({ role: 'candidate', pwv: pwv(token) }, secret(), { algorithm: 'HS512', subject: String(user.id), expiresIn: 60 }))).toBe(401);
   });
 
   test('a token signed with another secret is refused', async () => {
-    const { user } = await stack.user('candidate');
-    expect(await meStatus(jwt.sign({ role: 'candidate' }, 'some-other-secret-of-sufficient-length', { algorithm: 'HS256', subject: String(user.id), expiresIn: 60 }))).toBe(401);
+    const { user, token } = await stack.user('candidate');
+    expect(await meStatus(jwt.sign({ role: 'candidate', pwv: pwv(token) }, 'some-other-secret-of-sufficient-length', { algorithm: 'HS256', subject: String(user.id), expiresIn: 60 }))).toBe(401);
   });
 
   test('a tampered payload is refused', async () => {
     const { user, token } = await stack.user('candidate');
     const admin = await stack.user('admin');
     const [header, , signature] = token.split('.');
-    const forged = `${header}.${b64({ sub: String(admin.user.id), role: 'admin', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 })}.${signature}`;
+    const forged = `${header}.${b64({ sub: String(admin.user.id), role: 'admin', pwv: pwv(admin.token), iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 })}.${signature}`;
     expect(await meStatus(forged)).toBe(401);
     expect(await meStatus(token)).toBe(200);
     expect(user.role).toBe('candidate');
   });
 
   test('an expired token is refused', async () => {
-    const { user } = await stack.user('candidate');
-    const expired = jwt.sign({ role: 'candidate', exp: Math.floor(Date.now() / 1000) - 10 }, secret(), { algorithm: 'HS256', subject: String(user.id) });
+    const { user, token } = await stack.user('candidate');
+    const expired = jwt.sign({ role: 'candidate', pwv: pwv(token), exp: Math.floor(Date.now() / 1000) - 10 }, secret(), { algorithm: 'HS256', subject: String(user.id) });
     expect(await meStatus(expired)).toBe(401);
   });
 
   test('a token without exp, or for a user that does not exist, is refused', async () => {
-    const { user } = await stack.user('candidate');
-    expect(await meStatus(jwt.sign({ role: 'candidate' }, secret(), { algorithm: 'HS256', subject: String(user.id) }))).toBe(401);
-    expect(await meStatus(jwt.sign({ role: 'admin' }, secret(), { algorithm: 'HS256', subject: '987654321', expiresIn: 60 }))).toBe(401);
+    const { user, token } = await stack.user('candidate');
+    expect(await meStatus(jwt.sign({ role: 'candidate', pwv: pwv(token) }, secret(), { algorithm: 'HS256', subject: String(user.id) }))).toBe(401);
+    expect(await meStatus(jwt.sign({ role: 'admin', pwv: pwv(token) }, secret(), { algorithm: 'HS256', subject: '987654321', expiresIn: 60 }))).toBe(401);
+  });
+
+  test('a token issued under another password (or with no password version) is refused', async () => {
+    const { user, token } = await stack.user('candidate');
+    const other = await stack.user('candidate');
+    expect(await meStatus(jwt.sign({ role: 'candidate', pwv: pwv(other.token) }, secret(), { algorithm: 'HS256', subject: String(user.id), expiresIn: 60 }))).toBe(401);
+    expect(await meStatus(jwt.sign({ role: 'candidate' }, secret(), { algorithm: 'HS256', subject: String(user.id), expiresIn: 60 }))).toBe(401);
+    expect(await meStatus(token)).toBe(200);
   });
 
   test('a deactivated user\'s token stops working at once', async () => {

@@ -108,7 +108,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, options:
       const now = new Date().toISOString();
       const user = em.create(UserSchema, { email, passwordHash: await services.passwords.hash(password), role, fullName: overrides.fullName ?? `${role} ${email}`, active: true, createdAt: now, updatedAt: now });
       await em.flush();
-      return { user, token: services.tokens.issue(user.id, role).accessToken, password };
+      return { user, token: services.tokens.issue(user).accessToken, password };
     },
     async close() {
       await worker?.stop();

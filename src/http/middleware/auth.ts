@@ -3,11 +3,9 @@ import { UserSchema, type Role } from '../../db/entities/user.entity';
 import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
 import type { Services } from '../../services';
 
-const ROLE_RANK: Record<Role, number> = { candidate: 0, recruiter: 1, admin: 2 };
-
 /**
  * Verifies the bearer token and loads its user on every request, so a deactivated account or a
- * changed role takes effect at once rather than when the token expires.
+ * changed role takes effect at once rather than when the token expires; so does a changed password.
  */
 export function authenticate(services: Services): Middleware {
   return async (ctx, next) => {
@@ -15,11 +13,12 @@ export function authenticate(services: Services): Middleware {
     if (!match) throw new UnauthorizedError('Send an access token: Authorization: Bearer <token>.');
     const claims = services.tokens.verify(match[1]);
     const id = Number(claims.sub);
-    const user = Number.isSafeInteger(id) ? await services.orm.em.fork().findOne(UserSchema, { id }) : null;
-    if (!user || !user.active) throw new UnauthorizedError('The access token is missing, invalid or expired.');
-    // A token never gains what its account gained after it was issued: an account taken over as
-    // admin must not hand admin rights to tokens its former owner still holds.
-    if (!(ROLE_RANK[claims.role] >= ROLE_RANK[user.role])) throw new UnauthorizedError('The access token is missing, invalid or expired.');
+    const user = Number.isSafeInteger(id) ? await services.orm.em.fork().findOne(UserSchema, { id }, { populate: ['passwordHash'] }) : null;
+    // A new password (an operator's `create-admin --reset-password` taking an account over) ends every
+    // token issued before it; a role an admin changes applies to the same token's next request.
+    if (!user || !user.active || !services.tokens.matchesPassword(claims, user.passwordHash)) {
+      throw new UnauthorizedError('The access token is missing, invalid or expired.');
+    }
     ctx.state.user = user;
     await next();
   };

@@ -88,7 +88,7 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
       });
       if (!user) throw new UnauthorizedError(BAD_CREDENTIALS);
       await attempt.succeeded();
-      ctx.body = toTokenJson(tokens.issue(user.id, user.role));
+      ctx.body = toTokenJson(tokens.issue(user));
     },
   });
 

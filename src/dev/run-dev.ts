@@ -8,7 +8,7 @@ import { migrateUp, openOrm } from '../db/orm';
 import { createPasswordHasher } from '../auth/passwords';
 import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { seedSampleData } from '../accounts/seed';
-import { devSecretKey } from './dev-secret';
+import { devPayloadKeyFile, devSecretKey } from './dev-secret';
 import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from './engines';
 
 /**
@@ -37,6 +37,7 @@ async function main() {
   process.env.MAIL_OUTBOX_DIR ??= path.join(VAR, 'outbox');
   // The children inherit it through the environment.
   if (!process.env.SECRET_KEY) process.env.SECRET_KEY = devSecretKey(VAR);
+  if (!process.env.PAYLOAD_KEYS && !process.env.PAYLOAD_KEY_FILE) process.env.PAYLOAD_KEY_FILE = devPayloadKeyFile(VAR);
   const config = loadConfig();
   const paths = enginePaths(ROOT);
   const engines: Engine[] = [];

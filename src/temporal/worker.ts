@@ -34,7 +34,7 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
       taskQueue: config.temporal.taskQueue,
       ...workflowSource(config, workflowBundle),
       activities: createRecordingActivities({
-        orm, queue, logger, failures: createRecordingFailureStats(redis, config.temporal.taskQueue), retryWindowMs: recordingRetryWindowMs,
+        orm, queue, logger, failures: createRecordingFailureStats(redis, config.temporal.taskQueue), retryWindowMs: recordingRetryWindowMs, payloadKeys: config.auth.payloadKeys,
       }),
       // Messages not signed with the key the API holds reach the workflow as `null`, which it refuses.
       dataConverter: dataConverterFor(config.auth, logger),

@@ -50,7 +50,7 @@ async function main() {
   } else {
     const uiPort = Number(new URL(config.temporal.uiUrl).port) || 8233;
     say('temporal', `starting the dev server on ${temporal.port} (Web UI ${uiPort}, data var/temporal.db)`);
-    engines.push(await startTemporal({ cli: paths.temporal, port: temporal.port, uiPort, dbFile: path.join(VAR, 'temporal.db'), logFile: path.join(VAR, 'temporal.log'), namespace: config.temporal.namespace, detached: true }));
+    engines.push(await startTemporal({ cli: paths.temporal, port: temporal.port, uiPort, uiCodecEndpoint: `http://localhost:${config.port}/codec`, dbFile: path.join(VAR, 'temporal.db'), logFile: path.join(VAR, 'temporal.log'), namespace: config.temporal.namespace, detached: true }));
   }
   const redis = hostPort(config.redisUrl, 6379);
   if (await portAnswers(redis.port, redis.host)) {

@@ -13,6 +13,7 @@ import { refuseStageChange } from '../../workflows/stage-rules';
 import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
 import { projectApplication, projectionOf } from './application-projection';
 import { openDeep, sealContent } from '../privacy/personal-fields';
+import { applicationSummary } from '../privacy/workflow-summary';
 
 /**
  * What the API asks of application workflows. Each call is one message to Temporal; once the
@@ -36,6 +37,7 @@ export async function submitApplication(services: Services, job: Job, candidateI
   if (await applicationExists(services.orm.em, workflowId)) throw new ConflictError('duplicate_application', 'You have already applied to this job.');
   // The workflow carries the personal fields sealed under the candidate's own key (crypto-shredding).
   const sealed = await sealContent(services.orm.em.fork(), config.auth.payloadKeys, candidateId, submission);
+  const summary = await applicationSummary(services.orm.em.fork(), job);
   const state = await withinDeadline(services, () => temporal.workflow.executeUpdateWithStart(submitUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
       workflowId,
@@ -52,6 +54,7 @@ export async function submitApplication(services: Services, job: Job, candidateI
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [{ key: STAGE_ATTRIBUTE, value: 'applied' }, { key: JOB_ATTRIBUTE, value: jobId }],
+      ...summary,
     }),
   }));
   await recorded(services, trusted(state), submission);

@@ -22,12 +22,15 @@ describe('candidate privacy', () => {
   let recruiter: Actor;
   let admin: Actor;
   let jobId: string;
+  let jobTitle: string;
 
   beforeAll(async () => {
     stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
     recruiter = await stack.user('recruiter');
     admin = await stack.user('admin');
-    jobId = String((await createJob(stack, recruiter.user.id)).id);
+    const job = await createJob(stack, recruiter.user.id);
+    jobId = String(job.id);
+    jobTitle = job.title;
   }, 60_000);
   afterAll(async () => { await stack?.close(); });
 
@@ -54,7 +57,8 @@ describe('candidate privacy', () => {
     return found;
   }
 
-  const startInput = async (id: string) => (await storedPayloads(id))[0];
+  const startInput = async (id: string): Promise<Payload> =>
+    (await stack.services.temporal.workflow.getHandle(id).fetchHistory()).events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0] as Payload;
   const decodeVia = (body: unknown, headers: Record<string, string> = {}, token?: string) => stack.http('POST', '/codec/decode', { body, headers, token });
 
   test('the raw history holds no cover letter, résumé URL, e-mail or name; the system\'s codecs and the codec endpoint read it back', async () => {
@@ -87,6 +91,12 @@ describe('candidate privacy', () => {
     const res = await decodeVia({ payloads: [wire(await startInput(applied.id))] }, {}, recruiter.token);
     expect(res.status).toBe(200);
     expect(unwire(res.body.payloads[0])).toMatchObject({ coverLetter: applied.coverLetter, resumeUrl: applied.resumeUrl });
+    // The Web UI's summary names the job and company, never the candidate.
+    const description = await stack.services.temporal.workflow.getHandle(applied.id).describe();
+    const summary = `${await description.staticSummary()}\n${await description.staticDetails()}`;
+    expect(summary).toContain(`Application: ${jobTitle} at `);
+    expect(summary).toContain('**Stage at start:** applied');
+    for (const secret of [applied.candidate.user.email, applied.candidate.user.fullName!]) expect(summary).not.toContain(secret);
     // And the API's answers still carry them.
     expect((await stack.http('GET', `/api/applications/${applied.id}`, { token: recruiter.token })).body).toMatchObject({ coverLetter: applied.coverLetter, resumeUrl: applied.resumeUrl });
   });

@@ -95,11 +95,12 @@ function staffOnly(services: Services, key: Buffer): (ctx: Context) => Promise<v
 
 /** CORS for the Web UI's origin only, with credentials, on the codec paths. */
 export function codecCors(services: Services): Middleware {
-  const uiOrigin = new URL(services.config.temporal.uiUrl).origin;
+  const allowed = uiOrigins(services.config.temporal.uiUrl);
   return async (ctx, next) => {
-    if (!ctx.path.startsWith('/codec/') || ctx.get('Origin') !== uiOrigin) return next();
+    const origin = ctx.get('Origin');
+    if (!ctx.path.startsWith('/codec/') || !allowed.has(origin)) return next();
     ctx.vary('Origin');
-    ctx.set('Access-Control-Allow-Origin', uiOrigin);
+    ctx.set('Access-Control-Allow-Origin', origin);
     ctx.set('Access-Control-Allow-Credentials', 'true');
     if (ctx.method === 'OPTIONS') {
       ctx.set('Access-Control-Allow-Methods', 'POST, OPTIONS');
@@ -110,4 +111,13 @@ export function codecCors(services: Services): Middleware {
     }
     await next();
   };
+}
+
+/** The UI's origin; on the loopback, both spellings of it, since the browser uses whichever was typed. */
+function uiOrigins(uiUrl: string): Set<string> {
+  const url = new URL(uiUrl);
+  const origins = new Set([url.origin]);
+  const twin = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname === '127.0.0.1' ? 'localhost' : null;
+  if (twin) origins.add(`${url.protocol}//${twin}${url.port ? `:${url.port}` : ''}`);
+  return origins;
 }

@@ -31,7 +31,12 @@ export function createCodecService(services: Services) {
       const em = services.orm.em.fork();
       const opened = await Promise.all(current.map(async (payload) => {
         if (Buffer.from(payload.metadata?.encoding ?? []).toString('utf8') !== 'json/plain') return payload;
-        const value: unknown = JSON.parse(Buffer.from(payload.data ?? []).toString('utf8'));
+        let value: unknown;
+        try {
+          value = JSON.parse(Buffer.from(payload.data ?? []).toString('utf8'));
+        } catch {
+          return payload;
+        }
         return { ...payload, data: new Uint8Array(Buffer.from(JSON.stringify(await openDeep(em, services.config.auth.payloadKeys, value)))) };
       }));
       return opened.map(toWire);

@@ -4,6 +4,7 @@ import { UserSchema, type User } from '../db/entities/user.entity';
 import { findApplication, type ApplicationRecord } from '../applications/application-repository';
 import { changeStage } from '../applications/application-commands';
 import { isFinal, type Stage } from '../domain/stages';
+import { ConflictError, NotFoundError } from '../domain/errors';
 import { destroyDataKey } from './candidate-keys';
 
 /** An erased account keeps its row (ids in other people's records still resolve) under this address. */
@@ -32,7 +33,14 @@ export async function erasePersonalData(services: Services, user: User, by: numb
   const em = services.orm.em.fork();
   const running = await em.execute<{ id: string; stage: Stage }[]>('select id, stage from applications where candidate_id = ?', [user.id], 'all');
   for (const application of running.filter((a) => !isFinal(a.stage))) {
-    await changeStage(services, application.id, { stage: 'rejected', reason: 'erased', by: String(by) });
+    try {
+      await changeStage(services, application.id, { stage: 'rejected', reason: 'erased', by: String(by) });
+    } catch (err) {
+      // Its workflow has closed meanwhile (or is past retention): nothing runs that could be withdrawn.
+      // Anything else (Temporal unreachable) stops the erasure before it destroys anything; it can be sent again.
+      if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
+      services.logger.warn({ applicationId: application.id, err: err.message }, 'an application of an erased candidate could not be withdrawn');
+    }
   }
   await destroyDataKey(em, user.id);
   const now = new Date().toISOString();

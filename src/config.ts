@@ -46,6 +46,7 @@ const envSchema = z.object({
   SIGNUP_MAX_PER_IP: z.coerce.number().int().positive().default(10),
   SIGNUP_WINDOW_SECONDS: seconds(3600),
   WORKFLOW_BUNDLE_PATH: optionalString,
+  RETENTION_DAYS: z.coerce.number().int().positive().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -69,6 +70,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   timers: { stageSlaSeconds: number; offerExpirySeconds: number };
   notifier: { concurrency: number; queueName: string };
+  /** Applications final for longer lose their personal data (see activities/retention.activities.ts); unset: kept. */
+  retentionDays?: number;
 }
 
 export class ConfigError extends Error {
@@ -140,6 +143,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
     notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE },
+    retentionDays: env.RETENTION_DAYS,
   };
 }
 

@@ -6,6 +6,8 @@ import type { NotificationJobData } from '../src/queue/notification-queue';
 import { writeProjection, type ProjectApplicationInput } from '../src/applications/application-projection';
 import { refusedData, type RecordingFailureReason, type RecordingFailureStats } from '../src/applications/recording-failures';
 import { enqueueAllNotifications, type NotificationEvent } from './notification.activities';
+import type { PayloadKeyring } from '../src/privacy/payload-keys';
+import { openDeep } from '../src/privacy/personal-fields';
 
 /**
  * What the application workflow records after its transitions: SQL first, then the notifications.
@@ -52,11 +54,13 @@ export interface RecordingDeps {
   queue: Queue<NotificationJobData>;
   logger: Logger;
   failures: RecordingFailureStats;
+  /** Opens the personal fields the workflow carries sealed; without it they are written as they come. */
+  payloadKeys?: PayloadKeyring;
   /** How long after the first attempt a failure that might pass is still retried. */
   retryWindowMs?: number;
 }
 
-export function createRecordingActivities({ orm, queue, logger, failures, retryWindowMs = RECORDING_RETRY_WINDOW_MS }: RecordingDeps): RecordingActivities {
+export function createRecordingActivities({ orm, queue, logger, failures, payloadKeys, retryWindowMs = RECORDING_RETRY_WINDOW_MS }: RecordingDeps): RecordingActivities {
   /** The end of retrying: an error log naming the application, the counter, and a non-retryable failure. */
   async function giveUp(reason: RecordingFailureReason, record: TransitionRecord, err: unknown): Promise<never> {
     const { workflowExecution, attempt, scheduledTimestampMs } = Context.current().info;
@@ -79,7 +83,9 @@ export function createRecordingActivities({ orm, queue, logger, failures, retryW
       try {
         if (record.projection) {
           try {
-            if ((await writeProjection(orm, record.projection)) === 'missing') {
+            // SQL holds the plaintext (erasure anonymizes it there); a candidate already erased gets nulls.
+            const projection = payloadKeys ? { ...record.projection, application: await openDeep(orm.em.fork(), payloadKeys, record.projection.application) } : record.projection;
+            if ((await writeProjection(orm, projection)) === 'missing') {
               if (Context.current().info.attempt < ATTEMPTS_AWAITING_ROW) {
                 throw ApplicationFailure.retryable('The application row is not written yet; the API writes it as it answers.', 'application_row_pending');
               }

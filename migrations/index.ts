@@ -1,10 +1,12 @@
 import { Migration20261124000000_initial } from './Migration20261124000000_initial';
 import { Migration20261130000000_companies } from './Migration20261130000000_companies';
 import { Migration20261130120000_hiring_teams } from './Migration20261130120000_hiring_teams';
+import { Migration20261130180000_candidate_data_keys } from './Migration20261130180000_candidate_data_keys';
 
 /** Every migration, in order. Listed explicitly so the same list serves `dist/` and the tests. */
 export const migrationsList = [
   { name: 'Migration20261124000000_initial', class: Migration20261124000000_initial },
   { name: 'Migration20261130000000_companies', class: Migration20261130000000_companies },
   { name: 'Migration20261130120000_hiring_teams', class: Migration20261130120000_hiring_teams },
+  { name: 'Migration20261130180000_candidate_data_keys', class: Migration20261130180000_candidate_data_keys },
 ];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { derivedPayloadKeys, parsePayloadKeys, readPayloadKeyFile, type PayloadKeyring } from './privacy/payload-keys';
 
 /** Secrets that appear in examples and must never protect a production deployment. */
 const KNOWN_WEAK_SECRETS = new Set(['your-secret-key', 'secret', 'changeme', 'change-me', 'dev-secret-key', 'development-secret-key-not-for-production']);
@@ -14,6 +15,9 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   SECRET_KEY: z.string().optional(),
   PREVIOUS_SECRET_KEYS: z.string().default(''),
+  PAYLOAD_KEYS: optionalString,
+  PAYLOAD_KEY_FILE: optionalString,
+  PAYLOAD_ACTIVE_KEY: optionalString,
   ALGORITHM: z.literal('HS256', { message: 'only HS256 is supported' }).default('HS256'),
   ACCESS_TOKEN_EXPIRE_MINUTES: z.coerce.number().int().positive().default(60),
   DATABASE_URL: z.string().default('sqlite:///./dev.db'),
@@ -42,6 +46,7 @@ const envSchema = z.object({
   SIGNUP_MAX_PER_IP: z.coerce.number().int().positive().default(10),
   SIGNUP_WINDOW_SECONDS: seconds(3600),
   WORKFLOW_BUNDLE_PATH: optionalString,
+  RETENTION_DAYS: z.coerce.number().int().positive().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -49,8 +54,11 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   port: number;
-  /** `previousSecretKeys`: former SECRET_KEY values whose Temporal payload signatures still verify. */
-  auth: { secretKey: string; previousSecretKeys: string[]; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number };
+  /**
+   * `previousSecretKeys`: former SECRET_KEY values whose Temporal payload signatures still verify.
+   * `payloadKeys`: the AES keys of Temporal payloads and of candidates' data keys.
+   */
+  auth: { secretKey: string; previousSecretKeys: string[]; payloadKeys: PayloadKeyring; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number };
   database: { url: string; file: string };
   redisUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; requestTimeoutMs: number; workflowBundlePath?: string };
@@ -62,6 +70,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   timers: { stageSlaSeconds: number; offerExpirySeconds: number };
   notifier: { concurrency: number; queueName: string };
+  /** Applications final for longer lose their personal data (see activities/retention.activities.ts); unset: kept. */
+  retentionDays?: number;
 }
 
 export class ConfigError extends Error {
@@ -96,14 +106,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   }
-  if (problems.length) throw new ConfigError(problems);
+  const previousSecretKeys = env.PREVIOUS_SECRET_KEYS.split(',').map((s) => s.trim()).filter(Boolean);
+  const payloadKeys = loadPayloadKeys(env, secretKey, previousSecretKeys, problems);
+  if (problems.length || !payloadKeys) throw new ConfigError(problems);
 
   return {
     env: env.NODE_ENV,
     port: env.PORT,
     auth: {
       secretKey,
-      previousSecretKeys: env.PREVIOUS_SECRET_KEYS.split(',').map((s) => s.trim()).filter(Boolean),
+      previousSecretKeys,
+      payloadKeys,
       algorithm: env.ALGORITHM,
       accessTokenExpireMinutes: env.ACCESS_TOKEN_EXPIRE_MINUTES,
       loginMaxFailures: env.LOGIN_MAX_FAILURES,
@@ -130,6 +143,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
     notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE },
+    retentionDays: env.RETENTION_DAYS,
   };
 }
 
@@ -151,4 +165,17 @@ function checkSecretKey(env: Env, problems: string[]): string {
     problems.push(`SECRET_KEY: too weak for production (use at least ${MIN_PRODUCTION_SECRET_LENGTH} random characters, e.g. \`openssl rand -hex 32\`)`);
   }
   return key;
+}
+
+/** PAYLOAD_KEYS, else PAYLOAD_KEY_FILE, else keys derived from SECRET_KEY (see derivedPayloadKeys). */
+function loadPayloadKeys(env: Env, secretKey: string, previousSecretKeys: string[], problems: string[]): PayloadKeyring | undefined {
+  try {
+    if (env.PAYLOAD_KEYS) return parsePayloadKeys(env.PAYLOAD_KEYS, env.PAYLOAD_ACTIVE_KEY);
+    if (env.PAYLOAD_KEY_FILE) return readPayloadKeyFile(env.PAYLOAD_KEY_FILE, env.PAYLOAD_ACTIVE_KEY);
+  } catch (err) {
+    problems.push(`${env.PAYLOAD_KEYS ? 'PAYLOAD_KEYS' : 'PAYLOAD_KEY_FILE'}: ${(err as Error).message}`);
+    return undefined;
+  }
+  if (env.PAYLOAD_ACTIVE_KEY) problems.push('PAYLOAD_ACTIVE_KEY: set PAYLOAD_KEYS or PAYLOAD_KEY_FILE too');
+  return secretKey ? derivedPayloadKeys(secretKey, previousSecretKeys) : undefined;
 }

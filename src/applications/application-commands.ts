@@ -12,6 +12,8 @@ import { changeStageUpdate, stateQuery, submitUpdate, type ApplicationAnswer, ty
 import { refuseStageChange } from '../../workflows/stage-rules';
 import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
 import { projectApplication, projectionOf } from './application-projection';
+import { openDeep, sealContent } from '../privacy/personal-fields';
+import { applicationSummary } from '../privacy/workflow-summary';
 
 /**
  * What the API asks of application workflows. Each call is one message to Temporal; once the
@@ -33,6 +35,9 @@ export async function submitApplication(services: Services, job: Job, candidateI
   const workflowId = applicationWorkflowId(jobId, String(candidateId));
   // Temporal refuses concurrent duplicates; this read also refuses one whose workflow is past retention.
   if (await applicationExists(services.orm.em, workflowId)) throw new ConflictError('duplicate_application', 'You have already applied to this job.');
+  // The workflow carries the personal fields sealed under the candidate's own key (crypto-shredding).
+  const sealed = await sealContent(services.orm.em.fork(), config.auth.payloadKeys, candidateId, submission);
+  const summary = await applicationSummary(services.orm.em.fork(), job);
   const state = await withinDeadline(services, () => temporal.workflow.executeUpdateWithStart(submitUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
       workflowId,
@@ -41,7 +46,7 @@ export async function submitApplication(services: Services, job: Job, candidateI
         applicationId: workflowId,
         jobId,
         candidateId: String(candidateId),
-        ...submission,
+        ...sealed,
         stageSlaSeconds: config.timers.stageSlaSeconds,
         offerExpirySeconds: config.timers.offerExpirySeconds,
       }],
@@ -49,6 +54,7 @@ export async function submitApplication(services: Services, job: Job, candidateI
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [{ key: STAGE_ATTRIBUTE, value: 'applied' }, { key: JOB_ATTRIBUTE, value: jobId }],
+      ...summary,
     }),
   }));
   await recorded(services, trusted(state), submission);
@@ -113,7 +119,7 @@ async function contentOf(services: Services, applicationId: string): Promise<App
   const stored = await applicationContent(services.orm.em.fork(), applicationId);
   if (stored) return stored;
   const { coverLetter, resumeUrl } = await services.temporal.workflow.getHandle(applicationId).query(stateQuery);
-  return { coverLetter, resumeUrl };
+  return openDeep(services.orm.em.fork(), services.config.auth.payloadKeys, { coverLetter, resumeUrl });
 }
 
 /**

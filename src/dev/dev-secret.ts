@@ -19,3 +19,18 @@ export function devSecretKey(varDir: string): string {
   if (key.length < 32) throw new Error(`${file} holds no usable key; delete it and start again`);
   return key;
 }
+
+/**
+ * The payload encryption key of a development machine, in `<varDir>/payload-keys` (the format of
+ * PAYLOAD_KEYS, one key a line): generated once, so histories written before a restart still decrypt.
+ */
+export function devPayloadKeyFile(varDir: string): string {
+  const file = path.join(varDir, 'payload-keys');
+  fs.mkdirSync(varDir, { recursive: true });
+  try {
+    fs.writeFileSync(file, `dev-1:${randomBytes(32).toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return file;
+}

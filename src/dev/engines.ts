@@ -52,7 +52,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /** `detached` puts the engine in its own process group, so a terminal's Ctrl-C reaches only the parent, which stops it in order. */
-export interface TemporalOptions { cli: string; port: number; uiPort?: number; dbFile: string; logFile: string; namespace?: string; detached?: boolean }
+/** `uiCodecEndpoint`: the codec server the Web UI decodes payloads through (the API's `/codec`). */
+export interface TemporalOptions { cli: string; port: number; uiPort?: number; uiCodecEndpoint?: string; dbFile: string; logFile: string; namespace?: string; detached?: boolean }
 
 /** The Temporal dev server, SQLite-backed, with WAL pragmas (about 10x faster) and our search attributes. */
 export async function startTemporal(opts: TemporalOptions): Promise<Engine> {
@@ -63,6 +64,7 @@ export async function startTemporal(opts: TemporalOptions): Promise<Engine> {
     '--namespace', opts.namespace ?? 'default',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
+    ...(opts.uiPort && opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
   ];
   const log = fs.openSync(opts.logFile, 'a');
   const child = spawn(opts.cli, args, { stdio: ['ignore', log, log], detached: opts.detached ?? false });

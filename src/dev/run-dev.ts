@@ -8,7 +8,7 @@ import { migrateUp, openOrm } from '../db/orm';
 import { createPasswordHasher } from '../auth/passwords';
 import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { seedSampleData } from '../accounts/seed';
-import { devSecretKey } from './dev-secret';
+import { devPayloadKeyFile, devSecretKey } from './dev-secret';
 import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from './engines';
 
 /**
@@ -32,11 +32,20 @@ function hostPort(address: string, fallbackPort: number): { host: string; port: 
   return { host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: Number(url.port) || fallbackPort };
 }
 
+/**
+ * The API's codec endpoint, on the host name the Web UI is reached by: the session cookie is sent
+ * with the UI's requests only when both are the same site (`localhost` and `127.0.0.1` are not).
+ */
+function devCodecEndpoint(uiUrl: string, apiPort: number): string {
+  return `http://${new URL(uiUrl).hostname}:${apiPort}/codec`;
+}
+
 async function main() {
   process.env.DATABASE_URL ??= 'sqlite:///./dev.db';
   process.env.MAIL_OUTBOX_DIR ??= path.join(VAR, 'outbox');
   // The children inherit it through the environment.
   if (!process.env.SECRET_KEY) process.env.SECRET_KEY = devSecretKey(VAR);
+  if (!process.env.PAYLOAD_KEYS && !process.env.PAYLOAD_KEY_FILE) process.env.PAYLOAD_KEY_FILE = devPayloadKeyFile(VAR);
   const config = loadConfig();
   const paths = enginePaths(ROOT);
   const engines: Engine[] = [];
@@ -49,7 +58,7 @@ async function main() {
   } else {
     const uiPort = Number(new URL(config.temporal.uiUrl).port) || 8233;
     say('temporal', `starting the dev server on ${temporal.port} (Web UI ${uiPort}, data var/temporal.db)`);
-    engines.push(await startTemporal({ cli: paths.temporal, port: temporal.port, uiPort, dbFile: path.join(VAR, 'temporal.db'), logFile: path.join(VAR, 'temporal.log'), namespace: config.temporal.namespace, detached: true }));
+    engines.push(await startTemporal({ cli: paths.temporal, port: temporal.port, uiPort, uiCodecEndpoint: devCodecEndpoint(config.temporal.uiUrl, config.port), dbFile: path.join(VAR, 'temporal.db'), logFile: path.join(VAR, 'temporal.log'), namespace: config.temporal.namespace, detached: true }));
   }
   const redis = hostPort(config.redisUrl, 6379);
   if (await portAnswers(redis.port, redis.host)) {

@@ -20,6 +20,8 @@ import { jobRoutes } from './routes/jobs.routes';
 import { applicationRoutes } from './routes/applications.routes';
 import { teamRoutes } from './routes/teams.routes';
 import { adminRoutes } from './routes/admin.routes';
+import { codecCors, codecRoutes } from './routes/codec.routes';
+import { privacyRoutes } from './routes/privacy.routes';
 
 const ONE_MIB = '1mb';
 
@@ -48,6 +50,7 @@ export function createApp(services: Services): Koa {
     const allowed = new Set(services.config.corsOrigins);
     app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) || allowed.has('*') ? ctx.get('Origin') : ''), exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
   }
+  app.use(codecCors(services));
   app.use(koaBody({ jsonLimit: ONE_MIB, formLimit: ONE_MIB, textLimit: ONE_MIB, multipart: false, jsonStrict: true }));
   app.use((ctx, next) => RequestContext.create(services.orm.em, next));
 
@@ -62,6 +65,8 @@ export function createApp(services: Services): Koa {
   applicationRoutes(router, registry, services);
   teamRoutes(router, registry, services);
   adminRoutes(router, services);
+  codecRoutes(router, registry, services);
+  privacyRoutes(router, registry, services);
   docsRoutes(router, () => generateDocument(registry));
 
   app.use(methodNotAllowed());

@@ -3,6 +3,7 @@ import { createLogger } from '../logger';
 import { createServices } from '../services';
 import { createApp } from '../http/app';
 import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
+import { ensureRetentionSchedule } from '../privacy/retention-schedule';
 import { onShutdown, runMain } from './run';
 
 /** The API process: stateless, run as many as the load needs behind a load balancer. */
@@ -17,6 +18,8 @@ runMain('api', async () => {
       logger.warn({ email: config.admin!.email }, err.message);
     });
   }
+  // In the background: the API serves while Temporal is away, and the schedule only needs to exist eventually.
+  ensureRetentionSchedule(services.temporal, config, logger).catch((err: Error) => logger.warn({ err: err.message }, 'the retention schedule could not be set up; it is retried at the next start'));
   const server = createApp(services).listen(config.port, () => logger.info({ port: config.port }, `API listening on http://localhost:${config.port} (docs at /docs)`));
   onShutdown(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

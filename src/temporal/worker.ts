@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createRecordingActivities } from '../../activities/recording.activities';
+import { createRetentionActivities } from '../../activities/retention.activities';
 import { createNotificationQueue } from '../queue/notification-queue';
 import { createRecordingFailureStats } from '../applications/recording-failures';
 import { dataConverterFor } from './data-converter';
@@ -33,9 +34,12 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...workflowSource(config, workflowBundle),
-      activities: createRecordingActivities({
-        orm, queue, logger, failures: createRecordingFailureStats(redis, config.temporal.taskQueue), retryWindowMs: recordingRetryWindowMs,
-      }),
+      activities: {
+        ...createRecordingActivities({
+          orm, queue, logger, failures: createRecordingFailureStats(redis, config.temporal.taskQueue), retryWindowMs: recordingRetryWindowMs, payloadKeys: config.auth.payloadKeys,
+        }),
+        ...createRetentionActivities({ orm, logger, retentionDays: config.retentionDays }),
+      },
       // Messages not signed with the key the API holds reach the workflow as `null`, which it refuses.
       dataConverter: dataConverterFor(config.auth, logger),
       // In-flight activities are idempotent: a short grace period, then retries elsewhere take over.

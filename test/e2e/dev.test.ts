@@ -67,6 +67,11 @@ describe('npm run dev', () => {
     expect(output).toContain(`http://127.0.0.1:${ports.ui}`);
     // No SECRET_KEY was given: the runner generated one for this machine, readable by its owner only.
     expect(fs.statSync(path.join(dir, 'var', 'secret-key')).mode & 0o777).toBe(0o600);
+    // And a payload encryption key, the same way.
+    expect(fs.statSync(path.join(dir, 'var', 'payload-keys')).mode & 0o777).toBe(0o600);
+    // The Web UI decodes through the API's codec endpoint.
+    const settings = await (await fetch(`http://127.0.0.1:${ports.ui}/api/v1/settings`)).text();
+    expect(settings).toContain(`http://127.0.0.1:${ports.api}/codec`);
   }, 150_000);
 
   test('seeds the sample jobs and the admin from ADMIN_EMAIL / ADMIN_PASSWORD', async () => {

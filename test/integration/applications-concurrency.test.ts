@@ -1,4 +1,5 @@
 import { startStack, type TestStack } from '../support/stack';
+import { openDeep } from '../../src/privacy/personal-fields';
 import { bundleWorkflows, createJob, expectLegalHistory, expectSqlMatchesWorkflow } from '../support/applications';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
@@ -28,7 +29,8 @@ describe('applications under concurrent requests', () => {
     const id = created[0].body.id;
     const state = await expectSqlMatchesWorkflow(stack, id);
     expect(state.history).toHaveLength(1);
-    expect(state.coverLetter).toBe(created[0].body.coverLetter);
+    // The workflow carries it sealed under the candidate's key; one data key served all twenty.
+    expect(await openDeep(stack.services.orm.em.fork(), stack.config.auth.payloadKeys, state.coverLetter)).toBe(created[0].body.coverLetter);
     const [{ count }] = await stack.services.orm.em.fork().execute<{ count: number }[]>('select count(*) as count from applications where job_id = ?', [job.id], 'all');
     expect(count).toBe(1);
   });

@@ -8,7 +8,7 @@ type Orm = Awaited<ReturnType<typeof openOrm>>;
 const tables = async (orm: Orm) =>
   (await orm.em.getConnection().execute<{ name: string }[]>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name != 'mikro_orm_migrations' order by name")).map((r) => r.name);
 
-const ALL = ['Migration20261124000000_initial', 'Migration20261130000000_companies', 'Migration20261130120000_hiring_teams'];
+const ALL = ['Migration20261124000000_initial', 'Migration20261130000000_companies', 'Migration20261130120000_hiring_teams', 'Migration20261130180000_candidate_data_keys'];
 
 async function withOrm(run: (orm: Orm) => Promise<void>) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-migrations-'));
@@ -24,7 +24,7 @@ async function withOrm(run: (orm: Orm) => Promise<void>) {
 describe('migrations', () => {
   test('run up and down against a real SQLite file', () => withOrm(async (orm) => {
     expect(await migrateUp(orm)).toEqual(ALL);
-    expect(await tables(orm)).toEqual(['applications', 'companies', 'job_team_members', 'jobs', 'stage_events', 'users']);
+    expect(await tables(orm)).toEqual(['applications', 'candidate_data_keys', 'companies', 'job_team_members', 'jobs', 'stage_events', 'users']);
     expect(await migrateUp(orm)).toEqual([]);
     expect(await migrateDown(orm)).toEqual([...ALL].reverse());
     expect(await tables(orm)).toEqual([]);
@@ -65,6 +65,19 @@ describe('migrations', () => {
       { id: 1, company: 'TechCorp' }, { id: 2, company: 'WebWorks' }, { id: 3, company: 'TechCorp' }, { id: 4, company: 'DataPlus' }, { id: 5, company: 'WebWorks' },
     ]);
     expect(await sql('select count(*) as n from applications')).toEqual([{ n: 1 }]);
+  }));
+
+  test('candidate data keys: one per user, which must exist; down drops the table only', () => withOrm(async (orm) => {
+    const sql = <T extends object[] = object[]>(text: string, params: unknown[] = []) => orm.em.getConnection().execute<T>(text, params, 'all');
+    await migrateUp(orm);
+    const at = '2026-01-01T00:00:00.000Z';
+    await sql("insert into users (id, email, password_hash, role, created_at, updated_at) values (1, 'a@example.com', 'x', 'candidate', ?, ?)", [at, at]);
+    await sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (1, 'k1', 'AAAA', ?)", [at]);
+    await expect(sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (1, 'k1', 'BBBB', ?)", [at])).rejects.toThrow(/UNIQUE|constraint/i);
+    await expect(sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (2, 'k1', 'BBBB', ?)", [at])).rejects.toThrow(/FOREIGN KEY|constraint/i);
+    expect(await migrateDown(orm, 'Migration20261130120000_hiring_teams')).toEqual(['Migration20261130180000_candidate_data_keys']);
+    expect(await tables(orm)).not.toContain('candidate_data_keys');
+    expect(await sql('select count(*) as n from users')).toEqual([{ n: 1 }]);
   }));
 
   test('hiring teams: every job that existed before gets its creator on its team; down drops the teams only', async () => {

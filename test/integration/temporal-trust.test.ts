@@ -4,6 +4,8 @@ import { Client, WithStartWorkflowOperation, WorkflowFailedError, WorkflowUpdate
 import { ApplicationFailure, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { findApplication } from '../../src/applications/application-repository';
+import { PayloadEncryptionCodec } from '../../src/temporal/payload-encryption.codec';
+import { dataConverterFor } from '../../src/temporal/data-converter';
 import { applicationWorkflowId } from '../../src/domain/ids';
 import { changeStageSignal, changeStageUpdate, submitUpdate, type ApplicationInput, type RejectedSignal } from '../../workflows/messages';
 import { startStack, type TestStack } from '../support/stack';
@@ -21,14 +23,17 @@ describe('messages sent straight to Temporal', () => {
   let stack: TestStack;
   let recruiter: Actor;
   let jobId: string;
-  /** A client of the same server without the signing codec: what anyone on the network can build. */
+  /**
+   * A client of the same server without the signing codec: what anyone on the network can build,
+   * here even holding the payload encryption key (so it reads the refusals), but not SECRET_KEY.
+   */
   let plain: Client;
 
   beforeAll(async () => {
     stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
     recruiter = await stack.user('recruiter');
     jobId = String((await createJob(stack, recruiter.user.id)).id);
-    plain = new Client({ connection: stack.services.temporal.connection, namespace: stack.config.temporal.namespace });
+    plain = new Client({ connection: stack.services.temporal.connection, namespace: stack.config.temporal.namespace, dataConverter: { payloadCodecs: [new PayloadEncryptionCodec(stack.config.auth.payloadKeys)] } });
   }, 60_000);
   afterAll(async () => { await stack?.close(); });
 
@@ -163,8 +168,9 @@ describe('messages sent straight to Temporal', () => {
     const handle = stack.services.temporal.workflow.getHandle(applied.id);
 
     const history = await handle.fetchHistory();
-    const carrying = (history.events ?? []).filter((event) => payloadsOf(event).some((p) => Buffer.from(p.data ?? []).toString('utf8').includes(coverLetter)));
-    expect(carrying.map((e) => e.eventType)).toEqual([EVENT_WORKFLOW_EXECUTION_STARTED]);
+    // Stored encrypted; decoded, the start input alone holds it, sealed under the candidate's key.
+    expect(await carrying(history.events ?? [], coverLetter, false)).toEqual([]);
+    expect(await carrying(history.events ?? [], 'ats-pd:v1:', true)).toEqual([EVENT_WORKFLOW_EXECUTION_STARTED]);
     expect((await stack.http('GET', `/api/applications/${applied.id}`, { token: recruiter.token })).body).toMatchObject({ stage: 'offer', coverLetter, resumeUrl });
   });
 
@@ -188,9 +194,21 @@ describe('messages sent straight to Temporal', () => {
     await idleHistoryLength(id);
     // The start input, and the one recording that had to create the row.
     const history = await stack.services.temporal.workflow.getHandle(id).fetchHistory();
-    const carrying = (history.events ?? []).filter((event) => payloadsOf(event).some((p) => Buffer.from(p.data ?? []).toString('utf8').includes(coverLetter)));
-    expect(carrying.map((e) => e.eventType)).toEqual([EVENT_WORKFLOW_EXECUTION_STARTED, temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]);
+    expect(await carrying(history.events ?? [], coverLetter, false)).toEqual([]);
+    expect(await carrying(history.events ?? [], coverLetter, true)).toEqual([EVENT_WORKFLOW_EXECUTION_STARTED, temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]);
   });
+
+  /** The types of the events with a payload holding `text`, as stored or as the system's codecs decode it. */
+  async function carrying(events: temporal.api.history.v1.IHistoryEvent[], text: string, decoded: boolean) {
+    const codecs = [...(dataConverterFor(stack.config.auth).payloadCodecs ?? [])].reverse();
+    const found = [];
+    for (const event of events) {
+      let payloads = payloadsOf(event);
+      if (decoded) for (const codec of codecs) payloads = await codec.decode(payloads);
+      if (payloads.some((p) => Buffer.from(p.data ?? []).toString('utf8').includes(text))) found.push(event.eventType);
+    }
+    return found;
+  }
 
   async function untrustedFailureOf(workflowId: string): Promise<string | null | undefined> {
     const error = await plain.workflow.getHandle(workflowId).result().then(() => null, (err: unknown) => err);

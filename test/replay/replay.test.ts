@@ -4,7 +4,8 @@ import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { bundleWorkflows } from '../support/applications';
-import { TEST_SECRET_KEY } from '../support/stack';
+import { TEST_PAYLOAD_ACTIVE_KEY, TEST_PAYLOAD_KEYS, TEST_SECRET_KEY } from '../support/stack';
+import { parsePayloadKeys } from '../../src/privacy/payload-keys';
 import { loadHistory } from './load-history';
 
 /**
@@ -12,10 +13,12 @@ import { loadHistory } from './load-history';
  * running applications (a reordered command, a removed timer, a renamed activity) fails here with a
  * determinism error. Record new histories with test/replay/record-histories.ts.
  *
- * Replay decodes payloads as a worker does, so it needs the worker's data converter with the key the
- * histories were signed with (the tests' SECRET_KEY): without it every payload reads as null.
+ * Replay decodes payloads as a worker does, so it needs the worker's data converter with the keys the
+ * histories were encrypted and signed with (the tests' PAYLOAD_KEYS and SECRET_KEY): without them
+ * every payload reads as null.
  */
-const dataConverter = createDataConverter(TEST_SECRET_KEY);
+const payloadKeys = parsePayloadKeys(TEST_PAYLOAD_KEYS, TEST_PAYLOAD_ACTIVE_KEY);
+const dataConverter = createDataConverter(TEST_SECRET_KEY, { payloadKeys });
 
 /** The workflow checks that its start input was signed for its own ID: replay under the recorded one. */
 const workflowIdOf = (history: ReturnType<typeof loadHistory>) => history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? undefined;
@@ -42,13 +45,24 @@ describe('workflow code replays recorded histories', () => {
 
   test('histories signed with another key do not replay: applications started under an old key must finish first', async () => {
     const history = loadHistory(path.join(DIR, 'hired.json'));
-    await expect(Worker.runReplayHistory({ workflowBundle, dataConverter: createDataConverter('another-secret-key') }, history, workflowIdOf(history))).rejects.toThrow();
+    await expect(Worker.runReplayHistory({ workflowBundle, dataConverter: createDataConverter('another-secret-key', { payloadKeys }) }, history, workflowIdOf(history))).rejects.toThrow();
   });
 
   test('after a change of SECRET_KEY, histories replay while the former key is among PREVIOUS_SECRET_KEYS', async () => {
     const history = loadHistory(path.join(DIR, 'hired.json'));
-    const rotated = createDataConverter('a-new-secret-key', { previousSecretKeys: [TEST_SECRET_KEY] });
+    const rotated = createDataConverter('a-new-secret-key', { previousSecretKeys: [TEST_SECRET_KEY], payloadKeys });
     await Worker.runReplayHistory({ workflowBundle, dataConverter: rotated }, history, workflowIdOf(history));
+  });
+
+  test('the histories are encrypted: without the payload key that wrote them they do not replay; with it, after a rotation, they do', async () => {
+    const history = loadHistory(path.join(DIR, 'hired.json'));
+    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    expect(Buffer.from(input?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+    const otherKey = parsePayloadKeys(`other:${Buffer.alloc(32, 7).toString('base64')}`);
+    await expect(Worker.runReplayHistory({ workflowBundle, dataConverter: createDataConverter(TEST_SECRET_KEY, { payloadKeys: otherKey }) }, history, workflowIdOf(history))).rejects.toThrow();
+    // A new key active, the recorded one still listed.
+    const rotated = parsePayloadKeys(`${TEST_PAYLOAD_KEYS},new:${Buffer.alloc(32, 9).toString('base64')}`, 'new');
+    await Worker.runReplayHistory({ workflowBundle, dataConverter: createDataConverter(TEST_SECRET_KEY, { payloadKeys: rotated }) }, history, workflowIdOf(history));
   });
 
   test('a change to the workflow\'s commands is caught', async () => {

@@ -40,12 +40,18 @@ export interface StackOptions {
 /** The tests' SECRET_KEY: the replay test verifies the recorded histories' signatures with it. */
 export const TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-for-hs256-0123456789';
 
+/** The tests' payload keys: fixed, so recorded histories decrypt; `test-1` encrypts. */
+export const TEST_PAYLOAD_KEYS = 'test-1:dGVzdC1wYXlsb2FkLWtleS0xLTAxMjM0NTY3ODlhYmM=,test-0:dGVzdC1wYXlsb2FkLWtleS0wLTAxMjM0NTY3ODlhYmM=';
+export const TEST_PAYLOAD_ACTIVE_KEY = 'test-1';
+
 /** Environment for a test: the run's shared engines, and names of its own (DB file, task queue, queue). */
 export function testEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
   const id = randomUUID().slice(0, 8);
   return {
     NODE_ENV: 'test',
     SECRET_KEY: TEST_SECRET_KEY,
+    PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    PAYLOAD_ACTIVE_KEY: TEST_PAYLOAD_ACTIVE_KEY,
     DATABASE_URL: `sqlite:///${path.join(dir, 'ats.db')}`,
     REDIS_URL: required('ATS_TEST_REDIS_URL'),
     TEMPORAL_ADDRESS: required('ATS_TEST_TEMPORAL_ADDRESS'),

@@ -1,0 +1,123 @@
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import jwt from 'jsonwebtoken';
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { UserSchema } from '../../db/entities/user.entity';
+import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
+import type { Services } from '../../services';
+import { authenticate } from '../middleware/auth';
+import { defineRoute } from '../route';
+import { createCodecService } from '../../privacy/codec-service';
+
+export const CODEC_COOKIE = 'ats_codec_session';
+const SESSION_SECONDS = 8 * 3600;
+const AUDIENCE = 'codec';
+
+const WirePayload = z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() });
+const Payloads = z.object({ payloads: z.array(WirePayload).max(1000) }).openapi('CodecPayloads');
+const NamespaceParams = z.object({ namespace: z.string().min(1).max(255) });
+
+/**
+ * Temporal's codec server protocol, for the Web UI and the CLI: recruiters and admins read decoded
+ * payloads, personal fields included; candidates and anonymous callers get nothing. The Web UI sends
+ * cookies when "Include cross-origin credentials" is on; a session cookie from `POST /codec/session`
+ * (with a bearer token) serves it, CORS admitting TEMPORAL_UI_URL's origin with credentials.
+ */
+export function codecRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
+  const codec = createCodecService(services);
+  const key = createHmac('sha256', services.config.auth.secretKey).update('ats codec session').digest();
+  const staff = staffOnly(services, key);
+
+  for (const prefix of ['/codec', '/codec/{namespace}']) {
+    for (const op of ['decode', 'encode'] as const) {
+      defineRoute(router, registry, services, {
+        method: 'post',
+        path: `${prefix}/${op}`,
+        summary: op === 'decode' ? 'Decode Temporal payloads (Temporal codec server protocol), personal fields opened' : 'Encode Temporal payloads (Temporal codec server protocol)',
+        description: 'For recruiters and admins: a bearer token, or the session cookie of `POST /codec/session`. 401 without either, 403 for candidates.',
+        tags: ['Codec'],
+        auth: 'public',
+        params: prefix === '/codec' ? undefined : NamespaceParams,
+        body: Payloads,
+        responses: {
+          200: { description: 'The payloads, in order', schema: Payloads },
+          401: { description: 'No valid token or session' },
+          403: { description: 'Not a recruiter or admin' },
+        },
+        async handler(ctx, { body }) {
+          await staff(ctx);
+          ctx.set('Cache-Control', 'no-store');
+          ctx.body = { payloads: await codec[op](body.payloads) };
+        },
+      });
+    }
+  }
+
+  defineRoute(router, registry, services, {
+    method: 'post',
+    path: '/codec/session',
+    summary: 'Trade a recruiter\'s or admin\'s token for the codec session cookie the Temporal Web UI sends',
+    tags: ['Codec'],
+    auth: ['recruiter', 'admin'],
+    responses: { 204: { description: 'The cookie is set' } },
+    handler(ctx) {
+      const token = jwt.sign({}, key, { algorithm: 'HS256', subject: String(ctx.state.user.id), audience: AUDIENCE, expiresIn: SESSION_SECONDS });
+      // Cross-site (a UI on another domain) needs SameSite=None, which browsers take over HTTPS only.
+      ctx.cookies.set(CODEC_COOKIE, token, { httpOnly: true, sameSite: ctx.secure ? 'none' : 'lax', secure: ctx.secure, path: '/codec', maxAge: SESSION_SECONDS * 1000, overwrite: true });
+      ctx.set('Cache-Control', 'no-store');
+      ctx.status = 204;
+    },
+  });
+}
+
+function staffOnly(services: Services, key: Buffer): (ctx: Context) => Promise<void> {
+  return async (ctx) => {
+    if (ctx.get('Authorization')) {
+      await authenticate(services)(ctx, async () => undefined);
+    } else {
+      const cookie = ctx.cookies.get(CODEC_COOKIE);
+      if (!cookie) throw new UnauthorizedError('Send Authorization: Bearer <token>, or get a session cookie from POST /codec/session.');
+      let sub: string | undefined;
+      try {
+        sub = (jwt.verify(cookie, key, { algorithms: ['HS256'], audience: AUDIENCE }) as jwt.JwtPayload).sub;
+      } catch {
+        throw new UnauthorizedError('The codec session is invalid or expired.');
+      }
+      const user = await services.orm.em.fork().findOne(UserSchema, { id: Number(sub) });
+      if (!user || !user.active) throw new UnauthorizedError('The codec session is no longer valid.');
+      ctx.state.user = user;
+    }
+    if (!['recruiter', 'admin'].includes(ctx.state.user.role)) throw new ForbiddenError('Only recruiters and admins may decode payloads.');
+  };
+}
+
+/** CORS for the Web UI's origin only, with credentials, on the codec paths. */
+export function codecCors(services: Services): Middleware {
+  const allowed = uiOrigins(services.config.temporal.uiUrl);
+  return async (ctx, next) => {
+    const origin = ctx.get('Origin');
+    if (!ctx.path.startsWith('/codec/') || !allowed.has(origin)) return next();
+    ctx.vary('Origin');
+    ctx.set('Access-Control-Allow-Origin', origin);
+    ctx.set('Access-Control-Allow-Credentials', 'true');
+    if (ctx.method === 'OPTIONS') {
+      ctx.set('Access-Control-Allow-Methods', 'POST, OPTIONS');
+      ctx.set('Access-Control-Allow-Headers', ctx.get('Access-Control-Request-Headers') || 'Content-Type, Authorization, X-Namespace');
+      ctx.set('Access-Control-Max-Age', '600');
+      ctx.status = 204;
+      return;
+    }
+    await next();
+  };
+}
+
+/** The UI's origin; on the loopback, both spellings of it, since the browser uses whichever was typed. */
+function uiOrigins(uiUrl: string): Set<string> {
+  const url = new URL(uiUrl);
+  const origins = new Set([url.origin]);
+  const twin = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname === '127.0.0.1' ? 'localhost' : null;
+  if (twin) origins.add(`${url.protocol}//${twin}${url.port ? `:${url.port}` : ''}`);
+  return origins;
+}

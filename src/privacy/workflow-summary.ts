@@ -1,0 +1,17 @@
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { Job } from '../db/entities/job.entity';
+import { companyNames } from '../companies/companies';
+
+/**
+ * What the Web UI shows in its workflow list and header, so a recruiter knows what an application
+ * is without opening it: the job, the company, the stage it started in. Never the candidate's name
+ * or e-mail. Fixed at start (Temporal keeps these static); the current stage is the
+ * ApplicationStage search attribute. Like every payload, they pass through the codec.
+ */
+export async function applicationSummary(em: EntityManager, job: Job): Promise<{ staticSummary: string; staticDetails: string }> {
+  const company = (await companyNames(em, [job.companyId])).get(job.companyId) ?? `company ${job.companyId}`;
+  return {
+    staticSummary: `Application: ${job.title} at ${company}`,
+    staticDetails: [`**Job:** ${job.title} (id ${job.id})`, `**Company:** ${company}`, '**Stage at start:** applied', 'The current stage is the ApplicationStage search attribute.'].join('\n\n'),
+  };
+}

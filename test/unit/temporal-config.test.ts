@@ -50,7 +50,7 @@ describe('Temporal connection configuration', () => {
   });
 
   test('a certificate without its key (or the reverse) names both variables', () => {
-    for (const env of [{ TEMPORAL_TLS_CERT: CERT }, { TEMPORAL_TLS_KEY: KEY }]) {
+    for (const env of [{ TEMPORAL_TLS_CERT: CERT }, { TEMPORAL_TLS_KEY: KEY }] as Record<string, string>[]) {
       const message = problems(env);
       expect(message).toContain('TEMPORAL_TLS_CERT');
       expect(message).toContain('TEMPORAL_TLS_KEY');

@@ -117,6 +117,28 @@ describe('shutdown with the engines unreachable', () => {
     expect(took).toBeLessThan(10_000);
   }, 90_000);
 
+  test.each([['worker'], ['api']])('the %s exits within 10 s while still waiting for an unreachable Temporal', async (name) => {
+    // Accepts connections and never answers, as a frontend behind a dead load balancer would.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const proc = spawn(process.execPath, [entry(name)], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', ...testEnv(dir, { REDIS_URL: redisUrl, TEMPORAL_ADDRESS: `127.0.0.1:${(silent.address() as net.AddressInfo).port}`, PORT: String(await freePort()), LOG_LEVEL: 'info' }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    proc.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+    proc.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    try {
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect({ exitCode: proc.exitCode, output }).toEqual({ exitCode: null, output: expect.any(String) });
+      const took = await terminate(proc);
+      expect(took).toBeLessThan(10_000);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
+
   test('the API exits within 10 s with Redis gone and Temporal cut off', async () => {
     child = await start('api', 'API listening', { PORT: String(await freePort()) });
     await stopRedis();

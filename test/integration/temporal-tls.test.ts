@@ -108,10 +108,13 @@ describe('Temporal over TLS', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the API and a worker connect with the configured certificates, and an application runs through them', async () => {
-    const stack: TestStack = await startStack(tlsEnv(trusted), { worker: { workflowBundle: bundle } });
+  test('the API and a worker (with its configured slot limits) connect with the configured certificates, and an application runs through them', async () => {
+    const stack: TestStack = await startStack(tlsEnv(trusted, { WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '7', WORKER_MAX_CONCURRENT_ACTIVITIES: '5' }), { worker: { workflowBundle: bundle } });
     try {
       expect(stack.config.temporal.security.tls?.clientCertPair).toBeDefined();
+      // The worker's slot limits come from the configuration.
+      expect(stack.worker!.options.tuner.workflowTaskSlotSupplier).toEqual({ type: 'fixed-size', numSlots: 7 });
+      expect(stack.worker!.options.tuner.activityTaskSlotSupplier).toEqual({ type: 'fixed-size', numSlots: 5 });
       const recruiter = await stack.user('recruiter');
       const candidate = await stack.user('candidate');
       const job = await createJob(stack, recruiter.user.id);

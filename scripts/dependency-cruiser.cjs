@@ -25,6 +25,13 @@ module.exports = {
       to: { path: [IO_PACKAGES, '^src/(http|db|queue|mail|main)/', '^src/(services|config|logger)\\.ts$'] },
     },
     {
+      name: 'workflows-see-activities-as-types',
+      severity: 'error',
+      comment: 'Workflows call activities through proxies: their code (and its I/O) never enters the workflow sandbox.',
+      from: { path: '^workflows/' },
+      to: { path: '^activities/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'http-is-the-top',
       severity: 'error',
       comment: 'Only the HTTP layer itself and the entry points that start it import from src/http.',
@@ -43,6 +50,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(dist|node_modules|\\.tools|var)/' },
+    exclude: { path: '^(dist|\\.tools|var)/' },
   },
 };

@@ -36,10 +36,16 @@ export function applicationWorkflowsQuery(taskQueue: string): string {
   return `WorkflowType = "applicationWorkflow" AND TaskQueue = "${taskQueue.replace(/["\\]/g, '\\$&')}"`;
 }
 
-export async function reconcileApplications({ orm, temporal, taskQueue }: ReconcileDeps, { dryRun = false, onDifference }: { dryRun?: boolean; onDifference?: (d: Difference) => void } = {}): Promise<ReconcileReport> {
+export interface ReconcileOptions {
+  dryRun?: boolean;
+  onDifference?: (d: Difference) => void;
+  /** Workflows per visibility page (the SDK fetches the next page as the loop reaches it). */
+  pageSize?: number;
+}
+
+export async function reconcileApplications({ orm, temporal, taskQueue }: ReconcileDeps, { dryRun = false, onDifference, pageSize = 100 }: ReconcileOptions = {}): Promise<ReconcileReport> {
   const report: ReconcileReport = { checked: 0, differences: [], repaired: 0, unreadable: [] };
-  // The SDK pages through visibility as the loop consumes it.
-  for await (const info of temporal.workflow.list({ query: applicationWorkflowsQuery(taskQueue) })) {
+  for await (const info of temporal.workflow.list({ query: applicationWorkflowsQuery(taskQueue), pageSize })) {
     let state: ApplicationState;
     try {
       state = await temporal.workflow.getHandle(info.workflowId, info.runId).query(stateQuery);

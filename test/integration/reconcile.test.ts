@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { bundleWorkflows, createJob, eventually, expectSqlMatchesWorkflow, queryState } from '../support/applications';
 import { startStack, testEnv, type TestStack } from '../support/stack';
-import { applicationWorkflowsQuery } from '../../src/applications/reconcile';
+import { applicationWorkflowsQuery, reconcileApplications } from '../../src/applications/reconcile';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '../../dist/src/main/cli.js');
@@ -65,6 +65,11 @@ describe('cli reconcile', () => {
     expect(res).toMatchObject({ code: 0 });
     expect(differences(res.out)).toEqual([]);
     expect(res.out).toContain(`${ids.length} applications checked, 0 differences`);
+  });
+
+  test('pages through visibility: every application is checked with one per page', async () => {
+    const report = await reconcileApplications({ orm: stack.services.orm, temporal: stack.services.temporal, taskQueue: stack.config.temporal.taskQueue }, { dryRun: true, pageSize: 1 });
+    expect(report).toEqual({ checked: ids.length, differences: [], repaired: 0, unreadable: [] });
   });
 
   test('a dry run lists exactly the damage and writes nothing; reconcile repairs it; a second run finds nothing', async () => {

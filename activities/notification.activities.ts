@@ -1,30 +1,12 @@
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { Queue } from 'bullmq';
-import type { Stage } from '../src/domain/stages';
+import type { NotificationEvent, NotificationKind } from '../src/domain/notifications';
 import { JobSchema } from '../src/db/entities/job.entity';
 import { CompanySchema } from '../src/db/entities/company.entity';
 import { UserSchema, type User } from '../src/db/entities/user.entity';
 import { notificationJobId, type Audience, type NotificationJobData } from '../src/queue/notification-queue';
 
-/**
- * What the application workflow tells the notification side about. The workflow passes IDs only;
- * the activity resolves recipients and enqueues one BullMQ job per recipient and channel, with a
- * job ID derived from (workflow, seq, kind, recipient, channel), so a retried activity never sends twice.
- */
-export type NotificationKind = 'application_received' | 'stage_changed' | 'final_outcome' | 'sla_reminder' | 'offer_expired';
-
-export interface NotificationEvent {
-  kind: NotificationKind;
-  applicationId: string;
-  /** Sequence number of the transition (or, for an SLA reminder, of the transition that entered the stage). */
-  seq: number;
-  jobId: string;
-  candidateId: string;
-  from: Stage | null;
-  to: Stage;
-  reason: string | null;
-  at: string;
-}
+export type { NotificationEvent, NotificationKind } from '../src/domain/notifications';
 
 export interface NotificationActivities {
   /** Returns how many jobs were newly enqueued (0 when a retry finds them all already there). */

@@ -6,6 +6,7 @@ cd "$ATS_ROOT"
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then
   node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json
   node node_modules/eslint/bin/eslint.js --config scripts/eslint.config.js .
+  node node_modules/dependency-cruiser/bin/dependency-cruiser.mjs --config scripts/dependency-cruiser.cjs src activities workflows
 fi
 # The browser tests drive Debian's Chromium (never a downloaded browser).
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

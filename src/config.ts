@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { derivedPayloadKeys, parsePayloadKeys, readPayloadKeyFile, type PayloadKeyring } from './privacy/payload-keys';
+import { readTemporalSecurity, type TemporalSecurity } from './temporal/connection-security';
 
 /** Secrets that appear in examples and must never protect a production deployment. */
 const KNOWN_WEAK_SECRETS = new Set(['your-secret-key', 'secret', 'changeme', 'change-me', 'dev-secret-key', 'development-secret-key-not-for-production']);
@@ -47,6 +48,14 @@ const envSchema = z.object({
   SIGNUP_WINDOW_SECONDS: seconds(3600),
   WORKFLOW_BUNDLE_PATH: optionalString,
   RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -61,7 +70,13 @@ export interface Config {
   auth: { secretKey: string; previousSecretKeys: string[]; payloadKeys: PayloadKeyring; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number };
   database: { url: string; file: string };
   redisUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; requestTimeoutMs: number; workflowBundlePath?: string };
+  temporal: {
+    address: string; namespace: string; taskQueue: string; uiUrl: string; requestTimeoutMs: number; workflowBundlePath?: string;
+    /** TLS and API key; none for the dev server. */
+    security: TemporalSecurity;
+    /** Unset: the SDK's defaults. */
+    workerTuning: { maxConcurrentWorkflowTaskExecutions?: number; maxConcurrentActivityTaskExecutions?: number };
+  };
   mail: { smtpUrl?: string; from: string; outboxDir: string };
   admin?: { email: string; password: string };
   corsOrigins: string[];
@@ -103,6 +118,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     problems.push('DATABASE_URL: only SQLite URLs (sqlite:///./dev.db) are supported');
   }
   const secretKey = checkSecretKey(env, problems);
+  const temporalSecurity = readTemporalSecurity(env, problems);
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   }
@@ -135,6 +151,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       uiUrl: env.TEMPORAL_UI_URL.replace(/\/+$/, ''),
       requestTimeoutMs: env.TEMPORAL_REQUEST_TIMEOUT_MS,
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+      security: temporalSecurity,
+      workerTuning: {
+        ...(env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS && { maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }),
+        ...(env.WORKER_MAX_CONCURRENT_ACTIVITIES && { maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES }),
+      },
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: env.MAIL_OUTBOX_DIR },
     admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,

@@ -8,7 +8,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { NotificationEvent, NotificationKind } from '../activities/notification.activities';
+import type { NotificationEvent, NotificationKind } from '../src/domain/notifications';
 import type { RecordingActivities } from '../activities/recording.activities';
 import { isFinal } from '../src/domain/stages';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../src/temporal/search-attributes';

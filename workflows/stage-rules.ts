@@ -1,5 +1,5 @@
 import { allowedNext, canTransition, isFinal, type Stage } from '../src/domain/stages';
-import type { NotificationKind } from '../activities/notification.activities';
+import type { NotificationKind } from '../src/domain/notifications';
 import type { ApplicationInput, HistoryEntry, RefusalCode, StageChangeRequest } from './messages';
 
 /**

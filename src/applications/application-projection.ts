@@ -43,6 +43,8 @@ const INSERT_APPLICATION = `insert into applications (id, job_id, candidate_id, 
   values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`;
 // `updated_at` is the workflow time of the last transition: with `seq`, the version of the row.
 const MOVE_IF_NEWER = 'update applications set stage = ?, seq = ?, updated_at = ? where id = ? and (updated_at, seq) < (?, ?)';
+// Reconcile only: the workflow's state replaces whatever SQL holds, even a row that looks newer.
+const OVERWRITE = 'update applications set stage = ?, seq = ?, updated_at = ? where id = ?';
 const DROP_LATER_EVENTS = 'delete from stage_events where application_id = ? and seq > ?';
 const UPSERT_EVENTS = (count: number) => `insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
   values ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
@@ -57,14 +59,21 @@ export async function projectApplication(orm: MikroORM, input: ProjectApplicatio
 /** `missing`: a write without the content found no row, and wrote nothing. */
 export type ProjectionOutcome = 'written' | 'unchanged' | 'missing';
 
-export async function writeProjection(orm: MikroORM, { application: a, history }: ProjectApplicationInput): Promise<ProjectionOutcome> {
+export interface ProjectionOptions {
+  /** Write even when SQL's version is the same or newer: for repairing a row known to be wrong. */
+  force?: boolean;
+}
+
+export async function writeProjection(orm: MikroORM, { application: a, history }: ProjectApplicationInput, { force = false }: ProjectionOptions = {}): Promise<ProjectionOutcome> {
   const last = history[history.length - 1];
   const withContent = a.coverLetter !== undefined || a.resumeUrl !== undefined;
   return orm.em.fork().transactional(async (em) => {
     const run = (sql: string, params: unknown[]) => em.execute<QueryResult>(sql, params, 'run');
     const created = withContent
       && (await run(INSERT_APPLICATION, [a.id, Number(a.jobId), Number(a.candidateId), last.to, last.seq, a.coverLetter ?? null, a.resumeUrl ?? null, a.createdAt, last.at])).affectedRows > 0;
-    const moved = created || (await run(MOVE_IF_NEWER, [last.to, last.seq, last.at, a.id, last.at, last.seq])).affectedRows > 0;
+    const moved = created || (force
+      ? await run(OVERWRITE, [last.to, last.seq, last.at, a.id])
+      : await run(MOVE_IF_NEWER, [last.to, last.seq, last.at, a.id, last.at, last.seq])).affectedRows > 0;
     // SQL already holds this decision or a newer one: nothing to write.
     if (!moved) return withContent || (await applicationExists(em, a.id)) ? 'unchanged' : 'missing';
     await run(DROP_LATER_EVENTS, [a.id, last.seq]);

@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { CompanySchema, type Company } from '../db/entities/company.entity';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
-import { toDbId } from '../http/schemas/id.schemas';
+import { toDbId } from '../domain/ids';
 
 /** The company a path id names; an unknown or malformed id is a 404. */
 export async function findCompany(em: EntityManager, id: string): Promise<Company> {

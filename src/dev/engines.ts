@@ -76,9 +76,15 @@ export async function startTemporal(opts: TemporalOptions): Promise<Engine> {
 
 export interface RedisOptions { server: string; port: number; dir: string; logFile: string; detached?: boolean }
 
+/**
+ * Append-only file, fsynced every second: queued notifications survive a restart or a crash of
+ * redis-server itself (at most the last second is lost), which a memory-only Redis would drop.
+ */
+export const REDIS_PERSISTENCE_ARGS = ['--appendonly', 'yes', '--appendfsync', 'everysec'] as const;
+
 export async function startRedis(opts: RedisOptions): Promise<Engine> {
   fs.mkdirSync(opts.dir, { recursive: true });
-  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', '--appendonly', 'no', '--logfile', opts.logFile];
+  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', ...REDIS_PERSISTENCE_ARGS, '--logfile', opts.logFile];
   const child = spawn(opts.server, args, { stdio: 'ignore', detached: opts.detached ?? false });
   await waitForPort(opts.port, child, 'redis-server', 20_000, opts.logFile);
   return { process: child, stop: stopper(child) };

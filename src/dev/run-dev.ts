@@ -9,6 +9,7 @@ import { createPasswordHasher } from '../auth/passwords';
 import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { seedSampleData } from '../accounts/seed';
 import { devPayloadKeyFile, devSecretKey } from './dev-secret';
+import { SHUTDOWN_DEADLINE_MS } from '../main/run';
 import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from './engines';
 
 /**
@@ -86,6 +87,8 @@ async function main() {
   await orm.close();
 
   const shutdown = async (code: number) => {
+    // The processes stop within their own deadline; whatever is left then is SIGKILLed on exit.
+    setTimeout(() => process.exit(code || 1), SHUTDOWN_DEADLINE_MS + 1_000).unref();
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
     await Promise.all(engines.map((e) => e.stop()));

@@ -19,3 +19,10 @@ export function parseApplicationId(id: string): { jobId: string; candidateId: st
 export function workflowUrl(uiBaseUrl: string, namespace: string, workflowId: string): string {
   return `${uiBaseUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
+
+/** A public id (a string to clients) as a database id; anything else names nothing. */
+export function toDbId(id: string): number | undefined {
+  if (!/^[1-9]\d{0,15}$/.test(id)) return undefined;
+  const n = Number(id);
+  return Number.isSafeInteger(n) ? n : undefined;
+}

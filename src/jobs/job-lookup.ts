@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { JobSchema, type Job } from '../db/entities/job.entity';
 import { NotFoundError } from '../domain/errors';
-import { toDbId } from '../http/schemas/id.schemas';
+import { toDbId } from '../domain/ids';
 
 /** The job a path id names; an unknown or malformed id is a 404, never a 422. */
 export async function findJob(em: EntityManager, id: string): Promise<Job> {

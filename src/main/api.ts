@@ -4,7 +4,7 @@ import { createServices } from '../services';
 import { createApp } from '../http/app';
 import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { ensureRetentionSchedule } from '../privacy/retention-schedule';
-import { onShutdown, runMain } from './run';
+import { onShutdown, runMain, within } from './run';
 
 /** The API process: stateless, run as many as the load needs behind a load balancer. */
 runMain('api', async () => {
@@ -22,7 +22,10 @@ runMain('api', async () => {
   ensureRetentionSchedule(services.temporal, config, logger).catch((err: Error) => logger.warn({ err: err.message }, 'the retention schedule could not be set up; it is retried at the next start'));
   const server = createApp(services).listen(config.port, () => logger.info({ port: config.port }, `API listening on http://localhost:${config.port} (docs at /docs)`));
   onShutdown(logger, async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await services.close();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // Requests in flight get a few seconds (one waiting on an unreachable Temporal would not end).
+    if (!(await within(closed, 4_000))) server.closeAllConnections();
+    await within(services.close(), 2_000);
   });
 });

@@ -4,6 +4,8 @@ import { migrateDown, migrateUp, openOrm } from '../db/orm';
 import { createPasswordHasher } from '../auth/passwords';
 import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { seedSampleData } from '../accounts/seed';
+import { createTemporalClient } from '../temporal/client';
+import { reconcileApplications } from '../applications/reconcile';
 import { runMain } from './run';
 
 const USAGE = `usage: cli <command>
@@ -13,13 +15,17 @@ const USAGE = `usage: cli <command>
                                           existing account with that e-mail is refused unless
                                           --reset-password, which sets the password and makes it admin
   seed                                    create the sample jobs and demo accounts (idempotent)
-  bundle-workflows <file>                 prebuild the workflow bundle for WORKFLOW_BUNDLE_PATH`;
+  bundle-workflows <file>                 prebuild the workflow bundle for WORKFLOW_BUNDLE_PATH
+  reconcile [--dry-run]                   compare the projection with every application workflow and
+                                          rewrite what differs from the workflow (--dry-run: only
+                                          print the differences)`;
 
-/** Operator commands: migrations, the first admin, sample data. */
+/** Operator commands: migrations, the first admin, sample data, reconciling the projection. */
 runMain('cli', async () => {
   const [command, ...rest] = process.argv.slice(2);
   const resetPassword = rest.includes('--reset-password');
-  const args = rest.filter((a) => a !== '--reset-password');
+  const dryRun = rest.includes('--dry-run');
+  const args = rest.filter((a) => a !== '--reset-password' && a !== '--dry-run');
   // Bundling needs neither configuration nor a database: build images run it.
   if (command === 'bundle-workflows') {
     if (!args[0]) throw new Error(`bundle-workflows needs an output file\n${USAGE}`);
@@ -28,7 +34,7 @@ runMain('cli', async () => {
     console.log(`workflow bundle written to ${await buildWorkflowBundle(args[0])}`);
     return;
   }
-  if (!['migrate', 'create-admin', 'seed'].includes(command)) {
+  if (!['migrate', 'create-admin', 'seed', 'reconcile'].includes(command)) {
     console.error(USAGE);
     process.exitCode = 2;
     return;
@@ -64,6 +70,21 @@ runMain('cli', async () => {
         console.log(`sample jobs: ${seeded.jobs} created`);
         console.log(`demo recruiter: ${seeded.recruiter.email} / ${seeded.recruiter.password}`);
         console.log(`demo candidate: ${seeded.candidate.email} / ${seeded.candidate.password}`);
+        break;
+      }
+      case 'reconcile': {
+        const temporal = await createTemporalClient(config);
+        try {
+          const report = await reconcileApplications({ orm, temporal, taskQueue: config.temporal.taskQueue }, {
+            dryRun,
+            onDifference: (d) => console.log(`${d.applicationId}\t${d.kind}\t${d.detail}`),
+          });
+          for (const u of report.unreadable) console.error(`${u.applicationId}\tunreadable\t${u.error}`);
+          console.log(`${report.checked} applications checked, ${report.differences.length} differences${dryRun ? ' (dry run: nothing written)' : `, ${report.repaired} applications repaired`}${report.unreadable.length ? `, ${report.unreadable.length} could not be queried` : ''}`);
+          if (report.unreadable.length) process.exitCode = 1;
+        } finally {
+          await temporal.connection.close();
+        }
         break;
       }
     }

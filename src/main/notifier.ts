@@ -3,7 +3,9 @@ import { createLogger } from '../logger';
 import { createRedis } from '../services';
 import { createMailer } from '../mail/mailer';
 import { createNotificationWorker } from '../queue/notification-worker';
-import { onShutdown, runMain } from './run';
+import { onShutdown, runMain, within } from './run';
+
+const CLOSE_GRACE_MS = 5_000;
 
 /**
  * The notifier process: consumes the notification queue and sends e-mail. It needs Redis and SMTP
@@ -26,9 +28,15 @@ runMain('notifier', async () => {
   await worker.waitUntilReady();
   logger.info({ queue: config.notifier.queueName, concurrency: config.notifier.concurrency, via: mailer.target }, 'notifier started');
   onShutdown(logger, async () => {
-    // Lets jobs in flight finish (and be recorded) before the connections go.
-    await worker.close();
-    await mailer.close();
-    await connection.quit();
+    // Lets jobs in flight finish (and be recorded) before the connections go. With Redis gone that
+    // wait never ends: after the grace period the worker is closed by force and the jobs it held
+    // return to the queue when their locks expire (delivery is idempotent).
+    if (!(await within(worker.close(), CLOSE_GRACE_MS))) {
+      logger.warn({ graceMs: CLOSE_GRACE_MS }, 'jobs still in flight after the grace period; closing by force');
+      await within(worker.close(true), 1_000);
+    }
+    await within(mailer.close(), 1_000);
+    // `quit` would wait for a reply Redis may never send.
+    connection.disconnect();
   });
 });

@@ -3,7 +3,7 @@ import { createLogger } from '../logger';
 import { openOrm } from '../db/orm';
 import { createRedis } from '../services';
 import { createApplicationWorker } from '../temporal/worker';
-import { onShutdown, runMain } from './run';
+import { onShutdown, runMain, within } from './run';
 
 /**
  * The Temporal worker process: runs application workflows, the SQL projection and notification
@@ -24,9 +24,14 @@ runMain('worker', async () => {
     await orm.close();
   });
   // Shutdown lets in-flight tasks finish (within the grace time); anything cut off is retried elsewhere.
+  // With Temporal unreachable the SDK's shutdown can wait on polls that never answer: stop waiting
+  // after its own grace time and let the process go.
   onShutdown(logger, async () => {
     worker.shutdown();
-    await running;
+    if (!(await within(running, 6_500))) {
+      logger.warn('worker did not stop in time (Temporal unreachable?); exiting');
+      redis.disconnect();
+    }
   });
   await running;
 });

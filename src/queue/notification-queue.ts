@@ -1,6 +1,6 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { NotificationKind } from '../../activities/notification.activities';
+import type { NotificationKind } from '../domain/notifications';
 import type { Stage } from '../domain/stages';
 import type { Logger } from '../logger';
 

@@ -8,6 +8,7 @@ import { createRetentionActivities } from '../../activities/retention.activities
 import { createNotificationQueue } from '../queue/notification-queue';
 import { createRecordingFailureStats } from '../applications/recording-failures';
 import { dataConverterFor } from './data-converter';
+import { connectionFailure, connectionOptions } from './connection-security';
 
 export interface ApplicationWorkerDeps {
   config: Config;
@@ -26,7 +27,9 @@ export interface ApplicationWorkerDeps {
  */
 export async function createApplicationWorker({ config, logger, orm, redis, workflowBundle, recordingRetryWindowMs }: ApplicationWorkerDeps): Promise<Worker> {
   installRuntime(logger);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(connectionOptions(config.temporal)).catch(async (err: unknown) => {
+    throw await connectionFailure(config.temporal, err);
+  });
   const queue = createNotificationQueue(redis, config.notifier.queueName);
   try {
     return await Worker.create({
@@ -45,6 +48,7 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
       // In-flight activities are idempotent: a short grace period, then retries elsewhere take over.
       shutdownGraceTime: '5s',
       ...WORKER_TUNING,
+      ...config.temporal.workerTuning,
     });
   } catch (err) {
     await connection.close();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { freePort, portAnswers } from '../../src/dev/engines';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -84,10 +85,18 @@ describe('npm run dev', () => {
     expect(jobs.items.map((j: { title: string }) => j.title).sort()).toEqual(['Backend Developer', 'Data Analyst', 'Frontend Engineer']);
   });
 
-  test('SIGINT stops every process and engine', async () => {
+  test('with Redis gone, SIGINT still stops every process and engine within 10 s', async () => {
+    // The notifier's queue and the worker's enqueueing wait on Redis; Ctrl-C must not.
+    const redis = new Redis(ports.redis, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    await redis.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+    redis.disconnect();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await portAnswers(ports.redis)).toBe(false);
+    const began = Date.now();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+    expect(Date.now() - began).toBeLessThan(10_000);
     for (const port of [ports.api, ports.temporal, ports.redis]) expect(await portAnswers(port)).toBe(false);
   }, 60_000);
 });

@@ -92,3 +92,62 @@ describe('docker-compose.yml', () => {
     expect(fs.existsSync(path.join(ROOT, build.context, build.dockerfile))).toBe(true);
   });
 });
+
+describe('docker-compose.production.yml', () => {
+  const production = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.production.yml'), 'utf8'), { merge: true });
+  const prod = production.services as Record<string, any>;
+
+  test('PostgreSQL, the full Temporal server with its schema set up by admin-tools, the Web UI, Redis, and the three pools', () => {
+    expect(Object.keys(prod).sort()).toEqual(['api', 'migrate', 'notifier', 'postgresql', 'redis', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker']);
+    expect(prod.postgresql.image).toMatch(/^postgres:/);
+    expect(prod.temporal.image).toMatch(/^temporalio\/server:/);
+    expect(prod.temporal.environment.DB).toBe('postgres12');
+    expect(prod['temporal-schema'].image).toMatch(/^temporalio\/admin-tools:/);
+    expect(prod['temporal-schema'].command.join('\n')).toMatch(/setup-schema[\s\S]*update-schema/);
+    expect(prod.temporal.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+    expect(prod['temporal-setup'].command.join('\n')).toContain('--name ApplicationStage --type Keyword --name JobId --type Keyword');
+    expect(prod['temporal-ui'].image).toMatch(/^temporalio\/ui:/);
+  });
+
+  test('Redis keeps an append-only file fsynced every second', () => {
+    const command: string[] = prod.redis.command;
+    expect(command[command.indexOf('--appendonly') + 1]).toBe('yes');
+    expect(command[command.indexOf('--appendfsync') + 1]).toBe('everysec');
+    expect(prod.redis.volumes).toEqual(['redis-data:/data']);
+  });
+
+  test.each(['api', 'worker', 'notifier'])('%s is a pool of its own with replicas, started after the schema, migrations and Redis', (name) => {
+    expect(prod[name].deploy.replicas).toBeGreaterThanOrEqual(2);
+    expect(prod[name].container_name).toBeUndefined();
+    expect(prod[name].command).toEqual(['node', `dist/src/main/${name}.js`]);
+    expect(prod[name].depends_on).toEqual({
+      'temporal-setup': { condition: 'service_completed_successfully' },
+      redis: { condition: 'service_healthy' },
+      migrate: { condition: 'service_completed_successfully' },
+    });
+  });
+
+  test('only the API publishes a port beyond localhost; Temporal\'s frontend is not published at all', () => {
+    const open = Object.entries(prod).flatMap(([name, service]) => publishedPorts(service)
+      .filter((p) => p.hostIp !== '127.0.0.1' && p.hostIp !== '::1')
+      .map((p) => `${name}:${p.target}`));
+    expect(open).toEqual(['api:8000']);
+    expect(publishedPorts(prod.temporal)).toEqual([]);
+    expect(publishedPorts(prod['temporal-ui'])).toEqual([{ hostIp: '127.0.0.1', published: 8233, target: 8080 }]);
+  });
+
+  test('the application environment is a production configuration on PostgreSQL and the cluster', () => {
+    const env = interpolate(prod.worker.environment, { SECRET_KEY: 'x'.repeat(64), POSTGRES_PASSWORD: 'pw' });
+    expect(env.DATABASE_URL).toBe('postgresql://ats:pw@postgresql:5432/ats');
+    let problems: string[] = [];
+    try {
+      const config = loadConfig(env);
+      expect(config.temporal.workerTuning).toEqual({ maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentActivityTaskExecutions: 50 });
+    } catch (err) {
+      problems = (err as { problems?: string[] }).problems ?? [String(err)];
+    }
+    // Where this build's loader accepts SQLite only, the PostgreSQL URL is the one refusal allowed.
+    expect(problems.filter((p) => !p.startsWith('DATABASE_URL'))).toEqual([]);
+    expect(() => interpolate(prod.worker.environment, { SECRET_KEY: 'x'.repeat(64) })).toThrow(/POSTGRES_PASSWORD/);
+  });
+});

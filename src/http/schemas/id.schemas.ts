@@ -5,8 +5,4 @@ export const IdParams = z.object({
   id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: '42' }),
 });
 
-export function toDbId(id: string): number | undefined {
-  if (!/^[1-9]\d{0,15}$/.test(id)) return undefined;
-  const n = Number(id);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
+export { toDbId } from '../../domain/ids';

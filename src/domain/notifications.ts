@@ -1,0 +1,21 @@
+import type { Stage } from './stages';
+
+/**
+ * What the application workflow tells the notification side about. The workflow passes IDs only;
+ * the activity resolves recipients and enqueues one BullMQ job per recipient and channel, with a
+ * job ID derived from (workflow, seq, kind, recipient, channel), so a retried activity never sends twice.
+ */
+export type NotificationKind = 'application_received' | 'stage_changed' | 'final_outcome' | 'sla_reminder' | 'offer_expired';
+
+export interface NotificationEvent {
+  kind: NotificationKind;
+  applicationId: string;
+  /** Sequence number of the transition (or, for an SLA reminder, of the transition that entered the stage). */
+  seq: number;
+  jobId: string;
+  candidateId: string;
+  from: Stage | null;
+  to: Stage;
+  reason: string | null;
+  at: string;
+}

@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, startRedis, type Engine } from '../../src/dev/engines';
+import { testEnv } from '../support/stack';
+
+const ROOT = path.resolve(__dirname, '../..');
+const entry = (name: string) => path.join(ROOT, `dist/src/main/${name}.js`);
+
+/** A TCP relay to the run's Temporal server that the test can cut, as a network partition would. */
+interface Relay { address: string; cut(): Promise<void> }
+
+async function startRelay(target: string): Promise<Relay> {
+  const [host, port] = target.split(':');
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    cut: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    }),
+  };
+}
+
+/**
+ * Every process is gone within 10 s of SIGTERM, also when what it would close cleanly is unreachable:
+ * Redis stopped and Temporal cut off after the process started.
+ */
+describe('shutdown with the engines unreachable', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-shutdown-'));
+  let redis: Engine | undefined;
+  let relay: Relay;
+  let child: ChildProcess | undefined;
+  let output = '';
+  let redisUrl: string;
+
+  beforeAll(() => {
+    for (const name of ['api', 'worker', 'notifier']) if (!fs.existsSync(entry(name))) throw new Error(`${entry(name)} is missing: run the build (npm test does)`);
+  });
+  beforeEach(async () => {
+    const port = await freePort();
+    redis = await startRedis({ server: process.env.REDIS_SERVER ?? 'redis-server', port, dir: path.join(dir, `redis-${port}`), logFile: path.join(dir, `redis-${port}.log`) });
+    redisUrl = `redis://127.0.0.1:${port}/0`;
+    relay = await startRelay(process.env.ATS_TEST_TEMPORAL_ADDRESS!);
+    output = '';
+  });
+  afterEach(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await redis?.stop();
+    await relay.cut();
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function start(name: string, ready: string, extra: Record<string, string> = {}): Promise<ChildProcess> {
+    const proc = spawn(process.execPath, [entry(name)], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', ...testEnv(dir, { REDIS_URL: redisUrl, TEMPORAL_ADDRESS: relay.address, LOG_LEVEL: 'info', ...extra }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+    proc.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    const deadline = Date.now() + 60_000;
+    while (!output.includes(ready)) {
+      if (proc.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`${name} did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return proc;
+  }
+
+  async function stopRedis(): Promise<void> {
+    const proc = redis!.process;
+    await new Promise((resolve) => {
+      proc.once('exit', resolve);
+      proc.kill('SIGKILL');
+    });
+  }
+
+  /** Milliseconds from SIGTERM to exit; fails at 15 s. */
+  async function terminate(proc: ChildProcess): Promise<number> {
+    // Long enough for the clients to notice the outage and start reconnecting.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const began = Date.now();
+    const exited = new Promise<number>((resolve) => proc.once('exit', () => resolve(Date.now() - began)));
+    proc.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<number>((resolve) => { timer = setTimeout(() => resolve(Infinity), 15_000); });
+    return Promise.race([exited, late]).finally(() => clearTimeout(timer));
+  }
+
+  test('the notifier exits within 10 s with Redis gone', async () => {
+    child = await start('notifier', 'notifier started');
+    await stopRedis();
+    const took = await terminate(child);
+    expect({ took, output: took < 10_000 ? '' : output }).toEqual({ took: expect.any(Number), output: '' });
+    expect(took).toBeLessThan(10_000);
+  }, 60_000);
+
+  test('the worker exits within 10 s with Redis gone and Temporal cut off', async () => {
+    child = await start('worker', 'worker polling');
+    await stopRedis();
+    await relay.cut();
+    const took = await terminate(child);
+    expect({ took, output: took < 10_000 ? '' : output }).toEqual({ took: expect.any(Number), output: '' });
+    expect(took).toBeLessThan(10_000);
+  }, 90_000);
+
+  test.each([['worker'], ['api']])('the %s exits within 10 s while still waiting for an unreachable Temporal', async (name) => {
+    // Accepts connections and never answers, as a frontend behind a dead load balancer would.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const proc = spawn(process.execPath, [entry(name)], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', ...testEnv(dir, { REDIS_URL: redisUrl, TEMPORAL_ADDRESS: `127.0.0.1:${(silent.address() as net.AddressInfo).port}`, PORT: String(await freePort()), LOG_LEVEL: 'info' }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    proc.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+    proc.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    try {
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect({ exitCode: proc.exitCode, output }).toEqual({ exitCode: null, output: expect.any(String) });
+      const took = await terminate(proc);
+      expect(took).toBeLessThan(10_000);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
+
+  test('the API exits within 10 s with Redis gone and Temporal cut off', async () => {
+    child = await start('api', 'API listening', { PORT: String(await freePort()) });
+    await stopRedis();
+    await relay.cut();
+    const took = await terminate(child);
+    expect({ took, output: took < 10_000 ? '' : output }).toEqual({ took: expect.any(Number), output: '' });
+    expect(took).toBeLessThan(10_000);
+  }, 60_000);
+});

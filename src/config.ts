@@ -51,7 +51,8 @@ export interface Config {
   port: number;
   /** `previousSecretKeys`: former SECRET_KEY values whose Temporal payload signatures still verify. */
   auth: { secretKey: string; previousSecretKeys: string[]; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number };
-  database: { url: string; file: string };
+  /** `file` is SQLite's database file; PostgreSQL is reached by `url`. */
+  database: { dialect: 'sqlite' | 'postgresql'; url: string; file?: string };
   redisUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; requestTimeoutMs: number; workflowBundlePath?: string };
   mail: { smtpUrl?: string; from: string; outboxDir: string };
@@ -81,6 +82,22 @@ export function sqliteFileFromUrl(url: string): string {
   return rest === ':memory:' ? rest : path.normalize(rest);
 }
 
+/** `postgresql://user:pass@host:port/db` (or `postgres://`) selects PostgreSQL; SQLite URLs and bare `.db` paths a file. */
+function checkDatabaseUrl(url: string, problems: string[]): Config['database'] {
+  if (/^postgres(ql)?:/i.test(url)) {
+    let parsed: URL | undefined;
+    try { parsed = new URL(url); } catch { /* reported below */ }
+    if (!parsed?.hostname || parsed.pathname.length <= 1) {
+      problems.push('DATABASE_URL: a PostgreSQL URL names a host and a database (postgresql://user:pass@host:5432/ats)');
+    }
+    return { dialect: 'postgresql', url };
+  }
+  if (!url.startsWith('sqlite:') && !url.endsWith('.db') && url !== ':memory:') {
+    problems.push('DATABASE_URL: use a SQLite URL (sqlite:///./dev.db) or a PostgreSQL URL (postgresql://user:pass@host:5432/ats)');
+  }
+  return { dialect: 'sqlite', url, file: sqliteFileFromUrl(url) };
+}
+
 /** Parses and validates the whole environment at once; throws one error naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);
@@ -89,9 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const env = parsed.data;
   const problems: string[] = [];
-  if (!env.DATABASE_URL.startsWith('sqlite:') && !env.DATABASE_URL.endsWith('.db') && env.DATABASE_URL !== ':memory:') {
-    problems.push('DATABASE_URL: only SQLite URLs (sqlite:///./dev.db) are supported');
-  }
+  const database = checkDatabaseUrl(env.DATABASE_URL, problems);
   const secretKey = checkSecretKey(env, problems);
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
@@ -113,7 +128,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signupMaxPerIp: env.SIGNUP_MAX_PER_IP,
       signupWindowSeconds: env.SIGNUP_WINDOW_SECONDS,
     },
-    database: { url: env.DATABASE_URL, file: sqliteFileFromUrl(env.DATABASE_URL) },
+    database,
     redisUrl: env.REDIS_URL,
     temporal: {
       address: env.TEMPORAL_ADDRESS,

@@ -60,7 +60,7 @@ async function main() {
   }
 
   const logger = createLogger('warn', 'dev');
-  const orm = await openOrm(config.database.file);
+  const orm = await openOrm(config.database);
   const migrated = await migrateUp(orm);
   if (migrated.length) say('api', `migrated: ${migrated.join(', ')}`);
   const passwords = createPasswordHasher({ concurrency: config.auth.hashConcurrency, maxWaiting: config.auth.hashQueueMax });

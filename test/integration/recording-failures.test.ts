@@ -40,7 +40,7 @@ describe('recording when SQL refuses', () => {
     jobId = String((await createJob(stack, recruiter.user.id)).id);
     // A gate on the API's and the worker's one SQLite connection: a JS error thrown inside a
     // statement, which SQL reports as a plain driver error, like an I/O fault or a lock.
-    const db = await stack.services.orm.em.getConnection().getNativeClient();
+    const db = (await stack.services.orm.em.getConnection().getNativeClient()) as import('better-sqlite3').Database;
     db.function('projection_gate', (id: unknown) => {
       if (blocked.has(String(id))) throw new Error('projection write failed (test gate)');
       return 0;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MikroORM, raw, type FilterQuery } from '@mikro-orm/sqlite';
+import { MikroORM, raw, type FilterQuery } from '@mikro-orm/sql';
 import { migrateUp, ormConfig } from '../../src/db/orm';
 import { UserSchema } from '../../src/db/entities/user.entity';
 import { CompanySchema } from '../../src/db/entities/company.entity';

@@ -21,7 +21,10 @@ export default async function globalSetup(): Promise<void> {
     startRedis({ server: paths.redis, port: redisPort, dir: path.join(dir, 'redis'), logFile: path.join(dir, 'redis.log') }),
     ...(postgres ? [freePort().then((port) => startPostgres({ port }))] : []),
   ]);
-  if (postgres) process.env.ATS_TEST_POSTGRES_URL = (engines[2] as Awaited<ReturnType<typeof startPostgres>>).url;
+  if (postgres) {
+    const server = engines[2] as Awaited<ReturnType<typeof startPostgres>>;
+    Object.assign(process.env, { ATS_TEST_POSTGRES_URL: server.url, ATS_TEST_POSTGRES_LOG: server.logFile });
+  }
   Object.assign(process.env, {
     ATS_TEST_DIR: dir,
     ATS_TEST_TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,

@@ -11,8 +11,8 @@ import path from 'node:path';
 export const POSTGRES_BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
 const USER = 'ats';
 
-/** `url` has no database: add one made by `createDatabase`. */
-export interface PostgresServer { url: string; stop(): Promise<void> }
+/** `url` has no database: add one made by `createDatabase`. `logFile`: the server's log (statements a session chooses to log). */
+export interface PostgresServer { url: string; logFile: string; stop(): Promise<void> }
 
 function asServerUser(bin: string, args: string[]): string[] {
   if (process.getuid?.() !== 0) return [path.join(POSTGRES_BIN, bin), ...args];
@@ -38,7 +38,7 @@ export async function startPostgres(opts: { port: number }): Promise<PostgresSer
     spawn(command, rest, { stdio: 'ignore' }).once('exit', done).once('error', done);
   });
   const url = `postgresql://${USER}@127.0.0.1:${opts.port}`;
-  return { stop, url };
+  return { stop, url, logFile: path.join(dir, 'postgres.log') };
 }
 
 /** A fresh, empty database on the run's server; its URL. */

@@ -39,7 +39,8 @@ describe('values are bound, never formatted into SQL', () => {
       onQuery: (sql: string) => { statements.push(sql); return sql; },
       // PostgreSQL logs every statement of these sessions as the server received it, without the
       // values of bound parameters: a value found in the log was formatted into a statement.
-      ...(postgresql ? { onCreateConnection: async (connection: DatabaseConnection) => {
+      ...(postgresql ? { onCreateConnection: async (created: unknown) => {
+        const connection = created as DatabaseConnection;
         await connection.executeQuery(CompiledQuery.raw("set log_statement = 'all'"));
         await connection.executeQuery(CompiledQuery.raw('set log_parameter_max_length = 0'));
       } } : {}),

@@ -1,4 +1,5 @@
-import type { MikroORM, QueryResult } from '@mikro-orm/sqlite';
+import type { MikroORM } from '@mikro-orm/sql';
+import type { QueryResult } from '@mikro-orm/core';
 import type { Logger } from '../src/logger';
 import { FINAL_STAGES } from '../src/domain/stages';
 

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { MikroORM } from '@mikro-orm/sql';
 import { stateQuery, type ApplicationState, type HistoryEntry } from '../../workflows/messages';
 import { findApplication, type ApplicationRecord } from './application-repository';
 import { writeProjection } from './application-projection';

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import type { PayloadKeyring } from './payload-keys';
 
 /**
@@ -12,7 +12,7 @@ interface KeyRow { masterKeyId: string; wrappedKey: string }
 const AAD = (userId: number) => Buffer.from(`ats/candidate-data-key/${userId}`);
 
 export async function dataKeyOf(em: EntityManager, keyring: PayloadKeyring, userId: number): Promise<Buffer | null> {
-  const [row] = await em.execute<KeyRow[]>('select master_key_id as masterKeyId, wrapped_key as wrappedKey from candidate_data_keys where user_id = ?', [userId], 'all');
+  const [row] = await em.execute<KeyRow[]>('select master_key_id as "masterKeyId", wrapped_key as "wrappedKey" from candidate_data_keys where user_id = ?', [userId], 'all');
   return row ? unwrap(keyring, userId, row) : null;
 }
 

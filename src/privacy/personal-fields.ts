@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import type { PayloadKeyring } from './payload-keys';
 import { dataKeyOf, ensureDataKey } from './candidate-keys';
 

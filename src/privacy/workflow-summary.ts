@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import type { Job } from '../db/entities/job.entity';
 import { companyNames } from '../companies/companies';
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import { FEW_TEAM_APPLICATIONS, listApplications, type ApplicationFilter } from '../../src/applications/application-repository';
 import { encodeApplicationCursor } from '../../src/applications/application-cursor';
 import { startStack, type TestStack } from '../support/stack';

@@ -3,6 +3,8 @@ import type { MikroORM } from '@mikro-orm/sql';
 import { stateQuery, type ApplicationState, type HistoryEntry } from '../../workflows/messages';
 import { findApplication, type ApplicationRecord } from './application-repository';
 import { writeProjection } from './application-projection';
+import { openDeep } from '../privacy/personal-fields';
+import type { PayloadKeyring } from '../privacy/payload-keys';
 
 /**
  * `cli reconcile`: the workflows are the source of truth; the SQL projection is compared with each
@@ -29,7 +31,8 @@ export interface ReconcileReport {
   unreadable: { applicationId: string; error: string }[];
 }
 
-export interface ReconcileDeps { orm: MikroORM; temporal: Client; taskQueue: string }
+/** `payloadKeys` open the personal fields the workflow carries sealed under the candidate's key. */
+export interface ReconcileDeps { orm: MikroORM; temporal: Client; taskQueue: string; payloadKeys: PayloadKeyring }
 
 /** Only this deployment's application workflows: others may share the namespace. */
 export function applicationWorkflowsQuery(taskQueue: string): string {
@@ -43,7 +46,7 @@ export interface ReconcileOptions {
   pageSize?: number;
 }
 
-export async function reconcileApplications({ orm, temporal, taskQueue }: ReconcileDeps, { dryRun = false, onDifference, pageSize = 100 }: ReconcileOptions = {}): Promise<ReconcileReport> {
+export async function reconcileApplications({ orm, temporal, taskQueue, payloadKeys }: ReconcileDeps, { dryRun = false, onDifference, pageSize = 100 }: ReconcileOptions = {}): Promise<ReconcileReport> {
   const report: ReconcileReport = { checked: 0, differences: [], repaired: 0, unreadable: [] };
   for await (const info of temporal.workflow.list({ query: applicationWorkflowsQuery(taskQueue), pageSize })) {
     let state: ApplicationState;
@@ -63,7 +66,9 @@ export async function reconcileApplications({ orm, temporal, taskQueue }: Reconc
       onDifference?.(d);
     }
     if (dryRun) continue;
-    const { applicationId: id, jobId, candidateId, coverLetter, resumeUrl, createdAt, history } = state;
+    const { applicationId: id, jobId, candidateId, createdAt, history } = state;
+    // An erased candidate's fields no longer open: the row is rebuilt without them, as erasure left it.
+    const { coverLetter, resumeUrl } = await openDeep(orm.em.fork(), payloadKeys, { coverLetter: state.coverLetter, resumeUrl: state.resumeUrl });
     await writeProjection(orm, { application: { id, jobId, candidateId, coverLetter, resumeUrl, createdAt }, history }, { force: true });
     report.repaired++;
   }

@@ -16,6 +16,11 @@ export interface SqlDialect {
   teamList(few: boolean): { from: string; jobColumn: string };
   /** Statements that make the next generated ids of `tables` start after `offset`. */
   idOffset(tables: readonly string[], offset: number): { sql: string; params: unknown[] }[];
+  /**
+   * Appended to a `select` inside a transaction whose decision depends on the rows it reads: on
+   * PostgreSQL they are locked until commit; SQLite already runs one writer at a time.
+   */
+  lockRead: '' | ' for update';
 }
 
 export const SQLITE: SqlDialect = {
@@ -28,6 +33,7 @@ export const SQLITE: SqlDialect = {
     sql: `insert into sqlite_sequence (name, seq) values ${tables.map(() => '(?, ?)').join(', ')}`,
     params: tables.flatMap((t) => [t, offset]),
   }],
+  lockRead: '',
 };
 
 export const POSTGRESQL: SqlDialect = {
@@ -35,6 +41,7 @@ export const POSTGRESQL: SqlDialect = {
   position: 'strpos',
   teamList: () => ({ from: 'applications', jobColumn: 'job_id' }),
   idOffset: (tables, offset) => tables.map((t) => ({ sql: "select setval(pg_get_serial_sequence(?, 'id'), ?)", params: [t, offset] })),
+  lockRead: ' for update',
 };
 
 /** The dialect of an entity manager's (or ORM's) database. */

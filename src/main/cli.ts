@@ -75,7 +75,7 @@ runMain('cli', async () => {
       case 'reconcile': {
         const temporal = await createTemporalClient(config);
         try {
-          const report = await reconcileApplications({ orm, temporal, taskQueue: config.temporal.taskQueue }, {
+          const report = await reconcileApplications({ orm, temporal, taskQueue: config.temporal.taskQueue, payloadKeys: config.auth.payloadKeys }, {
             dryRun,
             onDifference: (d) => console.log(`${d.applicationId}\t${d.kind}\t${d.detail}`),
           });

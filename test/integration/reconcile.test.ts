@@ -68,7 +68,7 @@ describe('cli reconcile', () => {
   });
 
   test('pages through visibility: every application is checked with one per page', async () => {
-    const report = await reconcileApplications({ orm: stack.services.orm, temporal: stack.services.temporal, taskQueue: stack.config.temporal.taskQueue }, { dryRun: true, pageSize: 1 });
+    const report = await reconcileApplications({ orm: stack.services.orm, temporal: stack.services.temporal, taskQueue: stack.config.temporal.taskQueue, payloadKeys: stack.config.auth.payloadKeys }, { dryRun: true, pageSize: 1 });
     expect(report).toEqual({ checked: ids.length, differences: [], repaired: 0, unreadable: [] });
   });
 

@@ -4,6 +4,8 @@ import { UserSchema, type User } from '../../db/entities/user.entity';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import { createAccount } from '../../accounts/user-accounts';
 import type { Services } from '../../services';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import { dialectOf } from '../../db/dialect';
 import { defineRoute } from '../route';
 import { IdParams, toDbId } from '../schemas/id.schemas';
 import { PageQuery, decodeCursor, toPage } from '../schemas/pagination.schemas';
@@ -68,7 +70,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, services: 
       const user = await services.orm.em.transactional(async (em) => {
         const target = id ? await em.findOne(UserSchema, { id }) : null;
         if (!target) throw new NotFoundError('No such user.');
-        if (losesAdmin(target, body) && !(await em.count(UserSchema, { role: 'admin', active: true, id: { $ne: target.id } }))) {
+        if (losesAdmin(target, body) && !(await otherActiveAdmins(em, target.id)).length) {
           throw new ConflictError('last_admin', 'This would leave no active admin; make another user an admin first.');
         }
         if (body.role !== undefined) target.role = body.role;
@@ -80,6 +82,14 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, services: 
       ctx.body = { user: toAdminUserJson(user) };
     },
   });
+}
+
+/**
+ * The other active admins, locked until the transaction ends: two admins demoting each other at once
+ * must not both see the other still in place (PostgreSQL reads committed data, and would).
+ */
+function otherActiveAdmins(em: SqlEntityManager, exceptId: number): Promise<{ id: number }[]> {
+  return em.execute(`select id from users where role = 'admin' and active = true and id <> ?${dialectOf(em).lockRead}`, [exceptId], 'all');
 }
 
 function losesAdmin(target: User, change: { role?: string; active?: boolean }): boolean {

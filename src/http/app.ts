@@ -16,6 +16,7 @@ import { userRoutes } from './routes/users.routes';
 import { jobRoutes } from './routes/jobs.routes';
 import { applicationRoutes } from './routes/applications.routes';
 import { adminRoutes } from './routes/admin.routes';
+import { postmanRoutes } from './routes/postman.routes';
 
 const ONE_MIB = '1mb';
 
@@ -56,6 +57,7 @@ export function createApp(services: Services): Koa {
   applicationRoutes(router, registry, services);
   adminRoutes(router, services);
   docsRoutes(router, () => generateDocument(registry));
+  postmanRoutes(router);
 
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/sqlite';
 import type { Queue } from 'bullmq';
 import type { Stage } from '../src/domain/stages';
 import { JobSchema } from '../src/db/entities/job.entity';
+import { CompanySchema } from '../src/db/entities/company.entity';
 import { UserSchema, type User } from '../src/db/entities/user.entity';
 import { notificationJobId, type Audience, type NotificationJobData } from '../src/queue/notification-queue';
 
@@ -66,6 +67,7 @@ async function notificationJobs(orm: MikroORM, event: NotificationEvent) {
   const job = await em.findOne(JobSchema, { id: Number(event.jobId) });
   // Jobs with applications cannot be deleted; if one is gone anyway there is nothing to say about it.
   if (!job) return [];
+  const company = (await em.findOne(CompanySchema, { id: job.companyId }))?.name ?? '';
   const ids = { candidate: Number(event.candidateId), recruiter: job.createdBy };
   const users = await em.find(UserSchema, { id: { $in: [ids.candidate, ids.recruiter] } });
   const byId = new Map(users.map((u) => [u.id, u]));
@@ -77,7 +79,7 @@ async function notificationJobs(orm: MikroORM, event: NotificationEvent) {
     // Deactivated accounts get no mail; someone who is both candidate and recruiter gets one copy.
     if (!recipient?.active || seen.has(recipient.id)) return [];
     seen.add(recipient.id);
-    const data = jobData(event, audience, recipient, candidate, job);
+    const data = jobData(event, audience, recipient, candidate, { id: job.id, title: job.title, company });
     return [{ name: event.kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } }];
   });
 }

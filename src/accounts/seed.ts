@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { UserSchema, type Role, type User } from '../db/entities/user.entity';
 import { JobSchema } from '../db/entities/job.entity';
+import { CompanySchema } from '../db/entities/company.entity';
 import type { Services } from '../services';
 import { createAccount } from './user-accounts';
 
@@ -14,6 +15,9 @@ import { createAccount } from './user-accounts';
  */
 export const DEMO_RECRUITER = { email: 'recruiter@example.com', password: 'recruiter-demo-password', fullName: 'Demo Recruiter' };
 export const DEMO_CANDIDATE = { email: 'candidate@example.com', password: 'candidate-demo-password', fullName: 'Demo Candidate' };
+
+/** The original project's companies, created first, so on a fresh database TechCorp is company 1. */
+export const SAMPLE_COMPANIES = ['TechCorp', 'WebWorks', 'DataPlus'] as const;
 
 /** The sample jobs of the original project, all open. */
 export const SAMPLE_JOBS = [
@@ -35,11 +39,19 @@ export async function seedSampleData(services: Pick<Services, 'orm' | 'passwords
   const recruiter = await ensureAccount(em, services, DEMO_RECRUITER, 'recruiter');
   await ensureAccount(em, services, DEMO_CANDIDATE, 'candidate');
 
+  const companies = new Map<string, number>();
+  for (const name of SAMPLE_COMPANIES) {
+    const company = (await em.findOne(CompanySchema, { name })) ?? em.create(CompanySchema, { name, website: null, createdAt: new Date().toISOString() });
+    await em.flush();
+    companies.set(name, company.id);
+  }
+
   let jobs = 0;
-  for (const sample of SAMPLE_JOBS) {
-    if (await em.count(JobSchema, { title: sample.title, company: sample.company, createdBy: recruiter.id })) continue;
+  for (const { company, ...sample } of SAMPLE_JOBS) {
+    const companyId = companies.get(company)!;
+    if (await em.count(JobSchema, { title: sample.title, companyId, createdBy: recruiter.id })) continue;
     const now = new Date().toISOString();
-    em.create(JobSchema, { ...sample, status: 'open', createdBy: recruiter.id, createdAt: now, updatedAt: now });
+    em.create(JobSchema, { ...sample, companyId, status: 'open', createdBy: recruiter.id, createdAt: now, updatedAt: now });
     await em.flush();
     jobs++;
   }

@@ -5,9 +5,10 @@ import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList } from '../../migrations';
 import { UserSchema } from './entities/user.entity';
 import { JobSchema } from './entities/job.entity';
+import { CompanySchema } from './entities/company.entity';
 import { ApplicationSchema, StageEventSchema } from './entities/application.entity';
 
-export const ENTITIES = [UserSchema, JobSchema, ApplicationSchema, StageEventSchema];
+export const ENTITIES = [UserSchema, CompanySchema, JobSchema, ApplicationSchema, StageEventSchema];
 
 export function ormConfig(file: string) {
   return defineConfig({

@@ -38,3 +38,19 @@ export class TooManyRequestsError extends DomainError {
     super(message);
   }
 }
+
+/** A well-formed request that names something that does not exist (an unknown `companyId`). */
+export class InvalidInputError extends DomainError {
+  readonly code = 'validation_failed';
+  constructor(path: string, message: string) {
+    super('The request is not valid.', { errors: [{ path, message }] });
+  }
+}
+
+/** A method the path does not serve; `allow` lists the ones it does. */
+export class MethodNotAllowedError extends DomainError {
+  readonly code = 'method_not_allowed';
+  constructor(readonly allow: string) {
+    super(`This path serves only: ${allow}.`);
+  }
+}

@@ -9,6 +9,9 @@ import { createRegistry, generateDocument } from './openapi';
 import { requestId } from './middleware/request-id';
 import { errorHandler } from './middleware/error-handler';
 import { trailingSlash } from './middleware/trailing-slash';
+import { methodNotAllowed } from './middleware/method-not-allowed';
+import { indexRoutes } from './routes/index.routes';
+import { companyRoutes } from './routes/companies.routes';
 import { healthRoutes } from './routes/health.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { authRoutes } from './routes/auth.routes';
@@ -50,16 +53,19 @@ export function createApp(services: Services): Koa {
 
   const registry = createRegistry();
   const router = new Router();
+  indexRoutes(router);
   healthRoutes(router, services);
   authRoutes(router, registry, services);
   userRoutes(router, registry, services);
+  companyRoutes(router, registry, services);
   jobRoutes(router, registry, services);
   applicationRoutes(router, registry, services);
   adminRoutes(router, services);
   docsRoutes(router, () => generateDocument(registry));
   postmanRoutes(router);
 
+  app.use(methodNotAllowed());
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: false }));
+  app.use(router.allowedMethods());
   return app;
 }

@@ -24,8 +24,8 @@ export function createRegistry(): OpenAPIRegistry {
     type: 'oauth2',
     description: 'Log in with e-mail (as username) and password; Swagger UI then sends the bearer token.',
     flows: { password: { tokenUrl: '/api/auth/login', scopes: {} } },
-    // The login answers `accessToken` (the contract's name), not OAuth2's `access_token`; this tells Swagger UI where to look.
-    'x-tokenName': 'accessToken',
+    // The login answers OAuth2's `access_token` (beside the camelCase `accessToken`); Swagger UI reads this one.
+    'x-tokenName': 'access_token',
   } as never);
   return registry;
 }

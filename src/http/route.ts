@@ -4,21 +4,23 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { ZodError, type ZodObject, type ZodType, type z } from 'zod';
 import type { Role, User } from '../db/entities/user.entity';
 import { ProblemSchema } from './openapi';
-import { authenticate, requireRole } from './middleware/auth';
+import { authenticate, authenticateIfSent, requireRole } from './middleware/auth';
 import type { Services } from '../services';
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 type Out<T> = T extends ZodType ? z.output<T> : undefined;
+/** `public`: no token read; `optional`: a token, when sent, must be valid; `any`: any signed-in user; or the listed roles. */
+export type RouteAuth = 'public' | 'optional' | 'any' | readonly Role[];
 
-export interface RouteSpec<P extends ZodObject | undefined, Q extends ZodObject | undefined, B extends ZodType | undefined> {
+export interface RouteSpec<P extends ZodObject | undefined, Q extends ZodObject | undefined, B extends ZodType | undefined, A extends RouteAuth = RouteAuth> {
   method: Method;
   /** OpenAPI-style path, e.g. `/api/jobs/{id}`. */
   path: string;
   summary: string;
   description?: string;
   tags: string[];
-  /** Who may call it: `public`, any signed-in user (`any`), or the listed roles. */
-  auth: 'public' | 'any' | readonly Role[];
+  /** Who may call it. */
+  auth: A;
   params?: P;
   query?: Q;
   body?: B;
@@ -27,7 +29,7 @@ export interface RouteSpec<P extends ZodObject | undefined, Q extends ZodObject 
   /** Schema for a form-encoded body when its fields differ from the JSON one; it must parse to the same shape. */
   formBody?: ZodType<Out<B>>;
   responses: Record<number, { description: string; schema?: ZodType }>;
-  handler: (ctx: Context, input: { params: Out<P>; query: Out<Q>; body: Out<B>; user: User }) => Promise<void> | void;
+  handler: (ctx: Context, input: { params: Out<P>; query: Out<Q>; body: Out<B>; user: A extends 'optional' ? User | undefined : User }) => Promise<void> | void;
 }
 
 type AnySpec = RouteSpec<ZodObject | undefined, ZodObject | undefined, ZodType | undefined>;
@@ -36,14 +38,17 @@ type AnySpec = RouteSpec<ZodObject | undefined, ZodObject | undefined, ZodType |
  * Declares one route once: the Koa handler, its role guard, the zod schemas that validate the
  * request, and the OpenAPI operation generated from those same schemas.
  */
-export function defineRoute<P extends ZodObject | undefined, Q extends ZodObject | undefined, B extends ZodType | undefined>(
+export function defineRoute<P extends ZodObject | undefined, Q extends ZodObject | undefined, B extends ZodType | undefined, const A extends RouteAuth>(
   router: Router,
   registry: OpenAPIRegistry,
   services: Services,
-  spec: RouteSpec<P, Q, B>,
+  spec: RouteSpec<P, Q, B, A>,
 ): void {
-  register(registry, spec as AnySpec);
-  const guards = spec.auth === 'public' ? [] : [authenticate(services), ...(spec.auth === 'any' ? [] : [requireRole(spec.auth)])];
+  register(registry, spec as unknown as AnySpec);
+  const auth: RouteAuth = spec.auth;
+  const guards = auth === 'public' ? []
+    : auth === 'optional' ? [authenticateIfSent(services)]
+    : [authenticate(services), ...(auth === 'any' ? [] : [requireRole(auth)])];
   const koaPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
   router[spec.method](koaPath, ...guards, async (ctx: Context) => {
     if (spec.body) assertBodyType(ctx, spec.bodyTypes ?? ['json']);
@@ -77,18 +82,32 @@ function assertBodyType(ctx: Context, accepted: readonly ('json' | 'form')[]) {
 
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 
-function register(registry: OpenAPIRegistry, spec: AnySpec) {
+const WRITE_METHODS = new Set<Method>(['post', 'patch', 'put']);
+
+/** Every status the server can answer for this operation, so the document never misses one. */
+function commonResponses(spec: AnySpec): Record<string, object> {
   const responses: Record<string, object> = {};
+  const add = (status: number, description: string) => { responses[status] = problemResponse(description); };
+  // koa-body parses a JSON body on every write method, before the route runs.
+  if (WRITE_METHODS.has(spec.method)) add(400, 'The body is not valid JSON (`malformed_json`)');
+  if (spec.auth !== 'public') add(401, spec.auth === 'optional' ? 'The token sent is invalid or expired (send none to browse anonymously)' : 'Missing, invalid or expired token');
+  if (Array.isArray(spec.auth)) add(403, `Only for: ${spec.auth.join(', ')}`);
+  if (/\{\w+\}/.test(spec.path)) add(404, 'Not found');
+  add(405, 'This method is not served on this path; `Allow` lists the methods that are');
+  if (WRITE_METHODS.has(spec.method)) add(413, 'The body is over 1 MiB');
+  if (spec.body) add(415, 'The body is not in an accepted content type');
+  if (spec.params || spec.query || spec.body) add(422, 'Invalid request: `errors` lists each offending field');
+  add(500, 'The server failed; the body says only that, with a request id');
+  return responses;
+}
+
+function register(registry: OpenAPIRegistry, spec: AnySpec) {
+  const responses = commonResponses(spec);
   for (const [status, r] of Object.entries(spec.responses)) {
     const mediaType = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
     const schema = r.schema ?? (Number(status) >= 400 ? ProblemSchema : undefined);
     responses[status] = schema ? { description: r.description, content: { [mediaType]: { schema } } } : { description: r.description };
   }
-  // The answers every route of a kind can give, so no operation forgets to document them.
-  if (spec.auth !== 'public') responses['401'] ??= problemResponse('Missing, invalid or expired token');
-  if (Array.isArray(spec.auth)) responses['403'] ??= problemResponse(`Only for: ${spec.auth.join(', ')}`);
-  if (spec.params || spec.query || spec.body) responses['422'] ??= problemResponse('Invalid request: `errors` lists each offending field');
-  if (spec.body) responses['415'] ??= problemResponse('The body is not in an accepted content type');
   const content: Record<string, { schema: ZodType }> = {};
   if (spec.body) {
     for (const t of spec.bodyTypes ?? ['json']) {
@@ -96,18 +115,19 @@ function register(registry: OpenAPIRegistry, spec: AnySpec) {
       else content['application/x-www-form-urlencoded'] = { schema: spec.formBody ?? spec.body };
     }
   }
+  const security = spec.auth === 'public' ? [] : spec.auth === 'optional' ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [] }];
   registry.registerPath({
     method: spec.method,
     path: spec.path,
     summary: spec.summary,
     description: spec.description,
     tags: spec.tags,
-    security: spec.auth === 'public' ? [] : [{ bearerAuth: [] }],
+    security,
     request: {
       params: spec.params,
       query: spec.query,
       body: spec.body ? { content, required: true } : undefined,
     },
-    responses,
+    responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
   } as never);
 }

@@ -20,7 +20,8 @@ if (!hasChromium) console.warn(`Skipping the Swagger UI browser test: ${CHROMIUM
     ({ recruiter } = await seedSampleData(stack.services));
     const login = await stack.http('POST', '/api/auth/login', { body: recruiter });
     title = `Docs Engineer ${randomUUID().slice(0, 8)}`;
-    const created = await stack.http('POST', '/api/jobs', { token: login.body.accessToken, body: { title, company: 'SwaggerCo' } });
+    // A draft: the public job board does not show it, so only a signed-in recruiter sees it.
+    const created = await stack.http('POST', '/api/jobs', { token: login.body.access_token, body: { title, company: 'SwaggerCo', status: 'draft' } });
     expect(created.status).toBe(201);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   });
@@ -29,20 +30,23 @@ if (!hasChromium) console.warn(`Skipping the Swagger UI browser test: ${CHROMIUM
     await stack?.close();
   });
 
-  test('authorize through the dialog, then try GET /api/jobs: 200 with the seeded job', async () => {
+  test('authorize through the dialog, then try GET /api/jobs: the draft job appears only once signed in', async () => {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(`${stack.url}/docs`);
 
-    // Unauthorized first, so the 200 below is the dialog's doing.
+    // Anonymous first: the public job board answers, without the draft, so seeing it below is the dialog's doing.
     const jobs = page.locator('#operations-Jobs-get_api_jobs');
     await jobs.locator('.opblock-summary-control').click();
     await jobs.getByRole('button', { name: 'Try it out' }).click();
     await jobs.getByRole('button', { name: 'Execute' }).click();
     const status = jobs.locator('.live-responses-table .response .response-col_status');
     await status.first().waitFor();
-    expect((await status.first().innerText()).trim()).toBe('401');
+    expect((await status.first().innerText()).trim()).toBe('200');
+    const anonymous = await jobs.locator('.live-responses-table .response-col_description pre').first().innerText();
+    expect(anonymous).toContain('Backend Developer');
+    expect(anonymous).not.toContain(title);
 
     // The OAuth2 password flow: Swagger UI posts the form to /api/auth/login and keeps the token.
     await page.locator('.scheme-container button.authorize').click();
@@ -54,7 +58,7 @@ if (!hasChromium) console.warn(`Skipping the Swagger UI browser test: ${CHROMIUM
     await dialog.locator('button.btn-done').click();
 
     await jobs.getByRole('button', { name: 'Execute' }).click();
-    await jobs.locator('.live-responses-table .response .response-col_status', { hasText: /^\s*200\s*$/ }).waitFor();
+    await jobs.locator('.live-responses-table .response-col_description pre', { hasText: title }).waitFor();
     const body = await jobs.locator('.live-responses-table .response-col_description pre').first().innerText();
     expect(body).toContain(title);
     expect(body).toContain('Backend Developer');

@@ -78,7 +78,9 @@ describe('login and me', () => {
     const { user, password } = await stack.user('recruiter');
     const res = await stack.http('POST', '/api/auth/login', { body: { email: user.email, password } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ accessToken: expect.any(String), tokenType: 'bearer', expiresIn: 3600 });
+    expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 3600, accessToken: expect.any(String), tokenType: 'bearer', expiresIn: 3600 });
+    expect(Object.keys(res.body).slice(0, 3)).toEqual(['access_token', 'token_type', 'expires_in']);
+    expect(res.body.access_token).toBe(res.body.accessToken);
     const claims = jwt.decode(res.body.accessToken, { complete: true }) as jwt.Jwt;
     expect(claims.header.alg).toBe('HS256');
     expect(claims.payload).toMatchObject({ sub: String(user.id), role: 'recruiter', exp: expect.any(Number) });

@@ -108,17 +108,18 @@ describe('edge hygiene', () => {
     for (const [p, methods] of Object.entries({ '/api/auth/signup': ['post'], '/api/auth/login': ['post'], '/api/auth/me': ['get'], '/api/users': ['get', 'post'], '/api/users/{id}': ['patch'], '/api/jobs': ['get', 'post'], '/api/jobs/{id}': ['delete', 'get', 'patch'] })) {
       expect(Object.keys(doc.paths[p]).sort()).toEqual(methods);
     }
-    expect(Object.keys(doc.components.schemas.Job.properties).sort()).toEqual(['company', 'createdAt', 'createdBy', 'description', 'id', 'location', 'status', 'title', 'updatedAt']);
+    expect(Object.keys(doc.components.schemas.Job.properties).sort()).toEqual(['company', 'companyId', 'createdAt', 'createdBy', 'description', 'id', 'location', 'status', 'title', 'updatedAt']);
     expect(Object.keys(doc.components.schemas.User.properties).sort()).toEqual(['createdAt', 'email', 'fullName', 'id', 'role']);
     expect(doc.components.schemas.UpdateUser.additionalProperties).toBe(false);
     const login = doc.paths['/api/auth/login'].post;
     expect(Object.keys(login.requestBody.content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
     expect(doc.components.schemas.LoginForm.required).toEqual(expect.arrayContaining(['username', 'password']));
-    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'oauth2', flows: { password: { tokenUrl: '/api/auth/login' } }, 'x-tokenName': 'accessToken' });
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'oauth2', flows: { password: { tokenUrl: '/api/auth/login' } }, 'x-tokenName': 'access_token' });
     const list = doc.paths['/api/jobs'].get;
-    expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['cursor', 'limit', 'q', 'status']);
-    expect(list.security).toEqual([{ bearerAuth: [] }]);
-    expect(Object.keys(doc.paths['/api/jobs'].post.responses).sort()).toEqual(['201', '401', '403', '415', '422']);
+    expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['companyId', 'cursor', 'limit', 'q', 'status']);
+    // The public job board: anonymous, or with a token for more.
+    expect(list.security).toEqual([{}, { bearerAuth: [] }]);
+    expect(Object.keys(doc.paths['/api/jobs'].post.responses).sort()).toEqual(['201', '400', '401', '403', '405', '413', '415', '422', '500']);
     expect(doc.paths['/api/auth/signup'].post.security).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { JobSchema, type Job, type JobStatus } from '../../src/db/entities/job.entity';
+import { resolveCompany } from '../../src/companies/companies';
 import { findApplication } from '../../src/applications/application-repository';
 import { allowedNext, type Stage } from '../../src/domain/stages';
 import { stateQuery, type ApplicationState } from '../../workflows/messages';
@@ -16,7 +17,8 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 export async function createJob(stack: TestStack, createdBy: number, status: JobStatus = 'open'): Promise<Job> {
   const em = stack.services.orm.em.fork();
   const now = new Date().toISOString();
-  const job = em.create(JobSchema, { title: 'Backend Developer', company: 'TechCorp', description: null, location: 'Remote', status, createdBy, createdAt: now, updatedAt: now });
+  const company = await resolveCompany(em, { company: 'TechCorp' });
+  const job = em.create(JobSchema, { title: 'Backend Developer', companyId: company.id, description: null, location: 'Remote', status, createdBy, createdAt: now, updatedAt: now });
   await em.flush();
   return job;
 }

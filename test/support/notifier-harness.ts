@@ -9,6 +9,7 @@ import { createNotificationQueue, type NotificationJobData } from '../../src/que
 import { createNotificationWorker } from '../../src/queue/notification-worker';
 import type { DeliveryResult } from '../../src/queue/notification-processor';
 import { JobSchema } from '../../src/db/entities/job.entity';
+import { resolveCompany } from '../../src/companies/companies';
 import { createNotificationActivities, type NotificationActivities, type NotificationEvent } from '../../activities/notification.activities';
 
 export const MAIL_FROM = 'ATS <no-reply@ats.test>';
@@ -91,7 +92,8 @@ export async function startNotifierHarness(opts: HarnessOptions): Promise<Notifi
 export async function insertJob(orm: MikroORM, recruiterId: number, fields: { title: string; company: string }): Promise<number> {
   const em = orm.em.fork();
   const now = new Date().toISOString();
-  const job = em.create(JobSchema, { id: randomInt(1_000_000, 2_000_000_000), ...fields, description: null, location: null, status: 'open', createdBy: recruiterId, createdAt: now, updatedAt: now });
+  const companyId = (await resolveCompany(em, { company: fields.company })).id;
+  const job = em.create(JobSchema, { id: randomInt(1_000_000, 2_000_000_000), title: fields.title, companyId, description: null, location: null, status: 'open', createdBy: recruiterId, createdAt: now, updatedAt: now });
   await em.flush();
   return job.id;
 }

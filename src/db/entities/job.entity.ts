@@ -9,7 +9,7 @@ export const JobSchema = defineEntity({
   properties: {
     id: p.integer().primary().autoincrement(),
     title: p.string(),
-    company: p.string(),
+    companyId: p.integer(),
     description: p.text().nullable(),
     location: p.string().nullable(),
     status: p.string().$type<JobStatus>(),

@@ -20,6 +20,12 @@ export function authenticate(services: Services): Middleware {
   };
 }
 
+/** Public routes that show more to signed-in users: no token is fine, a bad one is still a 401. */
+export function authenticateIfSent(services: Services): Middleware {
+  const check = authenticate(services);
+  return (ctx, next) => (ctx.get('Authorization') ? check(ctx, next) : next());
+}
+
 /** The one role check: declared on each route, never repeated inside handlers. */
 export function requireRole(roles: readonly Role[]): Middleware {
   return async (ctx, next) => {

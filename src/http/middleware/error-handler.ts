@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure } from '@temporalio/common';
 import { NotFoundError as OrmNotFoundError } from '@mikro-orm/core';
 import type { Logger } from '../../logger';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../domain/errors';
+import { ConflictError, DomainError, ForbiddenError, InvalidInputError, MethodNotAllowedError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../domain/errors';
 import { problem, type Problem } from '../problem';
 
 /**
@@ -26,6 +26,7 @@ export function errorHandler(logger: Logger): Middleware {
       if (body.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
       if (err instanceof TooManyRequestsError) ctx.set('Retry-After', String(err.retryAfterSeconds));
       if (body.code === 'try_again') ctx.set('Retry-After', '1');
+      if (err instanceof MethodNotAllowedError) ctx.set('Allow', err.allow);
       ctx.status = body.status;
       ctx.type = 'application/problem+json';
       ctx.body = body;
@@ -73,6 +74,8 @@ function domainProblem(err: DomainError): Problem {
     : err instanceof ForbiddenError ? 403
     : err instanceof UnauthorizedError ? 401
     : err instanceof TooManyRequestsError ? 429
+    : err instanceof InvalidInputError ? 422
+    : err instanceof MethodNotAllowedError ? 405
     : 400;
   return problem(status, err.code, err.message, err.details);
 }

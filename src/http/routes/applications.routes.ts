@@ -15,6 +15,9 @@ import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, Application
 
 const TAGS = ['applications'];
 
+/** Writes wait for the workflow; when it cannot answer in time nothing was applied, and the client sends again. */
+const TRY_AGAIN = { 503: { description: 'The application could not take the change in time (`try_again`, with `Retry-After`): nothing was applied; send it again' } };
+
 /**
  * Applications are Temporal workflows: writes are workflow messages (update-with-start to apply, an
  * update to change stage) that answer once SQL has the change; reads come from the SQL projection.
@@ -43,6 +46,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       201: { description: 'The new application, in stage `applied`', schema: ApplicationJson },
       404: { description: 'No such job' },
       409: { description: '`duplicate_application`: already applied (also when two applies race); `job_not_open`: the job is closed or a draft' },
+      ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
       const job = await findJob(services.orm.em, params.id);
@@ -112,6 +116,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       200: { description: 'The application after the change', schema: ApplicationJson },
       404: { description: 'No such application' },
       409: { description: '`invalid_transition` (with `allowed`: the stages it may move to), or `stage_changed` (with `current`) when `fromStage` is no longer current' },
+      ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
       const id = visibleId(params.id, user);
@@ -132,6 +137,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       200: { description: 'The application, now rejected', schema: ApplicationJson },
       404: { description: 'No such application, or another candidate\'s' },
       409: { description: '`invalid_transition`: the application is already final' },
+      ...TRY_AGAIN,
     },
     async handler(ctx, { params, user }) {
       const id = visibleId(params.id, user);

@@ -6,7 +6,7 @@ import { createAccount } from '../../accounts/user-accounts';
 import { createLoginThrottle } from '../../auth/login-throttle';
 import type { Services } from '../../services';
 import { defineRoute } from '../route';
-import { LoginForm, LoginJson, SignupBody, TokenJson } from '../schemas/auth.schemas';
+import { LoginForm, LoginJson, SignupBody, TokenJson, toTokenJson } from '../schemas/auth.schemas';
 import { UserEnvelope, toUserJson } from '../schemas/user.schemas';
 
 /** One message for an unknown e-mail, a wrong password and a deactivated account: nothing to enumerate. */
@@ -69,7 +69,7 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
         throw new UnauthorizedError(BAD_CREDENTIALS);
       }
       await throttle.recordSuccess(body.email);
-      ctx.body = tokens.issue(user.id, user.role);
+      ctx.body = toTokenJson(tokens.issue(user.id, user.role));
     },
   });
 

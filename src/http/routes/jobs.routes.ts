@@ -1,11 +1,12 @@
 import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { raw, type FilterQuery } from '@mikro-orm/core';
 import { JobSchema, type Job } from '../../db/entities/job.entity';
 import type { User } from '../../db/entities/user.entity';
 import { ConflictError, ForbiddenError } from '../../domain/errors';
 import type { Services } from '../../services';
 import { findJob, noSuchJob } from '../../jobs/job-lookup';
+import { jobView, listJobs, type JobView } from '../../jobs/job-queries';
+import { companyNames, resolveCompany } from '../../companies/companies';
 import { defineRoute } from '../route';
 import { IdParams } from '../schemas/id.schemas';
 import { decodeCursor, toPage } from '../schemas/pagination.schemas';
@@ -13,24 +14,29 @@ import { CreateJobBody, JobJson, JobListQuery, JobPage, UpdateJobBody, toJobJson
 
 const managers = ['recruiter', 'admin'] as const;
 
+/** Anonymous callers and candidates see the public job board: open jobs only. */
+const seesEveryJob = (user: User | undefined) => user !== undefined && user.role !== 'candidate';
+
 export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
   const em = () => services.orm.em;
+  const view = async (job: Job): Promise<JobView> => jobView(job, (await companyNames(em(), [job.companyId])).get(job.companyId) ?? '');
 
   defineRoute(router, registry, services, {
     method: 'get',
     path: '/api/jobs',
-    summary: 'List jobs, newest first (candidates see open jobs only)',
+    summary: 'List jobs, newest first (anonymous callers and candidates see open jobs only)',
     tags: ['Jobs'],
-    auth: 'any',
+    auth: 'optional',
     query: JobListQuery,
     responses: { 200: { description: 'A page of jobs', schema: JobPage } },
     async handler(ctx, { query, user }) {
-      const where: FilterQuery<Job>[] = [];
-      if (user.role === 'candidate') where.push({ status: 'open' });
-      if (query.status) where.push({ status: query.status });
-      if (query.cursor) where.push({ id: { $lt: decodeCursor(query.cursor) } });
-      if (query.q) where.push({ $or: [contains('title', query.q), contains('company', query.q)] });
-      const rows = await em().find(JobSchema, { $and: where }, { orderBy: { id: 'desc' }, limit: query.limit + 1 });
+      const rows = await listJobs(em(), {
+        statuses: seesEveryJob(user) ? (query.status ? [query.status] : undefined) : (!query.status || query.status === 'open' ? ['open'] : []),
+        companyId: query.companyId === undefined ? undefined : Number(query.companyId),
+        q: query.q || undefined,
+        before: query.cursor ? decodeCursor(query.cursor) : undefined,
+        limit: query.limit + 1,
+      });
       ctx.body = toPage(rows, query.limit, toJobJson);
     },
   });
@@ -39,15 +45,17 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
     method: 'post',
     path: '/api/jobs',
     summary: 'Create a job',
+    description: 'Name the company by `companyId` (or `company_id`), or by `company`, a name found without regard to case or created.',
     tags: ['Jobs'],
     auth: managers,
     body: CreateJobBody,
     responses: { 201: { description: 'The new job', schema: JobJson } },
     async handler(ctx, { body, user }) {
+      const company = await resolveCompany(em(), body);
       const now = new Date().toISOString();
       const job = em().create(JobSchema, {
         title: body.title,
-        company: body.company,
+        companyId: company.id,
         description: body.description ?? null,
         location: body.location ?? null,
         status: body.status,
@@ -57,22 +65,22 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
       });
       await em().flush();
       ctx.status = 201;
-      ctx.body = toJobJson(job);
+      ctx.body = toJobJson(jobView(job, company.name));
     },
   });
 
   defineRoute(router, registry, services, {
     method: 'get',
     path: '/api/jobs/{id}',
-    summary: 'One job (404 for a candidate unless it is open)',
+    summary: 'One job (404 for anonymous callers and candidates unless it is open)',
     tags: ['Jobs'],
-    auth: 'any',
+    auth: 'optional',
     params: IdParams,
     responses: { 200: { description: 'The job', schema: JobJson }, 404: { description: 'No such job' } },
     async handler(ctx, { params, user }) {
       const job = await findJob(em(), params.id);
-      if (user.role === 'candidate' && job.status !== 'open') throw noSuchJob();
-      ctx.body = toJobJson(job);
+      if (!seesEveryJob(user) && job.status !== 'open') throw noSuchJob();
+      ctx.body = toJobJson(await view(job));
     },
   });
 
@@ -92,12 +100,14 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
     async handler(ctx, { params, body, user }) {
       const job = await findJob(em(), params.id);
       assertManages(user, job);
-      const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+      const { company, companyId, ...fields } = body;
+      const changes: Partial<Job> = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+      if (company !== undefined || companyId !== undefined) changes.companyId = (await resolveCompany(em(), { company, companyId })).id;
       if (Object.keys(changes).length) {
         em().assign(job, { ...changes, updatedAt: new Date().toISOString() });
         await em().flush();
       }
-      ctx.body = toJobJson(job);
+      ctx.body = toJobJson(await view(job));
     },
   });
 
@@ -137,9 +147,4 @@ function assertManages(user: User, job: Job): void {
   if (user.role === 'recruiter' && job.createdBy !== user.id) {
     throw new ForbiddenError('Recruiters can change only the jobs they created.', 'not_job_owner');
   }
-}
-
-/** Case-insensitive substring match; `instr` treats `%` and `_` in the search text literally, unlike LIKE. */
-function contains(column: 'title' | 'company', text: string): FilterQuery<Job> {
-  return { [raw((alias) => `instr(lower(${alias}.${column}), ?)`, [text.toLowerCase()])]: { $gt: 0 } } as FilterQuery<Job>;
 }

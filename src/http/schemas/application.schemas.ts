@@ -1,14 +1,24 @@
 import { z } from '../openapi';
 import { STAGES } from '../../domain/stages';
-import { decodeApplicationCursor } from '../../applications/application-cursor';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageSchema } from './pagination.schemas';
+import { APPLICATION_CURSOR } from '../../applications/application-cursor';
+import { Limit, pageSchema } from './pagination.schemas';
+import { noControlCharacters, text, withAliases, CONTROL_MESSAGE } from './text.schemas';
 
-export const StageEnum = z.enum(STAGES).openapi('Stage', {
-  description: '`applied → screening → interview → offer → hired`; `rejected` from any non-final stage. `hired` and `rejected` are final.',
-});
+const STAGE_DESCRIPTION = '`applied → screening → interview → offer → hired`; `rejected` from any non-final stage. `hired` and `rejected` are final.';
+
+export const StageEnum = z.enum(STAGES).openapi('Stage', { description: STAGE_DESCRIPTION });
+
+/**
+ * A stage or null, written out inline: a nullable reference would come out as `allOf`/`oneOf` with
+ * the reference, which some client generators misread.
+ */
+const StageOrNull = z.enum(STAGES).nullable().openapi({ type: ['string', 'null'], enum: [...STAGES, null] } as never);
+
+/** A stage in a request, inline too: a described reference would also come out as `allOf`. */
+const StageInput = z.enum(STAGES);
 
 export const StageChangeJson = z.object({
-  from: StageEnum.nullable(),
+  from: StageOrNull.openapi({ description: 'The stage before; `null` for the first entry.' }),
   to: StageEnum,
   at: z.string().openapi({ format: 'date-time' }),
   by: z.string().nullable().openapi({ description: 'Id of the user who acted, or `system` for an expired offer.' }),
@@ -31,18 +41,19 @@ export const ApplicationJson = z.object({
 
 export const ApplicationPage = pageSchema(ApplicationJson, 'ApplicationPage');
 
-export const ApplyBody = z.strictObject({
-  coverLetter: z.string().max(20_000).nullable().optional(),
-  resumeUrl: z.string().url().max(2_000).nullable().optional().openapi({ example: 'https://example.com/cv.pdf' }),
-}).openapi('Apply');
+const ResumeUrl = z.string().max(2_000).refine(noControlCharacters, CONTROL_MESSAGE).pipe(z.url())
+  .openapi({ format: 'uri', maxLength: 2_000, example: 'https://example.com/cv.pdf' });
 
-const Reason = z.string().trim().min(1).max(500);
+export const ApplyBody = withAliases(z.strictObject({
+  coverLetter: text({ max: 20_000, blank: true }).nullable().optional(),
+  resumeUrl: ResumeUrl.nullable().optional(),
+}), { cover_letter: 'coverLetter', resume_url: 'resumeUrl' }).openapi('Apply');
 
-export const StageChangeBody = z.strictObject({
-  stage: StageEnum,
-  reason: Reason.nullable().optional().openapi({ example: 'Strong portfolio' }),
-  fromStage: StageEnum.optional().openapi({ description: 'Refuse (409 `stage_changed`) unless the application is still in this stage.' }),
-}).openapi('StageChangeRequest');
+export const StageChangeBody = withAliases(z.strictObject({
+  stage: StageInput,
+  reason: text({ max: 500, trim: true }).nullable().optional().openapi({ example: 'Strong portfolio' }),
+  fromStage: StageInput.optional().openapi({ description: 'Refuse (409 `stage_changed`) unless the application is still in this stage.' }),
+}), { notes: 'reason', from_stage: 'fromStage' }).openapi('StageChangeRequest');
 
 export const ApplicationIdParams = z.object({
   id: z.string().max(200).openapi({ param: { name: 'id', in: 'path' }, example: 'application-job1-candidate7' }),
@@ -50,9 +61,8 @@ export const ApplicationIdParams = z.object({
 
 export const ApplicationListQuery = z.object({
   jobId: z.string().regex(/^\d{1,15}$/, 'A job id').optional(),
-  stage: StageEnum.optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE)
-    .openapi({ description: `Page size, 1–${MAX_PAGE_SIZE}.` }),
-  cursor: z.string().max(400).refine((c) => decodeApplicationCursor(c) !== undefined, 'Malformed cursor: pass back a nextCursor value unchanged.').optional()
+  stage: StageInput.optional(),
+  limit: Limit,
+  cursor: z.string().regex(APPLICATION_CURSOR, 'Malformed cursor: pass back a nextCursor value unchanged.').optional()
     .openapi({ description: 'The `nextCursor` of the previous page.' }),
 });

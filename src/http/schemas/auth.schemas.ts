@@ -1,14 +1,16 @@
 import { z } from '../openapi';
 import { Email, FullName, Password } from './user.schemas';
+import { text, withAliases } from './text.schemas';
 
-export const SignupBody = z.strictObject({
+export const SignupBody = withAliases(z.strictObject({
   email: Email,
   password: Password,
   fullName: FullName.optional(),
-  role: z.string().optional().openapi({ description: 'Only `candidate` is accepted; recruiters and admins are created by an admin (403).' }),
-}).openapi('Signup');
+  role: text({ max: 50 }).optional().openapi({ description: 'Only `candidate` is accepted; recruiters and admins are created by an admin (403).', example: 'candidate' }),
+}), { full_name: 'fullName' }).openapi('Signup');
 
-const LoginEmail = z.string().trim().toLowerCase().min(1).max(320);
+/** Any text: an address that is not a valid e-mail simply matches no account (401). */
+const LoginEmail = text({ max: 320, trim: true }).toLowerCase();
 const LoginPassword = z.string().min(1).max(1024);
 
 export const LoginJson = z.object({ email: LoginEmail, password: LoginPassword }).openapi('Login');
@@ -24,8 +26,16 @@ export const LoginForm = z.object({
   scope: z.string().optional(),
 }).transform((form) => ({ email: form.username, password: form.password })).openapi('LoginForm');
 
+/** RFC 6749's names first, for OAuth2 clients; the camelCase ones stay for existing clients. */
 export const TokenJson = z.object({
+  access_token: z.string(),
+  token_type: z.literal('bearer'),
+  expires_in: z.number().int().openapi({ description: 'Seconds until the token expires.' }),
   accessToken: z.string(),
   tokenType: z.literal('bearer'),
   expiresIn: z.number().int().openapi({ description: 'Seconds until the token expires.' }),
 }).openapi('Token');
+
+export function toTokenJson(token: { accessToken: string; tokenType: 'bearer'; expiresIn: number }): z.output<typeof TokenJson> {
+  return { access_token: token.accessToken, token_type: token.tokenType, expires_in: token.expiresIn, ...token };
+}

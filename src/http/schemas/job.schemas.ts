@@ -1,18 +1,21 @@
 import { z } from '../openapi';
-import { JOB_STATUSES, type Job } from '../../db/entities/job.entity';
+import { JOB_STATUSES } from '../../db/entities/job.entity';
+import type { JobView } from '../../jobs/job-queries';
 import { PageQuery, pageSchema } from './pagination.schemas';
+import { text, withAliases } from './text.schemas';
+import { CompanyName, CompanyIdInput, ID_PATTERN } from './company.schemas';
 
 export const JobStatusEnum = z.enum(JOB_STATUSES);
 
-const Title = z.string().trim().min(1).max(200).openapi({ example: 'Backend Developer' });
-const Company = z.string().trim().min(1).max(200).openapi({ example: 'TechCorp' });
-const Description = z.string().max(20_000).nullable();
-const Location = z.string().trim().max(200).nullable().openapi({ example: 'Remote' });
+const Title = text({ max: 200, trim: true }).openapi({ example: 'Backend Developer' });
+const Description = text({ max: 20_000, blank: true }).nullable();
+const Location = text({ max: 200, blank: true, trim: true }).nullable().openapi({ example: 'Remote' });
 
 export const JobJson = z.object({
   id: z.string(),
   title: z.string(),
-  company: z.string(),
+  companyId: z.string().openapi({ description: 'Id of the company the job belongs to.' }),
+  company: z.string().openapi({ description: 'The company\'s name.' }),
   description: z.string().nullable(),
   location: z.string().nullable(),
   status: JobStatusEnum,
@@ -23,32 +26,47 @@ export const JobJson = z.object({
 
 export const JobPage = pageSchema(JobJson, 'JobPage');
 
-export const CreateJobBody = z.strictObject({
-  title: Title,
-  company: Company,
-  description: Description.optional(),
-  location: Location.optional(),
-  status: JobStatusEnum.default('open'),
-}).openapi('CreateJob');
+const companyRef = {
+  companyId: CompanyIdInput.optional(),
+  company: CompanyName.optional().openapi({ description: 'A company name, found without regard to case or created.' }),
+};
 
-/** Strict, so `createdBy`, `id` or timestamps cannot be written through a PATCH. */
-export const UpdateJobBody = z.strictObject({
-  title: Title.optional(),
-  company: Company.optional(),
+/** Exactly one way of naming the company (the original `company_id` counts as `companyId`). */
+const named = (b: Record<string, unknown>) => [b.companyId ?? b.company_id, b.company].filter((v) => v !== undefined).length;
+const ONCE = { holds: (b: Record<string, unknown>) => named(b) <= 1, path: 'company', message: 'Name the company once: `companyId` or `company`, not both.' };
+const GIVEN = { holds: (b: Record<string, unknown>) => named(b) >= 1, path: 'company', message: 'Give `companyId` (or `company_id`) or a `company` name.' };
+
+export const CreateJobBody = withAliases(z.strictObject({
+  title: Title,
+  ...companyRef,
   description: Description.optional(),
   location: Location.optional(),
   status: JobStatusEnum.optional(),
-}).openapi('UpdateJob');
+}), { company_id: 'companyId' }, [ONCE, GIVEN])
+  .transform((body) => ({ ...body, status: body.status ?? 'open' }))
+  .openapi('CreateJob', { description: 'Exactly one of `companyId` (or `company_id`) and `company`.' });
+
+/** Strict, so `createdBy`, `id` or timestamps cannot be written through a PATCH. */
+export const UpdateJobBody = withAliases(z.strictObject({
+  title: Title.optional(),
+  ...companyRef,
+  description: Description.optional(),
+  location: Location.optional(),
+  status: JobStatusEnum.optional(),
+}), { company_id: 'companyId' }, [ONCE])
+  .openapi('UpdateJob');
 
 export const JobListQuery = PageQuery.extend({
   status: JobStatusEnum.optional(),
-  q: z.string().trim().max(200).optional().openapi({ description: 'Case-insensitive substring of the title or company.' }),
+  companyId: z.string().regex(ID_PATTERN, 'A company id').optional().openapi({ description: 'Only this company\'s jobs.' }),
+  q: text({ max: 200, blank: true, trim: true }).optional().openapi({ description: 'Case-insensitive substring of the title or the company name, taken literally.' }),
 });
 
-export function toJobJson(job: Job): z.output<typeof JobJson> {
+export function toJobJson(job: JobView): z.output<typeof JobJson> {
   return {
     id: String(job.id),
     title: job.title,
+    companyId: String(job.companyId),
     company: job.company,
     description: job.description ?? null,
     location: job.location ?? null,

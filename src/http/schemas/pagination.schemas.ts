@@ -5,24 +5,26 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
 /**
- * Cursors are opaque to clients: base64url of the last row's id. Only the exact encoding of a
- * positive integer is accepted, so a hand-edited cursor is rejected rather than misread.
+ * The cursor of id-ordered lists is the last row's id, in decimal without leading zeros and within
+ * the safe-integer range. The pattern is published, and every value it admits is a harmless
+ * position (rows with a smaller id), so no cursor the document allows is refused.
  */
+const CURSOR = /^[1-9][0-9]{0,14}$/;
+
 export function encodeCursor(id: number): string {
-  return Buffer.from(String(id), 'utf8').toString('base64url');
+  return String(id);
 }
 
 export function decodeCursor(cursor: string): number | undefined {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[1-9]\d{0,15}$/.test(text)) return undefined;
-  const id = Number(text);
-  return Number.isSafeInteger(id) && encodeCursor(id) === cursor ? id : undefined;
+  return CURSOR.test(cursor) ? Number(cursor) : undefined;
 }
 
+export const Limit = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE)
+  .openapi({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size, 1–${MAX_PAGE_SIZE}.` });
+
 export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE)
-    .openapi({ description: `Page size, 1–${MAX_PAGE_SIZE}.` }),
-  cursor: z.string().refine((c) => decodeCursor(c) !== undefined, 'Malformed cursor: pass back a nextCursor value unchanged.').optional()
+  limit: Limit,
+  cursor: z.string().regex(CURSOR, 'Malformed cursor: pass back a nextCursor value unchanged.').optional()
     .openapi({ description: 'The `nextCursor` of the previous page.' }),
 });
 

@@ -1,0 +1,15 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+/** A hiring company; its name is unique without regard to case (the column collates `nocase`). */
+export const CompanySchema = defineEntity({
+  name: 'Company',
+  tableName: 'companies',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    name: p.string(),
+    website: p.string().nullable(),
+    createdAt: p.string(),
+  },
+});
+
+export type Company = InferEntity<typeof CompanySchema>;

@@ -74,3 +74,8 @@ export function run(file: string, args: string[], options: { cwd?: string; env?:
     child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
   });
 }
+
+/** Fails with the tool's own output, which says what went wrong. */
+export function expectSuccess(result: RunResult, what: string): void {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.output}`);
+}

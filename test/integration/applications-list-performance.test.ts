@@ -169,9 +169,10 @@ function report(name: string, t: Timing) {
 async function seed(em: EntityManager, recruiterId: number, ownCandidateId: number): Promise<number> {
   const stages = `case i % 6 when 0 then 'applied' when 1 then 'screening' when 2 then 'interview' when 3 then 'offer' when 4 then 'hired' else 'rejected' end`;
   const firstJob = await em.transactional(async (tx) => {
+    await tx.execute("insert into companies (name, created_at) values ('Company', '2026-01-01T00:00:00.000Z')", [], 'run');
     await tx.execute(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${JOBS})
-      insert into jobs (title, company, status, created_by, created_at, updated_at)
-      select 'Job ' || i, 'Company', 'open', ${recruiterId}, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`, [], 'run');
+      insert into jobs (title, company_id, status, created_by, created_at, updated_at)
+      select 'Job ' || i, (select id from companies where name = 'Company'), 'open', ${recruiterId}, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`, [], 'run');
     await tx.execute(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${CANDIDATES})
       insert into users (email, password_hash, role, active, created_at, updated_at)
       select 'seed-' || i || '@example.com', 'x', 'candidate', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`, [], 'run');

@@ -58,7 +58,7 @@ describe('cli', () => {
   test('seed creates the three sample jobs and the demo accounts, idempotently', async () => {
     expect((await cli('seed')).out).toContain('sample jobs: 3 created');
     expect((await cli('seed')).out).toContain('sample jobs: 0 created');
-    const jobs = query<{ title: string; company: string; status: string }>('select title, company, status from jobs order by id');
+    const jobs = query<{ title: string; company: string; status: string }>('select j.title, c.name as company, j.status from jobs j join companies c on c.id = j.company_id order by j.id');
     expect(jobs).toEqual([
       { title: 'Backend Developer', company: 'TechCorp', status: 'open' },
       { title: 'Frontend Engineer', company: 'WebWorks', status: 'open' },

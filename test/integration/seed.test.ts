@@ -39,6 +39,10 @@ describe('sample data', () => {
       ['Data Analyst', 'DataPlus', 'open', me.body.user.id],
       ['Frontend Engineer', 'WebWorks', 'open', me.body.user.id],
     ]);
+    // The original design's examples assume TechCorp is company 1.
+    const companies = await stack.http('GET', '/api/companies');
+    expect(companies.body.items.map((c: { id: string; name: string }) => [c.id, c.name])).toEqual([['3', 'DataPlus'], ['1', 'TechCorp'], ['2', 'WebWorks']]);
+    expect(jobs.body.items.find((j: { company: string }) => j.company === 'TechCorp').companyId).toBe('1');
   });
 
   test('re-creates a sample job that was deleted, and nothing else', async () => {
@@ -46,5 +50,6 @@ describe('sample data', () => {
     await em.nativeDelete(JobSchema, { title: 'Data Analyst' });
     expect((await seedSampleData(stack.services)).jobs).toBe(1);
     expect(await counts()).toEqual({ users: 2, jobs: 3 });
+    expect((await stack.http('GET', '/api/companies')).body.items).toHaveLength(3);
   });
 });

@@ -1,21 +1,20 @@
 import { PageQuery, decodeCursor, encodeCursor, toPage } from '../../src/http/schemas/pagination.schemas';
 
 describe('cursors', () => {
-  test.each([1, 42, 2 ** 31, Number.MAX_SAFE_INTEGER])('%d survives a round trip', (id) => {
+  test.each([1, 42, 2 ** 31, 999_999_999_999_999])('%d survives a round trip', (id) => {
     const cursor = encodeCursor(id);
-    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(cursor).toMatch(/^[0-9]+$/);
     expect(decodeCursor(cursor)).toBe(id);
   });
 
   test.each([
     ['empty', ''],
-    ['not base64url', '%%%'],
-    ['zero', encodeCursor(0)],
-    ['negative', Buffer.from('-5').toString('base64url')],
-    ['leading zero', Buffer.from('05').toString('base64url')],
-    ['not a number', Buffer.from('abc').toString('base64url')],
-    ['too large', Buffer.from('99999999999999999').toString('base64url')],
-    ['padded', `${encodeCursor(7)}=`],
+    ['not a number', '%%%'],
+    ['zero', '0'],
+    ['negative', '-5'],
+    ['leading zero', '05'],
+    ['a fraction', '1.5'],
+    ['beyond 15 digits', '1000000000000000'],
     ['trailing junk', `${encodeCursor(7)}!`],
   ])('%s is refused', (_label, cursor) => {
     expect(decodeCursor(cursor)).toBeUndefined();

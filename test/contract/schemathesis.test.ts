@@ -18,7 +18,9 @@ function schemathesis(location: string, args: string[]) {
         // One worker: hypothesis parses lambdas' source with `ast` while drawing, which is not thread-safe
     // on Python 3.11 ("AST constructor recursion depth mismatch").
     '--generation-database', 'none', '--workers', '1', '--no-color', ...args,
-  ], { timeoutMs: 300_000 });
+  // A directory of its own: schemathesis keeps a cache of past crashes in its working directory and
+  // replays them first, which would make one run depend on the ones before.
+  ], { timeoutMs: 300_000, cwd: fs.mkdtempSync(path.join(os.tmpdir(), 'ats-schemathesis-')) });
 }
 
 describe('schemathesis against the running API', () => {
@@ -49,9 +51,10 @@ describe('schemathesis against the running API', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ats-broken-')), 'openapi.json');
     fs.writeFileSync(file, JSON.stringify(document));
 
+    // A user of its own: the admin's fuzzing may have deactivated or demoted the seeded ones.
+    const reader = await world.stack.user('candidate');
     const result = await schemathesis(file, ['--url', world.stack.url, '--include-path', '/api/auth/me', '--include-method', 'GET',
-      '-H', `Authorization: Bearer ${world.candidate.token}`]);
-    expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/Response violates schema/);
+      '-H', `Authorization: Bearer ${reader.token}`]);
+    expect({ exit: result.code, violation: /Response violates schema/.test(result.output) ? 'reported' : result.output }).toEqual({ exit: 1, violation: 'reported' });
   }, 300_000);
 });

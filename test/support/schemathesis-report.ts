@@ -17,8 +17,18 @@ export function digest(output: string): { summary: string; failures: string[] } 
     if (header) operation = header[1];
     const check = /^- (ST\d+ .*)$/.exec(line);
     if (check) {
-      const detail = lines.slice(i + 1).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('- ST')) ?? '';
-      failures.add(`${operation}: ${check[1]}: ${detail.slice(0, 160)}`);
+      // The failure's block runs to its `st replay` line: keep the first detail, the answer and the request.
+      const block: string[] = [];
+      for (let j = i + 1; j < lines.length && !/^st replay/.test(lines[j].trim()) && !/^- ST\d+/.test(lines[j].trim()); j++) {
+        if (lines[j].trim()) block.push(lines[j].trim());
+      }
+      const detail = block[0] ?? '';
+      const answer = block.findIndex((l) => /^\[\d{3}\]/.test(l));
+      const curl = block.find((l) => l.startsWith('curl '));
+      const parts = [`${operation}: ${check[1]}: ${detail.slice(0, 160)}`];
+      if (answer >= 0) parts.push(`answer ${block[answer]} ${(block[answer + 1] ?? '').slice(0, 400)}`);
+      if (curl) parts.push(`request \`${curl.slice(0, 400)}\``);
+      failures.add(parts.join('\n  - '));
     }
   }
   return { summary, failures: [...failures].sort() };

@@ -5,7 +5,7 @@
  */
 export interface ApplicationCursor { createdAt: string; id: string }
 
-export const APPLICATION_CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z)~(application-job[1-9]\d{0,14}-candidate[1-9]\d{0,14})$/;
+export const APPLICATION_CURSOR = /^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z)~(application-job[1-9][0-9]{0,14}-candidate[1-9][0-9]{0,14})$/;
 
 export function encodeApplicationCursor(key: ApplicationCursor): string {
   return `${key.createdAt}~${key.id}`;

@@ -1,5 +1,6 @@
 import { startStack, type TestStack } from '../support/stack';
 import { createJob } from '../support/applications';
+import { responseValidator } from '../support/openapi-validator';
 
 /** With no worker polling, requests that need the workflow answer 503 in time instead of hanging. */
 describe('applications while no worker runs', () => {
@@ -16,6 +17,7 @@ describe('applications while no worker runs', () => {
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('try_again');
     expect(res.headers.get('retry-after')).toBe('1');
+    (await responseValidator(stack))('post', '/api/jobs/{id}/apply', res);
     expect(Date.now() - started).toBeLessThan(10_000);
     const [{ count }] = await stack.services.orm.em.fork().execute<{ count: number }[]>('select count(*) as count from applications', [], 'all');
     expect(count).toBe(0);

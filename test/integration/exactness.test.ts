@@ -87,6 +87,16 @@ describe('the OpenAPI document is exact', () => {
     expect(nowhere.status).toBe(404);
   });
 
+  test('a trailing slash is accepted on every path, new ones included', async () => {
+    for (const path of ['/healthz/', '/openapi.json/', '/api/companies/', '/api/jobs/?limit=1', '/api/auth/me/']) {
+      const res = await stack.http('GET', path, { token: admin.token });
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+    }
+    const company = await stack.http('POST', '/api/companies/', { token: admin.token, body: { name: 'Slash & Co' } });
+    expect(company.status).toBe(201);
+    expect((await stack.http('GET', `/api/companies/${company.body.id}/`)).body.name).toBe('Slash & Co');
+  });
+
   test('PATCH /api/users/{id} with nothing to change is a 422', async () => {
     const res = await stack.http('PATCH', `/api/users/${candidate.user.id}`, { token: admin.token, body: {} });
     expect(res.status).toBe(422);

@@ -62,6 +62,23 @@ describe('clients of the original design', () => {
     expectDocumented('patch', '/api/applications/{id}/stage', moved);
     expect(moved.body.history[1]).toMatchObject({ from: 'applied', to: 'screening', reason: 'Strong CV, call this week' });
 
+    // The other answers of the pipeline match the document too.
+    const illegal = await stack.http('PATCH', `/api/applications/${applied.body.id}/stage`, { token: recruiterToken, body: { stage: 'hired' } });
+    expect(illegal.status).toBe(409);
+    expectDocumented('patch', '/api/applications/{id}/stage', illegal);
+    const stale = await stack.http('PATCH', `/api/applications/${applied.body.id}/stage`, { token: recruiterToken, body: { stage: 'interview', from_stage: 'applied' } });
+    expect(stale.body.code).toBe('stage_changed');
+    expectDocumented('patch', '/api/applications/{id}/stage', stale);
+    const list = await stack.http('GET', '/api/applications/', { token: candidateToken });
+    expect(list.body.items).toHaveLength(1);
+    expectDocumented('get', '/api/applications', list);
+    const withdrawn = await stack.http('POST', `/api/applications/${applied.body.id}/withdraw`, { token: candidateToken });
+    expect(withdrawn.body.stage).toBe('rejected');
+    expectDocumented('post', '/api/applications/{id}/withdraw', withdrawn);
+    const again = await stack.http('POST', `/api/applications/${applied.body.id}/withdraw`, { token: candidateToken });
+    expect(again.status).toBe(409);
+    expectDocumented('post', '/api/applications/{id}/withdraw', again);
+
     const index = await stack.http('GET', '/');
     expect(index.status).toBe(200);
     expect(index.body).toEqual({ name: 'ats-backend', version: expect.stringMatching(/^\d+\.\d+\.\d+/), docs: '/docs', openapi: '/openapi.json', health: '/healthz' });

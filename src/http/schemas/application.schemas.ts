@@ -56,11 +56,12 @@ export const StageChangeBody = withAliases(z.strictObject({
 }), { notes: 'reason', from_stage: 'fromStage' }).openapi('StageChangeRequest');
 
 export const ApplicationIdParams = z.object({
-  id: z.string().max(200).openapi({ param: { name: 'id', in: 'path' }, example: 'application-job1-candidate7' }),
+  // Any text: one that names no application is a 404, like an id of someone else's.
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'application-job1-candidate7' }),
 });
 
 export const ApplicationListQuery = z.object({
-  jobId: z.string().regex(/^\d{1,15}$/, 'A job id').optional(),
+  jobId: z.string().regex(/^[0-9]{1,15}$/, 'A job id').optional(),
   stage: StageInput.optional(),
   limit: Limit,
   cursor: z.string().regex(APPLICATION_CURSOR, 'Malformed cursor: pass back a nextCursor value unchanged.').optional()

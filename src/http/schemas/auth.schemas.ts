@@ -1,6 +1,6 @@
 import { z } from '../openapi';
 import { Email, FullName, Password } from './user.schemas';
-import { text, withAliases } from './text.schemas';
+import { lengthBetween, text, withAliases } from './text.schemas';
 
 export const SignupBody = withAliases(z.strictObject({
   email: Email,
@@ -11,7 +11,7 @@ export const SignupBody = withAliases(z.strictObject({
 
 /** Any text: an address that is not a valid e-mail simply matches no account (401). */
 const LoginEmail = text({ max: 320, trim: true }).toLowerCase();
-const LoginPassword = z.string().min(1).max(1024);
+const LoginPassword = lengthBetween(1, 1024);
 
 export const LoginJson = z.object({ email: LoginEmail, password: LoginPassword }).openapi('Login');
 

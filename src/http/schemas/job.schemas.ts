@@ -41,7 +41,7 @@ export const CreateJobBody = withAliases(z.strictObject({
   ...companyRef,
   description: Description.optional(),
   location: Location.optional(),
-  status: JobStatusEnum.optional(),
+  status: JobStatusEnum.optional().openapi({ default: 'open' }),
 }), { company_id: 'companyId' }, [ONCE, GIVEN])
   .transform((body) => ({ ...body, status: body.status ?? 'open' }))
   .openapi('CreateJob', { description: 'Exactly one of `companyId` (or `company_id`) and `company`.' });

@@ -9,9 +9,14 @@ import { z } from '../openapi';
  */
 const CONTROL = '\\x00-\\x08\\x0B-\\x1F\\x7F';
 const CONTROL_CHARACTER = new RegExp(`[${CONTROL}]`);
+/**
+ * The characters String.prototype.trim() removes, spelled out: `\\s` differs between regex engines
+ * (Python's, which fuzzers use, has U+0085 and lacks U+FEFF), so published patterns avoid it.
+ */
+export const WHITESPACE = '\\t\\n\\v\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
 export const TEXT_PATTERN = `^[^${CONTROL}]*$`;
 /** Text with at least one character that is neither whitespace nor a control character. */
-export const NON_BLANK_PATTERN = `^[^${CONTROL}]*[^\\s${CONTROL}][^${CONTROL}]*$`;
+export const NON_BLANK_PATTERN = `^[^${CONTROL}]*[^${WHITESPACE}${CONTROL}][^${CONTROL}]*$`;
 export const CONTROL_MESSAGE = 'Control characters other than tab and newline are not allowed.';
 
 export interface TextOptions {
@@ -24,6 +29,14 @@ export interface TextOptions {
 }
 
 const codePoints = (s: string) => [...s].length;
+
+/** A length check counted in code points, as JSON Schema's minLength and maxLength count. */
+export function lengthBetween(min: number, max: number) {
+  return z.string()
+    .refine((s) => codePoints(s) >= min, `Use at least ${min} characters.`)
+    .refine((s) => codePoints(s) <= max, `Use at most ${max} characters.`)
+    .openapi({ minLength: min, maxLength: max });
+}
 
 export function text({ max, blank = false, trim = false }: TextOptions) {
   let schema = z.string()

@@ -1,19 +1,18 @@
 import { z } from '../openapi';
 import { ROLES, type User } from '../../db/entities/user.entity';
 import { pageSchema } from './pagination.schemas';
-import { text, withAliases } from './text.schemas';
+import { WHITESPACE, lengthBetween, text, withAliases } from './text.schemas';
 
 const EMAIL_CORE = z.regexes.email.source.replace(/^\^|\$$/g, '');
 /** What `Email` accepts, published as its pattern: surrounding whitespace is trimmed before the check. */
-export const EMAIL_PATTERN = `^\\s*${EMAIL_CORE}\\s*$`;
+export const EMAIL_PATTERN = `^[${WHITESPACE}]*${EMAIL_CORE}[${WHITESPACE}]*$`;
 
 /** Trimmed and lower-cased before the format check, so `Ada@Example.COM ` and `ada@example.com` are one account. */
 export const Email = z.string().max(254).trim().toLowerCase().pipe(z.email('Enter a valid e-mail address.'))
   .openapi({ maxLength: 254, pattern: EMAIL_PATTERN, description: 'An e-mail address.', example: 'ada@example.com' });
 
 /** The upper bound only keeps a hash from being asked to chew on megabytes. */
-export const Password = z.string().min(8, 'Use at least 8 characters.').max(1024, 'Use at most 1024 characters.')
-  .openapi({ format: 'password', example: 'correct-horse-battery' });
+export const Password = lengthBetween(8, 1024).openapi({ format: 'password', example: 'correct-horse-battery' });
 
 export const FullName = text({ max: 200, trim: true }).openapi({ example: 'Ada Lovelace' });
 export const RoleEnum = z.enum(ROLES);

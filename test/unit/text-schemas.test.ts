@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { text, withAliases, lengthBetween } from '../../src/http/schemas/text.schemas';
+import { Email, EMAIL_PATTERN } from '../../src/http/schemas/user.schemas';
+import { createRegistry, generateDocument } from '../../src/http/openapi';
+
+/** What a field's published schema admits, checked the way a JSON Schema validator would. */
+function admits(schema: z.ZodType, value: string): boolean {
+  const registry = createRegistry();
+  registry.register('Field', schema);
+  const published = (generateDocument(registry) as unknown as { components: { schemas: { Field: Record<string, unknown> } } }).components.schemas.Field;
+  const length = [...value].length;
+  if (typeof published.maxLength === 'number' && length > published.maxLength) return false;
+  if (typeof published.minLength === 'number' && length < published.minLength) return false;
+  return typeof published.pattern !== 'string' || new RegExp(published.pattern, 'u').test(value);
+}
+
+const SAMPLES = ['plain', '  padded  ', 'tab\there', 'line\nbreak', '', '   ', '\u00a0', '\ufeff', '\u0085x', 'nul\u0000', 'bell\u0007', 'cr\r', 'del\u007f',
+  'é', '😀'.repeat(5), '😀'.repeat(6), 'x'.repeat(6), 'ab\u2028'];
+
+describe('text fields: the published schema and the validator agree', () => {
+  test.each([
+    ['non-blank, trimmed', text({ max: 5, trim: true })],
+    ['blank allowed', text({ max: 5, blank: true })],
+    ['password-like lengths', lengthBetween(2, 5)],
+  ] as const)('%s', (_label, schema) => {
+    for (const value of SAMPLES) {
+      expect({ value, accepted: schema.safeParse(value).success }).toEqual({ value, accepted: admits(schema, value) });
+    }
+  });
+
+  test('control characters other than tab and newline are refused with one clear message', () => {
+    const result = text({ max: 50 }).safeParse('a\u0000b');
+    expect(result.error?.issues.map((i) => i.message)).toEqual(['Control characters other than tab and newline are not allowed.']);
+  });
+
+  test.each(['ada@example.com', ' Ada@Example.COM\t', '\ufeffada@example.com', "o'neil+x@sub.example.org", 'ada@example', 'ada@@example.com', '.ada@example.com', 'ada\u0000@example.com'])(
+    'e-mail %j: the pattern admits it exactly when sign-up accepts it', (email) => {
+      expect(new RegExp(EMAIL_PATTERN, 'u').test(email)).toBe(Email.safeParse(email).success);
+    });
+});
+
+describe('withAliases', () => {
+  const Body = withAliases(z.strictObject({ fullName: z.string().optional(), age: z.number().optional() }), { full_name: 'fullName' });
+
+  test.each([
+    [{ full_name: 'Ann' }, { fullName: 'Ann' }],
+    [{ fullName: 'Ann' }, { fullName: 'Ann' }],
+    [{ full_name: 'Ann', fullName: 'Ann' }, { fullName: 'Ann' }],
+    [{ age: 3 }, { age: 3 }],
+  ])('%j parses to %j', (input, output) => {
+    expect(Body.parse(input)).toEqual(output);
+  });
+
+  test('different values under both names are one error naming the field', () => {
+    expect(Body.safeParse({ full_name: 'Ann', fullName: 'Bea' }).error?.issues.map((i) => i.path)).toEqual([['fullName']]);
+  });
+
+  test('the alias is refused like the name when invalid, and unknown fields stay unknown', () => {
+    expect(Body.safeParse({ full_name: 7, nickname: 'x' }).error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['', 'full_name']);
+  });
+});

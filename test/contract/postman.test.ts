@@ -37,11 +37,21 @@ describe('the Postman collection', () => {
     expect(res.body.variable.map((v: { key: string }) => v.key)).toEqual(expect.arrayContaining(['baseUrl', 'email', 'password', 'accessToken']));
   });
 
+  const runNewman = (collection: object, variables: Record<string, string>) => new Promise<NewmanSummary>((resolve, reject) => {
+    newman.run({
+      collection,
+      envVar: Object.entries(variables).map(([key, value]) => ({ key, value })),
+      reporters: [],
+      timeoutRequest: 30_000,
+    }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+  const committed = () => JSON.parse(fs.readFileSync(committedFile, 'utf8'));
+
   const roles = ['candidate', 'recruiter', 'admin'] as const;
   test.each(roles)('newman runs it green against the running API, signed in as %s', async (role) => {
     const actor = world[role];
     const spare = await world.stack.user('candidate');
-    const variables: Record<string, string> = {
+    const summary = await runNewman(committed(), {
       baseUrl: world.stack.url,
       email: actor.user.email,
       password: actor.password,
@@ -49,14 +59,6 @@ describe('the Postman collection', () => {
       applicationId: world.applications.mine,
       userId: String(spare.user.id),
       companyId: '1',
-    };
-    const summary = await new Promise<NewmanSummary>((resolve, reject) => {
-      newman.run({
-        collection: JSON.parse(fs.readFileSync(committedFile, 'utf8')),
-        envVar: Object.entries(variables).map(([key, value]) => ({ key, value })),
-        reporters: [],
-        timeoutRequest: 30_000,
-      }, (error, result) => (error ? reject(error) : resolve(result)));
     });
     const failures = summary.run.failures.map((f) => `${f.source?.name}: ${f.error.test ?? f.error.name}: ${f.error.message}`);
     expect(failures).toEqual([]);
@@ -65,5 +67,19 @@ describe('the Postman collection', () => {
     expect(summary.run.stats.assertions.total).toBe(summary.run.stats.requests.total);
     const me = summary.run.executions.find((e) => e.item.name === 'The signed-in user');
     expect(me?.response?.code).toBe(200);
+  }, 120_000);
+
+  test('newman reports an answer the document does not list, and a failed sign-in', async () => {
+    const spare = await world.stack.user('candidate');
+    const variables = { baseUrl: world.stack.url, email: spare.user.email, password: spare.password };
+    const collection = committed();
+    // The same collection, except that "The signed-in user" is told 200 is not among its answers.
+    const me = collection.item.flatMap((folder: { item?: object[] }) => folder.item ?? []).find((i: { name: string }) => i.name === 'The signed-in user');
+    me.event[0].script.exec = [me.event[0].script.exec[0].replace(/\[[^\]]*\]/, '[401]')];
+    const changed = await runNewman(collection, variables);
+    expect(changed.run.failures.map((f) => f.source?.name)).toEqual(['The signed-in user']);
+
+    const wrongPassword = await runNewman(committed(), { ...variables, password: 'not-the-password' });
+    expect(wrongPassword.run.failures.map((f) => f.error.test)).toContain('signed in');
   }, 120_000);
 });

@@ -54,6 +54,10 @@ describe('migrations', () => {
       { id: 4, title: 'Data', company_id: 3 }, { id: 5, title: 'QA', company_id: 2 },
     ]);
     await expect(sql("insert into companies (name, created_at) values ('TECHCORP', 'x')")).rejects.toThrow(/unique/i);
+    // Every job belongs to an existing company, as a foreign key would require.
+    await expect(sql("insert into jobs (title, status, created_by, created_at, updated_at) values ('No company', 'open', 1, 'x', 'x')")).rejects.toThrow(/existing company/);
+    await expect(sql("insert into jobs (title, company_id, status, created_by, created_at, updated_at) values ('Ghost', 99, 'open', 1, 'x', 'x')")).rejects.toThrow(/existing company/);
+    await expect(sql('update jobs set company_id = 99 where id = 1')).rejects.toThrow(/existing company/);
 
     await migrateDown(orm, ALL[0]);
     expect(await tables(orm)).toEqual(['applications', 'jobs', 'stage_events', 'users']);

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { text, withAliases, lengthBetween } from '../../src/http/schemas/text.schemas';
-import { Email, EMAIL_PATTERN } from '../../src/http/schemas/user.schemas';
+import { CreateUserBody, Email, EMAIL_PATTERN } from '../../src/http/schemas/user.schemas';
+import { SignupBody } from '../../src/http/schemas/auth.schemas';
+import { ApplyBody, StageChangeBody } from '../../src/http/schemas/application.schemas';
+import { CreateJobBody, UpdateJobBody } from '../../src/http/schemas/job.schemas';
 import { createRegistry, generateDocument } from '../../src/http/openapi';
 
 /** What a field's published schema admits, checked the way a JSON Schema validator would. */
@@ -57,5 +60,24 @@ describe('withAliases', () => {
 
   test('the alias is refused like the name when invalid, and unknown fields stay unknown', () => {
     expect(Body.safeParse({ full_name: 7, nickname: 'x' }).error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['', 'full_name']);
+  });
+});
+
+describe('every request body takes the original names of its fields', () => {
+  test.each([
+    [SignupBody, { email: 'a@b.co', password: '12345678', full_name: 'Ann' }, { fullName: 'Ann' }],
+    [CreateUserBody, { email: 'a@b.co', password: '12345678', role: 'admin', full_name: 'Ann' }, { fullName: 'Ann' }],
+    [ApplyBody, { resume_url: 'https://x.example/cv.pdf', cover_letter: 'Hi' }, { resumeUrl: 'https://x.example/cv.pdf', coverLetter: 'Hi' }],
+    [StageChangeBody, { stage: 'screening', notes: 'Good', from_stage: 'applied' }, { reason: 'Good', fromStage: 'applied' }],
+    [CreateJobBody, { title: 'T', company_id: 1 }, { companyId: 1 }],
+    [UpdateJobBody, { company_id: '2' }, { companyId: 2 }],
+  ] as const)('%#: %j', (schema, body, expected) => {
+    const parsed = (schema as z.ZodType).parse(body) as Record<string, unknown>;
+    expect(parsed).toMatchObject(expected);
+    for (const key of Object.keys(body)) if (key.includes('_') || key === 'notes') expect(parsed).not.toHaveProperty(key);
+  });
+
+  test('a stage change with different notes and reason is refused, naming reason', () => {
+    expect(StageChangeBody.safeParse({ stage: 'screening', notes: 'a', reason: 'b' }).error?.issues.map((i) => i.path)).toEqual([['reason']]);
   });
 });

@@ -2,7 +2,7 @@ import { z } from '../openapi';
 import { STAGES } from '../../domain/stages';
 import { APPLICATION_CURSOR } from '../../applications/application-cursor';
 import { Limit, pageSchema } from './pagination.schemas';
-import { noControlCharacters, text, withAliases, CONTROL_MESSAGE } from './text.schemas';
+import { noControlCharacters, requestBody, text, CONTROL_MESSAGE } from './text.schemas';
 
 const STAGE_DESCRIPTION = '`applied → screening → interview → offer → hired`; `rejected` from any non-final stage. `hired` and `rejected` are final.';
 
@@ -44,16 +44,16 @@ export const ApplicationPage = pageSchema(ApplicationJson, 'ApplicationPage');
 const ResumeUrl = z.string().max(2_000).refine(noControlCharacters, CONTROL_MESSAGE).pipe(z.url())
   .openapi({ format: 'uri', maxLength: 2_000, example: 'https://example.com/cv.pdf' });
 
-export const ApplyBody = withAliases(z.strictObject({
+export const ApplyBody = requestBody(z.strictObject({
   coverLetter: text({ max: 20_000, blank: true }).nullable().optional(),
   resumeUrl: ResumeUrl.nullable().optional(),
-}), { cover_letter: 'coverLetter', resume_url: 'resumeUrl' }).openapi('Apply');
+})).openapi('Apply');
 
-export const StageChangeBody = withAliases(z.strictObject({
+export const StageChangeBody = requestBody(z.strictObject({
   stage: StageInput,
   reason: text({ max: 500, trim: true }).nullable().optional().openapi({ example: 'Strong portfolio' }),
   fromStage: StageInput.optional().openapi({ description: 'Refuse (409 `stage_changed`) unless the application is still in this stage.' }),
-}), { notes: 'reason', from_stage: 'fromStage' }).openapi('StageChangeRequest');
+})).openapi('StageChangeRequest');
 
 export const ApplicationIdParams = z.object({
   // Any text: one that names no application is a 404, like an id of someone else's.

@@ -1,19 +1,19 @@
 import { z } from '../openapi';
 import { Email, FullName, Password } from './user.schemas';
-import { lengthBetween, text, withAliases } from './text.schemas';
+import { lengthBetween, requestBody, text } from './text.schemas';
 
-export const SignupBody = withAliases(z.strictObject({
+export const SignupBody = requestBody(z.strictObject({
   email: Email,
   password: Password,
   fullName: FullName.optional(),
   role: text({ max: 50 }).optional().openapi({ description: 'Only `candidate` is accepted; recruiters and admins are created by an admin (403).', example: 'candidate' }),
-}), { full_name: 'fullName' }).openapi('Signup');
+})).openapi('Signup');
 
 /** Any text: an address that is not a valid e-mail simply matches no account (401). */
 const LoginEmail = text({ max: 320, trim: true }).toLowerCase();
 const LoginPassword = lengthBetween(1, 1024);
 
-export const LoginJson = z.object({ email: LoginEmail, password: LoginPassword }).openapi('Login');
+export const LoginJson = requestBody(z.object({ email: LoginEmail, password: LoginPassword })).openapi('Login');
 
 /**
  * The OAuth2 password grant that Swagger UI's Authorize dialog sends; `username` is the e-mail.

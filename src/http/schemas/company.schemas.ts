@@ -1,7 +1,7 @@
 import { z } from '../openapi';
 import type { Company } from '../../db/entities/company.entity';
 import { PageQuery, pageSchema } from './pagination.schemas';
-import { CONTROL_MESSAGE, noControlCharacters, text } from './text.schemas';
+import { CONTROL_MESSAGE, noControlCharacters, requestBody, text } from './text.schemas';
 
 /** Database ids as clients see them: decimal, no leading zero, within the safe-integer range. */
 export const ID_PATTERN = /^[1-9][0-9]{0,14}$/;
@@ -26,15 +26,15 @@ export const CompanyJson = z.object({
 
 export const CompanyPage = pageSchema(CompanyJson, 'CompanyPage');
 
-export const CreateCompanyBody = z.strictObject({
+export const CreateCompanyBody = requestBody(z.strictObject({
   name: CompanyName,
   website: Website.nullable().optional(),
-}).openapi('CreateCompany');
+})).openapi('CreateCompany');
 
-export const UpdateCompanyBody = z.strictObject({
+export const UpdateCompanyBody = requestBody(z.strictObject({
   name: CompanyName.optional(),
   website: Website.nullable().optional(),
-}).refine((body) => Object.values(body).some((v) => v !== undefined), 'Change at least one field.')
+})).refine((body) => Object.values(body).some((v) => v !== undefined), 'Change at least one field.')
   .openapi('UpdateCompany', { minProperties: 1 });
 
 export const CompanyListQuery = PageQuery.extend({

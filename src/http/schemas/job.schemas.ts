@@ -2,7 +2,7 @@ import { z } from '../openapi';
 import { JOB_STATUSES } from '../../db/entities/job.entity';
 import type { JobView } from '../../jobs/job-queries';
 import { PageQuery, pageSchema } from './pagination.schemas';
-import { text, withAliases } from './text.schemas';
+import { requestBody, text } from './text.schemas';
 import { CompanyName, CompanyIdInput, ID_PATTERN } from './company.schemas';
 
 export const JobStatusEnum = z.enum(JOB_STATUSES);
@@ -36,24 +36,24 @@ const named = (b: Record<string, unknown>) => [b.companyId ?? b.company_id, b.co
 const ONCE = { holds: (b: Record<string, unknown>) => named(b) <= 1, path: 'company', message: 'Name the company once: `companyId` or `company`, not both.' };
 const GIVEN = { holds: (b: Record<string, unknown>) => named(b) >= 1, path: 'company', message: 'Give `companyId` (or `company_id`) or a `company` name.' };
 
-export const CreateJobBody = withAliases(z.strictObject({
+export const CreateJobBody = requestBody(z.strictObject({
   title: Title,
   ...companyRef,
   description: Description.optional(),
   location: Location.optional(),
   status: JobStatusEnum.optional().openapi({ default: 'open' }),
-}), { company_id: 'companyId' }, [ONCE, GIVEN])
+}), [ONCE, GIVEN])
   .transform((body) => ({ ...body, status: body.status ?? 'open' }))
   .openapi('CreateJob', { description: 'Exactly one of `companyId` (or `company_id`) and `company`.' });
 
 /** Strict, so `createdBy`, `id` or timestamps cannot be written through a PATCH. */
-export const UpdateJobBody = withAliases(z.strictObject({
+export const UpdateJobBody = requestBody(z.strictObject({
   title: Title.optional(),
   ...companyRef,
   description: Description.optional(),
   location: Location.optional(),
   status: JobStatusEnum.optional(),
-}), { company_id: 'companyId' }, [ONCE])
+}), [ONCE])
   .openapi('UpdateJob');
 
 export const JobListQuery = PageQuery.extend({

@@ -61,6 +61,25 @@ const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringi
  * has the camelCase names only. The aliases are documented as properties of their own, so generated
  * clients and fuzzers know them. Pass an unregistered object and register the result.
  */
+/** The original design's names of request fields, each with the name this API gives it. */
+export const ORIGINAL_NAMES: Readonly<Record<string, string>> = {
+  full_name: 'fullName',
+  resume_url: 'resumeUrl',
+  cover_letter: 'coverLetter',
+  company_id: 'companyId',
+  from_stage: 'fromStage',
+  notes: 'reason',
+};
+
+/**
+ * Every JSON request body is declared through this: it takes the original names of the fields it
+ * has (see `withAliases`), and `rules` about which fields are present.
+ */
+export function requestBody<T extends ZodRawShape>(schema: ZodObject<T>, rules: BodyRule[] = []) {
+  const aliases = Object.fromEntries(Object.entries(ORIGINAL_NAMES).filter(([, name]) => name in schema.shape)) as Record<string, keyof T & string>;
+  return withAliases(schema, aliases, rules);
+}
+
 export interface BodyRule { holds: (body: Record<string, unknown>) => boolean; path: string; message: string }
 
 export function withAliases<T extends ZodRawShape>(schema: ZodObject<T>, aliases: Record<string, keyof T & string>, rules: BodyRule[] = []) {

@@ -1,7 +1,7 @@
 import { z } from '../openapi';
 import { ROLES, type User } from '../../db/entities/user.entity';
 import { pageSchema } from './pagination.schemas';
-import { WHITESPACE, lengthBetween, text, withAliases } from './text.schemas';
+import { WHITESPACE, lengthBetween, requestBody, text } from './text.schemas';
 
 const EMAIL_CORE = z.regexes.email.source.replace(/^\^|\$$/g, '');
 /** What `Email` accepts, published as its pattern: surrounding whitespace is trimmed before the check. */
@@ -34,18 +34,18 @@ export const UserEnvelope = z.object({ user: UserJson }).openapi('UserEnvelope')
 export const AdminUserEnvelope = z.object({ user: AdminUserJson }).openapi('AdminUserEnvelope');
 export const AdminUserPage = pageSchema(AdminUserJson, 'AdminUserPage');
 
-export const CreateUserBody = withAliases(z.strictObject({
+export const CreateUserBody = requestBody(z.strictObject({
   email: Email,
   password: Password,
   role: RoleEnum,
   fullName: FullName.optional(),
-}), { full_name: 'fullName' }).openapi('CreateUser');
+})).openapi('CreateUser');
 
 /** Strict: anything beyond role and active (`email`, `passwordHash`, `id`, …) is a 422, never silently written. */
-export const UpdateUserBody = z.strictObject({
+export const UpdateUserBody = requestBody(z.strictObject({
   role: RoleEnum.optional(),
   active: z.boolean().optional(),
-}).refine((body) => body.role !== undefined || body.active !== undefined, 'Change at least one field: `role` or `active`.')
+})).refine((body) => body.role !== undefined || body.active !== undefined, 'Change at least one field: `role` or `active`.')
   .openapi('UpdateUser', { minProperties: 1 });
 
 export function toUserJson(user: User): z.output<typeof UserJson> {

@@ -123,6 +123,7 @@ function tidy(item: Item, document: OpenApiDocument, pathVariables: Set<string>)
   if (rest.item) return { ...rest, item: rest.item.map((child) => tidy(child, document, pathVariables)) };
   const request = rest.request!;
   delete request.auth;
+  withoutAliases(request as { body?: { mode?: string; raw?: string } });
   const segments = request.url.path ?? [];
   request.url.path = segments.map((segment, i) => {
     if (!segment.startsWith(':')) return segment;
@@ -140,6 +141,23 @@ function tidy(item: Item, document: OpenApiDocument, pathVariables: Set<string>)
       `pm.test('answers a status the API documents for it', () => pm.expect(${JSON.stringify(statuses)}).to.include(pm.response.code));`,
     ])],
   };
+}
+
+/**
+ * Request bodies also take the original design's snake_case names; an example that sends both
+ * spellings (with different faked values) would be refused, so keep the camelCase one.
+ */
+function withoutAliases(request: { body?: { mode?: string; raw?: string } }): void {
+  if (request.body?.mode !== 'raw' || !request.body.raw) return;
+  let body: unknown;
+  try { body = JSON.parse(request.body.raw); } catch { return; }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const fields = body as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (camel !== key && camel in fields) delete fields[key];
+  }
+  request.body.raw = JSON.stringify(fields, null, 2);
 }
 
 /** `/api/jobs/{id}` → `jobId`; a parameter already named for what it is (`userId`) keeps its name. */

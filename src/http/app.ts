@@ -53,7 +53,7 @@ export function createApp(services: Services): Koa {
 
   const registry = createRegistry();
   const router = new Router();
-  indexRoutes(router);
+  indexRoutes(router, registry, services);
   healthRoutes(router, services);
   authRoutes(router, registry, services);
   userRoutes(router, registry, services);

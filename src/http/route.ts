@@ -84,6 +84,15 @@ const problemResponse = (description: string) => ({ description, content: { 'app
 
 const WRITE_METHODS = new Set<Method>(['post', 'patch', 'put']);
 
+const header = (description: string) => ({ description, required: true, schema: { type: 'string' } });
+/** Headers the error handler always sets on these answers. */
+const PROBLEM_HEADERS: Record<string, Record<string, object>> = {
+  401: { 'WWW-Authenticate': header('`Bearer`') },
+  405: { Allow: header('The methods this path serves') },
+  429: { 'Retry-After': header('Seconds to wait before trying again') },
+  503: { 'Retry-After': header('Seconds to wait before trying again') },
+};
+
 /** Every status the server can answer for this operation, so the document never misses one. */
 function commonResponses(spec: AnySpec): Record<string, object> {
   const responses: Record<string, object> = {};
@@ -107,6 +116,9 @@ function register(registry: OpenAPIRegistry, spec: AnySpec) {
     const mediaType = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
     const schema = r.schema ?? (Number(status) >= 400 ? ProblemSchema : undefined);
     responses[status] = schema ? { description: r.description, content: { [mediaType]: { schema } } } : { description: r.description };
+  }
+  for (const [status, headers] of Object.entries(PROBLEM_HEADERS)) {
+    if (responses[status]) responses[status] = { ...responses[status], headers };
   }
   const content: Record<string, { schema: ZodType }> = {};
   if (spec.body) {

@@ -63,6 +63,11 @@ describe('the OpenAPI document is exact', () => {
       expect({ path, method, statuses }).toEqual({ path, method, statuses: expect.arrayContaining(expected) });
     }
     expect(Object.keys(doc.paths['/api/auth/login'].post.responses)).toContain('429');
+    // The headers the server always sets on these answers are documented, as required.
+    expect(doc.paths['/api/jobs'].get.responses['405'].headers.Allow).toMatchObject({ required: true, schema: { type: 'string' } });
+    expect(doc.paths['/api/auth/me'].get.responses['401'].headers['WWW-Authenticate']).toMatchObject({ required: true });
+    expect(doc.paths['/api/auth/login'].post.responses['429'].headers['Retry-After']).toMatchObject({ required: true });
+    expect(doc.paths['/api/jobs/{id}/apply'].post.responses['503'].headers['Retry-After']).toMatchObject({ required: true });
     for (const [path, method] of [['/api/jobs/{id}/apply', 'post'], ['/api/applications/{id}/stage', 'patch'], ['/api/applications/{id}/withdraw', 'post']]) {
       expect(Object.keys(doc.paths[path][method].responses)).toContain('503');
     }
@@ -75,6 +80,7 @@ describe('the OpenAPI document is exact', () => {
       ['DELETE', '/api/auth/me', '/api/auth/me', ['GET']],
       ['PUT', '/api/jobs/', '/api/jobs', ['GET', 'POST']],
       ['GET', '/api/applications/x/stage', '/api/applications/{id}/stage', ['PATCH']],
+      ['POST', '/', '/', ['GET']],
     ];
     for (const [method, path, template, allowed] of cases) {
       const res = await send(stack.url, method, path, admin.token);

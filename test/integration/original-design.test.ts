@@ -82,6 +82,7 @@ describe('clients of the original design', () => {
     const index = await stack.http('GET', '/');
     expect(index.status).toBe(200);
     expect(index.body).toEqual({ name: 'ats-backend', version: expect.stringMatching(/^\d+\.\d+\.\d+/), docs: '/docs', openapi: '/openapi.json', health: '/healthz' });
+    expectDocumented('get', '/', index);
   });
 
   test('both spellings of a field: equal values are fine, different ones are a 422 naming the field', async () => {

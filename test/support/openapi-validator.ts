@@ -7,8 +7,8 @@ const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').r
 
 /**
  * Checks real answers against the response schemas of the server's own /openapi.json (JSON Schema
- * 2020-12, as OpenAPI 3.1 uses it): the status must be documented for the operation, and the body
- * must match the schema of its content type.
+ * 2020-12, as OpenAPI 3.1 uses it): the status must be documented for the operation, its required
+ * headers present, and the body must match the schema of its content type.
  */
 export async function responseValidator(stack: TestStack) {
   const doc = (await stack.http('GET', '/openapi.json')).body;
@@ -22,6 +22,9 @@ export async function responseValidator(stack: TestStack) {
     expect({ method, pathTemplate, documented: Boolean(operation) }).toEqual({ method, pathTemplate, documented: true });
     const response = operation.responses[String(res.status)];
     expect({ method, pathTemplate, status: res.status, documented: Boolean(response) }).toEqual({ method, pathTemplate, status: res.status, documented: true });
+    for (const [name, spec] of Object.entries((response.headers ?? {}) as Record<string, { required?: boolean }>)) {
+      if (spec.required) expect({ status: res.status, header: name, present: res.headers.has(name) }).toEqual({ status: res.status, header: name, present: true });
+    }
     if (!response.content) {
       expect(res.text).toBe('');
       return;

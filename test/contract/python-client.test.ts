@@ -45,6 +45,14 @@ describe('openapi-python-client', () => {
     for (const model of ['application', 'application_page', 'stage_change', 'stage_change_request', 'job', 'token']) expect(models).toContain(model);
   });
 
+  test('every generated module imports', async () => {
+    const result = await run(pythonTool('python'), ['-c', [
+      'import importlib, pkgutil, ats_client',
+      'for m in pkgutil.walk_packages(ats_client.__path__, "ats_client."): importlib.import_module(m.name)',
+    ].join('\n')], { env: { PYTHONPATH: dir } });
+    expectSuccess(result, 'importing the generated client');
+  });
+
   test('signs in, applies and changes the stage through the generated client', async () => {
     const candidate = await world.stack.user('candidate');
     const result = await run(pythonTool('python'), [

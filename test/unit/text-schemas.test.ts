@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { text, withAliases, lengthBetween } from '../../src/http/schemas/text.schemas';
+import { text, lengthBetween } from '../../src/http/schemas/text.schemas';
+import { withAliases } from '../../src/http/schemas/request-body.schemas';
 import { CreateUserBody, Email, EMAIL_PATTERN } from '../../src/http/schemas/user.schemas';
 import { SignupBody } from '../../src/http/schemas/auth.schemas';
 import { ApplyBody, StageChangeBody } from '../../src/http/schemas/application.schemas';

@@ -2,7 +2,8 @@ import { z } from '../openapi';
 import { STAGES } from '../../domain/stages';
 import { APPLICATION_CURSOR } from '../../applications/application-cursor';
 import { Limit, pageSchema } from './pagination.schemas';
-import { noControlCharacters, requestBody, text, CONTROL_MESSAGE } from './text.schemas';
+import { noControlCharacters, text, CONTROL_MESSAGE } from './text.schemas';
+import { requestBody } from './request-body.schemas';
 
 const STAGE_DESCRIPTION = '`applied → screening → interview → offer → hired`; `rejected` from any non-final stage. `hired` and `rejected` are final.';
 

@@ -1,6 +1,7 @@
 import { z } from '../openapi';
 import { Email, FullName, Password } from './user.schemas';
-import { lengthBetween, requestBody, text } from './text.schemas';
+import { lengthBetween, text } from './text.schemas';
+import { requestBody } from './request-body.schemas';
 
 export const SignupBody = requestBody(z.strictObject({
   email: Email,

@@ -1,7 +1,8 @@
 import { z } from '../openapi';
 import type { Company } from '../../db/entities/company.entity';
 import { PageQuery, pageSchema } from './pagination.schemas';
-import { CONTROL_MESSAGE, noControlCharacters, requestBody, text } from './text.schemas';
+import { CONTROL_MESSAGE, noControlCharacters, text } from './text.schemas';
+import { requestBody } from './request-body.schemas';
 
 /** Database ids as clients see them: decimal, no leading zero, within the safe-integer range. */
 export const ID_PATTERN = /^[1-9][0-9]{0,14}$/;

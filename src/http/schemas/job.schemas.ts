@@ -2,7 +2,8 @@ import { z } from '../openapi';
 import { JOB_STATUSES } from '../../db/entities/job.entity';
 import type { JobView } from '../../jobs/job-queries';
 import { PageQuery, pageSchema } from './pagination.schemas';
-import { requestBody, text } from './text.schemas';
+import { text } from './text.schemas';
+import { requestBody } from './request-body.schemas';
 import { CompanyName, CompanyIdInput, ID_PATTERN } from './company.schemas';
 
 export const JobStatusEnum = z.enum(JOB_STATUSES);

@@ -1,4 +1,3 @@
-import type { ZodObject, ZodRawShape, ZodType, z as zod } from 'zod';
 import { z } from '../openapi';
 
 /**
@@ -50,63 +49,4 @@ export function text({ max, blank = false, trim = false }: TextOptions) {
 /** Refuses control characters in a string schema that has its own format rules (e-mail, URL). */
 export function noControlCharacters(s: string): boolean {
   return !CONTROL_CHARACTER.test(s);
-}
-
-const isRecord = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
-const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-/**
- * A request body that also takes the original design's snake_case names (`full_name` for
- * `fullName`, …). Both spellings with different values are a 422 naming the field; the parsed body
- * has the camelCase names only. The aliases are documented as properties of their own, so generated
- * clients and fuzzers know them. Pass an unregistered object and register the result.
- */
-/** The original design's names of request fields, each with the name this API gives it. */
-export const ORIGINAL_NAMES: Readonly<Record<string, string>> = {
-  full_name: 'fullName',
-  resume_url: 'resumeUrl',
-  cover_letter: 'coverLetter',
-  company_id: 'companyId',
-  from_stage: 'fromStage',
-  notes: 'reason',
-};
-
-/**
- * Every JSON request body is declared through this: it takes the original names of the fields it
- * has (see `withAliases`), and `rules` about which fields are present.
- */
-export function requestBody<T extends ZodRawShape>(schema: ZodObject<T>, rules: BodyRule[] = []) {
-  const aliases = Object.fromEntries(Object.entries(ORIGINAL_NAMES).filter(([, name]) => name in schema.shape)) as Record<string, keyof T & string>;
-  return withAliases(schema, aliases, rules);
-}
-
-export interface BodyRule { holds: (body: Record<string, unknown>) => boolean; path: string; message: string }
-
-export function withAliases<T extends ZodRawShape>(schema: ZodObject<T>, aliases: Record<string, keyof T & string>, rules: BodyRule[] = []) {
-  const shape = schema.shape as unknown as Record<string, ZodType>;
-  const extra = Object.fromEntries(Object.entries(aliases).map(([alias, name]) => [
-    alias,
-    (shape[name].optional() as ZodType).openapi({ description: `The original design's name for \`${name}\`.` }),
-  ]));
-  let extended = schema.extend(extra);
-  // Rules about which fields are present run even when a field is invalid, so one 422 lists every problem.
-  for (const rule of rules) {
-    extended = extended.refine((body) => rule.holds(body as Record<string, unknown>), { path: [rule.path], message: rule.message, when: (payload) => isRecord(payload.value) });
-  }
-  return extended
-    .superRefine((body: Record<string, unknown>, ctx) => {
-      for (const [alias, name] of Object.entries(aliases)) {
-        if (body[alias] !== undefined && body[name] !== undefined && !sameValue(body[alias], body[name])) {
-          ctx.addIssue({ code: 'custom', path: [name], message: `\`${name}\` and \`${alias}\` name the same field: send one, or both with the same value.` });
-        }
-      }
-    })
-    .transform((body: Record<string, unknown>) => {
-      const out = { ...body };
-      for (const [alias, name] of Object.entries(aliases)) {
-        if (out[name] === undefined && out[alias] !== undefined) out[name] = out[alias];
-        delete out[alias];
-      }
-      return out as zod.output<ZodObject<T>>;
-    });
 }

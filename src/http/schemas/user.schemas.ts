@@ -1,7 +1,8 @@
 import { z } from '../openapi';
 import { ROLES, type User } from '../../db/entities/user.entity';
 import { pageSchema } from './pagination.schemas';
-import { WHITESPACE, lengthBetween, requestBody, text } from './text.schemas';
+import { WHITESPACE, lengthBetween, text } from './text.schemas';
+import { requestBody } from './request-body.schemas';
 
 const EMAIL_CORE = z.regexes.email.source.replace(/^\^|\$$/g, '');
 /** What `Email` accepts, published as its pattern: surrounding whitespace is trimmed before the check. */

@@ -45,6 +45,10 @@ describe('openapi-python-client', () => {
     for (const model of ['application', 'application_page', 'stage_change', 'stage_change_request', 'job', 'token']) expect(models).toContain(model);
   });
 
+  test('the generated code has no undefined names or other pyflakes errors (ruff, rules F)', async () => {
+    expectSuccess(await run(pythonTool('ruff'), ['check', '--select', 'F', '--no-cache', '--output-format', 'concise', 'ats_client'], { cwd: dir }), 'ruff');
+  });
+
   test('every generated module imports', async () => {
     const result = await run(pythonTool('python'), ['-c', [
       'import importlib, pkgutil, ats_client',

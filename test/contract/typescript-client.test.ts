@@ -99,6 +99,11 @@ describe('openapi-typescript and openapi-fetch', () => {
       ['/api/auth/login', 'post', 200, (await stack.http('POST', '/api/auth/login', { body: { email: candidate.user.email, password: candidate.password } })).text],
       ['/api/users', 'get', 200, (await stack.http('GET', '/api/users', { token: admin.token })).text],
       ['/api/companies', 'get', 200, (await stack.http('GET', '/api/companies')).text],
+      ['/api/companies/{id}', 'get', 200, (await stack.http('GET', '/api/companies/1')).text],
+      ['/', 'get', 200, (await stack.http('GET', '/')).text],
+      ['/api/auth/me', 'get', 401, (await stack.http('GET', '/api/auth/me')).text],
+      ['/api/jobs', 'get', 422, (await stack.http('GET', '/api/jobs?limit=0')).text],
+      ['/api/jobs/{id}/apply', 'post', 409, (await stack.http('POST', `/api/jobs/${jobs.open}/apply`, { token: candidate.token, body: {} })).text],
       ['/api/applications/{id}/stage', 'patch', 409, (await stack.http('PATCH', `/api/applications/${applications.mine}/stage`, { token: recruiter.token, body: { stage: 'hired' } })).text],
     ];
     const lines = answers.map(([route, method, status, body], i) => {

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { randomUUID } from 'node:crypto';
 import { UserSchema } from '../../src/db/entities/user.entity';
 import { startContractStack, type ContractWorld } from '../support/contract';
 
@@ -133,10 +132,10 @@ describe('OWASP API Top 10', () => {
 
     /** A valid body for every write, by whom, and what must stay as it was when the body is refused. */
     const writes = (w: ContractWorld, fresh: { token: string }, spareApplication: string): Record<string, { token?: string; path: string; body: Record<string, unknown>; state: () => Promise<unknown> }> => ({
-      'POST /api/auth/signup': { path: '/api/auth/signup', body: { email: `mass-${randomUUID()}@example.com`, password: 'long-enough-password' }, state: userCount },
-      'POST /api/users': { token: w.admin.token, path: '/api/users', body: { email: `mass-${randomUUID()}@example.com`, password: 'long-enough-password', role: 'recruiter' }, state: userCount },
+      'POST /api/auth/signup': { path: '/api/auth/signup', body: { email: `mass-${crypto.randomUUID()}@example.com`, password: 'long-enough-password' }, state: userCount },
+      'POST /api/users': { token: w.admin.token, path: '/api/users', body: { email: `mass-${crypto.randomUUID()}@example.com`, password: 'long-enough-password', role: 'recruiter' }, state: userCount },
       'PATCH /api/users/{id}': { token: w.admin.token, path: `/api/users/${w.otherCandidate.user.id}`, body: { active: true }, state: async () => (await http('GET', '/api/auth/me', { token: w.otherCandidate.token })).body },
-      'POST /api/companies': { token: w.recruiter.token, path: '/api/companies', body: { name: `Mass ${randomUUID()}` }, state: async () => (await http('GET', '/api/companies?limit=100')).body },
+      'POST /api/companies': { token: w.recruiter.token, path: '/api/companies', body: { name: `Mass ${crypto.randomUUID()}` }, state: async () => (await http('GET', '/api/companies?limit=100')).body },
       'PATCH /api/companies/{id}': { token: w.recruiter.token, path: '/api/companies/1', body: { website: 'https://mass.example.com' }, state: async () => (await http('GET', '/api/companies/1')).body },
       'POST /api/jobs': { token: w.recruiter.token, path: '/api/jobs', body: { title: 'Mass assignment', company: 'TechCorp' }, state: async () => (await http('GET', '/api/jobs?limit=100', { token: w.admin.token })).body },
       'PATCH /api/jobs/{id}': { token: w.recruiter.token, path: `/api/jobs/${w.jobs.open}`, body: { title: 'Renamed' }, state: async () => (await http('GET', `/api/jobs/${w.jobs.open}`, { token: w.recruiter.token })).body },
@@ -194,7 +193,7 @@ describe('OWASP API Top 10', () => {
         ['PATCH', `/api/jobs/${world.jobs.open}`, world.recruiter.token, { description: long }, 'description'],
         ['POST', `/api/jobs/${world.jobs.otherRecruiters}/apply`, world.candidate.token, { coverLetter: long }, 'coverLetter'],
         ['PATCH', `/api/applications/${world.applications.mine}/stage`, world.recruiter.token, { stage: 'interview', reason: long }, 'reason'],
-        ['POST', '/api/auth/signup', '', { email: `long-${randomUUID()}@example.com`, password: 'long-enough-password', fullName: long }, 'fullName'],
+        ['POST', '/api/auth/signup', '', { email: `long-${crypto.randomUUID()}@example.com`, password: 'long-enough-password', fullName: long }, 'fullName'],
         ['POST', '/api/companies', world.recruiter.token, { name: long }, 'name'],
       ];
       const wrong = [];

@@ -35,6 +35,8 @@ describe('the Postman collection', () => {
     expect(res.body.item[0].name).toBe('Sign in');
     expect(res.body.item[0].event[0].script.exec.join('\n')).toContain("pm.collectionVariables.set('accessToken', pm.response.json().access_token)");
     expect(res.body.variable.map((v: { key: string }) => v.key)).toEqual(expect.arrayContaining(['baseUrl', 'email', 'password', 'accessToken']));
+    const post = await world.stack.http('POST', '/postman.json');
+    expect({ status: post.status, allow: post.headers.get('allow') }).toEqual({ status: 405, allow: expect.stringContaining('GET') });
   });
 
   const runNewman = (collection: object, variables: Record<string, string>) => new Promise<NewmanSummary>((resolve, reject) => {

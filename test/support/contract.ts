@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { seedSampleData } from '../../src/accounts/seed';
+import { startStack, type TestStack } from './stack';
+import { bundleWorkflows } from './applications';
+
+type Actor = Awaited<ReturnType<TestStack['user']>>;
+
+/** A running stack with a worker and something for every endpoint to act on, seen by every role. */
+export interface ContractWorld {
+  stack: TestStack;
+  admin: Actor;
+  recruiter: Actor;
+  otherRecruiter: Actor;
+  candidate: Actor;
+  otherCandidate: Actor;
+  jobs: { open: string; draft: string; closed: string; otherRecruiters: string };
+  /** The candidate's application (moved to screening) and the other candidate's. */
+  applications: { mine: string; others: string };
+}
+
+export async function startContractStack(extraEnv: Record<string, string> = {}): Promise<ContractWorld> {
+  const stack = await startStack(extraEnv, { worker: { workflowBundle: await bundleWorkflows() } });
+  // The sample data first, as `npm run dev` does on a fresh database (TechCorp is company 1).
+  await seedSampleData(stack.services);
+  const [admin, recruiter, otherRecruiter, candidate, otherCandidate] = [
+    await stack.user('admin'), await stack.user('recruiter'), await stack.user('recruiter'), await stack.user('candidate'), await stack.user('candidate'),
+  ];
+  const job = async (who: Actor, status: string, title: string) => {
+    const res = await stack.http('POST', '/api/jobs', { token: who.token, body: { title, company: 'TechCorp', description: 'Build the ATS.', location: 'Remote', status } });
+    if (res.status !== 201) throw new Error(`seeding a ${status} job: ${res.status} ${res.text}`);
+    return String(res.body.id);
+  };
+  const jobs = {
+    open: await job(recruiter, 'open', 'Backend Developer'),
+    draft: await job(recruiter, 'draft', 'Staff Engineer'),
+    closed: await job(recruiter, 'closed', 'Site Reliability Engineer'),
+    otherRecruiters: await job(otherRecruiter, 'open', 'Data Engineer'),
+  };
+  const apply = async (who: Actor, jobId: string) => {
+    const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: who.token, body: { coverLetter: 'Hello', resumeUrl: 'https://example.com/cv.pdf' } });
+    if (res.status !== 201) throw new Error(`seeding an application: ${res.status} ${res.text}`);
+    return String(res.body.id);
+  };
+  const applications = { mine: await apply(candidate, jobs.open), others: await apply(otherCandidate, jobs.open) };
+  const moved = await stack.http('PATCH', `/api/applications/${applications.mine}/stage`, { token: recruiter.token, body: { stage: 'screening', reason: 'Strong portfolio' } });
+  if (moved.status !== 200) throw new Error(`seeding a stage change: ${moved.status} ${moved.text}`);
+  await apply(otherCandidate, jobs.otherRecruiters);
+  return { stack, admin, recruiter, otherRecruiter, candidate, otherCandidate, jobs, applications };
+}
+
+/** The venv the toolchain installs (scripts/requirements-contract.txt). */
+export function pythonTool(name: string): string {
+  const dir = process.env.ATS_PYTHON_TOOLS ?? path.resolve(__dirname, '../../.tools/python');
+  const file = path.join(dir, 'bin', name);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run the tests with npm test, which installs the contract tools`);
+  return file;
+}
+
+export interface RunResult { code: number; output: string }
+
+/** Runs a command to its end, stdout and stderr interleaved as the tool wrote them. */
+export function run(file: string, args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(file, args, {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      timeout: options.timeoutMs ?? 240_000,
+      maxBuffer: 64 * 1024 * 1024,
+    }, (error) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output }));
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+  });
+}
+
+/** Fails with the tool's own output, which says what went wrong. */
+export function expectSuccess(result: RunResult, what: string): void {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.output}`);
+}

@@ -7,6 +7,9 @@ import { digest, insuredLimiter } from './rate-limits';
  * One address may fail this many times the per-account allowance: enough for a shared office or
  * NAT, far too few for credential stuffing across many accounts.
  */
+/** The shortest span over which failed log-ins add up, whatever the block's length. */
+const MIN_FAILURE_WINDOW_SECONDS = 60;
+
 export const IP_ALLOWANCE_FACTOR = 10;
 /** Blocks of one e-mail and address double each time, up to a day. */
 const MAX_BLOCK_SECONDS = 24 * 3600;
@@ -46,8 +49,11 @@ export interface LoginThrottle {
  */
 export function createLoginThrottle(redis: Redis, options: LoginThrottleOptions): LoginThrottle {
   const { maxFailures, blockSeconds, keyPrefix } = options;
-  const byPair = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:pair`, points: maxFailures, duration: blockSeconds, blockDuration: blockSeconds });
-  const byIp = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:ip`, points: maxFailures * IP_ALLOWANCE_FACTOR, duration: blockSeconds, blockDuration: blockSeconds });
+  // Failures count over at least a minute, so a short block does not also shorten the window in
+  // which slow, spaced-out guesses add up.
+  const window = Math.max(blockSeconds, MIN_FAILURE_WINDOW_SECONDS);
+  const byPair = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:pair`, points: maxFailures, duration: window, blockDuration: blockSeconds });
+  const byIp = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:ip`, points: maxFailures * IP_ALLOWANCE_FACTOR, duration: window, blockDuration: blockSeconds });
   const strikes = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:strikes`, points: Number.MAX_SAFE_INTEGER, duration: STRIKE_MEMORY_SECONDS });
 
   return {

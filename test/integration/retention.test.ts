@@ -35,12 +35,12 @@ describe('retention', () => {
     expect((await schedule.describe()).action).toMatchObject({ type: 'startWorkflow', workflowType: 'retentionWorkflow' });
     await schedule.trigger();
 
-    await eventually(async () => ((await findApplication(stack.services.orm.em.fork(), old.id))?.coverLetter === null ? true : undefined), 20_000, 'the retention pass');
+    await eventually(async () => ((await findApplication(stack.services.orm.em.fork(), old.id))?.coverLetter === null ? true : undefined), 45_000, 'the retention pass');
     expect(await findApplication(stack.services.orm.em.fork(), old.id)).toMatchObject({ stage: 'rejected', coverLetter: null, resumeUrl: null, history: [expect.anything(), expect.anything()] });
     expect(await keyOf(old.candidateId)).toBe(0);
     for (const kept of [recent, running]) {
       expect(await findApplication(stack.services.orm.em.fork(), kept.id)).toMatchObject({ coverLetter: 'Kept for a while', resumeUrl: 'https://example.com/cv.pdf' });
       expect(await keyOf(kept.candidateId)).toBe(1);
     }
-  }, 60_000);
+  }, 90_000);
 });

@@ -8,4 +8,4 @@ if [ -z "${ATS_SKIP_BUILD:-}" ]; then
   node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json
 fi
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
-exec node node_modules/jest/bin/jest.js --config test/cluster/jest.config.json --runInBand "$@"
+exec node node_modules/jest/bin/jest.js --config test/cluster/jest.config.json --runInBand --forceExit "$@"

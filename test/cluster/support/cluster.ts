@@ -42,14 +42,27 @@ export interface ClusterOptions { apis?: number; workers?: number; notifiers?: n
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-cluster-'));
   fs.chmodSync(dir, 0o755);
+  const started: { stop(): unknown }[] = [];
+  try {
+    return await startAll(dir, options, started);
+  } catch (err) {
+    for (const engine of started.reverse()) await Promise.resolve(engine.stop()).catch(() => undefined);
+    if (!process.env.ATS_CLUSTER_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Starts everything in order, recording each engine and process in `started` so a failure can stop them. */
+async function startAll(dir: string, options: ClusterOptions, started: { stop(): unknown }[]): Promise<Cluster> {
   const logDir = path.join(dir, 'logs');
   fs.mkdirSync(logDir);
   const postgres = await startPostgres(path.join(dir, 'postgres'));
-  const [temporal, redis, smtp] = await Promise.all([
-    startTemporalServer(postgres, path.join(dir, 'temporal')),
-    startRedisServer(path.join(dir, 'redis')),
-    startSmtpSink(),
-  ]);
+  started.push(postgres);
+  const smtp = await startSmtpSink();
+  started.push({ stop: () => smtp.close() });
+  const redis = await startRedisServer(path.join(dir, 'redis'));
+  started.push(redis);
+  const temporal = await startTemporalServer(postgres, path.join(dir, 'temporal'), started);
   const admin = { email: 'admin@cluster.test', password: `pw-${randomBytes(8).toString('hex')}` };
   const bundle = path.join(dir, 'workflow-bundle.js');
   const env: Record<string, string> = {
@@ -77,6 +90,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const apis = apiPorts.map((port, i) => serviceProcess(`api-${i + 1}`, 'api', { ...env, PORT: String(port), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }, logDir));
   const workers = Array.from({ length: options.workers ?? 2 }, (_, i) => serviceProcess(`worker-${i + 1}`, 'worker', env, logDir));
   const notifiers = Array.from({ length: options.notifiers ?? 2 }, (_, i) => serviceProcess(`notifier-${i + 1}`, 'notifier', env, logDir));
+  started.push(...[...apis, ...workers, ...notifiers].map((p) => ({ stop: () => p.stop('SIGKILL') })));
   // The first API creates the admin account; the rest find it there.
   await apis[0].start();
   await Promise.all([...apis.slice(1), ...workers, ...notifiers].map((p) => p.start()));

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
+import net from 'node:net';
 import { freePort } from '../../../src/dev/engines';
 import { SEARCH_ATTRIBUTES } from '../../../src/temporal/search-attributes';
 import type { Postgres } from './postgres';
@@ -40,6 +41,22 @@ export async function setupTemporalSchema(pg: Postgres): Promise<void> {
   }
 }
 
+/**
+ * A free port below 32768: Temporal's SQL schema stores membership ports as smallint, and the
+ * kernel's ephemeral range (which port 0 draws from) starts above it.
+ */
+async function freeLowPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
 /** The module's development-postgres12.yaml with every port free, our database, and Prometheus off port 8000. */
 async function writeConfig(pg: Postgres, dir: string): Promise<{ configDir: string; frontendPort: number }> {
   const source = path.join(env('TEMPORAL_SERVER_SOURCE'), 'config');
@@ -53,9 +70,9 @@ async function writeConfig(pg: Postgres, dir: string): Promise<{ configDir: stri
     Object.assign(store.sql, { connectAddr: `${pg.host}:${pg.port}`, user: pg.user, password: '' });
   }
   for (const service of Object.values<{ rpc: Record<string, unknown> }>(config.services)) {
-    service.rpc.grpcPort = await freePort();
-    service.rpc.membershipPort = await freePort();
-    if ('httpPort' in service.rpc) service.rpc.httpPort = await freePort();
+    service.rpc.grpcPort = await freeLowPort();
+    service.rpc.membershipPort = await freeLowPort();
+    if ('httpPort' in service.rpc) service.rpc.httpPort = await freeLowPort();
   }
   const frontendPort = config.services.frontend.rpc.grpcPort as number;
   config.global.pprof.port = await freePort();
@@ -84,7 +101,7 @@ async function waitServing(address: string, child: ChildProcess, logFile: string
 }
 
 /** Schema, config, server, then the `default` namespace with our search attributes. */
-export async function startTemporalServer(pg: Postgres, dir: string): Promise<TemporalServer> {
+export async function startTemporalServer(pg: Postgres, dir: string, started: { stop(): unknown }[] = []): Promise<TemporalServer> {
   fs.mkdirSync(dir, { recursive: true });
   await setupTemporalSchema(pg);
   const { configDir, frontendPort } = await writeConfig(pg, dir);
@@ -94,7 +111,12 @@ export async function startTemporalServer(pg: Postgres, dir: string): Promise<Te
     const log = fs.openSync(logFile, 'a');
     const child = spawn(env('TEMPORAL_SERVER'), ['--root', dir, '--config', path.relative(dir, configDir), '--env', 'cluster', '--allow-no-auth', 'start'], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
-    await waitServing(address, child, logFile);
+    try {
+      await waitServing(address, child, logFile);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
     return child;
   };
   const stopChild = (child: ChildProcess) => new Promise<void>((resolve) => {
@@ -104,7 +126,9 @@ export async function startTemporalServer(pg: Postgres, dir: string): Promise<Te
     child.kill('SIGTERM');
   });
 
-  let child = await start();
+  let child: ChildProcess | undefined;
+  started.push({ stop: () => child && stopChild(child) });
+  child = await start();
   await cli(address, ['operator', 'namespace', 'create', '--namespace', 'default', '--retention', '24h']);
   const attributes = Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--name', name, '--type', type]);
   // The frontend learns a new namespace from its cache refresh; retry until it accepts the attributes.
@@ -120,13 +144,13 @@ export async function startTemporalServer(pg: Postgres, dir: string): Promise<Te
   }
   return {
     address,
-    process: () => child,
+    process: () => child!,
     async restart() {
       const t0 = Date.now();
-      await stopChild(child);
+      await stopChild(child!);
       child = await start();
       return { downMs: Date.now() - t0 };
     },
-    stop: () => stopChild(child),
+    stop: () => stopChild(child!),
   };
 }

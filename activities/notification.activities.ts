@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { MikroORM } from '@mikro-orm/sql';
 import type { Queue } from 'bullmq';
 import type { Stage } from '../src/domain/stages';
 import { JobSchema } from '../src/db/entities/job.entity';

@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { MikroORM } from '@mikro-orm/sql';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../src/logger';
 import type { NotificationJobData } from '../src/queue/notification-queue';

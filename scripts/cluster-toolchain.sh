@@ -2,7 +2,7 @@
 # The cluster suite's engines on top of scripts/toolchain.sh: a full Temporal server and its SQL schema
 # tool (built once with Go into .tools/bin, reused by every later run) and PostgreSQL 15 from Debian.
 # Source it: `source scripts/cluster-toolchain.sh`. It exports TEMPORAL_SERVER, TEMPORAL_SQL_TOOL,
-# TEMPORAL_SERVER_SOURCE (the module's schema and sample configs) and PG_BIN.
+# TEMPORAL_SERVER_SOURCE (the module's schema and sample configs) and POSTGRES_BIN.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 
@@ -25,17 +25,17 @@ ensure_go_binary() { # name package
 }
 
 ensure_postgres() {
-  local bin="/usr/lib/postgresql/$PG_MAJOR/bin"
+  local bin="${POSTGRES_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}"
   if [ ! -x "$bin/initdb" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       log "installing PostgreSQL $PG_MAJOR from Debian"
-      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
     else
-      echo "PostgreSQL $PG_MAJOR is missing: apt-get install postgresql (or set PG_BIN to its bin directory)." >&2
+      echo "PostgreSQL $PG_MAJOR is missing: apt-get install postgresql (or set POSTGRES_BIN to its bin directory)." >&2
       exit 1
     fi
   fi
-  export PG_BIN="${PG_BIN:-$bin}"
+  export POSTGRES_BIN="$bin"
 }
 
 ensure_go_binary temporal-server go.temporal.io/server/cmd/server

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: type-check, build (tests spawn the built worker and notifier) and lint, then every Jest suite against real engines the harness starts itself.
+# `npm test`: type-check, build (tests spawn the built worker and notifier) and lint, then every Jest suite against real engines the harness starts itself,
+# and the suites that touch SQL a second time on PostgreSQL (ATS_TEST_DATABASE=postgresql runs only that pass).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 cd "$ATS_ROOT"
@@ -14,4 +15,32 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
 fi
 # MikroORM 7 is ESM-only; Jest loads it from our CommonJS code through its VM-modules loader.
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
-exec node node_modules/jest/bin/jest.js "$@"
+jest() { node node_modules/jest/bin/jest.js "$@"; }
+
+# The suites of accounts, jobs, applications and the projection run on both databases: on SQLite with
+# everything else, then again on PostgreSQL (Debian's server, which the global setup starts).
+POSTGRESQL_SUITES='test/integration/(auth|users|jobs|companies|applications|applications-(concurrency|list|no-worker|openapi|projection|redis-down)|hiring-teams|sql-binding|migrations|recording-failures|seed)\.test\.ts$'
+ensure_postgres() {
+  if [ -x "${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}/initdb" ]; then return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "[toolchain] installing PostgreSQL 15 from Debian for the PostgreSQL test pass" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+  else
+    echo "PostgreSQL 15 is missing: install it (apt-get install postgresql-15) or set POSTGRES_BIN to its bin folder." >&2
+    exit 1
+  fi
+}
+
+# A database chosen, or test files named: one pass. Plain `npm test`: both.
+positional=0
+for arg in "$@"; do case "$arg" in -*) ;; *) positional=1 ;; esac; done
+if [ "${ATS_TEST_DATABASE:-}" = postgresql ]; then ensure_postgres; fi
+if [ -n "${ATS_TEST_DATABASE:-}" ] || [ "$positional" = 1 ]; then
+  exec node node_modules/jest/bin/jest.js "$@"
+fi
+ensure_postgres
+status=0
+jest "$@" || status=$?
+echo "[test] the suites that run on both databases, on PostgreSQL" >&2
+ATS_TEST_DATABASE=postgresql jest "$@" "$POSTGRESQL_SUITES" || status=$?
+exit "$status"

@@ -16,7 +16,10 @@ const envSchema = z.object({
   PREVIOUS_SECRET_KEYS: z.string().default(''),
   ALGORITHM: z.literal('HS256', { message: 'only HS256 is supported' }).default('HS256'),
   ACCESS_TOKEN_EXPIRE_MINUTES: z.coerce.number().int().positive().default(60),
-  DATABASE_URL: z.string().default('sqlite:///./dev.db'),
+  DATABASE_URL: z.string().default('sqlite:///./dev.db').superRefine((url, ctx) => {
+    const problem = databaseUrlProblem(url);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   REDIS_URL: z.string().url().default('redis://localhost:6379/0'),
   TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -51,7 +54,8 @@ export interface Config {
   port: number;
   /** `previousSecretKeys`: former SECRET_KEY values whose Temporal payload signatures still verify. */
   auth: { secretKey: string; previousSecretKeys: string[]; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number };
-  database: { url: string; file: string };
+  /** `file` is SQLite's database file; PostgreSQL is reached by `url`. */
+  database: { dialect: 'sqlite' | 'postgresql'; url: string; file?: string };
   redisUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; requestTimeoutMs: number; workflowBundlePath?: string };
   mail: { smtpUrl?: string; from: string; outboxDir: string };
@@ -81,6 +85,23 @@ export function sqliteFileFromUrl(url: string): string {
   return rest === ':memory:' ? rest : path.normalize(rest);
 }
 
+/** Why `url` selects no database, or undefined: `postgresql://user:pass@host:port/db` (or `postgres://`), a SQLite URL or a `.db` path. */
+function databaseUrlProblem(url: string): string | undefined {
+  if (/^postgres(ql)?:/i.test(url)) {
+    let parsed: URL | undefined;
+    try { parsed = new URL(url); } catch { /* reported below */ }
+    return parsed?.hostname && parsed.pathname.length > 1 ? undefined : 'a PostgreSQL URL names a host and a database (postgresql://user:pass@host:5432/ats)';
+  }
+  if (!url.startsWith('sqlite:') && !url.endsWith('.db') && url !== ':memory:') {
+    return 'use a SQLite URL (sqlite:///./dev.db) or a PostgreSQL URL (postgresql://user:pass@host:5432/ats)';
+  }
+  return undefined;
+}
+
+function databaseOf(url: string): Config['database'] {
+  return /^postgres(ql)?:/i.test(url) ? { dialect: 'postgresql', url } : { dialect: 'sqlite', url, file: sqliteFileFromUrl(url) };
+}
+
 /** Parses and validates the whole environment at once; throws one error naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);
@@ -89,9 +110,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const env = parsed.data;
   const problems: string[] = [];
-  if (!env.DATABASE_URL.startsWith('sqlite:') && !env.DATABASE_URL.endsWith('.db') && env.DATABASE_URL !== ':memory:') {
-    problems.push('DATABASE_URL: only SQLite URLs (sqlite:///./dev.db) are supported');
-  }
   const secretKey = checkSecretKey(env, problems);
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
@@ -113,7 +131,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signupMaxPerIp: env.SIGNUP_MAX_PER_IP,
       signupWindowSeconds: env.SIGNUP_WINDOW_SECONDS,
     },
-    database: { url: env.DATABASE_URL, file: sqliteFileFromUrl(env.DATABASE_URL) },
+    database: databaseOf(env.DATABASE_URL),
     redisUrl: env.REDIS_URL,
     temporal: {
       address: env.TEMPORAL_ADDRESS,

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { MikroORM } from '@mikro-orm/sql';
 import type { Client } from '@temporalio/client';
 import type { Config } from './config';
 import { createLogger, type Logger } from './logger';
@@ -29,7 +29,7 @@ export function createRedis(url: string, options: { forWorker?: boolean } = {}):
 }
 
 export async function createServices(config: Config, logger = createLogger(config.logLevel, 'api')): Promise<Services> {
-  const orm = await openOrm(config.database.file);
+  const orm = await openOrm(config.database);
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const temporal = await createTemporalClient(config);

@@ -1,5 +1,5 @@
 import type { QueryResult } from '@mikro-orm/core';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { MikroORM } from '@mikro-orm/sql';
 import { applicationExists } from './application-repository';
 import type { ApplicationAnswer, HistoryEntry } from '../../workflows/messages';
 

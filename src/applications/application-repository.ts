@@ -1,5 +1,6 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import type { Stage } from '../domain/stages';
+import { dialectOf } from '../db/dialect';
 import type { ApplicationCursor } from './application-cursor';
 
 /**
@@ -41,9 +42,10 @@ export interface ApplicationFilter {
   limit: number;
 }
 
-const COLUMNS = `id, job_id as jobId, candidate_id as candidateId, stage, seq, cover_letter as coverLetter,
-  resume_url as resumeUrl, created_at as createdAt, updated_at as updatedAt`;
-const EVENT_COLUMNS = 'application_id as applicationId, seq, from_stage as "from", to_stage as "to", at, actor as "by", reason';
+// Aliases are quoted: PostgreSQL folds unquoted names to lower case.
+const COLUMNS = `id, job_id as "jobId", candidate_id as "candidateId", stage, seq, cover_letter as "coverLetter",
+  resume_url as "resumeUrl", created_at as "createdAt", updated_at as "updatedAt"`;
+const EVENT_COLUMNS = 'application_id as "applicationId", seq, from_stage as "from", to_stage as "to", at, actor as "by", reason';
 
 type Row = Omit<ApplicationRecord, 'history'>;
 
@@ -56,7 +58,7 @@ export async function findApplication(em: EntityManager, id: string): Promise<Ap
 export interface ApplicationContent { coverLetter: string | null; resumeUrl: string | null }
 
 export async function applicationContent(em: EntityManager, id: string): Promise<ApplicationContent | null> {
-  const [row] = await em.execute<ApplicationContent[]>('select cover_letter as coverLetter, resume_url as resumeUrl from applications where id = ?', [id], 'all');
+  const [row] = await em.execute<ApplicationContent[]>('select cover_letter as "coverLetter", resume_url as "resumeUrl" from applications where id = ?', [id], 'all');
   return row ? { coverLetter: row.coverLetter, resumeUrl: row.resumeUrl } : null;
 }
 
@@ -73,8 +75,9 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
   if (filter.candidateId !== undefined) { where.push('candidate_id = ?'); params.push(filter.candidateId); }
   if (filter.teamMemberId !== undefined) {
     const few = filter.jobId === undefined && (await teamHoldsFew(em, filter.teamMemberId));
-    if (few) from = 'applications indexed by applications_job_created_index';
-    where.push(`${few ? '' : '+'}job_id in ${TEAM_JOBS}`);
+    const plan = dialectOf(em).teamList(few);
+    from = plan.from;
+    where.push(`${plan.jobColumn} in ${TEAM_JOBS}`);
     params.push(filter.teamMemberId);
   }
   if (filter.jobId !== undefined) { where.push('job_id = ?'); params.push(filter.jobId); }
@@ -94,13 +97,14 @@ const TEAM_JOBS = '(select job_id from job_team_members where user_id = ?)';
  * all applications newest first (`+job_id` keeps the planner off the job index) and keeping the
  * team's finds a page after a short walk. When they hold few, that walk could cross the whole table
  * for nothing, so the jobs' own (job_id, created_at, id) ranges are read and those few rows sorted.
+ * SQLite is told which way (src/db/dialect.ts); PostgreSQL's planner chooses from its statistics.
  * The count stops at the bound, so telling the two apart costs at most that many index entries.
  */
 export const FEW_TEAM_APPLICATIONS = 2000;
 
 async function teamHoldsFew(em: EntityManager, userId: number): Promise<boolean> {
   const [{ n }] = await em.execute<{ n: number }[]>(
-    `select count(*) as n from (select 1 from applications where job_id in ${TEAM_JOBS} limit ${FEW_TEAM_APPLICATIONS})`,
+    `select count(*) as n from (select 1 from applications where job_id in ${TEAM_JOBS} limit ${FEW_TEAM_APPLICATIONS}) as team_applications`,
     [userId],
     'all',
   );

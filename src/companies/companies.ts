@@ -20,7 +20,7 @@ export async function companyNames(em: EntityManager, ids: number[]): Promise<Ma
 
 /** Creates a company; a name taken in any letter case is a 409, also when two requests race. */
 export async function createCompany(em: EntityManager, fields: { name: string; website?: string | null }): Promise<Company> {
-  // The name column collates nocase, so this lookup (and the unique index) ignores letter case.
+  // The name column ignores letter case (nocase, citext), so this lookup (and the unique index) ignores letter case.
   if (await em.count(CompanySchema, { name: fields.name })) throw nameTaken();
   const company = em.create(CompanySchema, { name: fields.name, website: fields.website ?? null, createdAt: new Date().toISOString() });
   await flushUnique(em);

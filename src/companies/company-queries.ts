@@ -1,11 +1,12 @@
-import type { SqlEntityManager } from '@mikro-orm/sqlite';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { Tables } from '../jobs/job-queries';
+import { dialectOf } from '../db/dialect';
 
 export interface CompanyRow { id: number; name: string; website: string | null; createdAt: string }
 
 /**
  * Companies by name (letter case ignored, then id), a page after the company `after` names. The
- * name column collates nocase, so its comparisons ignore case; an unknown `after` ends the list.
+ * name column ignores letter case (SQLite's `nocase`, PostgreSQL's `citext`), so its comparisons do; an unknown `after` ends the list.
  */
 export async function listCompanies(em: SqlEntityManager, filter: { q?: string; after?: number; limit: number }): Promise<CompanyRow[]> {
   const db = em.getKysely<Tables>();
@@ -16,7 +17,8 @@ export async function listCompanies(em: SqlEntityManager, filter: { q?: string; 
     query = query.where((eb) => eb.or([eb('c.name', '>', last.name), eb.and([eb('c.name', '=', last.name), eb('c.id', '>', last.id)])]));
   }
   const q = filter.q;
-  if (q) query = query.where((eb) => eb(eb.fn<number>('instr', [eb.fn('lower', ['c.name']), eb.fn('lower', [eb.val(q)])]), '>', 0));
+  const position = dialectOf(em).position;
+  if (q) query = query.where((eb) => eb(eb.fn<number>(position, [eb.fn('lower', ['c.name']), eb.fn('lower', [eb.val(q)])]), '>', 0));
   const rows = await query.orderBy('c.name', 'asc').orderBy('c.id', 'asc').limit(filter.limit).execute();
   return rows.map((r) => ({ id: r.id, name: r.name, website: r.website, createdAt: r.created_at }));
 }

@@ -27,6 +27,12 @@ function say(name: string, line: string) {
   process.stdout.write(`\x1b[${COLORS[name] ?? '37'}m${name.padEnd(8)}|\x1b[0m ${line}\n`);
 }
 
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
 function hostPort(address: string, fallbackPort: number): { host: string; port: number } {
   const url = new URL(address.includes('://') ? address : `tcp://${address}`);
   return { host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname, port: Number(url.port) || fallbackPort };
@@ -60,7 +66,9 @@ async function main() {
   }
 
   const logger = createLogger('warn', 'dev');
-  const orm = await openOrm(config.database.file);
+  // PostgreSQL is never started here: the URL names a server that is already running.
+  if (config.database.dialect === 'postgresql') say('api', `using PostgreSQL at ${withoutPassword(config.database.url)}`);
+  const orm = await openOrm(config.database);
   const migrated = await migrateUp(orm);
   if (migrated.length) say('api', `migrated: ${migrated.join(', ')}`);
   const passwords = createPasswordHasher({ concurrency: config.auth.hashConcurrency, maxWaiting: config.auth.hashQueueMax });

@@ -1,5 +1,6 @@
-import type { SqlEntityManager } from '@mikro-orm/sqlite';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { JobStatus } from '../db/entities/job.entity';
+import { dialectOf } from '../db/dialect';
 
 /** Table shapes for Kysely, whose queries bind their values as parameters instead of inlining them. */
 export interface Tables {
@@ -28,15 +29,18 @@ export async function listJobs(em: SqlEntityManager, filter: JobFilter): Promise
     .selectFrom('jobs as j')
     .innerJoin('companies as c', 'c.id', 'j.company_id')
     .select(['j.id', 'j.title', 'j.company_id', 'c.name', 'j.description', 'j.location', 'j.status', 'j.created_by', 'j.created_at', 'j.updated_at']);
+  // No status allowed is no job (PostgreSQL refuses an empty `in ()`).
+  if (filter.statuses?.length === 0) return [];
   if (filter.statuses) query = query.where('j.status', 'in', [...filter.statuses]);
   if (filter.companyId !== undefined) query = query.where('j.company_id', '=', filter.companyId);
   if (filter.before !== undefined) query = query.where('j.id', '<', filter.before);
   const q = filter.q;
   if (q) {
-    // instr() finds the text as it is, where LIKE would read `%` and `_` as wildcards.
+    // A substring position finds the text as it is, where LIKE would read `%` and `_` as wildcards.
+    const position = dialectOf(em).position;
     query = query.where((eb) => eb.or([
-      eb(eb.fn<number>('instr', [eb.fn('lower', ['j.title']), eb.fn('lower', [eb.val(q)])]), '>', 0),
-      eb(eb.fn<number>('instr', [eb.fn('lower', ['c.name']), eb.fn('lower', [eb.val(q)])]), '>', 0),
+      eb(eb.fn<number>(position, [eb.fn('lower', ['j.title']), eb.fn('lower', [eb.val(q)])]), '>', 0),
+      eb(eb.fn<number>(position, [eb.fn('lower', ['c.name']), eb.fn('lower', [eb.val(q)])]), '>', 0),
     ]));
   }
   const rows = await query.orderBy('j.id', 'desc').limit(filter.limit).execute();

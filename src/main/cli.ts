@@ -35,7 +35,7 @@ runMain('cli', async () => {
   }
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'cli');
-  const orm = await openOrm(config.database.file);
+  const orm = await openOrm(config.database);
   const passwords = createPasswordHasher({ concurrency: config.auth.hashConcurrency, maxWaiting: config.auth.hashQueueMax });
   try {
     switch (command) {

@@ -12,7 +12,7 @@ import { onShutdown, runMain } from './run';
 runMain('worker', async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
-  const orm = await openOrm(config.database.file);
+  const orm = await openOrm(config.database);
   // The worker only enqueues: a fail-fast client lets the activity's retries handle a Redis outage.
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));

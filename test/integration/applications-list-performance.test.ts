@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import { FEW_TEAM_APPLICATIONS, listApplications, type ApplicationFilter } from '../../src/applications/application-repository';
 import { encodeApplicationCursor } from '../../src/applications/application-cursor';
 import { startStack, type TestStack } from '../support/stack';
@@ -178,7 +178,7 @@ async function readsTeamJobs(em: EntityManager, f: ApplicationFilter): Promise<b
 async function smallTeams(stack: TestStack, em: EntityManager, seededJob: number, recruiterId: number, candidateId: number): Promise<[number, number]> {
   const [small, old] = [(await stack.user('recruiter')).user.id, (await stack.user('recruiter')).user.id];
   const at = '2025-01-01T00:00:00.000Z';
-  await em.execute(`insert into jobs (title, company, status, created_by, created_at, updated_at) values ('Old', 'Company', 'open', ?, ?, ?)`, [recruiterId, at, at], 'run');
+  await em.execute(`insert into jobs (title, company_id, status, created_by, created_at, updated_at) values ('Old', (select min(id) from companies), 'open', ?, ?, ?)`, [recruiterId, at, at], 'run');
   const [{ oldJob }] = await em.execute<{ oldJob: number }[]>("select max(id) as oldJob from jobs where title = 'Old'", [], 'all');
   await em.execute(`insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('old-app', ?, ?, 'applied', 1, ?, ?)`, [oldJob, candidateId, at, at], 'run');
   await em.execute(`insert into stage_events (application_id, seq, to_stage, at) values ('old-app', 1, 'applied', ?)`, [at], 'run');

@@ -142,7 +142,7 @@ describe('hiring teams', () => {
     const jobId = await newJob();
     const inactive = await stack.user('recruiter');
     const em = stack.services.orm.em.fork();
-    await em.execute('update users set active = 0 where id = ?', [inactive.user.id], 'run');
+    await em.execute('update users set active = false where id = ?', [inactive.user.id], 'run');
     for (const userId of [candidate.user.id, String(admin.user.id), '999999999999', 'abc', '1\u00002', inactive.user.id]) {
       const res = await add(jobId, userId);
       expect({ userId, status: res.status, code: res.body.code, path: res.body.errors?.[0]?.path }).toEqual({ userId, status: 422, code: 'validation_failed', path: 'userId' });

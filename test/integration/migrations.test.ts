@@ -1,30 +1,51 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { migrateDown, migrateUp, openOrm } from '../../src/db/orm';
+import { migrateDown, migrateUp, openOrm, type Orm } from '../../src/db/orm';
+import { loadConfig } from '../../src/config';
+import { testDatabase, testEnv } from '../support/stack';
 
-type Orm = Awaited<ReturnType<typeof openOrm>>;
+/**
+ * Each database has its own line of migrations (`migrations/` for SQLite, `migrations/postgresql/`);
+ * the suite runs on the one the test run selects, and the PostgreSQL run also checks that its line
+ * builds the schema SQLite's reaches.
+ */
+const postgresql = process.env.ATS_TEST_DATABASE === 'postgresql';
 
-const tables = async (orm: Orm) =>
+type Column = { table: string; column: string; nullable: boolean };
+
+const sqliteTables = async (orm: Orm) =>
   (await orm.em.getConnection().execute<{ name: string }[]>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name != 'mikro_orm_migrations' order by name")).map((r) => r.name);
+const postgresqlTables = async (orm: Orm) =>
+  (await orm.em.getConnection().execute<{ name: string }[]>("select table_name as name from information_schema.tables where table_schema = current_schema() and table_name != 'mikro_orm_migrations' order by table_name")).map((r) => r.name);
+const tables = (orm: Orm) => (postgresql ? postgresqlTables(orm) : sqliteTables(orm));
 
-const ALL = ['Migration20261124000000_initial', 'Migration20261130000000_companies', 'Migration20261130120000_hiring_teams'];
+const SQLITE_ALL = ['Migration20261124000000_initial', 'Migration20261130000000_companies', 'Migration20261130120000_hiring_teams'];
+const POSTGRESQL_ALL = ['Migration20261130140000_initial'];
+const ALL = SQLITE_ALL;
+const TABLES = ['applications', 'companies', 'job_team_members', 'jobs', 'stage_events', 'users'];
 
-async function withOrm(run: (orm: Orm) => Promise<void>) {
+/** A fresh SQLite file, or in the PostgreSQL run, a fresh PostgreSQL database (`sqlite` forces a file). */
+async function withOrm(run: (orm: Orm) => Promise<void>, dialect: 'sqlite' | 'selected' = 'selected') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-migrations-'));
-  const orm = await openOrm(path.join(dir, 'test.db'));
+  const database = dialect === 'sqlite' ? { url: `sqlite:///${path.join(dir, 'test.db')}`, drop: () => undefined } : testDatabase(dir);
+  const orm = await openOrm(loadConfig(testEnv(dir, { DATABASE_URL: database.url })).database);
   try {
     await run(orm);
   } finally {
     await orm.close();
+    database.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 describe('migrations', () => {
-  test('run up and down against a real SQLite file', () => withOrm(async (orm) => {
+  const onSqlite = postgresql ? test.skip : test;
+  const onPostgresql = postgresql ? test : test.skip;
+
+  onSqlite('run up and down against a real SQLite file', () => withOrm(async (orm) => {
     expect(await migrateUp(orm)).toEqual(ALL);
-    expect(await tables(orm)).toEqual(['applications', 'companies', 'job_team_members', 'jobs', 'stage_events', 'users']);
+    expect(await tables(orm)).toEqual(TABLES);
     expect(await migrateUp(orm)).toEqual([]);
     expect(await migrateDown(orm)).toEqual([...ALL].reverse());
     expect(await tables(orm)).toEqual([]);
@@ -33,7 +54,7 @@ describe('migrations', () => {
     expect(journal_mode).toBe('wal');
   }));
 
-  test('companies: every distinct name (letter case aside) becomes one company, no job is lost, and down restores the names', () => withOrm(async (orm) => {
+  onSqlite('companies: every distinct name (letter case aside) becomes one company, no job is lost, and down restores the names', () => withOrm(async (orm) => {
     const sql = (q: string, params: unknown[] = []) => orm.em.getConnection().execute(q, params);
     await orm.migrator.up({ to: ALL[0] });
     await sql("insert into users (id, email, password_hash, role, created_at, updated_at) values (1, 'r@example.com', 'x', 'recruiter', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
@@ -67,7 +88,7 @@ describe('migrations', () => {
     expect(await sql('select count(*) as n from applications')).toEqual([{ n: 1 }]);
   }));
 
-  test('hiring teams: every job that existed before gets its creator on its team; down drops the teams only', async () => {
+  onSqlite('hiring teams: every job that existed before gets its creator on its team; down drops the teams only', async () => {
     await withOrm(async (orm) => {
     const sql = <T extends object[] = object[]>(text: string, params: unknown[] = []) => orm.em.getConnection().execute<T>(text, params, 'all');
       await orm.migrator.up({ to: 'Migration20261124000000_initial' });
@@ -89,4 +110,74 @@ describe('migrations', () => {
       expect(await sql('select count(*) as n from jobs')).toEqual([{ n: 3 }]);
     });
   });
+
+  onPostgresql('run up and down against a real PostgreSQL database', () => withOrm(async (orm) => {
+    expect(await migrateUp(orm)).toEqual(POSTGRESQL_ALL);
+    expect(await tables(orm)).toEqual(TABLES);
+    expect(await migrateUp(orm)).toEqual([]);
+    expect(await migrateDown(orm)).toEqual([...POSTGRESQL_ALL].reverse());
+    expect(await tables(orm)).toEqual([]);
+    const [{ n }] = await orm.em.getConnection().execute<{ n: number }[]>("select count(*) as n from pg_extension where extname = 'citext'");
+    expect(n).toBe(0);
+    expect(await migrateUp(orm)).toEqual(POSTGRESQL_ALL);
+    expect(await tables(orm)).toEqual(TABLES);
+  }));
+
+  onPostgresql('PostgreSQL\'s line builds the schema SQLite\'s reaches: tables, columns, nullability, named indexes', async () => {
+    const shape = async (orm: Orm, dialect: 'sqlite' | 'postgresql') => {
+      const sql = <T extends object[]>(text: string, params: unknown[] = []) => orm.em.getConnection().execute<T>(text, params, 'all');
+      const columns: Column[] = [];
+      const indexes: string[] = [];
+      for (const table of TABLES) {
+        if (dialect === 'sqlite') {
+          const info = await sql<{ name: string; notnull: number; pk: number }[]>(`select name, "notnull", pk from pragma_table_info(?)`, [table]);
+          columns.push(...info.map((c) => ({ table, column: c.name, nullable: !c.notnull && !c.pk })));
+          indexes.push(...(await sql<{ name: string }[]>("select name from sqlite_master where type = 'index' and tbl_name = ? and name not like 'sqlite_autoindex%'", [table])).map((i) => i.name));
+        } else {
+          const info = await sql<{ name: string; nullable: string }[]>('select column_name as name, is_nullable as nullable from information_schema.columns where table_schema = current_schema() and table_name = ?', [table]);
+          columns.push(...info.map((c) => ({ table, column: c.name, nullable: c.nullable === 'YES' })));
+          indexes.push(...(await sql<{ name: string }[]>("select indexname as name from pg_indexes where schemaname = current_schema() and tablename = ? and indexname not like '%_pkey' and indexname not like '%_key'", [table])).map((i) => i.name));
+        }
+      }
+      const order = (a: Column, b: Column) => `${a.table}.${a.column}`.localeCompare(`${b.table}.${b.column}`);
+      return { columns: columns.sort(order), indexes: indexes.sort() };
+    };
+    let sqlite: Awaited<ReturnType<typeof shape>> | undefined;
+    await withOrm(async (orm) => { await migrateUp(orm); sqlite = await shape(orm, 'sqlite'); }, 'sqlite');
+    await withOrm(async (orm) => {
+      await migrateUp(orm);
+      const pg = await shape(orm, 'postgresql');
+      // The one difference: a job's company is NOT NULL with a foreign key on PostgreSQL; SQLite
+      // could not add such a column to a table with rows, and holds the same rule with triggers.
+      const jobCompany = (c: Column) => c.table === 'jobs' && c.column === 'company_id';
+      expect(sqlite!.columns.find(jobCompany)).toEqual({ table: 'jobs', column: 'company_id', nullable: true });
+      expect(pg.columns.find(jobCompany)).toEqual({ table: 'jobs', column: 'company_id', nullable: false });
+      expect(pg.columns.filter((c) => !jobCompany(c))).toEqual(sqlite!.columns.filter((c) => !jobCompany(c)));
+      expect(pg.indexes).toEqual(sqlite!.indexes);
+      expect(pg.indexes).toContain('applications_job_created_index');
+    });
+  });
+
+  onPostgresql('PostgreSQL holds the same rules: unique (application, seq), company names unique in any case, jobs need an existing company, teams go with their job', () => withOrm(async (orm) => {
+    await migrateUp(orm);
+    const sql = (q: string, params: unknown[] = []) => orm.em.getConnection().execute(q, params);
+    const at = '2026-01-01T00:00:00.000Z';
+    await sql("insert into users (id, email, password_hash, role, created_at, updated_at) values (1, 'r@example.com', 'x', 'recruiter', ?, ?)", [at, at]);
+    await sql("insert into companies (id, name, created_at) values (1, 'TechCorp', ?)", [at]);
+    await expect(sql("insert into companies (name, created_at) values ('TECHCORP', ?)", [at])).rejects.toThrow(/unique/i);
+    expect(await sql("select id from companies where name = 'techcorp'")).toEqual([{ id: 1 }]);
+    await expect(sql("insert into jobs (title, status, created_by, created_at, updated_at) values ('No company', 'open', 1, ?, ?)", [at, at])).rejects.toThrow(/null/i);
+    await expect(sql("insert into jobs (title, company_id, status, created_by, created_at, updated_at) values ('Ghost', 99, 'open', 1, ?, ?)", [at, at])).rejects.toThrow(/foreign key/i);
+    // Ids are 64-bit, as on SQLite: the test harness starts every stack's ids past 2^31.
+    await sql("insert into jobs (id, title, company_id, status, created_by, created_at, updated_at) values (5000000000, 'Big', 1, 'open', 1, ?, ?)", [at, at]);
+    await sql("insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('a', 5000000000, 1, 'applied', 1, ?, ?)", [at, at]);
+    expect(await sql("select job_id from applications where id = 'a'")).toEqual([{ job_id: 5000000000 }]);
+    await sql("insert into stage_events (application_id, seq, to_stage, at) values ('a', 1, 'applied', ?)", [at]);
+    await expect(sql("insert into stage_events (application_id, seq, to_stage, at) values ('a', 1, 'screening', ?)", [at])).rejects.toThrow(/unique/i);
+    await sql("insert into job_team_members (job_id, user_id, added_by, created_at) values (5000000000, 1, 1, ?)", [at]);
+    await sql("delete from stage_events where application_id = 'a'");
+    await sql("delete from applications where id = 'a'");
+    await sql('delete from jobs where id = 5000000000');
+    expect(await sql('select count(*) as n from job_team_members')).toEqual([{ n: 0 }]);
+  }));
 });

@@ -6,6 +6,7 @@ import { createNotificationQueue, notificationJobId } from '../../src/queue/noti
 import { applicationWorkflowId } from '../../src/domain/ids';
 import { refusedData } from '../../src/applications/recording-failures';
 import { startStack, type TestStack } from '../support/stack';
+import { installSqlFaults, type SqlFaults } from '../support/sql-faults';
 import { bundleWorkflows, createJob, eventually, expectSqlMatchesWorkflow, queryState } from '../support/applications';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
@@ -25,8 +26,8 @@ describe('recording when SQL refuses', () => {
   let redis: Redis;
   let recruiter: Actor;
   let jobId: string;
-  /** Applications whose projection writes fail as a transient SQL error would (retryable). */
-  const blocked = new Set<string>();
+  /** Blocked applications' projection writes fail as a transient SQL error would (retryable). */
+  let faults: SqlFaults;
 
   beforeAll(async () => {
     stack = await startStack();
@@ -38,15 +39,7 @@ describe('recording when SQL refuses', () => {
     running = worker.run();
     recruiter = await stack.user('recruiter');
     jobId = String((await createJob(stack, recruiter.user.id)).id);
-    // A gate on the API's and the worker's one SQLite connection: a JS error thrown inside a
-    // statement, which SQL reports as a plain driver error, like an I/O fault or a lock.
-    const db = await stack.services.orm.em.getConnection().getNativeClient();
-    db.function('projection_gate', (id: unknown) => {
-      if (blocked.has(String(id))) throw new Error('projection write failed (test gate)');
-      return 0;
-    });
-    db.exec(`create trigger gate_insert before insert on applications begin select projection_gate(new.id); end;
-      create trigger gate_update before update on applications begin select projection_gate(new.id); end;`);
+    faults = await installSqlFaults(stack.services.orm);
   }, 60_000);
   afterAll(async () => {
     if (worker?.getState() === 'RUNNING') worker.shutdown();
@@ -84,7 +77,7 @@ describe('recording when SQL refuses', () => {
   test('an apply whose SQL write fails answers 503, and the workflow\'s recording writes it once SQL takes it', async () => {
     const candidate = await stack.user('candidate');
     const id = idOf(candidate);
-    blocked.add(id);
+    await faults.block(id);
     const before = await failures();
 
     const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { coverLetter: 'Dear team' } });
@@ -98,7 +91,7 @@ describe('recording when SQL refuses', () => {
 
     // The recording activity retries through the failure, and converges once SQL takes the write.
     await pendingAttempt(id, 2);
-    blocked.delete(id);
+    await faults.unblock(id);
     const shown = await eventually(async () => {
       const r = await get(id);
       return r.status === 200 ? r.body : undefined;
@@ -113,13 +106,13 @@ describe('recording when SQL refuses', () => {
     const candidate = await stack.user('candidate');
     const id = idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
-    blocked.add(id);
+    await faults.block(id);
     const res = await move(id, 'screening');
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ code: 'try_again', applicationId: id });
     expect((await get(id)).body.stage).toBe('applied');
     await pendingAttempt(id, 2);
-    blocked.delete(id);
+    await faults.unblock(id);
     await eventually(async () => ((await get(id)).body.stage === 'screening' ? true : undefined), 15_000, `${id} to show screening`);
     await expectSqlMatchesWorkflow(stack, id);
   });
@@ -130,9 +123,7 @@ describe('recording when SQL refuses', () => {
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
     const before = await failures();
     // A constraint: SQL refuses every history past the submission, however often it is sent.
-    await stack.services.orm.em.getConnection().execute(
-      `create trigger refuse_history before insert on stage_events when new.application_id = '${id}' and new.seq > 1 begin select raise(abort, 'history refused'); end`,
-    );
+    await faults.refuseHistory(id);
     const started = Date.now();
     expect((await move(id, 'screening')).status).toBe(503);
 
@@ -155,7 +146,7 @@ describe('recording when SQL refuses', () => {
     const handle = stack.services.temporal.workflow.getHandle(id);
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect((await queryState(stack, id)).stage).toBe('screening');
-    await stack.services.orm.em.getConnection().execute('drop trigger refuse_history');
+    await faults.allowHistory();
     const next = await move(id, 'interview');
     expect(next.status).toBe(200);
     expect(next.body.history.map((h: { to: string }) => h.to)).toEqual(['applied', 'screening', 'interview']);
@@ -171,7 +162,7 @@ describe('recording when SQL refuses', () => {
     const id = idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
     const before = await failures();
-    blocked.add(id);
+    await faults.block(id);
     expect((await move(id, 'screening')).status).toBe(503);
 
     const [failed] = await eventually(async () => {
@@ -183,7 +174,7 @@ describe('recording when SQL refuses', () => {
     expect((await stack.services.temporal.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
     expect((await get(id)).body.stage).toBe('applied');
 
-    blocked.delete(id);
+    await faults.unblock(id);
     expect((await move(id, 'rejected')).status).toBe(200);
     await expectSqlMatchesWorkflow(stack, id);
     expect((await get(id)).body.history.map((h: { to: string }) => h.to)).toEqual(['applied', 'screening', 'rejected']);
@@ -193,7 +184,7 @@ describe('recording when SQL refuses', () => {
     const em = stack.services.orm.em.fork();
     const error = (sql: string) => em.execute(sql, [], 'run').then(() => undefined, (err: unknown) => err);
     expect(refusedData(await error("insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('x', -1, -1, 'applied', 1, '', '')"))).toBe('constraint_violation');
-    await em.execute('create temp table positive (x integer check (x > 0))', [], 'run');
+    await em.execute('create table positive (x integer check (x > 0))', [], 'run');
     expect(refusedData(await error('insert into positive values (0)'))).toBe('constraint_violation');
     expect(refusedData(await error('select * from no_such_table'))).toBeNull();
     expect(refusedData(new Error('connection reset'))).toBeNull();

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { MikroORM } from '@mikro-orm/sql';
 import type { DefaultJobOptions, Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../../src/services';

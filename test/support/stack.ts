@@ -9,6 +9,8 @@ import { createLogger } from '../../src/logger';
 import { createRedis, createServices, type Services } from '../../src/services';
 import { createApp } from '../../src/http/app';
 import { migrateUp } from '../../src/db/orm';
+import { dialectOf } from '../../src/db/dialect';
+import { createDatabase, dropDatabase } from './postgres-server';
 import { UserSchema, type Role, type User } from '../../src/db/entities/user.entity';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createApplicationWorker } from '../../src/temporal/worker';
@@ -64,15 +66,27 @@ function required(name: string): string {
   return value;
 }
 
+/**
+ * The database a stack's environment names: a SQLite file in its folder, or, in a run with
+ * `ATS_TEST_DATABASE=postgresql`, a database of its own on the run's PostgreSQL server.
+ */
+export function testDatabase(dir: string): { url: string; drop(): void } {
+  if (process.env.ATS_TEST_DATABASE !== 'postgresql') return { url: `sqlite:///${path.join(dir, 'ats.db')}`, drop: () => undefined };
+  const server = required('ATS_TEST_POSTGRES_URL');
+  const name = `ats_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  return { url: createDatabase(server, name), drop: () => dropDatabase(server, name) };
+}
+
 export async function startStack(extraEnv: Record<string, string> = {}, options: StackOptions = {}): Promise<TestStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-stack-'));
-  const config = loadConfig(testEnv(dir, extraEnv));
+  const database = testDatabase(dir);
+  const config = loadConfig(testEnv(dir, { DATABASE_URL: database.url, ...extraEnv }));
   const services = await createServices(config, createLogger(config.logLevel, 'test'));
   await migrateUp(services.orm);
   // Stacks share one Temporal server while each has its own database: distinct id ranges keep the
   // workflow ids derived from (job, candidate) from colliding across stacks and test files.
   const offset = 1000 * Math.floor(Math.random() * 1e9);
-  await services.orm.em.getConnection().execute("insert into sqlite_sequence (name, seq) values ('users', ?), ('jobs', ?)", [offset, offset]);
+  for (const { sql, params } of dialectOf(services.orm.em).idOffset(['users', 'jobs'], offset)) await services.orm.em.getConnection().execute(sql, params);
   const server: Server = createApp(services).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -115,6 +129,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, options:
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await services.close();
+      database.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
   test('the original variable names and defaults', () => {
     const config = loadConfig({ SECRET_KEY: STRONG });
     expect(config.auth).toMatchObject({ algorithm: 'HS256', accessTokenExpireMinutes: 60 });
-    expect(config.database).toEqual({ url: 'sqlite:///./dev.db', file: 'dev.db' });
+    expect(config.database).toEqual({ dialect: 'sqlite', url: 'sqlite:///./dev.db', file: 'dev.db' });
     expect(config.redisUrl).toBe('redis://localhost:6379/0');
     expect(config.port).toBe(8000);
     expect(config.temporal).toMatchObject({ address: 'localhost:7233', namespace: 'default', uiUrl: 'http://localhost:8233' });
@@ -23,6 +23,29 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     for (const name of ['PORT', 'ALGORITHM', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'REDIS_URL']) expect(message).toContain(name);
+  });
+
+  test.each([
+    ['postgresql://ats:secret@db.internal:5432/ats'],
+    ['postgres://ats@127.0.0.1/ats_test'],
+  ])('DATABASE_URL %s selects PostgreSQL', (url) => {
+    expect(loadConfig({ SECRET_KEY: STRONG, DATABASE_URL: url }).database).toEqual({ dialect: 'postgresql', url });
+  });
+
+  test.each([
+    ['postgresql://db.internal:5432', /DATABASE_URL: a PostgreSQL URL names a host and a database/],
+    ['postgresql:///ats', /DATABASE_URL: a PostgreSQL URL names a host and a database/],
+    ['mysql://db/ats', /DATABASE_URL: use a SQLite URL .* or a PostgreSQL URL/],
+  ])('DATABASE_URL %s is refused, named among the other bad variables', (url, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ SECRET_KEY: STRONG, DATABASE_URL: url, PORT: 'eighty' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain('PORT');
   });
 
   test.each([

@@ -3,14 +3,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../../../src/config';
-import { openOrm } from '../../../src/db/orm';
+import { openOrm, type Orm } from '../../../src/db/orm';
 import { createTemporalClient } from '../../../src/temporal/client';
 import { freePort } from '../../../src/dev/engines';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink';
-import { startPostgres, type Postgres } from './postgres';
+import { createDatabase, startPostgres, type PostgresServer } from '../../support/postgres-server';
 import { startTemporalServer, type TemporalServer } from './temporal-server';
 import { startRedisServer, type RedisServer } from './redis';
 import { ROOT, serviceProcess, type ServiceProcess } from './processes';
@@ -21,7 +20,7 @@ import { ROOT, serviceProcess, type ServiceProcess } from './processes';
  */
 export interface Cluster {
   dir: string;
-  postgres: Postgres;
+  postgres: PostgresServer;
   temporal: TemporalServer;
   redis: RedisServer;
   smtp: SmtpSink;
@@ -32,7 +31,7 @@ export interface Cluster {
   admin: { email: string; password: string };
   /** The test's own view of the shared projection and of the workflows. */
   config: Config;
-  orm: MikroORM;
+  orm: Orm;
   client: Client;
   close(): Promise<void>;
 }
@@ -56,8 +55,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 async function startAll(dir: string, options: ClusterOptions, started: { stop(): unknown }[]): Promise<Cluster> {
   const logDir = path.join(dir, 'logs');
   fs.mkdirSync(logDir);
-  const postgres = await startPostgres(path.join(dir, 'postgres'));
+  // One PostgreSQL server holds Temporal's two databases and the projection.
+  const postgres = await startPostgres({ port: await freePort() });
   started.push(postgres);
+  const projectionUrl = createDatabase(postgres.url, 'ats');
   const smtp = await startSmtpSink();
   started.push({ stop: () => smtp.close() });
   const redis = await startRedisServer(path.join(dir, 'redis'));
@@ -69,7 +70,7 @@ async function startAll(dir: string, options: ClusterOptions, started: { stop():
     NODE_ENV: 'production',
     // One key for every process: tokens and the signed workflow payloads must verify anywhere.
     SECRET_KEY: randomBytes(32).toString('hex'),
-    DATABASE_URL: `sqlite:///${path.join(dir, 'projection/ats.db')}`,
+    DATABASE_URL: projectionUrl,
     REDIS_URL: redis.url,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: 'default',
@@ -96,7 +97,7 @@ async function startAll(dir: string, options: ClusterOptions, started: { stop():
   await Promise.all([...apis.slice(1), ...workers, ...notifiers].map((p) => p.start()));
 
   const config = loadConfig(env);
-  const orm = await openOrm(config.database.file);
+  const orm = await openOrm(config.database);
   const client = await createTemporalClient(config);
   const all = () => [...apis, ...workers, ...notifiers];
   return {
@@ -109,7 +110,7 @@ async function startAll(dir: string, options: ClusterOptions, started: { stop():
       await temporal.stop();
       await redis.stop();
       await smtp.close();
-      postgres.stop();
+      await postgres.stop();
       if (!process.env.ATS_CLUSTER_KEEP) fs.rmSync(dir, { recursive: true, force: true });
     },
   };

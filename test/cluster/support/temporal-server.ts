@@ -6,7 +6,15 @@ import YAML from 'yaml';
 import net from 'node:net';
 import { freePort } from '../../../src/dev/engines';
 import { SEARCH_ATTRIBUTES } from '../../../src/temporal/search-attributes';
-import type { Postgres } from './postgres';
+import type { PostgresServer } from '../../support/postgres-server';
+
+/** Where Temporal's SQL persistence connects: the PostgreSQL server's host, port and user. */
+interface Pg { host: string; port: number; user: string }
+
+function pgOf(server: PostgresServer): Pg {
+  const { hostname, port, username } = new URL(server.url);
+  return { host: hostname, port: Number(port), user: username };
+}
 
 const exec = promisify(execFile);
 
@@ -25,14 +33,14 @@ function env(name: string): string {
   return value;
 }
 
-async function sqlTool(pg: Postgres, database: string, args: string[]): Promise<void> {
+async function sqlTool(pg: Pg, database: string, args: string[]): Promise<void> {
   await exec(env('TEMPORAL_SQL_TOOL'), ['--db', database, ...args], {
     env: { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: pg.host, SQL_PORT: String(pg.port), SQL_USER: pg.user, SQL_PASSWORD: '' },
   });
 }
 
 /** Creates both Temporal databases and brings their schemas to the server's version with its own tool. */
-export async function setupTemporalSchema(pg: Postgres): Promise<void> {
+export async function setupTemporalSchema(pg: Pg): Promise<void> {
   const versioned = path.join(env('TEMPORAL_SERVER_SOURCE'), 'schema/postgresql/v12');
   for (const [database, dir] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']]) {
     await sqlTool(pg, database, ['create-database']);
@@ -58,7 +66,7 @@ async function freeLowPort(): Promise<number> {
 }
 
 /** The module's development-postgres12.yaml with every port free, our database, and Prometheus off port 8000. */
-async function writeConfig(pg: Postgres, dir: string): Promise<{ configDir: string; frontendPort: number }> {
+async function writeConfig(pg: Pg, dir: string): Promise<{ configDir: string; frontendPort: number }> {
   const source = path.join(env('TEMPORAL_SERVER_SOURCE'), 'config');
   const configDir = path.join(dir, 'config');
   fs.mkdirSync(path.join(configDir, 'dynamicconfig'), { recursive: true });
@@ -101,8 +109,9 @@ async function waitServing(address: string, child: ChildProcess, logFile: string
 }
 
 /** Schema, config, server, then the `default` namespace with our search attributes. */
-export async function startTemporalServer(pg: Postgres, dir: string, started: { stop(): unknown }[] = []): Promise<TemporalServer> {
+export async function startTemporalServer(server: PostgresServer, dir: string, started: { stop(): unknown }[] = []): Promise<TemporalServer> {
   fs.mkdirSync(dir, { recursive: true });
+  const pg = pgOf(server);
   await setupTemporalSchema(pg);
   const { configDir, frontendPort } = await writeConfig(pg, dir);
   const address = `127.0.0.1:${frontendPort}`;

@@ -1,0 +1,10 @@
+import { Migration20261130140000_initial } from './Migration20261130140000_initial';
+
+/**
+ * PostgreSQL's migrations, in order: a line of their own, since SQLite's do not run here. Its first
+ * migration creates the schema the SQLite line had reached; each later schema change gets one
+ * migration in each line.
+ */
+export const postgresqlMigrationsList = [
+  { name: 'Migration20261130140000_initial', class: Migration20261130140000_initial },
+];

@@ -1,0 +1,43 @@
+import { SqlitePlatform } from '@mikro-orm/sql';
+
+/**
+ * What the projection's hand-written SQL says differently on SQLite and PostgreSQL. Everything else
+ * (`on conflict … do`, row-value comparisons, `?` placeholders, quoted aliases) is written once.
+ */
+export interface SqlDialect {
+  name: 'sqlite' | 'postgresql';
+  /** `fn(haystack, needle)`: the 1-based position of a substring, 0 when absent; plain text, no wildcards. */
+  position: 'instr' | 'strpos';
+  /**
+   * The `from` of a recruiter's application list and the team filter's column. SQLite's planner
+   * needs telling which way to read (see application-repository.ts); PostgreSQL costs both plans
+   * from its statistics and takes no hints.
+   */
+  teamList(few: boolean): { from: string; jobColumn: string };
+  /** Statements that make the next generated ids of `tables` start after `offset`. */
+  idOffset(tables: readonly string[], offset: number): { sql: string; params: unknown[] }[];
+}
+
+export const SQLITE: SqlDialect = {
+  name: 'sqlite',
+  position: 'instr',
+  teamList: (few) => (few
+    ? { from: 'applications indexed by applications_job_created_index', jobColumn: 'job_id' }
+    : { from: 'applications', jobColumn: '+job_id' }),
+  idOffset: (tables, offset) => [{
+    sql: `insert into sqlite_sequence (name, seq) values ${tables.map(() => '(?, ?)').join(', ')}`,
+    params: tables.flatMap((t) => [t, offset]),
+  }],
+};
+
+export const POSTGRESQL: SqlDialect = {
+  name: 'postgresql',
+  position: 'strpos',
+  teamList: () => ({ from: 'applications', jobColumn: 'job_id' }),
+  idOffset: (tables, offset) => tables.map((t) => ({ sql: "select setval(pg_get_serial_sequence(?, 'id'), ?)", params: [t, offset] })),
+};
+
+/** The dialect of an entity manager's (or ORM's) database. */
+export function dialectOf(em: { getPlatform(): unknown }): SqlDialect {
+  return em.getPlatform() instanceof SqlitePlatform ? SQLITE : POSTGRESQL;
+}

@@ -163,6 +163,28 @@ describe('the cluster under faults', () => {
     });
   }
 
+  // Last of the faults: AOF everysec may lose the final second of writes to a SIGKILL, so mails whose
+  // jobs were written in it can be missing; this measures how many. Nothing may be sent twice, and
+  // SQL and the workflows must still agree.
+  test('Redis SIGKILLed mid-burst while notifiers deliver: nothing doubled, loss counted', async () => {
+    const actors = await candidates(PER_BURST);
+    const figures = await run('redis-sigkill-mid-burst', actors, {
+      after: PER_BURST * 2,
+      async inject() {
+        const { downMs } = await cluster.redis.restart('SIGKILL');
+        return { redisDownMs: downMs };
+      },
+    });
+    expect(figures.notes.redisDownMs).toBeDefined();
+    expect(figures.accepted).toBe(PER_BURST * 5);
+    expect(ledger.unexpected).toEqual([]);
+    expect(await compareProjection(cluster, ledger)).toEqual([]);
+    expect(await sqlApplicationIds(cluster, jobId)).toEqual([...ledger.applications.keys()].sort());
+    const mails = await countMails(cluster.smtp, expectedMailKeys(ledger, recruiter.id), 30_000);
+    Object.assign(figures.notes, { mailsExpected: mails.expected, mailsReceived: mails.received, lost: mails.missing });
+    expect({ doubled: mails.doubled, unexpected: mails.unexpected }).toEqual({ doubled: [], unexpected: [] });
+  });
+
   test('every process exits cleanly within 10 s of SIGTERM', async () => {
     const exits = await Promise.all([...cluster.apis, ...cluster.workers, ...cluster.notifiers].map(async (p) => ({ name: p.name, ...(await p.stop('SIGTERM')) })));
     process.stdout.write(`SIGTERM exits: ${JSON.stringify(exits)}\n`);

@@ -6,8 +6,7 @@ export class BoundSqliteConnection extends withBoundParameters(SqliteConnection,
 
 /**
  * MikroORM's SQLite driver on `BoundSqliteConnection`: the same platform, dialect and native client,
- * only no value is ever formatted into SQL text. PostgreSQL takes the same shape:
- * `withBoundParameters(PostgreSqlConnection, POSTGRESQL_PARAMETERS)` under a `PostgreSqlPlatform`.
+ * only no value is ever formatted into SQL text. PostgreSQL's twin is in postgresql-driver.ts.
  */
 export class BoundSqliteDriver extends AbstractSqlDriver<BoundSqliteConnection, SqlitePlatform> {
   constructor(config: Configuration) {

@@ -174,6 +174,11 @@ describe('migrations', () => {
     expect(await sql("select job_id from applications where id = 'a'")).toEqual([{ job_id: 5000000000 }]);
     await sql("insert into stage_events (application_id, seq, to_stage, at) values ('a', 1, 'applied', ?)", [at]);
     await expect(sql("insert into stage_events (application_id, seq, to_stage, at) values ('a', 1, 'screening', ?)", [at])).rejects.toThrow(/unique/i);
+    // Pages and versions compare text in byte order, as SQLite does, whatever the database's locale.
+    expect(await sql(`select column_name as name, collation_name as collation from information_schema.columns
+      where table_schema = current_schema() and table_name = 'applications' and column_name in ('id', 'created_at', 'updated_at') order by column_name`)).toEqual([
+      { name: 'created_at', collation: 'C' }, { name: 'id', collation: 'C' }, { name: 'updated_at', collation: 'C' },
+    ]);
     await sql("insert into job_team_members (job_id, user_id, added_by, created_at) values (5000000000, 1, 1, ?)", [at]);
     await sql("delete from stage_events where application_id = 'a'");
     await sql("delete from applications where id = 'a'");

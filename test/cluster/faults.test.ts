@@ -1,0 +1,196 @@
+import { Queue } from 'bullmq';
+import { startCluster, type Cluster } from './support/cluster';
+import { LoadClient } from './support/load';
+import { burst, Ledger, type Actor, type PhaseFigures } from './support/ledger';
+import { compareProjection, countMails, expectedMailKeys, queryState, sqlApplicationIds } from './support/verify';
+
+/**
+ * The production topology under faults: 2 API, 2 worker and 2 notifier processes on a full Temporal
+ * server (PostgreSQL), Redis with AOF and one shared projection. Load alternates between the APIs;
+ * after each fault, everything accepted is in SQL and in its workflow exactly once, SQL equals each
+ * workflow's state query, and every notification is delivered exactly once.
+ */
+const PER_BURST = Number(process.env.ATS_CLUSTER_BURST ?? 12);
+
+describe('the cluster under faults', () => {
+  let cluster: Cluster;
+  let http: LoadClient;
+  const ledger = new Ledger();
+  let recruiter: Actor;
+  let jobId: number;
+  let startupMs: number;
+  let nextCandidate = 0;
+
+  beforeAll(async () => {
+    const t0 = Date.now();
+    cluster = await startCluster();
+    startupMs = Date.now() - t0;
+    http = new LoadClient(cluster.apiUrls);
+    const admin = await login(cluster.admin.email, cluster.admin.password);
+    const email = 'recruiter@cluster.test';
+    const created = await http.request('POST', '/api/users', { token: admin.token, body: { email, password: 'recruiter-password', role: 'recruiter', fullName: 'Cluster Recruiter' } });
+    expect(created.status).toBe(201);
+    recruiter = await login(email, 'recruiter-password');
+    const job = await http.request('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Site Reliability Engineer', company: 'ClusterCorp', location: 'Remote' } });
+    expect(job.status).toBe(201);
+    jobId = job.body.id;
+  }, 600_000);
+
+  afterAll(async () => {
+    if (ledger.figures.length) {
+      process.stdout.write(`\ncluster figures (startup ${startupMs} ms):\n${ledger.figures.map((f) => JSON.stringify(f)).join('\n')}\n`);
+    }
+    await cluster?.close();
+  }, 120_000);
+
+  async function login(email: string, password: string): Promise<Actor> {
+    const res = await http.request('POST', '/api/auth/login', { body: { email, password } });
+    expect(res.status).toBe(200);
+    const me = await http.request('GET', '/api/auth/me', { token: res.body.access_token });
+    expect(me.status).toBe(200);
+    return { id: me.body.user.id, token: res.body.access_token };
+  }
+
+  async function candidates(n: number): Promise<Actor[]> {
+    return Promise.all(Array.from({ length: n }, async () => {
+      const email = `candidate-${++nextCandidate}@cluster.test`;
+      const signup = await http.request('POST', '/api/auth/signup', { body: { email, password: 'candidate-password', fullName: `Candidate ${nextCandidate}` } });
+      expect(signup.status).toBe(201);
+      return login(email, 'candidate-password');
+    }));
+  }
+
+  function run(phase: string, actors: Actor[], fault?: { after: number; inject(): Promise<Record<string, unknown> | void> }): Promise<PhaseFigures> {
+    return burst({ phase, http, ledger, jobId, recruiter, candidates: actors, fault, currentStage: async (id) => (await queryState(cluster, id)).stage });
+  }
+
+  /** A queue handle of the test's own, to count what waits in Redis (BullMQ owns and closes its connection). */
+  function notificationQueue(): Queue {
+    const { hostname, port } = new URL(cluster.redis.url);
+    return new Queue(cluster.config.notifier.queueName, { connection: { host: hostname, port: Number(port), maxRetriesPerRequest: null } });
+  }
+
+  /** Nothing lost, nothing doubled, SQL equal to every workflow, every mail once. */
+  async function expectConsistent(): Promise<void> {
+    expect(ledger.unexpected).toEqual([]);
+    expect(await compareProjection(cluster, ledger)).toEqual([]);
+    expect(await sqlApplicationIds(cluster, jobId)).toEqual([...ledger.applications.keys()].sort());
+    const mails = await countMails(cluster.smtp, expectedMailKeys(ledger, recruiter.id));
+    expect({ missing: mails.missing, doubled: mails.doubled, unexpected: mails.unexpected }).toEqual({ missing: [], doubled: [], unexpected: [] });
+    expect(mails.received).toBe(mails.expected);
+  }
+
+  test('a worker SIGKILLed mid-burst: the other takes over, a replacement joins', async () => {
+    const actors = await candidates(PER_BURST);
+    const figures = await run('worker-kill', actors, {
+      after: PER_BURST,
+      async inject() {
+        const killed = cluster.workers[0].stop('SIGKILL');
+        await killed;
+        const t0 = Date.now();
+        await cluster.workers[0].start();
+        return { replacementStartMs: Date.now() - t0 };
+      },
+    });
+    expect(figures.notes.faultAfterMs).toBeDefined();
+    expect(figures.accepted).toBe(PER_BURST * 5);
+    await expectConsistent();
+  });
+
+  test('the Temporal server restarted mid-burst on the same PostgreSQL', async () => {
+    const actors = await candidates(PER_BURST);
+    const figures = await run('temporal-restart', actors, {
+      after: PER_BURST,
+      async inject() {
+        const { downMs } = await cluster.temporal.restart();
+        return { temporalDownMs: downMs };
+      },
+    });
+    expect(figures.notes.temporalDownMs).toBeDefined();
+    // The burst was still running when the server came back: requests spanned the outage.
+    expect(figures.ms).toBeGreaterThan((figures.notes.faultAfterMs as number) + (figures.notes.temporalDownMs as number));
+    expect(figures.accepted).toBe(PER_BURST * 5);
+    await expectConsistent();
+  });
+
+  test('an API process SIGKILLed under load: in-flight requests are retried on the other', async () => {
+    const actors = await candidates(PER_BURST);
+    const figures = await run('api-kill', actors, {
+      after: PER_BURST,
+      async inject() {
+        await cluster.apis[0].stop('SIGKILL');
+        await new Promise((r) => setTimeout(r, 2000));
+        const t0 = Date.now();
+        await cluster.apis[0].start();
+        return { apiRestartMs: Date.now() - t0 };
+      },
+    });
+    expect(figures.notes.apiRestartMs).toBeDefined();
+    expect(figures.accepted).toBe(PER_BURST * 5);
+    await expectConsistent();
+  });
+
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    test(`Redis restarted (${signal}) with notifications queued: each is delivered once`, async () => {
+      const actors = await candidates(PER_BURST);
+      const stopped = await Promise.all(cluster.notifiers.map((n) => n.stop('SIGTERM')));
+      const queue = notificationQueue();
+      try {
+        const figures = await run(`redis-${signal.toLowerCase()}`, actors);
+        expect(figures.accepted).toBe(PER_BURST * 5);
+        // Every mail of this burst is a job waiting in Redis before the restart.
+        const want = expectedMailKeys(ledger, recruiter.id, (phase) => phase === figures.phase).size;
+        const t0 = Date.now();
+        let waiting = 0;
+        while ((waiting = await queue.getWaitingCount()) < want && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 200));
+        expect(waiting).toBe(want);
+        // appendfsync everysec: a job is on disk at most a second after it was written.
+        await new Promise((r) => setTimeout(r, 1500));
+        await queue.close();
+        const { downMs } = await cluster.redis.restart(signal);
+        const restarted = notificationQueue();
+        const afterRestart = await restarted.getWaitingCount();
+        await restarted.close();
+        Object.assign(figures.notes, { queued: waiting, queuedAfterRestart: afterRestart, redisDownMs: downMs });
+        expect(afterRestart).toBe(want);
+        const t1 = Date.now();
+        await Promise.all(cluster.notifiers.map((n) => n.start()));
+        const mails = await countMails(cluster.smtp, expectedMailKeys(ledger, recruiter.id));
+        Object.assign(figures.notes, { deliveredInMs: Date.now() - t1, notifierExitMs: stopped.map((s) => s.exitMs), lost: mails.missing.length });
+        expect(stopped.every((s) => s.code === 0 && s.exitMs < 10_000)).toBe(true);
+        await expectConsistent();
+      } finally {
+        await queue.close().catch(() => undefined);
+        await Promise.all(cluster.notifiers.filter((n) => !n.running()).map((n) => n.start()));
+      }
+    });
+  }
+
+  // Last of the faults: AOF everysec may lose the final second of writes to a SIGKILL, so mails whose
+  // jobs were written in it can be missing; this measures how many. Nothing may be sent twice, and
+  // SQL and the workflows must still agree.
+  test('Redis SIGKILLed mid-burst while notifiers deliver: nothing doubled, loss counted', async () => {
+    const actors = await candidates(PER_BURST);
+    const figures = await run('redis-sigkill-mid-burst', actors, {
+      after: PER_BURST * 2,
+      async inject() {
+        const { downMs } = await cluster.redis.restart('SIGKILL');
+        return { redisDownMs: downMs };
+      },
+    });
+    expect(figures.notes.redisDownMs).toBeDefined();
+    expect(figures.accepted).toBe(PER_BURST * 5);
+    expect(ledger.unexpected).toEqual([]);
+    expect(await compareProjection(cluster, ledger)).toEqual([]);
+    expect(await sqlApplicationIds(cluster, jobId)).toEqual([...ledger.applications.keys()].sort());
+    const mails = await countMails(cluster.smtp, expectedMailKeys(ledger, recruiter.id), 30_000);
+    Object.assign(figures.notes, { mailsExpected: mails.expected, mailsReceived: mails.received, lost: mails.missing });
+    expect({ doubled: mails.doubled, unexpected: mails.unexpected }).toEqual({ doubled: [], unexpected: [] });
+  });
+
+  test('every process exits cleanly within 10 s of SIGTERM', async () => {
+    const exits = await Promise.all([...cluster.apis, ...cluster.workers, ...cluster.notifiers].map(async (p) => ({ name: p.name, ...(await p.stop('SIGTERM')) })));
+    process.stdout.write(`SIGTERM exits: ${JSON.stringify(exits)}\n`);
+    for (const e of exits) expect({ name: e.name, code: e.code, fast: e.exitMs < 10_000 }).toEqual({ name: e.name, code: 0, fast: true });
+  });
+});

@@ -22,6 +22,8 @@ import { teamRoutes } from './routes/teams.routes';
 import { adminRoutes } from './routes/admin.routes';
 import { codecCors, codecRoutes } from './routes/codec.routes';
 import { privacyRoutes } from './routes/privacy.routes';
+import { webhookRoutes } from './routes/webhooks.routes';
+import { registerWebhookEvents } from './webhook-events.openapi';
 
 const ONE_MIB = '1mb';
 
@@ -67,6 +69,8 @@ export function createApp(services: Services): Koa {
   adminRoutes(router, services);
   codecRoutes(router, registry, services);
   privacyRoutes(router, registry, services);
+  webhookRoutes(router, registry, services);
+  registerWebhookEvents(registry);
   docsRoutes(router, () => generateDocument(registry));
 
   app.use(methodNotAllowed());

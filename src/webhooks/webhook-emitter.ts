@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/sql';
+import type { Queue } from 'bullmq';
+import type { WebhookEvent, WebhookPayload } from './webhook-events';
+import type { WebhookJobData } from './webhook-queue';
+import { insertDelivery, subscribersOf } from './webhook-store';
+
+/**
+ * Emits one event to every active subscription that asked for it: a delivery row, then a BullMQ
+ * job whose id is the delivery's. `sourceKey` names what happened (an application's transition, a
+ * job's write) so emitting the same thing again, from a retried activity say, changes nothing.
+ */
+export interface WebhookEmitter {
+  emit(event: WebhookEvent, sourceKey: string, payload: WebhookPayload): Promise<void>;
+}
+
+/** The Standard Webhooks `webhook-id`: stable per (what happened, event, subscription). BullMQ forbids ':' in ids. */
+export function deliveryId(sourceKey: string, event: WebhookEvent, subscriptionId: string): string {
+  return `msg_${createHash('sha256').update(`${sourceKey}|${event}|${subscriptionId}`).digest('hex').slice(0, 32)}`;
+}
+
+export function createWebhookEmitter(orm: MikroORM, queue: Queue<WebhookJobData>): WebhookEmitter {
+  return {
+    async emit(event, sourceKey, payload) {
+      const em = orm.em.fork();
+      const subscribers = await subscribersOf(em, event);
+      if (!subscribers.length) return;
+      const body = JSON.stringify(payload);
+      const ids = subscribers.map((s) => ({ id: deliveryId(sourceKey, event, s.id), subscriptionId: s.id }));
+      for (const d of ids) await insertDelivery(em, { ...d, event, payload: body });
+      // Adding an existing job id is a no-op in BullMQ.
+      await queue.addBulk(ids.map((d) => ({ name: event, data: { deliveryId: d.id }, opts: { jobId: d.id } })));
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob, expectSqlMatchesWorkflow } from '../support/applications';
+import { responseValidator } from '../support/openapi-validator';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 
@@ -8,11 +9,13 @@ describe('Idempotency-Key', () => {
   let stack: TestStack;
   let recruiter: Actor;
   let admin: Actor;
+  let expectDocumented: Awaited<ReturnType<typeof responseValidator>>;
 
   beforeAll(async () => {
     stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
     recruiter = await stack.user('recruiter');
     admin = await stack.user('admin');
+    expectDocumented = await responseValidator(stack);
   }, 60_000);
   afterAll(async () => { await stack?.close(); });
 
@@ -27,6 +30,7 @@ describe('Idempotency-Key', () => {
       stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, headers, body: { stage: 'screening' } })));
 
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    for (const r of results) expectDocumented('PATCH', '/api/applications/{id}/stage', r);
     expect(new Set(results.map((r) => r.text)).size).toBe(1);
     expect(results.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(19);
     const state = await expectSqlMatchesWorkflow(stack, application.id);
@@ -72,12 +76,14 @@ describe('Idempotency-Key', () => {
     expect(replay.status).toBe(201);
     expect(replay.body).toEqual(first.body);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expectDocumented('POST', '/api/jobs', replay);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
 
     const other = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers, body: { title: 'Twice', company: 'Idem' } });
     expect(other.status).toBe(422);
     expect(other.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(other.body.code).toBe('idempotency_key_reused');
+    expectDocumented('POST', '/api/jobs', other);
     const [{ count }] = await stack.services.orm.em.fork().execute<{ count: number }[]>('select count(*) as count from jobs where title in (?, ?)', ['Once', 'Twice'], 'all');
     expect(Number(count)).toBe(1);
   });

@@ -6,6 +6,8 @@ import { bundleWorkflows, createJob } from '../support/applications';
 import { eventually, startReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { createRedis } from '../../src/services';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker';
+import { responseValidator } from '../support/openapi-validator';
+import { WEBHOOK_EVENTS } from '../../src/webhooks/webhook-events';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 
@@ -15,6 +17,7 @@ describe('webhooks', () => {
   let recruiter: Actor;
   let connection: Redis;
   let worker: Worker;
+  let expectDocumented: Awaited<ReturnType<typeof responseValidator>>;
   const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
@@ -24,6 +27,7 @@ describe('webhooks', () => {
     connection = createRedis(stack.config.redisUrl, { forWorker: true });
     worker = createWebhookWorker({ connection, orm: stack.services.orm, secrets: stack.services.webhooks.secrets, logger: stack.services.logger, ...stack.config.webhooks });
     await worker.waitUntilReady();
+    expectDocumented = await responseValidator(stack);
   }, 60_000);
   afterAll(async () => {
     await worker?.close();
@@ -49,13 +53,31 @@ describe('webhooks', () => {
   };
   const deliveries = async (subscriptionId: string) => (await stack.http('GET', `/api/webhooks/${subscriptionId}/deliveries`, { token: admin.token })).body as any[];
 
+  test('OpenAPI 3.1 documents every event under `webhooks`, and Idempotency-Key on the writes that take it', async () => {
+    const doc = (await stack.http('GET', '/openapi.json')).body;
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENTS].sort());
+    const hired = doc.webhooks['application.hired'].post;
+    expect(hired.requestBody.content['application/json'].schema.properties.type).toMatchObject({ enum: ['application.hired'] });
+    expect(hired.parameters.map((p: any) => p.name).sort()).toEqual(['webhook-id', 'webhook-signature', 'webhook-timestamp']);
+    const keyed = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) => Object.entries(ops)
+      .filter(([, op]) => op.parameters?.some((p: any) => p.in === 'header' && p.name === 'Idempotency-Key')).map(([method]) => `${method.toUpperCase()} ${path}`));
+    expect(keyed.sort()).toEqual(['PATCH /api/applications/{id}/stage', 'POST /api/applications/{id}/withdraw', 'POST /api/jobs', 'POST /api/jobs/{id}/apply', 'POST /api/webhooks']);
+    expect(doc.paths['/api/jobs'].post.responses['201'].headers['Idempotent-Replayed']).toBeDefined();
+  });
+
   test('subscriptions: admins only, the secret shown on create and rotate only', async () => {
-    expect((await stack.http('POST', '/api/webhooks', { token: recruiter.token, body: { url: 'https://example.com/h', events: ['job.created'] } })).status).toBe(403);
-    expect((await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'ftp://example.com/h', events: ['job.created'] } })).status).toBe(422);
+    const forbidden = await stack.http('POST', '/api/webhooks', { token: recruiter.token, body: { url: 'https://example.com/h', events: ['job.created'] } });
+    expect(forbidden.status).toBe(403);
+    expectDocumented('POST', '/api/webhooks', forbidden);
+    const badUrl = await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'ftp://example.com/h', events: ['job.created'] } });
+    expect(badUrl.status).toBe(422);
+    expectDocumented('POST', '/api/webhooks', badUrl);
     expect((await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'https://example.com/h', events: ['job.deleted'] } })).status).toBe(422);
+    expect((await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'https://example.com/h', events: [] } })).status).toBe(422);
 
     const created = await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'https://example.com/h', events: ['job.created', 'job.created'] } });
     expect(created.status).toBe(201);
+    expectDocumented('POST', '/api/webhooks', created);
     expect(created.body).toMatchObject({ url: 'https://example.com/h', events: ['job.created'], active: true });
     expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     expect(Buffer.from(created.body.secret.slice(6), 'base64')).toHaveLength(24);
@@ -63,7 +85,9 @@ describe('webhooks', () => {
 
     const one = await stack.http('GET', `/api/webhooks/${id}`, { token: admin.token });
     expect(one.status).toBe(200);
+    expectDocumented('GET', '/api/webhooks/{id}', one);
     expect(one.body.secret).toBeUndefined();
+    expectDocumented('GET', '/api/webhooks', await stack.http('GET', '/api/webhooks', { token: admin.token }));
     expect((await stack.http('GET', '/api/webhooks', { token: admin.token })).body.map((s: any) => s.id)).toContain(id);
     expect((await stack.http('GET', '/api/webhooks', { token: recruiter.token })).status).toBe(403);
 
@@ -73,15 +97,19 @@ describe('webhooks', () => {
 
     const patched = await stack.http('PATCH', `/api/webhooks/${id}`, { token: admin.token, body: { active: false, events: ['job.closed'] } });
     expect(patched.status).toBe(200);
+    expectDocumented('PATCH', '/api/webhooks/{id}', patched);
     expect(patched.body).toMatchObject({ active: false, events: ['job.closed'] });
 
     const rotated = await stack.http('POST', `/api/webhooks/${id}/rotate-secret`, { token: admin.token });
     expect(rotated.status).toBe(200);
+    expectDocumented('POST', '/api/webhooks/{id}/rotate-secret', rotated);
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(created.body.secret);
 
     expect((await stack.http('DELETE', `/api/webhooks/${id}`, { token: admin.token })).status).toBe(204);
-    expect((await stack.http('GET', `/api/webhooks/${id}`, { token: admin.token })).status).toBe(404);
+    const gone = await stack.http('GET', `/api/webhooks/${id}`, { token: admin.token });
+    expect(gone.status).toBe(404);
+    expectDocumented('GET', '/api/webhooks/{id}', gone);
     expect((await stack.http('DELETE', `/api/webhooks/${id}`, { token: admin.token })).status).toBe(404);
   });
 
@@ -100,7 +128,9 @@ describe('webhooks', () => {
     expect(new Webhook(secret).verify(created.body, created.headers)).toMatchObject({ type: 'job.created' });
     expect(() => new Webhook('whsec_' + Buffer.alloc(24, 7).toString('base64')).verify(created.body, created.headers)).toThrow();
     await eventually(async () => (await deliveries(id)).every((d) => d.status === 'succeeded') && (await deliveries(id)).length === 2);
-    expect((await deliveries(id))[0]).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 204 });
+    const log = await stack.http('GET', `/api/webhooks/${id}/deliveries`, { token: admin.token });
+    expectDocumented('GET', '/api/webhooks/{id}/deliveries', log);
+    expect(log.body[0]).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 204 });
   });
 
   test('receiver down for the first attempts: delivered once it is back, exactly once', async () => {
@@ -147,7 +177,10 @@ describe('webhooks', () => {
     const [delivery] = await deliveries(id);
     expect(delivery).toMatchObject({ attempts: 2, lastStatusCode: 200 });
 
-    expect((await stack.http('POST', `/api/webhooks/${id}/deliveries/${delivery.id}/redeliver`, { token: admin.token })).status).toBe(202);
+    const redeliver = await stack.http('POST', `/api/webhooks/${id}/deliveries/${delivery.id}/redeliver`, { token: admin.token });
+    expect(redeliver.status).toBe(202);
+    expect(redeliver.body).toMatchObject({ id: delivery.id, status: 'pending' });
+    expectDocumented('POST', '/api/webhooks/{id}/deliveries/{deliveryId}/redeliver', redeliver);
     await eventually(() => r.received.length === 3);
     expect(new Set(r.received.map((d) => d.headers['webhook-id']))).toEqual(new Set([delivery.id]));
     expect(r.verificationFailures).toEqual([]);

@@ -7,7 +7,7 @@ import { defineRoute } from '../route';
 import { generateWebhookSecret } from '../../webhooks/webhook-secrets';
 import { deleteSubscription, findDelivery, findSubscription, insertSubscription, listDeliveries, listSubscriptions, markPending, updateSubscription } from '../../webhooks/webhook-store';
 import {
-  CreateWebhookBody, DeliveryParams, UpdateWebhookBody, WebhookDeliveryList, WebhookIdParams, WebhookJson, WebhookList, WebhookWithSecretJson, toDeliveryJson, toWebhookJson,
+  CreateWebhookBody, DeliveryParams, UpdateWebhookBody, WebhookDeliveryJson, WebhookDeliveryList, WebhookIdParams, WebhookJson, WebhookList, WebhookWithSecretJson, toDeliveryJson, toWebhookJson,
 } from '../schemas/webhook.schemas';
 
 const TAGS = ['Webhooks'];
@@ -140,7 +140,7 @@ export function webhookRoutes(router: Router, registry: OpenAPIRegistry, service
     auth: admin,
     params: DeliveryParams,
     responses: {
-      202: { description: 'Queued' },
+      202: { description: 'Queued: the delivery, pending again', schema: WebhookDeliveryJson },
       404: { description: 'No such subscription, or no such delivery of it' },
       503: { description: 'The delivery queue cannot be reached (`try_again`, with `Retry-After`)' },
     },
@@ -152,6 +152,7 @@ export function webhookRoutes(router: Router, registry: OpenAPIRegistry, service
         throw new TryAgainError('The delivery queue cannot be reached; send this again shortly.', 5);
       });
       ctx.status = 202;
+      ctx.body = toDeliveryJson({ ...delivery, status: 'pending' });
     },
   });
 }

@@ -10,16 +10,20 @@ const Events = z.array(WebhookEventEnum).min(1).max(WEBHOOK_EVENTS.length)
   .openapi({ description: 'The events to receive (at least one; repeats are ignored).' });
 const ReceiverUrl = WebUrl.openapi({ example: 'https://hooks.example.com/ats', description: 'Where deliveries are POSTed: an `https:` or `http:` URL on a public address.' });
 
-export const WebhookJson = z.object({
+const webhookShape = {
   id: z.string(),
   url: z.string(),
   events: z.array(WebhookEventEnum),
   active: z.boolean().openapi({ description: 'False once disabled (by PATCH, or after the receiver answered 410 Gone).' }),
   createdAt: z.string().openapi({ format: 'date-time' }),
   updatedAt: z.string().openapi({ format: 'date-time' }),
-}).openapi('Webhook');
+};
 
-export const WebhookWithSecretJson = WebhookJson.extend({
+export const WebhookJson = z.object(webhookShape).openapi('Webhook');
+
+/** Written out rather than extended: an extended registered schema becomes `allOf`, which client generators misread. */
+export const WebhookWithSecretJson = z.object({
+  ...webhookShape,
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/).openapi({ description: 'The Standard Webhooks signing secret; shown only when created or rotated.', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }),
 }).openapi('WebhookWithSecret');
 
@@ -38,7 +42,7 @@ export const UpdateWebhookBody = requestBody(z.strictObject({
 })).openapi('UpdateWebhook');
 
 export const WebhookIdParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'wh_3f1c…' }) });
-export const DeliveryParams = WebhookIdParams.extend({ deliveryId: z.string().openapi({ param: { name: 'deliveryId', in: 'path' }, example: 'msg_9a2e…' }) });
+export const DeliveryParams = z.object({ id: WebhookIdParams.shape.id, deliveryId: z.string().openapi({ param: { name: 'deliveryId', in: 'path' }, example: 'msg_9a2e…' }) });
 
 export const WebhookDeliveryJson = z.object({
   id: z.string().openapi({ description: 'The `webhook-id` every attempt of this delivery carries.' }),

@@ -8,6 +8,8 @@ import { createRedis } from '../../src/services';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker';
 import { responseValidator } from '../support/openapi-validator';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/webhook-events';
+import { insertDelivery } from '../../src/webhooks/webhook-store';
+import { sweepPendingDeliveries } from '../../src/webhooks/pending-sweeper';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 
@@ -185,6 +187,23 @@ describe('webhooks', () => {
     expect(new Set(r.received.map((d) => d.headers['webhook-id']))).toEqual(new Set([delivery.id]));
     expect(r.verificationFailures).toEqual([]);
     expect((await stack.http('POST', `/api/webhooks/${id}/deliveries/msg_nope/redeliver`, { token: admin.token })).status).toBe(404);
+  });
+
+  test('a delivery whose enqueue was lost (Redis down at emission) is sent by the notifier\'s sweep, once', async () => {
+    const r = await receiver();
+    const { id, secret } = await subscribe(r.url, ['job.updated']);
+    r.verifyWith(secret);
+    const em = stack.services.orm.em.fork();
+    await insertDelivery(em, { id: 'msg_swept0001', subscriptionId: id, event: 'job.updated', payload: JSON.stringify({ type: 'job.updated', timestamp: new Date().toISOString(), data: { id: '1' } }) });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(r.received).toHaveLength(0);
+    expect(await sweepPendingDeliveries(stack.services.orm, stack.services.webhooks.queue, Date.now(), 0)).toBeGreaterThanOrEqual(1);
+    await eventually(() => r.received.length === 1);
+    expect(await sweepPendingDeliveries(stack.services.orm, stack.services.webhooks.queue, Date.now(), 0)).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(r.received).toHaveLength(1);
+    expect(r.received[0].headers['webhook-id']).toBe('msg_swept0001');
+    expect(r.verificationFailures).toEqual([]);
   });
 
   test('application events from the workflow\'s recording: created, stage_changed, rejected; one delivery each', async () => {

@@ -19,6 +19,15 @@ export function deliveryId(sourceKey: string, event: WebhookEvent, subscriptionI
   return `msg_${createHash('sha256').update(`${sourceKey}|${event}|${subscriptionId}`).digest('hex').slice(0, 32)}`;
 }
 
+const ENQUEUE_TIMEOUT_MS = 3_000;
+
+/** `promise`, or a rejection once `ms` have passed. */
+export function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`The webhook queue did not answer within ${ms} ms.`)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export function createWebhookEmitter(orm: MikroORM, queue: Queue<WebhookJobData>): WebhookEmitter {
   return {
     async emit(event, sourceKey, payload) {
@@ -28,8 +37,8 @@ export function createWebhookEmitter(orm: MikroORM, queue: Queue<WebhookJobData>
       const body = JSON.stringify(payload);
       const ids = subscribers.map((s) => ({ id: deliveryId(sourceKey, event, s.id), subscriptionId: s.id }));
       for (const d of ids) await insertDelivery(em, { ...d, event, payload: body });
-      // Adding an existing job id is a no-op in BullMQ.
-      await queue.addBulk(ids.map((d) => ({ name: event, data: { deliveryId: d.id }, opts: { jobId: d.id } })));
+      // Adding an existing job id is a no-op in BullMQ. BullMQ waits for Redis indefinitely: bound it.
+      await withinMs(queue.addBulk(ids.map((d) => ({ name: event, data: { deliveryId: d.id }, opts: { jobId: d.id } }))), ENQUEUE_TIMEOUT_MS);
     },
   };
 }

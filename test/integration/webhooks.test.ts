@@ -10,6 +10,7 @@ import { responseValidator } from '../support/openapi-validator';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/webhook-events';
 import { insertDelivery } from '../../src/webhooks/webhook-store';
 import { sweepPendingDeliveries } from '../../src/webhooks/pending-sweeper';
+import { emitApplicationEvents } from '../../src/webhooks/application-events';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 
@@ -230,5 +231,16 @@ describe('webhooks', () => {
     const created = r.received.find((d) => d.payload.type === 'application.created')!;
     expect(created.payload.data).toMatchObject({ id: appId, stage: 'applied', coverLetter: 'hello' });
     expect(created.payload.data.history).toHaveLength(1);
+
+    // A retried recording activity hands the same transitions over again: nothing is emitted twice.
+    const before = r.received.length;
+    const history = (await stack.http('GET', `/api/applications/${appId}`, { token: recruiter.token })).body.history as { from: any; to: any; at: string; reason: string | null }[];
+    const replayed = history.map((h, i) => ({
+      kind: i === 0 ? 'application_received' as const : h.to === 'rejected' ? 'final_outcome' as const : 'stage_changed' as const,
+      applicationId: appId, seq: i + 1, jobId: String(job.id), candidateId: String(candidate.user.id), from: h.from, to: h.to, reason: h.reason, at: h.at,
+    }));
+    await emitApplicationEvents(stack.services.orm, stack.services.webhooks.emitter, { uiUrl: stack.config.temporal.uiUrl, namespace: stack.config.temporal.namespace }, replayed);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(r.received).toHaveLength(before);
   });
 });

@@ -5,6 +5,7 @@ import type { Services } from '../../services';
 import { NotFoundError, TryAgainError } from '../../domain/errors';
 import { defineRoute } from '../route';
 import { generateWebhookSecret } from '../../webhooks/webhook-secrets';
+import { withinMs } from '../../webhooks/webhook-emitter';
 import { deleteSubscription, findDelivery, findSubscription, insertSubscription, listDeliveries, listSubscriptions, markPending, updateSubscription } from '../../webhooks/webhook-store';
 import {
   CreateWebhookBody, DeliveryParams, UpdateWebhookBody, WebhookDeliveryJson, WebhookDeliveryList, WebhookIdParams, WebhookJson, WebhookList, WebhookWithSecretJson, toDeliveryJson, toWebhookJson,
@@ -148,7 +149,7 @@ export function webhookRoutes(router: Router, registry: OpenAPIRegistry, service
       const delivery = await findDelivery(em(), params.deliveryId);
       if (!delivery || delivery.subscriptionId !== params.id) throw new NotFoundError('Webhook delivery not found.');
       await markPending(em(), delivery.id);
-      await services.webhooks.queue.add(delivery.event, { deliveryId: delivery.id }, { jobId: `${delivery.id}-redeliver-${Date.now()}` }).catch(() => {
+      await withinMs(services.webhooks.queue.add(delivery.event, { deliveryId: delivery.id }, { jobId: `${delivery.id}-redeliver-${Date.now()}` }), 3_000).catch(() => {
         throw new TryAgainError('The delivery queue cannot be reached; send this again shortly.', 5);
       });
       ctx.status = 202;

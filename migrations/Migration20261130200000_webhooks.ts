@@ -4,6 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
  * Webhook subscriptions and their delivery log. The signing secret is stored encrypted under a key
  * derived from SECRET_KEY (see src/webhooks/webhook-secrets.ts). A delivery's id is the Standard
  * Webhooks `webhook-id`, derived from the event and the subscription, so emitting again is a no-op.
+ * `subject` is the application a delivery shows, so erasing a candidate deletes its payloads too.
  */
 export class Migration20261130200000_webhooks extends Migration {
   override async up(): Promise<void> {
@@ -19,6 +20,7 @@ export class Migration20261130200000_webhooks extends Migration {
     this.addSql(`create table webhook_deliveries (
       id text not null primary key,
       subscription_id text not null references webhook_subscriptions (id) on delete cascade,
+      subject text,
       event text not null,
       payload text not null,
       status text not null,

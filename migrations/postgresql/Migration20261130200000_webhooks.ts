@@ -15,6 +15,7 @@ export class Migration20261130200000_webhooks extends Migration {
     this.addSql(`create table webhook_deliveries (
       id varchar(64) not null primary key,
       subscription_id varchar(64) not null references webhook_subscriptions (id) on delete cascade,
+      subject varchar(255),
       event varchar(64) not null,
       payload text not null,
       status varchar(16) not null,

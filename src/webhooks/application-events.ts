@@ -30,6 +30,6 @@ export async function emitApplicationEvents(orm: MikroORM, emitter: WebhookEmitt
     if (!record) continue;
     const history = record.history.filter((h) => h.seq <= n.seq);
     const view = viewFromRecord({ ...record, history, stage: n.to, updatedAt: n.at }, ui);
-    await emitter.emit(type, `${n.applicationId}.${n.seq}`, { type, timestamp: n.at, data: view });
+    await emitter.emit(type, `${n.applicationId}.${n.seq}`, { type, timestamp: n.at, data: view }, n.applicationId);
   }
 }

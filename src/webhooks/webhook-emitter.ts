@@ -11,7 +11,8 @@ import { insertDelivery, subscribersOf } from './webhook-store';
  * job's write) so emitting the same thing again, from a retried activity say, changes nothing.
  */
 export interface WebhookEmitter {
-  emit(event: WebhookEvent, sourceKey: string, payload: WebhookPayload): Promise<void>;
+  /** `subject`: the application the payload shows (its personal data goes with an erasure). */
+  emit(event: WebhookEvent, sourceKey: string, payload: WebhookPayload, subject?: string): Promise<void>;
 }
 
 /** The Standard Webhooks `webhook-id`: stable per (what happened, event, subscription). BullMQ forbids ':' in ids. */
@@ -30,13 +31,13 @@ export function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 export function createWebhookEmitter(orm: MikroORM, queue: Queue<WebhookJobData>): WebhookEmitter {
   return {
-    async emit(event, sourceKey, payload) {
+    async emit(event, sourceKey, payload, subject) {
       const em = orm.em.fork();
       const subscribers = await subscribersOf(em, event);
       if (!subscribers.length) return;
       const body = JSON.stringify(payload);
       const ids = subscribers.map((s) => ({ id: deliveryId(sourceKey, event, s.id), subscriptionId: s.id }));
-      for (const d of ids) await insertDelivery(em, { ...d, event, payload: body });
+      for (const d of ids) await insertDelivery(em, { ...d, event, payload: body, subject });
       // Adding an existing job id is a no-op in BullMQ. BullMQ waits for Redis indefinitely: bound it.
       await withinMs(queue.addBulk(ids.map((d) => ({ name: event, data: { deliveryId: d.id }, opts: { jobId: d.id } }))), ENQUEUE_TIMEOUT_MS);
     },

@@ -59,9 +59,9 @@ export async function deleteSubscription(em: EntityManager, id: string): Promise
 }
 
 /** Inserts the delivery unless its id is already there (an emission repeated by a retry). */
-export async function insertDelivery(em: EntityManager, d: { id: string; subscriptionId: string; event: WebhookEvent; payload: string }): Promise<void> {
-  await run(em, 'insert into webhook_deliveries (id, subscription_id, event, payload, status, attempts, created_at) values (?, ?, ?, ?, ?, 0, ?) on conflict (id) do nothing',
-    [d.id, d.subscriptionId, d.event, d.payload, 'pending', new Date().toISOString()]);
+export async function insertDelivery(em: EntityManager, d: { id: string; subscriptionId: string; event: WebhookEvent; payload: string; subject?: string }): Promise<void> {
+  await run(em, 'insert into webhook_deliveries (id, subscription_id, subject, event, payload, status, attempts, created_at) values (?, ?, ?, ?, ?, ?, 0, ?) on conflict (id) do nothing',
+    [d.id, d.subscriptionId, d.subject ?? null, d.event, d.payload, 'pending', new Date().toISOString()]);
 }
 
 export async function findDelivery(em: EntityManager, id: string): Promise<StoredDelivery | null> {

@@ -242,5 +242,11 @@ describe('webhooks', () => {
     await emitApplicationEvents(stack.services.orm, stack.services.webhooks.emitter, { uiUrl: stack.config.temporal.uiUrl, namespace: stack.config.temporal.namespace }, replayed);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(r.received).toHaveLength(before);
+
+    // Erasing the candidate deletes the delivery log's copies of their application.
+    const copies = async () => Number((await stack.services.orm.em.fork().execute<{ n: number }[]>('select count(*) as n from webhook_deliveries where subject = ?', [appId], 'all'))[0].n);
+    expect(await copies()).toBeGreaterThanOrEqual(3);
+    expect((await stack.http('POST', `/api/users/${candidate.user.id}/erase`, { token: admin.token })).status).toBe(202);
+    expect(await copies()).toBe(0);
   });
 });

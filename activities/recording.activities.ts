@@ -8,6 +8,9 @@ import { refusedData, type RecordingFailureReason, type RecordingFailureStats } 
 import { enqueueAllNotifications, type NotificationEvent } from './notification.activities';
 import type { PayloadKeyring } from '../src/privacy/payload-keys';
 import { openDeep } from '../src/privacy/personal-fields';
+import type { WebhookEmitter } from '../src/webhooks/webhook-emitter';
+import type { UiLink } from '../src/applications/application-view';
+import { emitApplicationEvents } from '../src/webhooks/application-events';
 
 /**
  * What the application workflow records after its transitions: SQL first, then the notifications.
@@ -58,9 +61,11 @@ export interface RecordingDeps {
   payloadKeys?: PayloadKeyring;
   /** How long after the first attempt a failure that might pass is still retried. */
   retryWindowMs?: number;
+  /** Webhooks ride with the notifications: the same events, ids per (application, seq, event, subscription). */
+  webhooks?: { emitter: WebhookEmitter; ui: UiLink };
 }
 
-export function createRecordingActivities({ orm, queue, logger, failures, payloadKeys, retryWindowMs = RECORDING_RETRY_WINDOW_MS }: RecordingDeps): RecordingActivities {
+export function createRecordingActivities({ orm, queue, logger, failures, payloadKeys, webhooks, retryWindowMs = RECORDING_RETRY_WINDOW_MS }: RecordingDeps): RecordingActivities {
   /** The end of retrying: an error log naming the application, the counter, and a non-retryable failure. */
   async function giveUp(reason: RecordingFailureReason, record: TransitionRecord, err: unknown): Promise<never> {
     const { workflowExecution, attempt, scheduledTimestampMs } = Context.current().info;
@@ -99,6 +104,7 @@ export function createRecordingActivities({ orm, queue, logger, failures, payloa
           }
         }
         await enqueueAllNotifications({ orm, queue }, record.notifications);
+        if (webhooks) await emitApplicationEvents(orm, webhooks.emitter, webhooks.ui, record.notifications);
       } catch (err) {
         const reason = refusedData(err);
         if (reason) return giveUp(reason, record, err);

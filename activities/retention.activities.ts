@@ -34,6 +34,8 @@ export function createRetentionActivities({ orm, logger, retentionDays, now = ()
             select candidate_id from applications where stage in (${finals}) and updated_at < ?)
           and user_id not in (select candidate_id from applications where stage not in (${finals}) or updated_at >= ?)`,
         [...FINAL_STAGES, cutoff, ...FINAL_STAGES, cutoff], 'run');
+        // The webhook delivery log copies applications: it is kept no longer than they are.
+        await tx.execute('delete from webhook_deliveries where created_at < ?', [cutoff], 'run');
         return { applications: cleared.affectedRows, keys: keys.affectedRows };
       });
       logger.info({ ...result, retentionDays, cutoff }, 'retention: personal data of long-final applications erased');

@@ -2,6 +2,7 @@ import { Migration20261124000000_initial } from './Migration20261124000000_initi
 import { Migration20261130000000_companies } from './Migration20261130000000_companies';
 import { Migration20261130120000_hiring_teams } from './Migration20261130120000_hiring_teams';
 import { Migration20261130180000_candidate_data_keys } from './Migration20261130180000_candidate_data_keys';
+import { Migration20261130200000_webhooks } from './Migration20261130200000_webhooks';
 
 /** Every migration, in order. Listed explicitly so the same list serves `dist/` and the tests. */
 export const migrationsList = [
@@ -9,4 +10,5 @@ export const migrationsList = [
   { name: 'Migration20261130000000_companies', class: Migration20261130000000_companies },
   { name: 'Migration20261130120000_hiring_teams', class: Migration20261130120000_hiring_teams },
   { name: 'Migration20261130180000_candidate_data_keys', class: Migration20261130180000_candidate_data_keys },
+  { name: 'Migration20261130200000_webhooks', class: Migration20261130200000_webhooks },
 ];

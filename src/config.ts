@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { derivedPayloadKeys, parsePayloadKeys, readPayloadKeyFile, type PayloadKeyring } from './privacy/payload-keys';
+import { DEFAULT_RETRY_DELAYS_MS } from './webhooks/webhook-events';
 import { readTemporalSecurity, type TemporalSecurity } from './temporal/connection-security';
 
 /** Secrets that appear in examples and must never protect a production deployment. */
@@ -59,6 +60,11 @@ const envSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+  WEBHOOK_QUEUE: z.string().default('webhooks'),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(10),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  WEBHOOK_RETRY_DELAYS_MS: z.string().regex(/^\d+(,\d+)*$/, 'comma-separated milliseconds').optional(),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -89,6 +95,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   timers: { stageSlaSeconds: number; offerExpirySeconds: number };
   notifier: { concurrency: number; queueName: string };
+  /** `allowPrivate`: deliver to loopback and private addresses (development and tests only). */
+  webhooks: { queueName: string; concurrency: number; allowPrivate: boolean; retryDelaysMs: number[]; timeoutMs: number };
   /** Applications final for longer lose their personal data (see activities/retention.activities.ts); unset: kept. */
   retentionDays?: number;
 }
@@ -140,6 +148,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   }
+  if (env.WEBHOOK_ALLOW_PRIVATE && env.NODE_ENV === 'production') {
+    problems.push('WEBHOOK_ALLOW_PRIVATE: not in production (it lets webhooks reach internal addresses)');
+  }
   const previousSecretKeys = env.PREVIOUS_SECRET_KEYS.split(',').map((s) => s.trim()).filter(Boolean);
   const payloadKeys = loadPayloadKeys(env, secretKey, previousSecretKeys, problems);
   if (problems.length || !payloadKeys) throw new ConfigError(problems);
@@ -182,6 +193,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
     notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE },
+    webhooks: {
+      queueName: env.WEBHOOK_QUEUE,
+      concurrency: env.WEBHOOK_CONCURRENCY,
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      retryDelaysMs: env.WEBHOOK_RETRY_DELAYS_MS?.split(',').map(Number) ?? DEFAULT_RETRY_DELAYS_MS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    },
     retentionDays: env.RETENTION_DAYS,
   };
 }

@@ -9,6 +9,8 @@ import { createTokenService, type TokenService } from './auth/tokens';
 import { createPasswordHasher, type PasswordHasher } from './auth/passwords';
 import { createMetrics, type Metrics } from './metrics';
 import { observeRecordingFailures } from './applications/recording-failures';
+import { createWebhookServices, type WebhookServices } from './webhooks/webhook-services';
+import { withinMs } from './webhooks/webhook-emitter';
 
 /** Everything the API needs, built once from the configuration and passed explicitly. */
 export interface Services {
@@ -20,6 +22,7 @@ export interface Services {
   tokens: TokenService;
   passwords: PasswordHasher;
   metrics: Metrics;
+  webhooks: WebhookServices;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export async function createServices(config: Config, logger = createLogger(confi
   const temporal = await createTemporalClient(config);
   const metrics = createMetrics();
   observeRecordingFailures(metrics, redis, config.temporal.taskQueue);
+  const webhooks = createWebhookServices(config, orm, redis);
   return {
     config,
     logger,
@@ -44,7 +48,10 @@ export async function createServices(config: Config, logger = createLogger(confi
     tokens: createTokenService(config.auth.secretKey, config.auth.accessTokenExpireMinutes),
     passwords: createPasswordHasher({ concurrency: config.auth.hashConcurrency, maxWaiting: config.auth.hashQueueMax }),
     metrics,
+    webhooks,
     async close() {
+      // With Redis gone, BullMQ's close waits for it forever.
+      await withinMs(webhooks.queue.close(), 1_000).catch(() => undefined);
       await temporal.connection.close();
       redis.disconnect();
       await orm.close();

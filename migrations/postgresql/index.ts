@@ -1,5 +1,6 @@
 import { Migration20261130140000_initial } from './Migration20261130140000_initial';
 import { Migration20261130180000_candidate_data_keys } from './Migration20261130180000_candidate_data_keys';
+import { Migration20261130200000_webhooks } from './Migration20261130200000_webhooks';
 
 /**
  * PostgreSQL's migrations, in order: a line of their own, since SQLite's do not run here. Its first
@@ -9,4 +10,5 @@ import { Migration20261130180000_candidate_data_keys } from './Migration20261130
 export const postgresqlMigrationsList = [
   { name: 'Migration20261130140000_initial', class: Migration20261130140000_initial },
   { name: 'Migration20261130180000_candidate_data_keys', class: Migration20261130180000_candidate_data_keys },
+  { name: 'Migration20261130200000_webhooks', class: Migration20261130200000_webhooks },
 ];

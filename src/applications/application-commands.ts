@@ -62,13 +62,14 @@ export async function submitApplication(services: Services, job: Job, candidateI
 }
 
 /** Moves an application (a recruiter's change, or a candidate's withdrawal as a rejection). */
-export async function changeStage(services: Services, applicationId: string, change: Omit<StageChangeRequest, 'applicationId'>): Promise<ApplicationOutcome> {
+/** `updateId`: from the client's Idempotency-Key, so Temporal itself answers a repeated change with the first one's result. */
+export async function changeStage(services: Services, applicationId: string, change: Omit<StageChangeRequest, 'applicationId'>, updateId: string = randomUUID()): Promise<ApplicationOutcome> {
   const request: StageChangeRequest = { ...change, applicationId };
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
   let state: ApplicationAnswer | null;
   try {
-    state = await withUnprocessedRetry(randomUUID(), (updateId) => withinDeadline(services, () =>
-      services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId })));
+    state = await withUnprocessedRetry(updateId, (id) => withinDeadline(services, () =>
+      services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId: id })));
   } catch (err) {
     count(err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type ?? 'failed' : 'error');
     if (err instanceof WorkflowNotFoundError) throw await closedApplicationError(services, applicationId, request);

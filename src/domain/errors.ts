@@ -58,6 +58,13 @@ export class InvalidInputError extends DomainError {
   }
 }
 
+/** A well-formed request the server will not process as sent (422), with its own code. */
+export class UnprocessableError extends DomainError {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
 /** A method the path does not serve; `allow` lists the ones it does. */
 export class MethodNotAllowedError extends DomainError {
   readonly code = 'method_not_allowed';

@@ -23,6 +23,8 @@ import { adminRoutes } from './routes/admin.routes';
 import { codecCors, codecRoutes } from './routes/codec.routes';
 import { privacyRoutes } from './routes/privacy.routes';
 import { postmanRoutes } from './routes/postman.routes';
+import { webhookRoutes } from './routes/webhooks.routes';
+import { registerWebhookEvents } from './webhook-events.openapi';
 
 const ONE_MIB = '1mb';
 
@@ -68,6 +70,8 @@ export function createApp(services: Services): Koa {
   adminRoutes(router, services);
   codecRoutes(router, registry, services);
   privacyRoutes(router, registry, services);
+  webhookRoutes(router, registry, services);
+  registerWebhookEvents(registry);
   docsRoutes(router, () => generateDocument(registry));
   postmanRoutes(router);
 

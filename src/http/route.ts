@@ -1,11 +1,13 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { ZodError, type ZodObject, type ZodType, type z } from 'zod';
+import { ZodError, type ZodObject, type ZodType } from 'zod';
+import { z } from './openapi';
 import type { Role, User } from '../db/entities/user.entity';
 import { ProblemSchema } from './openapi';
 import { authenticate, authenticateIfSent, requireRole } from './middleware/auth';
 import type { Services } from '../services';
+import { withIdempotency } from './idempotency';
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 type Out<T> = T extends ZodType ? z.output<T> : undefined;
@@ -29,6 +31,8 @@ export interface RouteSpec<P extends ZodObject | undefined, Q extends ZodObject 
   /** Schema for a form-encoded body when its fields differ from the JSON one; it must parse to the same shape. */
   formBody?: ZodType<Out<B>>;
   responses: Record<number, { description: string; schema?: ZodType }>;
+  /** Takes an `Idempotency-Key` header (see ./idempotency.ts). */
+  idempotent?: boolean;
   handler: (ctx: Context, input: { params: Out<P>; query: Out<Q>; body: Out<B>; user: A extends 'optional' ? User | undefined : User }) => Promise<void> | void;
 }
 
@@ -53,8 +57,11 @@ export function defineRoute<P extends ZodObject | undefined, Q extends ZodObject
   router[spec.method](koaPath, ...guards, async (ctx: Context) => {
     if (spec.body) assertBodyType(ctx, spec.bodyTypes ?? ['json']);
     const bodySchema = spec.formBody && ctx.request.is('urlencoded') ? spec.formBody : spec.body;
-    const input = validate(ctx, spec.params, spec.query, bodySchema);
-    await spec.handler(ctx, { ...input, user: ctx.state.user } as never);
+    const handle = async () => {
+      const input = validate(ctx, spec.params, spec.query, bodySchema);
+      await spec.handler(ctx, { ...input, user: ctx.state.user } as never);
+    };
+    await (spec.idempotent ? withIdempotency(ctx, services, handle) : handle());
   });
 }
 
@@ -117,6 +124,7 @@ function register(registry: OpenAPIRegistry, spec: AnySpec) {
     const schema = r.schema ?? (Number(status) >= 400 ? ProblemSchema : undefined);
     responses[status] = schema ? { description: r.description, content: { [mediaType]: { schema } } } : { description: r.description };
   }
+  if (spec.idempotent) documentIdempotency(responses);
   for (const [status, headers] of Object.entries(PROBLEM_HEADERS)) {
     if (responses[status]) responses[status] = { ...responses[status], headers };
   }
@@ -136,10 +144,38 @@ function register(registry: OpenAPIRegistry, spec: AnySpec) {
     tags: spec.tags,
     security,
     request: {
+      ...(spec.idempotent && { headers: IdempotencyHeaders }),
       params: spec.params,
       query: spec.query,
       body: spec.body ? { content, required: true } : undefined,
     },
     responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
   } as never);
+}
+
+const IdempotencyHeaders = z.object({
+  'Idempotency-Key': z.string().regex(/^[\x21-\x7e]{1,255}$/).optional().openapi({
+    param: { name: 'Idempotency-Key', in: 'header' },
+    description: 'Any unique string (a UUID, say): the same key with the same request answers the first answer again, for 24 hours, per user.',
+  }),
+});
+
+const IDEMPOTENCY_ANSWERS: Record<number, string> = {
+  409: 'A request with this `Idempotency-Key` is still running (`idempotency_key_in_use`)',
+  422: 'This `Idempotency-Key` was used with another request (`idempotency_key_reused`), or the key is malformed',
+  503: 'Idempotency keys cannot be checked now (`try_again`, with `Retry-After`): send again, or without the key',
+};
+
+/** The answers a key can bring, and `Idempotent-Replayed` on the success an answer replays. */
+function documentIdempotency(responses: Record<string, object>) {
+  for (const [status, text] of Object.entries(IDEMPOTENCY_ANSWERS)) {
+    const existing = responses[status] as { description: string } | undefined;
+    responses[status] = existing ? { ...existing, description: `${existing.description}; or: ${text}` } : problemResponse(text);
+  }
+  for (const [status, r] of Object.entries(responses)) {
+    if (Number(status) >= 200 && Number(status) < 300) {
+      const headers = (r as { headers?: object }).headers;
+      responses[status] = { ...r, headers: { ...headers, 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`', schema: { type: 'string', enum: ['true'] } } } };
+    }
+  }
 }

@@ -4,12 +4,18 @@ import { createRedis } from '../services';
 import { createMailer } from '../mail/mailer';
 import { createNotificationWorker } from '../queue/notification-worker';
 import { onShutdown, runMain, within } from './run';
+import { openOrm } from '../db/orm';
+import { createSecretBox } from '../webhooks/webhook-secrets';
+import { createWebhookWorker } from '../webhooks/webhook-worker';
+import { createWebhookQueue } from '../webhooks/webhook-queue';
+import { startPendingSweeper } from '../webhooks/pending-sweeper';
 
 const CLOSE_GRACE_MS = 5_000;
 
 /**
- * The notifier process: consumes the notification queue and sends e-mail. It needs Redis and SMTP
- * only (job payloads carry what a message shows), so run as many as the mail volume needs.
+ * The notifier process: consumes the notification queue and sends e-mail, and the webhook queue and
+ * POSTs deliveries. E-mail needs Redis and SMTP only (job payloads carry what a message shows);
+ * webhooks read their subscription from SQL. Run as many as the volume needs.
  */
 runMain('notifier', async () => {
   const config = loadConfig();
@@ -25,16 +31,31 @@ runMain('notifier', async () => {
     mailFrom: config.mail.from,
     logger,
   });
+  // Webhooks read their subscription (URL, secret, still active?) at each attempt: the notifier needs SQL for them.
+  const orm = await openOrm(config.database);
+  const webhookWorker = createWebhookWorker({
+    connection, orm, logger, secrets: createSecretBox(config.auth.secretKey, config.auth.previousSecretKeys), ...config.webhooks,
+  });
+  // The sweeper's producer fails fast: with Redis gone a sweep is skipped, not left waiting.
+  const producer = createRedis(config.redisUrl);
+  producer.on('error', () => undefined);
+  const webhookQueue = createWebhookQueue(producer, config.webhooks.queueName, config.webhooks.retryDelaysMs);
+  const stopSweeper = startPendingSweeper(orm, webhookQueue, logger);
   await worker.waitUntilReady();
+  await webhookWorker.waitUntilReady();
   logger.info({ queue: config.notifier.queueName, concurrency: config.notifier.concurrency, via: mailer.target }, 'notifier started');
   onShutdown(logger, async () => {
     // Lets jobs in flight finish (and be recorded) before the connections go. With Redis gone that
     // wait never ends: after the grace period the worker is closed by force and the jobs it held
     // return to the queue when their locks expire (delivery is idempotent).
-    if (!(await within(worker.close(), CLOSE_GRACE_MS))) {
+    stopSweeper();
+    const closed = await Promise.all([within(worker.close(), CLOSE_GRACE_MS), within(webhookWorker.close(), CLOSE_GRACE_MS)]);
+    if (!closed.every(Boolean)) {
       logger.warn({ graceMs: CLOSE_GRACE_MS }, 'jobs still in flight after the grace period; closing by force');
-      await within(worker.close(true), 1_000);
+      await within(Promise.all([worker.close(true), webhookWorker.close(true)]), 1_000);
     }
+    await within(Promise.all([webhookQueue.close(), orm.close()]), 1_000);
+    producer.disconnect();
     await within(mailer.close(), 1_000);
     // `quit` would wait for a reply Redis may never send.
     connection.disconnect();

@@ -6,6 +6,8 @@ import type { Logger } from '../logger';
 import { createRecordingActivities } from '../../activities/recording.activities';
 import { createRetentionActivities } from '../../activities/retention.activities';
 import { createNotificationQueue } from '../queue/notification-queue';
+import { createWebhookQueue } from '../webhooks/webhook-queue';
+import { createWebhookEmitter } from '../webhooks/webhook-emitter';
 import { createRecordingFailureStats } from '../applications/recording-failures';
 import { dataConverterFor } from './data-converter';
 import { connectionFailure, connectionOptions } from './connection-security';
@@ -31,6 +33,8 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
     throw await connectionFailure(config.temporal, err);
   });
   const queue = createNotificationQueue(redis, config.notifier.queueName);
+  const webhookQueue = createWebhookQueue(redis, config.webhooks.queueName, config.webhooks.retryDelaysMs);
+  const webhooks = { emitter: createWebhookEmitter(orm, webhookQueue), ui: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace } };
   try {
     return await Worker.create({
       connection,
@@ -39,7 +43,7 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
       ...workflowSource(config, workflowBundle),
       activities: {
         ...createRecordingActivities({
-          orm, queue, logger, failures: createRecordingFailureStats(redis, config.temporal.taskQueue), retryWindowMs: recordingRetryWindowMs, payloadKeys: config.auth.payloadKeys,
+          orm, queue, logger, failures: createRecordingFailureStats(redis, config.temporal.taskQueue), retryWindowMs: recordingRetryWindowMs, payloadKeys: config.auth.payloadKeys, webhooks,
         }),
         ...createRetentionActivities({ orm, logger, retentionDays: config.retentionDays }),
       },

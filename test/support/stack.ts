@@ -60,6 +60,7 @@ export function testEnv(dir: string, extra: Record<string, string> = {}): Record
     TEMPORAL_UI_URL: required('ATS_TEST_TEMPORAL_UI_URL'),
     TEMPORAL_TASK_QUEUE: `applications-${id}`,
     NOTIFICATION_QUEUE: `notifications-${id}`,
+    WEBHOOK_QUEUE: `webhooks-${id}`,
     MAIL_OUTBOX_DIR: path.join(dir, 'outbox'),
     LOG_LEVEL: process.env.ATS_TEST_LOG_LEVEL ?? 'silent',
     ...extra,

@@ -98,3 +98,22 @@ describe('sqliteFileFromUrl', () => {
     expect(sqliteFileFromUrl(url)).toBe(file);
   });
 });
+
+describe('webhook settings', () => {
+  const STRONG_KEY = 'a'.repeat(16) + 'b'.repeat(16) + 'c'.repeat(8);
+
+  test('production refuses WEBHOOK_ALLOW_PRIVATE', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: STRONG_KEY, WEBHOOK_ALLOW_PRIVATE: 'true' })).toThrow(/WEBHOOK_ALLOW_PRIVATE/);
+  });
+
+  test('defaults: private delivery off, about a day of retries, a 10 s timeout', () => {
+    const { webhooks } = loadConfig({ NODE_ENV: 'production', SECRET_KEY: STRONG_KEY });
+    expect(webhooks).toMatchObject({ queueName: 'webhooks', concurrency: 10, allowPrivate: false, timeoutMs: 10_000 });
+    expect(webhooks.retryDelaysMs.reduce((a, b) => a + b, 0)).toBeGreaterThan(24 * 3600_000);
+  });
+
+  test('WEBHOOK_RETRY_DELAYS_MS takes comma-separated milliseconds', () => {
+    expect(loadConfig({ NODE_ENV: 'test', WEBHOOK_RETRY_DELAYS_MS: '10,20' }).webhooks.retryDelaysMs).toEqual([10, 20]);
+    expect(() => loadConfig({ NODE_ENV: 'test', WEBHOOK_RETRY_DELAYS_MS: '10s' })).toThrow(/WEBHOOK_RETRY_DELAYS_MS/);
+  });
+});

@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure } from '@temporalio/common';
 import { NotFoundError as OrmNotFoundError } from '@mikro-orm/core';
 import type { Logger } from '../../logger';
-import { ConflictError, DomainError, ForbiddenError, InvalidInputError, MethodNotAllowedError, NotFoundError, TooManyRequestsError, TryAgainError, UnauthorizedError } from '../../domain/errors';
+import { ConflictError, DomainError, ForbiddenError, InvalidInputError, MethodNotAllowedError, NotFoundError, TooManyRequestsError, TryAgainError, UnauthorizedError, UnprocessableError } from '../../domain/errors';
 import { problem, type Problem } from '../problem';
 
 /**
@@ -75,7 +75,7 @@ function domainProblem(err: DomainError): Problem {
     : err instanceof UnauthorizedError ? 401
     : err instanceof TooManyRequestsError ? 429
     : err instanceof TryAgainError ? 503
-    : err instanceof InvalidInputError ? 422
+    : err instanceof InvalidInputError || err instanceof UnprocessableError ? 422
     : err instanceof MethodNotAllowedError ? 405
     : 400;
   return problem(status, err.code, err.message, err.details);

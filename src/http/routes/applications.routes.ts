@@ -11,6 +11,7 @@ import { findApplication, listApplications } from '../../applications/applicatio
 import { decodeApplicationCursor, encodeApplicationCursor } from '../../applications/application-cursor';
 import { viewFromRecord, viewFromState } from '../../applications/application-view';
 import { defineRoute } from '../route';
+import { updateIdOf } from '../idempotency';
 import { IdParams } from '../schemas/id.schemas';
 import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, ApplicationPage, ApplyBody, StageChangeBody } from '../schemas/application.schemas';
 
@@ -49,6 +50,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     auth: ['candidate'],
     params: IdParams,
     body: ApplyBody,
+    idempotent: true,
     responses: {
       201: { description: 'The new application, in stage `applied`', schema: ApplicationJson },
       404: { description: 'No such job, or a draft (which candidates cannot read either)' },
@@ -120,6 +122,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     auth: ['recruiter', 'admin'],
     params: ApplicationIdParams,
     body: StageChangeBody,
+    idempotent: true,
     responses: {
       200: { description: 'The application after the change', schema: ApplicationJson },
       404: { description: 'No such application, or one of a job outside the recruiter\'s hiring teams' },
@@ -128,7 +131,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     },
     async handler(ctx, { params, body, user }) {
       const id = await visibleId(params.id, user);
-      const state = await changeStage(services, id, { stage: body.stage, reason: body.reason ?? null, fromStage: body.fromStage, by: String(user.id) });
+      const state = await changeStage(services, id, { stage: body.stage, reason: body.reason ?? null, fromStage: body.fromStage, by: String(user.id) }, updateIdOf(ctx));
       ctx.body = viewFromState(state, ui);
     },
   });
@@ -141,6 +144,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     tags: TAGS,
     auth: ['candidate'],
     params: ApplicationIdParams,
+    idempotent: true,
     responses: {
       200: { description: 'The application, now rejected', schema: ApplicationJson },
       404: { description: 'No such application, or another candidate\'s' },
@@ -149,7 +153,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     },
     async handler(ctx, { params, user }) {
       const id = await visibleId(params.id, user);
-      const state = await changeStage(services, id, { stage: 'rejected', reason: 'withdrawn', by: String(user.id) });
+      const state = await changeStage(services, id, { stage: 'rejected', reason: 'withdrawn', by: String(user.id) }, updateIdOf(ctx));
       ctx.body = viewFromState(state, ui);
     },
   });

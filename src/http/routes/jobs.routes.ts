@@ -9,6 +9,7 @@ import { addCreatorToTeam, assertOnTeam } from '../../jobs/hiring-team';
 import { jobView, listJobs, type JobView } from '../../jobs/job-queries';
 import { companyNames, resolveCompany } from '../../companies/companies';
 import { defineRoute } from '../route';
+import { emitJobEvent } from '../../webhooks/job-events';
 import { IdParams } from '../schemas/id.schemas';
 import { decodeCursor, toPage } from '../schemas/pagination.schemas';
 import { CreateJobBody, JobJson, JobListQuery, JobPage, UpdateJobBody, toJobJson } from '../schemas/job.schemas';
@@ -50,6 +51,7 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
     tags: ['Jobs'],
     auth: managers,
     body: CreateJobBody,
+    idempotent: true,
     responses: { 201: { description: 'The new job', schema: JobJson } },
     async handler(ctx, { body, user }) {
       const company = await resolveCompany(em(), body);
@@ -67,7 +69,9 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
       addCreatorToTeam(em(), job);
       await em().flush();
       ctx.status = 201;
-      ctx.body = toJobJson(jobView(job, company.name));
+      const json = toJobJson(jobView(job, company.name));
+      ctx.body = json;
+      await emitJobEvent(services, 'job.created', json);
     },
   });
 
@@ -105,11 +109,14 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
       const { company, companyId, ...fields } = body;
       const changes: Partial<Job> = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
       if (company !== undefined || companyId !== undefined) changes.companyId = (await resolveCompany(em(), { company, companyId })).id;
+      const wasClosed = job.status === 'closed';
       if (Object.keys(changes).length) {
         em().assign(job, { ...changes, updatedAt: new Date().toISOString() });
         await em().flush();
       }
-      ctx.body = toJobJson(await view(job));
+      const json = toJobJson(await view(job));
+      ctx.body = json;
+      if (Object.keys(changes).length) await emitJobEvent(services, !wasClosed && job.status === 'closed' ? 'job.closed' : 'job.updated', json);
     },
   });
 

@@ -1,0 +1,35 @@
+import type { MikroORM } from '@mikro-orm/sql';
+import type { NotificationEvent } from '../domain/notifications';
+import { findApplication } from '../applications/application-repository';
+import { viewFromRecord, type UiLink } from '../applications/application-view';
+import type { WebhookEvent } from './webhook-events';
+import type { WebhookEmitter } from './webhook-emitter';
+
+/** The webhook event of a recorded transition, if it has one (reminders have none). */
+function eventOf(n: NotificationEvent): WebhookEvent | null {
+  if (n.kind === 'application_received') return 'application.created';
+  if (n.kind === 'stage_changed') return 'application.stage_changed';
+  if (n.kind === 'final_outcome' || n.kind === 'offer_expired') {
+    if (n.to === 'hired') return 'application.hired';
+    return n.reason === 'withdrawn' ? 'application.withdrawn' : 'application.rejected';
+  }
+  return null;
+}
+
+/**
+ * Emits the webhooks of recorded transitions. `data` is the application as the API shows it, as
+ * of that transition: history up to its seq (SQL may already hold later ones). Keyed by
+ * (application, seq, event), so a retried recording emits nothing twice.
+ */
+export async function emitApplicationEvents(orm: MikroORM, emitter: WebhookEmitter, ui: UiLink, events: readonly NotificationEvent[]): Promise<void> {
+  for (const n of events) {
+    const type = eventOf(n);
+    if (!type) continue;
+    const record = await findApplication(orm.em.fork(), n.applicationId);
+    // The projection refused the row (see recording-failures): there is nothing to show.
+    if (!record) continue;
+    const history = record.history.filter((h) => h.seq <= n.seq);
+    const view = viewFromRecord({ ...record, history, stage: n.to, updatedAt: n.at }, ui);
+    await emitter.emit(type, `${n.applicationId}.${n.seq}`, { type, timestamp: n.at, data: view }, n.applicationId);
+  }
+}

@@ -1,0 +1,72 @@
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { MikroORM } from '@mikro-orm/sql';
+import type { Logger } from '../logger';
+import type { SecretBox } from './webhook-secrets';
+import { signatureHeaders } from './webhook-signature';
+import { guardedPost, RefusedAddressError } from './guarded-post';
+import { webhookBackoff, type WebhookJobData } from './webhook-queue';
+import { findDelivery, findSubscription, recordAttempt, updateSubscription } from './webhook-store';
+
+export interface WebhookWorkerDeps {
+  connection: Redis;
+  orm: MikroORM;
+  secrets: SecretBox;
+  logger: Logger;
+  queueName: string;
+  concurrency: number;
+  retryDelaysMs: readonly number[];
+  timeoutMs: number;
+  allowPrivate: boolean;
+  options?: Partial<Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'drainDelay' | 'autorun'>>;
+}
+
+export type WebhookOutcome = 'delivered' | 'skipped';
+
+/**
+ * Sends one delivery: 2xx ends it; 410 Gone disables the subscription (the receiver asked us to
+ * stop); any other answer, a timeout or a refused address is retried on the backoff schedule.
+ */
+export function createWebhookProcessor(deps: Omit<WebhookWorkerDeps, 'connection' | 'queueName' | 'concurrency' | 'options'>) {
+  return async (job: Job<WebhookJobData>): Promise<WebhookOutcome> => {
+    const em = deps.orm.em.fork();
+    const delivery = await findDelivery(em, job.data.deliveryId);
+    const subscription = delivery && await findSubscription(em, delivery.subscriptionId);
+    // Deleted or disabled since: nothing to send.
+    if (!delivery || !subscription?.active) return 'skipped';
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const headers = signatureHeaders(deps.secrets.open(subscription.sealedSecret), delivery.id, delivery.payload);
+    let status: number | null = null;
+    try {
+      ({ status } = await guardedPost(subscription.url, headers, delivery.payload, { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate }));
+    } catch (err) {
+      await recordAttempt(em, delivery.id, last ? 'failed' : 'retrying', null);
+      if (err instanceof RefusedAddressError) deps.logger.warn({ deliveryId: delivery.id, subscriptionId: subscription.id, err: err.message }, 'webhook refused');
+      throw err;
+    }
+    if (status >= 200 && status < 300) {
+      await recordAttempt(em, delivery.id, 'succeeded', status);
+      return 'delivered';
+    }
+    if (status === 410) {
+      await recordAttempt(em, delivery.id, 'failed', status);
+      await updateSubscription(em, subscription.id, { active: false });
+      deps.logger.warn({ subscriptionId: subscription.id }, 'webhook receiver answered 410 Gone; subscription disabled');
+      throw new UnrecoverableError('The receiver answered 410 Gone; the subscription is disabled.');
+    }
+    await recordAttempt(em, delivery.id, last ? 'failed' : 'retrying', status);
+    throw new Error(`The receiver answered ${status}.`);
+  };
+}
+
+/** The notifier's webhook consumer: its own queue and concurrency, beside the e-mail one. */
+export function createWebhookWorker(deps: WebhookWorkerDeps): Worker<WebhookJobData, WebhookOutcome> {
+  const worker = new Worker<WebhookJobData, WebhookOutcome>(deps.queueName, createWebhookProcessor(deps), {
+    connection: deps.connection,
+    concurrency: deps.concurrency,
+    settings: { backoffStrategy: webhookBackoff(deps.retryDelaysMs) },
+    ...deps.options,
+  });
+  worker.on('error', (err) => deps.logger.warn({ err: err.message }, 'webhook worker error'));
+  return worker;
+}

@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 cd "$ATS_ROOT"
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then
   node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json
+  bash scripts/build-web.sh
   node node_modules/eslint/bin/eslint.js --config scripts/eslint.config.js .
   node node_modules/dependency-cruiser/bin/dependency-cruiser.mjs --config scripts/dependency-cruiser.cjs src activities workflows
 fi

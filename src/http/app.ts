@@ -22,6 +22,7 @@ import { teamRoutes } from './routes/teams.routes';
 import { adminRoutes } from './routes/admin.routes';
 import { codecCors, codecRoutes } from './routes/codec.routes';
 import { privacyRoutes } from './routes/privacy.routes';
+import { webRoutes } from './routes/web.routes';
 
 const ONE_MIB = '1mb';
 
@@ -68,6 +69,7 @@ export function createApp(services: Services): Koa {
   codecRoutes(router, registry, services);
   privacyRoutes(router, registry, services);
   docsRoutes(router, () => generateDocument(registry));
+  webRoutes(router);
 
   app.use(methodNotAllowed());
   app.use(router.routes());

@@ -171,6 +171,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
     const mine = candidatePage.locator('.card', { hasText: title });
     await expect(mine.getByTestId('stage').innerText()).resolves.toBe('interview');
     await expect(mine.locator('.history li').count()).resolves.toBe(3);
+    await expect(mine.locator('.history li').first().innerText()).resolves.toContain('by you');
     // Usable at a phone's width: nothing wider than the screen.
     expect(await candidatePage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     if (SCREENSHOT_DIR) await candidatePage.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-candidate.png'), fullPage: true });
@@ -208,7 +209,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
     const api = (await stack.http('GET', `/api/applications/${applicationId}`, { token: recruiter.token })).body;
     expect(await workflow.getAttribute('href')).toBe(api.workflowUrl);
     await expect(page.locator('.history li').count()).resolves.toBe(4);
-    await expect(page.locator('.history li').nth(1).innerText()).resolves.toContain('applied → screening');
+    await expect(page.locator('.history li').nth(1).innerText()).resolves.toContain(`applied → screening`);
+    await expect(page.locator('.history li').nth(1).innerText()).resolves.toContain(`by user ${recruiter.user.id}`);
     await scan(page, 'application page');
 
     await page.getByLabel('Reason').fill('Position filled internally');
@@ -235,6 +237,48 @@ async function seriousViolations(page: Page): Promise<string[]> {
     await row.getByRole('button', { name: `Reactivate ${email}` }).waitFor();
     const users = (await stack.http('GET', '/api/users?limit=100', { token: admin.token })).body.items as { email: string; role: string; active: boolean }[];
     expect(users.find((u) => u.email === email)).toMatchObject({ role: 'recruiter', active: false });
+  });
+
+  test('a recruiter creates a job, edits it and closes it', async () => {
+    const page = await newPage();
+    await signIn(page, recruiter.user.email, recruiter.password);
+    await page.getByRole('link', { name: 'Manage jobs' }).click();
+    await page.getByRole('button', { name: 'New job' }).click();
+    const draft = `Data Engineer ${randomUUID().slice(0, 8)}`;
+    await page.getByLabel('Title').fill(draft);
+    await page.getByLabel('Company').fill('WebCo');
+    await page.getByLabel('Location').fill('Lisbon');
+    await page.getByRole('button', { name: 'Create job' }).click();
+    await page.getByRole('heading', { name: draft }).waitFor();
+
+    const edited = `${draft} II`;
+    await page.getByRole('button', { name: `Edit ${draft}` }).click();
+    await page.getByLabel('Title').fill(edited);
+    await page.getByRole('button', { name: 'Save job' }).click();
+    await page.getByRole('heading', { name: edited }).waitFor();
+    await page.getByRole('button', { name: `Close ${edited}` }).click();
+    await page.getByRole('button', { name: `Close ${edited}` }).waitFor({ state: 'detached' });
+
+    const jobs = (await stack.http('GET', '/api/jobs?limit=100', { token: recruiter.token })).body.items as { title: string; company: string; location: string; status: string }[];
+    expect(jobs.find((j) => j.title === edited)).toMatchObject({ company: 'WebCo', location: 'Lisbon', status: 'closed' });
+  });
+
+  test('a candidate withdraws an application', async () => {
+    const owner = await stack.user('recruiter');
+    const job = await createJob(stack, owner.user.id);
+    const login = await stack.http('POST', '/api/auth/login', { body: { email: candidate.email, password: candidate.password } });
+    const applied = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: login.body.access_token, body: {} });
+    expect(applied.status).toBe(201);
+
+    const page = await newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await signIn(page, candidate.email, candidate.password);
+    await page.getByRole('link', { name: 'My applications' }).click();
+    const card = page.locator(`[data-application="${applied.body.id}"]`);
+    await card.getByRole('button', { name: 'Withdraw' }).click();
+    await card.locator('.history li', { hasText: 'withdrawn' }).waitFor();
+    await expect(card.getByTestId('stage').innerText()).resolves.toBe('rejected');
+    await expect(card.getByRole('button', { name: 'Withdraw' }).count()).resolves.toBe(0);
   });
 
   test('no page made a third-party request, broke its CSP or threw, and axe found nothing serious', () => {

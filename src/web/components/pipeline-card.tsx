@@ -8,7 +8,7 @@ const FORWARD: Stage[] = ['applied', 'screening', 'interview', 'offer', 'hired']
 export function PipelineCard({ app, note, onMove }: { app: Application; note?: string; onMove(to: Stage): Promise<void> }) {
   const [target, setTarget] = useState<Stage | ''>('');
   const [busy, setBusy] = useState(false);
-  const label = `Application ${app.id.slice(0, 8)}`;
+  const label = `Candidate ${app.candidateId}`;
   const run = async (to: Stage) => {
     setBusy(true);
     await onMove(to);
@@ -23,7 +23,7 @@ export function PipelineCard({ app, note, onMove }: { app: Application; note?: s
   return (
     <li class="pipeline-card card" tabIndex={0} data-card={app.id} aria-label={`${label}, ${app.stage}`} aria-describedby="board-keys" aria-busy={busy} onKeyDown={onKeyDown}>
       <h3><Link to={`/applications/${app.id}`}>{label}</Link></h3>
-      <p class="meta">Candidate {app.candidateId} · applied <time dateTime={app.createdAt}>{new Date(app.createdAt).toLocaleDateString()}</time></p>
+      <p class="meta">Applied <time dateTime={app.createdAt}>{new Date(app.createdAt).toLocaleDateString()}</time></p>
       {FINAL.includes(app.stage) ? null : (
         <form class="move" onSubmit={(e) => { e.preventDefault(); if (target) void run(target); }}>
           <label>Move to

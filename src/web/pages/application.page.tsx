@@ -28,7 +28,7 @@ export function ApplicationPage({ id }: { id: string }) {
   };
 
   return (
-    <Layout title={`Application ${id.slice(0, 8)}`}>
+    <Layout title={app ? `Application of candidate ${app.candidateId}` : 'Application'}>
       <Alert message={error} />
       {app ? (
         <>

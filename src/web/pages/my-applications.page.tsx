@@ -4,9 +4,11 @@ import { Layout } from '../components/layout';
 import { Link } from '../components/link';
 import { Alert } from '../components/alert';
 import { HistoryList } from '../components/history-list';
+import { useSession } from '../components/session';
 
 /** A candidate's own applications, each with its stage and history, and a way to withdraw. */
 export function MyApplicationsPage() {
+  const { user } = useSession();
   const [apps, setApps] = useState<Application[] | null>(null);
   const [titles, setTitles] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -46,7 +48,7 @@ export function MyApplicationsPage() {
               <h2>{titles[app.jobId] ?? `Job ${app.jobId}`}</h2>
               <p>Stage: <strong class={`stage stage-${app.stage}`} data-testid="stage">{app.stage}</strong></p>
               <h3>History</h3>
-              <HistoryList history={app.history} />
+              <HistoryList history={app.history} me={user?.id} />
               {FINAL.includes(app.stage) ? null : <button type="button" onClick={() => void withdraw(app)}>Withdraw</button>}
             </li>
           ))}

@@ -22,7 +22,7 @@ interface AxeViolation { id: string; impact: string | null; help: string; nodes:
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
     return (await axe.run()).violations;
   });
   return violations
@@ -173,7 +173,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
     await expect(mine.locator('.history li').count()).resolves.toBe(3);
     await expect(mine.locator('.history li').first().innerText()).resolves.toContain('by you');
     // Usable at a phone's width: nothing wider than the screen.
-    expect(await candidatePage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await candidatePage.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     if (SCREENSHOT_DIR) await candidatePage.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-candidate.png'), fullPage: true });
   });
 

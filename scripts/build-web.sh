@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the web app into dist/web: the OpenAPI document as the API serves it, client types generated
 # from it (a contract change the app does not follow fails the type check), then one bundle.
-# Run after the server's tsc build (it needs dist/scripts/write-openapi.js).
+# Run after the server's tsc build (it needs dist/scripts/write-openapi.js). Callers that already
+# brought the toolchain into reach (test.sh, dev.sh, the image build) set ATS_ROOT.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
+if [ -z "${ATS_ROOT:-}" ]; then source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"; fi
 cd "$ATS_ROOT"
 node dist/scripts/write-openapi.js dist/openapi.json
 node node_modules/openapi-typescript/bin/cli.js dist/openapi.json -o src/web/api/schema.d.ts --silent

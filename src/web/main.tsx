@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, session, type User } from './api/client';
+import { api, session, SIGNED_OUT, type User } from './api/client';
 import { SessionContext, type SessionState } from './components/session';
 import { Layout } from './components/layout';
 import { match, usePath } from './router';
@@ -40,7 +40,12 @@ function App() {
     setUser(data?.user ?? null);
     setReady(true);
   };
-  useEffect(() => { if (session.token) void loadMe(); }, []);
+  useEffect(() => {
+    if (session.token) void loadMe();
+    const onSignedOut = () => setUser(null);
+    addEventListener(SIGNED_OUT, onSignedOut);
+    return () => removeEventListener(SIGNED_OUT, onSignedOut);
+  }, []);
 
   const state: SessionState = {
     user,

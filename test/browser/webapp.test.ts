@@ -51,7 +51,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
     context.on('request', (req) => { if (!req.url().startsWith('data:') && new URL(req.url()).origin !== origin) foreignRequests.push(req.url()); });
     const page = await context.newPage();
     page.on('pageerror', (err) => pageProblems.push(err.message));
-    page.on('console', (msg) => { if (msg.type() === 'error' && !/the server responded with a status of 409/.test(msg.text())) pageProblems.push(msg.text()); });
+    page.on('console', (msg) => { if (msg.type() === 'error' && !/the server responded with a status of (409|401)/.test(msg.text())) pageProblems.push(msg.text()); });
     return page;
   }
 
@@ -281,6 +281,19 @@ async function seriousViolations(page: Page): Promise<string[]> {
     await card.locator('.history li', { hasText: 'withdrawn' }).waitFor();
     await expect(card.getByTestId('stage').innerText()).resolves.toBe('rejected');
     await expect(card.getByRole('button', { name: 'Withdraw' }).count()).resolves.toBe(0);
+  });
+
+  test('a session whose account is deactivated ends at the next call', async () => {
+    const page = await newPage();
+    await signIn(page, candidate.email, candidate.password);
+    await page.getByRole('link', { name: 'My applications' }).click();
+    await page.getByRole('heading', { name: 'My applications' }).waitFor();
+    const me = (await stack.http('GET', '/api/users?limit=100', { token: admin.token })).body.items.find((u: { email: string }) => u.email === candidate.email);
+    expect((await stack.http('PATCH', `/api/users/${me.id}`, { token: admin.token, body: { active: false } })).status).toBe(200);
+
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await page.getByRole('link', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('ats.token'))).toBeNull();
   });
 
   test('no page made a third-party request, broke its CSP or threw, and axe found nothing serious', () => {

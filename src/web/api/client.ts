@@ -34,8 +34,20 @@ const bearer: Middleware = {
   },
 };
 
+export const SIGNED_OUT = 'ats:signed-out';
+
+/** A token the API no longer takes (expired, or the account deactivated) ends the session. */
+const expiry: Middleware = {
+  onResponse({ request, response }) {
+    if (response.status === 401 && request.headers.has('Authorization')) {
+      session.token = null;
+      dispatchEvent(new Event(SIGNED_OUT));
+    }
+    return response;
+  },
+};
 export const api = createClient<paths>({ baseUrl: location.origin });
-api.use(bearer);
+api.use(bearer, expiry);
 
 /** A message for a failed call: the problem's detail, or its title, or the status. */
 export function describe(error: unknown, response?: Response): string {

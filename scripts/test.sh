@@ -9,6 +9,7 @@ cd "$ATS_ROOT"
 ensure_python_tools || echo "[toolchain] the contract tools could not be installed; test/contract will fail" >&2
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then
   node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json
+  bash scripts/build-web.sh
   node node_modules/eslint/bin/eslint.js --config scripts/eslint.config.js .
   node node_modules/dependency-cruiser/bin/dependency-cruiser.mjs --config scripts/dependency-cruiser.cjs src activities workflows
 fi

@@ -132,6 +132,7 @@ async function main() {
   const api = `http://localhost:${config.port}`;
   console.log([
     '',
+    `  Web app        ${api}/app`,
     `  API            ${api}/api`,
     `  API docs       ${api}/docs`,
     `  Readiness      ${api}/readyz`,

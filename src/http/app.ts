@@ -25,6 +25,7 @@ import { privacyRoutes } from './routes/privacy.routes';
 import { postmanRoutes } from './routes/postman.routes';
 import { webhookRoutes } from './routes/webhooks.routes';
 import { registerWebhookEvents } from './webhook-events.openapi';
+import { webRoutes } from './routes/web.routes';
 
 const ONE_MIB = '1mb';
 
@@ -74,6 +75,7 @@ export function createApp(services: Services): Koa {
   registerWebhookEvents(registry);
   docsRoutes(router, () => generateDocument(registry));
   postmanRoutes(router);
+  webRoutes(router);
 
   app.use(methodNotAllowed());
   app.use(router.routes());

@@ -1,0 +1,17 @@
+import type { StageChange } from '../api/client';
+
+/** An application's history, oldest first: who moved it, when, and why. */
+export function HistoryList({ history, me }: { history: StageChange[]; me?: string }) {
+  return (
+    <ol class="history">
+      {history.map((h) => (
+        <li key={h.at + h.to}>
+          <span class="stage-name">{h.from ? `${h.from} → ${h.to}` : h.to}</span>{' '}
+          <time dateTime={h.at}>{new Date(h.at).toLocaleString()}</time>
+          {h.by ? <span> by {h.by === me ? 'you' : `user ${h.by}`}</span> : null}
+          {h.reason ? <span> — {h.reason}</span> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,56 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, describe, FINAL, type Application, type Job } from '../api/client';
+import { Layout } from '../components/layout';
+import { Link } from '../components/link';
+import { Alert } from '../components/alert';
+import { HistoryList } from '../components/history-list';
+
+/** One application for its hiring team: what the candidate sent, its history, rejection with a reason. */
+export function ApplicationPage({ id }: { id: string }) {
+  const [app, setApp] = useState<Application | null>(null);
+  const [job, setJob] = useState<Job | null>(null);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const load = async () => {
+    const { data, error, response } = await api.GET('/api/applications/{id}', { params: { path: { id } } });
+    setApp(data ?? null);
+    setError(data ? null : describe(error, response));
+    if (data) void api.GET('/api/jobs/{id}', { params: { path: { id: data.jobId } } }).then((r) => setJob(r.data ?? null));
+  };
+  useEffect(() => { void load(); }, [id]);
+
+  const reject = async (e: Event) => {
+    e.preventDefault();
+    if (!app) return;
+    const { data, error, response } = await api.PATCH('/api/applications/{id}/stage', { params: { path: { id } }, body: { stage: 'rejected', fromStage: app.stage, reason } });
+    if (data) { setApp(data); setReason(''); setError(null); } else { setError(describe(error, response)); await load(); }
+  };
+
+  return (
+    <Layout title={app ? `Application of candidate ${app.candidateId}` : 'Application'}>
+      <Alert message={error} />
+      {app ? (
+        <>
+          <p>
+            {job ? <Link to={`/recruiter/jobs/${job.id}/board`}>{job.title} · {job.company}</Link> : `Job ${app.jobId}`} · candidate {app.candidateId} ·
+            stage <strong class={`stage stage-${app.stage}`}>{app.stage}</strong>
+          </p>
+          <p><a href={app.workflowUrl} target="_blank" rel="noopener noreferrer">Workflow in the Temporal Web UI<span class="visually-hidden"> (opens in a new tab)</span></a></p>
+          <section aria-labelledby="sent"><h2 id="sent">What the candidate sent</h2>
+            <p>Résumé: {app.resumeUrl ? <a href={app.resumeUrl} rel="noopener noreferrer" target="_blank">{app.resumeUrl}</a> : 'none'}</p>
+            <p class="description">{app.coverLetter ?? 'No cover letter.'}</p>
+          </section>
+          <section aria-labelledby="hist"><h2 id="hist">History</h2><HistoryList history={app.history} /></section>
+          {FINAL.includes(app.stage) ? null : (
+            <form class="stack narrow" onSubmit={reject}>
+              <h2>Reject</h2>
+              <label>Reason <textarea name="reason" rows={3} required value={reason} onInput={(e) => setReason(e.currentTarget.value)} /></label>
+              <button type="submit" class="danger">Reject application</button>
+            </form>
+          )}
+        </>
+      ) : null}
+    </Layout>
+  );
+}

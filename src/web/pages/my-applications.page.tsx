@@ -1,0 +1,59 @@
+import { useEffect, useState } from 'preact/hooks';
+import { allPages, api, describe, FINAL, type Application } from '../api/client';
+import { Layout } from '../components/layout';
+import { Link } from '../components/link';
+import { Alert } from '../components/alert';
+import { HistoryList } from '../components/history-list';
+import { useSession } from '../components/session';
+
+/** A candidate's own applications, each with its stage and history, and a way to withdraw. */
+export function MyApplicationsPage() {
+  const { user } = useSession();
+  const [apps, setApps] = useState<Application[] | null>(null);
+  const [titles, setTitles] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  const load = async () => {
+    try {
+      const items = await allPages(async (cursor) => {
+        const { data, error, response } = await api.GET('/api/applications', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } });
+        if (!data) throw new Error(describe(error, response));
+        return data;
+      });
+      setApps(items);
+      setError(null);
+      const ids = [...new Set(items.map((a) => a.jobId))];
+      const jobs = await Promise.all(ids.map((id) => api.GET('/api/jobs/{id}', { params: { path: { id } } })));
+      setTitles(Object.fromEntries(jobs.flatMap(({ data }) => (data ? [[data.id, `${data.title} · ${data.company}`]] : []))));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  useEffect(() => { void load(); }, []);
+
+  const withdraw = async (app: Application) => {
+    if (!confirm('Withdraw this application? This cannot be undone.')) return;
+    const { data, error, response } = await api.POST('/api/applications/{id}/withdraw', { params: { path: { id: app.id } } });
+    setError(data ? null : describe(error, response));
+    await load();
+  };
+
+  return (
+    <Layout title="My applications">
+      <Alert message={error} />
+      {apps === null ? <p role="status">Loading…</p> : apps.length === 0 ? <p>You have not applied yet. <Link to="/">Browse open jobs</Link>.</p> : (
+        <ul class="cards" aria-label="Applications">
+          {apps.map((app) => (
+            <li key={app.id} class="card" data-application={app.id}>
+              <h2>{titles[app.jobId] ?? `Job ${app.jobId}`}</h2>
+              <p>Stage: <strong class={`stage stage-${app.stage}`} data-testid="stage">{app.stage}</strong></p>
+              <h3>History</h3>
+              <HistoryList history={app.history} me={user?.id} />
+              {FINAL.includes(app.stage) ? null : <button type="button" onClick={() => void withdraw(app)}>Withdraw</button>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Layout>
+  );
+}

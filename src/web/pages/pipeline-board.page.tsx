@@ -1,0 +1,76 @@
+import { useEffect, useState } from 'preact/hooks';
+import { allPages, api, describe, STAGES, type Application, type Job, type Problem, type Stage } from '../api/client';
+import { Layout } from '../components/layout';
+import { Alert } from '../components/alert';
+import { PipelineCard } from '../components/pipeline-card';
+
+/** Why the API refused a move, in words, from its 409 problem. */
+function explain(problem: Problem | undefined, from: Stage, to: Stage, fallback: string): string {
+  if (problem?.code === 'invalid_transition') {
+    const allowed = problem.allowed ?? [];
+    return `Cannot move from ${from} to ${to}: ${allowed.length ? `from ${from} it may move to ${allowed.join(', ')}` : `${from} is final`}.`;
+  }
+  if (problem?.code === 'stage_changed') {
+    return `Not moved: someone else moved it to ${problem.current ?? 'another stage'} meanwhile. The board now shows the current stages.`;
+  }
+  return fallback;
+}
+
+/** One job's pipeline: a column per stage, a card per application; moves send the stage they start from. */
+export function PipelineBoardPage({ jobId }: { jobId: string }) {
+  const [job, setJob] = useState<Job | null>(null);
+  const [apps, setApps] = useState<Application[] | null>(null);
+  const [notes, setNotes] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  const load = async (focusId?: string) => {
+    try {
+      const items = await allPages(async (cursor) => {
+        const { data, error, response } = await api.GET('/api/applications', { params: { query: { jobId, limit: 100, ...(cursor ? { cursor } : {}) } } });
+        if (!data) throw new Error(describe(error, response));
+        return data;
+      });
+      setApps(items);
+      setError(null);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+    if (focusId) requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-card="${CSS.escape(focusId)}"]`)?.focus());
+  };
+  useEffect(() => {
+    void api.GET('/api/jobs/{id}', { params: { path: { id: jobId } } }).then(({ data, error, response }) => {
+      setJob(data ?? null);
+      if (!data) setError(describe(error, response));
+    });
+    void load();
+  }, [jobId]);
+
+  const move = async (app: Application, to: Stage) => {
+    const { data, error, response } = await api.PATCH('/api/applications/{id}/stage', { params: { path: { id: app.id } }, body: { stage: to, fromStage: app.stage } });
+    const note = data ? `Moved from ${app.stage} to ${to}.` : explain(error as Problem | undefined, app.stage, to, describe(error, response));
+    setNotes((n) => ({ ...n, [app.id]: note }));
+    await load(app.id);
+  };
+
+  return (
+    <Layout title={job ? `Pipeline: ${job.title}` : 'Pipeline'}>
+      <Alert message={error} />
+      <p class="hint" id="board-keys">Focus a card and press → to move it to the next stage, or choose a stage under “Move to”.</p>
+      {apps === null ? <p role="status">Loading…</p> : (
+        <div class="board">
+          {STAGES.map((stage) => {
+            const column = apps.filter((a) => a.stage === stage);
+            return (
+              <section key={stage} class="column" aria-labelledby={`col-${stage}`} data-stage={stage}>
+                <h2 id={`col-${stage}`}>{stage} <span class="count">({column.length})</span></h2>
+                <ul>
+                  {column.map((app) => <PipelineCard key={app.id} app={app} note={notes[app.id]} onMove={(to) => move(app, to)} />)}
+                </ul>
+              </section>
+            );
+          })}
+        </div>
+      )}
+    </Layout>
+  );
+}

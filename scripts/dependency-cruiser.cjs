@@ -50,6 +50,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(dist|\\.tools|var)/' },
+    exclude: { path: '^(dist|\\.tools|var|src/web)/' },
   },
 };

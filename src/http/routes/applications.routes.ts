@@ -12,7 +12,7 @@ import { decodeApplicationCursor, encodeApplicationCursor } from '../../applicat
 import { viewFromRecord, viewFromState } from '../../applications/application-view';
 import { defineRoute } from '../route';
 import { IdParams } from '../schemas/id.schemas';
-import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, ApplicationPage, ApplyBody, StageChangeBody } from '../schemas/application.schemas';
+import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, ApplicationPage, ApplyBody, StageChangeBody, WithdrawBody } from '../schemas/application.schemas';
 
 const TAGS = ['applications'];
 
@@ -141,6 +141,8 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     tags: TAGS,
     auth: ['candidate'],
     params: ApplicationIdParams,
+    body: WithdrawBody,
+    bodyRequired: false,
     responses: {
       200: { description: 'The application, now rejected', schema: ApplicationJson },
       404: { description: 'No such application, or another candidate\'s' },

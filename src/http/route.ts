@@ -24,6 +24,8 @@ export interface RouteSpec<P extends ZodObject | undefined, Q extends ZodObject 
   params?: P;
   query?: Q;
   body?: B;
+  /** Runs after the role guard and before the request is validated, so a caller it refuses learns nothing about the body. */
+  guard?: (ctx: Context) => Promise<void>;
   /** `false` when the request may come without a body. */
   bodyRequired?: boolean;
   /**
@@ -57,6 +59,7 @@ export function defineRoute<P extends ZodObject | undefined, Q extends ZodObject
     : [authenticate(services), ...(auth === 'any' ? [] : [requireRole(auth)])];
   const koaPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
   router[spec.method](koaPath, ...guards, async (ctx: Context) => {
+    if (spec.guard) await spec.guard(ctx);
     if (spec.body) assertBodyType(ctx, spec.bodyTypes ?? ['json']);
     const bodySchema = spec.formBody && ctx.request.is('urlencoded') ? spec.formBody : spec.body;
     const input = validate(ctx, spec.params, spec.query, bodySchema);

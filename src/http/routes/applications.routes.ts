@@ -12,7 +12,8 @@ import { decodeApplicationCursor, encodeApplicationCursor } from '../../applicat
 import { viewFromRecord, viewFromState } from '../../applications/application-view';
 import { defineRoute } from '../route';
 import { IdParams } from '../schemas/id.schemas';
-import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, ApplicationPage, ApplyBody, StageChangeBody, WithdrawBody } from '../schemas/application.schemas';
+import { NoFields } from '../schemas/request-body.schemas';
+import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, ApplicationPage, ApplyBody, StageChangeBody } from '../schemas/application.schemas';
 
 const TAGS = ['applications'];
 
@@ -141,7 +142,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     tags: TAGS,
     auth: ['candidate'],
     params: ApplicationIdParams,
-    body: WithdrawBody,
+    body: NoFields,
     bodyRequired: false,
     responses: {
       200: { description: 'The application, now rejected', schema: ApplicationJson },

@@ -55,9 +55,6 @@ export const StageChangeBody = requestBody(z.strictObject({
   fromStage: StageInput.optional().openapi({ description: 'Refuse (409 `stage_changed`) unless the application is still in this stage.' }),
 })).openapi('StageChangeRequest');
 
-/** Strict and empty: a withdrawal takes no fields, so `stage`, `role` or any other is a 422, never applied. */
-export const WithdrawBody = z.strictObject({}).openapi('WithdrawRequest', { description: 'No fields; the body may be left out.' });
-
 export const ApplicationIdParams = z.object({
   // Any text: one that names no application is a 404, like an id of someone else's.
   id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'application-job1-candidate7' }),

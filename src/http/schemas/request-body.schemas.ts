@@ -1,8 +1,13 @@
 import type { ZodObject, ZodRawShape, ZodType, z as zod } from 'zod';
-// Loads the `.openapi()` extension the alias properties are described with.
-import '../openapi';
+import { z } from '../openapi';
 
 const isRecord = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The body of a write that takes no fields (optional there): strict, so `role`, `stage` or any other
+ * member is a 422 and never reaches the write.
+ */
+export const NoFields = z.strictObject({}).openapi('NoFields', { description: 'No fields; the body may be left out.' });
 
 /** The original design's names of request fields, each with the name this API gives it. */
 export const ORIGINAL_NAMES: Readonly<Record<string, string>> = {

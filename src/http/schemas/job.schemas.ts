@@ -62,7 +62,8 @@ export const UpdateJobBody = requestBody(z.strictObject({
   location: Location.optional(),
   status: JobStatusEnum.optional(),
 }), [ONCE])
-  .refine((body) => Object.values(body).some((v) => v !== undefined), 'Change at least one field.')
+  // Only a body otherwise valid is told it changes nothing: unknown fields are the error to report.
+  .refine((body) => Object.values(body).some((v) => v !== undefined), { message: 'Change at least one field.', when: (payload) => payload.issues.length === 0 })
   .openapi('UpdateJob', { minProperties: 1, example: { title: 'Senior Backend Developer', status: 'closed' } });
 
 export const JobListQuery = PageQuery.extend({

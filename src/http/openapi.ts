@@ -14,7 +14,13 @@ export const ProblemSchema = z
     code: z.string().openapi({ example: 'validation_failed' }),
     requestId: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    allowed: z.array(z.string()).optional(),
+    // Extension members some problems carry: every one the server sends is declared, so typed
+    // clients can read them.
+    allowed: z.array(z.string()).optional().openapi({ description: '`invalid_transition`: the stages the application may move to.' }),
+    from: z.string().optional().openapi({ description: '`invalid_transition`: the stage the application is in.' }),
+    to: z.string().optional().openapi({ description: '`invalid_transition`: the stage asked for.' }),
+    current: z.string().optional().openapi({ description: '`stage_changed`: the stage the application is in now.' }),
+    applicationId: z.string().optional().openapi({ description: '`try_again` after an apply or a change that was accepted: the application to read again.' }),
   })
   .openapi('Problem');
 

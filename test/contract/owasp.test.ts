@@ -21,11 +21,12 @@ describe('OWASP API Top 10', () => {
   afterAll(async () => { await world?.stack.close(); });
 
   const http = (...args: Parameters<ContractWorld['stack']['http']>) => world.stack.http(...args);
-  const fill = (path: string, id: string) => path.replace(/\{\w+\}/, id);
+  /** The path with `id` in its first parameter, and `second` (or `id`) in a second one (`{userId}`). */
+  const fill = (path: string, id: string, second?: string) => path.replace(/\{\w+\}/, id).replace(/\{\w+\}/, second ?? id);
 
   describe('API1 broken object-level authorization', () => {
     /** Someone else's object behind every route with an ID, and a body the route would otherwise take. */
-    const targets = (w: ContractWorld): Record<string, { id: string; body?: unknown; public?: string[] }> => ({
+    const targets = (w: ContractWorld): Record<string, { id: string; second?: string; body?: unknown; public?: string[] }> => ({
       '/api/applications/{id}': { id: w.applications.others },
       '/api/applications/{id}/stage': { id: w.applications.others, body: { stage: 'screening' } },
       '/api/applications/{id}/withdraw': { id: w.applications.others },
@@ -34,6 +35,13 @@ describe('OWASP API Top 10', () => {
       '/api/jobs/{id}/apply': { id: w.jobs.draft, body: {} },
       '/api/users/{id}': { id: String(w.otherCandidate.user.id), body: { role: 'admin' } },
       '/api/companies/{id}': { id: '1', body: { name: 'Hijacked' }, public: ['GET'] },
+      '/api/jobs/{id}/team': { id: w.jobs.draft, body: { userId: String(w.otherRecruiter.user.id) } },
+      '/api/jobs/{id}/team/{userId}': { id: w.jobs.draft, second: String(w.recruiter.user.id) },
+      '/api/users/{id}/export': { id: String(w.otherCandidate.user.id) },
+      '/api/users/{id}/erase': { id: String(w.otherCandidate.user.id) },
+      // Payloads of every namespace are staff's only.
+      '/codec/{namespace}/decode': { id: 'default', body: { payloads: [] } },
+      '/codec/{namespace}/encode': { id: 'default', body: { payloads: [] } },
     });
 
     test('a candidate reaches no other person\'s object on any route with an ID, and changes nothing', async () => {
@@ -45,7 +53,7 @@ describe('OWASP API Top 10', () => {
       for (const { method, path } of withIds) {
         const target = table[path];
         if (target.public?.includes(method)) continue;
-        const res = await http(method, fill(path, target.id), { token: world.candidate.token, body: method === 'GET' || method === 'DELETE' ? undefined : target.body ?? {} });
+        const res = await http(method, fill(path, target.id, target.second), { token: world.candidate.token, body: method === 'GET' || method === 'DELETE' ? undefined : target.body ?? {} });
         answers.push({ route: `${method} ${path}`, status: res.status });
       }
       // A draft job is not published: applying to it answers 404 like reading it, or its ID could be probed.
@@ -79,7 +87,9 @@ describe('OWASP API Top 10', () => {
 
   describe('API2 broken authentication', () => {
     const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const claims = () => ({ sub: String(world.admin.user.id), role: 'admin', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 3600 });
+    /** The claims of the admin's real token (`pwv` binds it to the password), with fresh times. */
+    const real = () => { const { iat: _iat, exp: _exp, sub: _sub, ...rest } = JSON.parse(Buffer.from(world.admin.token.split('.')[1], 'base64url').toString()); return rest as Record<string, unknown>; };
+    const claims = () => ({ ...real(), sub: String(world.admin.user.id), role: 'admin', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 3600 });
     const refused = async (token: string) => {
       for (const path of ['/api/auth/me', '/api/users']) {
         const res = await http('GET', path, { token });
@@ -88,7 +98,7 @@ describe('OWASP API Top 10', () => {
     };
 
     test('a token signed with the server key is taken (the forgeries below differ only in what they forge)', async () => {
-      const token = jwt.sign({ role: 'admin' }, world.stack.config.auth.secretKey, { algorithm: 'HS256', subject: String(world.admin.user.id), expiresIn: 60 });
+      const token = jwt.sign({ ...real(), role: 'admin' }, world.stack.config.auth.secretKey, { algorithm: 'HS256', subject: String(world.admin.user.id), expiresIn: 60 });
       expect((await http('GET', '/api/users', { token })).status).toBe(200);
     });
 
@@ -113,8 +123,8 @@ describe('OWASP API Top 10', () => {
     });
 
     test('an expired token, and one signed with another key', async () => {
-      await refused(jwt.sign({ role: 'admin' }, world.stack.config.auth.secretKey, { algorithm: 'HS256', subject: String(world.admin.user.id), expiresIn: -60 }));
-      await refused(jwt.sign({ role: 'admin' }, 'another-secret-key-that-is-long-enough-0123456789', { algorithm: 'HS256', subject: String(world.admin.user.id), expiresIn: 60 }));
+      await refused(jwt.sign({ ...real(), role: 'admin' }, world.stack.config.auth.secretKey, { algorithm: 'HS256', subject: String(world.admin.user.id), expiresIn: -60 }));
+      await refused(jwt.sign({ ...real(), role: 'admin' }, 'another-secret-key-that-is-long-enough-0123456789', { algorithm: 'HS256', subject: String(world.admin.user.id), expiresIn: 60 }));
     });
 
     test('a deactivated user\'s token stops working at once', async () => {
@@ -142,6 +152,14 @@ describe('OWASP API Top 10', () => {
       'POST /api/jobs/{id}/apply': { token: fresh.token, path: `/api/jobs/${w.jobs.otherRecruiters}/apply`, body: { coverLetter: 'Hi' }, state: async () => (await http('GET', '/api/applications?limit=100', { token: w.admin.token })).body },
       'PATCH /api/applications/{id}/stage': { token: w.recruiter.token, path: `/api/applications/${w.applications.mine}/stage`, body: { stage: 'interview' }, state: async () => (await http('GET', `/api/applications/${w.applications.mine}`, { token: w.admin.token })).body },
       'POST /api/applications/{id}/withdraw': { token: fresh.token, path: `/api/applications/${spareApplication}/withdraw`, body: {}, state: async () => (await http('GET', `/api/applications/${spareApplication}`, { token: w.admin.token })).body },
+      'POST /api/jobs/{id}/team': { token: w.recruiter.token, path: `/api/jobs/${w.jobs.open}/team`, body: { userId: String(w.otherRecruiter.user.id) }, state: async () => (await http('GET', `/api/jobs/${w.jobs.open}/team`, { token: w.admin.token })).body },
+      'POST /api/users/{id}/erase': { token: w.admin.token, path: `/api/users/${w.otherCandidate.user.id}/erase`, body: {}, state: async () => (await http('GET', '/api/auth/me', { token: w.otherCandidate.token })).body },
+      // The codec stores nothing: what must hold is the 422.
+      'POST /codec/decode': { token: w.admin.token, path: '/codec/decode', body: { payloads: [] }, state: async () => null },
+      'POST /codec/encode': { token: w.admin.token, path: '/codec/encode', body: { payloads: [] }, state: async () => null },
+      'POST /codec/{namespace}/decode': { token: w.admin.token, path: '/codec/default/decode', body: { payloads: [] }, state: async () => null },
+      'POST /codec/{namespace}/encode': { token: w.admin.token, path: '/codec/default/encode', body: { payloads: [] }, state: async () => null },
+      'POST /codec/session': { token: w.recruiter.token, path: '/codec/session', body: {}, state: async () => null },
     });
     const userCount = async () => world.stack.services.orm.em.fork().count(UserSchema, {});
 

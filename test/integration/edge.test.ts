@@ -112,8 +112,10 @@ describe('edge hygiene', () => {
     expect(Object.keys(doc.components.schemas.User.properties).sort()).toEqual(['createdAt', 'email', 'fullName', 'id', 'role']);
     expect(doc.components.schemas.UpdateUser.additionalProperties).toBe(false);
     const login = doc.paths['/api/auth/login'].post;
-    expect(Object.keys(login.requestBody.content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
-    expect(doc.components.schemas.LoginForm.required).toEqual(expect.arrayContaining(['username', 'password']));
+    // The form is taken (see the sign-in test below) but documented in words only: openapi-python-client
+    // generates a module that does not import for a body with two content types.
+    expect(Object.keys(login.requestBody.content)).toEqual(['application/json']);
+    expect(login.description).toMatch(/application\/x-www-form-urlencoded.*`username`.*`password`/);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'oauth2', flows: { password: { tokenUrl: '/api/auth/login' } }, 'x-tokenName': 'access_token' });
     const list = doc.paths['/api/jobs'].get;
     expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['companyId', 'cursor', 'limit', 'q', 'status']);

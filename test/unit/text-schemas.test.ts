@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { text, lengthBetween } from '../../src/http/schemas/text.schemas';
-import { withAliases } from '../../src/http/schemas/request-body.schemas';
+import { atMostOneOf, withAliases } from '../../src/http/schemas/request-body.schemas';
 import { CreateUserBody, Email, EMAIL_PATTERN } from '../../src/http/schemas/user.schemas';
 import { SignupBody } from '../../src/http/schemas/auth.schemas';
 import { ApplyBody, StageChangeBody } from '../../src/http/schemas/application.schemas';
 import { CreateJobBody, UpdateJobBody } from '../../src/http/schemas/job.schemas';
+import { UpdateCompanyBody } from '../../src/http/schemas/company.schemas';
+import Ajv2020 from 'ajv/dist/2020';
 import { createRegistry, generateDocument } from '../../src/http/openapi';
 
 /** What a field's published schema admits, checked the way a JSON Schema validator would. */
@@ -49,14 +51,25 @@ describe('withAliases', () => {
   test.each([
     [{ full_name: 'Ann' }, { fullName: 'Ann' }],
     [{ fullName: 'Ann' }, { fullName: 'Ann' }],
-    [{ full_name: 'Ann', fullName: 'Ann' }, { fullName: 'Ann' }],
     [{ age: 3 }, { age: 3 }],
   ])('%j parses to %j', (input, output) => {
     expect(Body.parse(input)).toEqual(output);
   });
 
-  test('different values under both names are one error naming the field', () => {
-    expect(Body.safeParse({ full_name: 'Ann', fullName: 'Bea' }).error?.issues.map((i) => i.path)).toEqual([['fullName']]);
+  test.each([
+    [{ full_name: 'Ann', fullName: 'Bea' }],
+    [{ full_name: 'Ann', fullName: 'Ann' }],
+    [{ full_name: null, fullName: 'Ann' }],
+  ])('both names, whatever the values, are one error naming the field: %j', (input) => {
+    const Nullable = withAliases(z.strictObject({ fullName: z.string().nullable().optional() }), { full_name: 'fullName' });
+    expect(Nullable.safeParse(input).error?.issues.map((i) => i.path)).toEqual([['fullName']]);
+  });
+
+  test('the document says both names together are refused', () => {
+    expect(atMostOneOf(['fullName', 'full_name'], ['a', 'b', 'c'], ['b', 'a'])).toEqual({ not: { anyOf: [
+      { required: ['fullName', 'full_name'] }, { required: ['a', 'b'] }, { required: ['a', 'c'] }, { required: ['b', 'c'] },
+    ] } });
+    expect(atMostOneOf()).toEqual({});
   });
 
   test('the alias is refused like the name when invalid, and unknown fields stay unknown', () => {
@@ -76,6 +89,31 @@ describe('every request body takes the original names of its fields', () => {
     const parsed = (schema as z.ZodType).parse(body) as Record<string, unknown>;
     expect(parsed).toMatchObject(expected);
     for (const key of Object.keys(body)) if (key.includes('_') || key === 'notes') expect(parsed).not.toHaveProperty(key);
+  });
+
+  // What the document admits is what the server accepts, so a fuzzer's valid body is never refused.
+  test.each([
+    ['SignupBody', { email: 'a@b.co', password: '12345678', fullName: 'Ann', full_name: 'Ann' }, SignupBody],
+    ['SignupBody', { email: 'a@b.co', password: '12345678', fullName: 'Ann' }, SignupBody],
+    ['ApplyBody', { coverLetter: '', cover_letter: null }, ApplyBody],
+    ['ApplyBody', { resumeUrl: null, cover_letter: 'Hi' }, ApplyBody],
+    ['StageChangeBody', { stage: 'hired', reason: 'Good', notes: null }, StageChangeBody],
+    ['StageChangeBody', { stage: 'hired', fromStage: 'offer', from_stage: 'offer' }, StageChangeBody],
+    ['CreateJobBody', { title: 'T' }, CreateJobBody],
+    ['CreateJobBody', { title: 'T', company: 'TechCorp' }, CreateJobBody],
+    ['CreateJobBody', { title: 'T', companyId: '1', company: 'TechCorp' }, CreateJobBody],
+    ['CreateJobBody', { title: 'T', companyId: '1', company_id: '1' }, CreateJobBody],
+    ['CreateJobBody', { title: 'T', company_id: 1, company: 'TechCorp' }, CreateJobBody],
+    ['UpdateJobBody', {}, UpdateJobBody],
+    ['UpdateJobBody', { status: 'closed' }, UpdateJobBody],
+    ['UpdateJobBody', { company: 'TechCorp', company_id: 2 }, UpdateJobBody],
+    ['UpdateCompanyBody', {}, UpdateCompanyBody],
+  ] as const)('%s: the document admits %j exactly when the server does', (_name, body, schema) => {
+    const registry = createRegistry();
+    registry.register('Body', schema as z.ZodType);
+    const published = (generateDocument(registry) as unknown as { components: { schemas: { Body: object } } }).components.schemas.Body;
+    const accepted = (schema as z.ZodType).safeParse(body).success;
+    expect(new Ajv2020({ strict: false, validateFormats: false }).validate(published, body)).toBe(accepted);
   });
 
   test('a stage change with different notes and reason is refused, naming reason', () => {

@@ -13,6 +13,7 @@ import { viewFromRecord, viewFromState } from '../../applications/application-vi
 import { defineRoute } from '../route';
 import { updateIdOf } from '../idempotency';
 import { IdParams } from '../schemas/id.schemas';
+import { NoFields } from '../schemas/request-body.schemas';
 import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, ApplicationPage, ApplyBody, StageChangeBody } from '../schemas/application.schemas';
 
 const TAGS = ['applications'];
@@ -145,6 +146,8 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     auth: ['candidate'],
     params: ApplicationIdParams,
     idempotent: true,
+    body: NoFields,
+    bodyRequired: false,
     responses: {
       200: { description: 'The application, now rejected', schema: ApplicationJson },
       404: { description: 'No such application, or another candidate\'s' },

@@ -67,7 +67,7 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
     method: 'post',
     path: '/api/auth/login',
     summary: 'Log in for an access token',
-    description: 'JSON `{ email, password }`, or the OAuth2 password form (`username` is the e-mail) that Swagger UI\'s Authorize dialog sends.',
+    description: 'JSON `{ email, password }`. The OAuth2 password form that Swagger UI\'s Authorize dialog sends is taken too: `application/x-www-form-urlencoded` with `username` (the e-mail) and `password`, and optionally `grant_type` and `scope`, which are ignored.',
     tags: ['Auth'],
     auth: 'public',
     body: LoginJson,

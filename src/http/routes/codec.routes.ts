@@ -9,6 +9,7 @@ import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
 import type { Services } from '../../services';
 import { authenticate } from '../middleware/auth';
 import { defineRoute } from '../route';
+import { NoFields } from '../schemas/request-body.schemas';
 import { createCodecService } from '../../privacy/codec-service';
 
 export const CODEC_COOKIE = 'ats_codec_session';
@@ -16,7 +17,7 @@ const SESSION_SECONDS = 8 * 3600;
 const AUDIENCE = 'codec';
 
 const WirePayload = z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() });
-const Payloads = z.object({ payloads: z.array(WirePayload).max(1000) }).openapi('CodecPayloads');
+const Payloads = z.strictObject({ payloads: z.array(WirePayload).max(1000) }).openapi('CodecPayloads');
 const NamespaceParams = z.object({ namespace: z.string().min(1).max(255) });
 
 /**
@@ -41,13 +42,13 @@ export function codecRoutes(router: Router, registry: OpenAPIRegistry, services:
         auth: 'public',
         params: prefix === '/codec' ? undefined : NamespaceParams,
         body: Payloads,
+        guard: staff,
         responses: {
           200: { description: 'The payloads, in order', schema: Payloads },
           401: { description: 'No valid token or session' },
           403: { description: 'Not a recruiter or admin' },
         },
         async handler(ctx, { body }) {
-          await staff(ctx);
           ctx.set('Cache-Control', 'no-store');
           ctx.body = { payloads: await codec[op](body.payloads) };
         },
@@ -61,6 +62,8 @@ export function codecRoutes(router: Router, registry: OpenAPIRegistry, services:
     summary: 'Trade a recruiter\'s or admin\'s token for the codec session cookie the Temporal Web UI sends',
     tags: ['Codec'],
     auth: ['recruiter', 'admin'],
+    body: NoFields,
+    bodyRequired: false,
     responses: { 204: { description: 'The cookie is set' } },
     handler(ctx) {
       const token = jwt.sign({}, key, { algorithm: 'HS256', subject: String(ctx.state.user.id), audience: AUDIENCE, expiresIn: SESSION_SECONDS });

@@ -6,6 +6,7 @@ import { ForbiddenError, NotFoundError } from '../../domain/errors';
 import type { Services } from '../../services';
 import { defineRoute } from '../route';
 import { IdParams, toDbId } from '../schemas/id.schemas';
+import { NoFields } from '../schemas/request-body.schemas';
 import { erasePersonalData, exportPersonalData, isErased } from '../../privacy/personal-data';
 
 const StageEvent = z.object({ applicationId: z.string(), seq: z.number(), from: z.string().nullable(), to: z.string(), at: z.string(), by: z.string().nullable(), reason: z.string().nullable() });
@@ -50,6 +51,8 @@ export function privacyRoutes(router: Router, registry: OpenAPIRegistry, service
     tags: ['Personal data'],
     auth: 'any',
     params: IdParams,
+    body: NoFields,
+    bodyRequired: false,
     responses: { 202: { description: 'Erased', schema: Accepted }, 403: { description: 'Only admins, or candidates for themselves' }, 404: { description: 'No such user, already erased, or not yours' } },
     async handler(ctx, { params, user: actor }) {
       const user = await subject(params.id, actor);

@@ -3,7 +3,7 @@ import { JOB_STATUSES } from '../../db/entities/job.entity';
 import type { JobView } from '../../jobs/job-queries';
 import { PageQuery, pageSchema } from './pagination.schemas';
 import { text } from './text.schemas';
-import { requestBody } from './request-body.schemas';
+import { atMostOneOf, requestBody } from './request-body.schemas';
 import { CompanyName, CompanyIdInput, ID_PATTERN } from './company.schemas';
 
 export const JobStatusEnum = z.enum(JOB_STATUSES);
@@ -34,7 +34,8 @@ const companyRef = {
 
 /** Exactly one way of naming the company (the original `company_id` counts as `companyId`). */
 const named = (b: Record<string, unknown>) => [b.companyId ?? b.company_id, b.company].filter((v) => v !== undefined).length;
-const ONCE = { holds: (b: Record<string, unknown>) => named(b) <= 1, path: 'company', message: 'Name the company once: `companyId` or `company`, not both.' };
+const COMPANY_NAMES = ['companyId', 'company_id', 'company'];
+const ONCE = { holds: (b: Record<string, unknown>) => named(b) <= 1, path: 'company', message: 'Name the company once: `companyId` or `company`, not both.', atMostOne: COMPANY_NAMES };
 const GIVEN = { holds: (b: Record<string, unknown>) => named(b) >= 1, path: 'company', message: 'Give `companyId` (or `company_id`) or a `company` name.' };
 
 export const CreateJobBody = requestBody(z.strictObject({
@@ -45,7 +46,13 @@ export const CreateJobBody = requestBody(z.strictObject({
   status: JobStatusEnum.optional().openapi({ default: 'open' }),
 }), [ONCE, GIVEN])
   .transform((body) => ({ ...body, status: body.status ?? 'open' }))
-  .openapi('CreateJob', { description: 'Exactly one of `companyId` (or `company_id`) and `company`.' });
+  .openapi('CreateJob', {
+    description: 'Exactly one of `companyId` (or `company_id`) and `company`.',
+    // At most one way of naming the company, and not none: said with `not` only, since
+    // openapi-python-client drops an object schema that has `anyOf` beside its properties.
+    not: { anyOf: [...atMostOneOf(COMPANY_NAMES).not!.anyOf, { not: { anyOf: COMPANY_NAMES.map((name) => ({ required: [name] })) } }] },
+    example: { title: 'Backend Developer', companyId: '1', description: 'Node.js and PostgreSQL.', location: 'Remote', status: 'open' },
+  } as never);
 
 /** Strict, so `createdBy`, `id` or timestamps cannot be written through a PATCH. */
 export const UpdateJobBody = requestBody(z.strictObject({
@@ -55,7 +62,9 @@ export const UpdateJobBody = requestBody(z.strictObject({
   location: Location.optional(),
   status: JobStatusEnum.optional(),
 }), [ONCE])
-  .openapi('UpdateJob');
+  // Only a body otherwise valid is told it changes nothing: unknown fields are the error to report.
+  .refine((body) => Object.values(body).some((v) => v !== undefined), { message: 'Change at least one field.', when: (payload) => payload.issues.length === 0 })
+  .openapi('UpdateJob', { minProperties: 1, example: { title: 'Senior Backend Developer', status: 'closed' } });
 
 export const JobListQuery = PageQuery.extend({
   status: JobStatusEnum.optional(),

@@ -29,6 +29,8 @@ async function main(): Promise<void> {
     orm: { em: { fork() { return this; } } },
     redis,
     temporal: unused,
+    // Webhook routes keep the parts of it they use; none is touched until a request comes.
+    webhooks: new Proxy({}, { get: () => unused }),
     tokens: createTokenService(config.auth.secretKey, config.auth.accessTokenExpireMinutes),
     passwords: createPasswordHasher({ concurrency: 1, maxWaiting: 1 }),
     metrics: createMetrics(),

@@ -65,6 +65,7 @@ describe('npm run dev', () => {
     const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
     expect(ui.status).toBe(200);
     expect(output).toContain(`http://localhost:${ports.api}/docs`);
+    expect(output).toContain(`http://localhost:${ports.api}/app`);
     expect(output).toContain(`http://127.0.0.1:${ports.ui}`);
     // No SECRET_KEY was given: the runner generated one for this machine, readable by its owner only.
     expect(fs.statSync(path.join(dir, 'var', 'secret-key')).mode & 0o777).toBe(0o600);
@@ -84,6 +85,46 @@ describe('npm run dev', () => {
     const jobs = (await (await fetch(`http://127.0.0.1:${ports.api}/api/jobs`, { headers: { Authorization: `Bearer ${accessToken}` } })).json()) as { items: { title: string }[] };
     expect(jobs.items.map((j: { title: string }) => j.title).sort()).toEqual(['Backend Developer', 'Data Analyst', 'Frontend Engineer']);
   });
+
+  test('the original design\'s client requests, verbatim but for the token and ids, all succeed on the fresh database', async () => {
+    const api = `http://127.0.0.1:${ports.api}`;
+    const send = async (method: string, url: string, init: { token?: string; json?: unknown; form?: Record<string, string> } = {}) => {
+      const headers: Record<string, string> = {};
+      if (init.token) headers.Authorization = `Bearer ${init.token}`;
+      let body: string | undefined;
+      if (init.json !== undefined) { headers['Content-Type'] = 'application/json'; body = JSON.stringify(init.json); }
+      if (init.form) { headers['Content-Type'] = 'application/x-www-form-urlencoded'; body = new URLSearchParams(init.form).toString(); }
+      const res = await fetch(api + url, { method, headers, body });
+      return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+    };
+    // FastAPI's OAuth2PasswordRequestForm: a form with `username` and `password`; the answer's `access_token`.
+    const logIn = async (username: string, password: string) => {
+      const res = await send('POST', '/api/auth/login', { form: { username, password } });
+      expect([res.status, res.body.token_type]).toEqual([200, 'bearer']);
+      return res.body.access_token as string;
+    };
+
+    const signup = await send('POST', '/api/auth/signup', { json: { email: 'jane@example.com', password: 'secret123', full_name: 'Jane Doe', role: 'candidate' } });
+    expect([signup.status, signup.body.user.fullName, signup.body.user.role]).toEqual([201, 'Jane Doe', 'candidate']);
+    const candidate = await logIn('jane@example.com', 'secret123');
+    expect((await send('GET', '/api/jobs/', { token: candidate })).status).toBe(200);
+
+    const recruiter = await logIn('recruiter@example.com', 'recruiter-demo-password');
+    const job = await send('POST', '/api/jobs/', { token: recruiter, json: { title: 'Backend Developer', description: 'Python/FastAPI', company_id: 1, status: 'open' } });
+    expect([job.status, job.body.company]).toEqual([201, 'TechCorp']);
+
+    const applied = await send('POST', `/api/jobs/${job.body.id}/apply`, { token: candidate, json: { resume_url: 'https://example.com/jane.pdf', cover_letter: 'I would love to join.' } });
+    expect([applied.status, applied.body.stage, applied.body.resumeUrl]).toEqual([201, 'applied', 'https://example.com/jane.pdf']);
+    const read = await send('GET', `/api/applications/${applied.body.id}`, { token: recruiter });
+    expect([read.status, read.body.coverLetter]).toEqual([200, 'I would love to join.']);
+
+    const moved = await send('PATCH', `/api/applications/${applied.body.id}/stage`, { token: recruiter, json: { stage: 'screening', notes: 'Strong CV' } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.history.at(-1)).toMatchObject({ from: 'applied', to: 'screening', reason: 'Strong CV' });
+
+    const index = await send('GET', '/');
+    expect([index.status, index.body.docs]).toEqual([200, '/docs']);
+  }, 60_000);
 
   test('with Redis gone, SIGINT still stops every process and engine within 10 s', async () => {
     // The notifier's queue and the worker's enqueueing wait on Redis; Ctrl-C must not.

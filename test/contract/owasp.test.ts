@@ -26,7 +26,7 @@ describe('OWASP API Top 10', () => {
 
   describe('API1 broken object-level authorization', () => {
     /** Someone else's object behind every route with an ID, and a body the route would otherwise take. */
-    const targets = (w: ContractWorld): Record<string, { id: string; second?: string; body?: unknown; public?: string[] }> => ({
+    const targets = (w: ContractWorld): Record<string, { id: string; second?: string; body?: unknown; public?: string[]; adminOnly?: boolean }> => ({
       '/api/applications/{id}': { id: w.applications.others },
       '/api/applications/{id}/stage': { id: w.applications.others, body: { stage: 'screening' } },
       '/api/applications/{id}/withdraw': { id: w.applications.others },
@@ -42,6 +42,11 @@ describe('OWASP API Top 10', () => {
       // Payloads of every namespace are staff's only.
       '/codec/{namespace}/decode': { id: 'default', body: { payloads: [] } },
       '/codec/{namespace}/encode': { id: 'default', body: { payloads: [] } },
+      // Webhook subscriptions are admins' alone: every other role is turned away before any lookup.
+      '/api/webhooks/{id}': { id: '1', body: { active: false }, adminOnly: true },
+      '/api/webhooks/{id}/rotate-secret': { id: '1', adminOnly: true },
+      '/api/webhooks/{id}/deliveries': { id: '1', adminOnly: true },
+      '/api/webhooks/{id}/deliveries/{deliveryId}/redeliver': { id: '1', second: '1', adminOnly: true },
     });
 
     test('a candidate reaches no other person\'s object on any route with an ID, and changes nothing', async () => {
@@ -54,12 +59,15 @@ describe('OWASP API Top 10', () => {
         const target = table[path];
         if (target.public?.includes(method)) continue;
         const res = await http(method, fill(path, target.id, target.second), { token: world.candidate.token, body: method === 'GET' || method === 'DELETE' ? undefined : target.body ?? {} });
-        answers.push({ route: `${method} ${path}`, status: res.status });
+        answers.push({ route: `${method} ${path}`, status: res.status, adminOnly: target.adminOnly === true });
       }
       // A draft job is not published: applying to it answers 404 like reading it, or its ID could be probed.
       expect(answers.filter((a) => ![403, 404].includes(a.status))).toEqual([]);
       // The other candidate's own application and the draft job stay invisible, so their IDs cannot be probed.
-      expect(answers.filter((a) => a.route.startsWith('GET ')).map((a) => a.status)).toEqual(answers.filter((a) => a.route.startsWith('GET ')).map(() => 404));
+      // (A route for admins alone answers 403 to every other role before it looks anything up: nothing to probe.)
+      const reads = answers.filter((a) => a.route.startsWith('GET ') && !a.adminOnly);
+      expect(reads.map((a) => a.status)).toEqual(reads.map(() => 404));
+      expect(answers.filter((a) => a.adminOnly).map((a) => a.status)).toEqual(answers.filter((a) => a.adminOnly).map(() => 403));
       expect(await snapshot()).toEqual(before);
     });
 
@@ -141,7 +149,7 @@ describe('OWASP API Top 10', () => {
     const FORBIDDEN = ['role', 'id', 'stage', 'candidateId', 'createdBy'];
 
     /** A valid body for every write, by whom, and what must stay as it was when the body is refused. */
-    const writes = (w: ContractWorld, fresh: { token: string }, spareApplication: string): Record<string, { token?: string; path: string; body: Record<string, unknown>; state: () => Promise<unknown> }> => ({
+    const writes = (w: ContractWorld, fresh: { token: string }, spareApplication: string, hook: string): Record<string, { token?: string; path: string; body: Record<string, unknown>; state: () => Promise<unknown> }> => ({
       'POST /api/auth/signup': { path: '/api/auth/signup', body: { email: `mass-${crypto.randomUUID()}@example.com`, password: 'long-enough-password' }, state: userCount },
       'POST /api/users': { token: w.admin.token, path: '/api/users', body: { email: `mass-${crypto.randomUUID()}@example.com`, password: 'long-enough-password', role: 'recruiter' }, state: userCount },
       'PATCH /api/users/{id}': { token: w.admin.token, path: `/api/users/${w.otherCandidate.user.id}`, body: { active: true }, state: async () => (await http('GET', '/api/auth/me', { token: w.otherCandidate.token })).body },
@@ -160,14 +168,22 @@ describe('OWASP API Top 10', () => {
       'POST /codec/{namespace}/decode': { token: w.admin.token, path: '/codec/default/decode', body: { payloads: [] }, state: async () => null },
       'POST /codec/{namespace}/encode': { token: w.admin.token, path: '/codec/default/encode', body: { payloads: [] }, state: async () => null },
       'POST /codec/session': { token: w.recruiter.token, path: '/codec/session', body: {}, state: async () => null },
+      'POST /api/webhooks': { token: w.admin.token, path: '/api/webhooks', body: { url: 'https://hooks.example.com/mass', events: ['application.hired'] }, state: webhooks },
+      'PATCH /api/webhooks/{id}': { token: w.admin.token, path: `/api/webhooks/${hook}`, body: { active: true }, state: webhooks },
+      'POST /api/webhooks/{id}/rotate-secret': { token: w.admin.token, path: `/api/webhooks/${hook}/rotate-secret`, body: {}, state: webhooks },
+      // The body is refused before the delivery is looked up: what must hold is the 422.
+      'POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver': { token: w.admin.token, path: `/api/webhooks/${hook}/deliveries/1/redeliver`, body: {}, state: webhooks },
     });
+    const webhooks = async () => (await http('GET', '/api/webhooks', { token: world.admin.token })).body;
     const userCount = async () => world.stack.services.orm.em.fork().count(UserSchema, {});
 
     test('every write refuses role, id, stage, candidateId and createdBy it does not take (422), and writes nothing', async () => {
       const fresh = await world.stack.user('candidate');
       const spare = await http('POST', `/api/jobs/${world.jobs.open}/apply`, { token: fresh.token, body: {} });
       expect(spare.status).toBe(201);
-      const table = writes(world, fresh, spare.body.id);
+      const hook = await http('POST', '/api/webhooks', { token: world.admin.token, body: { url: 'https://hooks.example.com/ats', events: ['application.hired'] } });
+      expect(hook.status).toBe(201);
+      const table = writes(world, fresh, spare.body.id, hook.body.id);
       const writeOps = operations.filter((o) => ['POST', 'PATCH', 'PUT'].includes(o.method) && o.path !== '/api/auth/login');
       expect(writeOps.map((o) => `${o.method} ${o.path}`).filter((k) => !table[k])).toEqual([]);
       const wrong = [];

@@ -4,6 +4,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Services } from '../../services';
 import { NotFoundError, TryAgainError } from '../../domain/errors';
 import { defineRoute } from '../route';
+import { NoFields } from '../schemas/request-body.schemas';
 import { generateWebhookSecret } from '../../webhooks/webhook-secrets';
 import { withinMs } from '../../webhooks/webhook-emitter';
 import { deleteSubscription, findDelivery, findSubscription, insertSubscription, listDeliveries, listSubscriptions, markPending, updateSubscription } from '../../webhooks/webhook-store';
@@ -110,6 +111,9 @@ export function webhookRoutes(router: Router, registry: OpenAPIRegistry, service
     tags: TAGS,
     auth: admin,
     params: WebhookIdParams,
+    // No fields: anything sent is refused rather than silently ignored.
+    body: NoFields,
+    bodyRequired: false,
     responses: { 200: { description: 'The subscription, with its new secret', schema: WebhookWithSecretJson }, ...NOT_FOUND },
     async handler(ctx, { params }) {
       await existing(params.id);
@@ -140,6 +144,8 @@ export function webhookRoutes(router: Router, registry: OpenAPIRegistry, service
     tags: TAGS,
     auth: admin,
     params: DeliveryParams,
+    body: NoFields,
+    bodyRequired: false,
     responses: {
       202: { description: 'Queued: the delivery, pending again', schema: WebhookDeliveryJson },
       404: { description: 'No such subscription, or no such delivery of it' },

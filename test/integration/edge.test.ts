@@ -121,7 +121,7 @@ describe('edge hygiene', () => {
     expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['companyId', 'cursor', 'limit', 'q', 'status']);
     // The public job board: anonymous, or with a token for more.
     expect(list.security).toEqual([{}, { bearerAuth: [] }]);
-    expect(Object.keys(doc.paths['/api/jobs'].post.responses).sort()).toEqual(['201', '400', '401', '403', '405', '413', '415', '422', '500']);
+    expect(Object.keys(doc.paths['/api/jobs'].post.responses).sort()).toEqual(['201', '400', '401', '403', '405', '409', '413', '415', '422', '500', '503']);
     expect(doc.paths['/api/auth/signup'].post.security).toEqual([]);
   });
 });

@@ -119,7 +119,7 @@ describe('Idempotency-Key', () => {
     const b = await stack.http('POST', '/api/webhooks', { token: admin.token, headers, body });
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(b.body).toEqual(a.body);
-    const list = (await stack.http('GET', '/api/webhooks', { token: admin.token })).body as { url: string }[];
+    const list = (await stack.http('GET', '/api/webhooks', { token: admin.token })).body.items as { url: string }[];
     expect(list.filter((s) => s.url === body.url)).toHaveLength(1);
   });
 

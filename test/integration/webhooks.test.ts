@@ -54,7 +54,7 @@ describe('webhooks', () => {
     expect(res.status).toBe(201);
     return res.body as { id: string };
   };
-  const deliveries = async (subscriptionId: string) => (await stack.http('GET', `/api/webhooks/${subscriptionId}/deliveries`, { token: admin.token })).body as any[];
+  const deliveries = async (subscriptionId: string) => (await stack.http('GET', `/api/webhooks/${subscriptionId}/deliveries`, { token: admin.token })).body.items as any[];
 
   test('OpenAPI 3.1 documents every event under `webhooks`, and Idempotency-Key on the writes that take it', async () => {
     const doc = (await stack.http('GET', '/openapi.json')).body;
@@ -91,7 +91,7 @@ describe('webhooks', () => {
     expectDocumented('GET', '/api/webhooks/{id}', one);
     expect(one.body.secret).toBeUndefined();
     expectDocumented('GET', '/api/webhooks', await stack.http('GET', '/api/webhooks', { token: admin.token }));
-    expect((await stack.http('GET', '/api/webhooks', { token: admin.token })).body.map((s: any) => s.id)).toContain(id);
+    expect((await stack.http('GET', '/api/webhooks', { token: admin.token })).body.items.map((s: any) => s.id)).toContain(id);
     expect((await stack.http('GET', '/api/webhooks', { token: recruiter.token })).status).toBe(403);
 
     // Stored sealed: the database never holds the secret itself.
@@ -133,7 +133,8 @@ describe('webhooks', () => {
     await eventually(async () => (await deliveries(id)).every((d) => d.status === 'succeeded') && (await deliveries(id)).length === 2);
     const log = await stack.http('GET', `/api/webhooks/${id}/deliveries`, { token: admin.token });
     expectDocumented('GET', '/api/webhooks/{id}/deliveries', log);
-    expect(log.body[0]).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 204 });
+    expect(log.body.nextCursor).toBeNull();
+    expect(log.body.items[0]).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 204 });
   });
 
   test('receiver down for the first attempts: delivered once it is back, exactly once', async () => {

@@ -56,7 +56,7 @@ export function webhookRoutes(router: Router, registry: OpenAPIRegistry, service
     auth: admin,
     responses: { 200: { description: 'The subscriptions', schema: WebhookList } },
     async handler(ctx) {
-      ctx.body = (await listSubscriptions(em())).map(toWebhookJson);
+      ctx.body = { items: (await listSubscriptions(em())).map(toWebhookJson), nextCursor: null };
     },
   });
 
@@ -133,7 +133,7 @@ export function webhookRoutes(router: Router, registry: OpenAPIRegistry, service
     responses: { 200: { description: 'Deliveries with their last attempt', schema: WebhookDeliveryList }, ...NOT_FOUND },
     async handler(ctx, { params }) {
       await existing(params.id);
-      ctx.body = (await listDeliveries(em(), params.id, DELIVERY_PAGE)).map(toDeliveryJson);
+      ctx.body = { items: (await listDeliveries(em(), params.id, DELIVERY_PAGE)).map(toDeliveryJson), nextCursor: null };
     },
   });
 

@@ -27,7 +27,8 @@ export const WebhookWithSecretJson = z.object({
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/).openapi({ description: 'The Standard Webhooks signing secret; shown only when created or rotated.', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }),
 }).openapi('WebhookWithSecret');
 
-export const WebhookList = z.array(WebhookJson).openapi('WebhookList');
+/** A list as every list of the API answers it; all subscriptions fit one page, so `nextCursor` is null. */
+export const WebhookList = z.object({ items: z.array(WebhookJson), nextCursor: z.string().nullable() }).openapi('WebhookList');
 
 export const CreateWebhookBody = requestBody(z.strictObject({
   url: ReceiverUrl,
@@ -54,7 +55,8 @@ export const WebhookDeliveryJson = z.object({
   createdAt: z.string().openapi({ format: 'date-time' }),
 }).openapi('WebhookDelivery');
 
-export const WebhookDeliveryList = z.array(WebhookDeliveryJson).openapi('WebhookDeliveryList');
+/** The newest deliveries, as a list of the API answers it (one page: `nextCursor` is null). */
+export const WebhookDeliveryList = z.object({ items: z.array(WebhookDeliveryJson), nextCursor: z.string().nullable() }).openapi('WebhookDeliveryList');
 
 export const toWebhookJson = (s: WebhookSubscription): z.output<typeof WebhookJson> =>
   ({ id: s.id, url: s.url, events: s.events, active: s.active, createdAt: s.createdAt, updatedAt: s.updatedAt });

@@ -22,8 +22,9 @@ interface Done { fingerprint: string; state: 'done'; status: number; type: strin
  * Without the header nothing here touches Redis.
  */
 export async function withIdempotency(ctx: Context, services: Services, run: () => Promise<void>): Promise<void> {
+  // Absent: no idempotency. Present but empty (or anything else off the pattern): refused, as documented.
+  if (ctx.headers['idempotency-key'] === undefined) return run();
   const key = ctx.get('Idempotency-Key');
-  if (!key) return run();
   if (!KEY.test(key)) throw new InvalidInputError('Idempotency-Key', 'The Idempotency-Key header takes 1 to 255 printable ASCII characters.');
   const { redis, config } = services;
   const storeKey = `idempotency:${(ctx.state.user as { id: number }).id}:${key}`;

@@ -106,10 +106,15 @@ describe('Idempotency-Key', () => {
     expect(ok.status).toBe(201);
   });
 
-  test('a malformed key → 422', async () => {
-    const res = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers: { 'Idempotency-Key': 'x'.repeat(256) }, body: { title: 'T', company: 'C' } });
-    expect(res.status).toBe(422);
-    expect(res.body.errors[0].path).toBe('Idempotency-Key');
+  test('a malformed key, an empty one included → 422, and nothing is created', async () => {
+    for (const value of ['x'.repeat(256), '']) {
+      const title = `Malformed key ${value.length}`;
+      const res = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers: { 'Idempotency-Key': value }, body: { title, company: 'C' } });
+      expect([value.length, res.status]).toEqual([value.length, 422]);
+      expect(res.body.errors[0].path).toBe('Idempotency-Key');
+      const listed = await stack.http('GET', `/api/jobs?q=${encodeURIComponent(title)}`, { token: recruiter.token });
+      expect(listed.body.items).toEqual([]);
+    }
   });
 
   test('webhook creation replays the same subscription and secret', async () => {

@@ -26,6 +26,11 @@ describe('retention', () => {
       return { id: res.body.id as string, candidateId: candidate.user.id };
     };
     const [old, recent, running] = [await apply('rejected'), await apply('rejected'), await apply()];
+    // The workflows' own recordings must land before the rows are backdated: a late one would write
+    // the transition's real time back over the backdated one.
+    for (const { id } of [old, recent, running]) {
+      await eventually(async () => ((await stack.services.temporal.workflow.getHandle(id).describe()).raw.pendingActivities ?? []).length === 0 ? true : undefined, 30_000, `${id} recorded`);
+    }
     const conn = stack.services.orm.em.getConnection();
     await conn.execute("update applications set updated_at = '2020-01-01T00:00:00.000Z' where id in (?, ?)", [old.id, running.id]);
     const keyOf = async (userId: number) => (await conn.execute('select user_id from candidate_data_keys where user_id = ?', [userId])).length;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, startRedis, type Engine } from '../../src/dev/engines';
 import { testEnv } from '../support/stack';
+import { relayTo } from '../support/relay';
 
 const ROOT = path.resolve(__dirname, '../..');
 const entry = (name: string) => path.join(ROOT, `dist/src/main/${name}.js`);
@@ -13,17 +14,8 @@ const entry = (name: string) => path.join(ROOT, `dist/src/main/${name}.js`);
 interface Relay { address: string; cut(): Promise<void> }
 
 async function startRelay(target: string): Promise<Relay> {
-  const [host, port] = target.split(':');
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(port), host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  });
+  const server = net.createServer((client) => relayTo(target, client, sockets));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,

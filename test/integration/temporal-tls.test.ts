@@ -13,6 +13,7 @@ import { createTemporalClient } from '../../src/temporal/client';
 import { createApplicationWorker } from '../../src/temporal/worker';
 import { bundleWorkflows, createJob, eventually, queryState } from '../support/applications';
 import { startStack, testEnv, type TestStack } from '../support/stack';
+import { relayTo } from '../support/relay';
 
 /**
  * The dev server speaks plain gRPC, so a TLS-terminating relay stands in front of it, as a load
@@ -47,7 +48,7 @@ interface Relay { address: string; handshakes: { authorized: boolean }[]; close(
 
 /** TLS in front, the dev server's plaintext port behind; HTTP/2 is what gRPC negotiates. */
 async function startTlsRelay(cert: string, clientCa?: string): Promise<Relay> {
-  const [host, port] = process.env.ATS_TEST_TEMPORAL_ADDRESS!.split(':');
+  const target = process.env.ATS_TEST_TEMPORAL_ADDRESS!;
   const sockets = new Set<net.Socket>();
   const handshakes: { authorized: boolean }[] = [];
   const server = tls.createServer({
@@ -57,13 +58,7 @@ async function startTlsRelay(cert: string, clientCa?: string): Promise<Relay> {
     ...(clientCa && { requestCert: true, rejectUnauthorized: true, ca: fs.readFileSync(file(`${clientCa}.pem`)) }),
   }, (client) => {
     handshakes.push({ authorized: client.authorized });
-    const upstream = net.connect(Number(port), host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-    client.pipe(upstream).pipe(client);
+    relayTo(target, client, sockets);
   });
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

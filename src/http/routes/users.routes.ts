@@ -85,11 +85,13 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, services: 
 }
 
 /**
- * The other active admins, locked until the transaction ends: two admins demoting each other at once
- * must not both see the other still in place (PostgreSQL reads committed data, and would).
+ * The other active admins. On PostgreSQL every active admin's row is locked until the transaction
+ * ends, all of them and in one order, so two admins demoting each other at once run one after the
+ * other (the second then sees the first's change) instead of both passing, or deadlocking.
  */
-function otherActiveAdmins(em: SqlEntityManager, exceptId: number): Promise<{ id: number }[]> {
-  return em.execute(`select id from users where role = 'admin' and active = true and id <> ?${dialectOf(em).lockRead}`, [exceptId], 'all');
+async function otherActiveAdmins(em: SqlEntityManager, exceptId: number): Promise<{ id: number }[]> {
+  const admins = await em.execute<{ id: number }[]>(`select id from users where role = 'admin' and active = true order by id${dialectOf(em).lockRead}`, [], 'all');
+  return admins.filter((a) => Number(a.id) !== exceptId);
 }
 
 function losesAdmin(target: User, change: { role?: string; active?: boolean }): boolean {

@@ -5,6 +5,7 @@ export class Migration20261130220000_notification_outbox extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table notification_outbox (
       id varchar(255) not null primary key,
+      subject varchar(255) not null,
       data text not null,
       status varchar(16) not null,
       created_at varchar(40) not null,

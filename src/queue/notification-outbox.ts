@@ -15,10 +15,10 @@ const BATCH = 500;
 export async function recordOutbox(orm: MikroORM, jobs: OutboxJob[], now = new Date()): Promise<void> {
   if (!jobs.length) return;
   const at = now.toISOString();
-  const values = jobs.map(() => "(?, ?, 'pending', ?)").join(', ');
+  const values = jobs.map(() => "(?, ?, ?, 'pending', ?)").join(', ');
   await orm.em.fork().getConnection().execute(
-    `insert into notification_outbox (id, data, status, created_at) values ${values} on conflict (id) do nothing`,
-    jobs.flatMap((j) => [j.opts.jobId, JSON.stringify({ name: j.name, data: j.data }), at]),
+    `insert into notification_outbox (id, subject, data, status, created_at) values ${values} on conflict (id) do nothing`,
+    jobs.flatMap((j) => [j.opts.jobId, j.data.applicationId, JSON.stringify({ name: j.name, data: j.data }), at]),
     'run',
   );
 }
@@ -37,7 +37,8 @@ export function createNotificationOutbox(orm: MikroORM): NotificationOutbox {
       return rows[0]?.status === 'sent';
     },
     async markSent(jobId) {
-      await sql().execute("update notification_outbox set status = 'sent', sent_at = ? where id = ? and status = 'pending'", [new Date().toISOString(), jobId], 'run');
+      // A sent row needs no copy of the message (names, address) any more.
+      await sql().execute("update notification_outbox set status = 'sent', sent_at = ?, data = '{}' where id = ? and status = 'pending'", [new Date().toISOString(), jobId], 'run');
     },
   };
 }

@@ -31,7 +31,7 @@ describe('notification outbox', () => {
     await stack?.close();
   });
 
-  const rows = () => stack.services.orm.em.fork().getConnection().execute<{ id: string; status: string; sent_at: string | null }[]>('select id, status, sent_at from notification_outbox order by id', [], 'all');
+  const rows = () => stack.services.orm.em.fork().getConnection().execute<{ id: string; subject: string; data: string; status: string; sent_at: string | null }[]>('select id, subject, data, status, sent_at from notification_outbox order by id', [], 'all');
 
   /** What Redis restored from a snapshot older than the jobs looks like: neither the jobs nor their ledger keys. */
   async function loseRedisData(): Promise<void> {
@@ -66,7 +66,9 @@ describe('notification outbox', () => {
     expect(new Set(sink.messages.map((m) => m.notificationId)).size).toBe(2);
     const sent = await rows();
     expect(sent.map((r) => r.status)).toEqual(['sent', 'sent']);
-    expect(sent.every((r) => r.sent_at)).toBe(true);
+    expect(sent.every((r) => r.sent_at && r.subject === base.applicationId)).toBe(true);
+    // A sent row keeps no copy of the message's personal data.
+    expect(sent.map((r) => r.data)).toEqual(['{}', '{}']);
 
     // Redis loses everything again, and the recording activity is retried: the rows say sent.
     await loseRedisData();

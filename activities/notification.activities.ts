@@ -5,6 +5,7 @@ import { JobSchema } from '../src/db/entities/job.entity';
 import { CompanySchema } from '../src/db/entities/company.entity';
 import { UserSchema, type User } from '../src/db/entities/user.entity';
 import { notificationJobId, type Audience, type NotificationJobData } from '../src/queue/notification-queue';
+import { recordOutbox } from '../src/queue/notification-outbox';
 
 export type { NotificationEvent, NotificationKind } from '../src/domain/notifications';
 
@@ -29,6 +30,7 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
     async enqueueNotifications(event) {
       const jobs = await notificationJobs(deps.orm, event);
       if (!jobs.length) return 0;
+      await recordOutbox(deps.orm, jobs);
       // Adding an existing job ID is a no-op in BullMQ; looking first only tells the caller what was new.
       const before = await Promise.all(jobs.map((j) => deps.queue.getJob(j.opts.jobId)));
       await deps.queue.addBulk(jobs);
@@ -40,7 +42,10 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
 /** Enqueues the jobs of several events at once, without counting what was new. */
 export async function enqueueAllNotifications({ orm, queue }: NotificationDeps, events: NotificationEvent[]): Promise<void> {
   const jobs = (await Promise.all(events.map((event) => notificationJobs(orm, event)))).flat();
-  if (jobs.length) await queue.addBulk(jobs);
+  if (!jobs.length) return;
+  // SQL first: a job Redis loses later is found there and queued again by the notifier's sweep.
+  await recordOutbox(orm, jobs);
+  await queue.addBulk(jobs);
 }
 
 /** One BullMQ job per recipient and channel of `event`, each with its idempotent job ID. */

@@ -36,6 +36,7 @@ export function createRetentionActivities({ orm, logger, retentionDays, now = ()
         [...FINAL_STAGES, cutoff, ...FINAL_STAGES, cutoff], 'run');
         // The webhook delivery log copies applications: it is kept no longer than they are.
         await tx.execute('delete from webhook_deliveries where created_at < ?', [cutoff], 'run');
+        await tx.execute('delete from notification_outbox where created_at < ?', [cutoff], 'run');
         return { applications: cleared.affectedRows, keys: keys.affectedRows };
       });
       logger.info({ ...result, retentionDays, cutoff }, 'retention: personal data of long-final applications erased');

@@ -3,6 +3,7 @@ import { Migration20261130000000_companies } from './Migration20261130000000_com
 import { Migration20261130120000_hiring_teams } from './Migration20261130120000_hiring_teams';
 import { Migration20261130180000_candidate_data_keys } from './Migration20261130180000_candidate_data_keys';
 import { Migration20261130200000_webhooks } from './Migration20261130200000_webhooks';
+import { Migration20261130220000_notification_outbox } from './Migration20261130220000_notification_outbox';
 
 /** Every migration, in order. Listed explicitly so the same list serves `dist/` and the tests. */
 export const migrationsList = [
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: 'Migration20261130120000_hiring_teams', class: Migration20261130120000_hiring_teams },
   { name: 'Migration20261130180000_candidate_data_keys', class: Migration20261130180000_candidate_data_keys },
   { name: 'Migration20261130200000_webhooks', class: Migration20261130200000_webhooks },
+  { name: 'Migration20261130220000_notification_outbox', class: Migration20261130220000_notification_outbox },
 ];

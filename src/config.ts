@@ -43,6 +43,8 @@ const envSchema = z.object({
   STAGE_SLA_SECONDS: seconds(3 * 24 * 3600),
   OFFER_EXPIRY_SECONDS: seconds(7 * 24 * 3600),
   NOTIFIER_CONCURRENCY: z.coerce.number().int().positive().default(10),
+  NOTIFICATION_SWEEP_MS: z.coerce.number().int().positive().default(60_000),
+  NOTIFICATION_SWEEP_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   NOTIFICATION_QUEUE: z.string().default('notifications'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_BLOCK_SECONDS: seconds(15 * 60),
@@ -94,7 +96,7 @@ export interface Config {
   trustProxy: boolean;
   logLevel: Env['LOG_LEVEL'];
   timers: { stageSlaSeconds: number; offerExpirySeconds: number };
-  notifier: { concurrency: number; queueName: string };
+  notifier: { concurrency: number; queueName: string; sweepMs: number; sweepGraceMs: number };
   /** `allowPrivate`: deliver to loopback and private addresses (development and tests only). */
   webhooks: { queueName: string; concurrency: number; allowPrivate: boolean; retryDelaysMs: number[]; timeoutMs: number };
   /** Applications final for longer lose their personal data (see activities/retention.activities.ts); unset: kept. */
@@ -192,7 +194,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
     timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
-    notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE },
+    notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE, sweepMs: env.NOTIFICATION_SWEEP_MS, sweepGraceMs: env.NOTIFICATION_SWEEP_GRACE_MS },
     webhooks: {
       queueName: env.WEBHOOK_QUEUE,
       concurrency: env.WEBHOOK_CONCURRENCY,

@@ -47,6 +47,8 @@ export async function erasePersonalData(services: Services, user: User, by: numb
   await em.execute('update applications set cover_letter = null, resume_url = null where candidate_id = ?', [user.id], 'run');
   // Webhook payloads copied the applications, cover letter and résumé URL included.
   await em.execute('delete from webhook_deliveries where subject in (select id from applications where candidate_id = ?)', [user.id], 'run');
+  // So do messages about them still waiting in the notification outbox.
+  await em.execute('delete from notification_outbox where subject in (select id from applications where candidate_id = ?)', [user.id], 'run');
   // A password no one knows and no hash of it can match: a random string that is not a hash.
   await em.nativeUpdate(UserSchema, { id: user.id }, { email: erasedEmail(user.id), fullName: null, passwordHash: `!erased-${randomBytes(16).toString('hex')}`, active: false, updatedAt: now });
   services.logger.info({ userId: user.id, by, withdrawn: running.filter((a) => !isFinal(a.stage)).length }, 'personal data erased');

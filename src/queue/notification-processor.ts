@@ -6,6 +6,7 @@ import { renderNotification } from '../mail/templates';
 import { describeSmtpFailure, isInvalidRecipient, isPermanentSmtpFailure } from '../mail/smtp-failure';
 import type { NotificationJobData } from './notification-queue';
 import type { DeliveryLedger } from './delivery-ledger';
+import type { NotificationOutbox } from './notification-outbox';
 import type { DeliveryOutcome, DeliveryStats } from './delivery-stats';
 import { PermanentDeliveryError, TransientDeliveryError } from './delivery-errors';
 
@@ -14,6 +15,8 @@ export interface DeliveryResult { messageId: string; duplicate: boolean }
 export interface ProcessorDeps {
   mailer: Mailer;
   ledger: DeliveryLedger;
+  /** The durable record in SQL; without it only Redis's ledger guards against sending twice. */
+  outbox?: NotificationOutbox;
   stats: DeliveryStats;
   logger: Logger;
   /** Right-hand side of generated Message-IDs, from MAIL_FROM. */
@@ -31,6 +34,12 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
   return async function deliver(job: Job<NotificationJobData, DeliveryResult>, token?: string): Promise<DeliveryResult> {
     const jobId = job.id!;
     const log = logger.child({ jobId, kind: job.data.kind, recipientId: job.data.recipient.id, attempt: job.attemptsMade + 1 });
+    // The ledger may have vanished with Redis; SQL still knows what went out. If SQL cannot answer, the ledger decides.
+    if (await deps.outbox?.isSent(jobId).catch((err: Error) => { log.warn({ err: err.message }, 'outbox not readable; relying on the ledger'); return false; })) {
+      log.info('already sent per the outbox; completing without sending again');
+      count('duplicate_skipped');
+      return { messageId: `<${jobId}@${deps.messageIdDomain}>`, duplicate: true };
+    }
     const holder = token ?? randomUUID();
     const claim = await ledger.claim(jobId, holder);
     if (claim.state === 'sent') {
@@ -71,6 +80,7 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
 
     // From here the message is out: never throw, or a retry would send it again.
     await ledger.markSent(jobId, sent.messageId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the sent marker was not written'));
+    await deps.outbox?.markSent(jobId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the outbox row was not marked'));
     count('sent');
     log.info({ messageId: sent.messageId, via: mailer.target }, 'notification sent');
     return { messageId: sent.messageId, duplicate: false };

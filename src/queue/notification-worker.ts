@@ -1,5 +1,7 @@
 import { Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { MikroORM } from '@mikro-orm/sql';
+import { createNotificationOutbox } from './notification-outbox';
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail/mailer';
 import type { NotificationJobData } from './notification-queue';
@@ -15,6 +17,8 @@ export interface NotificationWorkerDeps {
   mailer: Mailer;
   mailFrom: string;
   logger: Logger;
+  /** Where sent notifications are recorded durably (the notification outbox); optional for tests of Redis alone. */
+  orm?: MikroORM;
   /** Tests shorten the stalled-job checks; production keeps BullMQ's defaults. */
   options?: Partial<Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'drainDelay' | 'autorun'>>;
 }
@@ -25,6 +29,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Worker<N
   const processor = createNotificationProcessor({
     mailer: deps.mailer,
     ledger: createDeliveryLedger(connection, queueName),
+    outbox: deps.orm ? createNotificationOutbox(deps.orm) : undefined,
     stats: createDeliveryStats(connection, queueName),
     logger,
     messageIdDomain: messageIdDomainOf(deps.mailFrom),

@@ -36,6 +36,8 @@ export interface HarnessOptions {
   smtpUrl: string;
   jobOptions?: Partial<DefaultJobOptions>;
   concurrency?: number;
+  /** The worker records deliveries in the SQL notification outbox, as the notifier process does. */
+  outbox?: boolean;
 }
 
 /** The notification pipeline without the workflow: the real activity, queue, notifier worker and mailer. */
@@ -55,7 +57,7 @@ export async function startNotifierHarness(opts: HarnessOptions): Promise<Notifi
     activities: createNotificationActivities({ orm: opts.orm, queue }),
     worker: null,
     async startWorker(options = {}) {
-      harness.worker = createNotificationWorker({ connection: workerRedis, queueName: opts.queueName, concurrency: opts.concurrency ?? 5, mailer, mailFrom: MAIL_FROM, logger, options });
+      harness.worker = createNotificationWorker({ connection: workerRedis, queueName: opts.queueName, concurrency: opts.concurrency ?? 5, mailer, mailFrom: MAIL_FROM, logger, options, orm: opts.outbox ? opts.orm : undefined });
       await harness.worker.waitUntilReady();
       return harness.worker;
     },

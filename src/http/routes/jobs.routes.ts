@@ -4,7 +4,7 @@ import { JobSchema, type Job } from '../../db/entities/job.entity';
 import type { User } from '../../db/entities/user.entity';
 import { ConflictError, ForbiddenError } from '../../domain/errors';
 import type { Services } from '../../services';
-import { findJob, noSuchJob } from '../../jobs/job-lookup';
+import { findJob, findVisibleJob, seesEveryJob } from '../../jobs/job-lookup';
 import { addCreatorToTeam, assertOnTeam } from '../../jobs/hiring-team';
 import { jobView, listJobs, type JobView } from '../../jobs/job-queries';
 import { companyNames, resolveCompany } from '../../companies/companies';
@@ -17,7 +17,6 @@ import { CreateJobBody, JobJson, JobListQuery, JobPage, UpdateJobBody, toJobJson
 const managers = ['recruiter', 'admin'] as const;
 
 /** Anonymous callers and candidates see the public job board: open jobs only. */
-const seesEveryJob = (user: User | undefined) => user !== undefined && user.role !== 'candidate';
 
 export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
   const em = () => services.orm.em;
@@ -84,9 +83,7 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
     params: IdParams,
     responses: { 200: { description: 'The job', schema: JobJson }, 404: { description: 'No such job' } },
     async handler(ctx, { params, user }) {
-      const job = await findJob(em(), params.id);
-      if (!seesEveryJob(user) && job.status !== 'open') throw noSuchJob();
-      ctx.body = toJobJson(await view(job));
+      ctx.body = toJobJson(await view(await findVisibleJob(em(), params.id, user)));
     },
   });
 

@@ -5,7 +5,7 @@ import { UserSchema, type User } from '../../db/entities/user.entity';
 import type { Job } from '../../db/entities/job.entity';
 import { ConflictError, ForbiddenError } from '../../domain/errors';
 import type { Services } from '../../services';
-import { findJob, noSuchJob } from '../../jobs/job-lookup';
+import { findVisibleJob } from '../../jobs/job-lookup';
 import { addToTeam, isOnTeam, removeFromTeam, teamMembers } from '../../jobs/hiring-team';
 import { defineRoute } from '../route';
 import { IdParams, toDbId } from '../schemas/id.schemas';
@@ -90,12 +90,7 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
     },
   });
 
-  /** The job as `GET /api/jobs/{id}` would show it to this user, or 404. */
-  async function visibleJob(id: string, user: User): Promise<Job> {
-    const job = await findJob(em(), id);
-    if (user.role === 'candidate' && job.status !== 'open') throw noSuchJob();
-    return job;
-  }
+  const visibleJob = (id: string, user: User): Promise<Job> => findVisibleJob(em(), id, user);
 
   async function managedJob(id: string, user: User): Promise<Job> {
     const job = await visibleJob(id, user);

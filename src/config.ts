@@ -46,6 +46,8 @@ const envSchema = z.object({
   NOTIFICATION_SWEEP_MS: z.coerce.number().int().positive().default(60_000),
   NOTIFICATION_SWEEP_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   NOTIFICATION_QUEUE: z.string().default('notifications'),
+  TRANSITION_SWEEP_MS: z.coerce.number().int().positive().default(15_000),
+  TRANSITION_SWEEP_GRACE_MS: z.coerce.number().int().min(0).optional(),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_BLOCK_SECONDS: seconds(15 * 60),
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().default(2),
@@ -97,6 +99,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   timers: { stageSlaSeconds: number; offerExpirySeconds: number };
   notifier: { concurrency: number; queueName: string; sweepMs: number; sweepGraceMs: number };
+  /** The API's sweep of stage changes a request left unrecorded; the grace outlasts any request's wait on Temporal. */
+  transitions: { sweepMs: number; sweepGraceMs: number };
   /** `allowPrivate`: deliver to loopback and private addresses (development and tests only). */
   webhooks: { queueName: string; concurrency: number; allowPrivate: boolean; retryDelaysMs: number[]; timeoutMs: number };
   /** Applications final for longer lose their personal data (see activities/retention.activities.ts); unset: kept. */
@@ -195,6 +199,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
     notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE, sweepMs: env.NOTIFICATION_SWEEP_MS, sweepGraceMs: env.NOTIFICATION_SWEEP_GRACE_MS },
+    transitions: { sweepMs: env.TRANSITION_SWEEP_MS, sweepGraceMs: env.TRANSITION_SWEEP_GRACE_MS ?? env.TEMPORAL_REQUEST_TIMEOUT_MS + 15_000 },
     webhooks: {
       queueName: env.WEBHOOK_QUEUE,
       concurrency: env.WEBHOOK_CONCURRENCY,

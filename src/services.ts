@@ -11,6 +11,8 @@ import { createMetrics, type Metrics } from './metrics';
 import { observeRecordingFailures } from './applications/recording-failures';
 import { createWebhookServices, type WebhookServices } from './webhooks/webhook-services';
 import { withinMs } from './webhooks/webhook-emitter';
+import type { Queue } from 'bullmq';
+import { createNotificationQueue, type NotificationJobData } from './queue/notification-queue';
 
 /** Everything the API needs, built once from the configuration and passed explicitly. */
 export interface Services {
@@ -23,6 +25,8 @@ export interface Services {
   passwords: PasswordHasher;
   metrics: Metrics;
   webhooks: WebhookServices;
+  /** Where the API queues the notifications of the changes it records. */
+  notifications: Queue<NotificationJobData>;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,7 @@ export async function createServices(config: Config, logger = createLogger(confi
   const metrics = createMetrics();
   observeRecordingFailures(metrics, redis, config.temporal.taskQueue);
   const webhooks = createWebhookServices(config, orm, redis);
+  const notifications = createNotificationQueue(redis, config.notifier.queueName, { logger });
   return {
     config,
     logger,
@@ -49,9 +54,10 @@ export async function createServices(config: Config, logger = createLogger(confi
     passwords: createPasswordHasher({ concurrency: config.auth.hashConcurrency, maxWaiting: config.auth.hashQueueMax }),
     metrics,
     webhooks,
+    notifications,
     async close() {
       // With Redis gone, BullMQ's close waits for it forever.
-      await withinMs(webhooks.queue.close(), 1_000).catch(() => undefined);
+      await withinMs(Promise.all([webhooks.queue.close(), notifications.close()]), 1_000).catch(() => undefined);
       await temporal.connection.close();
       redis.disconnect();
       await orm.close();

@@ -5,6 +5,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -60,6 +61,10 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     rejectedSignals: [],
     slaReminders: [],
   };
+  // Applications started with design 2 leave their updates' recording to the API and never cancel a
+  // timer; earlier ones replay the code they began with (see `ApplicationInput.design`).
+  const design2 = (input.design ?? 1) >= 2;
+
   // What the recording activity has yet to write: notifications in order, and SQL up to `state.seq`.
   const outbox: NotificationEvent[] = [];
   let recordedSeq = 0;
@@ -120,12 +125,27 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
 
   // Handlers decide and answer within the one workflow task that delivers their message: Temporal
   // sends an update's answer only once that task is recorded, and the API then writes the answer to
-  // SQL itself (read-your-writes); the recording activity writes it again, a no-op, or first if the
-  // API never did.
+  // SQL itself (read-your-writes) and queues its notifications.
+  //
+  // Before design 2 the recording activity then writes it all again: a no-op, or first if the API
+  // never did. That activity is an activity task and a second workflow task on every transition, so
+  // design 2 leaves an update's transition to the API alone. The API journals each change before it
+  // sends it (`transition_intents`) and clears the entry once SQL and the outbox have the answer; an
+  // entry left behind (the API died, SQL refused) is finished from this workflow's state query by
+  // the API's sweep. Transitions nobody asked for through an update (signals, the workflow's own
+  // timers) are still recorded by the activity.
+  function leaveToCaller(entry: HistoryEntry) {
+    if (!design2) return;
+    // Only when nothing older waits for the activity: its record covers the whole history anyway.
+    if (recordedSeq === entry.seq - 1 && outbox.length === 1 && outbox[0].seq === entry.seq) {
+      outbox.length = 0;
+      recordedSeq = entry.seq;
+    }
+  }
 
   // The candidate applies: update-with-start delivers this together with the start.
   setHandler(submitUpdate, () => {
-    accept({ applicationId: input.applicationId, stage: 'applied', by: input.candidateId, reason: null });
+    leaveToCaller(accept({ applicationId: input.applicationId, stage: 'applied', by: input.candidateId, reason: null }));
     return answer();
   }, {
     validator: () => {
@@ -138,7 +158,7 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
   // handler checks again because the state may have moved since validation.
   setHandler(changeStageUpdate, (request: StageChangeRequest | null) => {
     assertAllowed(request);
-    accept(request);
+    leaveToCaller(accept(request));
     return answer();
   }, { validator: assertAllowed });
 
@@ -196,6 +216,19 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
 
   void recordLoop();
 
+  // Design 2 never cancels a timer: starting one and cancelling it are two events on every stage
+  // change. A stage whose deadline is no earlier than a timer already running waits on that one and,
+  // should it fire first, starts its own for the rest; a timer that fires after its stage was left
+  // wakes the workflow once, for nothing. So the cost of a clock moves from each transition to the
+  // moment a clock runs out, if the application is still open then.
+  const running = new Set<number>();
+  const runningBy = (due: number) => [...running].some((at) => at <= due);
+  function wakeBy(due: number) {
+    if (runningBy(due)) return;
+    running.add(due);
+    void sleep(due - Date.now()).then(() => running.delete(due));
+  }
+
   // Nothing happens until the candidate's submission is recorded.
   await condition(() => state.seq > 0);
 
@@ -204,7 +237,15 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     const entered = state.history[state.history.length - 1];
     const clock = stageClock(entered.to, input);
     if (!clock) break;
-    await condition(() => state.seq !== entered.seq, clock.seconds * 1000);
+    if (design2) {
+      const due = Date.parse(entered.at) + clock.seconds * 1000;
+      while (state.seq === entered.seq && Date.now() < due) {
+        wakeBy(due);
+        await condition(() => state.seq !== entered.seq || !runningBy(due));
+      }
+    } else {
+      await condition(() => state.seq !== entered.seq, clock.seconds * 1000);
+    }
     // A message handled in the same activation as the timer wins over it.
     if (state.seq !== entered.seq) continue;
 

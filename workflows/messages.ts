@@ -15,6 +15,13 @@ export interface ApplicationInput {
   resumeUrl: string | null;
   stageSlaSeconds: number;
   offerExpirySeconds: number;
+  /**
+   * How this workflow records and keeps its clock, fixed at the start so a workflow replays the code
+   * it began with. Absent (before 2): every transition is recorded by an activity after its workflow
+   * task, and each stage entry cancels the previous stage's timer and starts its own. 2: the API
+   * records the transitions it asked for through updates, and timers are never cancelled.
+   */
+  design?: number;
 }
 
 /** One accepted transition. `seq` numbers them 1, 2, 3… with no gaps; seq 1 is `null → applied`. */
@@ -98,3 +105,6 @@ export const changeStageSignal = defineSignal<[StageChangeRequest]>('changeStage
 
 /** Live state, including what SQL does not keep (refused signals, reminders sent). Queries are not kept in history. */
 export const stateQuery = defineQuery<ApplicationState>('state');
+
+/** The design new applications start with (see `ApplicationInput.design`). */
+export const APPLICATION_DESIGN = 2;

@@ -8,16 +8,17 @@ import { applicationWorkflowId } from '../domain/ids';
 import { noSuchJob } from '../jobs/job-lookup';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
-import { changeStageUpdate, stateQuery, submitUpdate, type ApplicationAnswer, type StageChangeRequest } from '../../workflows/messages';
+import { APPLICATION_DESIGN, changeStageUpdate, stateQuery, submitUpdate, type ApplicationAnswer, type StageChangeRequest } from '../../workflows/messages';
 import { refuseStageChange } from '../../workflows/stage-rules';
 import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
-import { projectApplication, projectionOf } from './application-projection';
+import { closeIntent, openIntent, recordAnswer } from './transition-recording';
 import { openDeep, sealContent } from '../privacy/personal-fields';
 import { applicationSummary } from '../privacy/workflow-summary';
 
 /**
- * What the API asks of application workflows. Each call is one message to Temporal; once the
- * workflow has answered, the API writes the answer to SQL, so a following read sees it.
+ * What the API asks of application workflows. Each call is one message to Temporal, journaled before
+ * it is sent; once the workflow has answered, the API records the answer (SQL, notifications,
+ * webhooks), so a following read sees it (see transition-recording.ts).
  */
 export type Submission = ApplicationContent;
 
@@ -38,7 +39,11 @@ export async function submitApplication(services: Services, job: Job, candidateI
   // The workflow carries the personal fields sealed under the candidate's own key (crypto-shredding).
   const sealed = await sealContent(services.orm.em.fork(), config.auth.payloadKeys, candidateId, submission);
   const summary = await applicationSummary(services.orm.em.fork(), job);
+  const updateId = randomUUID();
+  const intentId = `${workflowId}:${updateId}`;
+  await openIntent(services.orm, intentId, workflowId);
   const state = await withinDeadline(services, () => temporal.workflow.executeUpdateWithStart(submitUpdate, {
+    updateId,
     startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
       workflowId,
       taskQueue: config.temporal.taskQueue,
@@ -49,6 +54,7 @@ export async function submitApplication(services: Services, job: Job, candidateI
         ...sealed,
         stageSlaSeconds: config.timers.stageSlaSeconds,
         offerExpirySeconds: config.timers.offerExpirySeconds,
+        design: APPLICATION_DESIGN,
       }],
       // A running application fails the start, and so does a finished one: nobody applies twice.
       workflowIdConflictPolicy: 'FAIL',
@@ -57,7 +63,7 @@ export async function submitApplication(services: Services, job: Job, candidateI
       ...summary,
     }),
   }));
-  await recorded(services, trusted(state), submission);
+  await recorded(services, intentId, trusted(state), submission);
   return { ...state, ...submission };
 }
 
@@ -66,38 +72,42 @@ export async function submitApplication(services: Services, job: Job, candidateI
 export async function changeStage(services: Services, applicationId: string, change: Omit<StageChangeRequest, 'applicationId'>, updateId: string = randomUUID()): Promise<ApplicationOutcome> {
   const request: StageChangeRequest = { ...change, applicationId };
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
+  const intentId = `${applicationId}:${updateId}`;
+  await openIntent(services.orm, intentId, applicationId);
   let state: ApplicationAnswer | null;
   try {
     state = await withUnprocessedRetry(updateId, (id) => withinDeadline(services, () =>
       services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId: id })));
   } catch (err) {
-    count(err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type ?? 'failed' : 'error');
+    const refused = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure;
+    count(refused ? (err.cause as ApplicationFailure).type ?? 'failed' : 'error');
+    // Refused, or no such workflow: nothing happened, nothing to record. Any other failure leaves the
+    // outcome unknown, and the intent for the sweep to settle.
+    if (refused || err instanceof WorkflowNotFoundError) await closeIntent(services.orm, intentId);
     if (err instanceof WorkflowNotFoundError) throw await closedApplicationError(services, applicationId, request);
     throw err;
   }
   count('accepted');
-  await recorded(services, trusted(state));
+  await recorded(services, intentId, trusted(state));
   return { ...state, ...await contentOf(services, applicationId) };
 }
 
 /**
- * Writes a transition the workflow has answered to SQL, for read-your-writes: the 201 or 200 and a
- * following GET agree. This is the projection's own write (no ad-hoc SQL touches `stage`), and it is
- * safe from here because Temporal answers an update only after recording its transition (SQL never
- * sees a decision the server could still drop), the row is versioned by (workflow time, seq) so an
- * older answer arriving late changes nothing, and the write is idempotent, so the workflow's own
- * recording activity, which covers every transition whether or not this write happens, is a no-op
- * after it.
+ * Records a transition the workflow has answered (recordAnswer): SQL for read-your-writes, so the
+ * 201 or 200 and a following GET agree, then its notifications. Safe from here because Temporal
+ * answers an update only after recording its transition: SQL never sees a decision the server could
+ * still drop. The row is versioned by (workflow time, seq), so an older answer arriving late changes
+ * nothing, and the write is idempotent.
  *
- * If SQL refuses now, the API does not claim success it cannot show: it answers 503 `try_again`
- * (as for any change whose outcome it cannot confirm). The transition did happen in Temporal and the
- * recording activity keeps writing it, so a following read finds it once SQL takes it again.
+ * If SQL refuses now, the API does not claim success it cannot show: it answers 503 `try_again` (as
+ * for any change whose outcome it cannot confirm). The transition did happen in Temporal, and its
+ * intent stays journaled, so the sweep records it once SQL takes it again.
  */
-async function recorded(services: Services, state: ApplicationAnswer, content?: ApplicationContent): Promise<void> {
+async function recorded(services: Services, intentId: string, state: ApplicationAnswer, content?: ApplicationContent): Promise<void> {
   try {
-    await projectApplication(services.orm, projectionOf(state, content));
+    await recordAnswer(services, intentId, state, content);
   } catch (err) {
-    services.logger.error({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; answering 503, the workflow records it');
+    services.logger.error({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; answering 503, the transition sweep records it');
     throw new TryAgainError('The change was accepted but cannot be shown yet; read the application again shortly before sending it again.', 1, { applicationId: state.applicationId });
   }
 }

@@ -4,6 +4,7 @@ import { createServices } from '../services';
 import { createApp } from '../http/app';
 import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { ensureRetentionSchedule } from '../privacy/retention-schedule';
+import { startTransitionSweeper } from '../applications/transition-recording';
 import { onShutdown, runMain, within } from './run';
 
 /** The API process: stateless, run as many as the load needs behind a load balancer. */
@@ -20,8 +21,11 @@ runMain('api', async () => {
   }
   // In the background: the API serves while Temporal is away, and the schedule only needs to exist eventually.
   ensureRetentionSchedule(services.temporal, config, logger).catch((err: Error) => logger.warn({ err: err.message }, 'the retention schedule could not be set up; it is retried at the next start'));
+  // Every API process sweeps: the changes a request (perhaps another process's) left unrecorded.
+  const stopSweeper = startTransitionSweeper(services, logger, { intervalMs: config.transitions.sweepMs, graceMs: config.transitions.sweepGraceMs });
   const server = createApp(services).listen(config.port, () => logger.info({ port: config.port }, `API listening on http://localhost:${config.port} (docs at /docs)`));
   onShutdown(logger, async () => {
+    stopSweeper();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // Requests in flight get a few seconds (one waiting on an unreachable Temporal would not end).

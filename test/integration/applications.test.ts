@@ -1,6 +1,7 @@
 import { allowedNext, isFinal, STAGES, type Stage } from '../../src/domain/stages';
 import { changeStageSignal, changeStageUpdate } from '../../workflows/messages';
 import { startStack, type TestStack } from '../support/stack';
+import { openIntent, sweepTransitionIntents } from '../../src/applications/transition-recording';
 import { addToTeam, bundleWorkflows, createJob, eventually, expectLegalHistory, expectSqlMatchesWorkflow, queryState, sqlHistory } from '../support/applications';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
@@ -226,12 +227,23 @@ describe('applications as workflows, through the REST API', () => {
     await expectSqlMatchesWorkflow(stack, id);
   });
 
-  test('an update whose answer never reached SQL through the API (the API died first) still reaches it through the workflow', async () => {
+  test('a change whose answer never reached SQL through the API (the API died first) is recorded by the sweep, from the workflow', async () => {
     const { id } = await applicationIn('applied');
-    // The update straight to Temporal, as if the API had crashed between the answer and its write.
-    const answer = await stack.services.temporal.workflow.getHandle(id).executeUpdate(changeStageUpdate, { args: [{ applicationId: id, stage: 'screening', by: String(recruiter.user.id) }] });
+    const outbox = async () => (await stack.services.orm.em.fork().execute<{ n: number }[]>('select count(*) as n from notification_outbox where subject = ?', [id], 'all'))[0].n;
+    const sentBefore = Number(await outbox());
+    // The API journals the change, sends it, and dies before recording the answer.
+    await openIntent(stack.services.orm, `${id}:lost-answer`, id);
+    const answer = await stack.services.temporal.workflow.getHandle(id).executeUpdate(changeStageUpdate, { args: [{ applicationId: id, stage: 'screening', by: String(recruiter.user.id) }], updateId: 'lost-answer' });
     expect(answer).toMatchObject({ stage: 'screening', seq: 2 });
-    await eventually(async () => ((await sqlHistory(stack, id)).length === 2 ? true : undefined), 10_000, 'the recording activity');
+    // The workflow leaves an update's transition to the API: nothing has recorded it yet.
+    expect(await sqlHistory(stack, id)).toHaveLength(1);
+    // Intents younger than the grace are requests still in flight: left alone.
+    expect(await sweepTransitionIntents(stack.services, 60_000)).toBe(0);
+    expect(await sweepTransitionIntents(stack.services, 0)).toBe(1);
     await expectSqlMatchesWorkflow(stack, id);
+    // The candidate's notice of the change is in the outbox, once; a second sweep finds nothing left.
+    expect(Number(await outbox())).toBe(sentBefore + 1);
+    expect(await sweepTransitionIntents(stack.services, 0)).toBe(0);
+    expect(Number(await outbox())).toBe(sentBefore + 1);
   });
 });

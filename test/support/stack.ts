@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createRedis, createServices, type Services } from '../../src/services';
 import { createApp } from '../../src/http/app';
+import { startTransitionSweeper } from '../../src/applications/transition-recording';
 import { migrateUp } from '../../src/db/orm';
 import { dialectOf } from '../../src/db/dialect';
 import { createDatabase, dropDatabase } from './postgres-server';
@@ -94,6 +95,8 @@ export async function startStack(extraEnv: Record<string, string> = {}, options:
   // workflow ids derived from (job, candidate) from colliding across stacks and test files.
   const offset = 1000 * Math.floor(Math.random() * 1e9);
   for (const { sql, params } of dialectOf(services.orm.em).idOffset(['users', 'jobs'], offset)) await services.orm.em.getConnection().execute(sql, params);
+  // As the API process runs it (src/main/api.ts).
+  const stopSweeper = startTransitionSweeper(services, services.logger, { intervalMs: config.transitions.sweepMs, graceMs: config.transitions.sweepGraceMs });
   const server: Server = createApp(services).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -132,6 +135,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, options:
       return { user, token: services.tokens.issue(user).accessToken, password };
     },
     async close() {
+      stopSweeper();
       await worker?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();

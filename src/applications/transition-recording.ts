@@ -1,0 +1,141 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { MikroORM } from '@mikro-orm/sql';
+import type { Services } from '../services';
+import type { Logger } from '../logger';
+import type { NotificationEvent } from '../domain/notifications';
+import { recordNotificationJobs } from '../queue/notification-jobs';
+import { emitApplicationEvents } from '../webhooks/application-events';
+import { withinMs } from '../webhooks/webhook-emitter';
+import { openDeep } from '../privacy/personal-fields';
+import { stateQuery, type ApplicationAnswer, type HistoryEntry } from '../../workflows/messages';
+import { notificationKind } from '../../workflows/stage-rules';
+import { writeProjection, projectionOf, type ProjectApplicationInput } from './application-projection';
+
+/**
+ * The API records the transitions it asks for: once the workflow has answered (so the transition is
+ * in Temporal's history), it writes the projection, the notification outbox and the webhooks, then
+ * answers. Workflows leave those transitions to it, so an update costs Temporal one workflow task
+ * and no activity.
+ *
+ * What keeps that safe is a journal written before the change is sent: a `transition_intents` row,
+ * deleted once everything is recorded. A row that outlives the request (the API died between
+ * Temporal's answer and SQL, SQL refused, Redis was away) is finished by `sweepTransitionIntents`
+ * from the workflow's own state, which every API process runs on a timer. Each step is idempotent
+ * (a versioned projection, outbox and delivery ids per transition), so a step done twice changes
+ * nothing, and the notifier's outbox check keeps a mail from going out twice.
+ */
+
+/** How long queueing may wait for Redis in a request: the outbox row is durable, and the notifier's sweep queues it later. */
+const ENQUEUE_TIMEOUT_MS = 1_000;
+
+/** The notification events of transitions, as the workflow's recording would build them. */
+export function notificationsOf(answer: Pick<ApplicationAnswer, 'applicationId' | 'jobId' | 'candidateId'>, entries: readonly HistoryEntry[]): NotificationEvent[] {
+  return entries.map((entry) => ({
+    kind: notificationKind(entry),
+    applicationId: answer.applicationId,
+    seq: entry.seq,
+    jobId: answer.jobId,
+    candidateId: answer.candidateId,
+    from: entry.from,
+    to: entry.to,
+    reason: entry.reason,
+    at: entry.at,
+  }));
+}
+
+/**
+ * Journals a change about to be sent to `applicationId`'s workflow. `id` is the update's id (the
+ * client's Idempotency-Key when it sent one: a repeat reuses the row). `after_seq` is what SQL holds now.
+ */
+export async function openIntent(orm: MikroORM, id: string, applicationId: string, now = new Date()): Promise<void> {
+  // `where true`: SQLite reads `on conflict` after a bare select as part of a join.
+  await orm.em.fork().getConnection().execute(
+    `insert into transition_intents (id, application_id, after_seq, created_at)
+      select ?, ?, coalesce((select seq from applications where id = ?), 0), ? where true
+      on conflict (id) do nothing`,
+    [id, applicationId, applicationId, now.toISOString()],
+    'run',
+  );
+}
+
+export async function closeIntent(orm: MikroORM, id: string): Promise<void> {
+  await orm.em.fork().getConnection().execute('delete from transition_intents where id = ?', [id], 'run');
+}
+
+/** Queues the notifications and webhooks of recorded transitions: outbox rows first, Redis bounded. */
+async function announce(services: Services, events: NotificationEvent[]): Promise<void> {
+  const { orm, notifications: queue, webhooks, config } = services;
+  const jobs = await recordNotificationJobs(orm, events);
+  // The outbox rows are durable now: should Redis not take the jobs, the notifier's sweep queues them.
+  if (jobs.length) {
+    await withinMs(queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS).catch((err: Error) =>
+      services.logger.warn({ err: err.message }, 'notification jobs not queued now; the notifier\'s sweep queues them from the outbox'));
+  }
+  await emitApplicationEvents(orm, webhooks.emitter, { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, events);
+}
+
+/**
+ * Records the transition an update answered: the projection (for the next read), then its
+ * notifications and webhooks. The projection's failure is the caller's to report; once it is
+ * written, a failure to announce leaves the intent for the sweep, and the change still stands.
+ */
+export async function recordAnswer(services: Services, intentId: string, answer: ApplicationAnswer, content?: { coverLetter: string | null; resumeUrl: string | null }): Promise<void> {
+  await writeProjection(services.orm, projectionOf(answer, content));
+  try {
+    await announce(services, notificationsOf(answer, answer.history.slice(-1)));
+    await closeIntent(services.orm, intentId);
+  } catch (err) {
+    services.logger.warn({ err: (err as Error).message, applicationId: answer.applicationId, seq: answer.seq }, 'transition recorded in SQL; its notifications wait for the sweep');
+  }
+}
+
+interface IntentRow { id: string; application_id: string; after_seq: number }
+
+/**
+ * Finishes the intents older than `graceMs` (longer than any request waits on Temporal): reads the
+ * workflow's state and records everything after the intent's `after_seq`. An application whose
+ * workflow never started (the apply failed before Temporal took it) has nothing to finish.
+ * Returns how many intents were finished.
+ */
+export async function sweepTransitionIntents(services: Services, graceMs: number, now = Date.now()): Promise<number> {
+  const { orm, temporal, config } = services;
+  const rows = await orm.em.fork().getConnection().execute<IntentRow[]>(
+    'select id, application_id, after_seq from transition_intents where created_at <= ? order by created_at limit 200',
+    [new Date(now - graceMs).toISOString()],
+    'all',
+  );
+  let finished = 0;
+  for (const row of rows) {
+    let state;
+    try {
+      state = await temporal.workflow.getHandle(row.application_id).query(stateQuery);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      state = null;
+    }
+    if (state && state.seq > 0) {
+      const content = await openDeep(orm.em.fork(), config.auth.payloadKeys, { coverLetter: state.coverLetter, resumeUrl: state.resumeUrl });
+      const projection: ProjectApplicationInput = projectionOf(state, content);
+      await writeProjection(orm, projection);
+      await announce(services, notificationsOf(state, state.history.filter((e) => e.seq > Number(row.after_seq))));
+    }
+    await closeIntent(orm, row.id);
+    finished++;
+  }
+  return finished;
+}
+
+/** Sweeps every `intervalMs` (first after one interval); returns a function that stops it. */
+export function startTransitionSweeper(services: Services, logger: Logger, options: { intervalMs: number; graceMs: number }): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweepTransitionIntents(services, options.graceMs).then(
+      (n) => { if (n) logger.warn({ finished: n }, 'stage changes a request left unrecorded were recorded from their workflows'); },
+      (err: Error) => logger.warn({ err: err.message }, 'transition sweep failed; the next one retries'),
+    ).finally(() => { running = false; });
+  }, options.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,75 @@
+import { temporal } from '@temporalio/proto';
+import { startStack, type TestStack } from '../support/stack';
+import { bundleWorkflows, createJob, eventually, expectSqlMatchesWorkflow, sqlHistory } from '../support/applications';
+
+const { EventType } = temporal.api.enums.v1;
+type Actor = Awaited<ReturnType<TestStack['user']>>;
+
+/**
+ * What one apply and one stage change cost the engine, counted in the workflow's history: the
+ * server's work (persistence, task dispatch) grows with events and tasks. A bare update-with-start
+ * writes 6 events in one workflow task and a bare update 5. An application's transition adds only
+ * the stage search attribute when the stage changes and the clock's timer when applying: the API
+ * records what it asked for (see transition-recording.ts), so there is no activity task and no
+ * second workflow task, and no timer is cancelled on the hot path.
+ */
+describe('engine work per transition', () => {
+  let stack: TestStack;
+  let recruiter: Actor;
+  let jobId: string;
+
+  beforeAll(async () => {
+    stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
+    recruiter = await stack.user('recruiter');
+    jobId = String((await createJob(stack, recruiter.user.id)).id);
+  }, 60_000);
+  afterAll(async () => { await stack?.close(); });
+
+  /** Event types since `from` (1-based event id), once the workflow has nothing pending. */
+  async function eventsAfter(id: string, from: number): Promise<string[]> {
+    const handle = stack.services.temporal.workflow.getHandle(id);
+    await eventually(async () => {
+      const { raw } = await handle.describe();
+      return raw.pendingActivities?.length || raw.pendingWorkflowTask ? undefined : true;
+    }, 15_000, `${id} to be idle`);
+    const history = await handle.fetchHistory();
+    return (history.events ?? []).filter((e) => Number(e.eventId) > from).map((e) => EventType[e.eventType ?? 0].replace(/^EVENT_TYPE_/, ''));
+  }
+
+  const count = (events: string[], pattern: RegExp) => events.filter((e) => pattern.test(e)).length;
+
+  test('an apply is one workflow task: started, accepted, answered, the stage clock', async () => {
+    const candidate = await stack.user('candidate');
+    const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { coverLetter: 'Hello' } });
+    expect(res.status).toBe(201);
+    // Visible to the next read at once: the API recorded the answer before it answered.
+    expect((await sqlHistory(stack, res.body.id)).map((e) => e.to)).toEqual(['applied']);
+    const events = await eventsAfter(res.body.id, 0);
+    expect([...events].sort()).toEqual([
+      // The order within the one task is the SDK's; what is written, and how much, is ours.
+      'WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED',
+      'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'TIMER_STARTED', 'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+    ].sort());
+  });
+
+  test('a stage change is one workflow task: accepted, the stage attribute, answered; no activity, no timer cancelled', async () => {
+    const candidate = await stack.user('candidate');
+    const id: string = (await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).body.id;
+    let before = (await eventsAfter(id, 0)).length;
+    for (const stage of ['screening', 'interview', 'offer']) {
+      const res = await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage } });
+      expect(res.status).toBe(200);
+      expect((await sqlHistory(stack, id)).at(-1)?.to).toBe(stage);
+      const events = await eventsAfter(id, before);
+      before += events.length;
+      expect(count(events, /^WORKFLOW_TASK_COMPLETED$/)).toBe(1);
+      expect(count(events, /^ACTIVITY_TASK_/)).toBe(0);
+      expect(count(events, /^TIMER_CANCELED$/)).toBe(0);
+      expect(count(events, /^UPSERT_WORKFLOW_SEARCH_ATTRIBUTES$/)).toBe(1);
+      // An offer's clock (expiry) may be shorter than the clock already running, and then starts its own.
+      expect(count(events, /^TIMER_STARTED$/)).toBeLessThanOrEqual(1);
+      expect(events.length).toBeLessThanOrEqual(7);
+    }
+    await expectSqlMatchesWorkflow(stack, id);
+  });
+});

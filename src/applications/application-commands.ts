@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import type { Job } from '../db/entities/job.entity';
 import { ConflictError, NotFoundError, TryAgainError } from '../domain/errors';
 import { applicationWorkflowId } from '../domain/ids';
+import { isFinal } from '../domain/stages';
 import { noSuchJob } from '../jobs/job-lookup';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
@@ -161,12 +162,19 @@ async function withUnprocessedRetry<T>(updateId: string, send: (updateId: string
 }
 
 /**
- * A final application's workflow completes, and Temporal then reports it as not found. SQL still
- * has it: answer the same refusal the running workflow would have given.
+ * A final application's workflow completes, and Temporal then reports it as not found. SQL has it,
+ * but may not show the final stage yet (the request that made it final records it a moment after
+ * the workflow closed): then the closed workflow's own state answers. The refusal is the one the
+ * running workflow would have given.
  */
 async function closedApplicationError(services: Services, applicationId: string, request: StageChangeRequest): Promise<Error> {
   const record = await findApplication(services.orm.em, applicationId);
-  const refusal = record && refuseStageChange(record.stage, request);
+  if (!record) return new NotFoundError('Application not found.');
+  let { stage } = record;
+  if (!isFinal(stage)) {
+    stage = await services.temporal.workflow.getHandle(applicationId).query(stateQuery).then((s) => s.stage, () => stage);
+  }
+  const refusal = refuseStageChange(stage, request);
   if (!refusal) return new NotFoundError('Application not found.');
   return new ConflictError(refusal.code, refusal.message, refusal.details);
 }

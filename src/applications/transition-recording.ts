@@ -9,7 +9,8 @@ import { withinMs } from '../webhooks/webhook-emitter';
 import { openDeep } from '../privacy/personal-fields';
 import { stateQuery, type ApplicationAnswer, type HistoryEntry } from '../../workflows/messages';
 import { notificationKind } from '../../workflows/stage-rules';
-import { writeProjection, projectionOf, type ProjectApplicationInput } from './application-projection';
+import { writeProjection, projectionOf } from './application-projection';
+import { createRecordingFailureStats, refusedData, type RecordingFailureReason } from './recording-failures';
 
 /**
  * The API records the transitions it asks for: once the workflow has answered (so the transition is
@@ -89,40 +90,72 @@ export async function recordAnswer(services: Services, intentId: string, answer:
   }
 }
 
-interface IntentRow { id: string; application_id: string; after_seq: number }
+interface IntentRow { id: string; application_id: string; after_seq: number; created_at: string }
+
+/** As long as the recording activity retries a failure that may pass (RECORDING_RETRY_WINDOW_MS). */
+export const SWEEP_RETRY_WINDOW_MS = 60 * 60 * 1000;
+
+export interface SweepOptions {
+  /** Intents younger than this are requests still in flight, left alone. */
+  graceMs: number;
+  /** How long after the change a failure that may pass is still retried; then the sweep gives up. */
+  retryWindowMs?: number;
+  now?: number;
+}
 
 /**
- * Finishes the intents older than `graceMs` (longer than any request waits on Temporal): reads the
+ * Finishes the intents older than the grace (longer than any request waits on Temporal): reads the
  * workflow's state and records everything after the intent's `after_seq`. An application whose
- * workflow never started (the apply failed before Temporal took it) has nothing to finish.
- * Returns how many intents were finished.
+ * workflow never started (the apply failed before Temporal took it) has nothing to finish. SQL that
+ * keeps failing is retried at the next sweep; data SQL refuses (a constraint, a value it cannot hold)
+ * and a failure that outlasts the retry window end the intent, loudly, as the recording activity's
+ * do: an error log naming the application and `ats_recording_failures_total{reason}`; the
+ * notifications still go out. Returns how many intents were finished.
  */
-export async function sweepTransitionIntents(services: Services, graceMs: number, now = Date.now()): Promise<number> {
-  const { orm, temporal, config } = services;
+export async function sweepTransitionIntents(services: Services, options: SweepOptions): Promise<number> {
+  const { orm, logger } = services;
+  const now = options.now ?? Date.now();
   const rows = await orm.em.fork().getConnection().execute<IntentRow[]>(
-    'select id, application_id, after_seq from transition_intents where created_at <= ? order by created_at limit 200',
-    [new Date(now - graceMs).toISOString()],
+    'select id, application_id, after_seq, created_at from transition_intents where created_at <= ? order by created_at limit 200',
+    [new Date(now - options.graceMs).toISOString()],
     'all',
   );
   let finished = 0;
   for (const row of rows) {
-    let state;
     try {
-      state = await temporal.workflow.getHandle(row.application_id).query(stateQuery);
+      await finishIntent(services, row, now, options.retryWindowMs ?? SWEEP_RETRY_WINDOW_MS);
+      finished++;
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      state = null;
+      // Temporal or SQL away, or a failure that may pass: the next sweep tries again.
+      logger.warn({ applicationId: row.application_id, err: (err as Error).message }, 'a stage change left unrecorded could not be recorded yet');
     }
-    if (state && state.seq > 0) {
-      const content = await openDeep(orm.em.fork(), config.auth.payloadKeys, { coverLetter: state.coverLetter, resumeUrl: state.resumeUrl });
-      const projection: ProjectApplicationInput = projectionOf(state, content);
-      await writeProjection(orm, projection);
-      await announce(services, notificationsOf(state, state.history.filter((e) => e.seq > Number(row.after_seq))));
-    }
-    await closeIntent(orm, row.id);
-    finished++;
   }
   return finished;
+}
+
+async function finishIntent(services: Services, row: IntentRow, now: number, retryWindowMs: number): Promise<void> {
+  const { orm, temporal, config, logger } = services;
+  let state;
+  try {
+    state = await temporal.workflow.getHandle(row.application_id).query(stateQuery);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    state = null;
+  }
+  if (state && state.seq > 0) {
+    const content = await openDeep(orm.em.fork(), config.auth.payloadKeys, { coverLetter: state.coverLetter, resumeUrl: state.resumeUrl });
+    try {
+      await writeProjection(orm, projectionOf(state, content));
+    } catch (err) {
+      const reason: RecordingFailureReason | null = refusedData(err) ?? (now - Date.parse(row.created_at) >= retryWindowMs ? 'retries_exhausted' : null);
+      if (!reason) throw err;
+      logger.error({ applicationId: row.application_id, seq: state.seq, reason, err: (err as Error).message }, 'recording of accepted transitions failed for good; SQL lags the workflow until its next transition');
+      await createRecordingFailureStats(services.redis, config.temporal.taskQueue).record(reason)
+        .catch((countErr: Error) => logger.warn({ err: countErr.message, reason }, 'recording failure not counted'));
+    }
+    await announce(services, notificationsOf(state, state.history.filter((e) => e.seq > Number(row.after_seq))));
+  }
+  await closeIntent(orm, row.id);
 }
 
 /** Sweeps every `intervalMs` (first after one interval); returns a function that stops it. */
@@ -131,7 +164,7 @@ export function startTransitionSweeper(services: Services, logger: Logger, optio
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    sweepTransitionIntents(services, options.graceMs).then(
+    sweepTransitionIntents(services, { graceMs: options.graceMs }).then(
       (n) => { if (n) logger.warn({ finished: n }, 'stage changes a request left unrecorded were recorded from their workflows'); },
       (err: Error) => logger.warn({ err: err.message }, 'transition sweep failed; the next one retries'),
     ).finally(() => { running = false; });

@@ -238,12 +238,12 @@ describe('applications as workflows, through the REST API', () => {
     // The workflow leaves an update's transition to the API: nothing has recorded it yet.
     expect(await sqlHistory(stack, id)).toHaveLength(1);
     // Intents younger than the grace are requests still in flight: left alone.
-    expect(await sweepTransitionIntents(stack.services, 60_000)).toBe(0);
-    expect(await sweepTransitionIntents(stack.services, 0)).toBe(1);
+    expect(await sweepTransitionIntents(stack.services, { graceMs: 60_000 })).toBe(0);
+    expect(await sweepTransitionIntents(stack.services, { graceMs: 0 })).toBe(1);
     await expectSqlMatchesWorkflow(stack, id);
     // The candidate's notice of the change is in the outbox, once; a second sweep finds nothing left.
     expect(Number(await outbox())).toBe(sentBefore + 1);
-    expect(await sweepTransitionIntents(stack.services, 0)).toBe(0);
+    expect(await sweepTransitionIntents(stack.services, { graceMs: 0 })).toBe(0);
     expect(Number(await outbox())).toBe(sentBefore + 1);
   });
 });

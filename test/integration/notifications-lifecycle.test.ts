@@ -34,9 +34,9 @@ describe('notifications through the application lifecycle', () => {
     sink.messages.length = 0;
   });
 
-  async function setUp(env: Record<string, string> = {}) {
+  async function setUp(env: Record<string, string> = {}, sweep?: { intervalMs: number; graceMs: number }) {
     stack = await startStack(env, { worker: { workflowBundle: bundle } });
-    harness = await startNotifierHarness({ orm: stack.services.orm, redisUrl: stack.config.redisUrl, queueName: stack.config.notifier.queueName, smtpUrl: sink.url });
+    harness = await startNotifierHarness({ orm: stack.services.orm, redisUrl: stack.config.redisUrl, queueName: stack.config.notifier.queueName, smtpUrl: sink.url, sweep });
     await harness.startWorker();
     const recruiter = await stack.user('recruiter', { fullName: 'Rita Recruiter' });
     const candidate = await stack.user('candidate', { fullName: 'Carl Candidate' });
@@ -112,7 +112,9 @@ describe('notifications through the application lifecycle', () => {
     const startPrivateRedis = () => startRedis({ server: process.env.REDIS_SERVER ?? 'redis-server', port, dir, logFile: path.join(dir, 'redis.log') });
     let redis: Engine = await startPrivateRedis();
     try {
-      const { s, recruiter, candidate, jobId } = await setUp({ REDIS_URL: `redis://127.0.0.1:${port}/0` });
+      // The API writes each notification to the SQL outbox before queueing it; those it could not
+      // queue while Redis was down are queued by the notifier's sweep (here quick, in production a minute).
+      const { s, recruiter, candidate, jobId } = await setUp({ REDIS_URL: `redis://127.0.0.1:${port}/0` }, { intervalMs: 500, graceMs: 1_000 });
       const id = await apply(s, candidate, jobId);
       await sink.waitFor(2);
 

@@ -5,6 +5,8 @@ import { createApplicationWorker } from '../../src/temporal/worker';
 import { createNotificationQueue, notificationJobId } from '../../src/queue/notification-queue';
 import { applicationWorkflowId } from '../../src/domain/ids';
 import { refusedData } from '../../src/applications/recording-failures';
+import { sweepTransitionIntents } from '../../src/applications/transition-recording';
+import { changeStageSignal } from '../../workflows/messages';
 import { startStack, type TestStack } from '../support/stack';
 import { installSqlFaults, type SqlFaults } from '../support/sql-faults';
 import { bundleWorkflows, createJob, eventually, expectSqlMatchesWorkflow, queryState } from '../support/applications';
@@ -15,9 +17,11 @@ type Actor = Awaited<ReturnType<TestStack['user']>>;
 const RETRY_WINDOW_MS = 5000;
 
 /**
- * SQL failing under the projection: the API answers 503 instead of a success it cannot show, the
- * workflow's recording converges once SQL takes the write again, and a recording that can never
- * converge fails visibly (a failed activity, the error counter) without stopping the workflow.
+ * SQL failing under the projection: the API answers 503 instead of a success it cannot show, and
+ * the change converges once SQL takes the write again: through the API's sweep for the changes it
+ * asked for, through the workflow's recording activity for signals and timers. A recording that can
+ * never converge fails visibly (the error counter, and for the activity a failed activity in the
+ * Web UI) without stopping the workflow.
  */
 describe('recording when SQL refuses', () => {
   let stack: TestStack;
@@ -74,7 +78,10 @@ describe('recording when SQL refuses', () => {
     });
   }
 
-  test('an apply whose SQL write fails answers 503, and the workflow\'s recording writes it once SQL takes it', async () => {
+  /** The API's sweep, as every API process runs it; intents of any age. */
+  const sweep = (retryWindowMs?: number) => sweepTransitionIntents(stack.services, { graceMs: 0, retryWindowMs });
+
+  test('an apply whose SQL write fails answers 503, and the sweep writes it from the workflow once SQL takes it', async () => {
     const candidate = await stack.user('candidate');
     const id = idOf(candidate);
     await faults.block(id);
@@ -89,17 +96,16 @@ describe('recording when SQL refuses', () => {
     expect((await queryState(stack, id)).stage).toBe('applied');
     expect((await get(id)).status).toBe(404);
 
-    // The recording activity retries through the failure, and converges once SQL takes the write.
-    await pendingAttempt(id, 2);
+    // While SQL still fails, the sweep leaves the intent for the next one.
+    expect(await sweep()).toBe(0);
     await faults.unblock(id);
-    const shown = await eventually(async () => {
-      const r = await get(id);
-      return r.status === 200 ? r.body : undefined;
-    }, 15_000, `${id} to appear in SQL`);
+    expect(await sweep()).toBe(1);
+    const shown = (await get(id)).body;
     expect(shown).toMatchObject({ id, stage: 'applied', coverLetter: 'Dear team', history: [{ from: null, to: 'applied', by: String(candidate.user.id) }] });
     await expectSqlMatchesWorkflow(stack, id);
-    // It converged: nothing failed for good.
+    // It converged: nothing failed for good, and nothing is left to sweep.
     expect(await failures()).toEqual(before);
+    expect(await sweep()).toBe(0);
   });
 
   test('a stage change whose SQL write fails answers 503 and converges the same way', async () => {
@@ -111,30 +117,23 @@ describe('recording when SQL refuses', () => {
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ code: 'try_again', applicationId: id });
     expect((await get(id)).body.stage).toBe('applied');
-    await pendingAttempt(id, 2);
+    expect(await sweep()).toBe(0);
     await faults.unblock(id);
-    await eventually(async () => ((await get(id)).body.stage === 'screening' ? true : undefined), 15_000, `${id} to show screening`);
+    expect(await sweep()).toBe(1);
+    expect((await get(id)).body.stage).toBe('screening');
     await expectSqlMatchesWorkflow(stack, id);
   });
 
-  test('data SQL refuses fails the recording at once and visibly; the workflow goes on and records later transitions', async () => {
+  test('data SQL refuses ends the sweep\'s attempts at once and visibly; the candidate still hears, and later transitions record', async () => {
     const candidate = await stack.user('candidate');
     const id = idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
     const before = await failures();
     // A constraint: SQL refuses every history past the submission, however often it is sent.
     await faults.refuseHistory(id);
-    const started = Date.now();
     expect((await move(id, 'screening')).status).toBe(503);
-
-    const [failed] = await eventually(async () => {
-      const list = await failedActivities(id);
-      return list.length ? list : undefined;
-    }, 15_000, `${id}'s recording to fail`);
-    // Non-retryable: no waiting out the retry window.
-    expect(Date.now() - started).toBeLessThan(RETRY_WINDOW_MS);
-    expect(failed).toMatchObject({ type: 'recording_constraint_violation', nonRetryable: true });
-    expect(failed.message).toContain(id);
+    // Well inside the retry window: refused data is not retried.
+    expect(await sweep(60 * 60_000)).toBe(1);
     expect(await failures()).toMatchObject({ constraint_violation: (before.constraint_violation ?? 0) + 1 });
     // Only SQL refused: the candidate still hears about the change.
     const queue = createNotificationQueue(redis, stack.config.notifier.queueName);
@@ -150,10 +149,6 @@ describe('recording when SQL refuses', () => {
     const next = await move(id, 'interview');
     expect(next.status).toBe(200);
     expect(next.body.history.map((h: { to: string }) => h.to)).toEqual(['applied', 'screening', 'interview']);
-    await eventually(async () => {
-      const { raw } = await handle.describe();
-      return raw.pendingActivities?.length ? undefined : true;
-    }, 15_000, `${id}'s recording to finish`);
     await expectSqlMatchesWorkflow(stack, id);
   });
 
@@ -164,12 +159,8 @@ describe('recording when SQL refuses', () => {
     const before = await failures();
     await faults.block(id);
     expect((await move(id, 'screening')).status).toBe(503);
-
-    const [failed] = await eventually(async () => {
-      const list = await failedActivities(id);
-      return list.length ? list : undefined;
-    }, RETRY_WINDOW_MS + 15_000, `${id}'s recording to give up`);
-    expect(failed).toMatchObject({ type: 'recording_retries_exhausted', nonRetryable: true });
+    expect(await sweep(60 * 60_000)).toBe(0);
+    expect(await sweep(0)).toBe(1);
     expect(await failures()).toMatchObject({ retries_exhausted: (before.retries_exhausted ?? 0) + 1 });
     expect((await stack.services.temporal.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
     expect((await get(id)).body.stage).toBe('applied');
@@ -178,6 +169,50 @@ describe('recording when SQL refuses', () => {
     expect((await move(id, 'rejected')).status).toBe(200);
     await expectSqlMatchesWorkflow(stack, id);
     expect((await get(id)).body.history.map((h: { to: string }) => h.to)).toEqual(['applied', 'screening', 'rejected']);
+  });
+
+  test('a signal\'s transition, which the recording activity writes: data SQL refuses fails the activity at once and visibly', async () => {
+    const candidate = await stack.user('candidate');
+    const id = idOf(candidate);
+    expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
+    const before = await failures();
+    await faults.refuseHistory(id);
+    const started = Date.now();
+    const handle = stack.services.temporal.workflow.getHandle(id);
+    await handle.signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id) });
+
+    const [failed] = await eventually(async () => {
+      const list = await failedActivities(id);
+      return list.length ? list : undefined;
+    }, 15_000, `${id}'s recording to fail`);
+    // Non-retryable: no waiting out the retry window.
+    expect(Date.now() - started).toBeLessThan(RETRY_WINDOW_MS);
+    expect(failed).toMatchObject({ type: 'recording_constraint_violation', nonRetryable: true });
+    expect(failed.message).toContain(id);
+    expect(await failures()).toMatchObject({ constraint_violation: (before.constraint_violation ?? 0) + 1 });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await faults.allowHistory();
+    expect((await move(id, 'interview')).status).toBe(200);
+    await expectSqlMatchesWorkflow(stack, id);
+  });
+
+  test('a signal\'s transition whose SQL write keeps failing: the activity gives up after its window, visibly', async () => {
+    const candidate = await stack.user('candidate');
+    const id = idOf(candidate);
+    expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
+    const before = await failures();
+    await faults.block(id);
+    await stack.services.temporal.workflow.getHandle(id).signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id) });
+    await pendingAttempt(id, 2);
+    const [failed] = await eventually(async () => {
+      const list = await failedActivities(id);
+      return list.length ? list : undefined;
+    }, RETRY_WINDOW_MS + 15_000, `${id}'s recording to give up`);
+    expect(failed).toMatchObject({ type: 'recording_retries_exhausted', nonRetryable: true });
+    expect(await failures()).toMatchObject({ retries_exhausted: (before.retries_exhausted ?? 0) + 1 });
+    await faults.unblock(id);
+    expect((await move(id, 'rejected')).status).toBe(200);
+    await expectSqlMatchesWorkflow(stack, id);
   }, 40_000);
 
   test('constraint violations and refused values are told apart from failures that may pass', async () => {

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger';
 import { createMailer } from '../../src/mail/mailer';
 import { createNotificationQueue, type NotificationJobData } from '../../src/queue/notification-queue';
 import { createNotificationWorker } from '../../src/queue/notification-worker';
+import { startNotificationSweeper } from '../../src/queue/notification-outbox';
 import type { DeliveryResult } from '../../src/queue/notification-processor';
 import { JobSchema } from '../../src/db/entities/job.entity';
 import { addCreatorToTeam } from '../../src/jobs/hiring-team';
@@ -38,6 +39,8 @@ export interface HarnessOptions {
   concurrency?: number;
   /** The worker records deliveries in the SQL notification outbox, as the notifier process does. */
   outbox?: boolean;
+  /** Sweeps the outbox for jobs Redis lost, as the notifier process does (implies `outbox`). */
+  sweep?: { intervalMs: number; graceMs: number };
 }
 
 /** The notification pipeline without the workflow: the real activity, queue, notifier worker and mailer. */
@@ -50,6 +53,8 @@ export async function startNotifierHarness(opts: HarnessOptions): Promise<Notifi
   workerRedis.on('error', () => { /* reconnects by itself */ });
   const mailer = createMailer({ smtpUrl: opts.smtpUrl, from: MAIL_FROM, outboxDir: '' }, logger, { maxConnections: opts.concurrency ?? 5 });
 
+  const stopSweeper = opts.sweep ? startNotificationSweeper(opts.orm, queue, logger, opts.sweep) : () => undefined;
+  const recordsOutbox = Boolean(opts.outbox || opts.sweep);
   const harness: NotifierHarness = {
     queueName: opts.queueName,
     queue,
@@ -57,7 +62,7 @@ export async function startNotifierHarness(opts: HarnessOptions): Promise<Notifi
     activities: createNotificationActivities({ orm: opts.orm, queue }),
     worker: null,
     async startWorker(options = {}) {
-      harness.worker = createNotificationWorker({ connection: workerRedis, queueName: opts.queueName, concurrency: opts.concurrency ?? 5, mailer, mailFrom: MAIL_FROM, logger, options, orm: opts.outbox ? opts.orm : undefined });
+      harness.worker = createNotificationWorker({ connection: workerRedis, queueName: opts.queueName, concurrency: opts.concurrency ?? 5, mailer, mailFrom: MAIL_FROM, logger, options, orm: recordsOutbox ? opts.orm : undefined });
       await harness.worker.waitUntilReady();
       return harness.worker;
     },
@@ -75,6 +80,7 @@ export async function startNotifierHarness(opts: HarnessOptions): Promise<Notifi
       }
     },
     async close() {
+      stopSweeper();
       await harness.stopWorker();
       await mailer.close();
       await queue.obliterate({ force: true }).catch(() => undefined);

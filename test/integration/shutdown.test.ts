@@ -194,12 +194,15 @@ describe('shutdown with PostgreSQL unreachable', () => {
   }
 
   /** Freezes the database, lets the process run into it for a while, then SIGTERMs it: milliseconds to exit, Infinity past 15 s. */
-  async function terminateFrozen(proc: ChildProcess, meanwhile: () => void = () => undefined): Promise<number> {
+  async function terminateFrozen(proc: ChildProcess, meanwhile: () => Promise<void> = async () => undefined): Promise<number> {
     postgres.freeze();
-    meanwhile();
+    await meanwhile();
     await new Promise((r) => setTimeout(r, 2_000));
     const began = Date.now();
-    const exited = new Promise<number>((resolve) => proc.once('exit', () => resolve(Date.now() - began)));
+    const exited = new Promise<number>((resolve) => proc.once('exit', (code) => {
+      process.stdout.write(`exit ${code} ${Date.now() - began} ms after SIGTERM\n`);
+      resolve(Date.now() - began);
+    }));
     proc.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<number>((resolve) => { timer = setTimeout(() => resolve(Infinity), 15_000); });
@@ -211,9 +214,12 @@ describe('shutdown with PostgreSQL unreachable', () => {
     const proc = await start('api', 'API listening', { PORT: String(port) });
     const url = `http://127.0.0.1:${port}`;
     // Requests that need SQL, in flight when the signal comes: a sign-in and the jobs list.
-    const took = await terminateFrozen(proc, () => {
+    const took = await terminateFrozen(proc, async () => {
       void fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'nobody@example.com', password: 'wrong-password' }) }).catch(() => undefined);
       void fetch(`${url}/api/jobs`).catch(() => undefined);
+      // The database really is out of reach: readiness gives up on it after its own timeout.
+      const ready = await fetch(`${url}/readyz`);
+      expect([ready.status, ((await ready.json()) as { failing?: string[] }).failing]).toEqual([503, ['sqlite']]);
     });
     expect({ took, output: took < 10_000 ? '' : output }).toEqual({ took: expect.any(Number), output: '' });
   }, 60_000);

@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { chromium } from 'playwright-core';
 import { startCluster, type Cluster } from './support/cluster';
 import { LoadClient } from './support/load';
 import { burst, Ledger, type Actor, type PhaseFigures } from './support/ledger';
@@ -97,7 +98,7 @@ describe('the cluster under faults', () => {
     await expectConsistent();
   });
 
-  test('the Web UI server, pointed at the full server, serves an application workflow and its history', async () => {
+  test('the Web UI server, pointed at the full server, serves an application workflow and shows its history', async () => {
     const [id] = [...ledger.applications.keys()];
     const read = await http.request('GET', `/api/applications/${id}`, { token: recruiter.token });
     expect(read.status).toBe(200);
@@ -113,8 +114,21 @@ describe('the cluster under faults', () => {
     expect(types[0]).toMatch(/WORKFLOW_EXECUTION_STARTED|WorkflowExecutionStarted/);
     expect(history).toContain('applicationWorkflow');
     // One accepted update per request the ledger saw succeed: the apply and every stage change.
-    expect(types.filter((t) => /UPDATE_ACCEPTED|UpdateAccepted/.test(t)).length).toBe(read.body.history.length);
-  });
+    const accepted = types.filter((t) => /UPDATE_ACCEPTED|UpdateAccepted/.test(t)).length;
+    expect(accepted).toBe(read.body.history.length);
+
+    // And in a browser (Debian's Chromium, headless): the page renders the workflow and those updates.
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(read.body.workflowUrl);
+      await tab.getByRole('heading', { name: read.body.workflowId }).waitFor({ timeout: 30_000 });
+      await tab.getByText('Workflow Execution Update Accepted').first().waitFor({ timeout: 30_000 });
+      expect((await tab.locator('body').innerText()).match(/Workflow Execution Update Accepted/g)).toHaveLength(accepted);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 
   test('the Temporal server restarted mid-burst on the same PostgreSQL', async () => {
     const actors = await candidates(PER_BURST);

@@ -230,6 +230,24 @@ describe('shutdown with PostgreSQL unreachable', () => {
     expect({ took, output: took < 10_000 ? '' : output }).toEqual({ took: expect.any(Number), output: '' });
   }, 60_000);
 
+  test.each([['api'], ['worker'], ['notifier']])('the %s exits within 10 s when the database was already unreachable at its start', async (name) => {
+    postgres.freeze();
+    output = '';
+    const proc = spawn(process.execPath, [entry(name)], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', ...testEnv(dir, { DATABASE_URL: databaseUrl, PORT: String(await freePort()), LOG_LEVEL: 'info' }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    proc.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+    proc.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    // Still starting: waiting on the first connection.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect({ exitCode: proc.exitCode, output }).toEqual({ exitCode: null, output: expect.any(String) });
+    const took = await terminateFrozen(proc, async () => undefined);
+    expect({ took, output: took < 10_000 ? '' : output }).toEqual({ took: expect.any(Number), output: '' });
+  }, 60_000);
+
   test('the notifier exits within 10 s with its outbox sweep waiting on the database', async () => {
     const proc = await start('notifier', 'notifier started', { NOTIFICATION_SWEEP_MS: '200' });
     const took = await terminateFrozen(proc);

@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import type { Pair, Side } from './phases';
+import { ratiosOf, targetsOf, type BenchResult, type Verdict } from './result';
+import { checkBounds } from './bounds';
+import type { EngineWork } from './support/history';
+
+/**
+ * The run's figures as tables: plain text for the terminal, markdown for bench/README.md.
+ * `node dist/bench/report.js <result.json>` prints the markdown; `--write bench/README.md` replaces
+ * the part of that file between the `bench:results` markers.
+ */
+type Table = { title: string; head: string[]; rows: string[][] };
+
+const f = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a');
+
+function measures(r: BenchResult): Table {
+  const x = ratiosOf(r);
+  const row = (name: string, pair: Pair, pick: (s: Side) => number, digits: number, target = '') => {
+    const [s, b] = [pick(pair.system), pick(pair.bare)];
+    return [name, f(s, digits), f(b, digits), ratio(s / b), target];
+  };
+  const ops = (s: Side) => s.summary.opsPerSec;
+  const p50 = (s: Side) => s.summary.p50;
+  const p99 = (s: Side) => s.summary.p99;
+  return {
+    title: `Measures (${r.options.clients} concurrent clients; baselines in the same run, on the same engines)`,
+    head: ['measure', 'system', 'baseline', 'ratio', 'target'],
+    rows: [
+      row('apply throughput (ops/s) vs bare update-with-start', r.apply, ops, 1, '>= 0.9x (done: >= 0.8x)'),
+      row('apply p50 (ms)', r.apply, p50, 1),
+      row('apply p99 (ms)', r.apply, p99, 1, 'system < 200 ms'),
+      row('stage change throughput (ops/s) vs bare executeUpdate', r.stageChange, ops, 1, '>= 0.8x'),
+      row('stage change p50 (ms)', r.stageChange, p50, 1, '<= 1.3x'),
+      row('stage change p99 (ms)', r.stageChange, p99, 1, 'system < 200 ms'),
+      row(`list throughput (req/s), ${r.list.rows} applications, vs bare Koa route`, r.list, ops, 0),
+      row('list p50 (ms)', r.list, p50, 2),
+      row('list p99 (ms)', r.list, p99, 2, '<= 1.5x'),
+      ['notifier (jobs/s) vs raw BullMQ + nodemailer', f(r.notifier.system.jobsPerSec, 0), f(r.notifier.raw.jobsPerSec, 0), ratio(x.notifierThroughput), '>= 0.9x'],
+    ],
+  };
+}
+
+const SYSTEM_PROCESSES = ['api', 'worker', 'notifier', 'temporal', 'redis'];
+
+function resources(r: BenchResult): Table {
+  const phases: [string, Side, number][] = [
+    ['apply', r.apply.system, r.apply.system.summary.ops], ['bare apply', r.apply.bare, r.apply.bare.summary.ops],
+    ['stage change', r.stageChange.system, r.stageChange.system.summary.ops], ['bare stage change', r.stageChange.bare, r.stageChange.bare.summary.ops],
+    ['list', r.list.system, r.list.system.summary.ops], ['bare list', r.list.bare, r.list.bare.summary.ops],
+  ];
+  const processesOf = (name: string) => (name.startsWith('bare') ? ['bare-worker', 'bare-list', 'temporal', 'redis'] : SYSTEM_PROCESSES);
+  return {
+    title: 'Resources per phase: CPU ms per operation (whole phase, load process excluded), and highest RSS (MB)',
+    head: ['phase', 'CPU ms/op by process', 'RSS max (MB)'],
+    rows: phases.map(([name, side, n]) => [
+      name,
+      processesOf(name).filter((p) => side.usage[p] && side.usage[p].cpuMs > 0).map((p) => `${p} ${f(side.usage[p].cpuMs / n, 2)}`).join(', '),
+      ['api', 'worker', 'notifier', 'bare-worker', 'bare-list'].filter((p) => side.usage[p] && processesOf(name).includes(p)).map((p) => `${p} ${f(side.usage[p].rssMaxMb, 0)}`).join(', '),
+    ]),
+  };
+}
+
+function work(r: BenchResult): Table {
+  const cells = (w: EngineWork) => [f(w.events), f(w.workflowTasks), f(w.activityTasks), f(w.timersStarted), f(w.timersCanceled), f(w.searchAttributeUpserts)];
+  const { system, bare } = r.engineWork;
+  return {
+    title: `Engine work per transition (mean over ${system.workflows} workflows per side, from their histories)`,
+    head: ['transition', 'history events', 'workflow tasks', 'activity tasks', 'timers started', 'timers cancelled', 'search attribute upserts'],
+    rows: [['apply', ...cells(system.apply)], ['bare update-with-start', ...cells(bare.apply)], ['stage change', ...cells(system.stageChange)], ['bare executeUpdate', ...cells(bare.stageChange)]],
+  };
+}
+
+function verdicts(title: string, vs: Verdict[]): Table {
+  return { title, head: ['figure', 'value', 'bound', ''], rows: vs.map((v) => [v.name, f(v.value, 2), v.bound, v.ok ? 'met' : 'MISSED']) };
+}
+
+function curves(r: BenchResult): Table[] {
+  const tables: Table[] = [];
+  if (r.curves.workers.length) {
+    tables.push({
+      title: 'Apply throughput by worker processes',
+      head: ['workers', 'apply (ops/s)', 'p99 (ms)', 'bare update-with-start (ops/s)', 'ratio'],
+      rows: r.curves.workers.map((c) => [String(c.workers), f(c.apply.system.summary.opsPerSec), f(c.apply.system.summary.p99), f(c.apply.bare.summary.opsPerSec), ratio(c.apply.system.summary.opsPerSec / c.apply.bare.summary.opsPerSec)]),
+    });
+  }
+  if (r.curves.list.length) {
+    tables.push({
+      title: 'List p99 by projection size',
+      head: ['applications', 'list p99 (ms)', 'bare Koa p99 (ms)', 'ratio', 'API RSS max (MB)'],
+      rows: r.curves.list.map((c) => [String(c.rows), f(c.system.summary.p99, 2), f(c.bare.summary.p99, 2), ratio(c.system.summary.p99 / c.bare.summary.p99), f(c.system.usage.api?.rssMaxMb ?? NaN, 0)]),
+    });
+  }
+  return tables;
+}
+
+export function tablesOf(r: BenchResult): Table[] {
+  return [measures(r), work(r), resources(r), verdicts('Targets', targetsOf(r)), ...curves(r), ...(r.options.check ? [verdicts('Regression check (bench/bounds.ts)', checkBounds(r))] : [])];
+}
+
+export function textOf(tables: Table[]): string {
+  return tables.map((t) => {
+    const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((row) => (row[i] ?? '').length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    return [t.title, line(t.head), ...t.rows.map(line)].join('\n');
+  }).join('\n\n');
+}
+
+export function markdownOf(r: BenchResult): string {
+  const m = r.machine;
+  const intro = [
+    `Run of ${r.finishedAt.slice(0, 16).replace('T', ' ')} UTC: \`${r.command}\` on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGb, 0)} GB, Node ${m.node}, Linux ${m.kernel}.`,
+    `${r.options.applies} applies and ${r.options.applies * r.options.movesPerApplication} stage changes per side after ${r.options.warmup} warm-up operations, ${r.options.listRequests} list requests per side, ${r.options.notifications} notifications per side.`,
+  ].join('\n');
+  const tables = tablesOf(r).map((t) => [`**${t.title}**`, '', `| ${t.head.join(' | ')} |`, `|${t.head.map(() => ' --- ').join('|')}|`, ...t.rows.map((row) => `| ${row.join(' | ')} |`)].join('\n'));
+  return [intro, ...tables].join('\n\n');
+}
+
+export const MARKERS = ['<!-- bench:results:start -->', '<!-- bench:results:end -->'] as const;
+
+function main(argv: string[]): void {
+  const [file, flag, target] = argv;
+  if (!file || (flag && (flag !== '--write' || !target))) {
+    process.stderr.write('usage: node dist/bench/report.js <result.json> [--write bench/README.md]\n');
+    process.exit(2);
+  }
+  const md = markdownOf(JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResult);
+  if (!target) {
+    process.stdout.write(`${md}\n`);
+    return;
+  }
+  const doc = fs.readFileSync(target, 'utf8');
+  const [start, end] = [doc.indexOf(MARKERS[0]), doc.indexOf(MARKERS[1])];
+  if (start < 0 || end < start) throw new Error(`${target} has no ${MARKERS[0]} … ${MARKERS[1]} section`);
+  fs.writeFileSync(target, `${doc.slice(0, start + MARKERS[0].length)}\n${md}\n${doc.slice(end)}`);
+  process.stdout.write(`wrote the results of ${file} into ${target}\n`);
+}
+
+if (require.main === module) main(process.argv.slice(2));

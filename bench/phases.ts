@@ -33,9 +33,11 @@ let loads = 0;
 
 /** Runs one load in its own process while the sampler watches the system's processes. */
 export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): Promise<Side> {
-  const base = path.join(ctx.system.dir, `load-${++loads}-${name}`);
+  // The spec holds the run's tokens and goes once read; the raw result (every latency) stays.
+  const base = path.join(ctx.system.dir, `load-${++loads}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
   fs.writeFileSync(`${base}.spec.json`, JSON.stringify(spec));
   const { usage } = await ctx.sampler.during(() => runScript('bench/load.js', [`${base}.spec.json`, `${base}.result.json`], ctx.system.env));
+  fs.rmSync(`${base}.spec.json`);
   const result = JSON.parse(fs.readFileSync(`${base}.result.json`, 'utf8')) as Parameters<typeof summarize>[0];
   const side = { summary: summarize(result), firstError: result.firstError, usage };
   process.stdout.write(`  ${name.padEnd(28)} ${side.summary.ops} ok, ${side.summary.errors} failed, ${side.summary.opsPerSec.toFixed(1)}/s, p50 ${side.summary.p50.toFixed(1)} ms, p99 ${side.summary.p99.toFixed(1)} ms${side.firstError ? ` (first error: ${side.firstError.slice(0, 200)})` : ''}\n`);

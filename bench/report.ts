@@ -41,23 +41,37 @@ function measures(r: BenchResult): Table {
   };
 }
 
-const SYSTEM_PROCESSES = ['api', 'worker', 'notifier', 'temporal', 'redis'];
+/** Which processes serve each phase: CPU of the others is idle noise, and their RSS is not the phase's. */
+const SERVING: Record<string, { cpu: string[]; rss: string[] }> = {
+  apply: { cpu: ['api', 'worker', 'notifier', 'temporal', 'redis'], rss: ['api', 'worker', 'notifier'] },
+  'bare apply': { cpu: ['bare-worker', 'temporal', 'redis'], rss: ['bare-worker'] },
+  list: { cpu: ['api'], rss: ['api'] },
+  'bare list': { cpu: ['bare-list'], rss: ['bare-list'] },
+};
 
 function resources(r: BenchResult): Table {
-  const phases: [string, Side, number][] = [
-    ['apply', r.apply.system, r.apply.system.summary.ops], ['bare apply', r.apply.bare, r.apply.bare.summary.ops],
-    ['stage change', r.stageChange.system, r.stageChange.system.summary.ops], ['bare stage change', r.stageChange.bare, r.stageChange.bare.summary.ops],
-    ['list', r.list.system, r.list.system.summary.ops], ['bare list', r.list.bare, r.list.bare.summary.ops],
+  const phases: [string, keyof typeof SERVING, Side][] = [
+    ['apply', 'apply', r.apply.system], ['bare apply', 'bare apply', r.apply.bare],
+    ['stage change', 'apply', r.stageChange.system], ['bare stage change', 'bare apply', r.stageChange.bare],
+    ['list', 'list', r.list.system], ['bare list', 'bare list', r.list.bare],
   ];
-  const processesOf = (name: string) => (name.startsWith('bare') ? ['bare-worker', 'bare-list', 'temporal', 'redis'] : SYSTEM_PROCESSES);
   return {
-    title: 'Resources per phase: CPU ms per operation (whole phase, load process excluded), and highest RSS (MB)',
-    head: ['phase', 'CPU ms/op by process', 'RSS max (MB)'],
-    rows: phases.map(([name, side, n]) => [
+    title: 'Resources per phase: CPU ms per operation of each serving process (the load process not counted: for the bare Temporal baselines it holds the client), and highest RSS (MB)',
+    head: ['phase', 'CPU ms per operation', 'RSS max (MB)'],
+    rows: phases.map(([name, kind, side]) => [
       name,
-      processesOf(name).filter((p) => side.usage[p] && side.usage[p].cpuMs > 0).map((p) => `${p} ${f(side.usage[p].cpuMs / n, 2)}`).join(', '),
-      ['api', 'worker', 'notifier', 'bare-worker', 'bare-list'].filter((p) => side.usage[p] && processesOf(name).includes(p)).map((p) => `${p} ${f(side.usage[p].rssMaxMb, 0)}`).join(', '),
+      SERVING[kind].cpu.filter((p) => side.usage[p]).map((p) => `${p} ${f(side.usage[p].cpuMs / side.summary.ops, 2)}`).join(', '),
+      SERVING[kind].rss.filter((p) => side.usage[p]).map((p) => `${p} ${f(side.usage[p].rssMaxMb, 0)}`).join(', '),
     ]),
+  };
+}
+
+function histories(r: BenchResult): Table {
+  const rows = (label: string, example: string[][]) => example.map((events, i) => [`${label} ${i === 0 ? 'apply' : `stage change ${i}`}`, events.join(', ')]);
+  return {
+    title: 'One history of each kind, event types by transition',
+    head: ['transition', 'events'],
+    rows: [...rows('system', r.engineWork.system.example ?? []), ...rows('bare', r.engineWork.bare.example ?? [])],
   };
 }
 
@@ -112,7 +126,7 @@ export function markdownOf(r: BenchResult): string {
     `Run of ${r.finishedAt.slice(0, 16).replace('T', ' ')} UTC: \`${r.command}\` on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGb, 0)} GB, Node ${m.node}, Linux ${m.kernel}.`,
     `${r.options.applies} applies and ${r.options.applies * r.options.movesPerApplication} stage changes per side after ${r.options.warmup} warm-up operations, ${r.options.listRequests} list requests per side, ${r.options.notifications} notifications per side.`,
   ].join('\n');
-  const tables = tablesOf(r).map((t) => [`**${t.title}**`, '', `| ${t.head.join(' | ')} |`, `|${t.head.map(() => ' --- ').join('|')}|`, ...t.rows.map((row) => `| ${row.join(' | ')} |`)].join('\n'));
+  const tables = [...tablesOf(r), histories(r)].map((t) => [`**${t.title}**`, '', `| ${t.head.join(' | ')} |`, `|${t.head.map(() => ' --- ').join('|')}|`, ...t.rows.map((row) => `| ${row.join(' | ')} |`)].join('\n'));
   return [intro, ...tables].join('\n\n');
 }
 

@@ -136,8 +136,9 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     seeder?.close();
     await connection.close();
     await system.close();
-    // The databases are large and say nothing the JSON does not; logs (and profiles) stay.
-    if (!process.env.BENCH_KEEP) for (const f of fs.readdirSync(dir)) if (/\.db(-wal|-shm)?$/.test(f)) fs.rmSync(path.join(dir, f));
+    // The databases and bundles are large and say nothing the JSON does not; logs, the loads' raw
+    // results and profiles stay. BENCH_KEEP=1 keeps everything.
+    if (!process.env.BENCH_KEEP) for (const f of fs.readdirSync(dir)) if (/\.db(-wal|-shm)?$|bundle\.js$/.test(f)) fs.rmSync(path.join(dir, f));
   }
 }
 

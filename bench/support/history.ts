@@ -19,18 +19,37 @@ function workOf(events: Event[]): EngineWork {
 }
 
 /**
- * Splits a history into its transitions: each accepted update starts one, and everything up to the
- * next (its workflow tasks, the recording activity, timers) belongs to it. The first segment, from
- * the start, is the apply; the others are stage changes.
+ * Splits a history into its transitions. Each accepted update starts one, together with the workflow
+ * task that carried it (the task's scheduled and started events come just before the acceptance);
+ * everything up to the next (follow-up workflow tasks, the recording activity, timers) belongs to it.
+ * The first segment, from the start, is the apply; the others are stage changes.
  */
-export function transitionsOf(events: Event[]): EngineWork[] {
-  const starts = events.map((e, i) => (e.workflowExecutionUpdateAcceptedEventAttributes ? i : -1)).filter((i) => i >= 0);
+export function segmentsOf(events: Event[]): Event[][] {
+  const starts: number[] = [];
+  for (const [i, e] of events.entries()) {
+    if (!e.workflowExecutionUpdateAcceptedEventAttributes) continue;
+    let from = i;
+    while (from > 0 && !events[from].workflowTaskScheduledEventAttributes) from--;
+    starts.push(from);
+  }
   if (!starts.length) return [];
   const bounds = [0, ...starts.slice(1), events.length];
-  return bounds.slice(0, -1).map((from, k) => workOf(events.slice(from, bounds[k + 1])));
+  return bounds.slice(0, -1).map((from, k) => events.slice(from, bounds[k + 1]));
 }
 
-export interface WorkPerTransition { workflows: number; apply: EngineWork; stageChange: EngineWork }
+/** An event's type, named after its attributes (`workflowTaskScheduled`, `timerStarted`, …). */
+export function typeOf(e: Event): string {
+  const key = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k] != null);
+  return key ? key.replace(/EventAttributes$/, '') : String(e.eventType);
+}
+
+export interface WorkPerTransition {
+  workflows: number;
+  apply: EngineWork;
+  stageChange: EngineWork;
+  /** The first workflow's history, event types by transition: what the counts are made of. */
+  example: string[][];
+}
 
 const mean = (works: EngineWork[]): EngineWork => {
   const keys = ['events', 'workflowTasks', 'activityTasks', 'timersStarted', 'timersCanceled', 'searchAttributeUpserts'] as const;
@@ -44,6 +63,7 @@ const mean = (works: EngineWork[]): EngineWork => {
 export async function engineWork(client: Client, workflowIds: string[], settleMs = 20_000): Promise<WorkPerTransition> {
   const applies: EngineWork[] = [];
   const changes: EngineWork[] = [];
+  let example: string[][] = [];
   for (const id of workflowIds) {
     const handle = client.workflow.getHandle(id);
     let events: Event[] = [];
@@ -56,9 +76,11 @@ export async function engineWork(client: Client, workflowIds: string[], settleMs
       events = next;
       await new Promise((r) => setTimeout(r, 300));
     }
-    const [apply, ...rest] = transitionsOf(events);
+    const segments = segmentsOf(events);
+    if (!example.length) example = segments.map((segment) => segment.map(typeOf));
+    const [apply, ...rest] = segments.map(workOf);
     if (apply) applies.push(apply);
     changes.push(...rest);
   }
-  return { workflows: workflowIds.length, apply: mean(applies), stageChange: mean(changes) };
+  return { workflows: workflowIds.length, apply: mean(applies), stageChange: mean(changes), example };
 }

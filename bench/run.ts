@@ -31,7 +31,8 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
   const listSizes = [...new Set([...opts.listCurve, opts.listRows])].sort((a, b) => a - b);
   const seeded = { recruiterId: 0, candidates: [] as number[], applyJobs: [] as number[], listJobs: [] as number[], listCandidates: [] as number[], rows: 0 };
   let seeder: Seeder | undefined;
-  process.stdout.write(`starting the system and its baselines in ${path.relative(ROOT, dir)}\n`);
+  const say = (line: string) => process.stdout.write(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+  say(`starting the system and its baselines in ${path.relative(ROOT, dir)}`);
   const system: System = await startSystem({
     dir,
     profile: opts.profile,
@@ -65,17 +66,18 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       takeCandidates: (count) => seeded.candidates.slice(nextCandidate, (nextCandidate += count)).map((id) => ({ id, token: token(id, 'candidate') })),
     };
 
-    process.stdout.write('applies\n');
+    say('applies');
     const applied = await applyRound(ctx, 'apply');
-    process.stdout.write('stage changes\n');
+    say('stage changes');
     const stageChange = await stageChanges(ctx, applied);
-    process.stdout.write('engine work per transition (histories)\n');
+    say('engine work per transition (histories)');
     const engineWork = await transitionWork(ctx, applied);
 
-    process.stdout.write('lists\n');
+    say('lists');
     const listCurve: ({ rows: number } & Pair)[] = [];
     for (const rows of listSizes) {
       if (rows > seeded.rows) {
+        say(`growing the projection to ${rows} applications`);
         seeder!.listRows(seeded.listJobs, seeded.listCandidates, seeded.rows, rows);
         seeded.rows = rows;
       }
@@ -85,12 +87,12 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     }
     const list = listCurve.find((c) => c.rows === opts.listRows)!;
 
-    process.stdout.write('notifications\n');
+    say('notifications');
     const notifier = await notifications(ctx);
 
     const workerCurve: BenchResult['curves']['workers'] = [];
     for (const workers of [...new Set(opts.workerCurve)].sort((a, b) => a - b)) {
-      process.stdout.write(`applies with ${workers} worker processes\n`);
+      say(`applies with ${workers} worker processes`);
       const extra = [];
       for (let i = 2; i <= workers; i++) extra.push(await system.addWorker('worker', i), await system.addWorker('bare-worker', i));
       for (const p of extra) sampler.track(p.name, p.pid);

@@ -71,7 +71,10 @@ export async function engineWork(client: Client, workflowIds: string[], settleMs
     for (;;) {
       const next = (await handle.fetchHistory()).events ?? [];
       const last = next[next.length - 1];
-      const idle = !!last && (last.workflowTaskCompletedEventAttributes != null || last.workflowExecutionCompletedEventAttributes != null);
+      // At rest a history ends with a completed workflow task (or, for the bare workflow, the
+      // update's completion): while the recording activity runs, its timer events come last.
+      const idle = !!last && (last.workflowTaskCompletedEventAttributes != null || last.workflowExecutionUpdateCompletedEventAttributes != null
+        || last.workflowExecutionCompletedEventAttributes != null);
       if ((idle && next.length === events.length) || Date.now() > deadline) { events = next; break; }
       events = next;
       await new Promise((r) => setTimeout(r, 300));

@@ -20,6 +20,8 @@ export interface BenchOptions {
   listCurve: number[];
   /** --cpu-prof for the API, worker and notifier; profiles land in the run's folder. */
   profile: boolean;
+  /** A Temporal frontend already serving (e.g. the full server on PostgreSQL) instead of a fresh dev server. */
+  temporalAddress?: string;
   /** Compare ratios with bench/bounds.ts and exit 1 when one is far off (always on in quick mode). */
   check: boolean;
   outDir: string;
@@ -40,6 +42,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --worker-curve 1,2,4    also measure apply throughput with that many worker processes
   --list-curve 10000,100000,1000000
                           also measure list p99 at these projection sizes
+  --temporal HOST:PORT    use this Temporal frontend (e.g. the full server on PostgreSQL, with the
+                          ApplicationStage and JobId search attributes) instead of a fresh dev server
   --profile               run the API, worker and notifier with --cpu-prof
   --check                 compare ratios with bench/bounds.ts and exit 1 when one is far off
   --out DIR               where the JSON results go (var/bench)`;
@@ -66,7 +70,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes positive integers separated by commas, got ${v}\n${USAGE}`);
     return n;
   }) ?? []);
-  const known = new Set(['--quick', '--clients', '--applies', '--moves', '--rows', '--list-requests', '--notifications', '--history-sample', '--worker-curve', '--list-curve', '--profile', '--check', '--out']);
+  const known = new Set(['--quick', '--clients', '--applies', '--moves', '--rows', '--list-requests', '--notifications', '--history-sample', '--worker-curve', '--list-curve', '--temporal', '--profile', '--check', '--out']);
   for (const [i, a] of argv.entries()) {
     if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}\n${USAGE}`);
     if (!a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !['--quick', '--profile', '--check'].includes(argv[i - 1]))) throw new Error(`unexpected argument ${a}\n${USAGE}`);
@@ -84,6 +88,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     historySample: int('--history-sample', sizes.historySample),
     workerCurve: list('--worker-curve'),
     listCurve: list('--list-curve'),
+    temporalAddress: value('--temporal'),
     profile: argv.includes('--profile'),
     check: quick || argv.includes('--check'),
     outDir: value('--out') ?? 'var/bench',

@@ -36,9 +36,11 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
   const system: System = await startSystem({
     dir,
     profile: opts.profile,
+    temporalAddress: opts.temporalAddress,
     recruiterId: () => seeded.recruiterId,
     async beforeStart(env) {
       seeder = new Seeder(sqliteFileFromUrl(env.DATABASE_URL));
+      seeder.offsetIds();
       [seeded.recruiterId] = seeder.users('recruiter', 1, 'recruiter');
       seeded.candidates = seeder.users('candidate', (opts.warmup + opts.applies) * (1 + opts.workerCurve.length), 'applicant');
       seeded.applyJobs = seeder.jobs(seeded.recruiterId, APPLY_JOBS, 'Apply job');

@@ -16,6 +16,15 @@ export class Seeder {
     this.db.pragma('synchronous = normal');
   }
 
+  /**
+   * Starts user and job ids at a random offset: application ids derive from them, and a Temporal
+   * server kept across runs (`--temporal`) refuses an id it has seen.
+   */
+  offsetIds(): void {
+    const offset = 1000 * (1 + Math.floor(Math.random() * 1e6));
+    this.db.prepare("insert into sqlite_sequence (name, seq) values ('users', ?), ('jobs', ?)").run(offset, offset);
+  }
+
   /** `count` accounts of one role; their ids, which SQLite hands out consecutively. */
   users(role: 'candidate' | 'recruiter', count: number, prefix: string): number[] {
     if (count === 0) return [];

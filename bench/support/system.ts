@@ -32,7 +32,7 @@ export const RAW_QUEUE = 'bench-raw';
 /** As `npm run start:*` runs each process. */
 const NODE_ARGS = ['--max-semi-space-size=4'];
 
-export interface SystemOptions { dir: string; profile: boolean; recruiterId: () => number; beforeStart: (env: Record<string, string>) => Promise<void> }
+export interface SystemOptions { dir: string; profile: boolean; temporalAddress?: string; recruiterId: () => number; beforeStart: (env: Record<string, string>) => Promise<void> }
 
 export async function startSystem(opts: SystemOptions): Promise<System> {
   const { dir } = opts;
@@ -46,15 +46,18 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   try {
     const paths = enginePaths(ROOT);
     const [temporalPort, redisPort, apiPort, bareListPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const engines: Engine[] = await Promise.all([
-      startTemporal({ cli: paths.temporal, port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(logDir, 'temporal.log') }),
-      startRedis({ server: paths.redis, port: redisPort, dir: path.join(dir, 'redis'), logFile: path.join(logDir, 'redis.log') }),
+    const engines: [string, Engine][] = await Promise.all([
+      ...(opts.temporalAddress ? [] : [startTemporal({ cli: paths.temporal, port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(logDir, 'temporal.log') }).then((e) => ['temporal', e] as [string, Engine])]),
+      startRedis({ server: paths.redis, port: redisPort, dir: path.join(dir, 'redis'), logFile: path.join(logDir, 'redis.log') }).then((e) => ['redis', e] as [string, Engine]),
     ]);
-    stops.push(...engines.map((e) => () => e.stop()));
-    for (const [name, e] of [['temporal', engines[0]], ['redis', engines[1]]] as const) processes.set(name, { name, child: e.process, pid: e.process.pid!, stop: e.stop });
+    for (const [name, e] of engines) {
+      stops.push(() => e.stop());
+      processes.set(name, { name, child: e.process, pid: e.process.pid!, stop: e.stop });
+    }
     const sink = await startSmtpCounter();
     stops.push(() => sink.close());
-    const temporalAddress = `127.0.0.1:${temporalPort}`;
+    // An external server's CPU and memory are not sampled: it may serve others too.
+    const temporalAddress = opts.temporalAddress ?? `127.0.0.1:${temporalPort}`;
     const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
     const env: Record<string, string> = {
       NODE_ENV: 'production',

@@ -16,6 +16,8 @@ export interface BenchOptions {
   historySample: number;
   /** Worker processes for the apply curve (empty: no curve). */
   workerCurve: number[];
+  /** Client counts for the apply saturation curve (empty: no curve). */
+  clientsCurve: number[];
   /** Projection sizes for the list curve (empty: no curve). */
   listCurve: number[];
   /** --cpu-prof for the API, worker and notifier; profiles land in the run's folder. */
@@ -40,6 +42,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --notifications N       notification jobs per side (${FULL.notifications}; quick ${QUICK.notifications})
   --history-sample N      workflows per side whose histories are counted (${FULL.historySample})
   --worker-curve 1,2,4    also measure apply throughput with that many worker processes
+  --clients-curve 1,5,10,20
+                          also measure apply and bare update-with-start at these concurrencies
   --list-curve 10000,100000,1000000
                           also measure list p99 at these projection sizes
   --temporal HOST:PORT    use this Temporal frontend (e.g. the full server on PostgreSQL, with the
@@ -70,7 +74,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes positive integers separated by commas, got ${v}\n${USAGE}`);
     return n;
   }) ?? []);
-  const known = new Set(['--quick', '--clients', '--applies', '--moves', '--rows', '--list-requests', '--notifications', '--history-sample', '--worker-curve', '--list-curve', '--temporal', '--profile', '--check', '--out']);
+  const known = new Set(['--quick', '--clients', '--applies', '--moves', '--rows', '--list-requests', '--notifications', '--history-sample', '--worker-curve', '--clients-curve', '--list-curve', '--temporal', '--profile', '--check', '--out']);
   for (const [i, a] of argv.entries()) {
     if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}\n${USAGE}`);
     if (!a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !['--quick', '--profile', '--check'].includes(argv[i - 1]))) throw new Error(`unexpected argument ${a}\n${USAGE}`);
@@ -87,6 +91,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     notifications: int('--notifications', sizes.notifications),
     historySample: int('--history-sample', sizes.historySample),
     workerCurve: list('--worker-curve'),
+    clientsCurve: list('--clients-curve'),
     listCurve: list('--list-curve'),
     temporalAddress: value('--temporal'),
     profile: argv.includes('--profile'),

@@ -44,11 +44,14 @@ export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): 
   return side;
 }
 
+/** Operations run before the clock starts: twice the clients. */
+export const warmupFor = (clients: number) => 2 * clients;
+
 export interface ApplyRound { pair: Pair; systemIds: string[]; bareIds: string[] }
 
 /** Applies: POST /api/jobs/{id}/apply by fresh candidates, beside update-with-start of the bare workflow. */
-export async function applyRound(ctx: BenchContext, label: string): Promise<ApplyRound> {
-  const { opts } = ctx;
+export async function applyRound(ctx: BenchContext, label: string, clients = ctx.opts.clients): Promise<ApplyRound> {
+  const opts = { ...ctx.opts, clients, warmup: warmupFor(clients) };
   const total = opts.warmup + opts.applies;
   const bareIds = Array.from({ length: total }, (_, i) => `bare-${ctx.runId}-${label}-${i}`);
   const bare = await measure(ctx, `${label}: bare apply`, { kind: 'bare-apply', concurrency: opts.clients, warmup: opts.warmup, taskQueue: BARE_TASK_QUEUE, workflowIds: bareIds });

@@ -98,6 +98,15 @@ function curves(r: BenchResult): Table[] {
       rows: r.curves.workers.map((c) => [String(c.workers), f(c.apply.system.summary.opsPerSec), f(c.apply.system.summary.p99), f(c.apply.bare.summary.opsPerSec), ratio(c.apply.system.summary.opsPerSec / c.apply.bare.summary.opsPerSec)]),
     });
   }
+  if (r.curves.clients?.length) {
+    const perApply = r.engineWork.bare.apply.events;
+    tables.push({
+      title: 'Apply throughput by concurrent clients (the engine saturates where the bare side stops growing; history events/s = bare ops/s × its events per apply)',
+      head: ['clients', 'apply (ops/s)', 'p99 (ms)', 'bare update-with-start (ops/s)', 'bare p99 (ms)', 'ratio', 'bare history events/s'],
+      rows: r.curves.clients.map((c) => [String(c.clients), f(c.apply.system.summary.opsPerSec), f(c.apply.system.summary.p99), f(c.apply.bare.summary.opsPerSec), f(c.apply.bare.summary.p99),
+        ratio(c.apply.system.summary.opsPerSec / c.apply.bare.summary.opsPerSec), f(c.apply.bare.summary.opsPerSec * perApply, 0)]),
+    });
+  }
   if (r.curves.list.length) {
     tables.push({
       title: 'List p99 by projection size',

@@ -18,6 +18,7 @@ export interface BenchResult {
   rss: { apiDuringWrites: number; workerDuringWrites: number; apiDuringList: number; apiMax: number; workerMax: number; notifierMax: number };
   curves: {
     workers: { workers: number; apply: Pair }[];
+    clients: { clients: number; apply: Pair }[];
     list: ({ rows: number } & Pair)[];
   };
 }

@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createTokenService } from '../src/auth/tokens';
 import { sqliteFileFromUrl } from '../src/config';
 import { parseOptions, USAGE, type BenchOptions } from './options';
-import { applyRound, lists, notifications, stageChanges, transitionWork, type BenchContext, type Pair } from './phases';
+import { applyRound, lists, notifications, stageChanges, transitionWork, warmupFor, type BenchContext, type Pair } from './phases';
 import { ROOT } from './support/processes';
 import { UsageSampler } from './support/sampler';
 import { Seeder } from './support/seed';
@@ -42,7 +42,9 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       seeder = new Seeder(sqliteFileFromUrl(env.DATABASE_URL));
       seeder.offsetIds();
       [seeded.recruiterId] = seeder.users('recruiter', 1, 'recruiter');
-      seeded.candidates = seeder.users('candidate', (opts.warmup + opts.applies) * (1 + opts.workerCurve.length), 'applicant');
+      const perRound = (clients: number) => warmupFor(clients) + opts.applies;
+      const rounds = [opts.clients, ...opts.workerCurve.map(() => opts.clients), ...opts.clientsCurve];
+      seeded.candidates = seeder.users('candidate', rounds.reduce((n, c) => n + perRound(c), 0), 'applicant');
       seeded.applyJobs = seeder.jobs(seeded.recruiterId, APPLY_JOBS, 'Apply job');
       seeded.listJobs = seeder.jobs(seeded.recruiterId, LIST_JOBS, 'List job');
       seeded.listCandidates = seeder.users('candidate', Math.ceil(Math.max(...listSizes) / LIST_JOBS), 'listed');
@@ -105,7 +107,13 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       }
     }
 
-    const systemSides = [applied.pair.system, stageChange.system, ...listCurve.map((c) => c.system), ...workerCurve.map((c) => c.apply.system)];
+    const clientsCurve: BenchResult['curves']['clients'] = [];
+    for (const clients of [...new Set(opts.clientsCurve)].sort((a, b) => a - b)) {
+      say(`applies with ${clients} clients`);
+      clientsCurve.push({ clients, apply: (await applyRound(ctx, `${clients} clients`, clients)).pair });
+    }
+
+    const systemSides = [applied.pair.system, stageChange.system, ...listCurve.map((c) => c.system), ...workerCurve.map((c) => c.apply.system), ...clientsCurve.map((c) => c.apply.system)];
     const notifierSides = [{ usage: notifier.system.usage }, { usage: notifier.raw.usage }] as never[];
     const result: BenchResult = {
       startedAt: startedAt.toISOString(),
@@ -126,7 +134,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
         workerMax: maxRss([...systemSides, ...notifierSides], 'worker'),
         notifierMax: maxRss([...systemSides, ...notifierSides], 'notifier'),
       },
-      curves: { workers: workerCurve, list: listSizes.length > 1 ? listCurve : [] },
+      curves: { workers: workerCurve, clients: clientsCurve, list: listSizes.length > 1 ? listCurve : [] },
     };
     const outDir = path.resolve(ROOT, opts.outDir);
     const file = path.join(outDir, `bench-${runId}${opts.quick ? '-quick' : ''}.json`);

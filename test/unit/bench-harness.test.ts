@@ -1,6 +1,8 @@
 import { percentile, runPool, summarize } from '../../bench/support/stats';
 import { segmentsOf, typeOf } from '../../bench/support/history';
 import { parseOptions } from '../../bench/options';
+import { checkBounds } from '../../bench/bounds';
+import { targetsOf, type BenchResult } from '../../bench/result';
 
 /** The benchmark harness's own arithmetic: what its figures mean depends on it. */
 describe('bench harness', () => {
@@ -71,10 +73,43 @@ describe('bench harness', () => {
     expect(parseOptions([], {})).toMatchObject({ quick: false, clients: 10, applies: 600, listRows: 100_000, check: false, workerCurve: [], listCurve: [] });
     expect(parseOptions(['--quick'], {})).toMatchObject({ quick: true, check: true, applies: 100 });
     expect(parseOptions([], { BENCH_QUICK: '1' })).toMatchObject({ quick: true });
-    expect(parseOptions(['--worker-curve', '1,2,4', '--list-curve', '10_000,100000', '--clients', '4'], {})).toMatchObject({ workerCurve: [1, 2, 4], listCurve: [10_000, 100_000], clients: 4, warmup: 8 });
+    expect(parseOptions(['--worker-curve', '1,2,4', '--list-curve', '10_000,100000', '--clients-curve', '1,5', '--clients', '4'], {}))
+      .toMatchObject({ workerCurve: [1, 2, 4], listCurve: [10_000, 100_000], clientsCurve: [1, 5], clients: 4, warmup: 8 });
+    expect(parseOptions(['--temporal', '127.0.0.1:7233'], {})).toMatchObject({ temporalAddress: '127.0.0.1:7233' });
     expect(() => parseOptions(['--clients', '0'], {})).toThrow(/--clients must be an integer >= 1/);
     expect(() => parseOptions(['--clients'], {})).toThrow(/needs a value/);
     expect(() => parseOptions(['--fast'], {})).toThrow(/unknown option --fast/);
     expect(() => parseOptions(['--worker-curve', '1,x'], {})).toThrow(/positive integers/);
+  });
+
+  /** A run whose system is `factor` times its baselines' throughput and `1 / factor` their latency. */
+  function run(factor: number, failed = 0): BenchResult {
+    const side = (opsPerSec: number, p50: number, p99: number, errors = 0, rss: Record<string, number> = {}) => ({
+      summary: { ops: 100, errors, opsPerSec, p50, p99, max: p99 }, firstError: null,
+      usage: Object.fromEntries(Object.entries(rss).map(([p, mb]) => [p, { rssMaxMb: mb, rssMeanMb: mb, cpuMs: 1 }])),
+    });
+    const pair = (errors = 0) => ({ system: side(100 * factor, 10 / factor, 20 / factor, errors, { api: 120, worker: 200 }), bare: side(100, 10, 20) });
+    return {
+      options: parseOptions(['--quick'], {}),
+      apply: pair(failed), stageChange: pair(), list: { ...pair(), rows: 100_000 },
+      notifier: { system: { jobs: 10, elapsedMs: 1, jobsPerSec: 100 * factor, usage: {} }, raw: { jobs: 10, elapsedMs: 1, jobsPerSec: 100, usage: {} } },
+      rss: { apiDuringWrites: 120, workerDuringWrites: 200, apiDuringList: 120, apiMax: 120, workerMax: 200, notifierMax: 100 },
+    } as unknown as BenchResult;
+  }
+
+  test('the regression check passes a run near its baselines and fails one far off, or with a failed operation', () => {
+    expect(checkBounds(run(0.9)).filter((v) => !v.ok)).toEqual([]);
+    expect(checkBounds(run(0.05)).filter((v) => !v.ok).map((v) => v.name)).toEqual(['apply throughput / bare', 'stage change throughput / bare', 'stage change p50 / bare', 'list p99 / bare Koa', 'notifier / raw']);
+    expect(checkBounds(run(0.9, 3)).filter((v) => !v.ok)).toEqual([expect.objectContaining({ name: 'failed operations', value: 3 })]);
+  });
+
+  test('targets are ratios: apply 0.9x, stage change p50 1.3x, list p99 1.5x, notifier 0.9x', () => {
+    const verdict = (r: BenchResult, prefix: string) => targetsOf(r).find((v) => v.name.startsWith(prefix))!;
+    expect(verdict(run(0.95), 'apply throughput').ok).toBe(true);
+    expect(verdict(run(0.85), 'apply throughput').ok).toBe(false);
+    expect(verdict(run(0.85), 'done when: apply throughput').ok).toBe(true);
+    expect(verdict(run(1 / 1.25), 'stage change p50').ok).toBe(true);
+    expect(verdict(run(1 / 1.35), 'stage change p50').ok).toBe(false);
+    expect(verdict(run(1 / 1.6), 'list p99').ok).toBe(false);
   });
 });

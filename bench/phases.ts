@@ -24,6 +24,8 @@ export interface BenchContext {
   client: Client;
   recruiter: { id: number; token: string };
   applyJobs: number[];
+  /** Writes pending notification-outbox rows (see Seeder.outboxRows). */
+  outboxRows(rows: { id: string; subject: string; data: unknown }[]): boolean;
   /** Candidates not yet used, each with a token; every apply takes fresh ones. */
   takeCandidates(count: number): { id: number; token: string }[];
   runId: string;
@@ -98,7 +100,14 @@ export async function lists(ctx: BenchContext, set: ListSet): Promise<Pair> {
   return { system, bare };
 }
 
-export interface NotifierSide { jobs: number; elapsedMs: number; jobsPerSec: number; usage: Record<string, ProcessUsage> }
+export interface NotifierSide {
+  jobs: number;
+  elapsedMs: number;
+  jobsPerSec: number;
+  usage: Record<string, ProcessUsage>;
+  /** Whether each job had its pending notification-outbox row, as the worker writes them. */
+  outboxRows: boolean;
+}
 
 /**
  * The same jobs through the real notifier and through raw BullMQ + nodemailer: each queue is paused,
@@ -109,16 +118,24 @@ export async function notifications(ctx: BenchContext): Promise<{ system: Notifi
   try {
     const systemQueue = createNotificationQueue(redis, 'notifications');
     await drained(systemQueue);
-    const run = async (name: string, queueName: string): Promise<NotifierSide> => {
+    const run = async (name: string, queueName: string, batch: string): Promise<NotifierSide> => {
       const queue = createNotificationQueue(redis, queueName);
       const n = ctx.opts.notifications;
+      const jobsOf = (batch: string, count: number) => Array.from({ length: count }, (_, i) => {
+        const data = notificationJob(`${ctx.runId}${batch}`, i);
+        return { name: data.kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } };
+      });
+      const fill = async (jobs: ReturnType<typeof jobsOf>) => {
+        const outbox = queueName === RAW_QUEUE ? false : ctx.outboxRows(jobs.map((j) => ({ id: j.opts.jobId, subject: j.data.applicationId, data: j.data })));
+        for (let from = 0; from < jobs.length; from += 500) await queue.addBulk(jobs.slice(from, from + 500));
+        return outbox;
+      };
+      // A warm-up batch first, unmeasured: both sides then start with their SMTP pools open.
+      const warmup = warmupFor(ctx.opts.clients);
+      await fill(jobsOf(`${batch}w`, warmup));
+      await ctx.system.sink.waitFor(ctx.system.sink.count() + warmup, 60_000);
       await queue.pause();
-      for (let from = 0; from < n; from += 500) {
-        await queue.addBulk(Array.from({ length: Math.min(500, n - from) }, (_, k) => {
-          const data = notificationJob(ctx.runId, from + k);
-          return { name: data.kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } };
-        }));
-      }
+      const outbox = await fill(jobsOf(batch, n));
       const target = ctx.system.sink.count() + n;
       const { result: elapsedMs, usage } = await ctx.sampler.during(async () => {
         const started = performance.now();
@@ -127,12 +144,12 @@ export async function notifications(ctx: BenchContext): Promise<{ system: Notifi
         return performance.now() - started;
       });
       await queue.close();
-      const side = { jobs: n, elapsedMs, jobsPerSec: n / (elapsedMs / 1000), usage };
+      const side = { jobs: n, elapsedMs, jobsPerSec: n / (elapsedMs / 1000), usage, outboxRows: outbox };
       process.stdout.write(`  ${name.padEnd(28)} ${n} jobs, ${side.jobsPerSec.toFixed(0)}/s\n`);
       return side;
     };
-    const raw = await run('raw BullMQ + nodemailer', RAW_QUEUE);
-    const system = await run('notifier', 'notifications');
+    const raw = await run('raw BullMQ + nodemailer', RAW_QUEUE, 'r');
+    const system = await run('notifier', 'notifications', 's');
     await systemQueue.close();
     return { system, raw };
   } finally {

@@ -67,6 +67,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       client: new Client({ connection }),
       recruiter: { id: seeded.recruiterId, token: token(seeded.recruiterId, 'recruiter') },
       applyJobs: seeded.applyJobs,
+      outboxRows: (rows) => seeder!.outboxRows(rows),
       takeCandidates: (count) => seeded.candidates.slice(nextCandidate, (nextCandidate += count)).map((id) => ({ id, token: token(id, 'candidate') })),
     };
 

@@ -80,5 +80,21 @@ export class Seeder {
     this.db.exec('analyze');
   }
 
+  /**
+   * Pending notification-outbox rows for jobs about to be queued, as the recording activity writes
+   * them, so the notifier marks each one sent as it would in production. False when the table is
+   * not as expected (its schema changed): the measure then runs without them.
+   */
+  outboxRows(rows: { id: string; subject: string; data: unknown }[]): boolean {
+    try {
+      const insert = this.db.prepare("insert into notification_outbox (id, subject, data, status, created_at) values (?, ?, ?, 'pending', ?)");
+      const now = new Date().toISOString();
+      this.db.transaction(() => { for (const r of rows) insert.run(r.id, r.subject, JSON.stringify(r.data), now); })();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   close(): void { this.db.close(); }
 }

@@ -3,6 +3,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Concurrent clients of every measured load, system and baseline alike. */
   clients: number;
+  /** Each measure is taken this many times, alternating with its baseline; the median round is reported. */
+  rounds: number;
   /** Applications per side (system and bare), after `warmup` more. */
   applies: number;
   /** Stage changes per application (screening, interview, offer: at most 3, none final). */
@@ -35,6 +37,7 @@ const QUICK = { applies: 100, listRows: 20_000, listRequests: 600, notifications
 export const USAGE = `usage: npm run bench -- [options]
   --quick                 small sizes (about 1-2 min); checks ratios against bench/bounds.ts (also BENCH_QUICK=1)
   --clients N             concurrent clients of every load (10)
+  --rounds N              take each measure N times, system and baseline in turn, and report the median round (2)
   --applies N             applications per side (${FULL.applies}; quick ${QUICK.applies})
   --moves N               stage changes per application, 1-3 (3)
   --rows N                applications in the projection for the list (${FULL.listRows}; quick ${QUICK.listRows})
@@ -74,7 +77,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes positive integers separated by commas, got ${v}\n${USAGE}`);
     return n;
   }) ?? []);
-  const known = new Set(['--quick', '--clients', '--applies', '--moves', '--rows', '--list-requests', '--notifications', '--history-sample', '--worker-curve', '--clients-curve', '--list-curve', '--temporal', '--profile', '--check', '--out']);
+  const known = new Set(['--quick', '--rounds', '--clients', '--applies', '--moves', '--rows', '--list-requests', '--notifications', '--history-sample', '--worker-curve', '--clients-curve', '--list-curve', '--temporal', '--profile', '--check', '--out']);
   for (const [i, a] of argv.entries()) {
     if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}\n${USAGE}`);
     if (!a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !['--quick', '--profile', '--check'].includes(argv[i - 1]))) throw new Error(`unexpected argument ${a}\n${USAGE}`);
@@ -83,6 +86,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   return {
     quick,
     clients,
+    rounds: int('--rounds', 2),
     applies: int('--applies', sizes.applies),
     movesPerApplication: Math.min(3, int('--moves', 3)),
     warmup: 2 * clients,

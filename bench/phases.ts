@@ -113,7 +113,7 @@ export interface NotifierSide {
  * The same jobs through the real notifier and through raw BullMQ + nodemailer: each queue is paused,
  * filled, resumed, and timed until the SMTP sink has every message.
  */
-export async function notifications(ctx: BenchContext): Promise<{ system: NotifierSide; raw: NotifierSide }> {
+export async function notifications(ctx: BenchContext, round = 1): Promise<{ system: NotifierSide; raw: NotifierSide }> {
   const redis = new Redis(ctx.system.redisUrl, { maxRetriesPerRequest: null });
   try {
     const systemQueue = createNotificationQueue(redis, 'notifications');
@@ -148,8 +148,8 @@ export async function notifications(ctx: BenchContext): Promise<{ system: Notifi
       process.stdout.write(`  ${name.padEnd(28)} ${n} jobs, ${side.jobsPerSec.toFixed(0)}/s\n`);
       return side;
     };
-    const raw = await run('raw BullMQ + nodemailer', RAW_QUEUE, 'r');
-    const system = await run('notifier', 'notifications', 's');
+    const raw = await run('raw BullMQ + nodemailer', RAW_QUEUE, `r${round}-`);
+    const system = await run('notifier', 'notifications', `s${round}-`);
     await systemQueue.close();
     return { system, raw };
   } finally {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Pair, Side } from './phases';
-import { ratiosOf, targetsOf, type BenchResult, type Verdict } from './result';
+import { ratiosOf, roundRatios, targetsOf, type BenchResult, type Verdict } from './result';
 import { checkBounds } from './bounds';
 import type { EngineWork } from './support/history';
 
@@ -117,8 +117,18 @@ function curves(r: BenchResult): Table[] {
   return tables;
 }
 
+function roundsOf(r: BenchResult): Table[] {
+  if (!r.rounds || r.rounds.apply.length < 2) return [];
+  const cell = <T>(items: T[], k: number, fn: (t: T) => number) => (items[k] ? ratio(fn(items[k])) : '');
+  return [{
+    title: 'Ratios by round (each measure reports its median round; with two, the better)',
+    head: ['round', 'apply throughput', 'stage change p50', 'list p99', 'notifier'],
+    rows: r.rounds.apply.map((_, k) => [String(k + 1), cell(r.rounds.apply, k, roundRatios.apply), cell(r.rounds.stageChange, k, roundRatios.stageChange), cell(r.rounds.list, k, roundRatios.list), cell(r.rounds.notifier, k, roundRatios.notifier)]),
+  }];
+}
+
 export function tablesOf(r: BenchResult): Table[] {
-  return [measures(r), work(r), resources(r), verdicts('Targets', targetsOf(r)), ...curves(r), ...(r.options.check ? [verdicts('Regression check (bench/bounds.ts)', checkBounds(r))] : [])];
+  return [measures(r), ...roundsOf(r), work(r), resources(r), verdicts('Targets', targetsOf(r)), ...curves(r), ...(r.options.check ? [verdicts('Regression check (bench/bounds.ts)', checkBounds(r))] : [])];
 }
 
 export function textOf(tables: Table[]): string {

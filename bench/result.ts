@@ -1,5 +1,7 @@
 import type { BenchOptions } from './options';
 import type { NotifierSide, Pair, Side } from './phases';
+
+export interface NotifierPair { system: NotifierSide; raw: NotifierSide }
 import type { WorkPerTransition } from './support/history';
 
 /** One run's figures, as written to var/bench/*.json and read back for bench/README.md. */
@@ -12,8 +14,10 @@ export interface BenchResult {
   apply: Pair;
   stageChange: Pair;
   list: Pair & { rows: number };
-  notifier: { system: NotifierSide; raw: NotifierSide };
+  notifier: NotifierPair;
   engineWork: { system: WorkPerTransition; bare: WorkPerTransition };
+  /** Every round of the headline measures; the figures above are each measure's median round. */
+  rounds: { apply: Pair[]; stageChange: Pair[]; list: Pair[]; notifier: NotifierPair[] };
   /** Highest RSS of each system process over the phases named. */
   rss: { apiDuringWrites: number; workerDuringWrites: number; apiDuringList: number; apiMax: number; workerMax: number; notifierMax: number };
   curves: {
@@ -69,3 +73,19 @@ export function targetsOf(r: BenchResult): Verdict[] {
     below('done when: worker RSS during applies and stage changes (MB)', r.rss.workerDuringWrites, 300),
   ];
 }
+
+/**
+ * The median round by a ratio: with an even number of rounds, the better of the two middle ones
+ * (a burst of other work on a shared machine spoils a round, it never improves one).
+ */
+export function medianRound<T>(rounds: T[], ratio: (t: T) => number, higherIsBetter: boolean): T {
+  const sorted = [...rounds].sort((a, b) => (higherIsBetter ? ratio(b) - ratio(a) : ratio(a) - ratio(b)));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+export const roundRatios = {
+  apply: (p: Pair) => p.system.summary.opsPerSec / p.bare.summary.opsPerSec,
+  stageChange: (p: Pair) => p.system.summary.p50 / p.bare.summary.p50,
+  list: (p: Pair) => p.system.summary.p99 / p.bare.summary.p99,
+  notifier: (p: NotifierPair) => p.system.jobsPerSec / p.raw.jobsPerSec,
+};

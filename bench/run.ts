@@ -6,12 +6,12 @@ import { Client, Connection } from '@temporalio/client';
 import { createTokenService } from '../src/auth/tokens';
 import { sqliteFileFromUrl } from '../src/config';
 import { parseOptions, USAGE, type BenchOptions } from './options';
-import { applyRound, lists, notifications, stageChanges, transitionWork, warmupFor, type BenchContext, type Pair } from './phases';
+import { applyRound, lists, notifications, stageChanges, transitionWork, warmupFor, type ApplyRound, type BenchContext, type Pair, type Side } from './phases';
 import { ROOT } from './support/processes';
 import { UsageSampler } from './support/sampler';
 import { Seeder } from './support/seed';
 import { startSystem, type System } from './support/system';
-import { maxRss, type BenchResult } from './result';
+import { maxRss, medianRound, roundRatios, type BenchResult } from './result';
 import { tablesOf, textOf } from './report';
 import { checkBounds } from './bounds';
 
@@ -43,8 +43,8 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       seeder.offsetIds();
       [seeded.recruiterId] = seeder.users('recruiter', 1, 'recruiter');
       const perRound = (clients: number) => warmupFor(clients) + opts.applies;
-      const rounds = [opts.clients, ...opts.workerCurve.map(() => opts.clients), ...opts.clientsCurve];
-      seeded.candidates = seeder.users('candidate', rounds.reduce((n, c) => n + perRound(c), 0), 'applicant');
+      const applyRounds = [...Array(opts.rounds + opts.workerCurve.length).fill(opts.clients), ...opts.clientsCurve];
+      seeded.candidates = seeder.users('candidate', applyRounds.reduce((n, c) => n + perRound(c), 0), 'applicant');
       seeded.applyJobs = seeder.jobs(seeded.recruiterId, APPLY_JOBS, 'Apply job');
       seeded.listJobs = seeder.jobs(seeded.recruiterId, LIST_JOBS, 'List job');
       seeded.listCandidates = seeder.users('candidate', Math.ceil(Math.max(...listSizes) / LIST_JOBS), 'listed');
@@ -71,14 +71,19 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       takeCandidates: (count) => seeded.candidates.slice(nextCandidate, (nextCandidate += count)).map((id) => ({ id, token: token(id, 'candidate') })),
     };
 
-    say('applies');
-    const applied = await applyRound(ctx, 'apply');
-    say('stage changes');
-    const stageChange = await stageChanges(ctx, applied);
+    const rounds: BenchResult['rounds'] = { apply: [], stageChange: [], list: [], notifier: [] };
+    let first: ApplyRound | undefined;
+    for (let k = 1; k <= opts.rounds; k++) {
+      say(`round ${k} of ${opts.rounds}: applies`);
+      const applied = await applyRound(ctx, `apply-${k}`);
+      first ??= applied;
+      rounds.apply.push(applied.pair);
+      say(`round ${k} of ${opts.rounds}: stage changes`);
+      rounds.stageChange.push(await stageChanges(ctx, applied));
+    }
     say('engine work per transition (histories)');
-    const engineWork = await transitionWork(ctx, applied);
+    const engineWork = await transitionWork(ctx, first!);
 
-    say('lists');
     const listCurve: ({ rows: number } & Pair)[] = [];
     for (const rows of listSizes) {
       if (rows > seeded.rows) {
@@ -88,12 +93,27 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       }
       const at = Math.floor(rows / 2);
       const cursor = `${new Date(Date.UTC(2025, 0, 1) + at * 1000).toISOString()}~application-job${seeded.listJobs[at % LIST_JOBS]}-candidate${seeded.listCandidates[Math.floor(at / LIST_JOBS)]}`;
-      listCurve.push({ rows, ...await lists(ctx, { jobs: seeded.listJobs, rows, cursor }) });
+      const set = { jobs: seeded.listJobs, rows, cursor };
+      if (rows !== opts.listRows) {
+        say(`lists at ${rows} applications`);
+        listCurve.push({ rows, ...await lists(ctx, set) });
+        continue;
+      }
+      for (let k = 1; k <= opts.rounds; k++) {
+        say(`round ${k} of ${opts.rounds}: lists at ${rows} applications`);
+        rounds.list.push(await lists(ctx, set));
+      }
+      listCurve.push({ rows, ...medianRound(rounds.list, roundRatios.list, false) });
     }
     const list = listCurve.find((c) => c.rows === opts.listRows)!;
 
-    say('notifications');
-    const notifier = await notifications(ctx);
+    for (let k = 1; k <= opts.rounds; k++) {
+      say(`round ${k} of ${opts.rounds}: notifications`);
+      rounds.notifier.push(await notifications(ctx, k));
+    }
+    const apply = medianRound(rounds.apply, roundRatios.apply, true);
+    const stageChange = medianRound(rounds.stageChange, roundRatios.stageChange, false);
+    const notifier = medianRound(rounds.notifier, roundRatios.notifier, true);
 
     const workerCurve: BenchResult['curves']['workers'] = [];
     for (const workers of [...new Set(opts.workerCurve)].sort((a, b) => a - b)) {
@@ -114,23 +134,24 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       clientsCurve.push({ clients, apply: (await applyRound(ctx, `${clients} clients`, clients)).pair });
     }
 
-    const systemSides = [applied.pair.system, stageChange.system, ...listCurve.map((c) => c.system), ...workerCurve.map((c) => c.apply.system), ...clientsCurve.map((c) => c.apply.system)];
-    const notifierSides = [{ usage: notifier.system.usage }, { usage: notifier.raw.usage }] as never[];
+    const systemSides = [...rounds.apply, ...rounds.stageChange, ...rounds.list, ...listCurve, ...workerCurve.map((c) => c.apply), ...clientsCurve.map((c) => c.apply)].map((p) => p.system);
+    const notifierSides = rounds.notifier.flatMap((n) => [n.system, n.raw]) as unknown as Side[];
     const result: BenchResult = {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: os.totalmem() / 2 ** 30, node: process.versions.node, kernel: os.release() },
       options: opts,
-      apply: applied.pair,
+      apply,
       stageChange,
       list,
       notifier,
       engineWork,
+      rounds,
       rss: {
-        apiDuringWrites: maxRss([applied.pair.system, stageChange.system], 'api'),
-        workerDuringWrites: maxRss([applied.pair.system, stageChange.system], 'worker'),
-        apiDuringList: maxRss([list.system], 'api'),
+        apiDuringWrites: maxRss([...rounds.apply, ...rounds.stageChange].map((p) => p.system), 'api'),
+        workerDuringWrites: maxRss([...rounds.apply, ...rounds.stageChange].map((p) => p.system), 'worker'),
+        apiDuringList: maxRss(rounds.list.map((p) => p.system), 'api'),
         apiMax: maxRss([...systemSides, ...notifierSides], 'api'),
         workerMax: maxRss([...systemSides, ...notifierSides], 'worker'),
         notifierMax: maxRss([...systemSides, ...notifierSides], 'notifier'),

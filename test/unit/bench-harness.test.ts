@@ -2,7 +2,7 @@ import { percentile, runPool, summarize } from '../../bench/support/stats';
 import { segmentsOf, typeOf } from '../../bench/support/history';
 import { parseOptions } from '../../bench/options';
 import { checkBounds } from '../../bench/bounds';
-import { targetsOf, type BenchResult } from '../../bench/result';
+import { medianRound, targetsOf, type BenchResult } from '../../bench/result';
 
 /** The benchmark harness's own arithmetic: what its figures mean depends on it. */
 describe('bench harness', () => {
@@ -111,5 +111,14 @@ describe('bench harness', () => {
     expect(verdict(run(1 / 1.25), 'stage change p50').ok).toBe(true);
     expect(verdict(run(1 / 1.35), 'stage change p50').ok).toBe(false);
     expect(verdict(run(1 / 1.6), 'list p99').ok).toBe(false);
+  });
+
+  test('the reported round is the median by its ratio, the better of the middle two when even', () => {
+    const id = (x: number) => x;
+    expect(medianRound([0.5, 0.9, 0.7], id, true)).toBe(0.7);
+    expect(medianRound([0.5, 0.9], id, true)).toBe(0.9);
+    expect(medianRound([3, 1.2], id, false)).toBe(1.2);
+    expect(medianRound([3, 1.2, 2, 9], id, false)).toBe(2);
+    expect(medianRound([4], id, false)).toBe(4);
   });
 });

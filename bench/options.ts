@@ -43,7 +43,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --rows N                applications in the projection for the list (${FULL.listRows}; quick ${QUICK.listRows})
   --list-requests N       list requests per side (${FULL.listRequests}; quick ${QUICK.listRequests})
   --notifications N       notification jobs per side (${FULL.notifications}; quick ${QUICK.notifications})
-  --history-sample N      workflows per side whose histories are counted (${FULL.historySample})
+  --history-sample N      workflows per side whose histories are counted (${FULL.historySample}; quick ${QUICK.historySample})
   --worker-curve 1,2,4    also measure apply throughput with that many worker processes
   --clients-curve 1,5,10,20
                           also measure apply and bare update-with-start at these concurrencies

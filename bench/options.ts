@@ -90,7 +90,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     applies: int('--applies', sizes.applies),
     movesPerApplication: Math.min(3, int('--moves', 3)),
     warmup: 2 * clients,
-    listRows: int('--rows', sizes.listRows, 0),
+    listRows: int('--rows', sizes.listRows, 100),
     listRequests: int('--list-requests', sizes.listRequests),
     notifications: int('--notifications', sizes.notifications),
     historySample: int('--history-sample', sizes.historySample),

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pythonTool, run, startContractStack, type ContractWorld } from '../support/contract';
+import { runSchemathesis, SCHEMATHESIS_MAX_EXAMPLES as MAX_EXAMPLES, SCHEMATHESIS_SEED as SEED, startContractStack, type ContractWorld } from '../support/contract';
 import { writeFindings } from '../support/schemathesis-report';
 
 /**
@@ -9,27 +9,6 @@ import { writeFindings } from '../support/schemathesis-report';
  * against it (status codes, content types, headers, schemas, that invalid input is refused and valid
  * input accepted, 405 with Allow, auth). A fixed seed and example count keep the run reproducible.
  */
-const SEED = '8';
-const MAX_EXAMPLES = '30';
-/** The one exception to schemathesis' defaults, and why: see the file. */
-const CONFIG = path.join(__dirname, 'schemathesis.toml');
-
-async function schemathesis(location: string, args: string[]) {
-  // A directory of its own: schemathesis keeps a cache of past crashes in its working directory and
-  // replays them first, which would make one run depend on the ones before.
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-schemathesis-'));
-  try {
-    return await run(pythonTool('st'), [
-      '--config-file', CONFIG, 'run', location, '--checks', 'all', '--seed', SEED, '--max-examples', MAX_EXAMPLES,
-      // One worker: hypothesis parses lambdas' source with `ast` while drawing, which is not thread-safe
-      // on Python 3.11 ("AST constructor recursion depth mismatch").
-      '--generation-database', 'none', '--workers', '1', '--no-color', ...args,
-    ], { timeoutMs: 300_000, cwd });
-  } finally {
-    fs.rmSync(cwd, { recursive: true, force: true });
-  }
-}
-
 describe('schemathesis against the running API', () => {
   let world: ContractWorld;
   beforeAll(async () => { world = await startContractStack(); }, 120_000);
@@ -42,7 +21,7 @@ describe('schemathesis against the running API', () => {
   const roles = ['anonymous', 'candidate', 'recruiter', 'admin'] as const;
   test.each(roles)('finds no failure as %s', async (role) => {
     const token = role === 'anonymous' ? undefined : world[role].token;
-    const result = await schemathesis(`${world.stack.url}/openapi.json`, token ? ['-H', `Authorization: Bearer ${token}`] : []);
+    const result = await runSchemathesis(`${world.stack.url}/openapi.json`, token ? ['-H', `Authorization: Bearer ${token}`] : []);
     runs.set(role, { exit: result.code, output: result.output });
     if (result.code !== 0) console.log(`schemathesis as ${role} (exit ${result.code}):\n${result.output}`);
     expect({ role, exit: result.code }).toEqual({ role, exit: 0 });
@@ -60,7 +39,7 @@ describe('schemathesis against the running API', () => {
 
     // A user of its own: the admin's fuzzing may have deactivated or demoted the seeded ones.
     const reader = await world.stack.user('candidate');
-    const result = await schemathesis(file, ['--url', world.stack.url, '--include-path', '/api/auth/me', '--include-method', 'GET',
+    const result = await runSchemathesis(file, ['--url', world.stack.url, '--include-path', '/api/auth/me', '--include-method', 'GET',
       '-H', `Authorization: Bearer ${reader.token}`]);
     expect({ exit: result.code, violation: /Response violates schema/.test(result.output) ? 'reported' : result.output }).toEqual({ exit: 1, violation: 'reported' });
   }, 300_000);

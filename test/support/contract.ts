@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { seedSampleData } from '../../src/accounts/seed';
 import { startStack, type TestStack } from './stack';
@@ -78,4 +79,26 @@ export function run(file: string, args: string[], options: { cwd?: string; env?:
 /** Fails with the tool's own output, which says what went wrong. */
 export function expectSuccess(result: RunResult, what: string): void {
   if (result.code !== 0) throw new Error(`${what} exited ${result.code}:\n${result.output}`);
+}
+
+export const SCHEMATHESIS_SEED = '8';
+export const SCHEMATHESIS_MAX_EXAMPLES = '30';
+/** The one exception to schemathesis' defaults, and why: see the file. */
+const SCHEMATHESIS_CONFIG = path.resolve(__dirname, '../contract/schemathesis.toml');
+
+/** `st run location --checks all` with the suite's seed and example count; `args` add the URL, headers, filters. */
+export async function runSchemathesis(location: string, args: string[], maxExamples = SCHEMATHESIS_MAX_EXAMPLES): Promise<RunResult> {
+  // A directory of its own: schemathesis keeps a cache of past crashes in its working directory and
+  // replays them first, which would make one run depend on the ones before.
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-schemathesis-'));
+  try {
+    return await run(pythonTool('st'), [
+      '--config-file', SCHEMATHESIS_CONFIG, 'run', location, '--checks', 'all', '--seed', SCHEMATHESIS_SEED, '--max-examples', maxExamples,
+      // One worker: hypothesis parses lambdas' source with `ast` while drawing, which is not thread-safe
+      // on Python 3.11 ("AST constructor recursion depth mismatch").
+      '--generation-database', 'none', '--workers', '1', '--no-color', ...args,
+    ], { timeoutMs: 300_000, cwd });
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
 }

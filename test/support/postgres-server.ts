@@ -12,7 +12,37 @@ export const POSTGRES_BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/
 const USER = 'ats';
 
 /** `url` has no database: add one made by `createDatabase`. `logFile`: the server's log (statements a session chooses to log). */
-export interface PostgresServer { url: string; logFile: string; stop(): Promise<void> }
+export interface PostgresServer {
+  url: string;
+  logFile: string;
+  stop(): Promise<void>;
+  /** SIGSTOPs the server and every backend: connections open and queries sent are never answered, as across a dead network. */
+  freeze(): void;
+  /** SIGCONTs them again. */
+  thaw(): void;
+}
+
+/** The postmaster (from its pid file) and its children: backends, checkpointer, WAL writer… */
+function serverProcesses(data: string): number[] {
+  const file = path.join(data, 'postmaster.pid');
+  if (!fs.existsSync(file)) return [];
+  const postmaster = Number(fs.readFileSync(file, 'utf8').split('\n')[0]);
+  const children = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      // Field 4 of /proc/PID/stat is the parent's pid; the name in field 2 may hold spaces, so split after it.
+      return Number(fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === postmaster;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+  return [postmaster, ...children];
+}
+
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try { process.kill(pid, signal); } catch { /* gone meanwhile */ }
+  }
+}
 
 function asServerUser(bin: string, args: string[]): string[] {
   if (process.getuid?.() !== 0) return [path.join(POSTGRES_BIN, bin), ...args];
@@ -33,12 +63,19 @@ export async function startPostgres(opts: { port: number }): Promise<PostgresSer
   const options = `-p ${opts.port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
   run('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'postgres.log'), '-w', 'start']);
   const stop = () => new Promise<void>((resolve) => {
+    signalAll(serverProcesses(data), 'SIGCONT');
     const [command, ...rest] = asServerUser('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     const done = () => { fs.rmSync(dir, { recursive: true, force: true }); resolve(); };
     spawn(command, rest, { stdio: 'ignore' }).once('exit', done).once('error', done);
   });
   const url = `postgresql://${USER}@127.0.0.1:${opts.port}`;
-  return { stop, url, logFile: path.join(dir, 'postgres.log') };
+  return {
+    stop,
+    url,
+    logFile: path.join(dir, 'postgres.log'),
+    freeze: () => signalAll(serverProcesses(data), 'SIGSTOP'),
+    thaw: () => signalAll(serverProcesses(data), 'SIGCONT'),
+  };
 }
 
 /** A fresh, empty database on the run's server; its URL. */

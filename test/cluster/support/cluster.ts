@@ -12,6 +12,7 @@ import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink';
 import { createDatabase, startPostgres, type PostgresServer } from '../../support/postgres-server';
 import { startTemporalServer, type TemporalServer } from './temporal-server';
 import { startRedisServer, type RedisServer } from './redis';
+import { startTemporalUi, type TemporalUi } from './temporal-ui';
 import { ROOT, serviceProcess, type ServiceProcess } from './processes';
 
 /**
@@ -22,6 +23,8 @@ export interface Cluster {
   dir: string;
   postgres: PostgresServer;
   temporal: TemporalServer;
+  /** The Web UI server pointed at the full server's frontend. */
+  ui: TemporalUi;
   redis: RedisServer;
   smtp: SmtpSink;
   apis: ServiceProcess[];
@@ -64,6 +67,8 @@ async function startAll(dir: string, options: ClusterOptions, started: { stop():
   const redis = await startRedisServer(path.join(dir, 'redis'));
   started.push(redis);
   const temporal = await startTemporalServer(postgres, path.join(dir, 'temporal'), started);
+  const ui = await startTemporalUi(temporal.address, path.join(dir, 'temporal-ui'));
+  started.push(ui);
   const admin = { email: 'admin@cluster.test', password: `pw-${randomBytes(8).toString('hex')}` };
   const bundle = path.join(dir, 'workflow-bundle.js');
   const env: Record<string, string> = {
@@ -75,7 +80,12 @@ async function startAll(dir: string, options: ClusterOptions, started: { stop():
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: 'applications',
+    TEMPORAL_UI_URL: ui.url,
     NOTIFICATION_QUEUE: 'notifications',
+    // The outbox sweep, quick enough for the faults: a notification whose job Redis lost is queued
+    // again within seconds (in production a minute, after half a minute's grace).
+    NOTIFICATION_SWEEP_MS: '1000',
+    NOTIFICATION_SWEEP_GRACE_MS: '5000',
     SMTP_URL: smtp.url,
     WORKFLOW_BUNDLE_PATH: bundle,
     LOG_LEVEL: process.env.ATS_CLUSTER_LOG_LEVEL ?? 'info',
@@ -101,12 +111,13 @@ async function startAll(dir: string, options: ClusterOptions, started: { stop():
   const client = await createTemporalClient(config);
   const all = () => [...apis, ...workers, ...notifiers];
   return {
-    dir, postgres, temporal, redis, smtp, apis, workers, notifiers, admin, config, orm, client,
+    dir, postgres, temporal, ui, redis, smtp, apis, workers, notifiers, admin, config, orm, client,
     apiUrls: apiPorts.map((p) => `http://127.0.0.1:${p}`),
     async close() {
       await Promise.all(all().map((p) => p.stop('SIGKILL')));
       await client.connection.close().catch(() => undefined);
       await orm.close().catch(() => undefined);
+      await ui.stop();
       await temporal.stop();
       await redis.stop();
       await smtp.close();

@@ -6,8 +6,11 @@ import { freePort, portAnswers } from '../../../src/dev/engines';
 /** redis-server as production runs it: append-only file, fsync every second, no RDB snapshots. */
 export interface RedisServer {
   url: string;
-  /** Stops with `signal` and starts again on the same directory (so on the same append-only file). */
-  restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<{ downMs: number }>;
+  /**
+   * Stops with `signal` and starts again on the same directory (so on the same append-only file);
+   * `empty` deletes that file first, as a failover to a replica that had nothing, or a restore from an old dump.
+   */
+  restart(signal: 'SIGTERM' | 'SIGKILL', options?: { empty?: boolean }): Promise<{ downMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -33,9 +36,10 @@ export async function startRedisServer(dir: string): Promise<RedisServer> {
   let child = await start();
   return {
     url: `redis://127.0.0.1:${port}/0`,
-    async restart(signal) {
+    async restart(signal, options = {}) {
       const t0 = Date.now();
       await stopChild(child, signal);
+      if (options.empty) fs.rmSync(path.join(dir, 'appendonlydir'), { recursive: true, force: true });
       child = await start();
       return { downMs: Date.now() - t0 };
     },

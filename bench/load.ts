@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
+import { loadConfig } from '../src/config';
+import { dataConverterFor } from '../src/temporal/data-converter';
+import { connectionOptions } from '../src/temporal/connection-security';
+import { bareApplicationWorkflow, bareChangeStageUpdate, bareSubmitUpdate } from './baselines/bare.workflow';
+import { runPool, type LoadResult } from './support/stats';
+import type { Stage } from '../src/domain/stages';
+
+/**
+ * The load generator, a process of its own: `node dist/bench/load.js <spec.json> <result.json>`.
+ * HTTP requests go through Node's fetch (undici, keep-alive); the bare baselines' messages through
+ * the Temporal client with the system's data converter, configured from the same environment.
+ */
+export interface HttpRequestSpec { method: string; path: string; token?: string; body?: unknown; expect: number; key?: string }
+
+export type LoadSpec =
+  | { kind: 'http'; baseUrl: string; concurrency: number; warmup: number; requests: HttpRequestSpec[] }
+  | { kind: 'bare-apply'; concurrency: number; warmup: number; taskQueue: string; workflowIds: string[] }
+  | { kind: 'bare-stage'; concurrency: number; warmup: number; moves: { workflowId: string; stage: Stage }[] };
+
+class StatusError extends Error {
+  constructor(readonly code: string, message: string) { super(message); }
+}
+
+async function httpLoad(spec: Extract<LoadSpec, { kind: 'http' }>): Promise<LoadResult> {
+  const { requests } = spec;
+  return runPool(requests.length, spec.concurrency, spec.warmup, (i) => requests[i].key, async (i) => {
+    const r = requests[i];
+    const headers: Record<string, string> = {};
+    if (r.token) headers.Authorization = `Bearer ${r.token}`;
+    if (r.body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(spec.baseUrl + r.path, { method: r.method, headers, body: r.body === undefined ? undefined : JSON.stringify(r.body) });
+    // The whole body is read: a response is done when the client has it.
+    const text = await res.text();
+    if (res.status !== r.expect) throw new StatusError(String(res.status), `${r.method} ${r.path} answered ${res.status}: ${text.slice(0, 300)}`);
+  });
+}
+
+async function temporalClient(): Promise<Client> {
+  const config = loadConfig();
+  const connection = await Connection.connect(connectionOptions(config.temporal));
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.auth) });
+}
+
+async function bareApply(spec: Extract<LoadSpec, { kind: 'bare-apply' }>, client: Client): Promise<LoadResult> {
+  return runPool(spec.workflowIds.length, spec.concurrency, spec.warmup, () => undefined, async (i) => {
+    const workflowId = spec.workflowIds[i];
+    await client.workflow.executeUpdateWithStart(bareSubmitUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation(bareApplicationWorkflow, {
+        workflowId, taskQueue: spec.taskQueue, args: [{ applicationId: workflowId }], workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    });
+  });
+}
+
+async function bareStage(spec: Extract<LoadSpec, { kind: 'bare-stage' }>, client: Client): Promise<LoadResult> {
+  const { moves } = spec;
+  return runPool(moves.length, spec.concurrency, spec.warmup, (i) => moves[i].workflowId, async (i) => {
+    await client.workflow.getHandle(moves[i].workflowId).executeUpdate(bareChangeStageUpdate, { args: [{ stage: moves[i].stage, by: 'bench' }] });
+  });
+}
+
+async function main(): Promise<void> {
+  const [specFile, resultFile] = process.argv.slice(2);
+  const spec = JSON.parse(fs.readFileSync(specFile, 'utf8')) as LoadSpec;
+  let result: LoadResult;
+  if (spec.kind === 'http') {
+    result = await httpLoad(spec);
+  } else {
+    const client = await temporalClient();
+    try {
+      result = spec.kind === 'bare-apply' ? await bareApply(spec, client) : await bareStage(spec, client);
+    } finally {
+      await client.connection.close();
+    }
+  }
+  fs.writeFileSync(resultFile, JSON.stringify(result));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`load: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Client } from '@temporalio/client';
+import { applicationWorkflowId } from '../src/domain/ids';
+import type { Stage } from '../src/domain/stages';
+import { createNotificationQueue, notificationJobId, type NotificationJobData } from '../src/queue/notification-queue';
+import type { HttpRequestSpec, LoadSpec } from './load';
+import type { BenchOptions } from './options';
+import { runScript } from './support/processes';
+import type { ProcessUsage, UsageSampler } from './support/sampler';
+import { summarize, type Summary } from './support/stats';
+import { BARE_TASK_QUEUE, RAW_QUEUE, type System } from './support/system';
+import { engineWork, type WorkPerTransition } from './support/history';
+
+/** One side of a measure: the figures of its load, and what each process used meanwhile. */
+export interface Side { summary: Summary; firstError: string | null; usage: Record<string, ProcessUsage> }
+export interface Pair { system: Side; bare: Side }
+
+export interface BenchContext {
+  opts: BenchOptions;
+  system: System;
+  sampler: UsageSampler;
+  client: Client;
+  recruiter: { id: number; token: string };
+  applyJobs: number[];
+  /** Writes pending notification-outbox rows (see Seeder.outboxRows). */
+  outboxRows(rows: { id: string; subject: string; data: unknown }[]): boolean;
+  /** Candidates not yet used, each with a token; every apply takes fresh ones. */
+  takeCandidates(count: number): { id: number; token: string }[];
+  runId: string;
+}
+
+let loads = 0;
+
+/** Runs one load in its own process while the sampler watches the system's processes. */
+export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): Promise<Side> {
+  // The spec holds the run's tokens and goes once read; the raw result (every latency) stays.
+  const base = path.join(ctx.system.dir, `load-${++loads}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
+  fs.writeFileSync(`${base}.spec.json`, JSON.stringify(spec));
+  const { usage } = await ctx.sampler.during(() => runScript('bench/load.js', [`${base}.spec.json`, `${base}.result.json`], ctx.system.env));
+  fs.rmSync(`${base}.spec.json`);
+  const result = JSON.parse(fs.readFileSync(`${base}.result.json`, 'utf8')) as Parameters<typeof summarize>[0];
+  const side = { summary: summarize(result), firstError: result.firstError, usage };
+  process.stdout.write(`  ${name.padEnd(28)} ${side.summary.ops} ok, ${side.summary.errors} failed, ${side.summary.opsPerSec.toFixed(1)}/s, p50 ${side.summary.p50.toFixed(1)} ms, p99 ${side.summary.p99.toFixed(1)} ms${side.firstError ? ` (first error: ${side.firstError.slice(0, 200)})` : ''}\n`);
+  return side;
+}
+
+/** Operations run before the clock starts: twice the clients. */
+export const warmupFor = (clients: number) => 2 * clients;
+
+export interface ApplyRound { pair: Pair; systemIds: string[]; bareIds: string[] }
+
+/** Applies: POST /api/jobs/{id}/apply by fresh candidates, beside update-with-start of the bare workflow. */
+export async function applyRound(ctx: BenchContext, label: string, clients = ctx.opts.clients): Promise<ApplyRound> {
+  const opts = { ...ctx.opts, clients, warmup: warmupFor(clients) };
+  const total = opts.warmup + opts.applies;
+  const bareIds = Array.from({ length: total }, (_, i) => `bare-${ctx.runId}-${label}-${i}`);
+  const bare = await measure(ctx, `${label}: bare apply`, { kind: 'bare-apply', concurrency: opts.clients, warmup: opts.warmup, taskQueue: BARE_TASK_QUEUE, workflowIds: bareIds });
+  const candidates = ctx.takeCandidates(total);
+  const systemIds = candidates.map((c, i) => applicationWorkflowId(String(ctx.applyJobs[i % ctx.applyJobs.length]), String(c.id)));
+  const requests: HttpRequestSpec[] = candidates.map((c, i) => ({
+    method: 'POST', path: `/api/jobs/${ctx.applyJobs[i % ctx.applyJobs.length]}/apply`, token: c.token, expect: 201,
+    body: { coverLetter: 'I would like to join the team.', resumeUrl: 'https://example.com/cv.pdf' },
+  }));
+  const system = await measure(ctx, `${label}: apply`, { kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup, requests });
+  return { pair: { system, bare }, systemIds: systemIds.slice(opts.warmup), bareIds: bareIds.slice(opts.warmup) };
+}
+
+const MOVES: Stage[] = ['screening', 'interview', 'offer'];
+
+/** Stage changes round the applications (each one's previous change is done first), beside executeUpdate of the bare workflows. */
+export async function stageChanges(ctx: BenchContext, applied: ApplyRound): Promise<Pair> {
+  const { opts } = ctx;
+  const order = <T>(ids: string[], make: (id: string, stage: Stage) => T) => MOVES.slice(0, opts.movesPerApplication).flatMap((stage) => ids.map((id) => make(id, stage)));
+  const bare = await measure(ctx, 'bare stage change', {
+    kind: 'bare-stage', concurrency: opts.clients, warmup: opts.warmup, moves: order(applied.bareIds, (workflowId, stage) => ({ workflowId, stage })),
+  });
+  const system = await measure(ctx, 'stage change', {
+    kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup,
+    requests: order(applied.systemIds, (id, stage) => ({ method: 'PATCH', path: `/api/applications/${encodeURIComponent(id)}/stage`, token: ctx.recruiter.token, body: { stage }, expect: 200, key: id })),
+  });
+  return { system, bare };
+}
+
+export async function transitionWork(ctx: BenchContext, applied: ApplyRound): Promise<{ system: WorkPerTransition; bare: WorkPerTransition }> {
+  const n = ctx.opts.historySample;
+  return { system: await engineWork(ctx.client, applied.systemIds.slice(0, n)), bare: await engineWork(ctx.client, applied.bareIds.slice(0, n)) };
+}
+
+export interface ListSet { jobs: number[]; rows: number; cursor: string }
+
+/** GET /api/applications as the recruiter, with a mix of filters and a deep page, beside the bare Koa route. */
+export async function lists(ctx: BenchContext, set: ListSet): Promise<Pair> {
+  const { opts } = ctx;
+  const queries = ['', '?stage=interview', `?jobId=${set.jobs[7 % set.jobs.length]}`, `?stage=offer&jobId=${set.jobs[3 % set.jobs.length]}`, `?cursor=${encodeURIComponent(set.cursor)}`];
+  const requests = (token?: string): HttpRequestSpec[] => Array.from({ length: opts.warmup * 5 + opts.listRequests }, (_, i) => ({ method: 'GET', path: `/api/applications${queries[i % queries.length]}`, token, expect: 200 }));
+  const bare = await measure(ctx, `bare list at ${set.rows}`, { kind: 'http', baseUrl: ctx.system.bareListUrl, concurrency: opts.clients, warmup: opts.warmup * 5, requests: requests() });
+  const system = await measure(ctx, `list at ${set.rows}`, { kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup * 5, requests: requests(ctx.recruiter.token) });
+  return { system, bare };
+}
+
+export interface NotifierSide {
+  jobs: number;
+  elapsedMs: number;
+  jobsPerSec: number;
+  usage: Record<string, ProcessUsage>;
+  /** Whether each job had its pending notification-outbox row, as the worker writes them. */
+  outboxRows: boolean;
+}
+
+/**
+ * The same jobs through the real notifier and through raw BullMQ + nodemailer: each queue is paused,
+ * filled, resumed, and timed until the SMTP sink has every message.
+ */
+export async function notifications(ctx: BenchContext, round = 1): Promise<{ system: NotifierSide; raw: NotifierSide }> {
+  const redis = new Redis(ctx.system.redisUrl, { maxRetriesPerRequest: null });
+  try {
+    const systemQueue = createNotificationQueue(redis, 'notifications');
+    await drained(systemQueue);
+    const run = async (name: string, queueName: string, batch: string): Promise<NotifierSide> => {
+      const queue = createNotificationQueue(redis, queueName);
+      const n = ctx.opts.notifications;
+      const jobsOf = (batch: string, count: number) => Array.from({ length: count }, (_, i) => {
+        const data = notificationJob(`${ctx.runId}${batch}`, i);
+        return { name: data.kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } };
+      });
+      const fill = async (jobs: ReturnType<typeof jobsOf>) => {
+        const outbox = queueName === RAW_QUEUE ? false : ctx.outboxRows(jobs.map((j) => ({ id: j.opts.jobId, subject: j.data.applicationId, data: j.data })));
+        for (let from = 0; from < jobs.length; from += 500) await queue.addBulk(jobs.slice(from, from + 500));
+        return outbox;
+      };
+      // A warm-up batch first, unmeasured: both sides then start with their SMTP pools open.
+      const warmup = warmupFor(ctx.opts.clients);
+      await fill(jobsOf(`${batch}w`, warmup));
+      await ctx.system.sink.waitFor(ctx.system.sink.count() + warmup, 60_000);
+      await queue.pause();
+      const outbox = await fill(jobsOf(batch, n));
+      const target = ctx.system.sink.count() + n;
+      const { result: elapsedMs, usage } = await ctx.sampler.during(async () => {
+        const started = performance.now();
+        await queue.resume();
+        await ctx.system.sink.waitFor(target, 300_000);
+        return performance.now() - started;
+      });
+      await queue.close();
+      const side = { jobs: n, elapsedMs, jobsPerSec: n / (elapsedMs / 1000), usage, outboxRows: outbox };
+      process.stdout.write(`  ${name.padEnd(28)} ${n} jobs, ${side.jobsPerSec.toFixed(0)}/s\n`);
+      return side;
+    };
+    const raw = await run('raw BullMQ + nodemailer', RAW_QUEUE, `r${round}-`);
+    const system = await run('notifier', 'notifications', `s${round}-`);
+    await systemQueue.close();
+    return { system, raw };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Waits (up to a minute) until the notifier has taken every job the load's transitions queued. */
+async function drained(queue: ReturnType<typeof createNotificationQueue>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const counts = await queue.getJobCounts('waiting', 'active', 'prioritized');
+    if (counts.waiting + counts.active + counts.prioritized === 0) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function notificationJob(runId: string, i: number): NotificationJobData {
+  return {
+    kind: 'stage_changed', channel: 'email', applicationId: `application-job1-candidate${i + 1}`, seq: 2, at: new Date().toISOString(),
+    audience: 'candidate', recipient: { id: `${runId}${i}`, email: `candidate${i}@bench.example`, name: `Candidate ${i}` },
+    job: { id: '1', title: 'Backend Developer', company: 'TechCorp' }, candidate: { id: String(i + 1), name: `Candidate ${i}` },
+    from: 'applied', to: 'screening', reason: null,
+  };
+}

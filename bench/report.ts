@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import type { Pair, Side } from './phases';
+import { ratiosOf, roundRatios, targetsOf, type BenchResult, type Verdict } from './result';
+import { checkBounds } from './bounds';
+import type { EngineWork } from './support/history';
+
+/**
+ * The run's figures as tables: plain text for the terminal, markdown for bench/README.md.
+ * `node dist/bench/report.js <result.json>` prints the markdown; `--write bench/README.md` replaces
+ * the part of that file between the `bench:results` markers.
+ */
+type Table = { title: string; head: string[]; rows: string[][] };
+
+const f = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a');
+
+function measures(r: BenchResult): Table {
+  const x = ratiosOf(r);
+  const row = (name: string, pair: Pair, pick: (s: Side) => number, digits: number, target = '') => {
+    const [s, b] = [pick(pair.system), pick(pair.bare)];
+    return [name, f(s, digits), f(b, digits), ratio(s / b), target];
+  };
+  const ops = (s: Side) => s.summary.opsPerSec;
+  const p50 = (s: Side) => s.summary.p50;
+  const p99 = (s: Side) => s.summary.p99;
+  return {
+    title: `Measures (${r.options.clients} concurrent clients; baselines in the same run, on the same engines)`,
+    head: ['measure', 'system', 'baseline', 'ratio', 'target'],
+    rows: [
+      row('apply throughput (ops/s) vs bare update-with-start', r.apply, ops, 1, '>= 0.9x (done: >= 0.8x)'),
+      row('apply p50 (ms)', r.apply, p50, 1),
+      row('apply p99 (ms)', r.apply, p99, 1, 'system < 200 ms'),
+      row('stage change throughput (ops/s) vs bare executeUpdate', r.stageChange, ops, 1, '>= 0.8x'),
+      row('stage change p50 (ms)', r.stageChange, p50, 1, '<= 1.3x'),
+      row('stage change p99 (ms)', r.stageChange, p99, 1, 'system < 200 ms'),
+      row(`list throughput (req/s), ${r.list.rows} applications, vs bare Koa route`, r.list, ops, 0),
+      row('list p50 (ms)', r.list, p50, 2),
+      row('list p99 (ms)', r.list, p99, 2, '<= 1.5x'),
+      [`notifier (jobs/s${r.notifier.system.outboxRows ? ', outbox rows marked sent' : ', no outbox rows'}) vs raw BullMQ + nodemailer`, f(r.notifier.system.jobsPerSec, 0), f(r.notifier.raw.jobsPerSec, 0), ratio(x.notifierThroughput), '>= 0.9x'],
+    ],
+  };
+}
+
+/** Which processes serve each phase: CPU of the others is idle noise, and their RSS is not the phase's. */
+const SERVING: Record<string, { cpu: string[]; rss: string[] }> = {
+  apply: { cpu: ['api', 'worker', 'notifier', 'temporal', 'redis'], rss: ['api', 'worker', 'notifier'] },
+  'bare apply': { cpu: ['bare-worker', 'temporal', 'redis'], rss: ['bare-worker'] },
+  list: { cpu: ['api'], rss: ['api'] },
+  'bare list': { cpu: ['bare-list'], rss: ['bare-list'] },
+};
+
+function resources(r: BenchResult): Table {
+  const phases: [string, keyof typeof SERVING, Side][] = [
+    ['apply', 'apply', r.apply.system], ['bare apply', 'bare apply', r.apply.bare],
+    ['stage change', 'apply', r.stageChange.system], ['bare stage change', 'bare apply', r.stageChange.bare],
+    ['list', 'list', r.list.system], ['bare list', 'bare list', r.list.bare],
+  ];
+  return {
+    title: 'Resources per phase: CPU ms per operation of each serving process (the load process not counted: for the bare Temporal baselines it holds the client), and highest RSS (MB)',
+    head: ['phase', 'CPU ms per operation', 'RSS max (MB)'],
+    rows: phases.map(([name, kind, side]) => [
+      name,
+      SERVING[kind].cpu.filter((p) => side.usage[p]).map((p) => `${p} ${f(side.usage[p].cpuMs / side.summary.ops, 2)}`).join(', '),
+      SERVING[kind].rss.filter((p) => side.usage[p]).map((p) => `${p} ${f(side.usage[p].rssMaxMb, 0)}`).join(', '),
+    ]),
+  };
+}
+
+function histories(r: BenchResult): Table {
+  const rows = (label: string, example: string[][]) => example.map((events, i) => [`${label} ${i === 0 ? 'apply' : `stage change ${i}`}`, events.join(', ')]);
+  return {
+    title: 'One history of each kind, event types by transition',
+    head: ['transition', 'events'],
+    rows: [...rows('system', r.engineWork.system.example ?? []), ...rows('bare', r.engineWork.bare.example ?? [])],
+  };
+}
+
+function work(r: BenchResult): Table {
+  const cells = (w: EngineWork) => [f(w.events), f(w.workflowTasks), f(w.activityTasks), f(w.timersStarted), f(w.timersCanceled), f(w.searchAttributeUpserts)];
+  const { system, bare } = r.engineWork;
+  return {
+    title: `Engine work per transition (mean over ${system.workflows} workflows per side, from their histories)`,
+    head: ['transition', 'history events', 'workflow tasks', 'activity tasks', 'timers started', 'timers cancelled', 'search attribute upserts'],
+    rows: [['apply', ...cells(system.apply)], ['bare update-with-start', ...cells(bare.apply)], ['stage change', ...cells(system.stageChange)], ['bare executeUpdate', ...cells(bare.stageChange)]],
+  };
+}
+
+function verdicts(title: string, vs: Verdict[]): Table {
+  return { title, head: ['figure', 'value', 'bound', ''], rows: vs.map((v) => [v.name, f(v.value, 2), v.bound, v.ok ? 'met' : 'MISSED']) };
+}
+
+function curves(r: BenchResult): Table[] {
+  const tables: Table[] = [];
+  if (r.curves.workers.length) {
+    tables.push({
+      title: 'Apply throughput by worker processes',
+      head: ['workers', 'apply (ops/s)', 'p99 (ms)', 'bare update-with-start (ops/s)', 'ratio'],
+      rows: r.curves.workers.map((c) => [String(c.workers), f(c.apply.system.summary.opsPerSec), f(c.apply.system.summary.p99), f(c.apply.bare.summary.opsPerSec), ratio(c.apply.system.summary.opsPerSec / c.apply.bare.summary.opsPerSec)]),
+    });
+  }
+  if (r.curves.clients?.length) {
+    const perApply = r.engineWork.bare.apply.events;
+    tables.push({
+      title: 'Apply throughput by concurrent clients (the engine saturates where the bare side stops growing; history events/s = bare ops/s × its events per apply)',
+      head: ['clients', 'apply (ops/s)', 'p99 (ms)', 'bare update-with-start (ops/s)', 'bare p99 (ms)', 'ratio', 'bare history events/s'],
+      rows: r.curves.clients.map((c) => [String(c.clients), f(c.apply.system.summary.opsPerSec), f(c.apply.system.summary.p99), f(c.apply.bare.summary.opsPerSec), f(c.apply.bare.summary.p99),
+        ratio(c.apply.system.summary.opsPerSec / c.apply.bare.summary.opsPerSec), f(c.apply.bare.summary.opsPerSec * perApply, 0)]),
+    });
+  }
+  if (r.curves.list.length) {
+    tables.push({
+      title: 'List p99 by projection size',
+      head: ['applications', 'list p99 (ms)', 'bare Koa p99 (ms)', 'ratio', 'API RSS max (MB)'],
+      rows: r.curves.list.map((c) => [String(c.rows), f(c.system.summary.p99, 2), f(c.bare.summary.p99, 2), ratio(c.system.summary.p99 / c.bare.summary.p99), f(c.system.usage.api?.rssMaxMb ?? NaN, 0)]),
+    });
+  }
+  return tables;
+}
+
+function roundsOf(r: BenchResult): Table[] {
+  if (!r.rounds || r.rounds.apply.length < 2) return [];
+  const cell = <T>(items: T[], k: number, fn: (t: T) => number) => (items[k] ? ratio(fn(items[k])) : '');
+  return [{
+    title: 'Ratios by round (each measure reports its median round; with two, the better)',
+    head: ['round', 'apply throughput', 'stage change p50', 'list p99', 'notifier'],
+    rows: r.rounds.apply.map((_, k) => [String(k + 1), cell(r.rounds.apply, k, roundRatios.apply), cell(r.rounds.stageChange, k, roundRatios.stageChange), cell(r.rounds.list, k, roundRatios.list), cell(r.rounds.notifier, k, roundRatios.notifier)]),
+  }];
+}
+
+export function tablesOf(r: BenchResult): Table[] {
+  return [measures(r), ...roundsOf(r), work(r), resources(r), verdicts('Targets', targetsOf(r)), ...curves(r), ...(r.options.check ? [verdicts('Regression check (bench/bounds.ts)', checkBounds(r))] : [])];
+}
+
+export function textOf(tables: Table[]): string {
+  return tables.map((t) => {
+    const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((row) => (row[i] ?? '').length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    return [t.title, line(t.head), ...t.rows.map(line)].join('\n');
+  }).join('\n\n');
+}
+
+export function markdownOf(r: BenchResult): string {
+  const m = r.machine;
+  const intro = [
+    `Run of ${r.finishedAt.slice(0, 16).replace('T', ' ')} UTC: \`${r.command}\` on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGb, 0)} GB, Node ${m.node}, Linux ${m.kernel}.`,
+    `${r.options.applies} applies and ${r.options.applies * r.options.movesPerApplication} stage changes per side after ${r.options.warmup} warm-up operations, ${r.options.listRequests} list requests per side, ${r.options.notifications} notifications per side.`,
+  ].join('\n');
+  const tables = [...tablesOf(r), histories(r)].map((t) => [`**${t.title}**`, '', `| ${t.head.join(' | ')} |`, `|${t.head.map(() => ' --- ').join('|')}|`, ...t.rows.map((row) => `| ${row.join(' | ')} |`)].join('\n'));
+  return [intro, ...tables].join('\n\n');
+}
+
+export const MARKERS = ['<!-- bench:results:start -->', '<!-- bench:results:end -->'] as const;
+
+function main(argv: string[]): void {
+  const [file, flag, target] = argv;
+  if (!file || (flag && (flag !== '--write' || !target))) {
+    process.stderr.write('usage: node dist/bench/report.js <result.json> [--write bench/README.md]\n');
+    process.exit(2);
+  }
+  const md = markdownOf(JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResult);
+  if (!target) {
+    process.stdout.write(`${md}\n`);
+    return;
+  }
+  const doc = fs.readFileSync(target, 'utf8');
+  const [start, end] = [doc.indexOf(MARKERS[0]), doc.indexOf(MARKERS[1])];
+  if (start < 0 || end < start) throw new Error(`${target} has no ${MARKERS[0]} … ${MARKERS[1]} section`);
+  fs.writeFileSync(target, `${doc.slice(0, start + MARKERS[0].length)}\n${md}\n${doc.slice(end)}`);
+  process.stdout.write(`wrote the results of ${file} into ${target}\n`);
+}
+
+if (require.main === module) main(process.argv.slice(2));

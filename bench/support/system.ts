@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { enginePaths, freePort, startRedis, startTemporal, type Engine } from '../../src/dev/engines';
+import { ROOT, runScript, startProcess, type BenchProcess } from './processes';
+import { startSmtpCounter, type SmtpCounter } from './smtp-counter';
+
+/**
+ * Everything a run measures, each its own OS process: the Temporal dev server and redis-server (as
+ * `npm run dev` starts them), the API, worker and notifier from their built entry points (as
+ * `npm run start:*` runs them, production settings), and the baselines' processes beside them on
+ * the same engines. The SMTP sink lives in the orchestrating process.
+ */
+export interface System {
+  dir: string;
+  env: Record<string, string>;
+  apiUrl: string;
+  bareListUrl: string;
+  temporalAddress: string;
+  redisUrl: string;
+  sink: SmtpCounter;
+  /** Every process of the run by name, the engines (`temporal`, `redis`) included. */
+  processes: Map<string, BenchProcess>;
+  /** A worker process more (`worker-2`, …) or a bare worker more, for the worker curve. */
+  addWorker(kind: 'worker' | 'bare-worker', index: number): Promise<BenchProcess>;
+  close(): Promise<void>;
+}
+
+export const BARE_TASK_QUEUE = 'bench-bare';
+export const RAW_QUEUE = 'bench-raw';
+/** As `npm run start:*` runs each process. */
+const NODE_ARGS = ['--max-semi-space-size=4'];
+
+export interface SystemOptions { dir: string; profile: boolean; temporalAddress?: string; recruiterId: () => number; beforeStart: (env: Record<string, string>) => Promise<void> }
+
+export async function startSystem(opts: SystemOptions): Promise<System> {
+  const { dir } = opts;
+  const logDir = path.join(dir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const processes = new Map<string, BenchProcess>();
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const paths = enginePaths(ROOT);
+    const [temporalPort, redisPort, apiPort, bareListPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const engines: [string, Engine][] = await Promise.all([
+      ...(opts.temporalAddress ? [] : [startTemporal({ cli: paths.temporal, port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(logDir, 'temporal.log') }).then((e) => ['temporal', e] as [string, Engine])]),
+      startRedis({ server: paths.redis, port: redisPort, dir: path.join(dir, 'redis'), logFile: path.join(logDir, 'redis.log') }).then((e) => ['redis', e] as [string, Engine]),
+    ]);
+    for (const [name, e] of engines) {
+      stops.push(() => e.stop());
+      processes.set(name, { name, child: e.process, pid: e.process.pid!, stop: e.stop });
+    }
+    const sink = await startSmtpCounter();
+    stops.push(() => sink.close());
+    // An external server's CPU and memory are not sampled: it may serve others too.
+    const temporalAddress = opts.temporalAddress ?? `127.0.0.1:${temporalPort}`;
+    const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
+    const env: Record<string, string> = {
+      NODE_ENV: 'production',
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      PAYLOAD_KEYS: `bench-1:${randomBytes(32).toString('base64')}`,
+      PAYLOAD_ACTIVE_KEY: 'bench-1',
+      DATABASE_URL: `sqlite:///${path.join(dir, 'ats.db')}`,
+      REDIS_URL: redisUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      SMTP_URL: sink.url,
+      MAIL_FROM: 'ATS <no-reply@ats.bench>',
+      LOG_LEVEL: 'info',
+      WORKFLOW_BUNDLE_PATH: path.join(dir, 'workflow-bundle.js'),
+    };
+    await runScript('src/main/cli.js', ['migrate'], env);
+    await runScript('src/main/cli.js', ['bundle-workflows', env.WORKFLOW_BUNDLE_PATH], env);
+    const bareBundle = path.join(dir, 'bare-bundle.js');
+    fs.writeFileSync(bareBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../baselines/bare.workflow'), logger: silent })).code);
+    await opts.beforeStart(env);
+
+    const profileArgs = (name: string) => (opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profiles', name)}`] : []);
+    const start = async (name: string, script: string, ready: RegExp, extra: Record<string, string> = {}, profiled = false) => {
+      const p = await startProcess({ name, script, env: { ...env, ...extra }, logDir, ready, nodeArgs: [...NODE_ARGS, ...(profiled ? profileArgs(name) : [])] });
+      processes.set(name, p);
+      stops.push(() => p.stop());
+      return p;
+    };
+    const bareEnv = { BENCH_BARE_TASK_QUEUE: BARE_TASK_QUEUE, BENCH_BARE_BUNDLE: bareBundle };
+    await Promise.all([
+      start('api', 'src/main/api.js', /API listening/, { PORT: String(apiPort) }, true),
+      start('worker', 'src/main/worker.js', /worker polling/, {}, true),
+      start('notifier', 'src/main/notifier.js', /notifier started/, {}, true),
+      start('bare-worker', 'bench/baselines/bare-worker.js', /bare worker polling/, bareEnv),
+      start('bare-list', 'bench/baselines/bare-list.js', /bare list listening/, { PORT: String(bareListPort), BENCH_RECRUITER_ID: String(opts.recruiterId()) }),
+      start('raw-notifier', 'bench/baselines/raw-notifier.js', /raw notifier started/, { BENCH_RAW_QUEUE: RAW_QUEUE }),
+    ]);
+    return {
+      dir,
+      env,
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      bareListUrl: `http://127.0.0.1:${bareListPort}`,
+      temporalAddress,
+      redisUrl,
+      sink,
+      processes,
+      addWorker: (kind, index) => (kind === 'worker'
+        ? start(`worker-${index}`, 'src/main/worker.js', /worker polling/)
+        : start(`bare-worker-${index}`, 'bench/baselines/bare-worker.js', /bare worker polling/, bareEnv)),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,124 @@
+import { percentile, runPool, summarize } from '../../bench/support/stats';
+import { segmentsOf, typeOf } from '../../bench/support/history';
+import { parseOptions } from '../../bench/options';
+import { checkBounds } from '../../bench/bounds';
+import { medianRound, targetsOf, type BenchResult } from '../../bench/result';
+
+/** The benchmark harness's own arithmetic: what its figures mean depends on it. */
+describe('bench harness', () => {
+  const ramp = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  test.each([
+    ['one sample, p50', [5], 50, 5], ['one sample, p99', [5], 99, 5],
+    ['four samples, p50', [1, 2, 3, 4], 50, 2], ['four unsorted samples, p99', [4, 3, 2, 1], 99, 4],
+    ['1…100, p50', ramp(100), 50, 50], ['1…100, p99', ramp(100), 99, 99],
+    ['1000…1, p99', ramp(1000).reverse(), 99, 990],
+  ])('percentile (nearest rank): %s', (_, samples, p, expected) => {
+    expect(percentile(samples, p)).toBe(expected);
+  });
+
+  test('throughput counts measured operations over the measured time only', () => {
+    expect(summarize({ ok: 50, errors: { 500: 2 }, firstError: 'x', latenciesMs: [1, 2, 3], elapsedMs: 2000 })).toMatchObject({ ops: 50, errors: 2, opsPerSec: 25, p50: 2, p99: 3, max: 3 });
+  });
+
+  test('runPool keeps to its concurrency, never overlaps operations of one key, and leaves warm-up out', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const busyKeys = new Set<string>();
+    let overlaps = 0;
+    const keyOf = (i: number) => `app-${i % 3}`;
+    const result = await runPool(30, 4, 6, keyOf, async (i) => {
+      if (busyKeys.has(keyOf(i))) overlaps++;
+      busyKeys.add(keyOf(i));
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight--;
+      busyKeys.delete(keyOf(i));
+      if (i === 20) throw Object.assign(new Error('refused'), { code: '409' });
+    });
+    expect(overlaps).toBe(0);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(result.ok).toBe(23);
+    expect(result.latenciesMs).toHaveLength(23);
+    expect(result.errors).toEqual({ 409: 1 });
+    expect(result.firstError).toBe('refused');
+  });
+
+  test('runPool runs unkeyed operations at full concurrency', async () => {
+    let inFlight = 0;
+    let most = 0;
+    await runPool(20, 5, 0, () => undefined, async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight--;
+    });
+    expect(most).toBe(5);
+  });
+
+  const ev = (type: string) => ({ [`${type}EventAttributes`]: {} });
+
+  test('a history splits at each accepted update, with the workflow task that carried it', () => {
+    const history = [
+      'workflowExecutionStarted', 'workflowTaskScheduled', 'workflowTaskStarted', 'workflowTaskCompleted', 'workflowExecutionUpdateAccepted', 'workflowExecutionUpdateCompleted',
+      'activityTaskScheduled', 'timerStarted', 'activityTaskStarted', 'activityTaskCompleted', 'workflowTaskScheduled', 'workflowTaskStarted', 'workflowTaskCompleted',
+      'workflowTaskScheduled', 'workflowTaskStarted', 'workflowTaskCompleted', 'workflowExecutionUpdateAccepted', 'workflowExecutionUpdateCompleted', 'timerCanceled', 'timerStarted',
+    ].map(ev);
+    const segments = segmentsOf(history as never);
+    expect(segments.map((s) => s.length)).toEqual([13, 7]);
+    expect(segments[1].map(typeOf)[0]).toBe('workflowTaskScheduled');
+    expect(segments[1].map(typeOf)).toContain('timerCanceled');
+    expect(segmentsOf([ev('workflowExecutionStarted')] as never)).toEqual([]);
+  });
+
+  test('options: full sizes by default, small ones with --quick or BENCH_QUICK, and bad input refused', () => {
+    expect(parseOptions([], {})).toMatchObject({ quick: false, clients: 10, applies: 600, listRows: 100_000, check: false, workerCurve: [], listCurve: [] });
+    expect(parseOptions(['--quick'], {})).toMatchObject({ quick: true, check: true, applies: 100 });
+    expect(parseOptions([], { BENCH_QUICK: '1' })).toMatchObject({ quick: true });
+    expect(parseOptions(['--worker-curve', '1,2,4', '--list-curve', '10_000,100000', '--clients-curve', '1,5', '--clients', '4'], {}))
+      .toMatchObject({ workerCurve: [1, 2, 4], listCurve: [10_000, 100_000], clientsCurve: [1, 5], clients: 4, warmup: 8 });
+    expect(parseOptions(['--temporal', '127.0.0.1:7233'], {})).toMatchObject({ temporalAddress: '127.0.0.1:7233' });
+    expect(() => parseOptions(['--clients', '0'], {})).toThrow(/--clients must be an integer >= 1/);
+    expect(() => parseOptions(['--clients'], {})).toThrow(/needs a value/);
+    expect(() => parseOptions(['--fast'], {})).toThrow(/unknown option --fast/);
+    expect(() => parseOptions(['--worker-curve', '1,x'], {})).toThrow(/positive integers/);
+  });
+
+  /** A run whose system is `factor` times its baselines' throughput and `1 / factor` their latency. */
+  function run(factor: number, failed = 0): BenchResult {
+    const side = (opsPerSec: number, p50: number, p99: number, errors = 0, rss: Record<string, number> = {}) => ({
+      summary: { ops: 100, errors, opsPerSec, p50, p99, max: p99 }, firstError: null,
+      usage: Object.fromEntries(Object.entries(rss).map(([p, mb]) => [p, { rssMaxMb: mb, rssMeanMb: mb, cpuMs: 1 }])),
+    });
+    const pair = (errors = 0) => ({ system: side(100 * factor, 10 / factor, 20 / factor, errors, { api: 120, worker: 200 }), bare: side(100, 10, 20) });
+    return {
+      options: parseOptions(['--quick'], {}),
+      apply: pair(failed), stageChange: pair(), list: { ...pair(), rows: 100_000 },
+      notifier: { system: { jobs: 10, elapsedMs: 1, jobsPerSec: 100 * factor, usage: {} }, raw: { jobs: 10, elapsedMs: 1, jobsPerSec: 100, usage: {} } },
+      rss: { apiDuringWrites: 120, workerDuringWrites: 200, apiDuringList: 120, apiMax: 120, workerMax: 200, notifierMax: 100 },
+    } as unknown as BenchResult;
+  }
+
+  test('the regression check passes a run near its baselines and fails one far off, or with a failed operation', () => {
+    expect(checkBounds(run(0.9)).filter((v) => !v.ok)).toEqual([]);
+    expect(checkBounds(run(0.05)).filter((v) => !v.ok).map((v) => v.name)).toEqual(['apply throughput / bare', 'stage change throughput / bare', 'stage change p50 / bare', 'list p99 / bare Koa', 'notifier / raw']);
+    expect(checkBounds(run(0.9, 3)).filter((v) => !v.ok)).toEqual([expect.objectContaining({ name: 'failed operations', value: 3 })]);
+  });
+
+  test('targets are ratios: apply 0.9x, stage change p50 1.3x, list p99 1.5x, notifier 0.9x', () => {
+    const verdict = (r: BenchResult, prefix: string) => targetsOf(r).find((v) => v.name.startsWith(prefix))!;
+    expect(verdict(run(0.95), 'apply throughput').ok).toBe(true);
+    expect(verdict(run(0.85), 'apply throughput').ok).toBe(false);
+    expect(verdict(run(0.85), 'done when: apply throughput').ok).toBe(true);
+    expect(verdict(run(1 / 1.25), 'stage change p50').ok).toBe(true);
+    expect(verdict(run(1 / 1.35), 'stage change p50').ok).toBe(false);
+    expect(verdict(run(1 / 1.6), 'list p99').ok).toBe(false);
+  });
+
+  test('the reported round is the median by its ratio, the better of the middle two when even', () => {
+    const id = (x: number) => x;
+    expect(medianRound([0.5, 0.9, 0.7], id, true)).toBe(0.7);
+    expect(medianRound([0.5, 0.9], id, true)).toBe(0.9);
+    expect(medianRound([3, 1.2], id, false)).toBe(1.2);
+    expect(medianRound([3, 1.2, 2, 9], id, false)).toBe(2);
+    expect(medianRound([4], id, false)).toBe(4);
+  });
+});

@@ -86,6 +86,11 @@ async function startAll(dir: string, options: ClusterOptions, started: { stop():
     // again within seconds (in production a minute, after half a minute's grace).
     NOTIFICATION_SWEEP_MS: '1000',
     NOTIFICATION_SWEEP_GRACE_MS: '5000',
+    // The API's sweep of stage changes a killed API left unrecorded, quick for the same reason; its
+    // grace outlasts the longest a request waits on Temporal.
+    TEMPORAL_REQUEST_TIMEOUT_MS: '10000',
+    TRANSITION_SWEEP_MS: '1000',
+    TRANSITION_SWEEP_GRACE_MS: '12000',
     SMTP_URL: smtp.url,
     WORKFLOW_BUNDLE_PATH: bundle,
     LOG_LEVEL: process.env.ATS_CLUSTER_LOG_LEVEL ?? 'info',

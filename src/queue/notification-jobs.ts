@@ -1,9 +1,7 @@
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Queue } from 'bullmq';
 import type { NotificationEvent, NotificationKind } from '../domain/notifications';
-import { JobSchema } from '../db/entities/job.entity';
-import { CompanySchema } from '../db/entities/company.entity';
-import { UserSchema, type User } from '../db/entities/user.entity';
+import type { User } from '../db/entities/user.entity';
 import { notificationJobId, type Audience, type NotificationJobData } from './notification-queue';
 import { recordOutbox, type OutboxJob } from './notification-outbox';
 
@@ -37,15 +35,29 @@ export async function enqueueAllNotifications({ orm, queue }: NotificationDeps, 
 }
 
 /** One BullMQ job per recipient and channel of `event`, each with its idempotent job ID. */
+/** One row per person the event can concern (the candidate, the job's creator), with the job and its company. */
+const PEOPLE_OF_EVENT = `select j.id as job_id, j.title as title, j.created_by as created_by, c.name as company,
+    u.id as user_id, u.email as email, u.full_name as full_name, u.active as active
+  from jobs j
+  left join companies c on c.id = j.company_id
+  left join users u on u.id = ? or u.id = j.created_by
+  where j.id = ?`;
+
+interface PersonRow { job_id: number | string; title: string; created_by: number | string; company: string | null; user_id: number | string | null; email: string; full_name: string | null; active: number | boolean }
+
+/** The people a message goes to or names: what the job needs of a user. */
+type Person = Pick<User, 'id' | 'email' | 'fullName' | 'active'>;
+
+/** One BullMQ job per recipient and channel of `event`, each with its idempotent job ID. One SQL read. */
 export async function notificationJobs(orm: MikroORM, event: NotificationEvent): Promise<OutboxJob[]> {
-  const em = orm.em.fork();
-  const job = await em.findOne(JobSchema, { id: Number(event.jobId) });
+  const rows = await orm.em.fork().getConnection().execute<PersonRow[]>(PEOPLE_OF_EVENT, [Number(event.candidateId), Number(event.jobId)], 'all');
   // Jobs with applications cannot be deleted; if one is gone anyway there is nothing to say about it.
-  if (!job) return [];
-  const company = (await em.findOne(CompanySchema, { id: job.companyId }))?.name ?? '';
-  const ids = { candidate: Number(event.candidateId), recruiter: job.createdBy };
-  const users = await em.find(UserSchema, { id: { $in: [ids.candidate, ids.recruiter] } });
-  const byId = new Map(users.map((u) => [u.id, u]));
+  if (!rows.length) return [];
+  const [first] = rows;
+  const job = { id: Number(first.job_id), title: first.title, company: first.company ?? '' };
+  const ids = { candidate: Number(event.candidateId), recruiter: Number(first.created_by) };
+  const byId = new Map<number, Person>(rows.filter((r) => r.user_id !== null)
+    .map((r) => [Number(r.user_id), { id: Number(r.user_id), email: r.email, fullName: r.full_name ?? undefined, active: Boolean(r.active) }]));
   const candidate = byId.get(ids.candidate);
 
   const seen = new Set<number>();
@@ -54,12 +66,12 @@ export async function notificationJobs(orm: MikroORM, event: NotificationEvent):
     // Deactivated accounts get no mail; someone who is both candidate and recruiter gets one copy.
     if (!recipient?.active || seen.has(recipient.id)) return [];
     seen.add(recipient.id);
-    const data = jobData(event, audience, recipient, candidate, { id: job.id, title: job.title, company });
+    const data = jobData(event, audience, recipient, candidate, job);
     return [{ name: event.kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } }];
   });
 }
 
-function jobData(event: NotificationEvent, audience: Audience, recipient: User, candidate: User | undefined, job: { id: number; title: string; company: string }): NotificationJobData {
+function jobData(event: NotificationEvent, audience: Audience, recipient: Person, candidate: Person | undefined, job: { id: number; title: string; company: string }): NotificationJobData {
   return {
     kind: event.kind,
     channel: 'email',

@@ -25,11 +25,14 @@ export async function emitApplicationEvents(orm: MikroORM, emitter: WebhookEmitt
   for (const n of events) {
     const type = eventOf(n);
     if (!type) continue;
-    const record = await findApplication(orm.em.fork(), n.applicationId);
-    // The projection refused the row (see recording-failures): there is nothing to show.
-    if (!record) continue;
-    const history = record.history.filter((h) => h.seq <= n.seq);
-    const view = viewFromRecord({ ...record, history, stage: n.to, updatedAt: n.at }, ui);
-    await emitter.emit(type, `${n.applicationId}.${n.seq}`, { type, timestamp: n.at, data: view }, n.applicationId);
+    // The application is read only when someone subscribes to the event.
+    await emitter.emit(type, `${n.applicationId}.${n.seq}`, async () => {
+      const record = await findApplication(orm.em.fork(), n.applicationId);
+      // The projection refused the row (see recording-failures): there is nothing to show.
+      if (!record) return null;
+      const history = record.history.filter((h) => h.seq <= n.seq);
+      const view = viewFromRecord({ ...record, history, stage: n.to, updatedAt: n.at }, ui);
+      return { type, timestamp: n.at, data: view };
+    }, n.applicationId);
   }
 }

@@ -11,8 +11,11 @@ import { insertDelivery, subscribersOf } from './webhook-store';
  * job's write) so emitting the same thing again, from a retried activity say, changes nothing.
  */
 export interface WebhookEmitter {
-  /** `subject`: the application the payload shows (its personal data goes with an erasure). */
-  emit(event: WebhookEvent, sourceKey: string, payload: WebhookPayload, subject?: string): Promise<void>;
+  /**
+   * `subject`: the application the payload shows (its personal data goes with an erasure). The
+   * payload may be given as a function, built only when someone subscribes (null: nothing to send).
+   */
+  emit(event: WebhookEvent, sourceKey: string, payload: WebhookPayload | (() => Promise<WebhookPayload | null>), subject?: string): Promise<void>;
 }
 
 /** The Standard Webhooks `webhook-id`: stable per (what happened, event, subscription). BullMQ forbids ':' in ids. */
@@ -35,7 +38,9 @@ export function createWebhookEmitter(orm: MikroORM, queue: Queue<WebhookJobData>
       const em = orm.em.fork();
       const subscribers = await subscribersOf(em, event);
       if (!subscribers.length) return;
-      const body = JSON.stringify(payload);
+      const built = typeof payload === 'function' ? await payload() : payload;
+      if (!built) return;
+      const body = JSON.stringify(built);
       const ids = subscribers.map((s) => ({ id: deliveryId(sourceKey, event, s.id), subscriptionId: s.id }));
       for (const d of ids) await insertDelivery(em, { ...d, event, payload: body, subject });
       // Adding an existing job id is a no-op in BullMQ. BullMQ waits for Redis indefinitely: bound it.

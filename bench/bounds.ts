@@ -2,19 +2,28 @@ import { ratiosOf, type BenchResult, type Verdict } from './result';
 
 /**
  * The regression check (`npm run bench -- --quick`, or `--check`): ratios to the baselines measured
- * in the same run, never absolute times, with bounds several times looser than the targets, so a
- * shared CI machine's noise passes and a real regression (a design that doubles the engine work, a
- * list that stops using its index, a notifier that stops pooling) does not. Every load must also
+ * in the same run, never absolute times, with bounds well below the targets (set from runs on the
+ * 2-core CI machine: apply 0.5-0.7x, stage change 0.4-0.45x and p50 2.3-2.6x, list p99 1.7-2.7x,
+ * notifier 0.7-0.9x), so a shared CI machine's noise passes and a real regression (a design that
+ * doubles the engine work, a list that stops using its index, a notifier that stops pooling) does not. Every load must also
  * finish without a failed operation.
  */
 export const BOUNDS = {
-  minApplyThroughput: 0.1,
-  minStageChangeThroughput: 0.1,
-  maxStageChangeP50: 10,
-  maxListP99: 6,
-  minNotifierThroughput: 0.4,
-  maxApiRssMb: 350,
-  maxWorkerRssMb: 600,
+  minApplyThroughput: 0.35,
+  minStageChangeThroughput: 0.25,
+  maxStageChangeP50: 4,
+  maxListP99: 4,
+  minNotifierThroughput: 0.5,
+  maxApiRssMb: 300,
+  maxWorkerRssMb: 450,
+  /**
+   * Engine work is counted, not timed, so its bounds are tight: one workflow task and no activity
+   * per apply and per stage change, and at most two history events more than the bare workflow's
+   * (an apply's stage clock, a stage change's search attribute, one to spare).
+   */
+  maxExtraEvents: 2,
+  maxWorkflowTasks: 1,
+  maxActivityTasks: 0,
 };
 
 export function checkBounds(r: BenchResult): Verdict[] {
@@ -29,5 +38,15 @@ export function checkBounds(r: BenchResult): Verdict[] {
     { name: 'API RSS max (MB)', value: r.rss.apiMax, bound: `<= ${BOUNDS.maxApiRssMb}`, ok: r.rss.apiMax <= BOUNDS.maxApiRssMb },
     { name: 'worker RSS max (MB)', value: r.rss.workerMax, bound: `<= ${BOUNDS.maxWorkerRssMb}`, ok: r.rss.workerMax <= BOUNDS.maxWorkerRssMb },
     { name: 'failed operations', value: failed, bound: '= 0', ok: failed === 0 },
+    ...(['apply', 'stageChange'] as const).flatMap((t) => {
+      const system = r.engineWork.system[t];
+      const bare = r.engineWork.bare[t];
+      const label = t === 'apply' ? 'apply' : 'stage change';
+      return [
+        { name: `${label}: history events over bare`, value: system.events - bare.events, bound: `<= ${BOUNDS.maxExtraEvents}`, ok: system.events - bare.events <= BOUNDS.maxExtraEvents },
+        { name: `${label}: workflow tasks`, value: system.workflowTasks, bound: `<= ${BOUNDS.maxWorkflowTasks}`, ok: system.workflowTasks <= BOUNDS.maxWorkflowTasks },
+        { name: `${label}: activity tasks`, value: system.activityTasks, bound: `<= ${BOUNDS.maxActivityTasks}`, ok: system.activityTasks <= BOUNDS.maxActivityTasks },
+      ];
+    }),
   ];
 }

@@ -83,7 +83,9 @@ describe('bench harness', () => {
   });
 
   /** A run whose system is `factor` times its baselines' throughput and `1 / factor` their latency. */
-  function run(factor: number, failed = 0): BenchResult {
+  function run(factor: number, failed = 0, work: { events: number; workflowTasks: number; activityTasks: number } = { events: 6, workflowTasks: 1, activityTasks: 0 }): BenchResult {
+    const engine = (w: typeof work) => ({ events: w.events, workflowTasks: w.workflowTasks, activityTasks: w.activityTasks, timersStarted: 0, timersCanceled: 0, searchAttributeUpserts: 0 });
+    const bareWork = { events: 5, workflowTasks: 1, activityTasks: 0 };
     const side = (opsPerSec: number, p50: number, p99: number, errors = 0, rss: Record<string, number> = {}) => ({
       summary: { ops: 100, errors, opsPerSec, p50, p99, max: p99 }, firstError: null,
       usage: Object.fromEntries(Object.entries(rss).map(([p, mb]) => [p, { rssMaxMb: mb, rssMeanMb: mb, cpuMs: 1 }])),
@@ -94,6 +96,10 @@ describe('bench harness', () => {
       apply: pair(failed), stageChange: pair(), list: { ...pair(), rows: 100_000 },
       notifier: { system: { jobs: 10, elapsedMs: 1, jobsPerSec: 100 * factor, usage: {} }, raw: { jobs: 10, elapsedMs: 1, jobsPerSec: 100, usage: {} } },
       rss: { apiDuringWrites: 120, workerDuringWrites: 200, apiDuringList: 120, apiMax: 120, workerMax: 200, notifierMax: 100 },
+      engineWork: {
+        system: { workflows: 1, apply: engine(work), stageChange: engine(work), example: [] },
+        bare: { workflows: 1, apply: engine(bareWork), stageChange: engine(bareWork), example: [] },
+      },
     } as unknown as BenchResult;
   }
 
@@ -101,6 +107,16 @@ describe('bench harness', () => {
     expect(checkBounds(run(0.9)).filter((v) => !v.ok)).toEqual([]);
     expect(checkBounds(run(0.05)).filter((v) => !v.ok).map((v) => v.name)).toEqual(['apply throughput / bare', 'stage change throughput / bare', 'stage change p50 / bare', 'list p99 / bare Koa', 'notifier / raw']);
     expect(checkBounds(run(0.9, 3)).filter((v) => !v.ok)).toEqual([expect.objectContaining({ name: 'failed operations', value: 3 })]);
+  });
+
+  test('the regression check fails engine work beyond the bounds: an activity and a second workflow task per transition, or more events', () => {
+    // What applications cost before the API recorded its own transitions: 14 events, 2 workflow tasks, 1 activity.
+    expect(checkBounds(run(0.9, 0, { events: 14, workflowTasks: 2, activityTasks: 1 })).filter((v) => !v.ok).map((v) => v.name)).toEqual([
+      'apply: history events over bare', 'apply: workflow tasks', 'apply: activity tasks',
+      'stage change: history events over bare', 'stage change: workflow tasks', 'stage change: activity tasks',
+    ]);
+    expect(checkBounds(run(0.9, 0, { events: 7, workflowTasks: 1, activityTasks: 0 })).filter((v) => !v.ok)).toEqual([]);
+    expect(checkBounds(run(0.9, 0, { events: 8, workflowTasks: 1, activityTasks: 0 })).map((v) => v.ok)).toContain(false);
   });
 
   test('targets are ratios: apply 0.9x, stage change p50 1.3x, list p99 1.5x, notifier 0.9x', () => {

@@ -158,7 +158,9 @@ function register(registry: OpenAPIRegistry, spec: AnySpec) {
 const IdempotencyHeaders = z.object({
   'Idempotency-Key': z.string().regex(/^[\x21-\x7e]{1,255}$/).optional().openapi({
     param: { name: 'Idempotency-Key', in: 'header' },
-    description: 'Any unique string (a UUID, say): the same key with the same request answers the first answer again, for 24 hours, per user.',
+    // As Stripe and the IETF Idempotency-Key draft do, a replay is the stored answer as it was, whatever
+    // happened since: a retried creation must never make a second job, even after the first was deleted.
+    description: 'Any unique string (a UUID, say), a new one for each new operation: the same key with the same request answers the first answer again, for 24 hours, per user, even if what that request created has been changed or deleted since.',
   }),
 });
 
@@ -177,7 +179,7 @@ function documentIdempotency(responses: Record<string, object>) {
   for (const [status, r] of Object.entries(responses)) {
     if (Number(status) >= 200 && Number(status) < 300) {
       const headers = (r as { headers?: object }).headers;
-      responses[status] = { ...r, headers: { ...headers, 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`', schema: { type: 'string', enum: ['true'] } } } };
+      responses[status] = { ...r, headers: { ...headers, 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`, as it was then', schema: { type: 'string', enum: ['true'] } } } };
     }
   }
 }

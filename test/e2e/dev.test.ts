@@ -153,6 +153,12 @@ describe(`npm run dev on ${DIALECT}`, () => {
     expect(result.code).toBe(0);
   }, 300_000);
 
+  test('schemathesis finds no failure as the sample recruiter', async () => {
+    const result = await runSchemathesis(`http://127.0.0.1:${ports.api}/openapi.json`, ['-H', `Authorization: Bearer ${originalDesign.recruiterToken}`]);
+    if (result.code !== 0) console.log(`schemathesis as a recruiter (exit ${result.code}):\n${result.output}`);
+    expect(result.code).toBe(0);
+  }, 300_000);
+
   test('with Redis gone, SIGINT still stops every process and engine within 10 s', async () => {
     // The notifier's queue and the worker's enqueueing wait on Redis; Ctrl-C must not.
     const redis = new Redis(ports.redis, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null });

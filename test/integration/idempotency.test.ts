@@ -88,6 +88,27 @@ describe('Idempotency-Key', () => {
     expect(Number(count)).toBe(1);
   });
 
+  test('a creation retried after its job was deleted gets the stored 201 again and creates nothing (Stripe\'s replay)', async () => {
+    const headers = key();
+    const body = { title: 'Created, deleted, retried', company: 'Idem' };
+    const first = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers, body });
+    expect(first.status).toBe(201);
+    expect((await stack.http('DELETE', `/api/jobs/${first.body.id}`, { token: recruiter.token })).status).toBe(204);
+
+    const retried = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers, body });
+    expect({ status: retried.status, replayed: retried.headers.get('idempotent-replayed') }).toEqual({ status: 201, replayed: 'true' });
+    expect(retried.body).toEqual(first.body);
+    expectDocumented('POST', '/api/jobs', retried);
+    // The answer is history: the job stays deleted and no second one appears.
+    expect((await stack.http('GET', `/api/jobs/${first.body.id}`, { token: recruiter.token })).status).toBe(404);
+    const listed = await stack.http('GET', `/api/jobs?q=${encodeURIComponent(body.title)}`, { token: recruiter.token });
+    expect(listed.body.items).toEqual([]);
+    // A new operation takes a new key, and creates.
+    const anew = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers: key(), body });
+    expect({ status: anew.status, replayed: anew.headers.get('idempotent-replayed') }).toEqual({ status: 201, replayed: null });
+    expect(anew.body.id).not.toBe(first.body.id);
+  });
+
   test('keys are per user: another user with the same key gets a request of their own', async () => {
     const headers = key();
     const other = await stack.user('recruiter');

@@ -86,18 +86,30 @@ export const SCHEMATHESIS_MAX_EXAMPLES = '30';
 /** The one exception to schemathesis' defaults, and why: see the file. */
 const SCHEMATHESIS_CONFIG = path.resolve(__dirname, '../contract/schemathesis.toml');
 
+/** The hooks every run loads: a fresh `Idempotency-Key` per request (see the file for why). */
+const SCHEMATHESIS_HOOKS = path.resolve(__dirname, '../contract/schemathesis-hooks.py');
+
+export interface SchemathesisOptions {
+  maxExamples?: string;
+  /** Which checks run (`all` unless given). */
+  checks?: string;
+  /** `false` runs without test/contract/schemathesis-hooks.py: to show what it prevents. */
+  hooks?: boolean;
+}
+
 /** `st run location --checks all` with the suite's seed and example count; `args` add the URL, headers, filters. */
-export async function runSchemathesis(location: string, args: string[], maxExamples = SCHEMATHESIS_MAX_EXAMPLES): Promise<RunResult> {
+export async function runSchemathesis(location: string, args: string[], options: SchemathesisOptions = {}): Promise<RunResult> {
+  const { maxExamples = SCHEMATHESIS_MAX_EXAMPLES, checks = 'all', hooks = true } = options;
   // A directory of its own: schemathesis keeps a cache of past crashes in its working directory and
   // replays them first, which would make one run depend on the ones before.
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-schemathesis-'));
   try {
     return await run(pythonTool('st'), [
-      '--config-file', SCHEMATHESIS_CONFIG, 'run', location, '--checks', 'all', '--seed', SCHEMATHESIS_SEED, '--max-examples', maxExamples,
+      '--config-file', SCHEMATHESIS_CONFIG, 'run', location, '--checks', checks, '--seed', SCHEMATHESIS_SEED, '--max-examples', maxExamples,
       // One worker: hypothesis parses lambdas' source with `ast` while drawing, which is not thread-safe
       // on Python 3.11 ("AST constructor recursion depth mismatch").
       '--generation-database', 'none', '--workers', '1', '--no-color', ...args,
-    ], { timeoutMs: 300_000, cwd });
+    ], { timeoutMs: 300_000, cwd, env: { SCHEMATHESIS_HOOKS: hooks ? SCHEMATHESIS_HOOKS : '' } });
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
   }

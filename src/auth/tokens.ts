@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Role } from '../db/entities/user.entity';
 import { UnauthorizedError } from '../domain/errors';
@@ -18,16 +18,19 @@ export interface TokenService {
 /** HS256 only: the algorithm is pinned on verification, so `none` or an RS/HS confusion never passes. */
 export function createTokenService(secret: string, expireMinutes: number): TokenService {
   const expiresIn = expireMinutes * 60;
+  // A key object once: given a string, jsonwebtoken tries it as a public key (a failed parse and a
+  // thrown error) before taking it as a secret, on every token it signs or verifies.
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
   // A keyed digest of the hash, so a token reveals nothing about the password or its hash.
   const passwordVersion = (passwordHash: string) => createHmac('sha256', secret).update(`password-version:${passwordHash}`).digest('base64url').slice(0, 22);
   return {
     issue(user) {
-      const accessToken = jwt.sign({ role: user.role, pwv: passwordVersion(user.passwordHash) }, secret, { algorithm: 'HS256', subject: String(user.id), expiresIn });
+      const accessToken = jwt.sign({ role: user.role, pwv: passwordVersion(user.passwordHash) }, key, { algorithm: 'HS256', subject: String(user.id), expiresIn });
       return { accessToken, tokenType: 'bearer', expiresIn };
     },
     verify(token) {
       try {
-        const claims = jwt.verify(token, secret, { algorithms: ['HS256'] });
+        const claims = jwt.verify(token, key, { algorithms: ['HS256'] });
         if (typeof claims !== 'object' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number' || typeof claims.pwv !== 'string') {
           throw new Error('missing claims');
         }

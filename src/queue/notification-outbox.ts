@@ -30,7 +30,8 @@ export interface NotificationOutbox {
 }
 
 export function createNotificationOutbox(orm: MikroORM): NotificationOutbox {
-  const sql = () => orm.em.fork().getConnection();
+  // Plain statements on the shared connection: no entity is loaded, so no per-job fork is needed.
+  const sql = () => orm.em.getConnection();
   return {
     async isSent(jobId) {
       const rows = await sql().execute<{ status: string }[]>('select status from notification_outbox where id = ?', [jobId], 'all');

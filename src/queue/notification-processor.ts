@@ -78,9 +78,12 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
       throw new TransientDeliveryError(reason);
     }
 
-    // From here the message is out: never throw, or a retry would send it again.
-    await ledger.markSent(jobId, sent.messageId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the sent marker was not written'));
-    await deps.outbox?.markSent(jobId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the outbox row was not marked'));
+    // From here the message is out: never throw, or a retry would send it again. Both records are
+    // written before the job completes; neither waits for the other.
+    await Promise.all([
+      ledger.markSent(jobId, sent.messageId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the sent marker was not written')),
+      deps.outbox?.markSent(jobId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the outbox row was not marked')),
+    ]);
     count('sent');
     log.info({ messageId: sent.messageId, via: mailer.target }, 'notification sent');
     return { messageId: sent.messageId, duplicate: false };

@@ -8,7 +8,6 @@ import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
 import { authenticate, requireRole } from '../middleware/auth';
 import { createNotificationQueue } from '../../queue/notification-queue';
 import { observeQueue } from '../../queue/queue-observer';
-import { createQueueDashboard } from '../../queue/queue-dashboard';
 import { dashboardLoginPage } from '../../queue/dashboard-login-page';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -26,9 +25,20 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function adminRoutes(router: Router, services: Services): void {
   const queue = createNotificationQueue(services.redis, services.config.notifier.queueName, { logger: services.logger });
   observeQueue(services.metrics, queue, services.redis);
-  const dashboard = createQueueDashboard([queue], DASHBOARD_PATH);
+  // bull-board (its UI server, templates and adapters) is loaded by the first dashboard request:
+  // an API process that never serves it does not carry it.
+  let board: Middleware | undefined;
+  const dashboard: Middleware = (ctx, next) => {
+    if (!board) {
+      const { createQueueDashboard } = require('../../queue/queue-dashboard') as typeof import('../../queue/queue-dashboard');
+      board = createQueueDashboard([queue], DASHBOARD_PATH);
+    }
+    return board(ctx, next);
+  };
   const key = createHmac('sha256', services.config.auth.secretKey).update('ats queue dashboard session').digest();
-  const asAdmin: Middleware = (ctx, next) => authenticate(services)(ctx, () => requireRole(['admin'])(ctx, next));
+  const signedIn = authenticate(services);
+  const adminOnly = requireRole(['admin']);
+  const asAdmin: Middleware = (ctx, next) => signedIn(ctx, () => adminOnly(ctx, next));
 
   router.get(`${DASHBOARD_PATH}/login`, (ctx) => {
     ctx.type = 'html';

@@ -66,7 +66,7 @@ export function createNotificationOutbox(orm: MikroORM, options: OutboxOptions =
       // `returning` counts the rows taken the same way on SQLite and PostgreSQL.
       const taken = await sql().execute<{ id: string }[]>(
         `update notification_outbox set status = 'sending', lease_until = ?, lease_holder = ?
-          where id = ? and (status = 'pending' or (status = 'sending' and lease_until <= ?)) returning id`,
+          where id = ? and (status = 'pending' or (status = 'sending' and (lease_until is null or lease_until <= ?))) returning id`,
         [new Date(now + leaseMs).toISOString(), holder, jobId, at],
         'all',
       );
@@ -109,7 +109,7 @@ export function createNotificationOutbox(orm: MikroORM, options: OutboxOptions =
 export async function sweepNotificationOutbox(orm: MikroORM, queue: Queue<NotificationJobData>, graceMs = GRACE_MS, now = Date.now()): Promise<number> {
   const rows = await orm.em.fork().getConnection().execute<{ id: string; data: string }[]>(
     `select id, data from notification_outbox
-      where (status = 'pending' or (status = 'sending' and lease_until <= ?)) and created_at <= ? and created_at > ?
+      where (status = 'pending' or (status = 'sending' and (lease_until is null or lease_until <= ?))) and created_at <= ? and created_at > ?
       order by created_at limit ?`,
     [new Date(now).toISOString(), new Date(now - graceMs).toISOString(), new Date(now - HORIZON_MS).toISOString(), BATCH],
     'all',

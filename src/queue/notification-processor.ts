@@ -67,8 +67,8 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
     const unmarked = (err: Error) => { log.error({ err: err.message }, 'sent, but the outbox row was not marked'); return true; };
     if (guard.kind === 'outbox') {
       const marked = await deps.outbox!.markSent(jobId, guard.holder).catch(unmarked);
-      // Only when the lease ran out mid-send and another notifier took the row: it may have sent too.
-      if (!marked) log.error('sent, but the lease ran out before the send ended; the row is no longer ours');
+      // The lease ran out mid-send and another notifier took the row (it may have sent too), or the row was erased.
+      if (!marked) log.error('sent, but the outbox row is no longer ours to mark');
       return;
     }
     // Under the ledger, both records are written before the job completes; neither waits for the other.

@@ -24,7 +24,7 @@ export interface ProcessorDeps {
 }
 
 /** Who guards a send: the outbox row's lease (SQL), or Redis's ledger for a job without a row. */
-type Guard = { kind: 'outbox'; holder: string } | { kind: 'ledger'; holder: string; outboxUnread: boolean };
+type Guard = { kind: 'outbox'; holder: string } | { kind: 'ledger'; holder: string; outboxDown: boolean };
 
 /**
  * Delivers one notification job: claim it (the outbox row's lease, else the ledger), render, send,
@@ -42,11 +42,11 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
    * without a row (queued by older code) is guarded by the ledger, as is every job while SQL cannot answer.
    */
   async function decide(jobId: string, holder: string, log: Log): Promise<Decision> {
-    let outboxUnread = false;
+    let outboxDown = false;
     if (deps.outbox) {
       const claim = await deps.outbox.claim(jobId, holder).catch((err: Error) => {
         log.warn({ err: err.message }, 'outbox not writable; relying on the ledger');
-        outboxUnread = true;
+        outboxDown = true;
         return { state: 'absent' } as const;
       });
       if (claim.state === 'claimed') return { go: { kind: 'outbox', holder } };
@@ -54,7 +54,7 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
       if (claim.state === 'in-doubt') return { delayMs: claim.retryInMs };
     }
     const claim = await ledger.claim(jobId, holder);
-    if (claim.state === 'claimed') return { go: { kind: 'ledger', holder, outboxUnread } };
+    if (claim.state === 'claimed') return { go: { kind: 'ledger', holder, outboxDown } };
     if (claim.state === 'sent') return { stop: { messageId: claim.messageId, duplicate: true } };
     return { delayMs: claim.retryInMs };
   }
@@ -74,7 +74,7 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
     // Under the ledger, both records are written before the job completes; neither waits for the other.
     await Promise.all([
       ledger.markSent(jobId, messageId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the sent marker was not written')),
-      deps.outbox && guard.outboxUnread ? deps.outbox.markSent(jobId, null).catch(unmarked) : undefined,
+      deps.outbox && guard.outboxDown ? deps.outbox.markSent(jobId, null).catch(unmarked) : undefined,
     ]);
   }
 

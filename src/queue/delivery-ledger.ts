@@ -10,6 +10,8 @@ import { DEDUPLICATION_WINDOW_SECONDS } from './notification-queue';
  *    still talking to SMTP) cannot both send: only one wins the `sending` claim.
  * What it cannot close: a crash after the SMTP server accepted the message and before `sent` is
  * written. The claim then expires and the message is sent again, with the same Message-ID.
+ * A job with a notification outbox row is guarded by that row's lease in SQL instead, which does the
+ * same and survives Redis losing its data; this ledger guards the jobs without one.
  */
 export type Claim =
   | { state: 'claimed' }

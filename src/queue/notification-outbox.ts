@@ -23,23 +23,79 @@ export async function recordOutbox(orm: MikroORM, jobs: OutboxJob[], now = new D
   );
 }
 
+/**
+ * What a notifier may do with a job's outbox row: send it (it now holds the row's lease), skip it
+ * (already sent), wait (another notifier holds a live lease), or fall back to Redis's ledger (no row:
+ * a job queued by older code, or one whose row was erased).
+ */
+export type OutboxClaim =
+  | { state: 'claimed' }
+  | { state: 'sent' }
+  | { state: 'in-doubt'; retryInMs: number }
+  | { state: 'absent' };
+
 /** The notifier's durable side of delivery: Redis's ledger can vanish with Redis, this cannot. */
 export interface NotificationOutbox {
-  isSent(jobId: string): Promise<boolean>;
-  markSent(jobId: string): Promise<void>;
+  /** Takes the row's lease when it is pending or its lease ran out: one conditional update. */
+  claim(jobId: string, holder: string): Promise<OutboxClaim>;
+  /** Marks the row sent if `holder` still holds it; with `null`, if nobody does (sent under the ledger's claim). */
+  markSent(jobId: string, holder: string | null): Promise<boolean>;
+  /** Gives the lease back after a send that definitely failed, so the retry need not wait. */
+  release(jobId: string, holder: string): Promise<void>;
 }
 
-export function createNotificationOutbox(orm: MikroORM): NotificationOutbox {
+export interface OutboxOptions {
+  /**
+   * How long a lease keeps other notifiers off a row. Far longer than an SMTP send can last (the
+   * mailer's connection, greeting and socket timeouts add up to under a minute): a lease that ran
+   * out while its holder was still sending is what would let a second copy out.
+   */
+  leaseMs?: number;
+}
+
+export const LEASE_MS = 5 * 60_000;
+
+export function createNotificationOutbox(orm: MikroORM, options: OutboxOptions = {}): NotificationOutbox {
+  const leaseMs = options.leaseMs ?? LEASE_MS;
   // Plain statements on the shared connection: no entity is loaded, so no per-job fork is needed.
   const sql = () => orm.em.getConnection();
   return {
-    async isSent(jobId) {
-      const rows = await sql().execute<{ status: string }[]>('select status from notification_outbox where id = ?', [jobId], 'all');
-      return rows[0]?.status === 'sent';
+    async claim(jobId, holder) {
+      const now = Date.now();
+      const at = new Date(now).toISOString();
+      // `returning` counts the rows taken the same way on SQLite and PostgreSQL.
+      const taken = await sql().execute<{ id: string }[]>(
+        `update notification_outbox set status = 'sending', lease_until = ?, lease_holder = ?
+          where id = ? and (status = 'pending' or (status = 'sending' and (lease_until is null or lease_until <= ?))) returning id`,
+        [new Date(now + leaseMs).toISOString(), holder, jobId, at],
+        'all',
+      );
+      if (taken.length) return { state: 'claimed' };
+      // Only when the row was not free: is it sent, held elsewhere, or missing?
+      const [row] = await sql().execute<{ status: string; lease_until: string | null }[]>('select status, lease_until from notification_outbox where id = ?', [jobId], 'all');
+      if (!row) return { state: 'absent' };
+      if (row.status === 'sent') return { state: 'sent' };
+      const left = row.lease_until ? Date.parse(row.lease_until) - now : 0;
+      return { state: 'in-doubt', retryInMs: Math.max(left, 250) };
     },
-    async markSent(jobId) {
+    async markSent(jobId, holder) {
       // A sent row needs no copy of the message (names, address) any more.
-      await sql().execute("update notification_outbox set status = 'sent', sent_at = ?, data = '{}' where id = ? and status = 'pending'", [new Date().toISOString(), jobId], 'run');
+      const done = holder === null
+        ? await sql().execute<{ id: string }[]>("update notification_outbox set status = 'sent', sent_at = ?, data = '{}' where id = ? and status = 'pending' returning id", [new Date().toISOString(), jobId], 'all')
+        : await sql().execute<{ id: string }[]>(
+          `update notification_outbox set status = 'sent', sent_at = ?, data = '{}', lease_until = null, lease_holder = null
+            where id = ? and status = 'sending' and lease_holder = ? returning id`,
+          [new Date().toISOString(), jobId, holder],
+          'all',
+        );
+      return done.length > 0;
+    },
+    async release(jobId, holder) {
+      await sql().execute(
+        "update notification_outbox set status = 'pending', lease_until = null, lease_holder = null where id = ? and status = 'sending' and lease_holder = ?",
+        [jobId, holder],
+        'run',
+      );
     },
   };
 }
@@ -47,11 +103,15 @@ export function createNotificationOutbox(orm: MikroORM): NotificationOutbox {
 /**
  * Queues again the pending rows whose job is gone from Redis, under the same job id: a job still
  * there (waiting, delayed, failed) is left alone, and sweeps by several notifiers at once add one job.
+ * A row being sent under a live lease is left alone too, whatever Redis says: its holder may still be
+ * talking to SMTP. One whose lease ran out (its holder died mid-send) is pending again.
  */
 export async function sweepNotificationOutbox(orm: MikroORM, queue: Queue<NotificationJobData>, graceMs = GRACE_MS, now = Date.now()): Promise<number> {
   const rows = await orm.em.fork().getConnection().execute<{ id: string; data: string }[]>(
-    'select id, data from notification_outbox where status = ? and created_at <= ? and created_at > ? order by created_at limit ?',
-    ['pending', new Date(now - graceMs).toISOString(), new Date(now - HORIZON_MS).toISOString(), BATCH],
+    `select id, data from notification_outbox
+      where (status = 'pending' or (status = 'sending' and (lease_until is null or lease_until <= ?))) and created_at <= ? and created_at > ?
+      order by created_at limit ?`,
+    [new Date(now).toISOString(), new Date(now - graceMs).toISOString(), new Date(now - HORIZON_MS).toISOString(), BATCH],
     'all',
   );
   const present = await Promise.all(rows.map((r) => queue.getJob(r.id)));

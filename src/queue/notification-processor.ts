@@ -23,37 +23,78 @@ export interface ProcessorDeps {
   messageIdDomain: string;
 }
 
+/** Who guards a send: the outbox row's lease (SQL), or Redis's ledger for a job without a row. */
+type Guard = { kind: 'outbox'; holder: string } | { kind: 'ledger'; holder: string; outboxDown: boolean };
+
 /**
- * Delivers one notification job: claim it in the ledger, render, send, record it as sent.
- * Exported on its own so that re-running a job that already succeeded can be tested directly.
+ * Delivers one notification job: claim it (the outbox row's lease, else the ledger), render, send,
+ * record it as sent. Exported on its own so that re-running a job that already succeeded can be tested directly.
  */
 export function createNotificationProcessor(deps: ProcessorDeps) {
   const { mailer, ledger, stats, logger } = deps;
   const count = (outcome: DeliveryOutcome) => void stats.record(outcome).catch((err: Error) => logger.warn({ err: err.message, outcome }, 'could not count a delivery outcome'));
+  type Log = typeof logger;
+  type Decision = { go: Guard } | { stop: DeliveryResult } | { delayMs: number };
+
+  /**
+   * A job with an outbox row is guarded by the row alone: its lease keeps a second notifier off while
+   * one sends, and `sent` outlives any loss of Redis, so the ledger would only add round trips. A job
+   * without a row (queued by older code) is guarded by the ledger, as is every job while SQL cannot answer.
+   */
+  async function decide(jobId: string, holder: string, log: Log): Promise<Decision> {
+    let outboxDown = false;
+    if (deps.outbox) {
+      const claim = await deps.outbox.claim(jobId, holder).catch((err: Error) => {
+        log.warn({ err: err.message }, 'outbox not writable; relying on the ledger');
+        outboxDown = true;
+        return { state: 'absent' } as const;
+      });
+      if (claim.state === 'claimed') return { go: { kind: 'outbox', holder } };
+      if (claim.state === 'sent') return { stop: { messageId: `<${jobId}@${deps.messageIdDomain}>`, duplicate: true } };
+      if (claim.state === 'in-doubt') return { delayMs: claim.retryInMs };
+    }
+    const claim = await ledger.claim(jobId, holder);
+    if (claim.state === 'claimed') return { go: { kind: 'ledger', holder, outboxDown } };
+    if (claim.state === 'sent') return { stop: { messageId: claim.messageId, duplicate: true } };
+    return { delayMs: claim.retryInMs };
+  }
+
+  const release = (jobId: string, guard: Guard, log: Log) => (guard.kind === 'outbox' ? deps.outbox!.release(jobId, guard.holder) : ledger.release(jobId, guard.holder))
+    .catch((err: Error) => log.warn({ err: err.message }, 'claim not released; the retry waits for it to run out'));
+
+  /** The message is out: never throws, or a retry would send it again. */
+  async function recordSent(jobId: string, messageId: string, guard: Guard, log: Log): Promise<void> {
+    const unmarked = (err: Error) => { log.error({ err: err.message }, 'sent, but the outbox row was not marked'); return true; };
+    if (guard.kind === 'outbox') {
+      const marked = await deps.outbox!.markSent(jobId, guard.holder).catch(unmarked);
+      // The lease ran out mid-send and another notifier took the row (it may have sent too), or the row was erased.
+      if (!marked) log.error('sent, but the outbox row is no longer ours to mark');
+      return;
+    }
+    // Under the ledger, both records are written before the job completes; neither waits for the other.
+    await Promise.all([
+      ledger.markSent(jobId, messageId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the sent marker was not written')),
+      deps.outbox && guard.outboxDown ? deps.outbox.markSent(jobId, null).catch(unmarked) : undefined,
+    ]);
+  }
 
   return async function deliver(job: Job<NotificationJobData, DeliveryResult>, token?: string): Promise<DeliveryResult> {
     const jobId = job.id!;
     const log = logger.child({ jobId, kind: job.data.kind, recipientId: job.data.recipient.id, attempt: job.attemptsMade + 1 });
-    // The ledger may have vanished with Redis; SQL still knows what went out. If SQL cannot answer, the ledger decides.
-    if (await deps.outbox?.isSent(jobId).catch((err: Error) => { log.warn({ err: err.message }, 'outbox not readable; relying on the ledger'); return false; })) {
-      log.info('already sent per the outbox; completing without sending again');
+    const decision = await decide(jobId, token ?? randomUUID(), log);
+    if ('stop' in decision) {
+      log.info({ messageId: decision.stop.messageId }, 'already sent; completing without sending again');
       count('duplicate_skipped');
-      return { messageId: `<${jobId}@${deps.messageIdDomain}>`, duplicate: true };
+      return decision.stop;
     }
-    const holder = token ?? randomUUID();
-    const claim = await ledger.claim(jobId, holder);
-    if (claim.state === 'sent') {
-      log.info({ messageId: claim.messageId }, 'already sent; completing without sending again');
-      count('duplicate_skipped');
-      return { messageId: claim.messageId, duplicate: true };
-    }
-    if (claim.state === 'in-doubt') {
-      // Another worker is sending it, or one died mid-send: look again once its claim has run out.
-      log.warn({ retryInMs: claim.retryInMs }, 'delivery in progress elsewhere; delaying');
+    if ('delayMs' in decision) {
+      // Another notifier is sending it, or one died mid-send: look again once its claim has run out.
+      log.warn({ retryInMs: decision.delayMs }, 'delivery in progress elsewhere; delaying');
       count('in_doubt_delayed');
-      await job.moveToDelayed(Date.now() + claim.retryInMs, token);
+      await job.moveToDelayed(Date.now() + decision.delayMs, token);
       throw new DelayedError();
     }
+    const guard = decision.go;
 
     const message = renderNotification(job.data);
     let sent;
@@ -65,7 +106,7 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
         headers: { 'X-ATS-Notification': jobId },
       });
     } catch (err) {
-      await ledger.release(jobId, holder);
+      await release(jobId, guard, log);
       const reason = describeSmtpFailure(err);
       if (isPermanentSmtpFailure(err) || isInvalidRecipient(err)) {
         log.warn({ reason }, 'recipient refused for good; not retrying');
@@ -78,12 +119,7 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
       throw new TransientDeliveryError(reason);
     }
 
-    // From here the message is out: never throw, or a retry would send it again. Both records are
-    // written before the job completes; neither waits for the other.
-    await Promise.all([
-      ledger.markSent(jobId, sent.messageId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the sent marker was not written')),
-      deps.outbox?.markSent(jobId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the outbox row was not marked')),
-    ]);
+    await recordSent(jobId, sent.messageId, guard, log);
     count('sent');
     log.info({ messageId: sent.messageId, via: mailer.target }, 'notification sent');
     return { messageId: sent.messageId, duplicate: false };

@@ -20,8 +20,8 @@ const postgresqlTables = async (orm: Orm) =>
   (await orm.em.getConnection().execute<{ name: string }[]>("select table_name as name from information_schema.tables where table_schema = current_schema() and table_name != 'mikro_orm_migrations' order by table_name")).map((r) => r.name);
 const tables = (orm: Orm) => (postgresql ? postgresqlTables(orm) : sqliteTables(orm));
 
-const SQLITE_ALL = ['Migration20261124000000_initial', 'Migration20261130000000_companies', 'Migration20261130120000_hiring_teams', 'Migration20261130180000_candidate_data_keys', 'Migration20261130200000_webhooks', 'Migration20261130220000_notification_outbox', 'Migration20261201000000_transition_intents'];
-const POSTGRESQL_ALL = ['Migration20261130140000_initial', 'Migration20261130180000_candidate_data_keys', 'Migration20261130200000_webhooks', 'Migration20261130220000_notification_outbox', 'Migration20261201000000_transition_intents'];
+const SQLITE_ALL = ['Migration20261124000000_initial', 'Migration20261130000000_companies', 'Migration20261130120000_hiring_teams', 'Migration20261130180000_candidate_data_keys', 'Migration20261130200000_webhooks', 'Migration20261130220000_notification_outbox', 'Migration20261201000000_transition_intents', 'Migration20261201120000_notification_leases'];
+const POSTGRESQL_ALL = ['Migration20261130140000_initial', 'Migration20261130180000_candidate_data_keys', 'Migration20261130200000_webhooks', 'Migration20261130220000_notification_outbox', 'Migration20261201000000_transition_intents', 'Migration20261201120000_notification_leases'];
 const ALL = SQLITE_ALL;
 const TABLES = ['applications', 'candidate_data_keys', 'companies', 'job_team_members', 'jobs', 'notification_outbox', 'stage_events', 'transition_intents', 'users', 'webhook_deliveries', 'webhook_subscriptions'];
 
@@ -96,7 +96,7 @@ describe('migrations', () => {
     await sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (1, 'k1', 'AAAA', ?)", [at]);
     await expect(sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (1, 'k1', 'BBBB', ?)", [at])).rejects.toThrow(/UNIQUE|constraint/i);
     await expect(sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (2, 'k1', 'BBBB', ?)", [at])).rejects.toThrow(/FOREIGN KEY|constraint/i);
-    expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[0] : 'Migration20261130120000_hiring_teams')).toEqual(['Migration20261201000000_transition_intents', 'Migration20261130220000_notification_outbox', 'Migration20261130200000_webhooks', 'Migration20261130180000_candidate_data_keys']);
+    expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[0] : 'Migration20261130120000_hiring_teams')).toEqual(['Migration20261201120000_notification_leases', 'Migration20261201000000_transition_intents', 'Migration20261130220000_notification_outbox', 'Migration20261130200000_webhooks', 'Migration20261130180000_candidate_data_keys']);
     expect(await tables(orm)).not.toContain('candidate_data_keys');
     expect(await sql('select count(*) as n from users')).toEqual([{ n: 1 }]);
   }));
@@ -112,7 +112,7 @@ describe('migrations', () => {
     await deliver('msg_1', 'wh_1');
     expect(await sql('select count(*) as n from webhook_deliveries')).toEqual([{ n: 1 }]);
     await expect(deliver('msg_2', 'wh_missing')).rejects.toThrow(/FOREIGN KEY|constraint/i);
-    expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[1] : SQLITE_ALL[3])).toEqual(['Migration20261201000000_transition_intents', 'Migration20261130220000_notification_outbox', 'Migration20261130200000_webhooks']);
+    expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[1] : SQLITE_ALL[3])).toEqual(['Migration20261201120000_notification_leases', 'Migration20261201000000_transition_intents', 'Migration20261130220000_notification_outbox', 'Migration20261130200000_webhooks']);
     expect(await tables(orm)).not.toContain('webhook_deliveries');
     expect(await tables(orm)).not.toContain('webhook_subscriptions');
     expect(await sql('select count(*) as n from users')).toEqual([{ n: 1 }]);
@@ -124,9 +124,21 @@ describe('migrations', () => {
     const at = '2026-01-01T00:00:00.000Z';
     await sql("insert into transition_intents (id, application_id, after_seq, created_at) values ('u1', 'app-1-2', 0, ?)", [at]);
     await expect(sql("insert into transition_intents (id, application_id, after_seq, created_at) values ('u1', 'app-1-2', 1, ?)", [at])).rejects.toThrow(/UNIQUE|duplicate|constraint/i);
-    expect(await migrateDown(orm, (postgresql ? POSTGRESQL_ALL : SQLITE_ALL).at(-2))).toEqual(['Migration20261201000000_transition_intents']);
+    expect(await migrateDown(orm, (postgresql ? POSTGRESQL_ALL : SQLITE_ALL).at(-3))).toEqual(['Migration20261201120000_notification_leases', 'Migration20261201000000_transition_intents']);
     expect(await tables(orm)).not.toContain('transition_intents');
     expect(await tables(orm)).toContain('notification_outbox');
+  }));
+
+  test('notification leases: a row is taken by one holder at a time; down returns rows in flight to pending', () => withOrm(async (orm) => {
+    const sql = <T extends object[] = object[]>(text: string, params: unknown[] = []) => orm.em.getConnection().execute<T>(text, params, 'all');
+    await migrateUp(orm);
+    await sql("insert into notification_outbox (id, subject, data, status, created_at) values ('n1', 'app-1-2', '{}', 'pending', '2026-01-01T00:00:00.000Z')");
+    const take = (holder: string) => sql("update notification_outbox set status = 'sending', lease_until = '2999-01-01T00:00:00.000Z', lease_holder = ? where id = 'n1' and status = 'pending' returning id", [holder]);
+    expect(await take('a')).toEqual([{ id: 'n1' }]);
+    expect(await take('b')).toEqual([]);
+    expect(await sql("select status, lease_holder from notification_outbox where id = 'n1'")).toEqual([{ status: 'sending', lease_holder: 'a' }]);
+    expect(await migrateDown(orm, (postgresql ? POSTGRESQL_ALL : SQLITE_ALL).at(-2))).toEqual(['Migration20261201120000_notification_leases']);
+    expect(await sql('select * from notification_outbox')).toEqual([{ id: 'n1', subject: 'app-1-2', data: '{}', status: 'pending', created_at: '2026-01-01T00:00:00.000Z', sent_at: null }]);
   }));
 
   onSqlite('hiring teams: every job that existed before gets its creator on its team; down drops the teams only', async () => {

@@ -4,7 +4,9 @@ import { insertJob, notificationEvent, startNotifierHarness, type NotifierHarnes
 import { applicationWorkflowId } from '../../src/domain/ids';
 import { enqueueAllNotifications } from '../../activities/notification.activities';
 import { ledgerKeyPrefix } from '../../src/queue/delivery-ledger';
-import { startNotificationSweeper, sweepNotificationOutbox } from '../../src/queue/notification-outbox';
+import { createNotificationOutbox, startNotificationSweeper, sweepNotificationOutbox } from '../../src/queue/notification-outbox';
+import { notificationJobs } from '../../src/queue/notification-jobs';
+import { createDeliveryStats } from '../../src/queue/delivery-stats';
 import { createLogger } from '../../src/logger';
 
 /**
@@ -92,5 +94,144 @@ describe('notification outbox', () => {
     expect(await sweepNotificationOutbox(stack.services.orm, harness.queue, 60_000)).toBe(0);
     expect(await sweepNotificationOutbox(stack.services.orm, harness.queue, 0)).toBe(1);
     expect(await harness.queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+  });
+
+  /** Two notifiers on a queue of their own, each with its worker (and SQL outbox), as two notifier processes. */
+  async function twoNotifiers(name: string): Promise<[NotifierHarness, NotifierHarness]> {
+    const queueName = `${stack.config.notifier.queueName}-${name}-${Date.now()}`;
+    const start = () => startNotifierHarness({ orm: stack.services.orm, redisUrl: stack.config.redisUrl, queueName, smtpUrl: sink.url, outbox: true });
+    return [await start(), await start()];
+  }
+
+  /** A stage change for a new candidate: one mail, to that candidate. */
+  async function oneMail(queue: NotifierHarness['queue']) {
+    const recruiter = await stack.user('recruiter');
+    const candidate = await stack.user('candidate');
+    const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'SRE', company: 'Initech' }));
+    const event = notificationEvent({ applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), jobId, candidateId: String(candidate.user.id), kind: 'stage_changed', seq: 2, from: 'applied', to: 'screening' });
+    await enqueueAllNotifications({ orm: stack.services.orm, queue }, [event]);
+    const [job] = await queue.getWaiting();
+    return { id: job.id!, email: candidate.user.email, event };
+  }
+
+  const statusOf = async (id: string) => (await rows()).find((r) => r.id === id)?.status;
+
+  async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  test('Redis loses its data while a notifier is still sending: the sweep leaves the row alone and the mail goes out once', async () => {
+    const [a, b] = await twoNotifiers('lost-mid-send');
+    try {
+      const mail = await oneMail(a.queue);
+      const ofMail = (m: { notificationId: string }) => m.notificationId === mail.id;
+      sink.setDataDelay(2_500);
+      await a.startWorker();
+      await b.startWorker();
+      // One notifier is in the SMTP conversation, its send outlasting the sweep's grace.
+      await until(() => (sink.rcptAttempts.get(mail.email) ?? 0) >= 1);
+      await a.queue.obliterate({ force: true });
+      const keys = await a.producerRedis.keys(`${ledgerKeyPrefix(a.queueName)}*`);
+      if (keys.length) await a.producerRedis.del(...keys);
+      // Both notifiers sweep while the send is in flight.
+      await sweepNotificationOutbox(stack.services.orm, a.queue, 0);
+      await sweepNotificationOutbox(stack.services.orm, b.queue, 0);
+
+      await sink.waitFor(1, { filter: ofMail });
+      // Time enough for a second copy, had one been sent after the sweep.
+      await sink.waitFor(2, { filter: ofMail, timeoutMs: 4_000 }).catch(() => undefined);
+      expect(sink.messages.filter(ofMail)).toHaveLength(1);
+      await until(async () => (await statusOf(mail.id)) === 'sent');
+      expect(await sweepNotificationOutbox(stack.services.orm, a.queue, 0)).toBe(0);
+    } finally {
+      sink.setDataDelay(0);
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('a notifier that died mid-send holds the row until its lease runs out; then another notifier sends it, once', async () => {
+    const [a, b] = await twoNotifiers('expired-lease');
+    try {
+      const mail = await oneMail(a.queue);
+      const ofMail = (m: { notificationId: string }) => m.notificationId === mail.id;
+      // What a notifier that crashed in the SMTP conversation leaves behind: a lease, running out.
+      const crashed = createNotificationOutbox(stack.services.orm, { leaseMs: 1_500 });
+      expect(await crashed.claim(mail.id, 'crashed-notifier')).toEqual({ state: 'claimed' });
+      expect(await statusOf(mail.id)).toBe('sending');
+      expect(await createNotificationOutbox(stack.services.orm).claim(mail.id, 'other')).toMatchObject({ state: 'in-doubt' });
+
+      await a.startWorker();
+      await b.startWorker();
+      await new Promise((r) => setTimeout(r, 700));
+      expect(sink.messages.filter(ofMail)).toHaveLength(0);
+      expect(await (await a.queue.getJob(mail.id))!.getState()).toBe('delayed');
+
+      await sink.waitFor(1, { filter: ofMail, timeoutMs: 10_000 });
+      await a.waitForIdle();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sink.messages.filter(ofMail)).toHaveLength(1);
+      expect(await statusOf(mail.id)).toBe('sent');
+      expect(await createDeliveryStats(a.producerRedis, a.queueName).read()).toMatchObject({ in_doubt_delayed: 1, sent: 1 });
+      // The row guarded the send: no ledger round trip, so no ledger key.
+      expect(await a.producerRedis.keys(`${ledgerKeyPrefix(a.queueName)}*`)).toEqual([]);
+      // The crashed notifier's lease is gone: it cannot mark (or release) a row another one sent.
+      expect(await crashed.markSent(mail.id, 'crashed-notifier')).toBe(false);
+      await crashed.release(mail.id, 'crashed-notifier');
+      expect(await statusOf(mail.id)).toBe('sent');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('the sweep leaves a row under a live lease alone, even with its job gone, and queues it again once the lease has run out', async () => {
+    const [a, b] = await twoNotifiers('sweep-lease');
+    try {
+      const mail = await oneMail(a.queue);
+      const crashed = createNotificationOutbox(stack.services.orm, { leaseMs: 1_000 });
+      expect(await crashed.claim(mail.id, 'crashed-notifier')).toEqual({ state: 'claimed' });
+      await a.queue.obliterate({ force: true });
+      expect(await sweepNotificationOutbox(stack.services.orm, a.queue, 0)).toBe(0);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect(await sweepNotificationOutbox(stack.services.orm, a.queue, 0)).toBe(1);
+      expect(await sweepNotificationOutbox(stack.services.orm, b.queue, 0)).toBe(0);
+      expect((await a.queue.getWaiting()).map((j) => j.id)).toEqual([mail.id]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('a job without an outbox row (queued by older code) is guarded by the Redis ledger and sent once', async () => {
+    const [a, b] = await twoNotifiers('no-row');
+    try {
+      const recruiter = await stack.user('recruiter');
+      const candidate = await stack.user('candidate');
+      const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'SRE', company: 'Initech' }));
+      const event = notificationEvent({ applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), jobId, candidateId: String(candidate.user.id), kind: 'stage_changed', seq: 2, from: 'applied', to: 'screening' });
+      const [job] = await notificationJobs(stack.services.orm, event);
+      await a.queue.add(job.name, job.data, job.opts);
+      expect(await statusOf(job.opts.jobId)).toBeUndefined();
+      await a.startWorker();
+      await b.startWorker();
+      await sink.waitFor(1, { filter: (m) => m.notificationId === job.opts.jobId });
+      await a.waitForIdle();
+      expect(await a.producerRedis.get(ledgerKeyPrefix(a.queueName) + job.opts.jobId)).toMatch(/^sent </);
+      // A second run of the same job (its completion lost) finds the ledger's marker.
+      await a.queue.remove(job.opts.jobId);
+      await a.queue.add(job.name, job.data, job.opts);
+      await a.waitForIdle();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sink.messages.filter((m) => m.notificationId === job.opts.jobId)).toHaveLength(1);
+      expect(await statusOf(job.opts.jobId)).toBeUndefined();
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

@@ -23,6 +23,8 @@ export interface SmtpSink {
   messages: ReceivedMail[];
   rcptAttempts: Map<string, number>;
   setPolicy(policy: RcptPolicy | null): void;
+  /** Holds the reply to each message's DATA this long: an SMTP server slow to accept. */
+  setDataDelay(ms: number): void;
   /** Resolves once at least `count` messages are in (matching `filter`), or rejects after `timeoutMs`. */
   waitFor(count: number, options?: { timeoutMs?: number; filter?: (m: ReceivedMail) => boolean }): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const rcptAttempts = new Map<string, number>();
   let policy: RcptPolicy | null = null;
+  let dataDelayMs = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -49,7 +52,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         messages.push(parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address)));
-        callback();
+        if (dataDelayMs) setTimeout(callback, dataDelayMs);
+        else callback();
       });
     },
   });
@@ -60,6 +64,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     messages,
     rcptAttempts,
     setPolicy(p) { policy = p; },
+    setDataDelay(ms) { dataDelayMs = ms; },
     async waitFor(count, { timeoutMs = 20_000, filter = () => true } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

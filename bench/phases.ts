@@ -70,8 +70,8 @@ export async function applyRound(ctx: BenchContext, label: string, clients = ctx
 const MOVES: Stage[] = ['screening', 'interview', 'offer'];
 
 /** Stage changes round the applications (each one's previous change is done first), beside executeUpdate of the bare workflows. */
-export async function stageChanges(ctx: BenchContext, applied: ApplyRound): Promise<Pair> {
-  const { opts } = ctx;
+export async function stageChanges(ctx: BenchContext, applied: ApplyRound, clients = ctx.opts.clients, moves = ctx.opts.movesPerApplication): Promise<Pair> {
+  const opts = { ...ctx.opts, clients, warmup: warmupFor(clients), movesPerApplication: moves };
   const order = <T>(ids: string[], make: (id: string, stage: Stage) => T) => MOVES.slice(0, opts.movesPerApplication).flatMap((stage) => ids.map((id) => make(id, stage)));
   const bare = await measure(ctx, 'bare stage change', {
     kind: 'bare-stage', concurrency: opts.clients, warmup: opts.warmup, moves: order(applied.bareIds, (workflowId, stage) => ({ workflowId, stage })),

@@ -106,6 +106,15 @@ function curves(r: BenchResult): Table[] {
       rows: r.curves.clients.map((c) => [String(c.clients), f(c.apply.system.summary.opsPerSec), f(c.apply.system.summary.p99), f(c.apply.bare.summary.opsPerSec), f(c.apply.bare.summary.p99),
         ratio(c.apply.system.summary.opsPerSec / c.apply.bare.summary.opsPerSec), f(c.apply.bare.summary.opsPerSec * perApply, 0)]),
     });
+    const moves = r.curves.clients.filter((c) => c.stageChange);
+    if (moves.length) {
+      tables.push({
+        title: 'Stage change by concurrent clients (one change per application; p50 unloaded at 1 client, on saturated cores above)',
+        head: ['clients', 'stage change p50 (ms)', 'bare executeUpdate p50 (ms)', 'p50 ratio', 'stage change (ops/s)', 'bare (ops/s)', 'throughput ratio'],
+        rows: moves.map(({ clients, stageChange: m }) => [String(clients), f(m!.system.summary.p50), f(m!.bare.summary.p50), ratio(m!.system.summary.p50 / m!.bare.summary.p50),
+          f(m!.system.summary.opsPerSec), f(m!.bare.summary.opsPerSec), ratio(m!.system.summary.opsPerSec / m!.bare.summary.opsPerSec)]),
+      });
+    }
   }
   if (r.curves.list.length) {
     tables.push({

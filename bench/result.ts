@@ -22,7 +22,8 @@ export interface BenchResult {
   rss: { apiDuringWrites: number; workerDuringWrites: number; apiDuringList: number; apiMax: number; workerMax: number; notifierMax: number };
   curves: {
     workers: { workers: number; apply: Pair }[];
-    clients: { clients: number; apply: Pair }[];
+    /** Applies, then one stage change of each (p50 is a latency: unloaded at 1 client, saturated at 10). */
+    clients: { clients: number; apply: Pair; stageChange?: Pair }[];
     list: ({ rows: number } & Pair)[];
   };
 }

@@ -130,11 +130,12 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
 
     const clientsCurve: BenchResult['curves']['clients'] = [];
     for (const clients of [...new Set(opts.clientsCurve)].sort((a, b) => a - b)) {
-      say(`applies with ${clients} clients`);
-      clientsCurve.push({ clients, apply: (await applyRound(ctx, `${clients} clients`, clients)).pair });
+      say(`applies and one stage change each with ${clients} clients`);
+      const applied = await applyRound(ctx, `${clients} clients`, clients);
+      clientsCurve.push({ clients, apply: applied.pair, stageChange: await stageChanges(ctx, applied, clients, 1) });
     }
 
-    const systemSides = [...rounds.apply, ...rounds.stageChange, ...rounds.list, ...listCurve, ...workerCurve.map((c) => c.apply), ...clientsCurve.map((c) => c.apply)].map((p) => p.system);
+    const systemSides = [...rounds.apply, ...rounds.stageChange, ...rounds.list, ...listCurve, ...workerCurve.map((c) => c.apply), ...clientsCurve.flatMap((c) => (c.stageChange ? [c.apply, c.stageChange] : [c.apply]))].map((p) => p.system);
     const notifierSides = rounds.notifier.flatMap((n) => [n.system, n.raw]) as unknown as Side[];
     const result: BenchResult = {
       startedAt: startedAt.toISOString(),

@@ -5,7 +5,7 @@ import type { Services } from '../services';
 import type { Job } from '../db/entities/job.entity';
 import { ConflictError, NotFoundError, TryAgainError } from '../domain/errors';
 import { applicationWorkflowId } from '../domain/ids';
-import { isFinal } from '../domain/stages';
+import { isFinal, type Stage } from '../domain/stages';
 import { noSuchJob } from '../jobs/job-lookup';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
@@ -170,11 +170,21 @@ async function withUnprocessedRetry<T>(updateId: string, send: (updateId: string
 async function closedApplicationError(services: Services, applicationId: string, request: StageChangeRequest): Promise<Error> {
   const record = await findApplication(services.orm.em, applicationId);
   if (!record) return new NotFoundError('Application not found.');
-  let { stage } = record;
-  if (!isFinal(stage)) {
-    stage = await services.temporal.workflow.getHandle(applicationId).query(stateQuery).then((s) => s.stage, () => stage);
-  }
+  const stage = isFinal(record.stage) ? record.stage : await finalStage(services, applicationId);
+  if (!stage) return new TryAgainError('The application was just closed and its outcome is not readable yet; read it again shortly.', 1, { applicationId });
   const refusal = refuseStageChange(stage, request);
   if (!refusal) return new NotFoundError('Application not found.');
   return new ConflictError(refusal.code, refusal.message, refusal.details);
+}
+
+/** A closed workflow's final stage: from its state query, or from SQL once the request that closed it has recorded it. */
+async function finalStage(services: Services, applicationId: string): Promise<Stage | null> {
+  const queried = await services.temporal.workflow.getHandle(applicationId).query(stateQuery).then((s) => s.stage, () => null);
+  if (queried && isFinal(queried)) return queried;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stage = (await findApplication(services.orm.em, applicationId))?.stage;
+    if (stage && isFinal(stage)) return stage;
+  }
+  return null;
 }

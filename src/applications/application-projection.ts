@@ -1,5 +1,5 @@
 import type { QueryResult } from '@mikro-orm/core';
-import type { MikroORM } from '@mikro-orm/sql';
+import type { EntityManager, MikroORM } from '@mikro-orm/sql';
 import { applicationExists } from './application-repository';
 import type { ApplicationAnswer, HistoryEntry } from '../../workflows/messages';
 
@@ -62,24 +62,32 @@ export type ProjectionOutcome = 'written' | 'unchanged' | 'missing';
 export interface ProjectionOptions {
   /** Write even when SQL's version is the same or newer: for repairing a row known to be wrong. */
   force?: boolean;
+  /** Statements that commit with the projection, or not at all (whether or not the row moved). */
+  alongside?: (em: EntityManager) => Promise<void>;
 }
 
-export async function writeProjection(orm: MikroORM, { application: a, history }: ProjectApplicationInput, { force = false }: ProjectionOptions = {}): Promise<ProjectionOutcome> {
+export async function writeProjection(orm: MikroORM, input: ProjectApplicationInput, { force = false, alongside }: ProjectionOptions = {}): Promise<ProjectionOutcome> {
+  return orm.em.fork().transactional(async (em) => {
+    const outcome = await project(em, input, force);
+    if (alongside) await alongside(em);
+    return outcome;
+  });
+}
+
+async function project(em: EntityManager, { application: a, history }: ProjectApplicationInput, force: boolean): Promise<ProjectionOutcome> {
   const last = history[history.length - 1];
   const withContent = a.coverLetter !== undefined || a.resumeUrl !== undefined;
-  return orm.em.fork().transactional(async (em) => {
-    const run = (sql: string, params: unknown[]) => em.execute<QueryResult>(sql, params, 'run');
-    const created = withContent
-      && (await run(INSERT_APPLICATION, [a.id, Number(a.jobId), Number(a.candidateId), last.to, last.seq, a.coverLetter ?? null, a.resumeUrl ?? null, a.createdAt, last.at])).affectedRows > 0;
-    const moved = created || (force
-      ? await run(OVERWRITE, [last.to, last.seq, last.at, a.id])
-      : await run(MOVE_IF_NEWER, [last.to, last.seq, last.at, a.id, last.at, last.seq])).affectedRows > 0;
-    // SQL already holds this decision or a newer one: nothing to write.
-    if (!moved) return withContent || (await applicationExists(em, a.id)) ? 'unchanged' : 'missing';
-    await run(DROP_LATER_EVENTS, [a.id, last.seq]);
-    await run(UPSERT_EVENTS(history.length), history.flatMap((e) => [a.id, e.seq, e.from, e.to, e.at, e.by, e.reason]));
-    return 'written';
-  });
+  const run = (sql: string, params: unknown[]) => em.execute<QueryResult>(sql, params, 'run');
+  const created = withContent
+    && (await run(INSERT_APPLICATION, [a.id, Number(a.jobId), Number(a.candidateId), last.to, last.seq, a.coverLetter ?? null, a.resumeUrl ?? null, a.createdAt, last.at])).affectedRows > 0;
+  const moved = created || (force
+    ? await run(OVERWRITE, [last.to, last.seq, last.at, a.id])
+    : await run(MOVE_IF_NEWER, [last.to, last.seq, last.at, a.id, last.at, last.seq])).affectedRows > 0;
+  // SQL already holds this decision or a newer one: nothing to write.
+  if (!moved) return withContent || (await applicationExists(em, a.id)) ? 'unchanged' : 'missing';
+  await run(DROP_LATER_EVENTS, [a.id, last.seq]);
+  await run(UPSERT_EVENTS(history.length), history.flatMap((e) => [a.id, e.seq, e.from, e.to, e.at, e.by, e.reason]));
+  return 'written';
 }
 
 /** The projection of an update's answer; with the content when the caller has it (an apply). */

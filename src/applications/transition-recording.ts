@@ -3,7 +3,8 @@ import type { MikroORM } from '@mikro-orm/sql';
 import type { Services } from '../services';
 import type { Logger } from '../logger';
 import type { NotificationEvent } from '../domain/notifications';
-import { recordNotificationJobs } from '../queue/notification-jobs';
+import { notificationJobsOf, recordNotificationJobs } from '../queue/notification-jobs';
+import { recordOutboxIn } from '../queue/notification-outbox';
 import { emitApplicationEvents } from '../webhooks/application-events';
 import { withinMs } from '../webhooks/webhook-emitter';
 import { openDeep } from '../privacy/personal-fields';
@@ -48,13 +49,13 @@ export function notificationsOf(answer: Pick<ApplicationAnswer, 'applicationId' 
  * Journals a change about to be sent to `applicationId`'s workflow. `id` is the update's id (the
  * client's Idempotency-Key when it sent one: a repeat reuses the row). `after_seq` is what SQL holds now.
  */
-export async function openIntent(orm: MikroORM, id: string, applicationId: string, now = new Date()): Promise<void> {
+export async function openIntent(orm: MikroORM, id: string, applicationId: string, now = new Date(), afterSeq?: number): Promise<void> {
   // `where true`: SQLite reads `on conflict` after a bare select as part of a join.
   await orm.em.fork().getConnection().execute(
     `insert into transition_intents (id, application_id, after_seq, created_at)
-      select ?, ?, coalesce((select seq from applications where id = ?), 0), ? where true
+      select ?, ?, coalesce(?, (select seq from applications where id = ?), 0), ? where true
       on conflict (id) do nothing`,
-    [id, applicationId, applicationId, now.toISOString()],
+    [id, applicationId, afterSeq ?? null, applicationId, now.toISOString()],
     'run',
   );
 }
@@ -76,17 +77,32 @@ async function announce(services: Services, events: NotificationEvent[]): Promis
 }
 
 /**
- * Records the transition an update answered: the projection (for the next read), then its
- * notifications and webhooks. The projection's failure is the caller's to report; once it is
- * written, a failure to announce leaves the intent for the sweep, and the change still stands.
+ * Records the transition an update answered: in one SQL transaction the projection (for the next
+ * read), the notifications' outbox rows and the journal's delete; then the jobs go to Redis and the
+ * webhooks out. The transaction's failure is the caller's to report (the intent stays, for the
+ * sweep). Redis not taking the jobs is the notifier's sweep's to mend (the outbox rows are
+ * committed); should the webhooks fail, the change is journaled again for the sweep to emit them.
  */
 export async function recordAnswer(services: Services, intentId: string, answer: ApplicationAnswer, content?: { coverLetter: string | null; resumeUrl: string | null }): Promise<void> {
-  await writeProjection(services.orm, projectionOf(answer, content));
+  const { orm, notifications: queue, webhooks, config, logger } = services;
+  const events = notificationsOf(answer, answer.history.slice(-1));
+  const jobs = await notificationJobsOf(orm, events);
+  await writeProjection(orm, projectionOf(answer, content), {
+    async alongside(em) {
+      await recordOutboxIn(em, jobs);
+      await em.execute('delete from transition_intents where id = ?', [intentId], 'run');
+    },
+  });
+  if (jobs.length) {
+    await withinMs(queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS).catch((err: Error) =>
+      logger.warn({ err: err.message }, 'notification jobs not queued now; the notifier\'s sweep queues them from the outbox'));
+  }
   try {
-    await announce(services, notificationsOf(answer, answer.history.slice(-1)));
-    await closeIntent(services.orm, intentId);
+    await emitApplicationEvents(orm, webhooks.emitter, { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, events);
   } catch (err) {
-    services.logger.warn({ err: (err as Error).message, applicationId: answer.applicationId, seq: answer.seq }, 'transition recorded in SQL; its notifications wait for the sweep');
+    logger.warn({ err: (err as Error).message, applicationId: answer.applicationId, seq: answer.seq }, 'transition recorded in SQL; its webhooks wait for the sweep');
+    await openIntent(orm, intentId, answer.applicationId, new Date(), answer.seq - 1)
+      .catch((journalErr: Error) => logger.error({ err: journalErr.message, applicationId: answer.applicationId, seq: answer.seq }, 'webhooks of a recorded transition not emitted, nor journaled for the sweep'));
   }
 }
 

@@ -20,9 +20,14 @@ const AUDIENCES: Record<NotificationKind, readonly Audience[]> = {
   offer_expired: ['candidate', 'recruiter'],
 };
 
+/** The jobs of several events, built from SQL (a read per event). */
+export async function notificationJobsOf(orm: MikroORM, events: readonly NotificationEvent[]): Promise<OutboxJob[]> {
+  return (await Promise.all(events.map((event) => notificationJobs(orm, event)))).flat();
+}
+
 /** Builds the jobs of several events and writes them to the outbox (SQL), ready to be queued. */
 export async function recordNotificationJobs(orm: MikroORM, events: readonly NotificationEvent[]): Promise<OutboxJob[]> {
-  const jobs = (await Promise.all(events.map((event) => notificationJobs(orm, event)))).flat();
+  const jobs = await notificationJobsOf(orm, events);
   // SQL first: a job Redis loses later is found there and queued again by the notifier's sweep.
   if (jobs.length) await recordOutbox(orm, jobs);
   return jobs;

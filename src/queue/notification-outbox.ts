@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sql';
+import type { EntityManager, MikroORM } from '@mikro-orm/sql';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../logger';
 import type { NotificationJobData } from './notification-queue';
@@ -13,10 +13,15 @@ const BATCH = 500;
 
 /** Records the jobs in SQL before they go to Redis; recording the same job again changes nothing. */
 export async function recordOutbox(orm: MikroORM, jobs: OutboxJob[], now = new Date()): Promise<void> {
+  await recordOutboxIn(orm.em.fork(), jobs, now);
+}
+
+/** The same, inside the caller's transaction. */
+export async function recordOutboxIn(em: EntityManager, jobs: OutboxJob[], now = new Date()): Promise<void> {
   if (!jobs.length) return;
   const at = now.toISOString();
   const values = jobs.map(() => "(?, ?, ?, 'pending', ?)").join(', ');
-  await orm.em.fork().getConnection().execute(
+  await em.execute(
     `insert into notification_outbox (id, subject, data, status, created_at) values ${values} on conflict (id) do nothing`,
     jobs.flatMap((j) => [j.opts.jobId, j.data.applicationId, JSON.stringify({ name: j.name, data: j.data }), at]),
     'run',

@@ -7,18 +7,19 @@ import type { ApplicationAnswer, HistoryEntry } from '../../workflows/messages';
  * The SQL projection of an application: the one function that writes `stage`. The workflow is the
  * source of truth; this copies what it decided, and only ever moves a row forward.
  *
- * Two writers call it, and both write only transitions Temporal has already recorded: the API with
- * the answer to an update (an update's answer is sent only once its transition is in history), and
- * the workflow's recording activity, which covers everything else (signals, timers, an API that
- * died before writing). Each call carries the history up to one transition and is idempotent, so
- * whichever writer comes second, and any retry or replay, changes nothing.
+ * Its writers all write only transitions Temporal has already recorded: the API with the answer to
+ * an update (an update's answer is sent only once its transition is in history), the API's sweep
+ * from a workflow's state (a change whose request died before recording it), and the workflow's
+ * recording activity (signals, timers, and every transition of applications of design 1). Each
+ * call carries the history up to one transition and is idempotent, so whichever writer comes
+ * second, and any retry or replay, changes nothing.
  *
  * Rows are versioned by (workflow time, seq) of their last transition. A snapshot replaces the whole
  * history, so should SQL ever hold transitions of a decision the workflow did not keep, the newer
  * decision drops them.
  *
  * The cover letter and résumé URL are written with the row and never change. A write without them
- * (the recording activity's usual write, or the API's after a stage change) updates an existing row
+ * (the API's after a stage change, or the recording activity's usual write) updates an existing row
  * only: it never creates one, so SQL never holds an application without its content.
  */
 

@@ -127,10 +127,12 @@ describe('login and me', () => {
     await time(email('warm-up'));
     const wrong: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 7; i++) {
+    // Fifteen of each, interleaved: the medians of a few samples swing with whatever else shares the machine.
+    for (let i = 0; i < 15; i++) {
       wrong.push(await time(user.email));
       unknown.push(await time(email('nobody')));
     }
+    if (process.env.ATS_REPORT_TIMINGS) process.stdout.write(`login: unknown ${median(unknown).toFixed(1)} ms, wrong password ${median(wrong).toFixed(1)} ms\n`);
     // Without the dummy verification an unknown e-mail answers in ~1 ms against ~20 ms.
     expect(median(unknown) / median(wrong)).toBeGreaterThan(0.4);
     expect(median(unknown) / median(wrong)).toBeLessThan(2.5);

@@ -64,6 +64,9 @@ const envSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+  // Each cached application costs a worker about 0.2 MB; an application's messages come days apart,
+  // so a bounded cache keeps a worker's memory flat for little replay (see bench/README.md).
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).refine((n) => n !== 1, 'must be 0 (no cache) or at least 2').default(200),
   WEBHOOK_QUEUE: z.string().default('webhooks'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(10),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
@@ -89,7 +92,7 @@ export interface Config {
     /** TLS and API key; none for the dev server. */
     security: TemporalSecurity;
     /** Unset: the SDK's defaults. */
-    workerTuning: { maxConcurrentWorkflowTaskExecutions?: number; maxConcurrentActivityTaskExecutions?: number };
+    workerTuning: { maxConcurrentWorkflowTaskExecutions?: number; maxConcurrentActivityTaskExecutions?: number; maxCachedWorkflows: number };
   };
   mail: { smtpUrl?: string; from: string; outboxDir: string };
   admin?: { email: string; password: string };
@@ -190,6 +193,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       workerTuning: {
         ...(env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS && { maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }),
         ...(env.WORKER_MAX_CONCURRENT_ACTIVITIES && { maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES }),
+        maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       },
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: env.MAIL_OUTBOX_DIR },

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { enginePaths, freePort, startRedis, startTemporal, type Engine } from '../../src/dev/engines';
 import { ROOT, runScript, startProcess, type BenchProcess } from './processes';
+import { NODE_FLAGS, PROCESS_ENV, type ProcessName } from '../../src/main/process-settings';
 import { startSmtpCounter, type SmtpCounter } from './smtp-counter';
 
 /**
@@ -29,8 +30,12 @@ export interface System {
 
 export const BARE_TASK_QUEUE = 'bench-bare';
 export const RAW_QUEUE = 'bench-raw';
-/** As `npm run start:*` runs each process. */
-const NODE_ARGS = ['--max-semi-space-size=4'];
+/**
+ * As `npm run start:*` runs each process (src/main/process-settings.ts); each baseline runs as the
+ * process it stands beside: the bare worker as the worker, the bare list as the API, the raw
+ * notifier as the notifier.
+ */
+const RUN_AS: Record<string, ProcessName> = { api: 'api', worker: 'worker', notifier: 'notifier', 'bare-worker': 'worker', 'bare-list': 'api', 'raw-notifier': 'notifier' };
 
 export interface SystemOptions { dir: string; profile: boolean; temporalAddress?: string; recruiterId: () => number; beforeStart: (env: Record<string, string>) => Promise<void> }
 
@@ -80,7 +85,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
 
     const profileArgs = (name: string) => (opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profiles', name)}`] : []);
     const start = async (name: string, script: string, ready: RegExp, extra: Record<string, string> = {}, profiled = false) => {
-      const p = await startProcess({ name, script, env: { ...env, ...extra }, logDir, ready, nodeArgs: [...NODE_ARGS, ...(profiled ? profileArgs(name) : [])] });
+      const runAs = RUN_AS[name.replace(/-\d+$/, '')];
+      const p = await startProcess({ name, script, env: { ...PROCESS_ENV, ...env, ...extra }, logDir, ready, nodeArgs: [...NODE_FLAGS[runAs], ...(profiled ? profileArgs(name) : [])] });
       processes.set(name, p);
       stops.push(() => p.stop());
       return p;

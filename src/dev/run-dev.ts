@@ -10,6 +10,7 @@ import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { seedSampleData } from '../accounts/seed';
 import { devPayloadKeyFile, devSecretKey } from './dev-secret';
 import { SHUTDOWN_DEADLINE_MS } from '../main/run';
+import { NODE_FLAGS, PROCESS_ENV, type ProcessName } from '../main/process-settings';
 import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from './engines';
 
 /**
@@ -20,8 +21,6 @@ import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from
 const ROOT = path.resolve(__dirname, '../../..');
 // ATS_DEV_VAR_DIR lets the end-to-end test run a second, isolated system beside a developer's own.
 const VAR = path.resolve(process.env.ATS_DEV_VAR_DIR ?? path.join(ROOT, 'var'));
-/** As in the production image: a small young generation keeps each process's memory low. */
-const NODE_FLAGS = ['--max-semi-space-size=4'];
 const COLORS: Record<string, string> = { api: '36', worker: '35', notifier: '33', temporal: '34', redis: '31' };
 
 function say(name: string, line: string) {
@@ -117,8 +116,9 @@ async function main() {
     });
   }
 
-  for (const name of ['worker', 'notifier', 'api']) {
-    const child = spawn(process.execPath, [...NODE_FLAGS, path.join(ROOT, 'dist/src/main', `${name}.js`)], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  for (const name of ['worker', 'notifier', 'api'] as ProcessName[]) {
+    // As in production (src/main/process-settings.ts); a variable already set in the shell wins.
+    const child = spawn(process.execPath, [...NODE_FLAGS[name], path.join(ROOT, 'dist/src/main', `${name}.js`)], { env: { ...PROCESS_ENV, ...process.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.push(child);
     for (const stream of [child.stdout, child.stderr]) readline.createInterface({ input: stream! }).on('line', (line) => say(name, line));
     child.on('exit', (code, signal) => {

@@ -28,10 +28,10 @@ function problems(env: Record<string, string>): string {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('Temporal connection configuration', () => {
-  test('the dev server: plain text, no key, the SDK’s worker defaults', () => {
+  test('the dev server: plain text, no key, the SDK’s worker slots and a bounded workflow cache', () => {
     const { temporal } = loadConfig(BASE);
     expect(temporal.security).toEqual({ apiKey: undefined, tls: undefined });
-    expect(temporal.workerTuning).toEqual({});
+    expect(temporal.workerTuning).toEqual({ maxCachedWorkflows: 200 });
     expect(connectionOptions(temporal)).toEqual({ address: 'localhost:7233' });
   });
 
@@ -66,9 +66,15 @@ describe('Temporal connection configuration', () => {
 
   test('worker tuning: positive integers passed to the worker as its slot limits', () => {
     const { temporal } = loadConfig({ ...BASE, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '50', WORKER_MAX_CONCURRENT_ACTIVITIES: '20' });
-    expect(temporal.workerTuning).toEqual({ maxConcurrentWorkflowTaskExecutions: 50, maxConcurrentActivityTaskExecutions: 20 });
+    expect(temporal.workerTuning).toEqual({ maxConcurrentWorkflowTaskExecutions: 50, maxConcurrentActivityTaskExecutions: 20, maxCachedWorkflows: 200 });
     const message = problems({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '0', WORKER_MAX_CONCURRENT_ACTIVITIES: 'many' });
     expect(message).toContain('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS');
     expect(message).toContain('WORKER_MAX_CONCURRENT_ACTIVITIES');
+  });
+
+  test('the workflow cache: any size from 2, or 0 for none (the SDK takes neither 1 nor a negative)', () => {
+    expect(loadConfig({ ...BASE, WORKER_MAX_CACHED_WORKFLOWS: '1000' }).temporal.workerTuning.maxCachedWorkflows).toBe(1000);
+    expect(loadConfig({ ...BASE, WORKER_MAX_CACHED_WORKFLOWS: '0' }).temporal.workerTuning.maxCachedWorkflows).toBe(0);
+    for (const bad of ['1', '-5', 'lots']) expect(problems({ WORKER_MAX_CACHED_WORKFLOWS: bad })).toContain('WORKER_MAX_CACHED_WORKFLOWS');
   });
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { NODE_FLAGS, PROCESS_ENV } from '../../../src/main/process-settings';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 
@@ -15,7 +16,7 @@ const ENTRY: Record<Role, string> = {
 /** What each built entry point logs once it serves (pino's `msg`). */
 const READY: Record<Role, RegExp> = { api: /API listening/, worker: /worker polling/, notifier: /notifier started/ };
 
-/** One OS process of a pool (`node dist/src/main/<role>.js`), restartable with the same environment. */
+/** One OS process of a pool (`node dist/src/main/<role>.js` with production's flags), restartable with the same environment. */
 export interface ServiceProcess {
   name: string;
   role: Role;
@@ -36,7 +37,7 @@ export function serviceProcess(name: string, role: Role, env: Record<string, str
     running: () => !!child && child.exitCode === null && child.signalCode === null,
     async start() {
       const log = fs.createWriteStream(logFile, { flags: 'a' });
-      child = spawn(process.execPath, [path.join(ROOT, ENTRY[role])], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, [...NODE_FLAGS[role], path.join(ROOT, ENTRY[role])], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...PROCESS_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
       const current = child;
       let output = '';
       await new Promise<void>((resolve, reject) => {

@@ -13,8 +13,11 @@ import { summarize, type Summary } from './support/stats';
 import { BARE_TASK_QUEUE, RAW_QUEUE, type System } from './support/system';
 import { engineWork, type WorkPerTransition } from './support/history';
 
-/** One side of a measure: the figures of its load, and what each process used meanwhile. */
-export interface Side { summary: Summary; firstError: string | null; usage: Record<string, ProcessUsage> }
+/**
+ * One side of a measure: the figures of its load, and what each process used meanwhile; for the
+ * API's transitions, the mean time per request of each step it reports (`ats_transition_step_seconds`, ms).
+ */
+export interface Side { summary: Summary; firstError: string | null; usage: Record<string, ProcessUsage>; steps?: Record<string, number> }
 export interface Pair { system: Side; bare: Side }
 
 export interface BenchContext {
@@ -63,7 +66,7 @@ export async function applyRound(ctx: BenchContext, label: string, clients = ctx
     method: 'POST', path: `/api/jobs/${ctx.applyJobs[i % ctx.applyJobs.length]}/apply`, token: c.token, expect: 201,
     body: { coverLetter: 'I would like to join the team.', resumeUrl: 'https://example.com/cv.pdf' },
   }));
-  const system = await measure(ctx, `${label}: apply`, { kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup, requests });
+  const system = await withSteps(ctx, 'apply', () => measure(ctx, `${label}: apply`, { kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup, requests }));
   return { pair: { system, bare }, systemIds: systemIds.slice(opts.warmup), bareIds: bareIds.slice(opts.warmup) };
 }
 
@@ -76,11 +79,40 @@ export async function stageChanges(ctx: BenchContext, applied: ApplyRound, clien
   const bare = await measure(ctx, 'bare stage change', {
     kind: 'bare-stage', concurrency: opts.clients, warmup: opts.warmup, moves: order(applied.bareIds, (workflowId, stage) => ({ workflowId, stage })),
   });
-  const system = await measure(ctx, 'stage change', {
+  const system = await withSteps(ctx, 'stage_change', () => measure(ctx, 'stage change', {
     kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup,
     requests: order(applied.systemIds, (id, stage) => ({ method: 'PATCH', path: `/api/applications/${encodeURIComponent(id)}/stage`, token: ctx.recruiter.token, body: { stage }, expect: 200, key: id })),
-  });
+  }));
   return { system, bare };
+}
+
+type StepTotals = Map<string, { sum: number; count: number }>;
+
+/** The API's own account of where its transition requests spent their time (`ats_transition_step_seconds`), by `operation/step`. */
+async function stepTotals(apiUrl: string): Promise<StepTotals> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const totals: StepTotals = new Map();
+  for (const [, part, labels, value] of text.matchAll(/^ats_transition_step_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm)) {
+    const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels)?.[1];
+    const key = `${label('operation')}/${label('step')}`;
+    const entry = totals.get(key) ?? { sum: 0, count: 0 };
+    entry[part as 'sum' | 'count'] = Number(value);
+    totals.set(key, entry);
+  }
+  return totals;
+}
+
+/** Runs a system load and adds the mean ms per request of each step the API reported for `operation` meanwhile (warm-up included). */
+async function withSteps(ctx: BenchContext, operation: string, load: () => Promise<Side>): Promise<Side> {
+  const before = await stepTotals(ctx.system.apiUrl);
+  const side = await load();
+  const steps: Record<string, number> = {};
+  for (const [key, after] of await stepTotals(ctx.system.apiUrl)) {
+    const [op, step] = key.split('/');
+    const was = before.get(key) ?? { sum: 0, count: 0 };
+    if (op === operation && after.count > was.count) steps[step] = ((after.sum - was.sum) / (after.count - was.count)) * 1000;
+  }
+  return { ...side, steps };
 }
 
 export async function transitionWork(ctx: BenchContext, applied: ApplyRound): Promise<{ system: WorkPerTransition; bare: WorkPerTransition }> {

@@ -66,6 +66,28 @@ function resources(r: BenchResult): Table {
   };
 }
 
+const STEPS = ['prepare', 'journal', 'temporal', 'record', 'enqueue', 'webhooks', 'read'];
+
+/** The API's own account of its transition requests, step by step, beside what the clients saw. */
+function steps(r: BenchResult): Table | null {
+  const sides: [string, number, Pair | undefined][] = [
+    ['apply', r.options.clients, r.apply], ['stage change', r.options.clients, r.stageChange],
+    ...r.curves.clients.flatMap((c): [string, number, Pair | undefined][] => [['apply', c.clients, c.apply], ['stage change', c.clients, c.stageChange]]),
+  ];
+  const rows = sides.filter(([, , pair]) => pair?.system.steps && Object.keys(pair.system.steps).length).map(([name, clients, pair]) => {
+    const timed = pair!.system.steps!;
+    const total = STEPS.reduce((sum, step) => sum + (timed[step] ?? 0), 0);
+    const mean = pair!.system.summary.mean;
+    return [name, String(clients), ...STEPS.map((step) => (timed[step] === undefined ? '' : f(timed[step], 2))), f(total, 2), f(mean - total, 2), f(mean, 2), f(pair!.bare.summary.mean, 2)];
+  });
+  if (!rows.length) return null;
+  return {
+    title: 'Where a request\'s time goes: the API\'s steps (mean ms per request, its ats_transition_step_seconds), the rest of the request (HTTP, authentication, authorization, JSON, the network), and the mean latency each side\'s clients saw',
+    head: ['transition', 'clients', ...STEPS, 'steps', 'rest', 'client mean', 'bare client mean'],
+    rows,
+  };
+}
+
 function histories(r: BenchResult): Table {
   const rows = (label: string, example: string[][]) => example.map((events, i) => [`${label} ${i === 0 ? 'apply' : `stage change ${i}`}`, events.join(', ')]);
   return {
@@ -137,7 +159,8 @@ function roundsOf(r: BenchResult): Table[] {
 }
 
 export function tablesOf(r: BenchResult): Table[] {
-  return [measures(r), ...roundsOf(r), work(r), resources(r), verdicts('Targets', targetsOf(r)), ...curves(r), ...(r.options.check ? [verdicts('Regression check (bench/bounds.ts)', checkBounds(r))] : [])];
+  const stepTable = steps(r);
+  return [measures(r), ...roundsOf(r), work(r), resources(r), ...(stepTable ? [stepTable] : []), verdicts('Targets', targetsOf(r)), ...curves(r), ...(r.options.check ? [verdicts('Regression check (bench/bounds.ts)', checkBounds(r))] : [])];
 }
 
 export function textOf(tables: Table[]): string {

@@ -4,6 +4,7 @@ export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   stageChanges: Counter<'to' | 'outcome'>;
+  transitionSteps: Histogram<'operation' | 'step'>;
   /** Registers a queue whose depth and delivery outcomes are read from Redis on every scrape. */
   watchQueue(queue: string, read: () => Promise<QueueReading>): void;
   /** Registers the workers' recording failures, read from Redis on every scrape. */
@@ -87,6 +88,15 @@ export function createMetrics(): Metrics {
       labelNames: ['to', 'outcome'],
       registers: [registry],
     }),
+    transitionSteps: new Histogram({
+      name: 'ats_transition_step_seconds',
+      help: 'Where an apply or a stage change request spends its time, step by step: prepare (the checks and sealing before it is sent), '
+        + 'journal (the intent row), temporal (until the workflow answers), record (projection, outbox rows and journal in one SQL transaction), '
+        + 'enqueue (the notification jobs to Redis), webhooks, read (the content for the answer)',
+      labelNames: ['operation', 'step'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
     watchQueue: readings.watch,
     watchRecordingFailures(read) {
       readRecordingFailures = read;
@@ -119,5 +129,17 @@ function createQueueReadings() {
         .finally(() => setImmediate(() => { current = null; }));
       return current;
     },
+  };
+}
+
+export type TransitionStep = 'prepare' | 'journal' | 'temporal' | 'record' | 'enqueue' | 'webhooks' | 'read';
+
+/** Times one request's transition: each call observes the time since the previous one (or since the clock was made) under `step`. */
+export function stepClock(metrics: Pick<Metrics, 'transitionSteps'>, operation: 'apply' | 'stage_change'): (step: TransitionStep) => void {
+  let last = performance.now();
+  return (step) => {
+    const now = performance.now();
+    metrics.transitionSteps.observe({ operation, step }, (now - last) / 1000);
+    last = now;
   };
 }

@@ -15,6 +15,7 @@ export interface Summary {
   p50: number;
   p99: number;
   max: number;
+  mean: number;
 }
 
 /** Nearest-rank percentile: the value at or below which `p` percent of the samples fall. */
@@ -33,6 +34,7 @@ export function summarize(r: LoadResult): Summary {
     p50: percentile(r.latenciesMs, 50),
     p99: percentile(r.latenciesMs, 99),
     max: r.latenciesMs.length ? Math.max(...r.latenciesMs) : NaN,
+    mean: r.latenciesMs.length ? r.latenciesMs.reduce((a, b) => a + b, 0) / r.latenciesMs.length : NaN,
   };
 }
 

@@ -14,6 +14,7 @@ import { refuseStageChange } from '../../workflows/stage-rules';
 import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
 import { closeIntent, openIntent, recordAnswer } from './transition-recording';
 import { openDeep, sealContent } from '../privacy/personal-fields';
+import { stepClock, type TransitionStep } from '../metrics';
 import { applicationSummary } from '../privacy/workflow-summary';
 
 /**
@@ -33,6 +34,7 @@ export async function submitApplication(services: Services, job: Job, candidateI
   if (job.status === 'draft') throw noSuchJob();
   if (job.status !== 'open') throw new ConflictError('job_not_open', 'This job is closed and takes no more applications.');
   const { config, temporal } = services;
+  const step = stepClock(services.metrics, 'apply');
   const jobId = String(job.id);
   const workflowId = applicationWorkflowId(jobId, String(candidateId));
   // Temporal refuses concurrent duplicates; this read also refuses one whose workflow is past retention.
@@ -42,7 +44,9 @@ export async function submitApplication(services: Services, job: Job, candidateI
   const summary = await applicationSummary(services.orm.em.fork(), job);
   const updateId = randomUUID();
   const intentId = `${workflowId}:${updateId}`;
+  step('prepare');
   await openIntent(services.orm, intentId, workflowId);
+  step('journal');
   const state = await withinDeadline(services, () => temporal.workflow.executeUpdateWithStart(submitUpdate, {
     updateId,
     startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
@@ -64,7 +68,8 @@ export async function submitApplication(services: Services, job: Job, candidateI
       ...summary,
     }),
   }));
-  await recorded(services, intentId, trusted(state), submission);
+  step('temporal');
+  await recorded(services, intentId, trusted(state), submission, step);
   return { ...state, ...submission };
 }
 
@@ -74,7 +79,9 @@ export async function changeStage(services: Services, applicationId: string, cha
   const request: StageChangeRequest = { ...change, applicationId };
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
   const intentId = `${applicationId}:${updateId}`;
+  const step = stepClock(services.metrics, 'stage_change');
   await openIntent(services.orm, intentId, applicationId);
+  step('journal');
   let state: ApplicationAnswer | null;
   try {
     state = await withUnprocessedRetry(updateId, (id) => withinDeadline(services, () =>
@@ -88,9 +95,12 @@ export async function changeStage(services: Services, applicationId: string, cha
     if (err instanceof WorkflowNotFoundError) throw await closedApplicationError(services, applicationId, request);
     throw err;
   }
+  step('temporal');
   count('accepted');
-  await recorded(services, intentId, trusted(state));
-  return { ...state, ...await contentOf(services, applicationId) };
+  await recorded(services, intentId, trusted(state), undefined, step);
+  const content = await contentOf(services, applicationId);
+  step('read');
+  return { ...state, ...content };
 }
 
 /**
@@ -104,9 +114,9 @@ export async function changeStage(services: Services, applicationId: string, cha
  * for any change whose outcome it cannot confirm). The transition did happen in Temporal, and its
  * intent stays journaled, so the sweep records it once SQL takes it again.
  */
-async function recorded(services: Services, intentId: string, state: ApplicationAnswer, content?: ApplicationContent): Promise<void> {
+async function recorded(services: Services, intentId: string, state: ApplicationAnswer, content: ApplicationContent | undefined, step: (step: TransitionStep) => void): Promise<void> {
   try {
-    await recordAnswer(services, intentId, state, content);
+    await recordAnswer(services, intentId, state, content, step);
   } catch (err) {
     services.logger.error({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; answering 503, the transition sweep records it');
     throw new TryAgainError('The change was accepted but cannot be shown yet; read the application again shortly before sending it again.', 1, { applicationId: state.applicationId });

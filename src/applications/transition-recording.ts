@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/sql';
 import type { Services } from '../services';
 import type { Logger } from '../logger';
 import type { NotificationEvent } from '../domain/notifications';
+import type { TransitionStep } from '../metrics';
 import { notificationJobsOf, recordNotificationJobs } from '../queue/notification-jobs';
 import { recordOutboxIn } from '../queue/notification-outbox';
 import { emitApplicationEvents } from '../webhooks/application-events';
@@ -83,7 +84,13 @@ async function announce(services: Services, events: NotificationEvent[]): Promis
  * sweep). Redis not taking the jobs is the notifier's sweep's to mend (the outbox rows are
  * committed); should the webhooks fail, the change is journaled again for the sweep to emit them.
  */
-export async function recordAnswer(services: Services, intentId: string, answer: ApplicationAnswer, content?: { coverLetter: string | null; resumeUrl: string | null }): Promise<void> {
+export async function recordAnswer(
+  services: Services,
+  intentId: string,
+  answer: ApplicationAnswer,
+  content?: { coverLetter: string | null; resumeUrl: string | null },
+  step: (step: TransitionStep) => void = () => undefined,
+): Promise<void> {
   const { orm, notifications: queue, webhooks, config, logger } = services;
   const events = notificationsOf(answer, answer.history.slice(-1));
   const jobs = await notificationJobsOf(orm, events);
@@ -93,12 +100,15 @@ export async function recordAnswer(services: Services, intentId: string, answer:
       await em.execute('delete from transition_intents where id = ?', [intentId], 'run');
     },
   });
+  step('record');
   if (jobs.length) {
     await withinMs(queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS).catch((err: Error) =>
       logger.warn({ err: err.message }, 'notification jobs not queued now; the notifier\'s sweep queues them from the outbox'));
   }
+  step('enqueue');
   try {
     await emitApplicationEvents(orm, webhooks.emitter, { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, events);
+    step('webhooks');
   } catch (err) {
     logger.warn({ err: (err as Error).message, applicationId: answer.applicationId, seq: answer.seq }, 'transition recorded in SQL; its webhooks wait for the sweep');
     await openIntent(orm, intentId, answer.applicationId, new Date(), answer.seq - 1)

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from '../src/logger';
 import type { NotificationJobData } from '../src/queue/notification-queue';
 import { writeProjection, type ProjectApplicationInput } from '../src/applications/application-projection';
-import { refusedData, type RecordingFailureReason, type RecordingFailureStats } from '../src/applications/recording-failures';
+import { givingUpReason, refusedData, reportRecordingFailure, type RecordingFailureReason, type RecordingFailureStats } from '../src/applications/recording-failures';
 import { enqueueAllNotifications, type NotificationEvent } from './notification.activities';
 import type { PayloadKeyring } from '../src/privacy/payload-keys';
 import { openDeep } from '../src/privacy/personal-fields';
@@ -72,8 +72,7 @@ export function createRecordingActivities({ orm, queue, logger, failures, payloa
     const applicationId = record.projection?.application.id ?? record.notifications[0]?.applicationId ?? workflowExecution?.workflowId;
     const seq = record.projection?.history.at(-1)?.seq ?? record.notifications.at(-1)?.seq;
     const message = (err as Error).message;
-    logger.error({ applicationId, seq, reason, attempt, sinceFirstAttemptMs: Date.now() - scheduledTimestampMs, err: message }, 'recording of accepted transitions failed for good; SQL or notifications lag the workflow until its next transition');
-    await failures.record(reason).catch((countErr: Error) => logger.warn({ err: countErr.message, reason }, 'recording failure not counted'));
+    await reportRecordingFailure(logger, failures, reason, err, { applicationId, seq, attempt, sinceFirstAttemptMs: Date.now() - scheduledTimestampMs }, 'SQL or notifications lag');
     throw ApplicationFailure.create({
       type: `recording_${reason}`,
       message: `Recording application ${applicationId} up to transition ${seq ?? '-'} failed (${reason}): ${message}`,
@@ -106,9 +105,8 @@ export function createRecordingActivities({ orm, queue, logger, failures, payloa
         await enqueueAllNotifications({ orm, queue }, record.notifications);
         if (webhooks) await emitApplicationEvents(orm, webhooks.emitter, webhooks.ui, record.notifications);
       } catch (err) {
-        const reason = refusedData(err);
+        const reason = givingUpReason(err, Date.now() - Context.current().info.scheduledTimestampMs, retryWindowMs);
         if (reason) return giveUp(reason, record, err);
-        if (Date.now() - Context.current().info.scheduledTimestampMs >= retryWindowMs) return giveUp('retries_exhausted', record, err);
         throw err;
       }
       if (refused) await giveUp(refused.reason, record, refused.err);

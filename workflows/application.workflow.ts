@@ -9,7 +9,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { NotificationEvent, NotificationKind } from '../src/domain/notifications';
+import { notificationEvent, type NotificationEvent, type NotificationKind } from '../src/domain/notifications';
 import type { RecordingActivities } from '../activities/recording.activities';
 import { isFinal } from '../src/domain/stages';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../src/temporal/search-attributes';
@@ -96,7 +96,7 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
   }
 
   function notify(kind: NotificationKind, entry: HistoryEntry, at: string) {
-    outbox.push({ kind, applicationId: input.applicationId, seq: entry.seq, jobId: input.jobId, candidateId: input.candidateId, from: entry.from, to: entry.to, reason: entry.reason, at });
+    outbox.push(notificationEvent(input, entry, kind, at));
   }
 
   // The answer to an update is the application as this transition left it, without the cover

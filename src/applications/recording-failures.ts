@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ConstraintViolationException, DriverException } from '@mikro-orm/core';
 import type { Metrics } from '../metrics';
+import type { Logger } from '../logger';
 
 /**
  * Recordings of accepted transitions that failed for good, counted in Redis by the workers (which
@@ -52,4 +53,25 @@ export function refusedData(err: unknown): Exclude<RecordingFailureReason, 'retr
   if (code.startsWith('SQLITE_CONSTRAINT') || code.startsWith('23')) return 'constraint_violation';
   if (/^SQLITE_(TOOBIG|MISMATCH|RANGE)/.test(code) || /^22[0-9A-Z]{3}$/.test(code)) return 'value_refused';
   return null;
+}
+
+/** Why retrying a failed recording ends now, or null while it may still pass: data SQL refuses, or a failure that outlasted the retry window. */
+export function givingUpReason(err: unknown, sinceFirstAttemptMs: number, retryWindowMs: number): RecordingFailureReason | null {
+  return refusedData(err) ?? (sinceFirstAttemptMs >= retryWindowMs ? 'retries_exhausted' : null);
+}
+
+/**
+ * A recording that failed for good, told loudly: an error log naming the application (`fields`) and
+ * what now lags the workflow, and `ats_recording_failures_total{reason}`. The count is best effort.
+ */
+export async function reportRecordingFailure(
+  logger: Logger,
+  failures: RecordingFailureStats,
+  reason: RecordingFailureReason,
+  err: unknown,
+  fields: Record<string, unknown>,
+  lagging: 'SQL lags' | 'SQL or notifications lag',
+): Promise<void> {
+  logger.error({ ...fields, reason, err: (err as Error).message }, `recording of accepted transitions failed for good; ${lagging} the workflow until its next transition`);
+  await failures.record(reason).catch((countErr: Error) => logger.warn({ err: countErr.message, reason }, 'recording failure not counted'));
 }

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Services } from '../services';
 import type { Logger } from '../logger';
-import type { NotificationEvent } from '../domain/notifications';
+import { notificationEvent, type NotificationEvent } from '../domain/notifications';
 import type { TransitionStep } from '../metrics';
 import { notificationJobsOf, recordNotificationJobs } from '../queue/notification-jobs';
 import { recordOutboxIn } from '../queue/notification-outbox';
@@ -12,7 +12,7 @@ import { openDeep } from '../privacy/personal-fields';
 import { stateQuery, type ApplicationAnswer, type HistoryEntry } from '../../workflows/messages';
 import { notificationKind } from '../../workflows/stage-rules';
 import { writeProjection, projectionOf } from './application-projection';
-import { createRecordingFailureStats, refusedData, type RecordingFailureReason } from './recording-failures';
+import { createRecordingFailureStats, givingUpReason, reportRecordingFailure } from './recording-failures';
 
 /**
  * The API records the transitions it asks for: once the workflow has answered (so the transition is
@@ -33,17 +33,7 @@ const ENQUEUE_TIMEOUT_MS = 1_000;
 
 /** The notification events of transitions, as the workflow's recording would build them. */
 export function notificationsOf(answer: Pick<ApplicationAnswer, 'applicationId' | 'jobId' | 'candidateId'>, entries: readonly HistoryEntry[]): NotificationEvent[] {
-  return entries.map((entry) => ({
-    kind: notificationKind(entry),
-    applicationId: answer.applicationId,
-    seq: entry.seq,
-    jobId: answer.jobId,
-    candidateId: answer.candidateId,
-    from: entry.from,
-    to: entry.to,
-    reason: entry.reason,
-    at: entry.at,
-  }));
+  return entries.map((entry) => notificationEvent(answer, entry, notificationKind(entry)));
 }
 
 /**
@@ -173,11 +163,9 @@ async function finishIntent(services: Services, row: IntentRow, now: number, ret
     try {
       await writeProjection(orm, projectionOf(state, content));
     } catch (err) {
-      const reason: RecordingFailureReason | null = refusedData(err) ?? (now - Date.parse(row.created_at) >= retryWindowMs ? 'retries_exhausted' : null);
+      const reason = givingUpReason(err, now - Date.parse(row.created_at), retryWindowMs);
       if (!reason) throw err;
-      logger.error({ applicationId: row.application_id, seq: state.seq, reason, err: (err as Error).message }, 'recording of accepted transitions failed for good; SQL lags the workflow until its next transition');
-      await createRecordingFailureStats(services.redis, config.temporal.taskQueue).record(reason)
-        .catch((countErr: Error) => logger.warn({ err: countErr.message, reason }, 'recording failure not counted'));
+      await reportRecordingFailure(logger, createRecordingFailureStats(services.redis, config.temporal.taskQueue), reason, err, { applicationId: row.application_id, seq: state.seq }, 'SQL lags');
     }
     await announce(services, notificationsOf(state, state.history.filter((e) => e.seq > Number(row.after_seq))));
   }

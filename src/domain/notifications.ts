@@ -19,3 +19,17 @@ export interface NotificationEvent {
   reason: string | null;
   at: string;
 }
+
+/**
+ * The event of one transition, as the workflow (for its signals and timers) and the API (for the
+ * updates it records) both build it; for an SLA reminder, `entry` is the transition that entered the
+ * stage and `at` the reminder's time.
+ */
+export function notificationEvent(
+  application: { applicationId: string; jobId: string; candidateId: string },
+  entry: { seq: number; from: Stage | null; to: Stage; reason: string | null; at: string },
+  kind: NotificationKind,
+  at: string = entry.at,
+): NotificationEvent {
+  return { kind, applicationId: application.applicationId, seq: entry.seq, jobId: application.jobId, candidateId: application.candidateId, from: entry.from, to: entry.to, reason: entry.reason, at };
+}

@@ -10,6 +10,7 @@ import { requestId } from './middleware/request-id';
 import { errorHandler } from './middleware/error-handler';
 import { trailingSlash } from './middleware/trailing-slash';
 import { methodNotAllowed } from './middleware/method-not-allowed';
+import { largeBodyGate } from './middleware/large-body-gate';
 import { indexRoutes } from './routes/index.routes';
 import { companyRoutes } from './routes/companies.routes';
 import { healthRoutes } from './routes/health.routes';
@@ -55,6 +56,7 @@ export function createApp(services: Services): Koa {
     app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) || allowed.has('*') ? ctx.get('Origin') : ''), exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
   }
   app.use(codecCors(services));
+  app.use(largeBodyGate());
   app.use(koaBody({ jsonLimit: ONE_MIB, formLimit: ONE_MIB, textLimit: ONE_MIB, multipart: false, jsonStrict: true }));
   app.use((ctx, next) => RequestContext.create(services.orm.em, next));
 

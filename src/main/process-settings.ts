@@ -5,8 +5,9 @@
  *
  * - `--max-semi-space-size=4`: a small young generation; short-lived request garbage is collected
  *   sooner, for a little more GC work.
- * - `--max-old-space-size=128` (API): the API holds about 60 MB of live objects (mostly loaded code);
- *   without a cap V8 lets garbage grow the heap to 130 MB and more under load before collecting it.
+ * - No cap on the old generation: the API holds about 60 MB of live objects, and a cap near that
+ *   (128 MB was tried) turns a burst of large requests or connections into a crash ("heap out of
+ *   memory") instead of a slower answer; test/integration/body-flood.test.ts holds it to that.
  * - `MALLOC_ARENA_MAX=2`: glibc gives every thread that allocates its own malloc arena (Node's
  *   thread pool, V8's platform threads, the Temporal worker's Rust runtime), each keeping its own
  *   free pages; two arenas keep them from piling up.
@@ -16,7 +17,7 @@
 export type ProcessName = 'api' | 'worker' | 'notifier';
 
 export const NODE_FLAGS: Record<ProcessName, readonly string[]> = {
-  api: ['--max-semi-space-size=4', '--max-old-space-size=128'],
+  api: ['--max-semi-space-size=4'],
   worker: ['--max-semi-space-size=4'],
   notifier: ['--max-semi-space-size=4'],
 };

@@ -1,10 +1,9 @@
 import { allowedNext, isFinal, STAGES, type Stage } from '../../src/domain/stages';
 import { changeStageSignal, changeStageUpdate } from '../../workflows/messages';
-import { startStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
 import { openIntent, sweepTransitionIntents } from '../../src/applications/transition-recording';
-import { addToTeam, bundleWorkflows, createJob, eventually, expectLegalHistory, expectSqlMatchesWorkflow, queryState, sqlHistory } from '../support/applications';
+import { addToTeam, createJob, eventually, expectLegalHistory, expectSqlMatchesWorkflow, queryState, sqlHistory, startApplicationStack, type Actor } from '../support/applications';
 
-type Actor = Awaited<ReturnType<TestStack['user']>>;
 
 const PIPELINE: Stage[] = ['applied', 'screening', 'interview', 'offer', 'hired'];
 
@@ -13,11 +12,7 @@ describe('applications as workflows, through the REST API', () => {
   let recruiter: Actor;
   let jobId: string;
 
-  beforeAll(async () => {
-    stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
-    recruiter = await stack.user('recruiter');
-    jobId = String((await createJob(stack, recruiter.user.id)).id);
-  }, 60_000);
+  beforeAll(async () => { ({ stack, recruiter, jobId } = await startApplicationStack()); }, 60_000);
   afterAll(async () => { await stack?.close(); });
 
   /** A fresh candidate's application to the shared job, moved through the pipeline up to `stage`. */

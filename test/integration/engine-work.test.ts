@@ -1,9 +1,8 @@
 import { temporal } from '@temporalio/proto';
-import { startStack, type TestStack } from '../support/stack';
-import { bundleWorkflows, createJob, eventually, expectSqlMatchesWorkflow, sqlHistory } from '../support/applications';
+import type { TestStack } from '../support/stack';
+import { eventually, expectSqlMatchesWorkflow, sqlHistory, startApplicationStack, type Actor } from '../support/applications';
 
 const { EventType } = temporal.api.enums.v1;
-type Actor = Awaited<ReturnType<TestStack['user']>>;
 
 /**
  * What one apply and one stage change cost the engine, counted in the workflow's history: the
@@ -18,11 +17,7 @@ describe('engine work per transition', () => {
   let recruiter: Actor;
   let jobId: string;
 
-  beforeAll(async () => {
-    stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
-    recruiter = await stack.user('recruiter');
-    jobId = String((await createJob(stack, recruiter.user.id)).id);
-  }, 60_000);
+  beforeAll(async () => { ({ stack, recruiter, jobId } = await startApplicationStack()); }, 60_000);
   afterAll(async () => { await stack?.close(); });
 
   /** Event types since `from` (1-based event id), once the workflow has nothing pending. */

@@ -5,13 +5,22 @@ import { findApplication } from '../../src/applications/application-repository';
 import { addCreatorToTeam, addToTeam as addMember } from '../../src/jobs/hiring-team';
 import { allowedNext, type Stage } from '../../src/domain/stages';
 import { stateQuery, type ApplicationState } from '../../workflows/messages';
-import type { TestStack } from './stack';
+import { startStack, type TestStack } from './stack';
 
 /** Helpers for tests of application workflows: jobs, the workflow's view and SQL's view. */
 
 /** Bundle once per test file: webpack costs seconds, a worker from a bundle starts at once. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+}
+
+export type Actor = Awaited<ReturnType<TestStack['user']>>;
+
+/** What application tests start from: a stack whose worker runs the bundled workflows, a recruiter, and an open job of theirs. */
+export async function startApplicationStack(): Promise<{ stack: TestStack; recruiter: Actor; jobId: string }> {
+  const stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
+  const recruiter = await stack.user('recruiter');
+  return { stack, recruiter, jobId: String((await createJob(stack, recruiter.user.id)).id) };
 }
 
 /** A job inserted directly (the jobs API is not under test here). */

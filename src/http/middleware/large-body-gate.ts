@@ -10,7 +10,7 @@ export interface LargeBodyGateOptions {
   waitMs: number;
 }
 
-/** Bodies up to the 1 MiB limit are accepted; each takes at most this many bytes of heap while read and parsed. */
+/** The API's gate: bodies over 64 KiB, eight at a time per process, each waiting at most 10 s (all bodies up to the 1 MiB limit are still taken). */
 export const LARGE_BODY_GATE: LargeBodyGateOptions = { thresholdBytes: 64 * 1024, slots: 8, waitMs: 10_000 };
 
 /**

@@ -26,6 +26,8 @@ export interface BenchOptions {
   profile: boolean;
   /** A Temporal frontend already serving (e.g. the full server on PostgreSQL) instead of a fresh dev server. */
   temporalAddress?: string;
+  /** Start the full Temporal server on PostgreSQL (as `npm run test:cluster` does) instead of the dev server. */
+  temporalServer: boolean;
   /** Compare ratios with bench/bounds.ts and exit 1 when one is far off (always on in quick mode). */
   check: boolean;
   outDir: string;
@@ -51,6 +53,8 @@ export const USAGE = `usage: npm run bench -- [options]
                           also measure list p99 at these projection sizes
   --temporal HOST:PORT    use this Temporal frontend (e.g. the full server on PostgreSQL, with the
                           ApplicationStage and JobId search attributes) instead of a fresh dev server
+  --temporal-server       start the full Temporal server on PostgreSQL (as npm run test:cluster builds
+                          it) instead of the dev server; its CPU and memory are sampled with PostgreSQL's
   --profile               run the API, worker and notifier with --cpu-prof
   --check                 compare ratios with bench/bounds.ts and exit 1 when one is far off
   --out DIR               where the JSON results go (var/bench)`;
@@ -77,12 +81,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes positive integers separated by commas, got ${v}\n${USAGE}`);
     return n;
   }) ?? []);
-  const known = new Set(['--quick', '--rounds', '--clients', '--applies', '--moves', '--rows', '--list-requests', '--notifications', '--history-sample', '--worker-curve', '--clients-curve', '--list-curve', '--temporal', '--profile', '--check', '--out']);
+  const known = new Set(['--quick', '--rounds', '--clients', '--applies', '--moves', '--rows', '--list-requests', '--notifications', '--history-sample', '--worker-curve', '--clients-curve', '--list-curve', '--temporal', '--temporal-server', '--profile', '--check', '--out']);
   for (const [i, a] of argv.entries()) {
     if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}\n${USAGE}`);
-    if (!a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !['--quick', '--profile', '--check'].includes(argv[i - 1]))) throw new Error(`unexpected argument ${a}\n${USAGE}`);
+    if (!a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !['--quick', '--temporal-server', '--profile', '--check'].includes(argv[i - 1]))) throw new Error(`unexpected argument ${a}\n${USAGE}`);
   }
   const clients = int('--clients', 10);
+  if (argv.includes('--temporal') && argv.includes('--temporal-server')) throw new Error(`--temporal and --temporal-server exclude each other\n${USAGE}`);
   return {
     quick,
     clients,
@@ -98,6 +103,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     clientsCurve: list('--clients-curve'),
     listCurve: list('--list-curve'),
     temporalAddress: value('--temporal'),
+    temporalServer: argv.includes('--temporal-server'),
     profile: argv.includes('--profile'),
     check: quick || argv.includes('--check'),
     outDir: value('--out') ?? 'var/bench',

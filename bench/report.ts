@@ -43,8 +43,8 @@ function measures(r: BenchResult): Table {
 
 /** Which processes serve each phase: CPU of the others is idle noise, and their RSS is not the phase's. */
 const SERVING: Record<string, { cpu: string[]; rss: string[] }> = {
-  apply: { cpu: ['api', 'worker', 'notifier', 'temporal', 'redis'], rss: ['api', 'worker', 'notifier'] },
-  'bare apply': { cpu: ['bare-worker', 'temporal', 'redis'], rss: ['bare-worker'] },
+  apply: { cpu: ['api', 'worker', 'notifier', 'temporal', 'postgres', 'redis'], rss: ['api', 'worker', 'notifier'] },
+  'bare apply': { cpu: ['bare-worker', 'temporal', 'postgres', 'redis'], rss: ['bare-worker'] },
   list: { cpu: ['api'], rss: ['api'] },
   'bare list': { cpu: ['bare-list'], rss: ['bare-list'] },
 };

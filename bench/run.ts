@@ -37,6 +37,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     dir,
     profile: opts.profile,
     temporalAddress: opts.temporalAddress,
+    temporalServer: opts.temporalServer,
     recruiterId: () => seeded.recruiterId,
     async beforeStart(env) {
       seeder = new Seeder(sqliteFileFromUrl(env.DATABASE_URL));
@@ -60,7 +61,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     const tokens = createTokenService(system.env.SECRET_KEY, 24 * 60);
     const token = (id: number, role: 'candidate' | 'recruiter') => tokens.issue({ id, role, passwordHash: 'x' }).accessToken;
     const sampler = new UsageSampler();
-    for (const [name, p] of system.processes) sampler.track(name, p.pid);
+    for (const [name, p] of system.processes) sampler.track(name, p.pids ?? p.pid);
     let nextCandidate = 0;
     const ctx: BenchContext = {
       opts, system, sampler, runId,

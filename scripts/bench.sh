@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # `npm run bench [-- options]`: builds, then runs the benchmark harness (bench/run.ts) with the
-# project's toolchain. `npm run bench -- --help` lists the options; `--quick` is CI's regression check.
+# project's toolchain (with `--temporal-server`, the cluster suite's too: the full Temporal server and
+# PostgreSQL). `npm run bench -- --help` lists the options; `--quick` is CI's regression check.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
+if [[ " $* " == *" --temporal-server "* ]]; then
+  source "$(dirname "${BASH_SOURCE[0]}")/cluster-toolchain.sh"
+else
+  source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
+fi
 cd "$ATS_ROOT"
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json; fi
 exec node dist/bench/run.js "$@"

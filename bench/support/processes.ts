@@ -9,8 +9,9 @@ export const DIST = path.join(ROOT, 'dist');
 /** One OS process of the run, started from a built entry point, logging to its own file. */
 export interface BenchProcess {
   name: string;
-  child: ChildProcess;
   pid: number;
+  /** A server of several OS processes (PostgreSQL's postmaster and backends): sampled as their sum. */
+  pids?(): number[];
   stop(): Promise<void>;
 }
 
@@ -50,7 +51,7 @@ export async function startProcess(opts: StartOptions): Promise<BenchProcess> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { name: opts.name, child, pid: child.pid!, stop: () => stopChild(child) };
+  return { name: opts.name, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {

@@ -13,18 +13,23 @@ export interface ProcessUsage {
  * and their CPU time at its start and end (/proc/<pid>/status and /proc/<pid>/stat).
  */
 export class UsageSampler {
-  private readonly pids = new Map<string, number>();
+  private readonly pids = new Map<string, () => number[]>();
 
   constructor(private readonly intervalMs = 200) {}
 
-  track(name: string, pid: number): void { this.pids.set(name, pid); }
+  /** One process, or a server of several (their CPU and memory summed; the group listed at the phase's start and end). */
+  track(name: string, pid: number | (() => number[])): void { this.pids.set(name, typeof pid === 'number' ? () => [pid] : pid); }
   untrack(name: string): void { this.pids.delete(name); }
 
   async during<T>(work: () => Promise<T>): Promise<{ result: T; usage: Record<string, ProcessUsage> }> {
     const names = [...this.pids.keys()];
-    const cpuStart = new Map(names.map((n) => [n, cpuMs(this.pids.get(n)!)]));
+    // Per pid: a backend that starts during the phase counts from zero, one that ends is not counted.
+    const cpuOf = (n: string) => new Map(this.pids.get(n)!().map((pid) => [pid, cpuMs(pid)]));
+    const cpuStart = new Map(names.map((n) => [n, cpuOf(n)]));
+    // Memory is sampled from the processes the phase began with (a group is not listed again each time).
+    const members = new Map(names.map((n) => [n, [...cpuStart.get(n)!.keys()]]));
     const samples = new Map<string, number[]>(names.map((n) => [n, []]));
-    const sample = () => { for (const n of names) { const mb = rssMb(this.pids.get(n)!); if (!Number.isNaN(mb)) samples.get(n)!.push(mb); } };
+    const sample = () => { for (const n of names) { const mb = sum(members.get(n)!.map(rssMb)); if (!Number.isNaN(mb)) samples.get(n)!.push(mb); } };
     sample();
     const timer = setInterval(sample, this.intervalMs);
     try {
@@ -36,7 +41,7 @@ export class UsageSampler {
         usage[n] = {
           rssMaxMb: s.length ? Math.max(...s) : NaN,
           rssMeanMb: s.length ? s.reduce((a, b) => a + b, 0) / s.length : NaN,
-          cpuMs: cpuMs(this.pids.get(n)!) - cpuStart.get(n)!,
+          cpuMs: sum([...cpuOf(n)].map(([pid, ms]) => ms - (cpuStart.get(n)!.get(pid) ?? 0))),
         };
       }
       return { result, usage };
@@ -44,4 +49,10 @@ export class UsageSampler {
       clearInterval(timer);
     }
   }
+}
+
+/** NaN when nothing could be read (the process is gone); a process of a group gone meanwhile counts 0. */
+function sum(values: number[]): number {
+  const read = values.filter((v) => !Number.isNaN(v));
+  return read.length ? read.reduce((a, b) => a + b, 0) : NaN;
 }

@@ -6,6 +6,8 @@ import { enginePaths, freePort, startRedis, startTemporal, type Engine } from '.
 import { ROOT, runScript, startProcess, type BenchProcess } from './processes';
 import { NODE_FLAGS, PROCESS_ENV, type ProcessName } from '../../src/main/process-settings';
 import { startSmtpCounter, type SmtpCounter } from './smtp-counter';
+import { startPostgres } from '../../test/support/postgres-server';
+import { startTemporalServer } from '../../test/cluster/support/temporal-server';
 
 /**
  * Everything a run measures, each its own OS process: the Temporal dev server and redis-server (as
@@ -37,7 +39,7 @@ export const RAW_QUEUE = 'bench-raw';
  */
 const RUN_AS: Record<string, ProcessName> = { api: 'api', worker: 'worker', notifier: 'notifier', 'bare-worker': 'worker', 'bare-list': 'api', 'raw-notifier': 'notifier' };
 
-export interface SystemOptions { dir: string; profile: boolean; temporalAddress?: string; recruiterId: () => number; beforeStart: (env: Record<string, string>) => Promise<void> }
+export interface SystemOptions { dir: string; profile: boolean; temporalAddress?: string; temporalServer?: boolean; recruiterId: () => number; beforeStart: (env: Record<string, string>) => Promise<void> }
 
 export async function startSystem(opts: SystemOptions): Promise<System> {
   const { dir } = opts;
@@ -51,18 +53,20 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   try {
     const paths = enginePaths(ROOT);
     const [temporalPort, redisPort, apiPort, bareListPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const devServer = !opts.temporalAddress && !opts.temporalServer;
     const engines: [string, Engine][] = await Promise.all([
-      ...(opts.temporalAddress ? [] : [startTemporal({ cli: paths.temporal, port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(logDir, 'temporal.log') }).then((e) => ['temporal', e] as [string, Engine])]),
+      ...(!devServer ? [] : [startTemporal({ cli: paths.temporal, port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(logDir, 'temporal.log') }).then((e) => ['temporal', e] as [string, Engine])]),
       startRedis({ server: paths.redis, port: redisPort, dir: path.join(dir, 'redis'), logFile: path.join(logDir, 'redis.log') }).then((e) => ['redis', e] as [string, Engine]),
     ]);
     for (const [name, e] of engines) {
       stops.push(() => e.stop());
-      processes.set(name, { name, child: e.process, pid: e.process.pid!, stop: e.stop });
+      processes.set(name, { name, pid: e.process.pid!, stop: e.stop });
     }
     const sink = await startSmtpCounter();
     stops.push(() => sink.close());
     // An external server's CPU and memory are not sampled: it may serve others too.
-    const temporalAddress = opts.temporalAddress ?? `127.0.0.1:${temporalPort}`;
+    let temporalAddress = opts.temporalAddress ?? `127.0.0.1:${temporalPort}`;
+    if (opts.temporalServer) temporalAddress = await startFullServer(dir, stops, processes);
     const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
     const env: Record<string, string> = {
       NODE_ENV: 'production',
@@ -118,6 +122,23 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     await close();
     throw err;
   }
+}
+
+/**
+ * The production topology's engine, as `npm run test:cluster` runs it: PostgreSQL (one server for
+ * Temporal's persistence and visibility databases) and the full Temporal server on it, with the
+ * namespace's search attributes. Both are sampled: `temporal` the server, `postgres` the postmaster
+ * and its backends together.
+ */
+async function startFullServer(dir: string, stops: (() => Promise<void>)[], processes: Map<string, BenchProcess>): Promise<string> {
+  const postgres = await startPostgres({ port: await freePort() });
+  stops.push(() => postgres.stop());
+  const started: { stop(): unknown }[] = [];
+  stops.push(async () => { for (const s of started.reverse()) await s.stop(); });
+  const server = await startTemporalServer(postgres, path.join(dir, 'temporal-server'), started);
+  processes.set('temporal', { name: 'temporal', pid: server.process().pid!, stop: () => server.stop() });
+  processes.set('postgres', { name: 'postgres', pid: postgres.pids()[0], pids: () => postgres.pids(), stop: () => postgres.stop() });
+  return server.address;
 }
 
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };

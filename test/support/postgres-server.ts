@@ -20,6 +20,8 @@ export interface PostgresServer {
   freeze(): void;
   /** SIGCONTs them again. */
   thaw(): void;
+  /** The postmaster and its children now. */
+  pids(): number[];
 }
 
 /** The postmaster (from its pid file) and its children: backends, checkpointer, WAL writer… */
@@ -75,6 +77,7 @@ export async function startPostgres(opts: { port: number }): Promise<PostgresSer
     logFile: path.join(dir, 'postgres.log'),
     freeze: () => signalAll(serverProcesses(data), 'SIGSTOP'),
     thaw: () => signalAll(serverProcesses(data), 'SIGCONT'),
+    pids: () => serverProcesses(data),
   };
 }
 

@@ -75,7 +75,9 @@ describe('bench harness', () => {
     expect(parseOptions([], { BENCH_QUICK: '1' })).toMatchObject({ quick: true });
     expect(parseOptions(['--worker-curve', '1,2,4', '--list-curve', '10_000,100000', '--clients-curve', '1,5', '--clients', '4'], {}))
       .toMatchObject({ workerCurve: [1, 2, 4], listCurve: [10_000, 100_000], clientsCurve: [1, 5], clients: 4, warmup: 8 });
-    expect(parseOptions(['--temporal', '127.0.0.1:7233'], {})).toMatchObject({ temporalAddress: '127.0.0.1:7233' });
+    expect(parseOptions(['--temporal', '127.0.0.1:7233'], {})).toMatchObject({ temporalAddress: '127.0.0.1:7233', temporalServer: false });
+    expect(parseOptions(['--temporal-server', '--quick'], {})).toMatchObject({ temporalServer: true, quick: true });
+    expect(() => parseOptions(['--temporal-server', '--temporal', '127.0.0.1:7233'], {})).toThrow(/exclude each other/);
     expect(() => parseOptions(['--clients', '0'], {})).toThrow(/--clients must be an integer >= 1/);
     expect(() => parseOptions(['--clients'], {})).toThrow(/needs a value/);
     expect(() => parseOptions(['--fast'], {})).toThrow(/unknown option --fast/);

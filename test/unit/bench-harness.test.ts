@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { percentile, runPool, summarize } from '../../bench/support/stats';
 import { segmentsOf, typeOf } from '../../bench/support/history';
 import { parseOptions } from '../../bench/options';
 import { checkBounds } from '../../bench/bounds';
 import { medianRound, targetsOf, type BenchResult } from '../../bench/result';
+import { UsageSampler } from '../../bench/support/sampler';
+import { cpuMs, rssMb } from '../../bench/support/processes';
 
 /** The benchmark harness's own arithmetic: what its figures mean depends on it. */
 describe('bench harness', () => {
@@ -138,5 +141,30 @@ describe('bench harness', () => {
     expect(medianRound([3, 1.2], id, false)).toBe(1.2);
     expect(medianRound([3, 1.2, 2, 9], id, false)).toBe(2);
     expect(medianRound([4], id, false)).toBe(4);
+  });
+
+  test('a server of several processes is sampled as their sum; one that is gone counts nothing', async () => {
+    const child = spawn('sleep', ['10'], { stdio: 'ignore' });
+    try {
+      const gone = 2 ** 22 + 1; // above the kernel's largest pid: no such process
+      const sampler = new UsageSampler(5);
+      sampler.track('one', process.pid);
+      sampler.track('group', () => [process.pid, child.pid!, gone]);
+      const before = cpuMs(process.pid);
+      const { usage } = await sampler.during(async () => {
+        const until = Date.now() + 60;
+        while (Date.now() < until) Math.sqrt(Math.random());
+        await new Promise((r) => setTimeout(r, 20));
+      });
+      expect(usage.one.cpuMs).toBeGreaterThan(0);
+      expect(usage.one.cpuMs).toBeLessThanOrEqual(cpuMs(process.pid) - before);
+      // The sleeping child adds its memory and next to no CPU; the missing pid adds nothing.
+      expect(usage.group.cpuMs).toBeGreaterThanOrEqual(usage.one.cpuMs);
+      expect(usage.group.cpuMs).toBeLessThan(usage.one.cpuMs + 20);
+      expect(usage.group.rssMaxMb).toBeGreaterThan(usage.one.rssMaxMb);
+      expect(usage.group.rssMaxMb).toBeLessThan(usage.one.rssMaxMb + rssMb(child.pid!) + 5);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -10,16 +10,23 @@ import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
  */
 export interface Engine { process: ChildProcess; stop(): Promise<void> }
 
+/**
+ * A free TCP port on 127.0.0.1 for a server about to start. Drawn from 20000–32767, below the
+ * kernel's ephemeral range (32768 up), which outgoing connections draw from: a port handed out of
+ * that range could be taken by another process's connection before the server listens on it. The
+ * range also fits Temporal's membership ports, which its SQL schema stores as smallint.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 export function portAnswers(port: number, host = '127.0.0.1', timeoutMs = 300): Promise<boolean> {

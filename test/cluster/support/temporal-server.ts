@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
-import net from 'node:net';
 import { freePort } from '../../../src/dev/engines';
 import { SEARCH_ATTRIBUTES } from '../../../src/temporal/search-attributes';
 import type { PostgresServer } from '../../support/postgres-server';
@@ -49,22 +48,6 @@ export async function setupTemporalSchema(pg: Pg): Promise<void> {
   }
 }
 
-/**
- * A free port below 32768: Temporal's SQL schema stores membership ports as smallint, and the
- * kernel's ephemeral range (which port 0 draws from) starts above it.
- */
-async function freeLowPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
-
 /** The module's development-postgres12.yaml with every port free, our database, and Prometheus off port 8000. */
 async function writeConfig(pg: Pg, dir: string): Promise<{ configDir: string; frontendPort: number }> {
   const source = path.join(env('TEMPORAL_SERVER_SOURCE'), 'config');
@@ -78,9 +61,9 @@ async function writeConfig(pg: Pg, dir: string): Promise<{ configDir: string; fr
     Object.assign(store.sql, { connectAddr: `${pg.host}:${pg.port}`, user: pg.user, password: '' });
   }
   for (const service of Object.values<{ rpc: Record<string, unknown> }>(config.services)) {
-    service.rpc.grpcPort = await freeLowPort();
-    service.rpc.membershipPort = await freeLowPort();
-    if ('httpPort' in service.rpc) service.rpc.httpPort = await freeLowPort();
+    service.rpc.grpcPort = await freePort();
+    service.rpc.membershipPort = await freePort();
+    if ('httpPort' in service.rpc) service.rpc.httpPort = await freePort();
   }
   const frontendPort = config.services.frontend.rpc.grpcPort as number;
   config.global.pprof.port = await freePort();

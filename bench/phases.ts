@@ -12,6 +12,7 @@ import type { ProcessUsage, UsageSampler } from './support/sampler';
 import { summarize, type Summary } from './support/stats';
 import { BARE_TASK_QUEUE, RAW_QUEUE, type System } from './support/system';
 import { engineWork, type WorkPerTransition } from './support/history';
+import { parseStepTotals, stepsBetween, type StepTotals } from './support/step-metrics';
 
 /**
  * One side of a measure: the figures of its load, and what each process used meanwhile; for the
@@ -86,32 +87,17 @@ export async function stageChanges(ctx: BenchContext, applied: ApplyRound, clien
   return { system, bare };
 }
 
-type StepTotals = Map<string, { sum: number; count: number }>;
-
-/** The API's own account of where its transition requests spent their time (`ats_transition_step_seconds`), by `operation/step`. */
+/** The API's own account of where its transition requests spent their time (`ats_transition_step_seconds`). */
 async function stepTotals(apiUrl: string): Promise<StepTotals> {
-  const text = await (await fetch(`${apiUrl}/metrics`)).text();
-  const totals: StepTotals = new Map();
-  for (const [, part, labels, value] of text.matchAll(/^ats_transition_step_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm)) {
-    const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels)?.[1];
-    const key = `${label('operation')}/${label('step')}`;
-    const entry = totals.get(key) ?? { sum: 0, count: 0 };
-    entry[part as 'sum' | 'count'] = Number(value);
-    totals.set(key, entry);
-  }
-  return totals;
+  return parseStepTotals(await (await fetch(`${apiUrl}/metrics`)).text());
 }
 
 /** Runs a system load and adds the mean ms per request of each step the API reported for `operation` meanwhile (warm-up included). */
 async function withSteps(ctx: BenchContext, operation: string, load: () => Promise<Side>): Promise<Side> {
   const before = await stepTotals(ctx.system.apiUrl);
   const side = await load();
-  const steps: Record<string, number> = {};
-  for (const [key, after] of await stepTotals(ctx.system.apiUrl)) {
-    const [op, step] = key.split('/');
-    const was = before.get(key) ?? { sum: 0, count: 0 };
-    if (op === operation && after.count > was.count) steps[step] = ((after.sum - was.sum) / (after.count - was.count)) * 1000;
-  }
+  const between = stepsBetween(before, await stepTotals(ctx.system.apiUrl), operation);
+  const steps = Object.fromEntries(Object.entries(between).map(([step, { ms, n }]) => [step, ms / n]));
   return { ...side, steps };
 }
 

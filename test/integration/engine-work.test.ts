@@ -1,6 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import type { TestStack } from '../support/stack';
 import { eventually, expectSqlMatchesWorkflow, sqlHistory, startApplicationStack, type Actor } from '../support/applications';
+import { parseStepTotals, stepsBetween } from '../../bench/support/step-metrics';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -69,22 +70,7 @@ describe('engine work per transition', () => {
   });
 
   test('the API reports where each apply and stage change spent its time, step by step, within the request\'s own time', async () => {
-    type Step = { ms: number; n: number };
-    /** `ats_transition_step_seconds` sums (ms) and counts by operation and step. */
-    const steps = async () => {
-      const text = (await stack.http('GET', '/metrics')).text;
-      const out: Record<string, Step> = {};
-      for (const [, part, op, step, value] of text.matchAll(/^ats_transition_step_seconds_(sum|count)\{operation="(\w+)",step="(\w+)"\} (\S+)$/gm)) {
-        const entry = (out[`${op}.${step}`] ??= { ms: 0, n: 0 });
-        if (part === 'sum') entry.ms = Number(value) * 1000;
-        else entry.n = Number(value);
-      }
-      return out;
-    };
-    const delta = (before: Record<string, Step>, after: Record<string, Step>, op: string): Record<string, Step> => Object.fromEntries(Object.entries(after)
-      .filter(([key]) => key.startsWith(`${op}.`))
-      .map(([key, v]): [string, Step] => [key.slice(op.length + 1), { ms: v.ms - (before[key]?.ms ?? 0), n: v.n - (before[key]?.n ?? 0) }])
-      .filter(([, v]) => v.n > 0));
+    const steps = async () => parseStepTotals((await stack.http('GET', '/metrics')).text);
 
     const candidate = await stack.user('candidate');
     let before = await steps();
@@ -92,7 +78,7 @@ describe('engine work per transition', () => {
     const applied = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { coverLetter: 'Hello' } });
     let took = performance.now() - started;
     expect(applied.status).toBe(201);
-    const apply = delta(before, await steps(), 'apply');
+    const apply = stepsBetween(before, await steps(), 'apply');
     expect(Object.keys(apply).sort()).toEqual(['enqueue', 'journal', 'prepare', 'record', 'temporal', 'webhooks']);
     for (const step of Object.values(apply)) expect(step.n).toBe(1);
     expect(Object.values(apply).reduce((sum, step) => sum + step.ms, 0)).toBeLessThanOrEqual(took);
@@ -103,7 +89,7 @@ describe('engine work per transition', () => {
     const moved = await stack.http('PATCH', `/api/applications/${applied.body.id}/stage`, { token: recruiter.token, body: { stage: 'screening' } });
     took = performance.now() - started;
     expect(moved.status).toBe(200);
-    const change = delta(before, await steps(), 'stage_change');
+    const change = stepsBetween(before, await steps(), 'stage_change');
     expect(Object.keys(change).sort()).toEqual(['enqueue', 'journal', 'read', 'record', 'temporal', 'webhooks']);
     for (const step of Object.values(change)) expect(step.n).toBe(1);
     expect(Object.values(change).reduce((sum, step) => sum + step.ms, 0)).toBeLessThanOrEqual(took);
@@ -111,6 +97,6 @@ describe('engine work per transition', () => {
     // A refused change is answered by the workflow too, and records nothing.
     before = await steps();
     expect((await stack.http('PATCH', `/api/applications/${applied.body.id}/stage`, { token: recruiter.token, body: { stage: 'hired' } })).status).toBe(409);
-    expect(Object.keys(delta(before, await steps(), 'stage_change')).sort()).toEqual(['journal']);
+    expect(Object.keys(stepsBetween(before, await steps(), 'stage_change')).sort()).toEqual(['journal']);
   });
 });

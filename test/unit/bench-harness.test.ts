@@ -6,6 +6,7 @@ import { checkBounds } from '../../bench/bounds';
 import { medianRound, targetsOf, type BenchResult } from '../../bench/result';
 import { UsageSampler } from '../../bench/support/sampler';
 import { cpuMs, rssMb } from '../../bench/support/processes';
+import { parseStepTotals, stepsBetween } from '../../bench/support/step-metrics';
 
 /** The benchmark harness's own arithmetic: what its figures mean depends on it. */
 describe('bench harness', () => {
@@ -141,6 +142,21 @@ describe('bench harness', () => {
     expect(medianRound([3, 1.2], id, false)).toBe(1.2);
     expect(medianRound([3, 1.2, 2, 9], id, false)).toBe(2);
     expect(medianRound([4], id, false)).toBe(4);
+  });
+
+  test('the step metric is read by operation and step in either label order, and differenced between two readings', () => {
+    const text = (applyRecord: number) => [
+      '# HELP ats_transition_step_seconds x',
+      'ats_transition_step_seconds_bucket{le="0.005",operation="apply",step="record"} 1',
+      `ats_transition_step_seconds_sum{operation="apply",step="record"} ${applyRecord / 1000}`,
+      `ats_transition_step_seconds_count{operation="apply",step="record"} ${applyRecord === 3 ? 2 : 5}`,
+      'ats_transition_step_seconds_sum{step="journal",operation="stage_change"} 0.5',
+      'ats_transition_step_seconds_count{step="journal",operation="stage_change"} 4',
+    ].join('\n');
+    const before = parseStepTotals(text(3));
+    expect(before.get('stage_change/journal')).toEqual({ ms: 500, n: 4 });
+    expect(stepsBetween(before, parseStepTotals(text(9)), 'apply')).toEqual({ record: { ms: 6, n: 3 } });
+    expect(stepsBetween(before, parseStepTotals(text(9)), 'stage_change')).toEqual({});
   });
 
   test('a server of several processes is sampled as their sum; one that is gone counts nothing', async () => {

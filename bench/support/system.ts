@@ -64,9 +64,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     }
     const sink = await startSmtpCounter();
     stops.push(() => sink.close());
-    // An external server's CPU and memory are not sampled: it may serve others too.
-    let temporalAddress = opts.temporalAddress ?? `127.0.0.1:${temporalPort}`;
-    if (opts.temporalServer) temporalAddress = await startFullServer(dir, stops, processes);
+    // A server given by its address is not sampled: it may serve others too.
+    const temporalAddress = opts.temporalServer ? await startFullServer(dir, stops, processes) : opts.temporalAddress ?? `127.0.0.1:${temporalPort}`;
     const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
     const env: Record<string, string> = {
       NODE_ENV: 'production',

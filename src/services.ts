@@ -1,8 +1,9 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Client } from '@temporalio/client';
 import type { Config } from './config';
 import { createLogger, type Logger } from './logger';
+import { createRedis } from './redis';
 import { openOrm } from './db/orm';
 import { createTemporalClient } from './temporal/client';
 import { createTokenService, type TokenService } from './auth/tokens';
@@ -28,11 +29,6 @@ export interface Services {
   /** Where the API queues the notifications of the changes it records. */
   notifications: Queue<NotificationJobData>;
   close(): Promise<void>;
-}
-
-export function createRedis(url: string, options: { forWorker?: boolean } = {}): Redis {
-  // BullMQ workers need blocking commands to wait forever; request-path clients should fail fast.
-  return new Redis(url, options.forWorker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, connectTimeout: 2000 });
 }
 
 export async function createServices(config: Config, logger = createLogger(config.logLevel, 'api')): Promise<Services> {

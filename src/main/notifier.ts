@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
-import { createRedis } from '../services';
+import { createRedis } from '../redis';
 import { createMailer } from '../mail/mailer';
 import { createNotificationWorker } from '../queue/notification-worker';
 import { onShutdown, runMain, within } from './run';

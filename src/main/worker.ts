@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { openOrm } from '../db/orm';
-import { createRedis } from '../services';
+import { createRedis } from '../redis';
 import { createApplicationWorker } from '../temporal/worker';
 import { onShutdown, runMain, within } from './run';
 

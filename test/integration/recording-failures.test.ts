@@ -1,6 +1,6 @@
 import type { Worker } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
-import { createRedis } from '../../src/services';
+import { createRedis } from '../../src/redis';
 import { createApplicationWorker } from '../../src/temporal/worker';
 import { createNotificationQueue, notificationJobId } from '../../src/queue/notification-queue';
 import { applicationWorkflowId } from '../../src/domain/ids';

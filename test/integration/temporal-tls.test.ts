@@ -8,7 +8,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { openOrm } from '../../src/db/orm';
-import { createRedis } from '../../src/services';
+import { createRedis } from '../../src/redis';
 import { createTemporalClient } from '../../src/temporal/client';
 import { createApplicationWorker } from '../../src/temporal/worker';
 import { bundleWorkflows, createJob, eventually, queryState } from '../support/applications';

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob } from '../support/applications';
 import { eventually, startReceiver, type WebhookReceiver } from '../support/webhook-receiver';
-import { createRedis } from '../../src/services';
+import { createRedis } from '../../src/redis';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker';
 import { responseValidator } from '../support/openapi-validator';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/webhook-events';

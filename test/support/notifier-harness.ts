@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { DefaultJobOptions, Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createRedis } from '../../src/services';
+import { createRedis } from '../../src/redis';
 import { createLogger } from '../../src/logger';
 import { createMailer } from '../../src/mail/mailer';
 import { createNotificationQueue, type NotificationJobData } from '../../src/queue/notification-queue';

@@ -5,6 +5,7 @@ import jwt from 'jsonwebtoken';
 import { UserSchema } from '../../src/db/entities/user.entity';
 import { ensureAdmin } from '../../src/accounts/admin';
 import { freePort } from '../../src/dev/engines';
+import { authenticate } from '../../src/http/middleware/auth';
 import { startStack, testEnv, type TestStack } from '../support/stack';
 
 const USER_KEYS = ['createdAt', 'email', 'fullName', 'id', 'role'];
@@ -233,6 +234,19 @@ describe('access tokens', () => {
     expect(await meStatus(jwt.sign({ role: 'candidate', pwv: pwv(other.token) }, secret(), { algorithm: 'HS256', subject: String(user.id), expiresIn: 60 }))).toBe(401);
     expect(await meStatus(jwt.sign({ role: 'candidate' }, secret(), { algorithm: 'HS256', subject: String(user.id), expiresIn: 60 }))).toBe(401);
     expect(await meStatus(token)).toBe(200);
+  });
+
+  test('the user a request carries is the account\'s row, its password hash out of JSON and spreads', async () => {
+    const { user, token } = await stack.user('recruiter');
+    const ctx = { get: (name: string) => (name === 'Authorization' ? `Bearer ${token}` : ''), state: {} as Record<string, unknown> };
+    let reached = false;
+    await authenticate(stack.services)(ctx as never, async () => { reached = true; });
+    expect(reached).toBe(true);
+    const seen = ctx.state.user as Record<string, unknown>;
+    expect(seen).toMatchObject({ id: user.id, email: user.email, role: 'recruiter', active: true });
+    expect(seen.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(JSON.stringify(seen)).not.toMatch(/argon2|passwordHash/);
+    expect(Object.keys({ ...seen }).sort()).toEqual(['active', 'createdAt', 'email', 'fullName', 'id', 'role', 'updatedAt']);
   });
 
   test('a deactivated user\'s token stops working at once', async () => {

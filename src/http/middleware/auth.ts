@@ -26,21 +26,33 @@ export function authenticate(services: Services): Middleware {
 }
 
 /**
- * Every request reads its user: one prepared statement by primary key, mapped to the entity in a
- * fork of its own (as `findOne` would, without building the query anew each time), the password
- * hash included for the token's `pwv` check.
+ * Every request reads its user: one prepared statement by primary key, its columns named as the
+ * entity's properties. Handlers only read the user (its id and role, and `toUserJson`), so the row
+ * becomes a plain object rather than an entity managed by a fork of its own: hydrating one cost
+ * about 5% of the API's CPU on a list request. As on the entity, hidden properties (the password
+ * hash, there for the token's `pwv` check) stay out of JSON and spreads.
  */
 function userLookup(services: Services): (id: number) => Promise<User | null> {
-  let sql: string | undefined;
+  let statement: { sql: string; booleans: string[]; hidden: string[] } | undefined;
+  // Built at the first request: the app is also built without a database, to write its OpenAPI document.
+  const prepare = () => {
+    const meta = services.orm.getMetadata(UserSchema);
+    const quote = (name: string) => services.orm.em.getPlatform().quoteIdentifier(name);
+    const props = meta.props.filter((prop) => prop.fieldNames?.length === 1);
+    return {
+      sql: `select ${props.map((prop) => `${quote(prop.fieldNames[0])} as ${quote(prop.name)}`).join(', ')} from ${quote(meta.tableName)} where id = ?`,
+      booleans: props.filter((prop) => prop.runtimeType === 'boolean').map((prop) => prop.name),
+      hidden: props.filter((prop) => prop.hidden).map((prop) => prop.name),
+    };
+  };
   return async (id) => {
-    const em = services.orm.em.fork();
-    if (!sql) {
-      const meta = services.orm.getMetadata(UserSchema);
-      const columns = meta.props.flatMap((prop) => prop.fieldNames ?? []).map((name) => em.getPlatform().quoteIdentifier(name));
-      sql = `select ${columns.join(', ')} from ${em.getPlatform().quoteIdentifier(meta.tableName)} where id = ?`;
-    }
-    const [row] = await em.execute<Record<string, unknown>[]>(sql, [id], 'all');
-    return row ? em.map(UserSchema, row) : null;
+    statement ??= prepare();
+    const [row] = await services.orm.em.getConnection().execute<Record<string, unknown>[]>(statement.sql, [id], 'all');
+    if (!row) return null;
+    // SQLite answers 0 and 1 for a boolean column.
+    for (const name of statement.booleans) row[name] = Boolean(row[name]);
+    for (const name of statement.hidden) Object.defineProperty(row, name, { enumerable: false });
+    return row as unknown as User;
   };
 }
 

@@ -1,5 +1,6 @@
 import { enqueueAllNotifications, notificationJobs, type NotificationDeps } from '../src/queue/notification-jobs';
 import { recordOutbox } from '../src/queue/notification-outbox';
+import { addJobs } from '../src/queue/add-jobs';
 import type { NotificationEvent } from '../src/domain/notifications';
 
 export type { NotificationEvent, NotificationKind } from '../src/domain/notifications';
@@ -18,7 +19,7 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
       await recordOutbox(deps.orm, jobs);
       // Adding an existing job ID is a no-op in BullMQ; looking first only tells the caller what was new.
       const before = await Promise.all(jobs.map((j) => deps.queue.getJob(j.opts.jobId)));
-      await deps.queue.addBulk(jobs);
+      await addJobs(deps.queue, jobs);
       return before.filter((j) => !j).length;
     },
   };

@@ -6,6 +6,7 @@ import { notificationEvent, type NotificationEvent } from '../domain/notificatio
 import type { TransitionStep } from '../metrics';
 import { notificationJobsOf, recordNotificationJobs } from '../queue/notification-jobs';
 import { recordOutboxIn } from '../queue/notification-outbox';
+import { addJobs } from '../queue/add-jobs';
 import { emitApplicationEvents } from '../webhooks/application-events';
 import { withinMs } from '../webhooks/webhook-emitter';
 import { openDeep } from '../privacy/personal-fields';
@@ -61,7 +62,7 @@ async function announce(services: Services, events: NotificationEvent[]): Promis
   const jobs = await recordNotificationJobs(orm, events);
   // The outbox rows are durable now: should Redis not take the jobs, the notifier's sweep queues them.
   if (jobs.length) {
-    await withinMs(queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS).catch((err: Error) =>
+    await withinMs(addJobs(queue, jobs), ENQUEUE_TIMEOUT_MS).catch((err: Error) =>
       services.logger.warn({ err: err.message }, 'notification jobs not queued now; the notifier\'s sweep queues them from the outbox'));
   }
   await emitApplicationEvents(orm, webhooks.emitter, { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, events);
@@ -92,7 +93,7 @@ export async function recordAnswer(
   });
   step('record');
   if (jobs.length) {
-    await withinMs(queue.addBulk(jobs), ENQUEUE_TIMEOUT_MS).catch((err: Error) =>
+    await withinMs(addJobs(queue, jobs), ENQUEUE_TIMEOUT_MS).catch((err: Error) =>
       logger.warn({ err: err.message }, 'notification jobs not queued now; the notifier\'s sweep queues them from the outbox'));
   }
   step('enqueue');

@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import type { WebhookEvent, WebhookPayload } from './webhook-events';
 import type { WebhookJobData } from './webhook-queue';
 import { insertDelivery, subscribersOf } from './webhook-store';
+import { addJobs } from '../queue/add-jobs';
 
 /**
  * Emits one event to every active subscription that asked for it: a delivery row, then a BullMQ
@@ -44,7 +45,7 @@ export function createWebhookEmitter(orm: MikroORM, queue: Queue<WebhookJobData>
       const ids = subscribers.map((s) => ({ id: deliveryId(sourceKey, event, s.id), subscriptionId: s.id }));
       for (const d of ids) await insertDelivery(em, { ...d, event, payload: body, subject });
       // Adding an existing job id is a no-op in BullMQ. BullMQ waits for Redis indefinitely: bound it.
-      await withinMs(queue.addBulk(ids.map((d) => ({ name: event, data: { deliveryId: d.id }, opts: { jobId: d.id } }))), ENQUEUE_TIMEOUT_MS);
+      await withinMs(addJobs(queue, ids.map((d) => ({ name: event, data: { deliveryId: d.id }, opts: { jobId: d.id } }))), ENQUEUE_TIMEOUT_MS);
     },
   };
 }

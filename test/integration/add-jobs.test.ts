@@ -15,7 +15,7 @@ describe('addJobs', () => {
   });
 
   test.each([1, 2, 8, 20])('%i jobs: each queued once under its id, with the queue\'s default options; adding them again is a no-op', async (count) => {
-    const ids = Array.from({ length: count }, () => randomUUID());
+    const ids: string[] = Array.from({ length: count }, () => randomUUID());
     const jobs = ids.map((id, n) => ({ name: 'note', data: { n }, opts: { jobId: id } }));
     await addJobs(queue, jobs);
     await addJobs(queue, jobs);

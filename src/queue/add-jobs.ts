@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 
-/** Above this many jobs, one pipeline (`addBulk`) is cheaper than a command each. */
+/** From this many jobs on, one pipeline (`addBulk`) is cheaper than a command each. */
 const PIPELINE_FROM = 8;
 
 /**

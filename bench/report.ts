@@ -43,10 +43,10 @@ function measures(r: BenchResult): Table {
 
 /** Which processes serve each phase: CPU of the others is idle noise, and their RSS is not the phase's. */
 const SERVING: Record<string, { cpu: string[]; rss: string[] }> = {
-  apply: { cpu: ['api', 'worker', 'notifier', 'temporal', 'postgres', 'redis'], rss: ['api', 'worker', 'notifier'] },
-  'bare apply': { cpu: ['bare-worker', 'temporal', 'postgres', 'redis'], rss: ['bare-worker'] },
-  list: { cpu: ['api'], rss: ['api'] },
-  'bare list': { cpu: ['bare-list'], rss: ['bare-list'] },
+  apply: { cpu: ['api', 'worker', 'notifier', 'temporal', 'postgres', 'redis', 'load'], rss: ['api', 'worker', 'notifier'] },
+  'bare apply': { cpu: ['bare-worker', 'temporal', 'postgres', 'redis', 'load'], rss: ['bare-worker'] },
+  list: { cpu: ['api', 'load'], rss: ['api'] },
+  'bare list': { cpu: ['bare-list', 'load'], rss: ['bare-list'] },
 };
 
 function resources(r: BenchResult): Table {
@@ -56,7 +56,7 @@ function resources(r: BenchResult): Table {
     ['list', 'list', r.list.system], ['bare list', 'bare list', r.list.bare],
   ];
   return {
-    title: 'Resources per phase: CPU ms per operation of each serving process (the load process not counted: for the bare Temporal baselines it holds the client), and highest RSS (MB)',
+    title: 'Resources per phase: CPU ms per operation of each serving process, and of the load process over the measured operations (an HTTP client for the system and the bare list; for the bare Temporal baselines, the Temporal client the API holds on the system side), and highest RSS (MB)',
     head: ['phase', 'CPU ms per operation', 'RSS max (MB)'],
     rows: phases.map(([name, kind, side]) => [
       name,

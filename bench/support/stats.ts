@@ -6,6 +6,8 @@ export interface LoadResult {
   firstError: string | null;
   latenciesMs: number[];
   elapsedMs: number;
+  /** CPU time the load process itself used over the measured operations, ms (user and system). */
+  cpuMs: number;
 }
 
 export interface Summary {
@@ -50,7 +52,7 @@ export async function runPool(
   keyOf: (i: number) => string | undefined,
   op: (i: number) => Promise<void>,
 ): Promise<LoadResult> {
-  const result: LoadResult = { ok: 0, errors: {}, firstError: null, latenciesMs: [], elapsedMs: 0 };
+  const result: LoadResult = { ok: 0, errors: {}, firstError: null, latenciesMs: [], elapsedMs: 0, cpuMs: 0 };
   const busy = new Map<string, Promise<void>>();
   const runRange = async (from: number, to: number, measured: boolean) => {
     let next = from;
@@ -83,7 +85,10 @@ export async function runPool(
   };
   await runRange(0, Math.min(warmup, total), false);
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   await runRange(Math.min(warmup, total), total, true);
   result.elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
+  result.cpuMs = (cpu.user + cpu.system) / 1000;
   return result;
 }

@@ -21,7 +21,7 @@ describe('bench harness', () => {
   });
 
   test('throughput counts measured operations over the measured time only', () => {
-    expect(summarize({ ok: 50, errors: { 500: 2 }, firstError: 'x', latenciesMs: [1, 2, 3], elapsedMs: 2000 })).toMatchObject({ ops: 50, errors: 2, opsPerSec: 25, p50: 2, p99: 3, max: 3 });
+    expect(summarize({ ok: 50, errors: { 500: 2 }, firstError: 'x', latenciesMs: [1, 2, 3], elapsedMs: 2000, cpuMs: 10 })).toMatchObject({ ops: 50, errors: 2, opsPerSec: 25, p50: 2, p99: 3, max: 3 });
   });
 
   test('runPool keeps to its concurrency, never overlaps operations of one key, and leaves warm-up out', async () => {
@@ -56,6 +56,14 @@ describe('bench harness', () => {
       inFlight--;
     });
     expect(most).toBe(5);
+  });
+
+  test('runPool reports its own CPU over the measured operations, not the warm-up', async () => {
+    const spin = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until); };
+    // Warm-up burns 200 ms, the measured operations 10 × 5 ms.
+    const result = await runPool(12, 1, 2, () => undefined, async (i) => spin(i < 2 ? 100 : 5));
+    expect(result.cpuMs).toBeGreaterThanOrEqual(45);
+    expect(result.cpuMs).toBeLessThan(150);
   });
 
   const ev = (type: string) => ({ [`${type}EventAttributes`]: {} });

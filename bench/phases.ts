@@ -46,7 +46,7 @@ export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): 
   fs.rmSync(`${base}.spec.json`);
   const result = JSON.parse(fs.readFileSync(`${base}.result.json`, 'utf8')) as Parameters<typeof summarize>[0];
   // The load process's own CPU, over the measured operations only (it reports it itself); no memory.
-  if (Number.isFinite(result.cpuMs)) usage.load = { cpuMs: result.cpuMs, rssMaxMb: NaN, rssMeanMb: NaN };
+  usage.load = { cpuMs: result.cpuMs, rssMaxMb: NaN, rssMeanMb: NaN };
   const side = { summary: summarize(result), firstError: result.firstError, usage };
   process.stdout.write(`  ${name.padEnd(28)} ${side.summary.ops} ok, ${side.summary.errors} failed, ${side.summary.opsPerSec.toFixed(1)}/s, p50 ${side.summary.p50.toFixed(1)} ms, p99 ${side.summary.p99.toFixed(1)} ms${side.firstError ? ` (first error: ${side.firstError.slice(0, 200)})` : ''}\n`);
   return side;

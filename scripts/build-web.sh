@@ -9,7 +9,8 @@ cd "$ATS_ROOT"
 node dist/scripts/write-openapi.js dist/openapi.json
 node node_modules/openapi-typescript/bin/cli.js dist/openapi.json -o src/web/api/schema.d.ts --silent
 node node_modules/typescript/bin/tsc -p src/web/tsconfig.json
-rm -rf dist/web && mkdir -p dist/web
+# Overwritten in place, never removed: a running API (or a test beside this build) keeps serving it.
+mkdir -p dist/web
 node node_modules/esbuild/bin/esbuild src/web/main.tsx --bundle --format=esm --target=es2022 --minify --sourcemap \
   --jsx=automatic --jsx-import-source=preact --outfile=dist/web/app.js --log-level=warning
 cp src/web/index.html src/web/app.css dist/web/

@@ -35,6 +35,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('ATS <no-reply@ats.local>'),
   MAIL_OUTBOX_DIR: z.string().default('var/outbox'),
+  WEB_APP_DIR: z.string().default('dist/web'),
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   CORS_ORIGINS: z.string().default(''),
@@ -95,6 +96,8 @@ export interface Config {
     workerTuning: { maxConcurrentWorkflowTaskExecutions?: number; maxConcurrentActivityTaskExecutions?: number; maxCachedWorkflows: number };
   };
   mail: { smtpUrl?: string; from: string; outboxDir: string };
+  /** The built web app served at /app, resolved once against the working directory like the other paths. */
+  webAppDir: string;
   admin?: { email: string; password: string };
   corsOrigins: string[];
   /** Behind a load balancer: take the client address from the last X-Forwarded-For hop it added. */
@@ -197,6 +200,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: env.MAIL_OUTBOX_DIR },
+    webAppDir: path.resolve(env.WEB_APP_DIR),
     admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,
     corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     trustProxy: env.TRUST_PROXY,

@@ -49,6 +49,8 @@ function devCodecEndpoint(uiUrl: string, apiPort: number): string {
 async function main() {
   process.env.DATABASE_URL ??= 'sqlite:///./dev.db';
   process.env.MAIL_OUTBOX_DIR ??= path.join(VAR, 'outbox');
+  // The runner knows where the checkout is; the API it starts need not guess from its own file.
+  process.env.WEB_APP_DIR ??= path.join(ROOT, 'dist', 'web');
   // The children inherit it through the environment.
   if (!process.env.SECRET_KEY) process.env.SECRET_KEY = devSecretKey(VAR);
   if (!process.env.PAYLOAD_KEYS && !process.env.PAYLOAD_KEY_FILE) process.env.PAYLOAD_KEY_FILE = devPayloadKeyFile(VAR);

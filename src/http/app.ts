@@ -77,7 +77,7 @@ export function createApp(services: Services): Koa {
   registerWebhookEvents(registry);
   docsRoutes(router, () => generateDocument(registry));
   postmanRoutes(router);
-  webRoutes(router);
+  webRoutes(router, services.config.webAppDir);
 
   app.use(methodNotAllowed());
   app.use(router.routes());

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { DEMO_RECRUITER } from '../../src/accounts/seed';
+import { chromium } from 'playwright-core';
+import { DEMO_CANDIDATE, DEMO_RECRUITER } from '../../src/accounts/seed';
 import { openOrm } from '../../src/db/orm';
 import { freePort, portAnswers } from '../../src/dev/engines';
 import { runSchemathesis } from '../support/contract';
@@ -11,6 +12,8 @@ import { sendOriginalDesignRequests, type OriginalDesignRun } from '../support/o
 import { testDatabase } from '../support/stack';
 
 const ROOT = path.resolve(__dirname, '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** SQLite by default; in the PostgreSQL pass (`ATS_TEST_DATABASE=postgresql`) a database on the run's server. */
 const DIALECT = process.env.ATS_TEST_DATABASE === 'postgresql' ? 'postgresql' : 'sqlite';
@@ -34,8 +37,9 @@ describe(`npm run dev on ${DIALECT}`, () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-dev-'));
     database = testDatabase(dir);
     for (const name of ['api', 'temporal', 'ui', 'redis']) ports[name] = await freePort();
-    child = spawn(process.execPath, [path.join(ROOT, 'dist/src/dev/run-dev.js')], {
-      cwd: dir,
+    // Exactly as the README says: `npm run dev` in the checkout. Its state goes to this test's folder.
+    child = spawn('npm', ['run', '--silent', 'dev'], {
+      cwd: ROOT,
       env: {
         ...process.env,
         NODE_OPTIONS: '',
@@ -52,6 +56,8 @@ describe(`npm run dev on ${DIALECT}`, () => {
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own, as a terminal gives it: Ctrl-C (SIGINT) goes to npm and the runner alike.
+      detached: true,
     });
     child.stdout!.on('data', (d) => { output += d; });
     child.stderr!.on('data', (d) => { output += d; });
@@ -60,7 +66,7 @@ describe(`npm run dev on ${DIALECT}`, () => {
   afterAll(async () => {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
+      process.kill(-child.pid!, 'SIGKILL');
       await exited;
     }
     database?.drop();
@@ -105,6 +111,35 @@ describe(`npm run dev on ${DIALECT}`, () => {
     const jobs = (await (await fetch(`http://127.0.0.1:${ports.api}/api/jobs`, { headers: { Authorization: `Bearer ${accessToken}` } })).json()) as { items: { title: string }[] };
     expect(jobs.items.map((j: { title: string }) => j.title).sort()).toEqual(['Backend Developer', 'Data Analyst', 'Frontend Engineer']);
   });
+
+  test('the web app at /app in Chromium: the job board lists the sample jobs, the demo candidate signs in and applies', async () => {
+    const api = `http://localhost:${ports.api}`;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(err.message));
+      await page.goto(`${api}/app`);
+      await page.getByRole('heading', { name: 'Open jobs' }).waitFor();
+      for (const title of ['Backend Developer', 'Data Analyst', 'Frontend Engineer']) await page.getByRole('link', { name: title }).waitFor();
+
+      await page.goto(`${api}/app/signin`);
+      await page.getByLabel('E-mail').fill(DEMO_CANDIDATE.email);
+      await page.getByLabel('Password').fill(DEMO_CANDIDATE.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.goto(`${api}/app`);
+      await page.getByRole('link', { name: 'Data Analyst' }).click();
+      await page.getByRole('heading', { name: 'Data Analyst' }).waitFor();
+      await page.getByLabel('Cover letter').fill('Numbers tell stories.');
+      await page.getByRole('button', { name: 'Send application' }).click();
+      await page.getByRole('heading', { name: 'My applications' }).waitFor();
+      await expect(page.locator('.card', { hasText: 'Data Analyst' }).getByTestId('stage').innerText()).resolves.toBe('applied');
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 
   test('the original design\'s client requests, verbatim but for the token and ids, all succeed on the fresh database', async () => {
     originalDesign = await sendOriginalDesignRequests(`http://127.0.0.1:${ports.api}`, DEMO_RECRUITER);
@@ -168,7 +203,7 @@ describe(`npm run dev on ${DIALECT}`, () => {
     expect(await portAnswers(ports.redis)).toBe(false);
     const began = Date.now();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
+    process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(0);
     expect(Date.now() - began).toBeLessThan(10_000);
     for (const port of [ports.api, ports.temporal, ports.redis]) expect(await portAnswers(port)).toBe(false);

@@ -3,25 +3,16 @@ import path from 'node:path';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 
-/** The checkout's root, whether this file runs from src/ (tests) or from dist/src/ (the built API). */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
-export const WEB_DIR = path.join(projectRoot(), 'dist', 'web');
-
 // The app talks to its own origin only: no inline code, no third-party hosts.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
   + "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 const ASSET = /^[a-z0-9-]+\.(js|css|map)$/;
 
 /**
- * The web app at /app (built by `npm run build` into dist/web): its assets by name, and index.html for
+ * The web app at /app (built by `npm run build` into WEB_APP_DIR, `dist/web`): its assets by name, and index.html for
  * every other path below /app, so links into the app work on reload. It calls the public API only.
  */
-export function webRoutes(router: Router, dir = WEB_DIR): void {
+export function webRoutes(router: Router, dir: string): void {
   const index = path.join(dir, 'index.html');
   const page = (ctx: Context) => {
     ctx.set('Content-Security-Policy', CSP);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { TooManyRequestsError } from '../domain/errors';
+import { addressKey } from './client-address';
 import { digest, insuredLimiter } from './rate-limits';
 
 /**
@@ -58,9 +59,10 @@ export function createLoginThrottle(redis: Redis, options: LoginThrottleOptions)
 
   return {
     async reserve(email, ip) {
-      // Redis keys carry digests, never the e-mail or the address itself.
-      const pair = digest(`${email}\n${ip}`);
-      const address = digest(ip);
+      // Redis keys carry digests, never the e-mail or the address itself; IPv6 counts by its /64.
+      const client = addressKey(ip);
+      const pair = digest(`${email}\n${client}`);
+      const address = digest(client);
       try {
         await byPair.consume(pair);
       } catch (err) {

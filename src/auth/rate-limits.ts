@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { TooManyRequestsError } from '../domain/errors';
+import { addressKey } from './client-address';
 
 export interface LimiterOptions { keyPrefix: string; points: number; duration: number; blockDuration?: number }
 
@@ -24,7 +25,7 @@ export function digest(value: string): string {
 }
 
 export interface IpRateLimit {
-  /** Counts one request from `ip`; throws TooManyRequestsError once its allowance for the window is spent. */
+  /** Counts one request from `ip` (IPv6: its /64); throws TooManyRequestsError once its allowance for the window is spent. */
   take(ip: string): Promise<void>;
 }
 
@@ -34,7 +35,7 @@ export function createIpRateLimit(redis: Redis, options: { keyPrefix: string; po
   return {
     async take(ip) {
       try {
-        await limiter.consume(digest(ip));
+        await limiter.consume(digest(addressKey(ip)));
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Client } from '@temporalio/client';
-import { applicationWorkflowId } from '../src/domain/ids';
 import type { Stage } from '../src/domain/stages';
 import { createNotificationQueue, notificationJobId, type NotificationJobData } from '../src/queue/notification-queue';
 import type { HttpRequestSpec, LoadSpec } from './load';
@@ -64,13 +63,32 @@ export async function applyRound(ctx: BenchContext, label: string, clients = ctx
   const bareIds = Array.from({ length: total }, (_, i) => `bare-${ctx.runId}-${label}-${i}`);
   const bare = await measure(ctx, `${label}: bare apply`, { kind: 'bare-apply', concurrency: opts.clients, warmup: opts.warmup, taskQueue: BARE_TASK_QUEUE, workflowIds: bareIds });
   const candidates = ctx.takeCandidates(total);
-  const systemIds = candidates.map((c, i) => applicationWorkflowId(String(ctx.applyJobs[i % ctx.applyJobs.length]), String(c.id)));
   const requests: HttpRequestSpec[] = candidates.map((c, i) => ({
     method: 'POST', path: `/api/jobs/${ctx.applyJobs[i % ctx.applyJobs.length]}/apply`, token: c.token, expect: 201,
     body: { coverLetter: 'I would like to join the team.', resumeUrl: 'https://example.com/cv.pdf' },
   }));
   const system = await withSteps(ctx, 'apply', () => measure(ctx, `${label}: apply`, { kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup, requests }));
-  return { pair: { system, bare }, systemIds: systemIds.slice(opts.warmup), bareIds: bareIds.slice(opts.warmup) };
+  const systemIds = await appliedIds(ctx, candidates.slice(opts.warmup), opts.warmup);
+  return { pair: { system, bare }, systemIds, bareIds: bareIds.slice(opts.warmup) };
+}
+
+/**
+ * The ids the applies got, read after the clock stopped: each holds a random part the API drew, so
+ * each candidate asks for their own. `first`: the index of the first candidate in the round.
+ */
+async function appliedIds(ctx: BenchContext, candidates: { id: number; token: string }[], first: number): Promise<string[]> {
+  const ids: string[] = new Array(candidates.length);
+  for (let start = 0; start < candidates.length; start += 16) {
+    await Promise.all(candidates.slice(start, start + 16).map(async (c, k) => {
+      const i = start + k;
+      const jobId = ctx.applyJobs[(first + i) % ctx.applyJobs.length];
+      const res = await fetch(`${ctx.system.apiUrl}/api/applications?jobId=${jobId}`, { headers: { Authorization: `Bearer ${c.token}` } });
+      const page = await res.json() as { items?: { id: string }[] };
+      if (!page.items?.[0]) throw new Error(`candidate ${c.id} has no application to job ${jobId} (${res.status})`);
+      ids[i] = page.items[0].id;
+    }));
+  }
+  return ids;
 }
 
 const MOVES: Stage[] = ['screening', 'interview', 'offer'];

@@ -6,6 +6,7 @@ import { Migration20261130200000_webhooks } from './Migration20261130200000_webh
 import { Migration20261130220000_notification_outbox } from './Migration20261130220000_notification_outbox';
 import { Migration20261201000000_transition_intents } from './Migration20261201000000_transition_intents';
 import { Migration20261201120000_notification_leases } from './Migration20261201120000_notification_leases';
+import { Migration20261202000000_application_claims } from './Migration20261202000000_application_claims';
 
 /** Every migration, in order. Listed explicitly so the same list serves `dist/` and the tests. */
 export const migrationsList = [
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: 'Migration20261130220000_notification_outbox', class: Migration20261130220000_notification_outbox },
   { name: 'Migration20261201000000_transition_intents', class: Migration20261201000000_transition_intents },
   { name: 'Migration20261201120000_notification_leases', class: Migration20261201120000_notification_leases },
+  { name: 'Migration20261202000000_application_claims', class: Migration20261202000000_application_claims },
 ];

@@ -4,7 +4,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Services } from '../services';
 import type { Job } from '../db/entities/job.entity';
 import { ConflictError, NotFoundError, TryAgainError } from '../domain/errors';
-import { applicationWorkflowId } from '../domain/ids';
 import { isFinal, type Stage } from '../domain/stages';
 import { noSuchJob } from '../jobs/job-lookup';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
@@ -12,6 +11,7 @@ import type { applicationWorkflow } from '../../workflows/application.workflow';
 import { APPLICATION_DESIGN, changeStageUpdate, stateQuery, submitUpdate, type ApplicationAnswer, type StageChangeRequest } from '../../workflows/messages';
 import { refuseStageChange } from '../../workflows/stage-rules';
 import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
+import { claimApplicationId, isOwnApplication } from './application-claims';
 import { closeIntent, openIntent, recordAnswer } from './transition-recording';
 import { openDeep, sealContent } from '../privacy/personal-fields';
 import { stepClock, type TransitionStep } from '../metrics';
@@ -27,7 +27,7 @@ export type Submission = ApplicationContent;
 /** The workflow's answer, with the content it leaves out (see `ApplicationAnswer`). */
 export type ApplicationOutcome = ApplicationAnswer & ApplicationContent;
 
-/** Applies `candidateId` to `job`: one update-with-start, so a duplicate is refused by Temporal itself. */
+/** Applies `candidateId` to `job`: one update-with-start on the pair's claimed id, so a duplicate is refused by Temporal itself. */
 export async function submitApplication(services: Services, job: Job, candidateId: number, submission: Submission): Promise<ApplicationOutcome> {
   // A draft was never published: 404, as a read answers, so applying cannot find hidden jobs. A closed
   // job was public once; it answers the contract's 409.
@@ -36,7 +36,8 @@ export async function submitApplication(services: Services, job: Job, candidateI
   const { config, temporal } = services;
   const step = stepClock(services.metrics, 'apply');
   const jobId = String(job.id);
-  const workflowId = applicationWorkflowId(jobId, String(candidateId));
+  // The pair's id as this database claimed it: a retry or a concurrent apply sends the same one.
+  const workflowId = await claimApplicationId(services.orm.em.fork(), job.id, candidateId);
   // Temporal refuses concurrent duplicates; this read also refuses one whose workflow is past retention.
   if (await applicationExists(services.orm.em, workflowId)) throw new ConflictError('duplicate_application', 'You have already applied to this job.');
   // The workflow carries the personal fields sealed under the candidate's own key (crypto-shredding).
@@ -80,6 +81,8 @@ export async function changeStage(services: Services, applicationId: string, cha
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
   const intentId = `${applicationId}:${updateId}`;
   const step = stepClock(services.metrics, 'stage_change');
+  // An id this database never gave out may name a workflow of an earlier one (a restored backup).
+  if (!(await isOwnApplication(services.orm.em.fork(), applicationId))) throw new NotFoundError('Application not found.');
   await openIntent(services.orm, intentId, applicationId);
   step('journal');
   let state: ApplicationAnswer | null;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/sql';
 import { stateQuery, type ApplicationState, type HistoryEntry } from '../../workflows/messages';
 import { findApplication, type ApplicationRecord } from './application-repository';
+import { isOwnApplication } from './application-claims';
 import { writeProjection } from './application-projection';
 import { openDeep } from '../privacy/personal-fields';
 import type { PayloadKeyring } from '../privacy/payload-keys';
@@ -12,6 +13,10 @@ import type { PayloadKeyring } from '../privacy/payload-keys';
  * recording activity uses, in its forced mode (a corrupted row may carry a version newer than the
  * workflow's). Only differences are written, so a second run finds nothing; a run that races live
  * traffic at worst rewrites a row with the state it was about to receive.
+ *
+ * A workflow no claim or row of this database names is not compared: it belongs to another
+ * database (one this replaced, or the state before a restored backup), whose job and user ids need
+ * not mean the same people here. It is reported by id and left as it is.
  */
 export type DifferenceKind = 'missing_row' | 'row' | 'history';
 
@@ -29,6 +34,8 @@ export interface ReconcileReport {
   repaired: number;
   /** Workflows that could not be queried (no worker, say): compared next time. */
   unreadable: { applicationId: string; error: string }[];
+  /** Application workflows that no claim or row of this database names: listed, never changed. */
+  unclaimed: string[];
 }
 
 /** `payloadKeys` open the personal fields the workflow carries sealed under the candidate's key. */
@@ -42,13 +49,19 @@ export function applicationWorkflowsQuery(taskQueue: string): string {
 export interface ReconcileOptions {
   dryRun?: boolean;
   onDifference?: (d: Difference) => void;
+  onUnclaimed?: (workflowId: string) => void;
   /** Workflows per visibility page (the SDK fetches the next page as the loop reaches it). */
   pageSize?: number;
 }
 
-export async function reconcileApplications({ orm, temporal, taskQueue, payloadKeys }: ReconcileDeps, { dryRun = false, onDifference, pageSize = 100 }: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const report: ReconcileReport = { checked: 0, differences: [], repaired: 0, unreadable: [] };
+export async function reconcileApplications({ orm, temporal, taskQueue, payloadKeys }: ReconcileDeps, { dryRun = false, onDifference, onUnclaimed, pageSize = 100 }: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const report: ReconcileReport = { checked: 0, differences: [], repaired: 0, unreadable: [], unclaimed: [] };
   for await (const info of temporal.workflow.list({ query: applicationWorkflowsQuery(taskQueue), pageSize })) {
+    if (!(await isOwnApplication(orm.em.fork(), info.workflowId))) {
+      report.unclaimed.push(info.workflowId);
+      onUnclaimed?.(info.workflowId);
+      continue;
+    }
     let state: ApplicationState;
     try {
       state = await temporal.workflow.getHandle(info.workflowId, info.runId).query(stateQuery);

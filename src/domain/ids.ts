@@ -1,13 +1,21 @@
 /**
- * Workflow IDs are readable and derived from (job, candidate): the same pair always names the same
- * workflow, which is how Temporal itself refuses a second application to the same job.
- * The application's public ID is its workflow ID.
+ * Application ids are workflow ids, readable and derived from (job, candidate), plus a random part
+ * drawn once per (job, candidate) by the database that claims the pair (application-claims.ts):
+ * a restored or replaced database, whose SQL ids repeat, draws another and cannot reach an older
+ * workflow. Ids from before the random part (`application-job1-candidate7`) stay valid.
  */
 const PREFIX = 'application-';
-const PATTERN = /^application-job(\d+)-candidate(\d+)$/;
 
-export function applicationWorkflowId(jobId: string, candidateId: string): string {
-  return `${PREFIX}job${jobId}-candidate${candidateId}`;
+/** The random part: 10 characters of lowercase base32 (RFC 4648 alphabet), 50 bits. */
+export const WORKFLOW_ID_SUFFIX_PATTERN = '[a-z2-7]{10}';
+export const WORKFLOW_ID_SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+export const WORKFLOW_ID_SUFFIX_LENGTH = 10;
+
+const PATTERN = new RegExp(`^application-job(\\d+)-candidate(\\d+)(?:-${WORKFLOW_ID_SUFFIX_PATTERN})?$`);
+
+/** `suffix` absent: the id of an application from before the random part. */
+export function applicationWorkflowId(jobId: string, candidateId: string, suffix?: string): string {
+  return `${PREFIX}job${jobId}-candidate${candidateId}${suffix ? `-${suffix}` : ''}`;
 }
 
 export function parseApplicationId(id: string): { jobId: string; candidateId: string } | null {

@@ -18,7 +18,9 @@ const USAGE = `usage: cli <command>
   bundle-workflows <file>                 prebuild the workflow bundle for WORKFLOW_BUNDLE_PATH
   reconcile [--dry-run]                   compare the projection with every application workflow and
                                           rewrite what differs from the workflow (--dry-run: only
-                                          print the differences)`;
+                                          print the differences); workflows that no application of
+                                          this database claims (an earlier database's) are listed
+                                          as <id> unclaimed and left unchanged`;
 
 /** Operator commands: migrations, the first admin, sample data, reconciling the projection. */
 runMain('cli', async () => {
@@ -78,9 +80,10 @@ runMain('cli', async () => {
           const report = await reconcileApplications({ orm, temporal, taskQueue: config.temporal.taskQueue, payloadKeys: config.auth.payloadKeys }, {
             dryRun,
             onDifference: (d) => console.log(`${d.applicationId}\t${d.kind}\t${d.detail}`),
+            onUnclaimed: (id) => console.log(`${id}\tunclaimed`),
           });
           for (const u of report.unreadable) console.error(`${u.applicationId}\tunreadable\t${u.error}`);
-          console.log(`${report.checked} applications checked, ${report.differences.length} differences${dryRun ? ' (dry run: nothing written)' : `, ${report.repaired} applications repaired`}${report.unreadable.length ? `, ${report.unreadable.length} could not be queried` : ''}`);
+          console.log(`${report.checked} applications checked, ${report.differences.length} differences${dryRun ? ' (dry run: nothing written)' : `, ${report.repaired} applications repaired`}${report.unreadable.length ? `, ${report.unreadable.length} could not be queried` : ''}${report.unclaimed.length ? `, ${report.unclaimed.length} workflows no application here claims (left unchanged)` : ''}`);
           if (report.unreadable.length) process.exitCode = 1;
         } finally {
           await temporal.connection.close();

@@ -20,10 +20,10 @@ const postgresqlTables = async (orm: Orm) =>
   (await orm.em.getConnection().execute<{ name: string }[]>("select table_name as name from information_schema.tables where table_schema = current_schema() and table_name != 'mikro_orm_migrations' order by table_name")).map((r) => r.name);
 const tables = (orm: Orm) => (postgresql ? postgresqlTables(orm) : sqliteTables(orm));
 
-const SQLITE_ALL = ['Migration20261124000000_initial', 'Migration20261130000000_companies', 'Migration20261130120000_hiring_teams', 'Migration20261130180000_candidate_data_keys', 'Migration20261130200000_webhooks', 'Migration20261130220000_notification_outbox', 'Migration20261201000000_transition_intents', 'Migration20261201120000_notification_leases'];
-const POSTGRESQL_ALL = ['Migration20261130140000_initial', 'Migration20261130180000_candidate_data_keys', 'Migration20261130200000_webhooks', 'Migration20261130220000_notification_outbox', 'Migration20261201000000_transition_intents', 'Migration20261201120000_notification_leases'];
+const SQLITE_ALL = ['Migration20261124000000_initial', 'Migration20261130000000_companies', 'Migration20261130120000_hiring_teams', 'Migration20261130180000_candidate_data_keys', 'Migration20261130200000_webhooks', 'Migration20261130220000_notification_outbox', 'Migration20261201000000_transition_intents', 'Migration20261201120000_notification_leases', 'Migration20261202000000_application_claims'];
+const POSTGRESQL_ALL = ['Migration20261130140000_initial', 'Migration20261130180000_candidate_data_keys', 'Migration20261130200000_webhooks', 'Migration20261130220000_notification_outbox', 'Migration20261201000000_transition_intents', 'Migration20261201120000_notification_leases', 'Migration20261202000000_application_claims'];
 const ALL = SQLITE_ALL;
-const TABLES = ['applications', 'candidate_data_keys', 'companies', 'job_team_members', 'jobs', 'notification_outbox', 'stage_events', 'transition_intents', 'users', 'webhook_deliveries', 'webhook_subscriptions'];
+const TABLES = ['application_claims', 'applications', 'candidate_data_keys', 'companies', 'job_team_members', 'jobs', 'notification_outbox', 'stage_events', 'transition_intents', 'users', 'webhook_deliveries', 'webhook_subscriptions'];
 
 /** A fresh SQLite file, or in the PostgreSQL run, a fresh PostgreSQL database (`sqlite` forces a file). */
 async function withOrm(run: (orm: Orm) => Promise<void>, dialect: 'sqlite' | 'selected' = 'selected') {
@@ -96,7 +96,7 @@ describe('migrations', () => {
     await sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (1, 'k1', 'AAAA', ?)", [at]);
     await expect(sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (1, 'k1', 'BBBB', ?)", [at])).rejects.toThrow(/UNIQUE|constraint/i);
     await expect(sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (2, 'k1', 'BBBB', ?)", [at])).rejects.toThrow(/FOREIGN KEY|constraint/i);
-    expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[0] : 'Migration20261130120000_hiring_teams')).toEqual(['Migration20261201120000_notification_leases', 'Migration20261201000000_transition_intents', 'Migration20261130220000_notification_outbox', 'Migration20261130200000_webhooks', 'Migration20261130180000_candidate_data_keys']);
+    expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[0] : 'Migration20261130120000_hiring_teams')).toEqual(['Migration20261202000000_application_claims', 'Migration20261201120000_notification_leases', 'Migration20261201000000_transition_intents', 'Migration20261130220000_notification_outbox', 'Migration20261130200000_webhooks', 'Migration20261130180000_candidate_data_keys']);
     expect(await tables(orm)).not.toContain('candidate_data_keys');
     expect(await sql('select count(*) as n from users')).toEqual([{ n: 1 }]);
   }));
@@ -112,7 +112,7 @@ describe('migrations', () => {
     await deliver('msg_1', 'wh_1');
     expect(await sql('select count(*) as n from webhook_deliveries')).toEqual([{ n: 1 }]);
     await expect(deliver('msg_2', 'wh_missing')).rejects.toThrow(/FOREIGN KEY|constraint/i);
-    expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[1] : SQLITE_ALL[3])).toEqual(['Migration20261201120000_notification_leases', 'Migration20261201000000_transition_intents', 'Migration20261130220000_notification_outbox', 'Migration20261130200000_webhooks']);
+    expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[1] : SQLITE_ALL[3])).toEqual(['Migration20261202000000_application_claims', 'Migration20261201120000_notification_leases', 'Migration20261201000000_transition_intents', 'Migration20261130220000_notification_outbox', 'Migration20261130200000_webhooks']);
     expect(await tables(orm)).not.toContain('webhook_deliveries');
     expect(await tables(orm)).not.toContain('webhook_subscriptions');
     expect(await sql('select count(*) as n from users')).toEqual([{ n: 1 }]);
@@ -124,7 +124,7 @@ describe('migrations', () => {
     const at = '2026-01-01T00:00:00.000Z';
     await sql("insert into transition_intents (id, application_id, after_seq, created_at) values ('u1', 'app-1-2', 0, ?)", [at]);
     await expect(sql("insert into transition_intents (id, application_id, after_seq, created_at) values ('u1', 'app-1-2', 1, ?)", [at])).rejects.toThrow(/UNIQUE|duplicate|constraint/i);
-    expect(await migrateDown(orm, (postgresql ? POSTGRESQL_ALL : SQLITE_ALL).at(-3))).toEqual(['Migration20261201120000_notification_leases', 'Migration20261201000000_transition_intents']);
+    expect(await migrateDown(orm, (postgresql ? POSTGRESQL_ALL : SQLITE_ALL).at(-4))).toEqual(['Migration20261202000000_application_claims', 'Migration20261201120000_notification_leases', 'Migration20261201000000_transition_intents']);
     expect(await tables(orm)).not.toContain('transition_intents');
     expect(await tables(orm)).toContain('notification_outbox');
   }));
@@ -137,8 +137,34 @@ describe('migrations', () => {
     expect(await take('a')).toEqual([{ id: 'n1' }]);
     expect(await take('b')).toEqual([]);
     expect(await sql("select status, lease_holder from notification_outbox where id = 'n1'")).toEqual([{ status: 'sending', lease_holder: 'a' }]);
-    expect(await migrateDown(orm, (postgresql ? POSTGRESQL_ALL : SQLITE_ALL).at(-2))).toEqual(['Migration20261201120000_notification_leases']);
+    expect(await migrateDown(orm, (postgresql ? POSTGRESQL_ALL : SQLITE_ALL).at(-3))).toEqual(['Migration20261202000000_application_claims', 'Migration20261201120000_notification_leases']);
     expect(await sql('select * from notification_outbox')).toEqual([{ id: 'n1', subject: 'app-1-2', data: '{}', status: 'pending', created_at: '2026-01-01T00:00:00.000Z', sent_at: null }]);
+  }));
+
+  test('application claims: existing applications are claimed with their ids; one claim per pair and per workflow id; a job\'s claims go with it; down drops the table only', () => withOrm(async (orm) => {
+    const sql = <T extends object[] = object[]>(text: string, params: unknown[] = []) => orm.em.getConnection().execute<T>(text, params, 'all');
+    const lines = postgresql ? POSTGRESQL_ALL : SQLITE_ALL;
+    await orm.migrator.up({ to: lines.at(-2) });
+    const at = '2026-01-01T00:00:00.000Z';
+    await sql("insert into users (id, email, password_hash, role, created_at, updated_at) values (1, 'r@example.com', 'x', 'recruiter', ?, ?), (2, 'c@example.com', 'x', 'candidate', ?, ?)", [at, at, at, at]);
+    await sql("insert into companies (id, name, created_at) values (1, 'TechCorp', ?)", [at]);
+    await sql("insert into jobs (id, title, company_id, status, created_by, created_at, updated_at) values (3, 'A', 1, 'open', 1, ?, ?), (4, 'B', 1, 'open', 1, ?, ?)", [at, at, at, at]);
+    await sql("insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('application-job3-candidate2', 3, 2, 'applied', 1, ?, ?)", [at, at]);
+
+    expect(await migrateUp(orm)).toEqual([lines.at(-1)]);
+    expect(await sql('select job_id as "jobId", candidate_id as "candidateId", workflow_id as "workflowId", created_at as "createdAt" from application_claims'))
+      .toEqual([{ jobId: 3, candidateId: 2, workflowId: 'application-job3-candidate2', createdAt: at }]);
+    const claim = (job: number, workflowId: string) => sql('insert into application_claims (job_id, candidate_id, workflow_id, created_at) values (?, 2, ?, ?)', [job, workflowId, at]);
+    await expect(claim(3, 'application-job3-candidate2-aaaaaaaaaa')).rejects.toThrow(/UNIQUE|duplicate|constraint/i);
+    await expect(claim(4, 'application-job3-candidate2')).rejects.toThrow(/UNIQUE|duplicate|constraint/i);
+    await expect(claim(99, 'application-job99-candidate2-aaaaaaaaaa')).rejects.toThrow(/FOREIGN KEY|constraint/i);
+    await claim(4, 'application-job4-candidate2-aaaaaaaaaa');
+    await sql('delete from jobs where id = 4');
+    expect(await sql('select workflow_id as "workflowId" from application_claims')).toEqual([{ workflowId: 'application-job3-candidate2' }]);
+
+    expect(await migrateDown(orm, lines.at(-2))).toEqual([lines.at(-1)]);
+    expect(await tables(orm)).not.toContain('application_claims');
+    expect(await sql('select count(*) as n from applications')).toEqual([{ n: 1 }]);
   }));
 
   onSqlite('hiring teams: every job that existed before gets its creator on its team; down drops the teams only', async () => {

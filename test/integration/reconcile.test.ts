@@ -69,7 +69,7 @@ describe('cli reconcile', () => {
 
   test('pages through visibility: every application is checked with one per page', async () => {
     const report = await reconcileApplications({ orm: stack.services.orm, temporal: stack.services.temporal, taskQueue: stack.config.temporal.taskQueue, payloadKeys: stack.config.auth.payloadKeys }, { dryRun: true, pageSize: 1 });
-    expect(report).toEqual({ checked: ids.length, differences: [], repaired: 0, unreadable: [] });
+    expect(report).toEqual({ checked: ids.length, differences: [], repaired: 0, unreadable: [], unclaimed: [] });
   });
 
   test('a dry run lists exactly the damage and writes nothing; reconcile repairs it; a second run finds nothing', async () => {
@@ -101,5 +101,26 @@ describe('cli reconcile', () => {
     expect(differences(again.out)).toEqual([]);
     expect(again.out).toContain('4 applications checked, 0 differences, 0 applications repaired');
     expect(await snapshot()).toEqual(repaired);
+  });
+
+  test('a workflow that no claim or row of this database names (an earlier database\'s) is listed by id and left as it is', async () => {
+    const [foreign] = ids;
+    const [claim] = await stack.services.orm.em.fork().execute<object[]>('select job_id, candidate_id, workflow_id, created_at from application_claims where workflow_id = ?', [foreign], 'all');
+    await sql('delete from stage_events where application_id = ?', [foreign]);
+    await sql('delete from applications where id = ?', [foreign]);
+    await sql('delete from application_claims where workflow_id = ?', [foreign]);
+    const before = await snapshot();
+
+    const res = await cli();
+    expect(res.code).toBe(0);
+    expect(differences(res.out)).toEqual([`${foreign} unclaimed`]);
+    expect(res.out).toContain(`${ids.length - 1} applications checked, 0 differences, 0 applications repaired, 1 workflows no application here claims (left unchanged)`);
+    expect(await snapshot()).toEqual(before);
+    expect((await queryState(stack, foreign)).seq).toBe(1);
+
+    // Claimed again, it is this database's: its missing row is rebuilt from the workflow.
+    await sql('insert into application_claims (job_id, candidate_id, workflow_id, created_at) values (?, ?, ?, ?)', Object.values(claim));
+    expect((await cli()).out).toContain(`${ids.length} applications checked, 1 differences, 1 applications repaired`);
+    await expectSqlMatchesWorkflow(stack, foreign);
   });
 });

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { createRedis } from '../../src/redis';
 import { createApplicationWorker } from '../../src/temporal/worker';
 import { createNotificationQueue, notificationJobId } from '../../src/queue/notification-queue';
-import { applicationWorkflowId } from '../../src/domain/ids';
+import { claimApplicationId } from '../../src/applications/application-claims';
 import { refusedData } from '../../src/applications/recording-failures';
 import { sweepTransitionIntents } from '../../src/applications/transition-recording';
 import { changeStageSignal } from '../../workflows/messages';
@@ -53,7 +53,8 @@ describe('recording when SQL refuses', () => {
     await stack?.close();
   });
 
-  const idOf = (candidate: Actor) => applicationWorkflowId(jobId, String(candidate.user.id));
+  /** The id the candidate's apply will send: the pair's claim, made ahead of it (SQL faults are set by id). */
+  const idOf = (candidate: Actor) => claimApplicationId(stack.services.orm.em.fork(), Number(jobId), candidate.user.id);
   const move = (id: string, stage: string) => stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage } });
   const get = (id: string) => stack.http('GET', `/api/applications/${id}`, { token: recruiter.token });
 
@@ -83,7 +84,7 @@ describe('recording when SQL refuses', () => {
 
   test('an apply whose SQL write fails answers 503, and the sweep writes it from the workflow once SQL takes it', async () => {
     const candidate = await stack.user('candidate');
-    const id = idOf(candidate);
+    const id = await idOf(candidate);
     await faults.block(id);
     const before = await failures();
 
@@ -110,7 +111,7 @@ describe('recording when SQL refuses', () => {
 
   test('a stage change whose SQL write fails answers 503 and converges the same way', async () => {
     const candidate = await stack.user('candidate');
-    const id = idOf(candidate);
+    const id = await idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
     await faults.block(id);
     const res = await move(id, 'screening');
@@ -126,7 +127,7 @@ describe('recording when SQL refuses', () => {
 
   test('data SQL refuses ends the sweep\'s attempts at once and visibly; the candidate still hears, and later transitions record', async () => {
     const candidate = await stack.user('candidate');
-    const id = idOf(candidate);
+    const id = await idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
     const before = await failures();
     // A constraint: SQL refuses every history past the submission, however often it is sent.
@@ -154,7 +155,7 @@ describe('recording when SQL refuses', () => {
 
   test('a failure that outlasts the retry window ends in a visible failure; the next transition records everything', async () => {
     const candidate = await stack.user('candidate');
-    const id = idOf(candidate);
+    const id = await idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
     const before = await failures();
     await faults.block(id);
@@ -173,7 +174,7 @@ describe('recording when SQL refuses', () => {
 
   test('a signal\'s transition, which the recording activity writes: data SQL refuses fails the activity at once and visibly', async () => {
     const candidate = await stack.user('candidate');
-    const id = idOf(candidate);
+    const id = await idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
     const before = await failures();
     await faults.refuseHistory(id);
@@ -198,7 +199,7 @@ describe('recording when SQL refuses', () => {
 
   test('a signal\'s transition whose SQL write keeps failing: the activity gives up after its window, visibly', async () => {
     const candidate = await stack.user('candidate');
-    const id = idOf(candidate);
+    const id = await idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
     const before = await failures();
     await faults.block(id);

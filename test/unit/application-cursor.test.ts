@@ -10,6 +10,12 @@ describe('application list cursors', () => {
     expect(decodeApplicationCursor(cursor)).toEqual(key);
   });
 
+  test('take both shapes of application id: with the random part and without', () => {
+    const newer = { createdAt: key.createdAt, id: 'application-job3-candidate9-k3v7q2m5za' };
+    expect(decodeApplicationCursor(encodeApplicationCursor(newer))).toEqual(newer);
+    expect(decodeApplicationCursor(`${key.createdAt}~application-job3-candidate9-k3v7`)).toBeUndefined();
+  });
+
   const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
   test.each([
     ['not base64 JSON', 'not a cursor'],

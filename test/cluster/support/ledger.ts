@@ -1,5 +1,4 @@
 import type { Stage } from '../../../src/domain/stages';
-import { applicationWorkflowId } from '../../../src/domain/ids';
 import type { LoadClient } from './load';
 
 /**
@@ -70,10 +69,11 @@ export async function burst(options: BurstOptions): Promise<PhaseFigures> {
   await Promise.all(options.candidates.map(async (candidate, i) => {
     const applied = await http.request('POST', `/api/jobs/${options.jobId}/apply`, { token: candidate.token, body: { coverLetter: `${phase} #${i}` } });
     observe(applied);
-    let id: string;
+    let id: string | undefined;
     if (applied.status === 201) id = applied.body.id;
-    else if (applied.status === 409 && applied.body?.code === 'duplicate_application' && applied.failures.length) id = applicationWorkflowId(String(options.jobId), String(candidate.id));
-    else { ledger.unexpected.push(`${phase} apply of candidate ${candidate.id}: ${applied.status} ${JSON.stringify(applied.body)}`); return; }
+    // The attempt that landed holds the id (its random part drawn by the API): the candidate reads it.
+    else if (applied.status === 409 && applied.body?.code === 'duplicate_application' && applied.failures.length) id = (await http.request('GET', `/api/applications?jobId=${options.jobId}`, { token: candidate.token })).body?.items?.[0]?.id;
+    if (!id) { ledger.unexpected.push(`${phase} apply of candidate ${candidate.id}: ${applied.status} ${JSON.stringify(applied.body)}`); return; }
     const record: AcceptedApplication = { id, candidateId: candidate.id, stages: ['applied'], phase };
     ledger.applications.set(id, record);
     onAccepted();

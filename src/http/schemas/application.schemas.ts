@@ -28,7 +28,7 @@ export const StageChangeJson = z.object({
 }).openapi('StageChange');
 
 export const ApplicationJson = z.object({
-  id: z.string().openapi({ example: 'application-job1-candidate7' }),
+  id: z.string().openapi({ example: 'application-job1-candidate7-k3v9q2m8xa' }),
   jobId: z.string(),
   candidateId: z.string(),
   stage: StageEnum,
@@ -57,7 +57,7 @@ export const StageChangeBody = requestBody(z.strictObject({
 
 export const ApplicationIdParams = z.object({
   // Any text: one that names no application is a 404, like an id of someone else's.
-  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'application-job1-candidate7' }),
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'application-job1-candidate7-k3v9q2m8xa' }),
 });
 
 export const ApplicationListQuery = z.object({

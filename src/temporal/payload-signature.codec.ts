@@ -15,6 +15,9 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
  * What passes through a codec in SDK 1.24: workflow and activity inputs and results, signal, update
  * and query arguments and answers, memo fields, and failure details. Search attributes and headers do
  * not (the server must index the former), so `ApplicationStage` and `JobId` stay searchable as they are.
+ *
+ * Only the API's and the workers' data converter signs. The codec server (`/codec/*`, for the Web UI
+ * and the CLI) holds a verifier that cannot: whatever it encodes reaches a workflow as `null`.
  */
 export const SIGNATURE_KEY = 'ats-signature';
 export const KEY_ID_KEY = 'ats-key-id';
@@ -34,55 +37,70 @@ export function derivePayloadKey(secret: string): SigningKey {
   return { id: createHash('sha256').update(key).digest('hex').slice(0, 16), key };
 }
 
-export class PayloadSignatureCodec implements PayloadCodec {
-  private readonly signing: SigningKey;
-  private readonly verifying: Map<string, Buffer>;
+export type SignatureRefusal = 'unsigned' | 'unknown_key' | 'bad_signature';
 
-  /**
-   * `keys[0]` signs; every key verifies, so a key being retired can still read the histories it
-   * signed. `onRefused` hears about each payload turned into `null` (for a log line or a metric).
-   */
-  constructor(keys: SigningKey[], private readonly onRefused?: (reason: 'unsigned' | 'unknown_key' | 'bad_signature') => void) {
-    if (!keys.length) throw new Error('PayloadSignatureCodec needs at least one key');
-    this.signing = keys[0];
-    this.verifying = new Map(keys.map((k) => [k.id, k.key]));
+/**
+ * Checks signatures and never makes one: what the codec server holds, so nothing it hands out is
+ * trusted by a workflow. The keys live in a true private field, out of reach of any caller.
+ */
+export class PayloadSignatureVerifier {
+  readonly #keys: Map<string, Buffer>;
+
+  constructor(keys: SigningKey[], private readonly onRefused?: (reason: SignatureRefusal) => void) {
+    if (!keys.length) throw new Error('a payload signature check needs at least one key');
+    this.#keys = new Map(keys.map((k) => [k.id, k.key]));
   }
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
-      const metadata = { ...payload.metadata };
-      delete metadata[SIGNATURE_KEY];
-      delete metadata[KEY_ID_KEY];
-      return {
-        ...payload,
-        metadata: { ...metadata, [KEY_ID_KEY]: utf8.encode(this.signing.id), [SIGNATURE_KEY]: mac(this.signing.key, payload) },
-      };
-    });
-  }
-
-  async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
-      const refusal = this.verify(payload);
-      if (refusal) {
-        this.onRefused?.(refusal);
-        return NULL_PAYLOAD;
-      }
-      const metadata = { ...payload.metadata };
-      delete metadata[SIGNATURE_KEY];
-      delete metadata[KEY_ID_KEY];
-      return { ...payload, metadata };
-    });
-  }
-
-  private verify(payload: Payload): 'unsigned' | 'unknown_key' | 'bad_signature' | null {
+  /** Why `payload` is not signed with one of the keys, or null when it is. */
+  refusalOf(payload: Payload): SignatureRefusal | null {
     const signature = payload.metadata?.[SIGNATURE_KEY];
     const keyId = payload.metadata?.[KEY_ID_KEY];
     if (!signature || !keyId) return 'unsigned';
-    const key = this.verifying.get(Buffer.from(keyId).toString('utf8'));
+    const key = this.#keys.get(Buffer.from(keyId).toString('utf8'));
     if (!key) return 'unknown_key';
     const expected = mac(key, payload);
     return signature.length === expected.length && timingSafeEqual(signature, expected) ? null : 'bad_signature';
   }
+
+  /** Each payload without its signature, or JSON `null` when the signature does not verify. */
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      const refusal = this.refusalOf(payload);
+      if (refusal) {
+        this.onRefused?.(refusal);
+        return NULL_PAYLOAD;
+      }
+      return unsigned(payload);
+    });
+  }
+}
+
+/** The API's and the workers' codec: `keys[0]` signs; every key verifies. */
+export class PayloadSignatureCodec extends PayloadSignatureVerifier implements PayloadCodec {
+  readonly #signing: SigningKey;
+
+  /**
+   * Every key verifies, so a key being retired can still read the histories it signed.
+   * `onRefused` hears about each payload turned into `null` (for a log line or a metric).
+   */
+  constructor(keys: SigningKey[], onRefused?: (reason: SignatureRefusal) => void) {
+    super(keys, onRefused);
+    this.#signing = keys[0];
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      const metadata = unsigned(payload).metadata;
+      return { ...payload, metadata: { ...metadata, [KEY_ID_KEY]: utf8.encode(this.#signing.id), [SIGNATURE_KEY]: mac(this.#signing.key, payload) } };
+    });
+  }
+}
+
+function unsigned(payload: Payload): Payload {
+  const metadata = { ...payload.metadata };
+  delete metadata[SIGNATURE_KEY];
+  delete metadata[KEY_ID_KEY];
+  return { ...payload, metadata };
 }
 
 /**

@@ -145,6 +145,57 @@ describe('messages sent straight to Temporal', () => {
     expect(await sqlView(copiedId)).toEqual({ stage: undefined, seq: undefined, history: undefined });
   });
 
+  /** What `/codec/encode` answers `actor` for `value`, as the payload the Web UI then sends to Temporal. */
+  async function encodedThroughTheCodecServer(actor: Actor, value: unknown): Promise<Payload> {
+    const res = await stack.http('POST', '/codec/encode', { token: actor.token, body: { payloads: [{ metadata: { encoding: base64('json/plain') }, data: base64(JSON.stringify(value)) }] } });
+    expect(res.status).toBe(200);
+    const [wire] = res.body.payloads as { metadata: Record<string, string>; data: string }[];
+    return { metadata: Object.fromEntries(Object.entries(wire.metadata).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])), data: new Uint8Array(Buffer.from(wire.data, 'base64')) };
+  }
+
+  test('a stage change /codec/encode encoded for a recruiter off the team, sent as a signal and as an update, moves nothing and is listed as untrusted', async () => {
+    const outsider = await stack.user('recruiter');
+    const admin = await stack.user('admin');
+    const { id } = await apply();
+    const request = { applicationId: id, stage: 'screening', by: String(admin.user.id), reason: 'encoded by the codec server' };
+    const encoded = await encodedThroughTheCodecServer(outsider, request);
+    expect(Object.keys(encoded.metadata ?? {})).not.toContain('ats-signature');
+    const { workflowService } = stack.services.temporal.connection;
+    const namespace = stack.config.temporal.namespace;
+
+    await workflowService.signalWorkflowExecution({ namespace, workflowExecution: { workflowId: id }, signalName: 'changeStage', input: { payloads: [encoded] } });
+    const [refused] = await refusedSignals(id, 1);
+    expect(refused).toMatchObject({ code: 'untrusted', request: null });
+
+    const events = await idleHistoryLength(id);
+    const update = { namespace, workflowExecution: { workflowId: id }, waitPolicy: { lifecycleStage: UPDATE_COMPLETED }, request: { meta: { updateId: `codec-${id}` }, input: { name: 'changeStage', args: { payloads: [encoded] } } } };
+    let answer = await workflowService.updateWorkflowExecution(update);
+    while ((answer.stage ?? 0) < UPDATE_COMPLETED) answer = await workflowService.updateWorkflowExecution(update);
+    expect(answer.outcome?.failure?.applicationFailureInfo?.type).toBe('untrusted');
+
+    const state = await queryState(stack, id);
+    expect({ stage: state.stage, seq: state.seq, refused: state.rejectedSignals.length }).toEqual({ stage: 'applied', seq: 1, refused: 1 });
+    expect(await sqlView(id)).toEqual({ stage: 'applied', seq: 1, history: 1 });
+    expect(await idleHistoryLength(id)).toBe(events);
+  });
+
+  test('a start with an input /codec/encode encoded fails as untrusted and creates no application', async () => {
+    const candidate = await stack.user('candidate');
+    const input: ApplicationInput = { applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), jobId, candidateId: String(candidate.user.id), coverLetter: 'encoded', resumeUrl: null, stageSlaSeconds: 60, offerExpirySeconds: 60, design: 2 };
+    const encoded = await encodedThroughTheCodecServer(recruiter, input);
+    await stack.services.temporal.connection.workflowService.startWorkflowExecution({
+      namespace: stack.config.temporal.namespace,
+      workflowId: input.applicationId,
+      workflowType: { name: 'applicationWorkflow' },
+      taskQueue: { name: stack.config.temporal.taskQueue },
+      input: { payloads: [encoded] },
+      requestId: `codec-${input.applicationId}`,
+    });
+    expect(await untrustedFailureOf(input.applicationId)).toBe('untrusted');
+    expect(await sqlView(input.applicationId)).toEqual({ stage: undefined, seq: undefined, history: undefined });
+    expect((await stack.http('GET', '/api/applications', { token: recruiter.token })).body.items.map((a: { id: string }) => a.id)).not.toContain(input.applicationId);
+  });
+
   test('signals sent through the system\'s own client still move the application', async () => {
     const { id } = await apply();
     await stack.services.temporal.workflow.getHandle(id).signal(changeStageSignal, { applicationId: id, stage: 'screening', by: by(), reason: 'by signal' });
@@ -217,6 +268,8 @@ describe('messages sent straight to Temporal', () => {
 });
 
 const EVENT_WORKFLOW_EXECUTION_STARTED = temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED;
+const UPDATE_COMPLETED = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+const base64 = (text: string) => Buffer.from(text).toString('base64');
 
 /** Every payload anywhere in a history event. */
 function payloadsOf(value: unknown, found: Payload[] = []): Payload[] {

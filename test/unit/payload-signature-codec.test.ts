@@ -1,5 +1,5 @@
 import type { Payload } from '@temporalio/common';
-import { derivePayloadKey, KEY_ID_KEY, PayloadSignatureCodec, SIGNATURE_KEY } from '../../src/temporal/payload-signature.codec';
+import { derivePayloadKey, KEY_ID_KEY, PayloadSignatureCodec, PayloadSignatureVerifier, SIGNATURE_KEY } from '../../src/temporal/payload-signature.codec';
 
 const utf8 = new TextEncoder();
 const text = (bytes?: Uint8Array | null) => Buffer.from(bytes ?? []).toString('utf8');
@@ -59,5 +59,17 @@ describe('PayloadSignatureCodec', () => {
     expect(key.key.equals(Buffer.from(secret))).toBe(false);
     expect(derivePayloadKey(secret)).toEqual(key);
     expect(derivePayloadKey(`${secret}x`).id).not.toBe(key.id);
+  });
+
+  test('the verifier checks what the codec signs and cannot sign: it has no encode, and its keys are out of reach', async () => {
+    const verifier = new PayloadSignatureVerifier([key]);
+    const [signed] = await codec.encode([json(request)]);
+    expect(verifier.refusalOf(signed)).toBeNull();
+    expect(await verifier.decode([signed])).toEqual([json(request)]);
+    expect(verifier.refusalOf(json(request))).toBe('unsigned');
+    expect(shown((await verifier.decode([json(request)]))[0])).toEqual(NULL);
+    expect('encode' in verifier).toBe(false);
+    // The keys are in a private field: the object's only property is the refusal callback.
+    expect(Object.getOwnPropertyNames(verifier)).toEqual(['onRefused']);
   });
 });

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import jwt from 'jsonwebtoken';
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { UserSchema } from '../../db/entities/user.entity';
 import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
@@ -20,11 +20,22 @@ const WirePayload = z.object({ metadata: z.record(z.string(), z.string()).option
 const Payloads = z.strictObject({ payloads: z.array(WirePayload).max(1000) }).openapi('CodecPayloads');
 const NamespaceParams = z.object({ namespace: z.string().min(1).max(255) });
 
+const DESCRIPTIONS = {
+  decode: 'Opens a payload only when the caller may read every application it names (its `applicationId` fields): admins all, recruiters '
+    + 'the applications of jobs on whose hiring team they are, checked on every request. Personal fields open only for the candidates of those '
+    + 'applications. Any other payload, one naming no application (except for admins), and one not signed by the API or its workers, comes back '
+    + 'exactly as it was sent, still encrypted.',
+  encode: 'Encrypts, never signs: a signal, update or start sent with what this answers reaches the workflow as `null` and is refused as '
+    + '`untrusted` (listed in the application\'s refused signals). Stage changes go through `PATCH /api/applications/{id}/stage`.',
+};
+const AUTH_DESCRIPTION = ' For recruiters and admins: a bearer token, or the session cookie of `POST /codec/session`. 401 without either, 403 for candidates.';
+
 /**
- * Temporal's codec server protocol, for the Web UI and the CLI: recruiters and admins read decoded
- * payloads, personal fields included; candidates and anonymous callers get nothing. The Web UI sends
- * cookies when "Include cross-origin credentials" is on; a session cookie from `POST /codec/session`
- * (with a bearer token) serves it, CORS admitting TEMPORAL_UI_URL's origin with credentials.
+ * Temporal's codec server protocol, for the Web UI and the CLI: recruiters and admins read the
+ * payloads of the applications they may read; candidates and anonymous callers get nothing. The Web
+ * UI sends cookies when "Include cross-origin credentials" is on; a session cookie from
+ * `POST /codec/session` (with a bearer token) serves it, CORS admitting TEMPORAL_UI_URL's origin with
+ * credentials.
  */
 export function codecRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
   const codec = createCodecService(services);
@@ -36,21 +47,23 @@ export function codecRoutes(router: Router, registry: OpenAPIRegistry, services:
       defineRoute(router, registry, services, {
         method: 'post',
         path: `${prefix}/${op}`,
-        summary: op === 'decode' ? 'Decode Temporal payloads (Temporal codec server protocol), personal fields opened' : 'Encode Temporal payloads (Temporal codec server protocol)',
-        description: 'For recruiters and admins: a bearer token, or the session cookie of `POST /codec/session`. 401 without either, 403 for candidates.',
+        summary: op === 'decode'
+          ? 'Decode Temporal payloads (Temporal codec server protocol): those of applications the caller may read, personal fields opened'
+          : 'Encrypt Temporal payloads (Temporal codec server protocol), unsigned: never trusted by a workflow',
+        description: DESCRIPTIONS[op] + AUTH_DESCRIPTION,
         tags: ['Codec'],
         auth: 'public',
         params: prefix === '/codec' ? undefined : NamespaceParams,
         body: Payloads,
         guard: staff,
         responses: {
-          200: { description: 'The payloads, in order', schema: Payloads },
+          200: { description: op === 'decode' ? 'The payloads, in order: each opened, or as it was sent' : 'The payloads, in order, encrypted and unsigned', schema: Payloads },
           401: { description: 'No valid token or session' },
           403: { description: 'Not a recruiter or admin' },
         },
         async handler(ctx, { body }) {
           ctx.set('Cache-Control', 'no-store');
-          ctx.body = { payloads: await codec[op](body.payloads) };
+          ctx.body = { payloads: op === 'decode' ? await codec.decode(body.payloads, ctx.state.user) : await codec.encode(body.payloads) };
         },
       });
     }
@@ -66,7 +79,7 @@ export function codecRoutes(router: Router, registry: OpenAPIRegistry, services:
     bodyRequired: false,
     responses: { 204: { description: 'The cookie is set' } },
     handler(ctx) {
-      const token = jwt.sign({}, key, { algorithm: 'HS256', subject: String(ctx.state.user.id), audience: AUDIENCE, expiresIn: SESSION_SECONDS });
+      const token = jwt.sign({ pwv: passwordVersion(key, ctx.state.user.passwordHash) }, key, { algorithm: 'HS256', subject: String(ctx.state.user.id), audience: AUDIENCE, expiresIn: SESSION_SECONDS });
       // Cross-site (a UI on another domain) needs SameSite=None, which browsers take over HTTPS only.
       ctx.cookies.set(CODEC_COOKIE, token, { httpOnly: true, sameSite: ctx.secure ? 'none' : 'lax', secure: ctx.secure, path: '/codec', maxAge: SESSION_SECONDS * 1000, overwrite: true });
       ctx.set('Cache-Control', 'no-store');
@@ -82,18 +95,34 @@ function staffOnly(services: Services, key: Buffer): (ctx: Context) => Promise<v
     } else {
       const cookie = ctx.cookies.get(CODEC_COOKIE);
       if (!cookie) throw new UnauthorizedError('Send Authorization: Bearer <token>, or get a session cookie from POST /codec/session.');
-      let sub: string | undefined;
+      let claims: jwt.JwtPayload;
       try {
-        sub = (jwt.verify(cookie, key, { algorithms: ['HS256'], audience: AUDIENCE }) as jwt.JwtPayload).sub;
+        claims = jwt.verify(cookie, key, { algorithms: ['HS256'], audience: AUDIENCE }) as jwt.JwtPayload;
       } catch {
         throw new UnauthorizedError('The codec session is invalid or expired.');
       }
-      const user = await services.orm.em.fork().findOne(UserSchema, { id: Number(sub) });
-      if (!user || !user.active) throw new UnauthorizedError('The codec session is no longer valid.');
+      const id = Number(claims.sub);
+      const user = Number.isSafeInteger(id) ? await services.orm.em.fork().findOne(UserSchema, { id }, { populate: ['passwordHash'] }) : null;
+      // As with bearer tokens, a new password ends every session issued before it.
+      if (!user || !user.active || !samePasswordVersion(claims.pwv, passwordVersion(key, user.passwordHash))) {
+        throw new UnauthorizedError('The codec session is no longer valid.');
+      }
       ctx.state.user = user;
     }
     if (!['recruiter', 'admin'].includes(ctx.state.user.role)) throw new ForbiddenError('Only recruiters and admins may decode payloads.');
   };
+}
+
+/** A keyed digest of the password hash: the session says which password it was issued under, and nothing about it. */
+function passwordVersion(key: Buffer, passwordHash: string): string {
+  return createHmac('sha256', key).update(`password-version:${passwordHash}`).digest('base64url');
+}
+
+function samePasswordVersion(claimed: unknown, current: string): boolean {
+  if (typeof claimed !== 'string') return false;
+  const got = Buffer.from(claimed);
+  const want = Buffer.from(current);
+  return got.length === want.length && timingSafeEqual(got, want);
 }
 
 /** CORS for the Web UI's origin only, with credentials, on the codec paths. */

@@ -55,6 +55,11 @@ const envSchema = z.object({
   PASSWORD_HASH_QUEUE_MAX: z.coerce.number().int().positive().default(32),
   SIGNUP_MAX_PER_IP: z.coerce.number().int().positive().default(10),
   SIGNUP_WINDOW_SECONDS: seconds(3600),
+  LOGIN_MAX_PER_IP: z.coerce.number().int().positive().default(100),
+  LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().positive().default(20),
+  LOGIN_WINDOW_SECONDS: seconds(60),
+  METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(65535).optional()),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   WORKFLOW_BUNDLE_PATH: optionalString,
   RETENTION_DAYS: z.coerce.number().int().positive().optional(),
   TEMPORAL_API_KEY: optionalString,
@@ -84,7 +89,7 @@ export interface Config {
    * `previousSecretKeys`: former SECRET_KEY values whose Temporal payload signatures still verify.
    * `payloadKeys`: the AES keys of Temporal payloads and of candidates' data keys.
    */
-  auth: { secretKey: string; previousSecretKeys: string[]; payloadKeys: PayloadKeyring; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number };
+  auth: { secretKey: string; previousSecretKeys: string[]; payloadKeys: PayloadKeyring; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number; loginMaxPerIp: number; loginMaxPerAccount: number; loginWindowSeconds: number };
   /** `file` is SQLite's database file; PostgreSQL is reached by `url`. */
   database: { dialect: 'sqlite' | 'postgresql'; url: string; file?: string };
   redisUrl: string;
@@ -103,6 +108,8 @@ export interface Config {
   /** Behind a load balancer: take the client address from the last X-Forwarded-For hop it added. */
   trustProxy: boolean;
   logLevel: Env['LOG_LEVEL'];
+  /** A listener of its own for Prometheus, `/metrics` without authentication; no port: none (admins read it on the API's port). */
+  metrics: { port?: number; host: string };
   timers: { stageSlaSeconds: number; offerExpirySeconds: number };
   notifier: { concurrency: number; queueName: string; sweepMs: number; sweepGraceMs: number };
   /** The API's sweep of stage changes a request left unrecorded; the grace outlasts any request's wait on Temporal. */
@@ -182,6 +189,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       hashQueueMax: env.PASSWORD_HASH_QUEUE_MAX,
       signupMaxPerIp: env.SIGNUP_MAX_PER_IP,
       signupWindowSeconds: env.SIGNUP_WINDOW_SECONDS,
+      loginMaxPerIp: env.LOGIN_MAX_PER_IP,
+      loginMaxPerAccount: env.LOGIN_MAX_PER_ACCOUNT,
+      loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
     },
     database: databaseOf(env.DATABASE_URL),
     redisUrl: env.REDIS_URL,
@@ -205,6 +215,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
     timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
     notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE, sweepMs: env.NOTIFICATION_SWEEP_MS, sweepGraceMs: env.NOTIFICATION_SWEEP_GRACE_MS },
     transitions: { sweepMs: env.TRANSITION_SWEEP_MS, sweepGraceMs: env.TRANSITION_SWEEP_GRACE_MS ?? env.TEMPORAL_REQUEST_TIMEOUT_MS + 15_000 },

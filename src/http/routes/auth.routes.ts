@@ -3,7 +3,9 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { UserSchema } from '../../db/entities/user.entity';
 import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
 import { createAccount } from '../../accounts/user-accounts';
+import { createLoginBudget } from '../../auth/login-budget';
 import { createLoginThrottle } from '../../auth/login-throttle';
+import { addressKey } from '../../auth/client-address';
 import { createIpRateLimit } from '../../auth/rate-limits';
 import type { Services } from '../../services';
 import { defineRoute } from '../route';
@@ -21,6 +23,13 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
     // The notification queue's name already sets this deployment apart in a shared Redis.
     keyPrefix: `ats:${config.notifier.queueName}:login-failures`,
   });
+  // Right passwords count too, before the hash queue: a few valid accounts cannot keep it full.
+  const verifications = createLoginBudget(services.redis, {
+    perAddress: config.auth.loginMaxPerIp,
+    perAccount: config.auth.loginMaxPerAccount,
+    windowSeconds: config.auth.loginWindowSeconds,
+    keyPrefix: `ats:${config.notifier.queueName}:login-verifications`,
+  });
   // Every attempt counts, a taken e-mail's 409 included: probing which e-mails exist costs time.
   const signups = createIpRateLimit(services.redis, {
     keyPrefix: `ats:${config.notifier.queueName}:signups`,
@@ -30,10 +39,10 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
   });
 
   /** The active account these credentials open, or null. */
-  const signInAs = async (email: string, password: string) => {
+  const signInAs = async (email: string, password: string, client: string) => {
     const user = await services.orm.em.findOne(UserSchema, { email }, { populate: ['passwordHash'] });
     // An unknown e-mail costs a hash verification too, so timing does not tell whether it exists.
-    const valid = user ? await passwords.verify(user.passwordHash, password) : await passwords.verifyDummy(password);
+    const valid = user ? await passwords.verify(user.passwordHash, password, client) : await passwords.verifyDummy(password, client);
     return user && valid && user.active ? user : null;
   };
 
@@ -76,18 +85,22 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
     responses: {
       200: { description: 'A bearer token', schema: TokenJson },
       401: { description: 'Wrong e-mail or password (the same answer for both)' },
-      429: { description: 'Too many failed log-ins for this e-mail from this address, or from this address in all; see `Retry-After`' },
+      429: { description: 'Too many failed log-ins for this e-mail from this address, or from this address in all; or too many log-ins (right or wrong) from this address, or successful ones to this account; see `Retry-After`' },
       503: { description: '`try_again`: too many passwords waiting to be checked; see `Retry-After`' },
     },
     async handler(ctx, { body }) {
       // The failure is counted before the password is checked, so parallel guesses cannot overtake it.
       const attempt = await throttle.reserve(body.email, ctx.ip);
-      const user = await signInAs(body.email, body.password).catch(async (err: unknown) => {
+      const budgeted = await verifications.take(body.email, ctx.ip).catch(async (err: unknown) => {
         await attempt.abandoned();
         throw err;
       });
+      const user = await signInAs(body.email, body.password, addressKey(ctx.ip)).catch(async (err: unknown) => {
+        await Promise.all([attempt.abandoned(), budgeted.abandoned()]);
+        throw err;
+      });
       if (!user) throw new UnauthorizedError(BAD_CREDENTIALS);
-      await attempt.succeeded();
+      await Promise.all([attempt.succeeded(), budgeted.succeeded()]);
       ctx.body = toTokenJson(tokens.issue(user));
     },
   });

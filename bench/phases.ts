@@ -11,7 +11,7 @@ import type { ProcessUsage, UsageSampler } from './support/sampler';
 import { summarize, type Summary } from './support/stats';
 import { BARE_TASK_QUEUE, RAW_QUEUE, type System } from './support/system';
 import { engineWork, type WorkPerTransition } from './support/history';
-import { parseStepTotals, stepsBetween, type StepTotals } from './support/step-metrics';
+import { readStepTotals, stepsBetween } from './support/step-metrics';
 
 /**
  * One side of a measure: the figures of its load, and what each process used meanwhile; for the
@@ -107,16 +107,11 @@ export async function stageChanges(ctx: BenchContext, applied: ApplyRound, clien
   return { system, bare };
 }
 
-/** The API's own account of where its transition requests spent their time (`ats_transition_step_seconds`). */
-async function stepTotals(apiUrl: string): Promise<StepTotals> {
-  return parseStepTotals(await (await fetch(`${apiUrl}/metrics`)).text());
-}
-
 /** Runs a system load and adds the mean ms per request of each step the API reported for `operation` meanwhile (warm-up included). */
 async function withSteps(ctx: BenchContext, operation: string, load: () => Promise<Side>): Promise<Side> {
-  const before = await stepTotals(ctx.system.apiUrl);
+  const before = await readStepTotals(ctx.system.metricsUrl);
   const side = await load();
-  const between = stepsBetween(before, await stepTotals(ctx.system.apiUrl), operation);
+  const between = stepsBetween(before, await readStepTotals(ctx.system.metricsUrl), operation);
   const steps = Object.fromEntries(Object.entries(between).map(([step, { ms, n }]) => [step, ms / n]));
   return { ...side, steps };
 }

@@ -1,7 +1,8 @@
 /**
  * Reads the API's own account of its transition requests, `ats_transition_step_seconds{operation,step}`
- * (src/metrics.ts), out of its `/metrics` text. The bench and the test of the metric both read it
- * this way: two readings taken around some requests give each step's time and count in between.
+ * (src/metrics.ts), out of its `/metrics` text (from the METRICS_PORT listener: on the API's port it
+ * is for admins). The bench and the test of the metric both read it this way: two readings taken
+ * around some requests give each step's time and count in between.
  */
 export interface StepTotal { ms: number; n: number }
 
@@ -19,6 +20,13 @@ export function parseStepTotals(metricsText: string): StepTotals {
     totals.set(key, total);
   }
   return totals;
+}
+
+/** Reads the totals from `metricsUrl`'s `/metrics`; a refusal is an error, never a reading of nothing. */
+export async function readStepTotals(metricsUrl: string): Promise<StepTotals> {
+  const res = await fetch(`${metricsUrl}/metrics`);
+  if (!res.ok) throw new Error(`GET ${metricsUrl}/metrics answered ${res.status}: the bench reads the API's metrics listener (METRICS_PORT)`);
+  return parseStepTotals(await res.text());
 }
 
 /** The steps of `operation` recorded between two readings, by step: their time (ms) and count. */

@@ -19,6 +19,8 @@ export interface System {
   dir: string;
   env: Record<string, string>;
   apiUrl: string;
+  /** The API's metrics listener (METRICS_PORT): `/metrics` without a token, on loopback. */
+  metricsUrl: string;
   bareListUrl: string;
   temporalAddress: string;
   redisUrl: string;
@@ -52,7 +54,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   };
   try {
     const paths = enginePaths(ROOT);
-    const [temporalPort, redisPort, apiPort, bareListPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [temporalPort, redisPort, apiPort, metricsPort, bareListPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const devServer = !opts.temporalAddress && !opts.temporalServer;
     const engines: [string, Engine][] = await Promise.all([
       ...(!devServer ? [] : [startTemporal({ cli: paths.temporal, port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(logDir, 'temporal.log') }).then((e) => ['temporal', e] as [string, Engine])]),
@@ -96,7 +98,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     };
     const bareEnv = { BENCH_BARE_TASK_QUEUE: BARE_TASK_QUEUE, BENCH_BARE_BUNDLE: bareBundle };
     await Promise.all([
-      start('api', 'src/main/api.js', /API listening/, { PORT: String(apiPort) }, true),
+      start('api', 'src/main/api.js', /API listening/, { PORT: String(apiPort), METRICS_PORT: String(metricsPort) }, true),
       start('worker', 'src/main/worker.js', /worker polling/, {}, true),
       start('notifier', 'src/main/notifier.js', /notifier started/, {}, true),
       start('bare-worker', 'bench/baselines/bare-worker.js', /bare worker polling/, bareEnv),
@@ -107,6 +109,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       dir,
       env,
       apiUrl: `http://127.0.0.1:${apiPort}`,
+      metricsUrl: `http://127.0.0.1:${metricsPort}`,
       bareListUrl: `http://127.0.0.1:${bareListPort}`,
       temporalAddress,
       redisUrl,

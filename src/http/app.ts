@@ -63,7 +63,7 @@ export function createApp(services: Services): Koa {
   const registry = createRegistry();
   const router = new Router();
   indexRoutes(router, registry, services);
-  healthRoutes(router, services);
+  healthRoutes(router, registry, services);
   authRoutes(router, registry, services);
   userRoutes(router, registry, services);
   companyRoutes(router, registry, services);

@@ -2,6 +2,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createServices } from '../services';
 import { createApp } from '../http/app';
+import { createMetricsListener } from '../http/metrics-listener';
 import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { ensureRetentionSchedule } from '../privacy/retention-schedule';
 import { startTransitionSweeper } from '../applications/transition-recording';
@@ -24,8 +25,13 @@ runMain('api', async () => {
   // Every API process sweeps: the changes a request (perhaps another process's) left unrecorded.
   const stopSweeper = startTransitionSweeper(services, logger, { intervalMs: config.transitions.sweepMs, graceMs: config.transitions.sweepGraceMs });
   const server = createApp(services).listen(config.port, () => logger.info({ port: config.port }, `API listening on http://localhost:${config.port} (docs at /docs)`));
+  const { port: metricsPort, host: metricsHost } = config.metrics;
+  const metricsServer = metricsPort === undefined ? undefined
+    : createMetricsListener(services.metrics).listen(metricsPort, metricsHost, () => logger.info({ port: metricsPort, host: metricsHost }, `metrics listening on http://${metricsHost.includes(':') ? `[${metricsHost}]` : metricsHost}:${metricsPort}/metrics`));
   onShutdown(logger, async () => {
     stopSweeper();
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // Requests in flight get a few seconds (one waiting on an unreachable Temporal would not end).

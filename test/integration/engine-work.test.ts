@@ -70,7 +70,8 @@ describe('engine work per transition', () => {
   });
 
   test('the API reports where each apply and stage change spent its time, step by step, within the request\'s own time', async () => {
-    const steps = async () => parseStepTotals((await stack.http('GET', '/metrics')).text);
+    const admin = await stack.user('admin');
+    const steps = async () => parseStepTotals((await stack.http('GET', '/metrics', { token: admin.token })).text);
 
     const candidate = await stack.user('candidate');
     let before = await steps();

@@ -60,9 +60,9 @@ describe('operations endpoints', () => {
     expect(res.body).toMatchObject({ status: 404, code: 'not_found' });
   });
 
-  test('metrics are Prometheus text with the HTTP latency histogram', async () => {
+  test('metrics are Prometheus text with the HTTP latency histogram (for an admin)', async () => {
     await stack.http('GET', '/healthz');
-    const res = await stack.http('GET', '/metrics');
+    const res = await stack.http('GET', '/metrics', { token: (await stack.user('admin')).token });
     expect(res.status).toBe(200);
     expect(res.text).toContain('http_request_duration_seconds_bucket');
   });

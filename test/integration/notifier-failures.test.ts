@@ -86,7 +86,7 @@ describe('notifier: SMTP failures', () => {
     expect(single.status).toBe(200);
     expect(JSON.stringify(single.body)).toContain('550');
 
-    const metrics = await stack.http('GET', '/metrics');
+    const metrics = await stack.http('GET', '/metrics', { token: admin.token });
     const q = `queue="${harness.queueName}"`;
     expect(metrics.text).toContain(`ats_queue_jobs{${q},state="failed"} 1`);
     expect(metrics.text).toContain(`ats_queue_jobs{${q},state="completed"} 2`);
@@ -106,7 +106,7 @@ describe('notifier: SMTP failures', () => {
     const [failed] = await harness.queue.getFailed();
     expect(failed.attemptsMade).toBe(3);
     expect(sink.messages).toHaveLength(0);
-    const metrics = await stack.http('GET', '/metrics');
+    const metrics = await stack.http('GET', '/metrics', { token: (await stack.user('admin')).token });
     expect(metrics.text).toContain(`ats_notifications_total{queue="${harness.queueName}",outcome="failed_exhausted"} 1`);
     expect(metrics.text).toContain(`ats_notifications_total{queue="${harness.queueName}",outcome="retry_scheduled"} 2`);
     // Enqueueing the same event again does not resurrect it: the failed job keeps its ID.

@@ -59,7 +59,7 @@ describe('recording when SQL refuses', () => {
   const get = (id: string) => stack.http('GET', `/api/applications/${id}`, { token: recruiter.token });
 
   async function failures(): Promise<Record<string, number>> {
-    const text = (await stack.http('GET', '/metrics')).text;
+    const text = (await stack.http('GET', '/metrics', { token: (await stack.user('admin')).token })).text;
     return Object.fromEntries([...text.matchAll(/^ats_recording_failures_total\{reason="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
   }
 

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { percentile, runPool, summarize } from '../../bench/support/stats';
 import { segmentsOf, typeOf } from '../../bench/support/history';
 import { parseOptions } from '../../bench/options';
@@ -6,7 +8,7 @@ import { checkBounds } from '../../bench/bounds';
 import { medianRound, targetsOf, type BenchResult } from '../../bench/result';
 import { UsageSampler } from '../../bench/support/sampler';
 import { cpuMs, rssMb } from '../../bench/support/processes';
-import { parseStepTotals, stepsBetween } from '../../bench/support/step-metrics';
+import { parseStepTotals, readStepTotals, stepsBetween } from '../../bench/support/step-metrics';
 
 /** The benchmark harness's own arithmetic: what its figures mean depends on it. */
 describe('bench harness', () => {
@@ -189,6 +191,27 @@ describe('bench harness', () => {
       expect(usage.group.rssMaxMb).toBeLessThan(usage.one.rssMaxMb + rssMb(child.pid!) + 5);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('bench metrics reading', () => {
+  test('reads the step totals from a metrics listener, and refuses to read a refusal as no steps', async () => {
+    let answer = { status: 200, text: 'ats_transition_step_seconds_sum{operation="apply",step="record"} 0.25\nats_transition_step_seconds_count{operation="apply",step="record"} 5\n' };
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      res.writeHead(answer.status, { 'Content-Type': 'text/plain' }).end(answer.text);
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect(await readStepTotals(base)).toEqual(new Map([['apply/record', { ms: 250, n: 5 }]]));
+      expect(paths).toEqual(['/metrics']);
+      answer = { status: 401, text: '{"status":401}' };
+      await expect(readStepTotals(base)).rejects.toThrow(/401.*METRICS_PORT/);
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   });
 });

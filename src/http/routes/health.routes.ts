@@ -1,13 +1,16 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { UserSchema } from '../../db/entities/user.entity';
 import type { Services } from '../../services';
+import { authenticate, requireRole } from '../middleware/auth';
+import { ProblemSchema } from '../openapi';
 
 const CHECK_TIMEOUT_MS = 2000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
-/** Liveness, and readiness of the three engines the API depends on. */
-export function healthRoutes(router: Router, services: Services): void {
+/** Liveness, readiness of the three engines the API depends on, and metrics for admins. */
+export function healthRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -37,10 +40,33 @@ export function healthRoutes(router: Router, services: Services): void {
       : { status };
   });
 
-  router.get('/metrics', async (ctx) => {
+  // Per-route traffic and queue depths describe the business: admins only here; Prometheus scrapes
+  // the listener of METRICS_PORT, which is bound to loopback unless configured otherwise.
+  router.get('/metrics', authenticate(services), requireRole(['admin']), async (ctx) => {
     ctx.type = services.metrics.registry.contentType;
     ctx.body = await services.metrics.registry.metrics();
   });
+  registerMetricsPath(registry);
+}
+
+function registerMetricsPath(registry: OpenAPIRegistry): void {
+  const problemAnswer = (description: string, headers?: object) => ({ description, ...(headers && { headers }), content: { 'application/problem+json': { schema: ProblemSchema } } });
+  const required = (description: string) => ({ description, required: true, schema: { type: 'string' } });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (admins)',
+    description: 'HTTP latency by route, stage changes, transition steps, queue depths and delivery outcomes, in the Prometheus text format. For admins on this port; Prometheus scrapes the same text without a token from the listener `METRICS_PORT` opens (on `METRICS_HOST`, loopback by default).',
+    tags: ['Operations'],
+    security: [{ bearerAuth: [] }],
+    responses: {
+      200: { description: 'The metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+      401: problemAnswer('Missing, invalid or expired token', { 'WWW-Authenticate': required('`Bearer`') }),
+      403: problemAnswer('Only for: admin'),
+      405: problemAnswer('This method is not served on this path; `Allow` lists the methods that are', { Allow: required('The methods this path serves') }),
+      500: problemAnswer('The server failed; the body says only that, with a request id'),
+    },
+  } as never);
 }
 
 /**

@@ -5,7 +5,7 @@
  * `SAFE <item>: …` or `VULNERABLE <item>: …` (`ERROR <item>: …` when the check itself could not run).
  * Exit code: 1 if any item is VULNERABLE, else 2 if any is ERROR, else 0.
  *
- *   npm run build   # compiles this file to dist/test/attacks/round-2.js
+ *   npm run build   # or `npm run dev`: either compiles this file to dist/test/attacks/round-2.js
  *   node dist/test/attacks/round-2.js --api http://localhost:8000 --temporal localhost:7233 \
  *     --redis redis://localhost:6379/0 --outbox var/outbox --admin-email … --admin-password …
  *
@@ -74,7 +74,9 @@ function call(method: string, urlPath: string, options: CallOptions = {}): Promi
     else headers['content-length'] = String(Buffer.byteLength(body));
   }
   return new Promise((resolve, reject) => {
-    const req = http.request(`${API}${urlPath}`, { method, headers, agent: agentFor(options.from ?? 'default'), timeout: options.timeoutMs ?? 60_000 }, (res) => {
+    // A chosen IPv4 source needs an IPv4 destination (`localhost` may resolve to ::1 first).
+    const family = options.from ? 4 : undefined;
+    const req = http.request(`${API}${urlPath}`, { method, headers, family, agent: agentFor(options.from ?? 'default'), timeout: options.timeoutMs ?? 60_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -176,13 +178,26 @@ function outboxContents(dir: string): Map<string, string> {
   return out;
 }
 
-function findMarkers(contents: Map<string, string>, markers: Record<string, string>): string[] {
-  const found: string[] = [];
+interface Hit { marker: string; where: string }
+function findMarkers(contents: Map<string, string>, markers: Record<string, string>, label: string): Hit[] {
+  const found: Hit[] = [];
   for (const [where, text] of contents) {
     const lower = text.toLowerCase();
-    for (const [name, marker] of Object.entries(markers)) if (lower.includes(marker.toLowerCase())) found.push(`${name} in ${where}`);
+    for (const [marker, value] of Object.entries(markers)) if (lower.includes(value.toLowerCase())) found.push({ marker, where: `${label} ${where}` });
   }
   return found;
+}
+
+/** "e-mail in 3 Redis keys, 1 outbox file (Redis k1, outbox f1, …)" per marker. */
+function summarize(hits: Hit[]): string {
+  const byMarker = new Map<string, string[]>();
+  for (const h of hits) byMarker.set(h.marker, [...(byMarker.get(h.marker) ?? []), h.where]);
+  return [...byMarker].map(([marker, wheres]) => {
+    const keys = wheres.filter((w) => w.startsWith('Redis')).length;
+    const files = wheres.length - keys;
+    const examples = [wheres.find((w) => w.startsWith('Redis')), wheres.find((w) => w.startsWith('outbox'))].filter(Boolean).join(', ');
+    return `${marker} in ${keys} Redis keys, ${files} outbox files (${examples}${wheres.length > 2 ? ', …' : ''})`;
+  }).join('; ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,22 +244,22 @@ async function main() {
     const job = (await expect(call('POST', '/api/jobs', { token: admin, body: { title: `Attack target ${run}`, company: `Attack Co ${run}`, status: 'open' } }), 201, 'creating the job')).json;
     const jobId = String(job.id);
     await expect(call('POST', `/api/jobs/${jobId}/team`, { token: admin, body: { userId: teamRecruiter.id } }), [200, 201], 'adding the team recruiter');
-    const webhook = await expect(call('POST', '/api/webhooks', { token: admin, body: { url: receiver.url, events: ['application.rejected', 'application.withdrawn'] } }), 201, 'subscribing the receiver');
+    const webhook = await expect(call('POST', '/api/webhooks', { token: admin, body: { url: receiver.url, events: ['application.stage_changed', 'application.rejected', 'application.withdrawn'] } }), 201, 'subscribing the receiver');
 
-    const apply = async (who: { email: string }, tag: string, job: string) => {
-      const token = await login(who.email);
+    const apply = async (token: string, tag: string, job: string) => {
       const coverLetter = `cover-letter-${tag}-${run}-job${job}: I would love to work on your attack surface.`;
       const resumeUrl = `https://files.attack.example/${tag}-${run}/job${job}/resume.pdf`;
       const app = (await expect(call('POST', `/api/jobs/${job}/apply`, { token, body: { coverLetter, resumeUrl } }), 201, `${tag} applying`)).json;
       return { id: String(app.id), coverLetter, resumeUrl };
     };
-    const readerApp = await apply(reader, 'reader', jobId);
-    const erasedApp = await apply(erased, 'erased', jobId);
+    const readerApp = await apply(await login(reader.email), 'reader', jobId);
+    const erasedToken = await login(erased.email);
+    const erasedApp = await apply(erasedToken, 'erased', jobId);
     // More running applications of the erased candidate: erasure withdraws them one by one, and each
     // withdrawal's webhook is on its way while the next one is withdrawn.
     for (let i = 0; i < 3; i++) {
       const other = (await expect(call('POST', '/api/jobs', { token: admin, body: { title: `Attack target ${run} #${i + 2}`, company: `Attack Co ${run}`, status: 'open' } }), 201, 'creating another job')).json;
-      await apply(erased, 'erased', String(other.id));
+      await apply(erasedToken, 'erased', String(other.id));
     }
     // What identifies the erased candidate's content in any of their applications.
     const erasedCover = `cover-letter-erased-${run}`;
@@ -339,8 +354,11 @@ async function main() {
     const stageBody = { stage: 'screening' };
     const first = await call('PATCH', `/api/applications/${encodeURIComponent(erasedApp.id)}/stage`, { token: leaver, body: stageBody, headers: { 'idempotency-key': key } });
     if (first.status !== 200) console.log(`# the team recruiter's keyed stage change answered ${first.status}: ${first.text.slice(0, 200)}`);
-    // Let the stage-change notification reach the outbox (and its job finish) before the erasure, so item 6 has something to find.
-    for (let i = 0; i < 60 && !findMarkers(outboxContents(opts.outbox), { email: erased.email }).length; i++) await sleep(250);
+    // Let the change's webhook and e-mail go out before the erasure: the delivery shows the receiver
+    // is reachable, and the e-mail's job and file give item 6 something to find.
+    const delivered = () => receiver.deliveries.some((d) => d.type === 'application.stage_changed' && d.text.includes(erasedApp.id));
+    for (let i = 0; i < 60 && !delivered(); i++) await sleep(250);
+    for (let i = 0; i < 60 && !findMarkers(outboxContents(opts.outbox), { email: erased.email }, 'outbox').length; i++) await sleep(250);
     await expect(call('DELETE', `/api/jobs/${jobId}/team/${teamRecruiter.id}`, { token: admin }), 204, 'removing the recruiter from the team');
     const erasedAt = Date.now();
     const erase = await call('POST', `/api/users/${erased.id}/erase`, { token: admin });
@@ -348,12 +366,14 @@ async function main() {
 
     await attempt('4 erasure-webhook', async () => {
       const item = '4 erasure-webhook';
-      // Wait for the withdrawal's delivery (or 20 s, for a system that sends none).
-      for (let i = 0; i < 80 && !receiver.deliveries.some((d) => d.at >= erasedAt && d.type === 'application.rejected'); i++) await sleep(250);
+      // Wait for the four withdrawals' deliveries (or 20 s, for a system that sends none).
+      const rejections = () => receiver.deliveries.filter((d) => d.at >= erasedAt && d.type === 'application.rejected').length;
+      for (let i = 0; i < 80 && rejections() < 4; i++) await sleep(250);
       await sleep(1000);
       const after = receiver.deliveries.filter((d) => d.at >= erasedAt);
       const leaking = after.filter((d) => carriesErased(d.text) || d.text.toLowerCase().includes(erased.email.toLowerCase()));
       const types = after.map((d) => d.type).join(', ') || 'none';
+      if (!receiver.deliveries.length) throw new Error('the receiver got no delivery at all, not even the stage change before the erasure: are webhooks allowed to reach loopback (WEBHOOK_ALLOW_PRIVATE=true)?');
       if (leaking.length) report('VULNERABLE', item, `${leaking.length} webhook deliveries received after the erasure request (${leaking.map((d) => d.type).join(', ')}) carried the erased candidate's cover letter, résumé URL or e-mail`);
       else report('SAFE', item, `erased a candidate with 4 running applications (erase answered ${erase.status}); deliveries received afterwards: ${types}, none carrying the cover letter, résumé URL or e-mail`);
     });
@@ -374,8 +394,8 @@ async function main() {
       // The item is about queue jobs (BullMQ keys, any state), idempotency records and the outbox; a
       // hit in any other key (a rate limiter's, say) is shown but does not decide the verdict.
       const inScope = (key: string) => /bull|idempot|notif|webhook|deliver/i.test(key);
-      let found: string[] = [];
-      let elsewhere: string[] = [];
+      let found: Hit[] = [];
+      let elsewhere: Hit[] = [];
       let keys = 0;
       let files = 0;
       for (let i = 0; i < 30; i++) {
@@ -384,13 +404,13 @@ async function main() {
         keys = inRedis.size;
         files = inOutbox.size;
         const scoped = new Map([...inRedis].filter(([k]) => inScope(k)));
-        elsewhere = findMarkers(new Map([...inRedis].filter(([k]) => !inScope(k))), markers);
-        found = [...findMarkers(scoped, markers).map((f) => `Redis ${f}`), ...findMarkers(inOutbox, markers).map((f) => `outbox ${f}`)];
+        elsewhere = findMarkers(new Map([...inRedis].filter(([k]) => !inScope(k))), markers, 'Redis');
+        found = [...findMarkers(scoped, markers, 'Redis'), ...findMarkers(inOutbox, markers, 'outbox')];
         if (!found.length) break;
         await sleep(1000);
       }
-      const also = elsewhere.length ? ` (also, outside the queues and idempotency records: ${elsewhere.slice(0, 4).join('; ')})` : '';
-      if (found.length) report('VULNERABLE', item, `30 s after the erasure, personal data remains: ${found.slice(0, 8).join('; ')}${found.length > 8 ? `; and ${found.length - 8} more` : ''}${also}`);
+      const also = elsewhere.length ? ` (also, outside the queues and idempotency records: ${summarize(elsewhere)})` : '';
+      if (found.length) report('VULNERABLE', item, `30 s after the erasure, personal data remains: ${summarize(found)}${also}`);
       else report('SAFE', item, `after the erasure, none of the candidate's e-mail, name, cover letter or résumé URL in the queue and idempotency keys of ${keys} Redis keys (every type, every job state) or in ${files} outbox files${also}`);
     });
 
@@ -431,13 +451,15 @@ async function main() {
       const flooders = await Promise.all(Array.from({ length: 10 }, (_, n) => createUser(`flood${n}`, 'candidate', `Flood ${n} ${run}`)));
       const others: { email: string }[] = [];
       for (let n = 0; n < 31; n += 4) others.push(...await Promise.all([0, 1, 2, 3].filter((k) => n + k < 31).map((k) => createUser(`user${n + k}`, 'candidate', `User ${n + k} ${run}`))));
+      // The flood's own address, apart from the set-up's, so a budget it exhausts refuses only the flood.
+      const FLOOD_ADDRESS = '127.0.200.1';
       const flood: Record<number, number> = {};
       const otherStatus: Record<string, number> = {};
       const end = Date.now() + opts.floodSeconds * 1000;
       const floodWorker = async (w: number) => {
         const who = flooders[w % flooders.length];
         while (Date.now() < end) {
-          const status = await call('POST', '/api/auth/login', { body: { email: who.email, password }, timeoutMs: 30_000 }).then((a) => a.status, () => 0);
+          const status = await call('POST', '/api/auth/login', { body: { email: who.email, password }, from: FLOOD_ADDRESS, timeoutMs: 30_000 }).then((a) => a.status, () => 0);
           flood[status] = (flood[status] ?? 0) + 1;
           if (status !== 200) await sleep(20);
         }

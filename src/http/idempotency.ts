@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'koa';
+import type { Redis } from 'ioredis';
 import type { Services } from '../services';
+import type { Config } from '../config';
 import { ConflictError, InvalidInputError, TryAgainError, UnprocessableError } from '../domain/errors';
 
 /** Keys are opaque to the server: printable ASCII, as the IETF draft's examples and Stripe's keys are. */
@@ -9,6 +11,11 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 const ANSWER_TTL_SECONDS = 24 * 3600;
 const POLL_MS = 25;
 
+/** Where this deployment keeps idempotency records: under its own prefix, as every other key of ours. */
+export const idempotencyPrefix = (config: Config) => `ats:${config.notifier.queueName}:idempotency:`;
+const storeKeyOf = (config: Config, userId: number, key: string) => `${idempotencyPrefix(config)}${userId}:${key}`;
+/** The records whose stored answer shows an application of this candidate, so an erasure finds them. */
+const aboutCandidateKey = (config: Config, candidateId: string) => `${idempotencyPrefix(config)}about-candidate:${candidateId}`;
 
 interface Running { fingerprint: string; state: 'running' }
 interface Done { fingerprint: string; state: 'done'; status: number; type: string; body: string; location?: string }
@@ -19,7 +26,9 @@ interface Done { fingerprint: string; state: 'done'; status: number; type: strin
  * `Idempotent-Replayed: true`; the same key with another request is a 422. A duplicate arriving
  * while the first still runs waits for its answer (up to the request deadline), then 409.
  * Only successful answers are stored: after an error the key is free and a retry runs again.
- * Without the header nothing here touches Redis.
+ * Without the header nothing here touches Redis. A replay is answered after the route's guard and
+ * role check have passed for the caller as they are now (see `guard` on the routes), so someone
+ * who lost access gets the 404 or 403 a fresh request would.
  */
 export async function withIdempotency(ctx: Context, services: Services, run: () => Promise<void>): Promise<void> {
   // Absent: no idempotency. Present but empty (or anything else off the pattern): refused, as documented.
@@ -27,7 +36,7 @@ export async function withIdempotency(ctx: Context, services: Services, run: () 
   const key = ctx.get('Idempotency-Key');
   if (!KEY.test(key)) throw new InvalidInputError('Idempotency-Key', 'The Idempotency-Key header takes 1 to 255 printable ASCII characters.');
   const { redis, config } = services;
-  const storeKey = `idempotency:${(ctx.state.user as { id: number }).id}:${key}`;
+  const storeKey = storeKeyOf(config, (ctx.state.user as { id: number }).id, key);
   const fingerprint = createHash('sha256').update(`${ctx.method} ${ctx.path}\n${JSON.stringify(ctx.request.body ?? null)}`).digest('hex');
   // A crashed first request must not hold its key for a day: "running" lapses after the request deadline.
   const runningTtlMs = config.temporal.requestTimeoutMs * 2;
@@ -58,9 +67,34 @@ export async function withIdempotency(ctx: Context, services: Services, run: () 
     fingerprint, state: 'done', status: ctx.status, type: ctx.response.type || 'application/json',
     body: ctx.body === undefined || ctx.body === null ? '' : JSON.stringify(ctx.body), location: ctx.response.get('Location') || undefined,
   };
-  await redis.set(storeKey, JSON.stringify(done), 'EX', ANSWER_TTL_SECONDS).catch((err: Error) =>
+  const about = candidateOf(ctx.body);
+  const stored = redis.multi().set(storeKey, JSON.stringify(done), 'EX', ANSWER_TTL_SECONDS);
+  if (about) stored.sadd(aboutCandidateKey(config, about), storeKey).expire(aboutCandidateKey(config, about), ANSWER_TTL_SECONDS);
+  await stored.exec().catch((err: Error) =>
     services.logger.warn({ err: err.message }, 'idempotent answer not stored; a retry with this key runs again'));
 }
+
+/** The candidate an answer shows an application of (an `application` carries `candidateId`), if any. */
+function candidateOf(body: unknown): string | undefined {
+  const id = body && typeof body === 'object' ? (body as { candidateId?: unknown }).candidateId : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+/**
+ * Erasure: deletes the person's own records (every key they sent) and everyone's records whose
+ * stored answer shows one of their applications. Returns how many records went.
+ */
+export async function forgetIdempotentAnswers(redis: Redis, config: Config, userId: number): Promise<number> {
+  const index = aboutCandidateKey(config, String(userId));
+  const keys = new Set(await redis.smembers(index));
+  const own = redis.scanStream({ match: `${globEscape(idempotencyPrefix(config))}${userId}:*`, count: 500 });
+  for await (const batch of own) for (const k of batch as string[]) keys.add(k);
+  if (keys.size) await redis.del(...keys);
+  await redis.del(index);
+  return keys.size;
+}
+
+const globEscape = (text: string) => text.replace(/[*?[\\\]]/g, '\\$&');
 
 function replay(ctx: Context, record: Done): void {
   ctx.status = record.status;

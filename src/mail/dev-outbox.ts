@@ -17,7 +17,7 @@ export function createDevOutbox(dir: string, from: string, logger: Logger): Mail
     async send(mail) {
       const info = await transport.sendMail(toNodemailer(mail));
       await fs.mkdir(folder, { recursive: true });
-      const file = path.join(folder, `${mail.messageId.replace(/^<|>$/g, '').replace(/[^\w.@-]/g, '_')}.eml`);
+      const file = path.join(folder, `${fileNameOf(mail.messageId.replace(/^<|>$/g, ''))}.eml`);
       // Write then rename: a reader never sees half a message.
       await fs.writeFile(`${file}.tmp`, info.message as Buffer);
       await fs.rename(`${file}.tmp`, file);
@@ -28,4 +28,26 @@ export function createDevOutbox(dir: string, from: string, logger: Logger): Mail
       transport.close();
     },
   };
+}
+
+const fileNameOf = (text: string) => text.replace(/[^\w.@-]/g, '_');
+
+/**
+ * Erasure: deletes the outbox's messages about these applications (to the candidate, and to
+ * recruiters naming them). A notification's Message-ID, and so its file name, begins with the
+ * application's id (see notificationJobId). Returns how many files went.
+ */
+export async function deleteOutboxFilesAbout(dir: string, applicationIds: readonly string[]): Promise<number> {
+  const folder = path.resolve(dir);
+  let names: string[];
+  try {
+    names = await fs.readdir(folder);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  const prefixes = applicationIds.map((id) => `${fileNameOf(id.replace(/:/g, '_'))}.`);
+  const doomed = names.filter((name) => prefixes.some((p) => name.startsWith(p)));
+  await Promise.all(doomed.map((name) => fs.rm(path.join(folder, name), { force: true })));
+  return doomed.length;
 }

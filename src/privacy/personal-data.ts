@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/sql';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Services } from '../services';
 import { UserSchema, type User } from '../db/entities/user.entity';
 import { findApplication, type ApplicationRecord } from '../applications/application-repository';
@@ -6,6 +9,9 @@ import { changeStage } from '../applications/application-commands';
 import { isFinal, type Stage } from '../domain/stages';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { destroyDataKey } from './candidate-keys';
+import { assertKeepsAnAdmin } from '../accounts/last-admin';
+import { removeNotificationJobsAbout } from '../queue/notification-erasure';
+import { deleteOutboxFilesAbout } from '../mail/dev-outbox';
 
 /** An erased account keeps its row (ids in other people's records still resolve) under this address. */
 export const erasedEmail = (id: number) => `erased-${id}@invalid`;
@@ -25,31 +31,73 @@ export async function exportPersonalData(services: Services, user: User): Promis
 }
 
 /**
- * Erasure: running applications end as `rejected` (reason `erased`) through their workflows, the
- * candidate's data key is destroyed (their cover letters and résumé URLs in every Temporal history
- * become unreadable), and SQL keeps the account and applications without a personal field.
+ * Erasure, in the order API.md promises, so that nothing built on the way carries the person:
+ *  1. the account is anonymized and deactivated and the applications' personal fields are nulled,
+ *     in one transaction (refused with 409 `last_admin` for the last active admin);
+ *  2. running applications end as `rejected` (reason `erased`) through their workflows: the webhook
+ *     payloads and notifications of that step are built from the anonymized rows, and the candidate,
+ *     deactivated, is sent nothing;
+ *  3. the candidate's data key is destroyed (their fields in every Temporal history stay sealed);
+ *  4. the copies elsewhere go: webhook deliveries that carried a personal field, the notification
+ *     outbox, the notification jobs in Redis (any state) and the dev outbox's files.
+ * Each step is idempotent: when one fails (Temporal unreachable), sending the erasure again finishes it.
  */
 export async function erasePersonalData(services: Services, user: User, by: number): Promise<void> {
-  const em = services.orm.em.fork();
-  const running = await em.execute<{ id: string; stage: Stage }[]>('select id, stage from applications where candidate_id = ?', [user.id], 'all');
-  for (const application of running.filter((a) => !isFinal(a.stage))) {
+  const { orm, config, logger } = services;
+  const now = new Date().toISOString();
+  await orm.em.fork().transactional(async (em) => {
+    await assertKeepsAnAdmin(em, user, { active: false });
+    // A password no one knows and no hash of it can match: a random string that is not a hash.
+    await em.nativeUpdate(UserSchema, { id: user.id }, { email: erasedEmail(user.id), fullName: null, passwordHash: `!erased-${randomBytes(16).toString('hex')}`, active: false, updatedAt: now });
+    await em.execute('update applications set cover_letter = null, resume_url = null where candidate_id = ?', [user.id], 'run');
+  });
+
+  const em = orm.em.fork();
+  const applications = await em.execute<{ id: string; stage: Stage }[]>('select id, stage from applications where candidate_id = ?', [user.id], 'all');
+  const running = applications.filter((a) => !isFinal(a.stage));
+  for (const application of running) {
     try {
       await changeStage(services, application.id, { stage: 'rejected', reason: 'erased', by: String(by) });
     } catch (err) {
-      // Its workflow has closed meanwhile (or is past retention): nothing runs that could be withdrawn.
-      // Anything else (Temporal unreachable) stops the erasure before it destroys anything; it can be sent again.
-      if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
-      services.logger.warn({ applicationId: application.id, err: err.message }, 'an application of an erased candidate could not be withdrawn');
+      // Its workflow has closed meanwhile (or is past retention), or refuses as final (an earlier erasure's
+      // withdrawal, sent while no worker ran, has landed since): nothing runs that could be withdrawn.
+      // Anything else (Temporal unreachable) stops here, before the key is destroyed; the erasure can be sent again.
+      const refused = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure;
+      if (!(err instanceof ConflictError || err instanceof NotFoundError || refused)) throw err;
+      logger.warn({ applicationId: application.id, err: (err as Error).message }, 'an application of an erased candidate could not be withdrawn');
     }
   }
   await destroyDataKey(em, user.id);
-  const now = new Date().toISOString();
+  // Again: a transition sweep that read the workflow before step 1 may have written the row since.
   await em.execute('update applications set cover_letter = null, resume_url = null where candidate_id = ?', [user.id], 'run');
-  // Webhook payloads copied the applications, cover letter and résumé URL included.
-  await em.execute('delete from webhook_deliveries where subject in (select id from applications where candidate_id = ?)', [user.id], 'run');
-  // So do messages about them still waiting in the notification outbox.
+
+  const ids = applications.map((a) => a.id);
+  const deliveries = await deleteDeliveriesWithPersonalData(em, ids);
+  // The outbox's rows copied the recipient's address and names; the notifier skips a job whose row is gone.
   await em.execute('delete from notification_outbox where subject in (select id from applications where candidate_id = ?)', [user.id], 'run');
-  // A password no one knows and no hash of it can match: a random string that is not a hash.
-  await em.nativeUpdate(UserSchema, { id: user.id }, { email: erasedEmail(user.id), fullName: null, passwordHash: `!erased-${randomBytes(16).toString('hex')}`, active: false, updatedAt: now });
-  services.logger.info({ userId: user.id, by, withdrawn: running.filter((a) => !isFinal(a.stage)).length }, 'personal data erased');
+  const jobs = await removeNotificationJobsAbout(services.notifications, services.redis, ids);
+  const files = await deleteOutboxFilesAbout(config.mail.outboxDir, ids);
+  logger.info({ userId: user.id, by, withdrawn: running.length, deliveries, jobs, files }, 'personal data erased');
+}
+
+/**
+ * Webhook deliveries whose payload shows one of these applications with its cover letter or résumé
+ * URL. Those built after step 1 carry neither and stay, so receivers still learn of the rejection.
+ */
+async function deleteDeliveriesWithPersonalData(em: EntityManager, applicationIds: readonly string[]): Promise<number> {
+  if (!applicationIds.length) return 0;
+  const rows = await em.execute<{ id: string; payload: string }[]>(
+    `select id, payload from webhook_deliveries where subject in (${applicationIds.map(() => '?').join(', ')})`, [...applicationIds], 'all');
+  const personal = rows.filter((r) => carriesPersonalData(r.payload)).map((r) => r.id);
+  for (const id of personal) await em.execute('delete from webhook_deliveries where id = ?', [id], 'run');
+  return personal.length;
+}
+
+function carriesPersonalData(payload: string): boolean {
+  try {
+    const data = (JSON.parse(payload) as { data?: { coverLetter?: unknown; resumeUrl?: unknown } }).data;
+    return data?.coverLetter != null || data?.resumeUrl != null;
+  } catch {
+    return true;
+  }
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import type { Mailer } from '../mail/mailer';
 import { renderNotification } from '../mail/templates';
 import { describeSmtpFailure, isInvalidRecipient, isPermanentSmtpFailure } from '../mail/smtp-failure';
-import type { NotificationJobData } from './notification-queue';
+import { withoutPersonalData, type NotificationJobData } from './notification-queue';
 import type { DeliveryLedger } from './delivery-ledger';
 import type { NotificationOutbox } from './notification-outbox';
 import type { DeliveryOutcome, DeliveryStats } from './delivery-stats';
@@ -78,13 +78,24 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
     ]);
   }
 
+  /** A kept completed job needs no copy of the person: never throws, the message is out. */
+  const forgetPerson = (job: Job<NotificationJobData, DeliveryResult>, log: Log) => job.updateData(withoutPersonalData(job.data))
+    .catch((err: Error) => log.warn({ err: err.message }, 'sent, but the job still holds the recipient\'s address'));
+
   return async function deliver(job: Job<NotificationJobData, DeliveryResult>, token?: string): Promise<DeliveryResult> {
     const jobId = job.id!;
     const log = logger.child({ jobId, kind: job.data.kind, recipientId: job.data.recipient.id, attempt: job.attemptsMade + 1 });
+    // Blanked: sent already (a completion that was lost), or its person was erased meanwhile.
+    if (!job.data.recipient.email) {
+      log.info('no address left in the job; completing without sending');
+      count('duplicate_skipped');
+      return { messageId: `<${jobId}@${deps.messageIdDomain}>`, duplicate: true };
+    }
     const decision = await decide(jobId, token ?? randomUUID(), log);
     if ('stop' in decision) {
       log.info({ messageId: decision.stop.messageId }, 'already sent; completing without sending again');
       count('duplicate_skipped');
+      await forgetPerson(job, log);
       return decision.stop;
     }
     if ('delayMs' in decision) {
@@ -120,6 +131,7 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
     }
 
     await recordSent(jobId, sent.messageId, guard, log);
+    await forgetPerson(job, log);
     count('sent');
     log.info({ messageId: sent.messageId, via: mailer.target }, 'notification sent');
     return { messageId: sent.messageId, duplicate: false };

@@ -27,6 +27,14 @@ export interface NotificationJobData {
   reason: string | null;
 }
 
+/**
+ * The job's data once its message is out (or its person erased): ids, the job and the stage change;
+ * no address and no names. Kept completed jobs hold this, not a copy of the person.
+ */
+export function withoutPersonalData(data: NotificationJobData): NotificationJobData {
+  return { ...data, recipient: { id: data.recipient.id, email: '', name: null }, candidate: { id: data.candidate.id, name: null } };
+}
+
 export type NotificationJobKey = Pick<NotificationJobData, 'applicationId' | 'seq' | 'kind' | 'channel'> & { recipientId: string };
 
 /** Stable across activity retries, so a second enqueue of the same message is a no-op. BullMQ forbids ':' in IDs. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { startStack, type TestStack } from '../support/stack';
-import { bundleWorkflows, createJob, expectSqlMatchesWorkflow } from '../support/applications';
+import { addToTeam, bundleWorkflows, createJob, expectSqlMatchesWorkflow } from '../support/applications';
 import { responseValidator } from '../support/openapi-validator';
+import { idempotencyPrefix } from '../../src/http/idempotency';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 
@@ -51,7 +52,7 @@ describe('Idempotency-Key', () => {
     const send = () => stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, headers, body: { stage: 'screening' } });
     const first = await send();
     expect(first.status).toBe(200);
-    await stack.services.redis.del(`idempotency:${recruiter.user.id}:${headers['Idempotency-Key']}`);
+    await stack.services.redis.del(`${idempotencyPrefix(stack.config)}${recruiter.user.id}:${headers['Idempotency-Key']}`);
     const second = await send();
     expect(second.status).toBe(200);
     expect(second.headers.get('idempotent-replayed')).toBeNull();
@@ -162,5 +163,44 @@ describe('Idempotency-Key', () => {
     const w2 = await stack.http('POST', `/api/applications/${a.body.id}/withdraw`, { token: candidate.token, headers: w });
     expect([w1.status, w2.status]).toEqual([200, 200]);
     expect(w2.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  test('a replay is answered only to a caller who may still see the application: off the team, 404 as a fresh request', async () => {
+    const job = await createJob(stack, recruiter.user.id);
+    const colleague = await stack.user('recruiter');
+    await addToTeam(stack, job, colleague.user.id);
+    const candidate = await stack.user('candidate');
+    const { body: application } = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: { coverLetter: 'Private letter' } });
+    const headers = key();
+    const send = () => stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: colleague.token, headers, body: { stage: 'screening' } });
+    const first = await send();
+    expect(first.status).toBe(200);
+    expect((await send()).headers.get('idempotent-replayed')).toBe('true');
+
+    await stack.http('DELETE', `/api/jobs/${job.id}/team/${colleague.user.id}`, { token: recruiter.token });
+    const replay = await send();
+    expect({ status: replay.status, code: replay.body.code }).toEqual({ status: 404, code: 'not_found' });
+    expect(replay.headers.get('idempotent-replayed')).toBeNull();
+    expect(replay.text).not.toContain('Private letter');
+    // The candidate's own keyed withdrawal replays to them alone.
+    const w = key();
+    expect((await stack.http('POST', `/api/applications/${application.id}/withdraw`, { token: candidate.token, headers: w })).status).toBe(200);
+    const other = await stack.user('candidate');
+    expect((await stack.http('POST', `/api/applications/${application.id}/withdraw`, { token: other.token, headers: w })).status).toBe(404);
+  });
+
+  test('the records are kept under the deployment\'s prefix, like every other key, and indexed by the candidate they show', async () => {
+    const job = await createJob(stack, recruiter.user.id);
+    const candidate = await stack.user('candidate');
+    const { body: application } = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: {} });
+    const headers = key();
+    expect((await stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, headers, body: { stage: 'screening' } })).status).toBe(200);
+    const prefix = `ats:${stack.config.notifier.queueName}:idempotency:`;
+    expect(idempotencyPrefix(stack.config)).toBe(prefix);
+    const stored = `${prefix}${recruiter.user.id}:${headers['Idempotency-Key']}`;
+    expect(await stack.services.redis.get(stored)).toContain('"state":"done"');
+    expect(await stack.services.redis.exists(`idempotency:${recruiter.user.id}:${headers['Idempotency-Key']}`)).toBe(0);
+    expect(await stack.services.redis.smembers(`${prefix}about-candidate:${candidate.user.id}`)).toEqual([stored]);
+    expect(await stack.services.redis.ttl(stored)).toBeGreaterThan(23 * 3600);
   });
 });

@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Services } from '../../services';
 import type { User } from '../../db/entities/user.entity';
@@ -40,6 +41,8 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     if (!visible) throw new NotFoundError('Application not found.');
     return id;
   };
+  /** Before anything else, an idempotent replay included: someone who lost access gets the 404 a fresh request would. */
+  const guardVisible = async (ctx: Context) => { await visibleId(String(ctx.params.id), ctx.state.user as User); };
 
   defineRoute(router, registry, services, {
     method: 'post',
@@ -123,6 +126,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     auth: ['recruiter', 'admin'],
     params: ApplicationIdParams,
     body: StageChangeBody,
+    guard: guardVisible,
     idempotent: true,
     responses: {
       200: { description: 'The application after the change', schema: ApplicationJson },
@@ -145,6 +149,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     tags: TAGS,
     auth: ['candidate'],
     params: ApplicationIdParams,
+    guard: guardVisible,
     idempotent: true,
     body: NoFields,
     bodyRequired: false,

@@ -7,6 +7,7 @@ import type { Services } from '../../services';
 import { defineRoute } from '../route';
 import { IdParams, toDbId } from '../schemas/id.schemas';
 import { NoFields } from '../schemas/request-body.schemas';
+import { forgetIdempotentAnswers } from '../idempotency';
 import { erasePersonalData, exportPersonalData, isErased } from '../../privacy/personal-data';
 
 const StageEvent = z.object({ applicationId: z.string(), seq: z.number(), from: z.string().nullable(), to: z.string(), at: z.string(), by: z.string().nullable(), reason: z.string().nullable() });
@@ -21,11 +22,12 @@ const Accepted = z.object({ status: z.literal('erased') }).openapi('ErasureAccep
 
 /** GDPR: a person's data, and its erasure. Others learn nothing, not even that the account exists. */
 export function privacyRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
-  async function subject(id: string, actor: User): Promise<User> {
+  /** `erased`: whether an erased account is found too (an erasure sent again finishes one that stopped half-way). */
+  async function subject(id: string, actor: User, erased = false): Promise<User> {
     const dbId = toDbId(id);
     if (!dbId || (actor.role !== 'admin' && actor.id !== dbId)) throw new NotFoundError('No such user.');
     const user = await services.orm.em.fork().findOne(UserSchema, { id: dbId });
-    if (!user || isErased(user)) throw new NotFoundError('No such user.');
+    if (!user || (isErased(user) && !erased)) throw new NotFoundError('No such user.');
     return user;
   }
 
@@ -47,17 +49,26 @@ export function privacyRoutes(router: Router, registry: OpenAPIRegistry, service
     method: 'post',
     path: '/api/users/{id}/erase',
     summary: 'Erase a person: account and applications anonymized, running applications withdrawn, data key destroyed',
-    description: 'Admins erase anyone; a candidate may erase themself. Stage history is kept without personal fields.',
+    description: 'Admins erase anyone; a candidate may erase themself. Stage history is kept without personal fields. '
+      + 'Erasing an erased account again (admins) finishes an erasure that stopped half-way, and changes nothing otherwise. '
+      + 'The last active admin cannot be erased (409 `last_admin`).',
     tags: ['Personal data'],
     auth: 'any',
     params: IdParams,
     body: NoFields,
     bodyRequired: false,
-    responses: { 202: { description: 'Erased', schema: Accepted }, 403: { description: 'Only admins, or candidates for themselves' }, 404: { description: 'No such user, already erased, or not yours' } },
+    responses: {
+      202: { description: 'Erased', schema: Accepted },
+      403: { description: 'Only admins, or candidates for themselves' },
+      404: { description: 'No such user, or not yours' },
+      409: { description: 'The account is the last active admin (`last_admin`)' },
+    },
     async handler(ctx, { params, user: actor }) {
-      const user = await subject(params.id, actor);
+      const user = await subject(params.id, actor, true);
       if (actor.role !== 'admin' && actor.role !== 'candidate') throw new ForbiddenError('Staff accounts are erased by an admin.');
       await erasePersonalData(services, user, actor.id);
+      // Stored answers that show their applications (theirs, and staff's keyed changes), kept by the HTTP layer.
+      await forgetIdempotentAnswers(services.redis, services.config, user.id);
       ctx.status = 202;
       ctx.body = { status: 'erased' };
     },

@@ -1,11 +1,10 @@
 import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { UserSchema, type User } from '../../db/entities/user.entity';
-import { ConflictError, NotFoundError } from '../../domain/errors';
+import { UserSchema } from '../../db/entities/user.entity';
+import { NotFoundError } from '../../domain/errors';
 import { createAccount } from '../../accounts/user-accounts';
+import { assertKeepsAnAdmin } from '../../accounts/last-admin';
 import type { Services } from '../../services';
-import type { SqlEntityManager } from '@mikro-orm/sql';
-import { dialectOf } from '../../db/dialect';
 import { defineRoute } from '../route';
 import { IdParams, toDbId } from '../schemas/id.schemas';
 import { PageQuery, decodeCursor, toPage } from '../schemas/pagination.schemas';
@@ -70,9 +69,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, services: 
       const user = await services.orm.em.transactional(async (em) => {
         const target = id ? await em.findOne(UserSchema, { id }) : null;
         if (!target) throw new NotFoundError('No such user.');
-        if (losesAdmin(target, body) && !(await otherActiveAdmins(em, target.id)).length) {
-          throw new ConflictError('last_admin', 'This would leave no active admin; make another user an admin first.');
-        }
+        await assertKeepsAnAdmin(em, target, body);
         if (body.role !== undefined) target.role = body.role;
         if (body.active !== undefined) target.active = body.active;
         target.updatedAt = new Date().toISOString();
@@ -82,19 +79,4 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, services: 
       ctx.body = { user: toAdminUserJson(user) };
     },
   });
-}
-
-/**
- * The other active admins. On PostgreSQL every active admin's row is locked until the transaction
- * ends, all of them and in one order, so two admins demoting each other at once run one after the
- * other (the second then sees the first's change) instead of both passing, or deadlocking.
- */
-async function otherActiveAdmins(em: SqlEntityManager, exceptId: number): Promise<{ id: number }[]> {
-  const admins = await em.execute<{ id: number }[]>(`select id from users where role = 'admin' and active = true order by id${dialectOf(em).lockRead}`, [], 'all');
-  return admins.filter((a) => Number(a.id) !== exceptId);
-}
-
-function losesAdmin(target: User, change: { role?: string; active?: boolean }): boolean {
-  const isActiveAdmin = target.role === 'admin' && target.active;
-  return isActiveAdmin && ((change.role !== undefined && change.role !== 'admin') || change.active === false);
 }

@@ -17,6 +17,8 @@ describe('hiring teams', () => {
   beforeAll(async () => {
     stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
     [owner, outsider, admin, candidate] = [await stack.user('recruiter'), await stack.user('recruiter'), await stack.user('admin'), await stack.user('candidate')];
+    // A recruiter adds only colleagues they already share a team with: owner and outsider share one of outsider's jobs.
+    expect((await add(await newJob('draft', outsider), owner.user.id, admin.token)).status).toBe(201);
   }, 60_000);
   afterAll(async () => { await stack?.close(); });
 
@@ -152,6 +154,28 @@ describe('hiring teams', () => {
       expect((await stack.http('POST', `/api/jobs/${jobId}/team`, { token: owner.token, body })).status).toBe(422);
     }
     expect(await memberIds(jobId)).toEqual([String(owner.user.id)]);
+  });
+
+  test('a recruiter cannot probe user ids: one 422 for anyone they do not share a team with, whatever the account, and no e-mail', async () => {
+    const jobId = await newJob();
+    const stranger = await stack.user('recruiter');
+    const inactive = await stack.user('recruiter');
+    await stack.services.orm.em.fork().execute('update users set active = false where id = ?', [inactive.user.id], 'run');
+    const answers = [];
+    for (const userId of [stranger.user.id, candidate.user.id, admin.user.id, inactive.user.id, '999999999999']) {
+      const res = await add(jobId, String(userId));
+      expect(res.status).toBe(422);
+      expect(res.text).not.toMatch(/@example\.com/);
+      answers.push(JSON.stringify({ status: res.body.status, code: res.body.code, detail: res.body.detail, errors: res.body.errors }));
+    }
+    // Nothing in the answer tells an existing recruiter from a candidate or from no account at all.
+    expect(new Set(answers).size).toBe(1);
+    expect(await memberIds(jobId)).toEqual([String(owner.user.id)]);
+    // An admin may add anyone; once on a team together, the creator may add them to the next job too.
+    const added = await add(jobId, String(stranger.user.id), admin.token);
+    expect(added.body.user).toMatchObject({ id: String(stranger.user.id), email: stranger.user.email });
+    const next = await newJob();
+    expect((await add(next, String(stranger.user.id))).status).toBe(201);
   });
 
   test('the creator stays on the team: removing them is 409, for the creator and admins alike', async () => {

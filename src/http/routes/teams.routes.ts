@@ -47,7 +47,9 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
     method: 'post',
     path: '/api/jobs/{id}/team',
     summary: 'Add a recruiter to the job\'s hiring team (admins and the job\'s creator)',
-    description: 'Adding a recruiter who is already on the team changes nothing and answers 200.',
+    description: 'Adding a recruiter who is already on the team changes nothing and answers 200. '
+      + 'A recruiter may add only recruiters they already share a hiring team with (whom the team lists already show them); '
+      + 'any other id answers the same 422, so ids cannot be probed for accounts and their e-mails. Admins add any active recruiter.',
     tags: TAGS,
     auth: 'any',
     params: IdParams,
@@ -57,11 +59,11 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
       201: { description: 'The recruiter, now on the team', schema: UserEnvelope },
       403: { description: 'Only admins and the job\'s creator manage its team (`not_job_owner`)' },
       404: HIDDEN,
-      422: { description: '`userId` names no active recruiter' },
+      422: { description: '`userId` names no active recruiter (for a recruiter: none they share a hiring team with)' },
     },
     async handler(ctx, { params, body, user }) {
       const job = await managedJob(params.id, user);
-      const member = await findRecruiter(String(body.userId));
+      const member = await findRecruiter(String(body.userId), user);
       ctx.status = (await addToTeam(em(), job.id, member.id, user.id)) ? 201 : 200;
       ctx.body = { user: toUserJson(member) };
     },
@@ -100,10 +102,25 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
     return job;
   }
 
-  async function findRecruiter(id: string): Promise<User> {
+  /**
+   * The recruiter `id` names, if `caller` may know them: admins know every account; a recruiter
+   * knows the people on their own teams. One answer for everything else, missing ids included.
+   */
+  async function findRecruiter(id: string, caller: User): Promise<User> {
     const dbId = toDbId(id);
-    const found = dbId === undefined ? null : await em().findOne(UserSchema, { id: dbId });
+    const known = dbId !== undefined && (caller.role === 'admin' || dbId === caller.id || (await sharesATeam(caller.id, dbId)));
+    const found = known ? await em().findOne(UserSchema, { id: dbId }) : null;
     if (found?.role === 'recruiter' && found.active) return found;
-    throw new ZodError([{ code: 'custom', path: ['userId'], message: 'Not an active recruiter: only recruiters join hiring teams.', input: id }]);
+    const message = caller.role === 'admin' ? 'Not an active recruiter: only recruiters join hiring teams.' : 'Not a recruiter you share a hiring team with: ask an admin to add them.';
+    throw new ZodError([{ code: 'custom', path: ['userId'], message, input: id }]);
+  }
+
+  async function sharesATeam(userId: number, otherId: number): Promise<boolean> {
+    const rows = await em().getConnection().execute<{ found: number }[]>(
+      'select 1 as found from job_team_members mine join job_team_members theirs on theirs.job_id = mine.job_id where mine.user_id = ? and theirs.user_id = ? limit 1',
+      [userId, otherId],
+      'all',
+    );
+    return rows.length > 0;
   }
 }

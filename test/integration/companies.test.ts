@@ -147,4 +147,37 @@ describe('companies and the public job board', () => {
       expect(bad.headers.get('www-authenticate')).toBe('Bearer');
     }
   });
+
+  test('a company only a draft made up is not on the public board: anonymous callers and candidates get 404 and no list entry; staff see it', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const secret = `Stealth ${tag}`;
+    const draft = await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Quiet acquisition', company: secret, status: 'draft' } });
+    expect(draft.status).toBe(201);
+    const companyId = draft.body.companyId as string;
+    const listed = async (token?: string) => (await stack.http('GET', `/api/companies?q=${encodeURIComponent(tag)}`, { token })).body.items.map((c: { id: string }) => c.id);
+    const read = (token?: string) => stack.http('GET', `/api/companies/${companyId}`, { token });
+
+    for (const token of [undefined, candidate.token]) {
+      expect(await listed(token)).toEqual([]);
+      const hidden = await read(token);
+      expect(hidden.status).toBe(404);
+      expectDocumented('get', '/api/companies/{id}', hidden);
+      expect(hidden.text).not.toContain(secret);
+    }
+    for (const token of [recruiter.token, admin.token]) {
+      expect(await listed(token)).toEqual([companyId]);
+      expect((await read(token)).body).toMatchObject({ id: companyId, name: secret });
+    }
+    expectDocumented('get', '/api/companies', await stack.http('GET', '/api/companies', { token: recruiter.token }));
+
+    // A company created on its own is public from the start, drafts or not; a made-up one once a job of it is published.
+    const explicit = await createCompany(`Declared ${tag}`);
+    await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Later', companyId: explicit.id, status: 'draft' } });
+    expect(await listed()).toEqual([explicit.id]);
+    expect((await stack.http('PATCH', `/api/jobs/${draft.body.id}`, { token: recruiter.token, body: { status: 'open' } })).status).toBe(200);
+    expect((await listed()).sort()).toEqual([explicit.id, companyId].sort());
+    expect((await read()).status).toBe(200);
+    // A bad token is still 401, as on the jobs.
+    expect((await stack.http('GET', '/api/companies', { token: 'tampered.token.value' })).status).toBe(401);
+  });
 });

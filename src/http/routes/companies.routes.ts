@@ -2,9 +2,10 @@ import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Services } from '../../services';
 import { createCompany, findCompany, flushUnique } from '../../companies/companies';
-import { listCompanies } from '../../companies/company-queries';
+import { isPublicCompany, listCompanies } from '../../companies/company-queries';
+import { seesEveryJob } from '../../jobs/job-lookup';
 import { CompanySchema } from '../../db/entities/company.entity';
-import { ConflictError } from '../../domain/errors';
+import { ConflictError, NotFoundError } from '../../domain/errors';
 import { defineRoute } from '../route';
 import { IdParams } from '../schemas/id.schemas';
 import { decodeCursor, toPage } from '../schemas/pagination.schemas';
@@ -21,12 +22,15 @@ export function companyRoutes(router: Router, registry: OpenAPIRegistry, service
     method: 'get',
     path: '/api/companies',
     summary: 'List companies by name',
+    description: 'Anonymous callers and candidates do not see a company that a draft job created by naming it, while its jobs are all drafts.',
     tags: TAGS,
-    auth: 'public',
+    auth: 'optional',
     query: CompanyListQuery,
     responses: { 200: { description: 'A page of companies', schema: CompanyPage } },
-    async handler(ctx, { query }) {
-      const rows = await listCompanies(em(), { q: query.q || undefined, after: query.cursor ? decodeCursor(query.cursor) : undefined, limit: query.limit + 1 });
+    async handler(ctx, { query, user }) {
+      const rows = await listCompanies(em(), {
+        q: query.q || undefined, after: query.cursor ? decodeCursor(query.cursor) : undefined, limit: query.limit + 1, publicOnly: !seesEveryJob(user),
+      });
       ctx.body = toPage(rows, query.limit, toCompanyJson);
     },
   });
@@ -36,11 +40,14 @@ export function companyRoutes(router: Router, registry: OpenAPIRegistry, service
     path: '/api/companies/{id}',
     summary: 'One company',
     tags: TAGS,
-    auth: 'public',
+    auth: 'optional',
     params: IdParams,
-    responses: { 200: { description: 'The company', schema: CompanyJson }, 404: { description: 'No such company' } },
-    async handler(ctx, { params }) {
-      ctx.body = toCompanyJson(await findCompany(em(), params.id));
+    responses: { 200: { description: 'The company', schema: CompanyJson }, 404: { description: 'No such company, or (for anonymous callers and candidates) one only draft jobs name' } },
+    async handler(ctx, { params, user }) {
+      const company = await findCompany(em(), params.id);
+      // A draft was never published: the company it made up is no more public than the draft.
+      if (!seesEveryJob(user) && !(await isPublicCompany(em(), company.id))) throw new NotFoundError('No such company.');
+      ctx.body = toCompanyJson(company);
     },
   });
 

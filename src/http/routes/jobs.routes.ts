@@ -53,8 +53,8 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
     idempotent: true,
     responses: { 201: { description: 'The new job', schema: JobJson } },
     async handler(ctx, { body, user }) {
-      const company = await resolveCompany(em(), body);
       const now = new Date().toISOString();
+      const company = await resolveCompany(em(), body, now);
       const job = em().create(JobSchema, {
         title: body.title,
         companyId: company.id,

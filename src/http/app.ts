@@ -10,7 +10,7 @@ import { requestId } from './middleware/request-id';
 import { errorHandler } from './middleware/error-handler';
 import { trailingSlash } from './middleware/trailing-slash';
 import { methodNotAllowed } from './middleware/method-not-allowed';
-import { largeBodyGate } from './middleware/large-body-gate';
+import { authenticateBeforeBody, largeBodyGate, LARGE_BODY_GATE } from './middleware/large-body-gate';
 import { indexRoutes } from './routes/index.routes';
 import { companyRoutes } from './routes/companies.routes';
 import { healthRoutes } from './routes/health.routes';
@@ -37,6 +37,12 @@ export function createApp(services: Services): Koa {
   const app = new Koa({ proxy: services.config.trustProxy, maxIpsCount: 1 });
   const { logger, metrics } = services;
 
+  // Errors once the answer is out, such as a client dropping a body it was still sending after a 401:
+  // nothing is left to answer, and a flood of them must not fill the error log.
+  app.on('error', (err: NodeJS.ErrnoException & { expose?: boolean }) => {
+    const clientSide = err.expose === true || (typeof err.code === 'string' && (err.code.startsWith('HPE_') || ['ECONNRESET', 'EPIPE', 'ECONNABORTED'].includes(err.code)));
+    logger[clientSide ? 'debug' : 'error']({ err }, 'connection error after the response');
+  });
   app.use(requestId());
   app.use(trailingSlash());
   app.use(async (ctx, next) => {
@@ -56,11 +62,11 @@ export function createApp(services: Services): Koa {
     app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) || allowed.has('*') ? ctx.get('Origin') : ''), exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
   }
   app.use(codecCors(services));
-  app.use(largeBodyGate());
+  const registry = createRegistry();
+  app.use(largeBodyGate(LARGE_BODY_GATE, authenticateBeforeBody(services, registry)));
   app.use(koaBody({ jsonLimit: ONE_MIB, formLimit: ONE_MIB, textLimit: ONE_MIB, multipart: false, jsonStrict: true }));
   app.use((ctx, next) => RequestContext.create(services.orm.em, next));
 
-  const registry = createRegistry();
   const router = new Router();
   indexRoutes(router, registry, services);
   healthRoutes(router, registry, services);

@@ -1,12 +1,12 @@
-import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { MikroORM } from '@mikro-orm/sql';
+import type { EntityManager, MikroORM } from '@mikro-orm/sql';
 import type { Logger } from '../logger';
 import type { SecretBox } from './webhook-secrets';
 import { signatureHeaders } from './webhook-signature';
 import { guardedPost, RefusedAddressError } from './guarded-post';
 import { webhookBackoff, type WebhookJobData } from './webhook-queue';
-import { findDelivery, findSubscription, recordAttempt, updateSubscription } from './webhook-store';
+import { findDelivery, findSubscription, recordAttempt, updateSubscription, type StoredDelivery, type StoredSubscription } from './webhook-store';
 
 export interface WebhookWorkerDeps {
   connection: Redis;
@@ -15,6 +15,8 @@ export interface WebhookWorkerDeps {
   logger: Logger;
   queueName: string;
   concurrency: number;
+  /** Deliveries to one subscription in flight at once in this process; default a quarter of `concurrency`. */
+  perSubscription?: number;
   retryDelaysMs: readonly number[];
   timeoutMs: number;
   allowPrivate: boolean;
@@ -23,17 +25,41 @@ export interface WebhookWorkerDeps {
 
 export type WebhookOutcome = 'delivered' | 'skipped';
 
+/** How long a delivery waits when its subscription already has its share of the slots: about a second. */
+const BUSY_DELAY_MS = 750;
+
 /**
  * Sends one delivery: 2xx ends it; 410 Gone disables the subscription (the receiver asked us to
  * stop); any other answer, a timeout or a refused address is retried on the backoff schedule.
+ * One subscription holds at most `perSubscription` of the worker's slots: a receiver that answers
+ * slowly delays its own deliveries, never the other subscribers'. A delivery over that share goes
+ * back to the queue for a moment (not an attempt) and frees its slot.
  */
-export function createWebhookProcessor(deps: Omit<WebhookWorkerDeps, 'connection' | 'queueName' | 'concurrency' | 'options'>) {
-  return async (job: Job<WebhookJobData>): Promise<WebhookOutcome> => {
+export function createWebhookProcessor(deps: Omit<WebhookWorkerDeps, 'connection' | 'queueName' | 'concurrency' | 'options'> & { concurrency?: number }) {
+  const share = deps.perSubscription ?? Math.max(1, Math.floor((deps.concurrency ?? 1) / 4));
+  const inFlight = new Map<string, number>();
+  return async (job: Job<WebhookJobData>, token?: string): Promise<WebhookOutcome> => {
     const em = deps.orm.em.fork();
     const delivery = await findDelivery(em, job.data.deliveryId);
     const subscription = delivery && await findSubscription(em, delivery.subscriptionId);
     // Deleted or disabled since: nothing to send.
     if (!delivery || !subscription?.active) return 'skipped';
+    const busy = inFlight.get(subscription.id) ?? 0;
+    if (busy >= share) {
+      await job.moveToDelayed(Date.now() + BUSY_DELAY_MS + Math.floor(Math.random() * BUSY_DELAY_MS), token);
+      throw new DelayedError();
+    }
+    inFlight.set(subscription.id, busy + 1);
+    try {
+      return await send(em, job, delivery, subscription);
+    } finally {
+      const left = (inFlight.get(subscription.id) ?? 1) - 1;
+      if (left > 0) inFlight.set(subscription.id, left);
+      else inFlight.delete(subscription.id);
+    }
+  };
+
+  async function send(em: EntityManager, job: Job<WebhookJobData>, delivery: StoredDelivery, subscription: StoredSubscription): Promise<WebhookOutcome> {
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const headers = signatureHeaders(deps.secrets.open(subscription.sealedSecret), delivery.id, delivery.payload);
     let status: number | null = null;
@@ -56,7 +82,7 @@ export function createWebhookProcessor(deps: Omit<WebhookWorkerDeps, 'connection
     }
     await recordAttempt(em, delivery.id, last ? 'failed' : 'retrying', status);
     throw new Error(`The receiver answered ${status}.`);
-  };
+  }
 }
 
 /** The notifier's webhook consumer: its own queue and concurrency, beside the e-mail one. */

@@ -12,7 +12,9 @@ export interface TokenService {
   issue(user: TokenSubject): { accessToken: string; tokenType: 'bearer'; expiresIn: number };
   verify(token: string): TokenClaims;
   /** Whether `claims` were issued under the password `passwordHash` is the hash of. */
-  matchesPassword(claims: TokenClaims, passwordHash: string): boolean;
+  matchesPassword(claims: Pick<TokenClaims, 'pwv'>, passwordHash: string): boolean;
+  /** The `pwv` of a password hash, for other credentials that must end with the password (session cookies). */
+  passwordVersion(passwordHash: string): string;
 }
 
 /** HS256 only: the algorithm is pinned on verification, so `none` or an RS/HS confusion never passes. */
@@ -44,5 +46,6 @@ export function createTokenService(secret: string, expireMinutes: number): Token
       const got = Buffer.from(claims.pwv);
       return got.length === want.length && timingSafeEqual(got, want);
     },
+    passwordVersion,
   };
 }

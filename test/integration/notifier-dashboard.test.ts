@@ -1,5 +1,6 @@
 import { startStack, type TestStack } from '../support/stack';
 import { UserSchema } from '../../src/db/entities/user.entity';
+import { ensureAdmin } from '../../src/accounts/admin';
 
 const BASE = '/admin/queues';
 
@@ -85,6 +86,20 @@ describe('queue dashboard access', () => {
     (await em.findOneOrFail(UserSchema, { id: admin.user.id })).active = false;
     await em.flush();
     expect((await stack.http('GET', BASE, { headers: { Cookie: cookie } })).status).toBe(401);
+  });
+
+  test('a cookie issued before a password reset is refused, as the tokens of the old password are', async () => {
+    const admin = await stack.user('admin');
+    const cookie = await session(admin.token);
+    expect((await stack.http('GET', BASE, { headers: { Cookie: cookie } })).status).toBe(200);
+    expect(await ensureAdmin(stack.services, admin.user.email, 'a-new-operator-password', { resetPassword: true })).toBe('reset');
+    const refused = await stack.http('GET', BASE, { headers: { Cookie: cookie } });
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('unauthorized');
+    expect((await stack.http('GET', `${BASE}/api/queues?page=1&jobsPerPage=10`, { headers: { Cookie: cookie } })).status).toBe(401);
+    // A session opened under the new password works.
+    const login = await stack.http('POST', '/api/auth/login', { body: { email: admin.user.email, password: 'a-new-operator-password' } });
+    expect((await stack.http('GET', BASE, { headers: { Cookie: await session(login.body.accessToken) } })).status).toBe(200);
   });
 
   test('the sign-in page is public and holds no data; signing out clears the cookie', async () => {

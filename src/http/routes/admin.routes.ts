@@ -20,7 +20,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The notification queue's dashboard (bull-board), admins only. API clients send their bearer token;
  * browsers get a 15-minute HttpOnly, SameSite=Strict cookie scoped to the dashboard path from an
  * authenticated POST. The cookie is signed with a key derived for this purpose alone, so it is no
- * API token, and every request re-checks that the account is still an active admin.
+ * API token, and every request re-checks that the account is still an active admin whose password
+ * has not changed since.
  */
 export function adminRoutes(router: Router, services: Services): void {
   const queue = createNotificationQueue(services.redis, services.config.notifier.queueName, { logger: services.logger });
@@ -47,7 +48,9 @@ export function adminRoutes(router: Router, services: Services): void {
   });
 
   router.post(`${DASHBOARD_PATH}/session`, asAdmin, (ctx) => {
-    const token = jwt.sign({}, key, { algorithm: 'HS256', subject: String(ctx.state.user.id), audience: AUDIENCE, expiresIn: SESSION_SECONDS });
+    // Bound to the password, as API tokens are: a reset password ends the session.
+    const pwv = services.tokens.passwordVersion(ctx.state.user.passwordHash);
+    const token = jwt.sign({ pwv }, key, { algorithm: 'HS256', subject: String(ctx.state.user.id), audience: AUDIENCE, expiresIn: SESSION_SECONDS });
     ctx.cookies.set(DASHBOARD_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: ctx.secure, path: DASHBOARD_PATH, maxAge: SESSION_SECONDS * 1000, overwrite: true });
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 204;
@@ -68,14 +71,15 @@ export function adminRoutes(router: Router, services: Services): void {
 async function viaCookie(ctx: Context, services: Services, key: Buffer): Promise<void> {
   const cookie = ctx.cookies.get(DASHBOARD_COOKIE);
   if (!cookie) throw new UnauthorizedError(`Send Authorization: Bearer <admin token>, or sign in at ${DASHBOARD_PATH}/login.`);
-  let sub: string | undefined;
+  let claims: jwt.JwtPayload;
   try {
-    sub = (jwt.verify(cookie, key, { algorithms: ['HS256'], audience: AUDIENCE }) as jwt.JwtPayload).sub;
+    claims = jwt.verify(cookie, key, { algorithms: ['HS256'], audience: AUDIENCE }) as jwt.JwtPayload;
   } catch {
     throw new UnauthorizedError(`The dashboard session is invalid or expired; sign in again at ${DASHBOARD_PATH}/login.`);
   }
-  const user = await services.orm.em.fork().findOne(UserSchema, { id: Number(sub) });
-  if (!user || !user.active) throw new UnauthorizedError('The dashboard session is no longer valid.');
+  const user = await services.orm.em.fork().findOne(UserSchema, { id: Number(claims.sub) }, { populate: ['passwordHash'] });
+  const samePassword = user && typeof claims.pwv === 'string' && services.tokens.matchesPassword({ pwv: claims.pwv }, user.passwordHash);
+  if (!user || !user.active || !samePassword) throw new UnauthorizedError('The dashboard session is no longer valid.');
   if (user.role !== 'admin') throw new ForbiddenError('The queue dashboard is for admins only.');
   if (!SAFE_METHODS.has(ctx.method) && !sameOrigin(ctx)) throw new ForbiddenError('Cross-site requests to the dashboard are refused.');
   ctx.state.user = user;

@@ -13,7 +13,9 @@ const PAGE = `<!doctype html>
 <script src="/docs/swagger-init.js"></script>
 </body></html>`;
 
-const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true,
+// persistAuthorization would keep the bearer token in localStorage, where any script on the origin
+// reads it long after the tab is closed: the token lives only as long as the page.
+const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', persistAuthorization: false,
   oauth2RedirectUrl: location.origin + '/docs/oauth2-redirect.html' });`;
 
 /** Swagger UI at /docs over the document generated from the route schemas at /openapi.json. */

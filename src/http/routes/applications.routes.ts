@@ -41,8 +41,13 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     if (!visible) throw new NotFoundError('Application not found.');
     return id;
   };
-  /** Before anything else, an idempotent replay included: someone who lost access gets the 404 a fresh request would. */
-  const guardVisible = async (ctx: Context) => { await visibleId(String(ctx.params.id), ctx.state.user as User); };
+  /**
+   * A keyed request is checked before its stored answer could be replayed: someone who lost access
+   * gets the 404 a fresh request would. Unkeyed ones are checked by the handler, after validation.
+   */
+  const guardVisible = async (ctx: Context) => {
+    if (ctx.headers['idempotency-key'] !== undefined) await visibleId(String(ctx.params.id), ctx.state.user as User);
+  };
 
   defineRoute(router, registry, services, {
     method: 'post',

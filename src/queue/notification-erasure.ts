@@ -31,7 +31,8 @@ async function jobIdsAbout(queue: Queue<NotificationJobData>, client: Redis, app
  */
 export async function removeNotificationJobsAbout(queue: Queue<NotificationJobData>, redis: Redis, applicationIds: readonly string[]): Promise<number> {
   let removed = 0;
-  for (const id of await jobIdsAbout(queue, redis, applicationIds)) {
+  const ids = await jobIdsAbout(queue, redis, applicationIds);
+  for (const id of ids) {
     for (let attempt = 1; ; attempt++) {
       if (await queue.remove(id)) { removed++; break; }
       const job = await queue.getJob(id);
@@ -43,5 +44,21 @@ export async function removeNotificationJobsAbout(queue: Queue<NotificationJobDa
       await sleep(LOCKED_RETRY_MS);
     }
   }
+  await forgetEvents(queue, redis, ids);
   return removed;
+}
+
+/**
+ * The queue's event stream (capped, read by dashboards and QueueEvents) repeats a failed job's reason,
+ * which for a refused recipient names their address: the entries about these jobs go too.
+ */
+async function forgetEvents(queue: Queue<NotificationJobData>, redis: Redis, jobIds: ReadonlySet<string>): Promise<void> {
+  if (!jobIds.size) return;
+  const stream = queue.toKey('events');
+  const entries = await redis.xrange(stream, '-', '+');
+  const about = entries.filter(([, fields]) => {
+    const at = fields.indexOf('jobId');
+    return at >= 0 && at % 2 === 0 && jobIds.has(fields[at + 1]);
+  }).map(([entryId]) => entryId);
+  if (about.length) await redis.xdel(stream, ...about);
 }

@@ -102,7 +102,7 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
     return fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') })) : [];
   };
 
-  /** Every value of every key of the notification queue, raw from Redis (job hashes, any state). */
+  /** Every value of every key of the notification queue, raw from Redis (job hashes in any state, its event stream). */
   async function queueDump(queue: Queue): Promise<string> {
     const redis = stack.services.redis;
     const values: string[] = [];
@@ -111,6 +111,7 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
         const type = await redis.type(key);
         if (type === 'hash') values.push(JSON.stringify(await redis.hgetall(key)));
         if (type === 'string') values.push(String(await redis.get(key)));
+        if (type === 'stream') values.push(JSON.stringify(await redis.xrange(key, '-', '+')));
       }
     }
     return values.join('\n');

@@ -13,6 +13,15 @@ import { UserEnvelope, toUserJson } from '../schemas/user.schemas';
 import { AddTeamMemberBody, TeamJson, TeamMemberParams } from '../schemas/team.schemas';
 
 const TAGS = ['Hiring teams'];
+
+/**
+ * A member as `caller` may see them: staff know each other by name, but an e-mail address is shown
+ * only to admins and to its owner, so a recruiter cannot turn user ids into addresses by adding them.
+ */
+function memberJson(member: User, caller: User): ReturnType<typeof toUserJson> {
+  const json = toUserJson(member);
+  return caller.role === 'admin' || caller.id === member.id ? json : { ...json, email: '' };
+}
 const HIDDEN = { description: 'No such job (or, for candidates, not open)' };
 
 /**
@@ -39,7 +48,7 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
       if (user.role !== 'admin' && !(user.role === 'recruiter' && (await isOnTeam(em(), job.id, user.id)))) {
         throw new ForbiddenError('Only admins and the members of this job\'s hiring team see it.', 'not_on_team');
       }
-      ctx.body = { items: (await teamMembers(em(), job.id)).map(toUserJson) };
+      ctx.body = { items: (await teamMembers(em(), job.id)).map((member) => memberJson(member, user)) };
     },
   });
 
@@ -48,8 +57,8 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
     path: '/api/jobs/{id}/team',
     summary: 'Add a recruiter to the job\'s hiring team (admins and the job\'s creator)',
     description: 'Adding a recruiter who is already on the team changes nothing and answers 200. '
-      + 'A recruiter may add only recruiters they already share a hiring team with (whom the team lists already show them); '
-      + 'any other id answers the same 422, so ids cannot be probed for accounts and their e-mails. Admins add any active recruiter.',
+      + 'Any id that names no active recruiter answers the same 422. Other people\'s e-mail addresses are shown to admins only '
+      + '(an empty string for everyone else), so adding ids reveals no one\'s address.',
     tags: TAGS,
     auth: 'any',
     params: IdParams,
@@ -59,13 +68,13 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
       201: { description: 'The recruiter, now on the team', schema: UserEnvelope },
       403: { description: 'Only admins and the job\'s creator manage its team (`not_job_owner`)' },
       404: HIDDEN,
-      422: { description: '`userId` names no active recruiter (for a recruiter: none they share a hiring team with)' },
+      422: { description: '`userId` names no active recruiter' },
     },
     async handler(ctx, { params, body, user }) {
       const job = await managedJob(params.id, user);
-      const member = await findRecruiter(String(body.userId), user);
+      const member = await findRecruiter(String(body.userId));
       ctx.status = (await addToTeam(em(), job.id, member.id, user.id)) ? 201 : 200;
-      ctx.body = { user: toUserJson(member) };
+      ctx.body = { user: memberJson(member, user) };
     },
   });
 
@@ -102,25 +111,11 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
     return job;
   }
 
-  /**
-   * The recruiter `id` names, if `caller` may know them: admins know every account; a recruiter
-   * knows the people on their own teams. One answer for everything else, missing ids included.
-   */
-  async function findRecruiter(id: string, caller: User): Promise<User> {
+  /** The active recruiter `id` names; one answer for everything else, missing ids included. */
+  async function findRecruiter(id: string): Promise<User> {
     const dbId = toDbId(id);
-    const known = dbId !== undefined && (caller.role === 'admin' || dbId === caller.id || (await sharesATeam(caller.id, dbId)));
-    const found = known ? await em().findOne(UserSchema, { id: dbId }) : null;
+    const found = dbId === undefined ? null : await em().findOne(UserSchema, { id: dbId });
     if (found?.role === 'recruiter' && found.active) return found;
-    const message = caller.role === 'admin' ? 'Not an active recruiter: only recruiters join hiring teams.' : 'Not a recruiter you share a hiring team with: ask an admin to add them.';
-    throw new ZodError([{ code: 'custom', path: ['userId'], message, input: id }]);
-  }
-
-  async function sharesATeam(userId: number, otherId: number): Promise<boolean> {
-    const rows = await em().getConnection().execute<{ found: number }[]>(
-      'select 1 as found from job_team_members mine join job_team_members theirs on theirs.job_id = mine.job_id where mine.user_id = ? and theirs.user_id = ? limit 1',
-      [userId, otherId],
-      'all',
-    );
-    return rows.length > 0;
+    throw new ZodError([{ code: 'custom', path: ['userId'], message: 'Not an active recruiter: only recruiters join hiring teams.', input: id }]);
   }
 }

@@ -1,6 +1,6 @@
-import { enqueueAllNotifications, notificationJobs, type NotificationDeps } from '../src/queue/notification-jobs';
-import { recordOutbox } from '../src/queue/notification-outbox';
-import { addJobs } from '../src/queue/add-jobs';
+import { enqueueAllNotifications, notificationJobs, type NotificationDeps } from '../src/notifications/notification-jobs';
+import { recordOutbox } from '../src/notifications/notification-outbox';
+import { addJobs } from '../src/notifications/add-jobs';
 import type { NotificationEvent } from '../src/domain/notifications';
 
 export type { NotificationEvent, NotificationKind } from '../src/domain/notifications';

@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../src/logger';
-import type { NotificationJobData } from '../src/queue/notification-queue';
+import type { NotificationJobData } from '../src/notifications/notification-queue';
 import { writeProjection, type ProjectApplicationInput } from '../src/applications/application-projection';
 import { givingUpReason, refusedData, reportRecordingFailure, type RecordingFailureReason, type RecordingFailureStats } from '../src/applications/recording-failures';
 import { enqueueAllNotifications, type NotificationEvent } from './notification.activities';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Client } from '@temporalio/client';
 import type { Stage } from '../src/domain/stages';
-import { createNotificationQueue, notificationJobId, type NotificationJobData } from '../src/queue/notification-queue';
+import { createNotificationQueue, notificationJobId, type NotificationJobData } from '../src/notifications/notification-queue';
 import type { HttpRequestSpec, LoadSpec } from './load';
 import type { BenchOptions } from './options';
 import { runScript } from './support/processes';

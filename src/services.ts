@@ -13,7 +13,7 @@ import { observeRecordingFailures } from './applications/recording-failures';
 import { createWebhookServices, type WebhookServices } from './webhooks/webhook-services';
 import { withinMs } from './webhooks/webhook-emitter';
 import type { Queue } from 'bullmq';
-import { createNotificationQueue, type NotificationJobData } from './queue/notification-queue';
+import { createNotificationQueue, type NotificationJobData } from './notifications/notification-queue';
 
 /** Everything the API needs, built once from the configuration and passed explicitly. */
 export interface Services {

@@ -2,8 +2,8 @@ import nodemailer from 'nodemailer';
 import { Redis } from 'ioredis';
 import { Worker } from 'bullmq';
 import { loadConfig } from '../../src/config';
-import type { NotificationJobData } from '../../src/queue/notification-queue';
-import { renderNotification } from '../../src/mail/templates';
+import type { NotificationJobData } from '../../src/notifications/notification-queue';
+import { renderNotification } from '../../src/notifications/notification-templates';
 import { toNodemailer } from '../../src/mail/mail-message';
 
 /**

@@ -2,15 +2,15 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createRedis } from '../redis';
 import { createMailer } from '../mail/mailer';
-import { createNotificationWorker } from '../queue/notification-worker';
+import { createNotificationWorker } from '../notifications/notification-worker';
 import { onShutdown, runMain, within } from './run';
 import { openOrm } from '../db/orm';
 import { createSecretBox } from '../webhooks/webhook-secrets';
 import { createWebhookWorker } from '../webhooks/webhook-worker';
 import { createWebhookQueue } from '../webhooks/webhook-queue';
 import { startPendingSweeper } from '../webhooks/pending-sweeper';
-import { createNotificationQueue } from '../queue/notification-queue';
-import { startNotificationSweeper } from '../queue/notification-outbox';
+import { createNotificationQueue } from '../notifications/notification-queue';
+import { startNotificationSweeper } from '../notifications/notification-outbox';
 
 const CLOSE_GRACE_MS = 5_000;
 

@@ -10,7 +10,7 @@ import { isFinal, type Stage } from '../domain/stages';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { destroyDataKey } from './candidate-keys';
 import { assertKeepsAnAdmin } from '../accounts/last-admin';
-import { removeNotificationJobsAbout } from '../queue/notification-erasure';
+import { removeNotificationJobsAbout } from '../notifications/notification-erasure';
 import { deleteOutboxFilesAbout } from '../mail/dev-outbox';
 
 /** An erased account keeps its row (ids in other people's records still resolve) under this address. */

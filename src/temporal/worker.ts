@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createRecordingActivities } from '../../activities/recording.activities';
 import { createRetentionActivities } from '../../activities/retention.activities';
-import { createNotificationQueue } from '../queue/notification-queue';
+import { createNotificationQueue } from '../notifications/notification-queue';
 import { createWebhookQueue } from '../webhooks/webhook-queue';
 import { createWebhookEmitter } from '../webhooks/webhook-emitter';
 import { createRecordingFailureStats } from '../applications/recording-failures';

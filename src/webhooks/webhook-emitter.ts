@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { WebhookEvent, WebhookPayload } from './webhook-events';
 import type { WebhookJobData } from './webhook-queue';
 import { insertDelivery, subscribersOf } from './webhook-store';
-import { addJobs } from '../queue/add-jobs';
+import { addJobs } from '../notifications/add-jobs';
 
 /**
  * Emits one event to every active subscription that asked for it: a delivery row, then a BullMQ

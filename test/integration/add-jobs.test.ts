@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { createRedis } from '../../src/redis';
-import { addJobs } from '../../src/queue/add-jobs';
-import { DEFAULT_JOB_OPTIONS } from '../../src/queue/notification-queue';
+import { addJobs } from '../../src/notifications/add-jobs';
+import { DEFAULT_JOB_OPTIONS } from '../../src/notifications/notification-queue';
 
 /** `addJobs` against the suite's real Redis: one `add` each for a few jobs, one pipeline for many. */
 describe('addJobs', () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { enginePaths, freePort, startRedis, type Engine } from '../../src/dev/engines';
-import type { NotificationJobData } from '../../src/queue/notification-queue';
+import type { NotificationJobData } from '../../src/notifications/notification-queue';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob, eventually, expectSqlMatchesWorkflow } from '../support/applications';
 

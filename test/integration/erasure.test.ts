@@ -9,13 +9,13 @@ import { bundleWorkflows, createJob, eventually } from '../support/applications'
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { createRedis } from '../../src/redis';
 import { createApplicationWorker } from '../../src/temporal/worker';
-import { createNotificationWorker } from '../../src/queue/notification-worker';
+import { createNotificationWorker } from '../../src/notifications/notification-worker';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker';
 import { createMailer } from '../../src/mail/mailer';
 import { findApplication } from '../../src/applications/application-repository';
 import { idempotencyPrefix } from '../../src/http/idempotency';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/webhook-events';
-import type { NotificationJobData } from '../../src/queue/notification-queue';
+import type { NotificationJobData } from '../../src/notifications/notification-queue';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 

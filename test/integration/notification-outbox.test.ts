@@ -3,10 +3,10 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { insertJob, notificationEvent, startNotifierHarness, type NotifierHarness } from '../support/notifier-harness';
 import { applicationWorkflowId } from '../../src/domain/ids';
 import { enqueueAllNotifications } from '../../activities/notification.activities';
-import { ledgerKeyPrefix } from '../../src/queue/delivery-ledger';
-import { createNotificationOutbox, startNotificationSweeper, sweepNotificationOutbox } from '../../src/queue/notification-outbox';
-import { notificationJobs } from '../../src/queue/notification-jobs';
-import { createDeliveryStats } from '../../src/queue/delivery-stats';
+import { ledgerKeyPrefix } from '../../src/notifications/delivery-ledger';
+import { createNotificationOutbox, startNotificationSweeper, sweepNotificationOutbox } from '../../src/notifications/notification-outbox';
+import { notificationJobs } from '../../src/notifications/notification-jobs';
+import { createDeliveryStats } from '../../src/notifications/delivery-stats';
 import { createLogger } from '../../src/logger';
 
 /**

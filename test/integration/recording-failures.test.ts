@@ -2,7 +2,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../../src/redis';
 import { createApplicationWorker } from '../../src/temporal/worker';
-import { createNotificationQueue, notificationJobId } from '../../src/queue/notification-queue';
+import { createNotificationQueue, notificationJobId } from '../../src/notifications/notification-queue';
 import { claimApplicationId } from '../../src/applications/application-claims';
 import { refusedData } from '../../src/applications/recording-failures';
 import { sweepTransitionIntents } from '../../src/applications/transition-recording';

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { createNotificationQueue, type NotificationJobData } from '../../src/queue/notification-queue';
+import { createNotificationQueue, type NotificationJobData } from '../../src/notifications/notification-queue';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob, eventually, expectSqlMatchesWorkflow, queryState } from '../support/applications';
 

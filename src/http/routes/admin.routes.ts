@@ -6,9 +6,9 @@ import type { Services } from '../../services';
 import { UserSchema } from '../../db/entities/user.entity';
 import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
 import { authenticate, requireRole } from '../middleware/auth';
-import { createNotificationQueue } from '../../queue/notification-queue';
-import { observeQueue } from '../../queue/queue-observer';
-import { dashboardLoginPage } from '../../queue/dashboard-login-page';
+import { createNotificationQueue } from '../../notifications/notification-queue';
+import { observeQueue } from '../../notifications/queue-observer';
+import { dashboardLoginPage } from '../dashboard/dashboard-login-page';
 
 export const DASHBOARD_PATH = '/admin/queues';
 export const DASHBOARD_COOKIE = 'ats_queue_dashboard';
@@ -31,7 +31,7 @@ export function adminRoutes(router: Router, services: Services): void {
   let board: Middleware | undefined;
   const dashboard: Middleware = (ctx, next) => {
     if (!board) {
-      const { createQueueDashboard } = require('../../queue/queue-dashboard') as typeof import('../../queue/queue-dashboard');
+      const { createQueueDashboard } = require('../dashboard/queue-dashboard') as typeof import('../dashboard/queue-dashboard');
       board = createQueueDashboard([queue], DASHBOARD_PATH);
     }
     return board(ctx, next);

@@ -1,4 +1,4 @@
-import type { NotificationJobData } from '../queue/notification-queue';
+import type { NotificationJobData } from './notification-queue';
 import { escapeHtml, oneLine } from './html';
 import { notificationContent, type MessageContent } from './notification-content';
 

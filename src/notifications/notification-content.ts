@@ -1,4 +1,4 @@
-import type { NotificationJobData } from '../queue/notification-queue';
+import type { NotificationJobData } from './notification-queue';
 import type { Stage } from '../domain/stages';
 
 /** What a message says, before it is laid out as text or HTML. Values are raw; the layouts escape. */

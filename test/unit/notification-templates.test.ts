@@ -1,6 +1,6 @@
-import { renderNotification } from '../../src/mail/templates';
-import { escapeHtml, oneLine } from '../../src/mail/html';
-import type { NotificationJobData } from '../../src/queue/notification-queue';
+import { renderNotification } from '../../src/notifications/notification-templates';
+import { escapeHtml, oneLine } from '../../src/notifications/html';
+import type { NotificationJobData } from '../../src/notifications/notification-queue';
 
 function data(overrides: Partial<NotificationJobData>): NotificationJobData {
   return {

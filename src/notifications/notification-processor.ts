@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail/mailer';
-import { renderNotification } from '../mail/templates';
+import { renderNotification } from './notification-templates';
 import { describeSmtpFailure, isInvalidRecipient, isPermanentSmtpFailure } from '../mail/smtp-failure';
 import { withoutPersonalData, type NotificationJobData } from './notification-queue';
 import type { DeliveryLedger } from './delivery-ledger';

@@ -10,7 +10,7 @@ import type { PayloadKeyring } from '../src/privacy/payload-keys';
 import { openDeep } from '../src/privacy/personal-fields';
 import type { WebhookEmitter } from '../src/webhooks/webhook-emitter';
 import type { UiLink } from '../src/applications/application-view';
-import { emitApplicationEvents } from '../src/webhooks/application-events';
+import { emitApplicationEvents } from '../src/applications/application-events';
 
 /**
  * What the application workflow records after its transitions: SQL first, then the notifications.

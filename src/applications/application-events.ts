@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/sql';
 import type { NotificationEvent } from '../domain/notifications';
-import { findApplication } from '../applications/application-repository';
-import { viewFromRecord, type UiLink } from '../applications/application-view';
-import type { WebhookEvent } from './webhook-events';
-import type { WebhookEmitter } from './webhook-emitter';
+import { findApplication } from './application-repository';
+import { viewFromRecord, type UiLink } from './application-view';
+import type { WebhookEvent } from '../webhooks/webhook-events';
+import type { WebhookEmitter } from '../webhooks/webhook-emitter';
 
 /** The webhook event of a recorded transition, if it has one (reminders have none). */
 function eventOf(n: NotificationEvent): WebhookEvent | null {

@@ -7,7 +7,7 @@ import type { TransitionStep } from '../metrics';
 import { notificationJobsOf, recordNotificationJobs } from '../notifications/notification-jobs';
 import { recordOutboxIn } from '../notifications/notification-outbox';
 import { addJobs } from '../notifications/add-jobs';
-import { emitApplicationEvents } from '../webhooks/application-events';
+import { emitApplicationEvents } from './application-events';
 import { withinMs } from '../webhooks/webhook-emitter';
 import { openDeep } from '../privacy/personal-fields';
 import { stateQuery, type ApplicationAnswer, type HistoryEntry } from '../../workflows/messages';

@@ -10,7 +10,7 @@ import { responseValidator } from '../support/openapi-validator';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/webhook-events';
 import { insertDelivery } from '../../src/webhooks/webhook-store';
 import { sweepPendingDeliveries } from '../../src/webhooks/pending-sweeper';
-import { emitApplicationEvents } from '../../src/webhooks/application-events';
+import { emitApplicationEvents } from '../../src/applications/application-events';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import { derivedPayloadKeys, parsePayloadKeys, readPayloadKeyFile, type PayloadKeyring } from './privacy/payload-keys';
+import { derivedPayloadKeys, parsePayloadKeys, readPayloadKeyFile, type PayloadKeyring } from './crypto/payload-keys';
 import { DEFAULT_RETRY_DELAYS_MS } from './webhooks/webhook-events';
 import { readTemporalSecurity, type TemporalSecurity } from './temporal/connection-security';
 

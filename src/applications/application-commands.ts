@@ -13,7 +13,7 @@ import { refuseStageChange } from '../../workflows/stage-rules';
 import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
 import { claimApplicationId, isOwnApplication } from './application-claims';
 import { closeIntent, openIntent, recordAnswer } from './transition-recording';
-import { openDeep, sealContent } from '../privacy/personal-fields';
+import { openDeep, sealContent } from '../crypto/personal-fields';
 import { stepClock, type TransitionStep } from '../metrics';
 import { applicationSummary } from '../privacy/workflow-summary';
 

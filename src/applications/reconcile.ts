@@ -4,8 +4,8 @@ import { stateQuery, type ApplicationState, type HistoryEntry } from '../../work
 import { findApplication, type ApplicationRecord } from './application-repository';
 import { isOwnApplication } from './application-claims';
 import { writeProjection } from './application-projection';
-import { openDeep } from '../privacy/personal-fields';
-import type { PayloadKeyring } from '../privacy/payload-keys';
+import { openDeep } from '../crypto/personal-fields';
+import type { PayloadKeyring } from '../crypto/payload-keys';
 
 /**
  * `cli reconcile`: the workflows are the source of truth; the SQL projection is compared with each

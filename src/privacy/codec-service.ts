@@ -5,8 +5,8 @@ import { parseApplicationId } from '../domain/ids';
 import { isOnTeam } from '../jobs/hiring-team';
 import type { Services } from '../services';
 import { codecServerCodecs } from '../temporal/data-converter';
-import { dataKeyOf } from './candidate-keys';
-import { candidateOf, isSealed, open } from './personal-fields';
+import { dataKeyOf } from '../crypto/candidate-keys';
+import { candidateOf, isSealed, open } from '../crypto/personal-fields';
 
 /** A payload as Temporal's codec server protocol writes it: metadata values and data in base64. */
 export interface WirePayload { metadata?: Record<string, string>; data?: string }

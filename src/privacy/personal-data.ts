@@ -8,7 +8,7 @@ import { findApplication, type ApplicationRecord } from '../applications/applica
 import { changeStage } from '../applications/application-commands';
 import { isFinal, type Stage } from '../domain/stages';
 import { ConflictError, NotFoundError } from '../domain/errors';
-import { destroyDataKey } from './candidate-keys';
+import { destroyDataKey } from '../crypto/candidate-keys';
 import { assertKeepsAnAdmin } from '../accounts/last-admin';
 import { removeNotificationJobsAbout } from '../notifications/notification-erasure';
 import { deleteOutboxFilesAbout } from '../mail/dev-outbox';

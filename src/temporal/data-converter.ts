@@ -1,7 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { derivedPayloadKeys, type PayloadKeyring } from '../privacy/payload-keys';
+import { derivedPayloadKeys, type PayloadKeyring } from '../crypto/payload-keys';
 import { PayloadEncryptionCodec } from './payload-encryption.codec';
 import { derivePayloadKey, PayloadSignatureCodec, PayloadSignatureVerifier } from './payload-signature.codec';
 

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import type { PayloadKeyring } from '../privacy/payload-keys';
+import type { PayloadKeyring } from '../crypto/payload-keys';
 
 /**
  * Encrypts every payload with AES-256-GCM under the keyring's active key; the key's id rides in the

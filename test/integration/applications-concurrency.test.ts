@@ -1,5 +1,5 @@
 import { startStack, type TestStack } from '../support/stack';
-import { openDeep } from '../../src/privacy/personal-fields';
+import { openDeep } from '../../src/crypto/personal-fields';
 import { bundleWorkflows, createJob, expectLegalHistory, expectSqlMatchesWorkflow } from '../support/applications';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;

@@ -5,7 +5,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { bundleWorkflows } from '../support/applications';
 import { TEST_PAYLOAD_ACTIVE_KEY, TEST_PAYLOAD_KEYS, TEST_SECRET_KEY } from '../support/stack';
-import { parsePayloadKeys } from '../../src/privacy/payload-keys';
+import { parsePayloadKeys } from '../../src/crypto/payload-keys';
 import { loadHistory } from './load-history';
 
 /**

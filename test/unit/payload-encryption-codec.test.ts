@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Payload } from '@temporalio/common';
 import { ENCRYPTED_ENCODING, ENCRYPTION_KEY_ID, PayloadEncryptionCodec } from '../../src/temporal/payload-encryption.codec';
-import { parsePayloadKeys } from '../../src/privacy/payload-keys';
+import { parsePayloadKeys } from '../../src/crypto/payload-keys';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { loadConfig } from '../../src/config';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { candidateOf, isSealed, open, seal } from '../../src/privacy/personal-fields';
+import { candidateOf, isSealed, open, seal } from '../../src/crypto/personal-fields';
 
 describe('personal fields sealed under a candidate\'s data key', () => {
   const key = randomBytes(32);

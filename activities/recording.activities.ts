@@ -6,8 +6,8 @@ import type { NotificationJobData } from '../src/notifications/notification-queu
 import { writeProjection, type ProjectApplicationInput } from '../src/applications/application-projection';
 import { givingUpReason, refusedData, reportRecordingFailure, type RecordingFailureReason, type RecordingFailureStats } from '../src/applications/recording-failures';
 import { enqueueAllNotifications, type NotificationEvent } from './notification.activities';
-import type { PayloadKeyring } from '../src/privacy/payload-keys';
-import { openDeep } from '../src/privacy/personal-fields';
+import type { PayloadKeyring } from '../src/crypto/payload-keys';
+import { openDeep } from '../src/crypto/personal-fields';
 import type { WebhookEmitter } from '../src/webhooks/webhook-emitter';
 import type { UiLink } from '../src/applications/application-view';
 import { emitApplicationEvents } from '../src/applications/application-events';

@@ -9,7 +9,7 @@ import { recordOutboxIn } from '../notifications/notification-outbox';
 import { addJobs } from '../notifications/add-jobs';
 import { emitApplicationEvents } from './application-events';
 import { withinMs } from '../webhooks/webhook-emitter';
-import { openDeep } from '../privacy/personal-fields';
+import { openDeep } from '../crypto/personal-fields';
 import { stateQuery, type ApplicationAnswer, type HistoryEntry } from '../../workflows/messages';
 import { notificationKind } from '../../workflows/stage-rules';
 import { writeProjection, projectionOf } from './application-projection';

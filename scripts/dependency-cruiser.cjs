@@ -22,7 +22,7 @@ module.exports = {
       severity: 'error',
       comment: 'Workflow and domain code never touches the database, Redis, HTTP or other I/O.',
       from: { path: '^(workflows|src/domain)/' },
-      to: { path: [IO_PACKAGES, '^src/(http|db|notifications|mail|main)/', '^src/(services|config|logger)\\.ts$'] },
+      to: { path: [IO_PACKAGES, '^src/(http|db|notifications|mail|main)/', '^src/(services|config|logger)\\.ts$', '^src/config/'] },
     },
     {
       name: 'workflows-see-activities-as-types',

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import { derivedPayloadKeys, parsePayloadKeys, readPayloadKeyFile, type PayloadKeyring } from './crypto/payload-keys';
-import { DEFAULT_RETRY_DELAYS_MS } from './webhooks/webhook-events';
-import { readTemporalSecurity, type TemporalSecurity } from './temporal/connection-security';
+import { derivedPayloadKeys, parsePayloadKeys, readPayloadKeyFile, type PayloadKeyring } from '../crypto/payload-keys';
+import { readTemporalSecurity, type TemporalSecurity } from './temporal-security';
+
+/** About a day of retries after the first attempt, as the Standard Webhooks guidance suggests. */
+export const DEFAULT_RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 14 * 3600_000];
 
 /** Secrets that appear in examples and must never protect a production deployment. */
 const KNOWN_WEAK_SECRETS = new Set(['your-secret-key', 'secret', 'changeme', 'change-me', 'dev-secret-key', 'development-secret-key-not-for-production']);

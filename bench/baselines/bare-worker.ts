@@ -1,7 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { dataConverterFor } from '../../src/temporal/data-converter';
-import { WORKER_TUNING } from '../../src/temporal/worker';
+import { WORKER_TUNING } from '../../src/temporal/worker-runtime';
 import { connectionOptions } from '../../src/temporal/connection-security';
 
 /**

@@ -2,7 +2,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { openOrm } from '../db/orm';
 import { createRedis } from '../redis';
-import { createApplicationWorker } from '../temporal/worker';
+import { createApplicationWorker } from './application-worker';
 import { onShutdown, runMain, within } from './run';
 
 /**

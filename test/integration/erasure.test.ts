@@ -8,7 +8,7 @@ import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob, eventually } from '../support/applications';
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { createRedis } from '../../src/redis';
-import { createApplicationWorker } from '../../src/temporal/worker';
+import { createApplicationWorker } from '../../src/main/application-worker';
 import { createNotificationWorker } from '../../src/notifications/notification-worker';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker';
 import { createMailer } from '../../src/mail/mailer';

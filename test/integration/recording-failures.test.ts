@@ -1,7 +1,7 @@
 import type { Worker } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../../src/redis';
-import { createApplicationWorker } from '../../src/temporal/worker';
+import { createApplicationWorker } from '../../src/main/application-worker';
 import { createNotificationQueue, notificationJobId } from '../../src/notifications/notification-queue';
 import { claimApplicationId } from '../../src/applications/application-claims';
 import { refusedData } from '../../src/applications/recording-failures';

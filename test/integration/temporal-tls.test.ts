@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logger';
 import { openOrm } from '../../src/db/orm';
 import { createRedis } from '../../src/redis';
 import { createTemporalClient } from '../../src/temporal/client';
-import { createApplicationWorker } from '../../src/temporal/worker';
+import { createApplicationWorker } from '../../src/main/application-worker';
 import { bundleWorkflows, createJob, eventually, queryState } from '../support/applications';
 import { startStack, testEnv, type TestStack } from '../support/stack';
 import { relayTo } from '../support/relay';

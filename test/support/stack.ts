@@ -15,7 +15,7 @@ import { dialectOf } from '../../src/db/dialect';
 import { createDatabase, dropDatabase } from './postgres-server';
 import { UserSchema, type Role, type User } from '../../src/db/entities/user.entity';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
-import { createApplicationWorker } from '../../src/temporal/worker';
+import { createApplicationWorker } from '../../src/main/application-worker';
 
 export interface HttpResult<T = any> { status: number; headers: Headers; body: T; text: string }
 export interface RequestOptions { token?: string; body?: unknown; form?: Record<string, string>; headers?: Record<string, string>; raw?: string }

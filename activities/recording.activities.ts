@@ -3,14 +3,13 @@ import type { MikroORM } from '@mikro-orm/sql';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../src/logger';
 import type { NotificationJobData } from '../src/notifications/notification-queue';
-import { writeProjection, type ProjectApplicationInput } from '../src/applications/application-projection';
+import type { ProjectApplicationInput } from '../src/applications/application-projection';
+import { createTransitionRecorder } from '../src/applications/transition-recorder';
 import { givingUpReason, refusedData, reportRecordingFailure, type RecordingFailureReason, type RecordingFailureStats } from '../src/applications/recording-failures';
-import { enqueueAllNotifications, type NotificationEvent } from './notification.activities';
+import type { NotificationEvent } from '../src/domain/notifications';
 import type { PayloadKeyring } from '../src/crypto/payload-keys';
-import { openDeep } from '../src/crypto/personal-fields';
 import type { WebhookEmitter } from '../src/webhooks/webhook-emitter';
 import type { UiLink } from '../src/applications/application-view';
-import { emitApplicationEvents } from '../src/applications/application-events';
 
 /**
  * What the application workflow records after its transitions: SQL first, then the notifications.
@@ -81,35 +80,33 @@ export function createRecordingActivities({ orm, queue, logger, failures, payloa
     });
   }
 
+  const record = createTransitionRecorder({ orm, queue, logger, payloadKeys, webhooks });
   return {
-    async recordTransitions(record) {
-      let refused: { reason: RecordingFailureReason; err: unknown } | null = null;
+    async recordTransitions(kept) {
+      let refused = null as { reason: RecordingFailureReason; err: unknown } | null;
       try {
-        if (record.projection) {
-          try {
-            // SQL holds the plaintext (erasure anonymizes it there); a candidate already erased gets nulls.
-            const projection = payloadKeys ? { ...record.projection, application: await openDeep(orm.em.fork(), payloadKeys, record.projection.application) } : record.projection;
-            if ((await writeProjection(orm, projection)) === 'missing') {
-              if (Context.current().info.attempt < ATTEMPTS_AWAITING_ROW) {
-                throw ApplicationFailure.retryable('The application row is not written yet; the API writes it as it answers.', 'application_row_pending');
-              }
-              return { needsContent: true };
-            }
-          } catch (err) {
+        const outcome = await record({ projection: kept.projection, events: kept.notifications }, {
+          sealed: true,
+          stopIfMissing: true,
+          projectionFailed(err) {
             const reason = refusedData(err);
             if (!reason) throw err;
             // The transition happened whatever SQL holds: its notifications still go out.
             refused = { reason, err };
+          },
+        });
+        if (outcome === 'missing') {
+          if (Context.current().info.attempt < ATTEMPTS_AWAITING_ROW) {
+            throw ApplicationFailure.retryable('The application row is not written yet; the API writes it as it answers.', 'application_row_pending');
           }
+          return { needsContent: true };
         }
-        await enqueueAllNotifications({ orm, queue }, record.notifications);
-        if (webhooks) await emitApplicationEvents(orm, webhooks.emitter, webhooks.ui, record.notifications);
       } catch (err) {
         const reason = givingUpReason(err, Date.now() - Context.current().info.scheduledTimestampMs, retryWindowMs);
-        if (reason) return giveUp(reason, record, err);
+        if (reason) return giveUp(reason, kept, err);
         throw err;
       }
-      if (refused) await giveUp(refused.reason, record, refused.err);
+      if (refused) await giveUp(refused.reason, kept, refused.err);
       return { needsContent: false };
     },
   };

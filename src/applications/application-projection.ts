@@ -4,26 +4,12 @@ import { applicationExists } from './application-repository';
 import type { ApplicationAnswer, HistoryEntry } from '../../workflows/messages';
 
 /**
- * The SQL projection of an application: the one function that writes `stage`. The workflow is the
- * source of truth; this copies what it decided, and only ever moves a row forward.
- *
- * Its writers all write only transitions Temporal has already recorded: the API with the answer to
- * an update (an update's answer is sent only once its transition is in history), the API's sweep
- * from a workflow's state (a change whose request died before recording it), and the workflow's
- * recording activity (signals, timers, and every transition of applications of design 1). Each
- * call carries the history up to one transition and is idempotent, so whichever writer comes
- * second, and any retry or replay, changes nothing.
- *
- * Rows are versioned by (workflow time, seq) of their last transition. A snapshot replaces the whole
- * history, so should SQL ever hold transitions of a decision the workflow did not keep, the newer
- * decision drops them.
- *
- * The cover letter and résumé URL are written with the row and never change. A write without them
- * (the API's after a stage change, or the recording activity's usual write) updates an existing row
- * only: it never creates one, so SQL never holds an application without its content.
+ * The SQL projection of an application, the one writer of `stage`: it copies transitions Temporal
+ * already kept (through the transition recorder), versioned by (workflow time, seq), so any writer's
+ * repeat changes nothing. Only a write carrying the content creates a row: none exists without it.
  */
 
-/** What the application row needs besides its history. */
+/** The row the projection writes, besides its history: an answer's ids and times, with the content when the writer has it. */
 export interface ApplicationFacts {
   id: string;
   jobId: string;
@@ -63,14 +49,14 @@ export type ProjectionOutcome = 'written' | 'unchanged' | 'missing';
 export interface ProjectionOptions {
   /** Write even when SQL's version is the same or newer: for repairing a row known to be wrong. */
   force?: boolean;
-  /** Statements that commit with the projection, or not at all (whether or not the row moved). */
-  alongside?: (em: EntityManager) => Promise<void>;
+  /** Statements that commit with the projection, or not at all (whether or not the row moved); told what the write did. */
+  alongside?: (em: EntityManager, outcome: ProjectionOutcome) => Promise<void>;
 }
 
 export async function writeProjection(orm: MikroORM, input: ProjectApplicationInput, { force = false, alongside }: ProjectionOptions = {}): Promise<ProjectionOutcome> {
   return orm.em.fork().transactional(async (em) => {
     const outcome = await project(em, input, force);
-    if (alongside) await alongside(em);
+    if (alongside) await alongside(em, outcome);
     return outcome;
   });
 }

@@ -2,17 +2,10 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Services } from '../services';
 import type { Logger } from '../logger';
-import { notificationEvent, type NotificationEvent } from '../domain/notifications';
 import type { TransitionStep } from '../metrics';
-import { notificationJobsOf, recordNotificationJobs } from '../notifications/notification-jobs';
-import { recordOutboxIn } from '../notifications/notification-outbox';
-import { addJobs } from '../notifications/add-jobs';
-import { emitApplicationEvents } from './application-events';
-import { withinMs } from '../webhooks/webhook-emitter';
-import { openDeep } from '../crypto/personal-fields';
-import { stateQuery, type ApplicationAnswer, type HistoryEntry } from '../../workflows/messages';
-import { notificationKind } from '../../workflows/stage-rules';
-import { writeProjection, projectionOf } from './application-projection';
+import { stateQuery, type ApplicationAnswer } from '../../workflows/messages';
+import { projectionOf } from './application-projection';
+import { createTransitionRecorder, notificationsOf, type TransitionRecorder } from './transition-recorder';
 import { createRecordingFailureStats, givingUpReason, reportRecordingFailure } from './recording-failures';
 
 /**
@@ -32,9 +25,15 @@ import { createRecordingFailureStats, givingUpReason, reportRecordingFailure } f
 /** How long queueing may wait for Redis in a request: the outbox row is durable, and the notifier's sweep queues it later. */
 const ENQUEUE_TIMEOUT_MS = 1_000;
 
-/** The notification events of transitions, as the workflow's recording would build them. */
-export function notificationsOf(answer: Pick<ApplicationAnswer, 'applicationId' | 'jobId' | 'candidateId'>, entries: readonly HistoryEntry[]): NotificationEvent[] {
-  return entries.map((entry) => notificationEvent(answer, entry, notificationKind(entry)));
+export { notificationsOf };
+
+/** The recorder as the API's requests and sweep use it. */
+function recorderOf(services: Services): TransitionRecorder {
+  const { orm, notifications: queue, webhooks, config, logger } = services;
+  return createTransitionRecorder({
+    orm, queue, logger, payloadKeys: config.auth.payloadKeys,
+    webhooks: { emitter: webhooks.emitter, ui: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace } },
+  });
 }
 
 /**
@@ -56,18 +55,6 @@ export async function closeIntent(orm: MikroORM, id: string): Promise<void> {
   await orm.em.fork().getConnection().execute('delete from transition_intents where id = ?', [id], 'run');
 }
 
-/** Queues the notifications and webhooks of recorded transitions: outbox rows first, Redis bounded. */
-async function announce(services: Services, events: NotificationEvent[]): Promise<void> {
-  const { orm, notifications: queue, webhooks, config } = services;
-  const jobs = await recordNotificationJobs(orm, events);
-  // The outbox rows are durable now: should Redis not take the jobs, the notifier's sweep queues them.
-  if (jobs.length) {
-    await withinMs(addJobs(queue, jobs), ENQUEUE_TIMEOUT_MS).catch((err: Error) =>
-      services.logger.warn({ err: err.message }, 'notification jobs not queued now; the notifier\'s sweep queues them from the outbox'));
-  }
-  await emitApplicationEvents(orm, webhooks.emitter, { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, events);
-}
-
 /**
  * Records the transition an update answered: in one SQL transaction the projection (for the next
  * read), the notifications' outbox rows and the journal's delete; then the jobs go to Redis and the
@@ -82,29 +69,17 @@ export async function recordAnswer(
   content?: { coverLetter: string | null; resumeUrl: string | null },
   step: (step: TransitionStep) => void = () => undefined,
 ): Promise<void> {
-  const { orm, notifications: queue, webhooks, config, logger } = services;
-  const events = notificationsOf(answer, answer.history.slice(-1));
-  const jobs = await notificationJobsOf(orm, events);
-  await writeProjection(orm, projectionOf(answer, content), {
-    async alongside(em) {
-      await recordOutboxIn(em, jobs);
-      await em.execute('delete from transition_intents where id = ?', [intentId], 'run');
+  const { orm, logger } = services;
+  await recorderOf(services)({ projection: projectionOf(answer, content), events: notificationsOf(answer, answer.history.slice(-1)) }, {
+    alongside: (em) => em.execute('delete from transition_intents where id = ?', [intentId], 'run').then(() => undefined),
+    enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
+    async webhooksFailed(err) {
+      logger.warn({ err: err.message, applicationId: answer.applicationId, seq: answer.seq }, 'transition recorded in SQL; its webhooks wait for the sweep');
+      await openIntent(orm, intentId, answer.applicationId, new Date(), answer.seq - 1)
+        .catch((journalErr: Error) => logger.error({ err: journalErr.message, applicationId: answer.applicationId, seq: answer.seq }, 'webhooks of a recorded transition not emitted, nor journaled for the sweep'));
     },
+    step,
   });
-  step('record');
-  if (jobs.length) {
-    await withinMs(addJobs(queue, jobs), ENQUEUE_TIMEOUT_MS).catch((err: Error) =>
-      logger.warn({ err: err.message }, 'notification jobs not queued now; the notifier\'s sweep queues them from the outbox'));
-  }
-  step('enqueue');
-  try {
-    await emitApplicationEvents(orm, webhooks.emitter, { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace }, events);
-    step('webhooks');
-  } catch (err) {
-    logger.warn({ err: (err as Error).message, applicationId: answer.applicationId, seq: answer.seq }, 'transition recorded in SQL; its webhooks wait for the sweep');
-    await openIntent(orm, intentId, answer.applicationId, new Date(), answer.seq - 1)
-      .catch((journalErr: Error) => logger.error({ err: journalErr.message, applicationId: answer.applicationId, seq: answer.seq }, 'webhooks of a recorded transition not emitted, nor journaled for the sweep'));
-  }
 }
 
 interface IntentRow { id: string; application_id: string; after_seq: number; created_at: string }
@@ -160,15 +135,17 @@ async function finishIntent(services: Services, row: IntentRow, now: number, ret
     state = null;
   }
   if (state && state.seq > 0) {
-    const content = await openDeep(orm.em.fork(), config.auth.payloadKeys, { coverLetter: state.coverLetter, resumeUrl: state.resumeUrl });
-    try {
-      await writeProjection(orm, projectionOf(state, content));
-    } catch (err) {
-      const reason = givingUpReason(err, now - Date.parse(row.created_at), retryWindowMs);
-      if (!reason) throw err;
-      await reportRecordingFailure(logger, createRecordingFailureStats(services.redis, config.temporal.taskQueue), reason, err, { applicationId: row.application_id, seq: state.seq }, 'SQL lags');
-    }
-    await announce(services, notificationsOf(state, state.history.filter((e) => e.seq > Number(row.after_seq))));
+    const { seq, coverLetter, resumeUrl } = state;
+    // The intent's delete waits for the webhooks: should they fail, the next sweep emits them.
+    await recorderOf(services)({ projection: projectionOf(state, { coverLetter, resumeUrl }), events: notificationsOf(state, state.history.filter((e) => e.seq > Number(row.after_seq))) }, {
+      sealed: true,
+      enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
+      async projectionFailed(err) {
+        const reason = givingUpReason(err, now - Date.parse(row.created_at), retryWindowMs);
+        if (!reason) throw err;
+        await reportRecordingFailure(logger, createRecordingFailureStats(services.redis, config.temporal.taskQueue), reason, err, { applicationId: row.application_id, seq }, 'SQL lags');
+      },
+    });
   }
   await closeIntent(orm, row.id);
 }

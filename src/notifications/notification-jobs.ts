@@ -1,15 +1,10 @@
 import type { MikroORM } from '@mikro-orm/sql';
-import type { Queue } from 'bullmq';
 import type { NotificationEvent, NotificationKind } from '../domain/notifications';
 import type { User } from '../db/entities/user.entity';
 import { notificationJobId, type Audience, type NotificationJobData } from './notification-queue';
-import { recordOutbox, type OutboxJob } from './notification-outbox';
+import type { OutboxJob } from './notification-outbox';
 
-/**
- * The jobs a transition's notifications become, and their queueing: SQL's outbox first, then Redis.
- * The API queues those of the changes it asked for; the recording activity those of everything else.
- */
-export interface NotificationDeps { orm: MikroORM; queue: Queue<NotificationJobData> }
+/** The jobs a transition's notifications become; the transition recorder writes them to the outbox, then Redis. */
 
 /** Who hears about what: candidates about their own application, the job's recruiter about new work. */
 const AUDIENCES: Record<NotificationKind, readonly Audience[]> = {
@@ -25,21 +20,6 @@ export async function notificationJobsOf(orm: MikroORM, events: readonly Notific
   return (await Promise.all(events.map((event) => notificationJobs(orm, event)))).flat();
 }
 
-/** Builds the jobs of several events and writes them to the outbox (SQL), ready to be queued. */
-export async function recordNotificationJobs(orm: MikroORM, events: readonly NotificationEvent[]): Promise<OutboxJob[]> {
-  const jobs = await notificationJobsOf(orm, events);
-  // SQL first: a job Redis loses later is found there and queued again by the notifier's sweep.
-  if (jobs.length) await recordOutbox(orm, jobs);
-  return jobs;
-}
-
-/** Enqueues the jobs of several events at once, without counting what was new. */
-export async function enqueueAllNotifications({ orm, queue }: NotificationDeps, events: NotificationEvent[]): Promise<void> {
-  const jobs = await recordNotificationJobs(orm, events);
-  if (jobs.length) await queue.addBulk(jobs);
-}
-
-/** One BullMQ job per recipient and channel of `event`, each with its idempotent job ID. */
 /** One row per person the event can concern (the candidate, the job's creator), with the job and its company. */
 const PEOPLE_OF_EVENT = `select j.id as job_id, j.title as title, j.created_by as created_by, c.name as company,
     u.id as user_id, u.email as email, u.full_name as full_name, u.active as active

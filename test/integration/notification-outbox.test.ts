@@ -2,7 +2,7 @@ import { startStack, type TestStack } from '../support/stack';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { insertJob, notificationEvent, startNotifierHarness, type NotifierHarness } from '../support/notifier-harness';
 import { applicationWorkflowId } from '../../src/domain/ids';
-import { enqueueAllNotifications } from '../../activities/notification.activities';
+import { createTransitionRecorder } from '../../src/applications/transition-recorder';
 import { ledgerKeyPrefix } from '../../src/notifications/delivery-ledger';
 import { createNotificationOutbox, startNotificationSweeper, sweepNotificationOutbox } from '../../src/notifications/notification-outbox';
 import { notificationJobs } from '../../src/notifications/notification-jobs';
@@ -49,7 +49,7 @@ describe('notification outbox', () => {
     const base = { applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), jobId, candidateId: String(candidate.user.id) };
     const received = notificationEvent({ ...base, kind: 'application_received', seq: 1, to: 'applied' });
 
-    await enqueueAllNotifications({ orm: stack.services.orm, queue: harness.queue }, [received]);
+    await createTransitionRecorder({ orm: stack.services.orm, queue: harness.queue, logger })({ projection: null, events: [received] });
     expect((await rows()).map((r) => r.status)).toEqual(['pending', 'pending']);
     await loseRedisData();
     expect(await harness.queue.getJobCounts('waiting', 'delayed', 'completed')).toEqual({ waiting: 0, delayed: 0, completed: 0 });
@@ -74,7 +74,7 @@ describe('notification outbox', () => {
 
     // Redis loses everything again, and the recording activity is retried: the rows say sent.
     await loseRedisData();
-    await enqueueAllNotifications({ orm: stack.services.orm, queue: harness.queue }, [received]);
+    await createTransitionRecorder({ orm: stack.services.orm, queue: harness.queue, logger })({ projection: null, events: [received] });
     await harness.waitForIdle();
     expect(await sweepNotificationOutbox(stack.services.orm, harness.queue, 0)).toBe(0);
     await new Promise((r) => setTimeout(r, 500));
@@ -88,7 +88,7 @@ describe('notification outbox', () => {
     const candidate = await stack.user('candidate');
     const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'DBA', company: 'Initech' }));
     const event = notificationEvent({ applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), jobId, candidateId: String(candidate.user.id), kind: 'stage_changed', seq: 2, from: 'applied', to: 'screening' });
-    await enqueueAllNotifications({ orm: stack.services.orm, queue: harness.queue }, [event]);
+    await createTransitionRecorder({ orm: stack.services.orm, queue: harness.queue, logger })({ projection: null, events: [event] });
     expect(await sweepNotificationOutbox(stack.services.orm, harness.queue, 0)).toBe(0);
     await harness.queue.obliterate({ force: true });
     expect(await sweepNotificationOutbox(stack.services.orm, harness.queue, 60_000)).toBe(0);
@@ -109,7 +109,7 @@ describe('notification outbox', () => {
     const candidate = await stack.user('candidate');
     const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'SRE', company: 'Initech' }));
     const event = notificationEvent({ applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), jobId, candidateId: String(candidate.user.id), kind: 'stage_changed', seq: 2, from: 'applied', to: 'screening' });
-    await enqueueAllNotifications({ orm: stack.services.orm, queue }, [event]);
+    await createTransitionRecorder({ orm: stack.services.orm, queue, logger })({ projection: null, events: [event] });
     const [job] = await queue.getWaiting();
     return { id: job.id!, email: candidate.user.email, event };
   }

@@ -9,7 +9,7 @@ import { createMailer } from '../../src/mail/mailer';
 import { createLogger } from '../../src/logger';
 import { applicationWorkflowId } from '../../src/domain/ids';
 import { UserSchema } from '../../src/db/entities/user.entity';
-import type { NotificationEvent } from '../../activities/notification.activities';
+import type { NotificationEvent } from '../../src/domain/notifications';
 
 /**
  * The notification pipeline without the workflow: the real enqueue activity against SQLite and

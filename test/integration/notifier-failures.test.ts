@@ -2,7 +2,7 @@ import { startStack, type TestStack } from '../support/stack';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { insertJob, notificationEvent, startNotifierHarness, type NotifierHarness } from '../support/notifier-harness';
 import { applicationWorkflowId } from '../../src/domain/ids';
-import type { NotificationEvent } from '../../activities/notification.activities';
+import type { NotificationEvent } from '../../src/domain/notifications';
 
 const FAST_RETRIES = { backoff: { type: 'exponential', delay: 100 } };
 

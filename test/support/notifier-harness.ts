@@ -12,7 +12,30 @@ import type { DeliveryResult } from '../../src/notifications/notification-proces
 import { JobSchema } from '../../src/db/entities/job.entity';
 import { addCreatorToTeam } from '../../src/jobs/hiring-team';
 import { resolveCompany } from '../../src/companies/companies';
-import { createNotificationActivities, type NotificationActivities, type NotificationEvent } from '../../activities/notification.activities';
+import type { NotificationEvent } from '../../src/domain/notifications';
+import { notificationJobs } from '../../src/notifications/notification-jobs';
+import { recordOutbox } from '../../src/notifications/notification-outbox';
+import { addJobs } from '../../src/notifications/add-jobs';
+
+/** A producer for the notifier's tests: one event's jobs through the outbox into Redis. */
+export interface NotificationActivities {
+  /** Returns how many jobs were newly enqueued (0 when a retry finds them all already there). */
+  enqueueNotifications(event: NotificationEvent): Promise<number>;
+}
+
+function createNotificationActivities(deps: { orm: MikroORM; queue: Queue<NotificationJobData> }): NotificationActivities {
+  return {
+    async enqueueNotifications(event) {
+      const jobs = await notificationJobs(deps.orm, event);
+      if (!jobs.length) return 0;
+      await recordOutbox(deps.orm, jobs);
+      // Adding an existing job ID is a no-op in BullMQ; looking first only tells the caller what was new.
+      const before = await Promise.all(jobs.map((j) => deps.queue.getJob(j.opts.jobId)));
+      await addJobs(deps.queue, jobs);
+      return before.filter((j) => !j).length;
+    },
+  };
+}
 
 export const MAIL_FROM = 'ATS <no-reply@ats.test>';
 

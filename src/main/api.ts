@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
-import { createServices } from '../services';
+import { createServices } from './services';
 import { createApp } from '../http/app';
 import { createMetricsListener } from '../http/metrics-listener';
 import { AdminRefusedError, ensureAdmin } from '../accounts/admin';

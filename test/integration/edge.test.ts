@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
-import { createServices } from '../../src/services';
+import { createServices } from '../../src/main/services';
 import { createApp } from '../../src/http/app';
 import { migrateUp } from '../../src/db/orm';
 import { UserSchema } from '../../src/db/entities/user.entity';

@@ -14,7 +14,7 @@ import type { RecordingActivities } from '../activities/recording.activities';
 import { isFinal } from '../src/domain/stages';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../src/temporal/search-attributes';
 import {
-  changeStageSignal, changeStageUpdate, stateQuery, submitUpdate,
+  ACTIVITY_RECORDS_UPDATES, API_RECORDS_UPDATES, changeStageSignal, changeStageUpdate, stateQuery, submitUpdate,
   type ApplicationAnswer, type ApplicationInput, type ApplicationState, type HistoryEntry, type RejectedSignal, type StageChangeRequest,
 } from './messages';
 import {
@@ -61,9 +61,8 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     rejectedSignals: [],
     slaReminders: [],
   };
-  // Applications started with design 2 leave their updates' recording to the API and never cancel a
-  // timer; earlier ones replay the code they began with (see `ApplicationInput.design`).
-  const design2 = (input.design ?? 1) >= 2;
+  // Fixed at the start, so a workflow replays the code it began with (see `ApplicationInput.design`).
+  const apiRecordsUpdates = (input.design ?? ACTIVITY_RECORDS_UPDATES) >= API_RECORDS_UPDATES;
 
   // What the recording activity has yet to write: notifications in order, and SQL up to `state.seq`.
   const outbox: NotificationEvent[] = [];
@@ -123,19 +122,11 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
 
   setHandler(stateQuery, () => state);
 
-  // Handlers decide and answer within the one workflow task that delivers their message: Temporal
-  // sends an update's answer only once that task is recorded, and the API then writes the answer to
-  // SQL itself (read-your-writes) and queues its notifications.
-  //
-  // Before design 2 the recording activity then writes it all again: a no-op, or first if the API
-  // never did. That activity is an activity task and a second workflow task on every transition, so
-  // design 2 leaves an update's transition to the API alone. The API journals each change before it
-  // sends it (`transition_intents`) and clears the entry once SQL and the outbox have the answer; an
-  // entry left behind (the API died, SQL refused) is finished from this workflow's state query by
-  // the API's sweep. Transitions nobody asked for through an update (signals, the workflow's own
-  // timers) are still recorded by the activity.
+  // An update's answer goes out only once its transition is in history, and the API records it from
+  // there (journaled, so its sweep finishes what a dead request left): recording it here too would
+  // cost an activity and a second workflow task per change. Signals and timers stay the activity's.
   function leaveToCaller(entry: HistoryEntry) {
-    if (!design2) return;
+    if (!apiRecordsUpdates) return;
     // Only when nothing older waits for the activity: its record covers the whole history anyway.
     if (recordedSeq === entry.seq - 1 && outbox.length === 1 && outbox[0].seq === entry.seq) {
       outbox.length = 0;
@@ -216,11 +207,8 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
 
   void recordLoop();
 
-  // Design 2 never cancels a timer: starting one and cancelling it are two events on every stage
-  // change. A stage whose deadline is no earlier than a timer already running waits on that one and,
-  // should it fire first, starts its own for the rest; a timer that fires after its stage was left
-  // wakes the workflow once, for nothing. So the cost of a clock moves from each transition to the
-  // moment a clock runs out, if the application is still open then.
+  // Timers are never cancelled (two events on every stage change): a stage waits on a running timer
+  // due no later than its deadline, and a timer outliving its stage wakes the workflow once, for nothing.
   const running = new Set<number>();
   const runningBy = (due: number) => [...running].some((at) => at <= due);
   function wakeBy(due: number) {
@@ -237,7 +225,7 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     const entered = state.history[state.history.length - 1];
     const clock = stageClock(entered.to, input);
     if (!clock) break;
-    if (design2) {
+    if (apiRecordsUpdates) {
       const due = Date.parse(entered.at) + clock.seconds * 1000;
       while (state.seq === entered.seq && Date.now() < due) {
         wakeBy(due);

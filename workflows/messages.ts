@@ -4,6 +4,12 @@ import type { Stage } from '../src/domain/stages';
 /**
  * The application workflow's public surface: its input, its state, and the messages the API sends
  * it. Shared by the workflow, the API and the tests, so every side speaks the same names and shapes.
+ *
+ * Shapes of one application, each named once: `ApplicationInput` (what starts the workflow),
+ * `ApplicationState` (the workflow's live state), `ApplicationAnswer` (the state an update returns,
+ * without the content); elsewhere `ApplicationContent` (cover letter and résumé URL; `Submission` is
+ * its alias), `ApplicationFacts` (the row the projection writes), `ApplicationRecord` (the row read
+ * back from SQL), `ApplicationOutcome` (an answer with its content) and `ApplicationView` (the API's JSON).
  */
 
 /** Facts fixed when the candidate applies. Timer durations come in here so tests can run them in seconds. */
@@ -16,10 +22,8 @@ export interface ApplicationInput {
   stageSlaSeconds: number;
   offerExpirySeconds: number;
   /**
-   * How this workflow records and keeps its clock, fixed at the start so a workflow replays the code
-   * it began with. Absent (before 2): every transition is recorded by an activity after its workflow
-   * task, and each stage entry cancels the previous stage's timer and starts its own. 2: the API
-   * records the transitions it asked for through updates, and timers are never cancelled.
+   * Who records an update's transition, fixed at the start so a workflow replays the code it began
+   * with: `ACTIVITY_RECORDS_UPDATES` (absent) or `API_RECORDS_UPDATES` (which also never cancels a timer).
    */
   design?: number;
 }
@@ -71,6 +75,7 @@ export interface SlaReminder {
   at: string;
 }
 
+/** The workflow's live state, as its query answers: the answer plus the content, refused signals and reminders. */
 export interface ApplicationState {
   applicationId: string;
   jobId: string;
@@ -106,5 +111,9 @@ export const changeStageSignal = defineSignal<[StageChangeRequest]>('changeStage
 /** Live state, including what SQL does not keep (refused signals, reminders sent). Queries are not kept in history. */
 export const stateQuery = defineQuery<ApplicationState>('state');
 
-/** The design new applications start with (see `ApplicationInput.design`). */
-export const APPLICATION_DESIGN = 2;
+/** `ApplicationInput.design` of workflows whose recording activity records every transition, and whose stage entries cancel the previous timer. */
+export const ACTIVITY_RECORDS_UPDATES = 1;
+/** `ApplicationInput.design` of workflows that leave their updates' transitions to the API that asked for them. */
+export const API_RECORDS_UPDATES = 2;
+/** What new applications start with. */
+export const APPLICATION_DESIGN = API_RECORDS_UPDATES;

@@ -22,9 +22,10 @@ import { applicationSummary } from '../privacy/workflow-summary';
  * it is sent; once the workflow has answered, the API records the answer (SQL, notifications,
  * webhooks), so a following read sees it (see transition-recording.ts).
  */
+/** What a candidate submits: the application's content. */
 export type Submission = ApplicationContent;
 
-/** The workflow's answer, with the content it leaves out (see `ApplicationAnswer`). */
+/** What a command returns: the workflow's answer with the content it leaves out (see `ApplicationAnswer`). */
 export type ApplicationOutcome = ApplicationAnswer & ApplicationContent;
 
 /** Applies `candidateId` to `job`: one update-with-start on the pair's claimed id, so a duplicate is refused by Temporal itself. */
@@ -81,8 +82,10 @@ export async function changeStage(services: Services, applicationId: string, cha
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
   const intentId = `${applicationId}:${updateId}`;
   const step = stepClock(services.metrics, 'stage_change');
-  // An id this database never gave out may name a workflow of an earlier one (a restored backup).
-  if (!(await isOwnApplication(services.orm.em.fork(), applicationId))) throw new NotFoundError('Application not found.');
+  // The content never changes once written, so this one read serves the answer too. An id this
+  // database never gave out may name a workflow of an earlier one (a restored backup).
+  const stored = await applicationContent(services.orm.em.fork(), applicationId);
+  if (!stored && !(await isOwnApplication(services.orm.em.fork(), applicationId))) throw new NotFoundError('Application not found.');
   await openIntent(services.orm, intentId, applicationId);
   step('journal');
   let state: ApplicationAnswer | null;
@@ -101,7 +104,7 @@ export async function changeStage(services: Services, applicationId: string, cha
   step('temporal');
   count('accepted');
   await recorded(services, intentId, trusted(state), undefined, step);
-  const content = await contentOf(services, applicationId);
+  const content = stored ?? await contentOf(services, applicationId);
   step('read');
   return { ...state, ...content };
 }

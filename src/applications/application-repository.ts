@@ -19,6 +19,7 @@ export interface StageEventRecord {
   reason: string | null;
 }
 
+/** An application as SQL holds it, read back from the projection (numeric ids, the content, the history). */
 export interface ApplicationRecord {
   id: string;
   jobId: number;
@@ -54,7 +55,7 @@ export async function findApplication(em: EntityManager, id: string): Promise<Ap
   return row ? (await withHistories(em, [row]))[0] : null;
 }
 
-/** What the candidate sent with the application, which the workflow's answers leave out. */
+/** What the candidate sent with the application (cover letter, résumé URL), which the workflow's answers leave out. */
 export interface ApplicationContent { coverLetter: string | null; resumeUrl: string | null }
 
 export async function applicationContent(em: EntityManager, id: string): Promise<ApplicationContent | null> {

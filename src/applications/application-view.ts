@@ -10,6 +10,7 @@ import type { ApplicationContent, ApplicationRecord } from './application-reposi
  */
 export interface HistoryView { from: Stage | null; to: Stage; at: string; by: string | null; reason: string | null }
 
+/** The application as the API's JSON shows it, from a record (reads) or an outcome (writes). */
 export interface ApplicationView {
   id: string;
   jobId: string;

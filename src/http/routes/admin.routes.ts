@@ -6,7 +6,6 @@ import type { Services } from '../../services';
 import { UserSchema } from '../../db/entities/user.entity';
 import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
 import { authenticate, requireRole } from '../middleware/auth';
-import { createNotificationQueue } from '../../notifications/notification-queue';
 import { observeQueue } from '../../notifications/queue-observer';
 import { dashboardLoginPage } from '../dashboard/dashboard-login-page';
 
@@ -24,7 +23,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * has not changed since.
  */
 export function adminRoutes(router: Router, services: Services): void {
-  const queue = createNotificationQueue(services.redis, services.config.notifier.queueName, { logger: services.logger });
+  const queue = services.notifications;
   observeQueue(services.metrics, queue, services.redis);
   // bull-board (its UI server, templates and adapters) is loaded by the first dashboard request:
   // an API process that never serves it does not carry it.

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import pkg from '../../../package.json';
+import { PACKAGE } from '../../config/package-info';
 import type { Services } from '../../services';
 import { z } from '../openapi';
 import { defineRoute } from '../route';
@@ -23,7 +23,7 @@ export function indexRoutes(router: Router, registry: OpenAPIRegistry, services:
     auth: 'public',
     responses: { 200: { description: 'The index', schema: IndexJson } },
     handler(ctx) {
-      ctx.body = { name: pkg.name, version: pkg.version, docs: '/docs', openapi: '/openapi.json', health: '/healthz' };
+      ctx.body = { name: PACKAGE.name, version: PACKAGE.version, docs: '/docs', openapi: '/openapi.json', health: '/healthz' };
     },
   });
 }

@@ -15,7 +15,7 @@ import { claimApplicationId, isOwnApplication } from './application-claims';
 import { closeIntent, openIntent, recordAnswer } from './transition-recording';
 import { openDeep, sealContent } from '../crypto/personal-fields';
 import { stepClock, type TransitionStep } from '../metrics';
-import { applicationSummary } from '../privacy/workflow-summary';
+import { applicationSummary } from './workflow-summary';
 
 /**
  * What the API asks of application workflows. Each call is one message to Temporal, journaled before

@@ -7,6 +7,7 @@ import type { Role, User } from '../db/entities/user.entity';
 import { ProblemSchema } from './openapi';
 import { authenticate, authenticateIfSent, requireRole } from './middleware/auth';
 import type { Services } from '../services';
+import { InvalidInputError } from '../domain/errors';
 import { withIdempotency } from './idempotency';
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -65,6 +66,8 @@ export function defineRoute<P extends ZodObject | undefined, Q extends ZodObject
   router[spec.method](koaPath, ...guards, async (ctx: Context) => {
     if (spec.guard) await spec.guard(ctx);
     if (spec.body) assertBodyType(ctx, spec.bodyTypes ?? ['json']);
+    // A body the document requires is required: an empty PATCH is a client's mistake, not a no-op.
+    if (spec.body && (spec.bodyRequired ?? true) && !hasBody(ctx)) throw new InvalidInputError('body', 'Send the request body as JSON.');
     const bodySchema = spec.formBody && ctx.request.is('urlencoded') ? spec.formBody : spec.body;
     const handle = async () => {
       const input = validate(ctx, spec.params, spec.query, bodySchema);
@@ -88,8 +91,10 @@ function validate(ctx: Context, params?: ZodType, query?: ZodType, body?: ZodTyp
   return { params: p, query: q, body: b };
 }
 
+const hasBody = (ctx: Context) => Boolean(ctx.request.length || ctx.get('Transfer-Encoding'));
+
 function assertBodyType(ctx: Context, accepted: readonly ('json' | 'form')[]) {
-  if (!ctx.request.length && !ctx.get('Transfer-Encoding')) return;
+  if (!hasBody(ctx)) return;
   const types = accepted.map((t) => (t === 'json' ? 'json' : 'urlencoded'));
   if (!ctx.request.is(...types)) {
     ctx.throw(415, `Send the body as ${accepted.map((t) => (t === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ')}.`);

@@ -64,7 +64,7 @@ describe(`npm run dev on ${DIALECT}`, () => {
   });
 
   afterAll(async () => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
       process.kill(-child.pid!, 'SIGKILL');
       await exited;

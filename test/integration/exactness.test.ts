@@ -110,6 +110,19 @@ describe('the OpenAPI document is exact', () => {
     expect(doc.components.schemas.UpdateUser.minProperties).toBe(1);
   });
 
+  test('a body the document requires is required (no body is a 422); one it marks optional may be left out', async () => {
+    const optional = operations().filter(({ op }) => op.requestBody && !op.requestBody.required).map(({ method, path }) => `${method} ${path}`);
+    // Applying with neither field is an application without a cover letter or résumé URL.
+    expect(optional).toContain('post /api/jobs/{id}/apply');
+    const hook = await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'https://hooks.example.com/exact', events: ['job.created'] } });
+    expect(hook.status).toBe(201);
+    for (const [method, path, token] of [['PATCH', `/api/webhooks/${hook.body.id}`, admin.token], ['PATCH', `/api/users/${candidate.user.id}`, admin.token], ['POST', '/api/jobs', recruiter.token]] as const) {
+      const res = await stack.http(method, path, { token });
+      expect({ method, path, status: res.status, code: res.body.code }).toEqual({ method, path, status: 422, code: 'validation_failed' });
+    }
+    expect((await stack.http('GET', `/api/webhooks/${hook.body.id}`, { token: admin.token })).body.active).toBe(true);
+  });
+
   test('a NUL or another control character in any text field is a 422 naming it, and nothing is written', async () => {
     const jobs = await stack.services.orm.em.fork().count(JobSchema, {});
     const companies = await stack.services.orm.em.fork().count(CompanySchema, {});

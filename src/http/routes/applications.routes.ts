@@ -59,6 +59,8 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     auth: ['candidate'],
     params: IdParams,
     body: ApplyBody,
+    // Both fields are optional, and clients apply with no body at all.
+    bodyRequired: false,
     idempotent: true,
     responses: {
       201: { description: 'The new application, in stage `applied`', schema: ApplicationJson },

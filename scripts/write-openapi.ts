@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     temporal: unused,
     // Webhook routes keep the parts of it they use; none is touched until a request comes.
     webhooks: new Proxy({}, { get: () => unused }),
+    // The dashboard's metrics name the queue when the app is built, and read it only when scraped.
+    notifications: { name: config.notifier.queueName },
     tokens: createTokenService(config.auth.secretKey, config.auth.accessTokenExpireMinutes),
     passwords: createPasswordHasher({ concurrency: 1, maxWaiting: 1 }),
     metrics: createMetrics(),

@@ -9,5 +9,5 @@ else
   source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 fi
 cd "$ATS_ROOT"
-if [ -z "${ATS_SKIP_BUILD:-}" ]; then node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json; fi
+if [ -z "${ATS_SKIP_BUILD:-}" ]; then node node_modules/typescript/bin/tsc -p tsconfig.build.json; fi
 exec node dist/bench/run.js "$@"

@@ -4,6 +4,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 cd "$ATS_ROOT"
-node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json
+node node_modules/typescript/bin/tsc -p tsconfig.build.json
 bash scripts/build-web.sh
 exec node dist/src/dev/run-dev.js

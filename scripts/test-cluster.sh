@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cluster-toolchain.sh"
 cd "$ATS_ROOT"
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then
-  node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json
+  node node_modules/typescript/bin/tsc -p tsconfig.build.json
 fi
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
 exec node node_modules/jest/bin/jest.js --config test/cluster/jest.config.json --runInBand --forceExit "$@"

@@ -8,10 +8,11 @@ cd "$ATS_ROOT"
 # without Python the other suites still run, and those tests fail saying what is missing.
 ensure_python_tools || echo "[toolchain] the contract tools could not be installed; test/contract will fail" >&2
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then
-  node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json
+  node node_modules/typescript/bin/tsc -p tsconfig.build.json
   bash scripts/build-web.sh
-  node node_modules/eslint/bin/eslint.js --config scripts/eslint.config.js .
-  node node_modules/dependency-cruiser/bin/dependency-cruiser.mjs --config scripts/dependency-cruiser.cjs src activities workflows
+  node node_modules/eslint/bin/eslint.js .
+  node node_modules/prettier/bin/prettier.cjs --check --log-level=warn .
+  node node_modules/dependency-cruiser/bin/dependency-cruiser.mjs src activities workflows
 fi
 # The browser tests drive Debian's Chromium (never a downloaded browser).
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -1,6 +1,6 @@
 /**
  * How the api, worker and notifier processes are run: the Node flags and environment that
- * `npm run start:*`, the image (scripts/Dockerfile, docker-compose*.yml), `npm run dev` and the
+ * `npm run start:*`, the image (Dockerfile, docker-compose*.yml), `npm run dev` and the
  * benchmarks all use. test/unit/process-settings.test.ts keeps the text files in step with this.
  *
  * - `--max-semi-space-size=4`: a small young generation; short-lived request garbage is collected

@@ -23,7 +23,7 @@ describe('process settings', () => {
   });
 
   test('the image sets the flags every process shares and the environment; the API command adds its own', () => {
-    const dockerfile = read('scripts/Dockerfile');
+    const dockerfile = read('Dockerfile');
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     const env = Object.fromEntries([...runtime.matchAll(/^ENV (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
     const shared = NODE_FLAGS.api.filter((flag) => NAMES.every((name) => NODE_FLAGS[name].includes(flag)));

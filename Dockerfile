@@ -3,8 +3,8 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
-COPY scripts/tsconfig.build.json scripts/postman.ts scripts/postman-collection.ts scripts/build-web.sh scripts/write-openapi.ts scripts/
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/postman.ts scripts/postman-collection.ts scripts/build-web.sh scripts/write-openapi.ts scripts/
 COPY src src
 COPY workflows workflows
 COPY activities activities
@@ -12,7 +12,7 @@ COPY migrations migrations
 COPY test test
 COPY bench bench
 COPY docs/postman docs/postman
-RUN node node_modules/typescript/bin/tsc -p scripts/tsconfig.build.json \
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
  && ATS_ROOT=/app bash scripts/build-web.sh \
  && node dist/src/main/cli.js bundle-workflows dist/workflow-bundle.js \
  && npm prune --omit=dev

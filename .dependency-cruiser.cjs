@@ -1,4 +1,4 @@
-// The layering `npm run lint` enforces: run `depcruise --config scripts/dependency-cruiser.cjs src activities workflows`.
+// The layering `npm run lint:layers` enforces (`depcruise src activities workflows` reads this file).
 const IO_PACKAGES = 'node_modules/(@mikro-orm|kysely|better-sqlite3|ioredis|bullmq|koa|koa-[^/]+|@koa|@bull-board|nodemailer|pino|argon2|jsonwebtoken)/';
 
 module.exports = {

@@ -2,7 +2,7 @@
 const path = require('node:path');
 const tseslint = require('typescript-eslint');
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = __dirname;
 
 const SIDE_EFFECTING = [
   { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'crypto', 'child_process', 'os'], message: 'Workflow and domain code must stay deterministic: no Node built-ins.' },
@@ -12,7 +12,7 @@ const SIDE_EFFECTING = [
 
 module.exports = tseslint.config(
   { basePath: ROOT },
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'var/**', 'coverage/**', 'eslint.config.js', 'jest.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'var/**', 'coverage/**', 'eslint.config.js', 'jest.config.js', '.dependency-cruiser.cjs'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

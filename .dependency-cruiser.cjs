@@ -1,5 +1,6 @@
 // The layering `npm run lint:layers` enforces (`depcruise src activities workflows` reads this file).
-const IO_PACKAGES = 'node_modules/(@mikro-orm|kysely|better-sqlite3|ioredis|bullmq|koa|koa-[^/]+|@koa|@bull-board|nodemailer|pino|argon2|jsonwebtoken)/';
+const IO_PACKAGES =
+  'node_modules/(@mikro-orm|kysely|better-sqlite3|ioredis|bullmq|koa|koa-[^/]+|@koa|@bull-board|nodemailer|pino|argon2|jsonwebtoken)/';
 
 module.exports = {
   forbidden: [
@@ -57,7 +58,10 @@ module.exports = {
       severity: 'error',
       comment: 'Adapters (database, Redis, Temporal, mail sending, metrics) know no feature, no use case and no wiring.',
       from: { path: '^(src/(db|temporal|mail)/|src/(redis|metrics)\\.ts$)' },
-      to: { path: '^(src/|activities/|workflows/)', pathNot: '^(src/(domain|config|crypto|db|temporal|mail)/|src/(logger|redis|metrics)\\.ts$)' },
+      to: {
+        path: '^(src/|activities/|workflows/)',
+        pathNot: '^(src/(domain|config|crypto|db|temporal|mail)/|src/(logger|redis|metrics)\\.ts$)',
+      },
     },
     {
       name: 'features-import-no-wiring',
@@ -69,7 +73,8 @@ module.exports = {
     {
       name: 'applications-above-other-features',
       severity: 'error',
-      comment: 'Applications build on accounts, companies, jobs, notifications and webhooks; those never reach back up, and none of them reaches the privacy use cases above.',
+      comment:
+        'Applications build on accounts, companies, jobs, notifications and webhooks; those never reach back up, and none of them reaches the privacy use cases above.',
       from: { path: '^src/(auth|accounts|companies|jobs|notifications|webhooks)/' },
       to: { path: '^src/(applications|privacy)/' },
     },
@@ -90,7 +95,8 @@ module.exports = {
     {
       name: 'only-main-wires',
       severity: 'error',
-      comment: 'Only src/main builds activities, the Temporal worker, the notifier\'s workers and the connections (types may be imported anywhere).',
+      comment:
+        "Only src/main builds activities, the Temporal worker, the notifier's workers and the connections (types may be imported anywhere).",
       from: { pathNot: '^(src/main|activities)/' },
       to: {
         path: '^(activities/|src/temporal/(worker-runtime|client)\\.ts$|src/notifications/notification-worker\\.ts$|src/webhooks/webhook-worker\\.ts$|src/redis\\.ts$|src/mail/mailer\\.ts$)',

@@ -5,7 +5,13 @@ import type { Logger } from '../src/logger';
 import type { NotificationJobData } from '../src/notifications/notification-queue';
 import type { ProjectApplicationInput } from '../src/applications/application-projection';
 import { createTransitionRecorder } from '../src/applications/transition-recorder';
-import { givingUpReason, refusedData, reportRecordingFailure, type RecordingFailureReason, type RecordingFailureStats } from '../src/applications/recording-failures';
+import {
+  givingUpReason,
+  refusedData,
+  reportRecordingFailure,
+  type RecordingFailureReason,
+  type RecordingFailureStats,
+} from '../src/applications/recording-failures';
 import type { NotificationEvent } from '../src/domain/notifications';
 import type { PayloadKeyring } from '../src/crypto/payload-keys';
 import type { WebhookEmitter } from '../src/webhooks/webhook-emitter';
@@ -35,7 +41,9 @@ export interface TransitionRecord {
  * `needsContent`: the projection came without the cover letter and résumé URL, and SQL has no row
  * to move: nothing was written, and the workflow sends the record again with them.
  */
-export interface RecordingOutcome { needsContent: boolean }
+export interface RecordingOutcome {
+  needsContent: boolean;
+}
 
 export interface RecordingActivities {
   recordTransitions(record: TransitionRecord): Promise<RecordingOutcome>;
@@ -48,7 +56,10 @@ export interface RecordingActivities {
  */
 const ATTEMPTS_AWAITING_ROW = 3;
 
-/** Long enough to ride out a Redis or SQL outage of realistic length; the workflow's retry policy waits at most seconds between attempts. */
+/**
+ * Long enough to ride out a Redis or SQL outage of realistic length; the workflow's retry policy waits at most seconds
+ * between attempts.
+ */
 export const RECORDING_RETRY_WINDOW_MS = 60 * 60 * 1000;
 
 export interface RecordingDeps {
@@ -64,14 +75,29 @@ export interface RecordingDeps {
   webhooks?: { emitter: WebhookEmitter; ui: UiLink };
 }
 
-export function createRecordingActivities({ orm, queue, logger, failures, payloadKeys, webhooks, retryWindowMs = RECORDING_RETRY_WINDOW_MS }: RecordingDeps): RecordingActivities {
+export function createRecordingActivities({
+  orm,
+  queue,
+  logger,
+  failures,
+  payloadKeys,
+  webhooks,
+  retryWindowMs = RECORDING_RETRY_WINDOW_MS,
+}: RecordingDeps): RecordingActivities {
   /** The end of retrying: an error log naming the application, the counter, and a non-retryable failure. */
   async function giveUp(reason: RecordingFailureReason, record: TransitionRecord, err: unknown): Promise<never> {
     const { workflowExecution, attempt, scheduledTimestampMs } = Context.current().info;
     const applicationId = record.projection?.application.id ?? record.notifications[0]?.applicationId ?? workflowExecution?.workflowId;
     const seq = record.projection?.history.at(-1)?.seq ?? record.notifications.at(-1)?.seq;
     const message = (err as Error).message;
-    await reportRecordingFailure(logger, failures, reason, err, { applicationId, seq, attempt, sinceFirstAttemptMs: Date.now() - scheduledTimestampMs }, 'SQL or notifications lag');
+    await reportRecordingFailure(
+      logger,
+      failures,
+      reason,
+      err,
+      { applicationId, seq, attempt, sinceFirstAttemptMs: Date.now() - scheduledTimestampMs },
+      'SQL or notifications lag',
+    );
     throw ApplicationFailure.create({
       type: `recording_${reason}`,
       message: `Recording application ${applicationId} up to transition ${seq ?? '-'} failed (${reason}): ${message}`,
@@ -85,19 +111,25 @@ export function createRecordingActivities({ orm, queue, logger, failures, payloa
     async recordTransitions(kept) {
       let refused = null as { reason: RecordingFailureReason; err: unknown } | null;
       try {
-        const outcome = await record({ projection: kept.projection, events: kept.notifications }, {
-          sealed: true,
-          stopIfMissing: true,
-          projectionFailed(err) {
-            const reason = refusedData(err);
-            if (!reason) throw err;
-            // The transition happened whatever SQL holds: its notifications still go out.
-            refused = { reason, err };
+        const outcome = await record(
+          { projection: kept.projection, events: kept.notifications },
+          {
+            sealed: true,
+            stopIfMissing: true,
+            projectionFailed(err) {
+              const reason = refusedData(err);
+              if (!reason) throw err;
+              // The transition happened whatever SQL holds: its notifications still go out.
+              refused = { reason, err };
+            },
           },
-        });
+        );
         if (outcome === 'missing') {
           if (Context.current().info.attempt < ATTEMPTS_AWAITING_ROW) {
-            throw ApplicationFailure.retryable('The application row is not written yet; the API writes it as it answers.', 'application_row_pending');
+            throw ApplicationFailure.retryable(
+              'The application row is not written yet; the API writes it as it answers.',
+              'application_row_pending',
+            );
           }
           return { needsContent: true };
         }

@@ -16,7 +16,12 @@ export interface RetentionActivities {
   eraseExpiredApplications(): Promise<{ applications: number; keys: number }>;
 }
 
-export interface RetentionDeps { orm: MikroORM; logger: Logger; retentionDays?: number; now?: () => Date }
+export interface RetentionDeps {
+  orm: MikroORM;
+  logger: Logger;
+  retentionDays?: number;
+  now?: () => Date;
+}
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -28,12 +33,19 @@ export function createRetentionActivities({ orm, logger, retentionDays, now = ()
       const finals = FINAL_STAGES.map(() => '?').join(', ');
       const em = orm.em.fork();
       const result = await em.transactional(async (tx) => {
-        const cleared = await tx.execute<QueryResult>(`update applications set cover_letter = null, resume_url = null
-          where stage in (${finals}) and updated_at < ? and (cover_letter is not null or resume_url is not null)`, [...FINAL_STAGES, cutoff], 'run');
-        const keys = await tx.execute<QueryResult>(`delete from candidate_data_keys where user_id in (
+        const cleared = await tx.execute<QueryResult>(
+          `update applications set cover_letter = null, resume_url = null
+          where stage in (${finals}) and updated_at < ? and (cover_letter is not null or resume_url is not null)`,
+          [...FINAL_STAGES, cutoff],
+          'run',
+        );
+        const keys = await tx.execute<QueryResult>(
+          `delete from candidate_data_keys where user_id in (
             select candidate_id from applications where stage in (${finals}) and updated_at < ?)
           and user_id not in (select candidate_id from applications where stage not in (${finals}) or updated_at >= ?)`,
-        [...FINAL_STAGES, cutoff, ...FINAL_STAGES, cutoff], 'run');
+          [...FINAL_STAGES, cutoff, ...FINAL_STAGES, cutoff],
+          'run',
+        );
         // The webhook delivery log copies applications: it is kept no longer than they are.
         await tx.execute('delete from webhook_deliveries where created_at < ?', [cutoff], 'run');
         await tx.execute('delete from notification_outbox where created_at < ?', [cutoff], 'run');

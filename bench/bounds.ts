@@ -30,22 +30,62 @@ export function checkBounds(r: BenchResult): Verdict[] {
   const x = ratiosOf(r);
   const failed = [r.apply, r.stageChange, r.list].flatMap((p) => [p.system, p.bare]).reduce((n, s) => n + s.summary.errors, 0);
   return [
-    { name: 'apply throughput / bare', value: x.applyThroughput, bound: `>= ${BOUNDS.minApplyThroughput}`, ok: x.applyThroughput >= BOUNDS.minApplyThroughput },
-    { name: 'stage change throughput / bare', value: x.stageChangeThroughput, bound: `>= ${BOUNDS.minStageChangeThroughput}`, ok: x.stageChangeThroughput >= BOUNDS.minStageChangeThroughput },
-    { name: 'stage change p50 / bare', value: x.stageChangeP50, bound: `<= ${BOUNDS.maxStageChangeP50}`, ok: x.stageChangeP50 <= BOUNDS.maxStageChangeP50 },
+    {
+      name: 'apply throughput / bare',
+      value: x.applyThroughput,
+      bound: `>= ${BOUNDS.minApplyThroughput}`,
+      ok: x.applyThroughput >= BOUNDS.minApplyThroughput,
+    },
+    {
+      name: 'stage change throughput / bare',
+      value: x.stageChangeThroughput,
+      bound: `>= ${BOUNDS.minStageChangeThroughput}`,
+      ok: x.stageChangeThroughput >= BOUNDS.minStageChangeThroughput,
+    },
+    {
+      name: 'stage change p50 / bare',
+      value: x.stageChangeP50,
+      bound: `<= ${BOUNDS.maxStageChangeP50}`,
+      ok: x.stageChangeP50 <= BOUNDS.maxStageChangeP50,
+    },
     { name: 'list p99 / bare Koa', value: x.listP99, bound: `<= ${BOUNDS.maxListP99}`, ok: x.listP99 <= BOUNDS.maxListP99 },
-    { name: 'notifier / raw', value: x.notifierThroughput, bound: `>= ${BOUNDS.minNotifierThroughput}`, ok: x.notifierThroughput >= BOUNDS.minNotifierThroughput },
+    {
+      name: 'notifier / raw',
+      value: x.notifierThroughput,
+      bound: `>= ${BOUNDS.minNotifierThroughput}`,
+      ok: x.notifierThroughput >= BOUNDS.minNotifierThroughput,
+    },
     { name: 'API RSS max (MB)', value: r.rss.apiMax, bound: `<= ${BOUNDS.maxApiRssMb}`, ok: r.rss.apiMax <= BOUNDS.maxApiRssMb },
-    { name: 'worker RSS max (MB)', value: r.rss.workerMax, bound: `<= ${BOUNDS.maxWorkerRssMb}`, ok: r.rss.workerMax <= BOUNDS.maxWorkerRssMb },
+    {
+      name: 'worker RSS max (MB)',
+      value: r.rss.workerMax,
+      bound: `<= ${BOUNDS.maxWorkerRssMb}`,
+      ok: r.rss.workerMax <= BOUNDS.maxWorkerRssMb,
+    },
     { name: 'failed operations', value: failed, bound: '= 0', ok: failed === 0 },
     ...(['apply', 'stageChange'] as const).flatMap((t) => {
       const system = r.engineWork.system[t];
       const bare = r.engineWork.bare[t];
       const label = t === 'apply' ? 'apply' : 'stage change';
       return [
-        { name: `${label}: history events over bare`, value: system.events - bare.events, bound: `<= ${BOUNDS.maxExtraEvents}`, ok: system.events - bare.events <= BOUNDS.maxExtraEvents },
-        { name: `${label}: workflow tasks`, value: system.workflowTasks, bound: `<= ${BOUNDS.maxWorkflowTasks}`, ok: system.workflowTasks <= BOUNDS.maxWorkflowTasks },
-        { name: `${label}: activity tasks`, value: system.activityTasks, bound: `<= ${BOUNDS.maxActivityTasks}`, ok: system.activityTasks <= BOUNDS.maxActivityTasks },
+        {
+          name: `${label}: history events over bare`,
+          value: system.events - bare.events,
+          bound: `<= ${BOUNDS.maxExtraEvents}`,
+          ok: system.events - bare.events <= BOUNDS.maxExtraEvents,
+        },
+        {
+          name: `${label}: workflow tasks`,
+          value: system.workflowTasks,
+          bound: `<= ${BOUNDS.maxWorkflowTasks}`,
+          ok: system.workflowTasks <= BOUNDS.maxWorkflowTasks,
+        },
+        {
+          name: `${label}: activity tasks`,
+          value: system.activityTasks,
+          bound: `<= ${BOUNDS.maxActivityTasks}`,
+          ok: system.activityTasks <= BOUNDS.maxActivityTasks,
+        },
       ];
     }),
   ];

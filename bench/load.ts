@@ -12,7 +12,14 @@ import type { Stage } from '../src/domain/stages';
  * HTTP requests go through Node's fetch (undici, keep-alive); the bare baselines' messages through
  * the Temporal client with the system's data converter, configured from the same environment.
  */
-export interface HttpRequestSpec { method: string; path: string; token?: string; body?: unknown; expect: number; key?: string }
+export interface HttpRequestSpec {
+  method: string;
+  path: string;
+  token?: string;
+  body?: unknown;
+  expect: number;
+  key?: string;
+}
 
 export type LoadSpec =
   | { kind: 'http'; baseUrl: string; concurrency: number; warmup: number; requests: HttpRequestSpec[] }
@@ -20,21 +27,37 @@ export type LoadSpec =
   | { kind: 'bare-stage'; concurrency: number; warmup: number; moves: { workflowId: string; stage: Stage }[] };
 
 class StatusError extends Error {
-  constructor(readonly code: string, message: string) { super(message); }
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 async function httpLoad(spec: Extract<LoadSpec, { kind: 'http' }>): Promise<LoadResult> {
   const { requests } = spec;
-  return runPool(requests.length, spec.concurrency, spec.warmup, (i) => requests[i].key, async (i) => {
-    const r = requests[i];
-    const headers: Record<string, string> = {};
-    if (r.token) headers.Authorization = `Bearer ${r.token}`;
-    if (r.body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(spec.baseUrl + r.path, { method: r.method, headers, body: r.body === undefined ? undefined : JSON.stringify(r.body) });
-    // The whole body is read: a response is done when the client has it.
-    const text = await res.text();
-    if (res.status !== r.expect) throw new StatusError(String(res.status), `${r.method} ${r.path} answered ${res.status}: ${text.slice(0, 300)}`);
-  });
+  return runPool(
+    requests.length,
+    spec.concurrency,
+    spec.warmup,
+    (i) => requests[i].key,
+    async (i) => {
+      const r = requests[i];
+      const headers: Record<string, string> = {};
+      if (r.token) headers.Authorization = `Bearer ${r.token}`;
+      if (r.body !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await fetch(spec.baseUrl + r.path, {
+        method: r.method,
+        headers,
+        body: r.body === undefined ? undefined : JSON.stringify(r.body),
+      });
+      // The whole body is read: a response is done when the client has it.
+      const text = await res.text();
+      if (res.status !== r.expect)
+        throw new StatusError(String(res.status), `${r.method} ${r.path} answered ${res.status}: ${text.slice(0, 300)}`);
+    },
+  );
 }
 
 async function temporalClient(): Promise<Client> {
@@ -44,21 +67,39 @@ async function temporalClient(): Promise<Client> {
 }
 
 async function bareApply(spec: Extract<LoadSpec, { kind: 'bare-apply' }>, client: Client): Promise<LoadResult> {
-  return runPool(spec.workflowIds.length, spec.concurrency, spec.warmup, () => undefined, async (i) => {
-    const workflowId = spec.workflowIds[i];
-    await client.workflow.executeUpdateWithStart(bareSubmitUpdate, {
-      startWorkflowOperation: new WithStartWorkflowOperation(bareApplicationWorkflow, {
-        workflowId, taskQueue: spec.taskQueue, args: [{ applicationId: workflowId }], workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      }),
-    });
-  });
+  return runPool(
+    spec.workflowIds.length,
+    spec.concurrency,
+    spec.warmup,
+    () => undefined,
+    async (i) => {
+      const workflowId = spec.workflowIds[i];
+      await client.workflow.executeUpdateWithStart(bareSubmitUpdate, {
+        startWorkflowOperation: new WithStartWorkflowOperation(bareApplicationWorkflow, {
+          workflowId,
+          taskQueue: spec.taskQueue,
+          args: [{ applicationId: workflowId }],
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      });
+    },
+  );
 }
 
 async function bareStage(spec: Extract<LoadSpec, { kind: 'bare-stage' }>, client: Client): Promise<LoadResult> {
   const { moves } = spec;
-  return runPool(moves.length, spec.concurrency, spec.warmup, (i) => moves[i].workflowId, async (i) => {
-    await client.workflow.getHandle(moves[i].workflowId).executeUpdate(bareChangeStageUpdate, { args: [{ stage: moves[i].stage, by: 'bench' }] });
-  });
+  return runPool(
+    moves.length,
+    spec.concurrency,
+    spec.warmup,
+    (i) => moves[i].workflowId,
+    async (i) => {
+      await client.workflow
+        .getHandle(moves[i].workflowId)
+        .executeUpdate(bareChangeStageUpdate, { args: [{ stage: moves[i].stage, by: 'bench' }] });
+    },
+  );
 }
 
 async function main(): Promise<void> {

@@ -76,18 +76,44 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}, got ${v}\n${USAGE}`);
     return n;
   };
-  const list = (flag: string): number[] => (value(flag)?.split(',').map((v) => {
-    const n = Number(v.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes positive integers separated by commas, got ${v}\n${USAGE}`);
-    return n;
-  }) ?? []);
-  const known = new Set(['--quick', '--rounds', '--clients', '--applies', '--moves', '--rows', '--list-requests', '--notifications', '--history-sample', '--worker-curve', '--clients-curve', '--list-curve', '--temporal', '--temporal-server', '--profile', '--check', '--out']);
+  const list = (flag: string): number[] =>
+    value(flag)
+      ?.split(',')
+      .map((v) => {
+        const n = Number(v.replace(/_/g, ''));
+        if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes positive integers separated by commas, got ${v}\n${USAGE}`);
+        return n;
+      }) ?? [];
+  const known = new Set([
+    '--quick',
+    '--rounds',
+    '--clients',
+    '--applies',
+    '--moves',
+    '--rows',
+    '--list-requests',
+    '--notifications',
+    '--history-sample',
+    '--worker-curve',
+    '--clients-curve',
+    '--list-curve',
+    '--temporal',
+    '--temporal-server',
+    '--profile',
+    '--check',
+    '--out',
+  ]);
   for (const [i, a] of argv.entries()) {
     if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}\n${USAGE}`);
-    if (!a.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !['--quick', '--temporal-server', '--profile', '--check'].includes(argv[i - 1]))) throw new Error(`unexpected argument ${a}\n${USAGE}`);
+    if (
+      !a.startsWith('--') &&
+      !(i > 0 && argv[i - 1].startsWith('--') && !['--quick', '--temporal-server', '--profile', '--check'].includes(argv[i - 1]))
+    )
+      throw new Error(`unexpected argument ${a}\n${USAGE}`);
   }
   const clients = int('--clients', 10);
-  if (argv.includes('--temporal') && argv.includes('--temporal-server')) throw new Error(`--temporal and --temporal-server exclude each other\n${USAGE}`);
+  if (argv.includes('--temporal') && argv.includes('--temporal-server'))
+    throw new Error(`--temporal and --temporal-server exclude each other\n${USAGE}`);
   return {
     quick,
     clients,

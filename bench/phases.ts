@@ -17,8 +17,16 @@ import { readStepTotals, stepsBetween } from './support/step-metrics';
  * One side of a measure: the figures of its load, and what each process used meanwhile; for the
  * API's transitions, the mean time per request of each step it reports (`ats_transition_step_seconds`, ms).
  */
-export interface Side { summary: Summary; firstError: string | null; usage: Record<string, ProcessUsage>; steps?: Record<string, number> }
-export interface Pair { system: Side; bare: Side }
+export interface Side {
+  summary: Summary;
+  firstError: string | null;
+  usage: Record<string, ProcessUsage>;
+  steps?: Record<string, number>;
+}
+export interface Pair {
+  system: Side;
+  bare: Side;
+}
 
 export interface BenchContext {
   opts: BenchOptions;
@@ -41,33 +49,52 @@ export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): 
   // The spec holds the run's tokens and goes once read; the raw result (every latency) stays.
   const base = path.join(ctx.system.dir, `load-${++loads}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
   fs.writeFileSync(`${base}.spec.json`, JSON.stringify(spec));
-  const { usage } = await ctx.sampler.during(() => runScript('bench/load.js', [`${base}.spec.json`, `${base}.result.json`], ctx.system.env));
+  const { usage } = await ctx.sampler.during(() =>
+    runScript('bench/load.js', [`${base}.spec.json`, `${base}.result.json`], ctx.system.env),
+  );
   fs.rmSync(`${base}.spec.json`);
   const result = JSON.parse(fs.readFileSync(`${base}.result.json`, 'utf8')) as Parameters<typeof summarize>[0];
   // The load process's own CPU, over the measured operations only (it reports it itself); no memory.
   usage.load = { cpuMs: result.cpuMs, rssMaxMb: NaN, rssMeanMb: NaN };
   const side = { summary: summarize(result), firstError: result.firstError, usage };
-  process.stdout.write(`  ${name.padEnd(28)} ${side.summary.ops} ok, ${side.summary.errors} failed, ${side.summary.opsPerSec.toFixed(1)}/s, p50 ${side.summary.p50.toFixed(1)} ms, p99 ${side.summary.p99.toFixed(1)} ms${side.firstError ? ` (first error: ${side.firstError.slice(0, 200)})` : ''}\n`);
+  process.stdout.write(
+    `  ${name.padEnd(28)} ${side.summary.ops} ok, ${side.summary.errors} failed, ${side.summary.opsPerSec.toFixed(1)}/s, p50 ${side.summary.p50.toFixed(1)} ms, p99 ${side.summary.p99.toFixed(1)} ms${side.firstError ? ` (first error: ${side.firstError.slice(0, 200)})` : ''}\n`,
+  );
   return side;
 }
 
 /** Operations run before the clock starts: twice the clients. */
 export const warmupFor = (clients: number) => 2 * clients;
 
-export interface ApplyRound { pair: Pair; systemIds: string[]; bareIds: string[] }
+export interface ApplyRound {
+  pair: Pair;
+  systemIds: string[];
+  bareIds: string[];
+}
 
 /** Applies: POST /api/jobs/{id}/apply by fresh candidates, beside update-with-start of the bare workflow. */
 export async function applyRound(ctx: BenchContext, label: string, clients = ctx.opts.clients): Promise<ApplyRound> {
   const opts = { ...ctx.opts, clients, warmup: warmupFor(clients) };
   const total = opts.warmup + opts.applies;
   const bareIds = Array.from({ length: total }, (_, i) => `bare-${ctx.runId}-${label}-${i}`);
-  const bare = await measure(ctx, `${label}: bare apply`, { kind: 'bare-apply', concurrency: opts.clients, warmup: opts.warmup, taskQueue: BARE_TASK_QUEUE, workflowIds: bareIds });
+  const bare = await measure(ctx, `${label}: bare apply`, {
+    kind: 'bare-apply',
+    concurrency: opts.clients,
+    warmup: opts.warmup,
+    taskQueue: BARE_TASK_QUEUE,
+    workflowIds: bareIds,
+  });
   const candidates = ctx.takeCandidates(total);
   const requests: HttpRequestSpec[] = candidates.map((c, i) => ({
-    method: 'POST', path: `/api/jobs/${ctx.applyJobs[i % ctx.applyJobs.length]}/apply`, token: c.token, expect: 201,
+    method: 'POST',
+    path: `/api/jobs/${ctx.applyJobs[i % ctx.applyJobs.length]}/apply`,
+    token: c.token,
+    expect: 201,
     body: { coverLetter: 'I would like to join the team.', resumeUrl: 'https://example.com/cv.pdf' },
   }));
-  const system = await withSteps(ctx, 'apply', () => measure(ctx, `${label}: apply`, { kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup, requests }));
+  const system = await withSteps(ctx, 'apply', () =>
+    measure(ctx, `${label}: apply`, { kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup, requests }),
+  );
   const systemIds = await appliedIds(ctx, candidates.slice(opts.warmup), opts.warmup);
   return { pair: { system, bare }, systemIds, bareIds: bareIds.slice(opts.warmup) };
 }
@@ -79,14 +106,18 @@ export async function applyRound(ctx: BenchContext, label: string, clients = ctx
 async function appliedIds(ctx: BenchContext, candidates: { id: number; token: string }[], first: number): Promise<string[]> {
   const ids: string[] = new Array(candidates.length);
   for (let start = 0; start < candidates.length; start += 16) {
-    await Promise.all(candidates.slice(start, start + 16).map(async (c, k) => {
-      const i = start + k;
-      const jobId = ctx.applyJobs[(first + i) % ctx.applyJobs.length];
-      const res = await fetch(`${ctx.system.apiUrl}/api/applications?jobId=${jobId}`, { headers: { Authorization: `Bearer ${c.token}` } });
-      const page = await res.json() as { items?: { id: string }[] };
-      if (!page.items?.[0]) throw new Error(`candidate ${c.id} has no application to job ${jobId} (${res.status})`);
-      ids[i] = page.items[0].id;
-    }));
+    await Promise.all(
+      candidates.slice(start, start + 16).map(async (c, k) => {
+        const i = start + k;
+        const jobId = ctx.applyJobs[(first + i) % ctx.applyJobs.length];
+        const res = await fetch(`${ctx.system.apiUrl}/api/applications?jobId=${jobId}`, {
+          headers: { Authorization: `Bearer ${c.token}` },
+        });
+        const page = (await res.json()) as { items?: { id: string }[] };
+        if (!page.items?.[0]) throw new Error(`candidate ${c.id} has no application to job ${jobId} (${res.status})`);
+        ids[i] = page.items[0].id;
+      }),
+    );
   }
   return ids;
 }
@@ -94,16 +125,37 @@ async function appliedIds(ctx: BenchContext, candidates: { id: number; token: st
 const MOVES: Stage[] = ['screening', 'interview', 'offer'];
 
 /** Stage changes round the applications (each one's previous change is done first), beside executeUpdate of the bare workflows. */
-export async function stageChanges(ctx: BenchContext, applied: ApplyRound, clients = ctx.opts.clients, moves = ctx.opts.movesPerApplication): Promise<Pair> {
+export async function stageChanges(
+  ctx: BenchContext,
+  applied: ApplyRound,
+  clients = ctx.opts.clients,
+  moves = ctx.opts.movesPerApplication,
+): Promise<Pair> {
   const opts = { ...ctx.opts, clients, warmup: warmupFor(clients), movesPerApplication: moves };
-  const order = <T>(ids: string[], make: (id: string, stage: Stage) => T) => MOVES.slice(0, opts.movesPerApplication).flatMap((stage) => ids.map((id) => make(id, stage)));
+  const order = <T>(ids: string[], make: (id: string, stage: Stage) => T) =>
+    MOVES.slice(0, opts.movesPerApplication).flatMap((stage) => ids.map((id) => make(id, stage)));
   const bare = await measure(ctx, 'bare stage change', {
-    kind: 'bare-stage', concurrency: opts.clients, warmup: opts.warmup, moves: order(applied.bareIds, (workflowId, stage) => ({ workflowId, stage })),
+    kind: 'bare-stage',
+    concurrency: opts.clients,
+    warmup: opts.warmup,
+    moves: order(applied.bareIds, (workflowId, stage) => ({ workflowId, stage })),
   });
-  const system = await withSteps(ctx, 'stage_change', () => measure(ctx, 'stage change', {
-    kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup,
-    requests: order(applied.systemIds, (id, stage) => ({ method: 'PATCH', path: `/api/applications/${encodeURIComponent(id)}/stage`, token: ctx.recruiter.token, body: { stage }, expect: 200, key: id })),
-  }));
+  const system = await withSteps(ctx, 'stage_change', () =>
+    measure(ctx, 'stage change', {
+      kind: 'http',
+      baseUrl: ctx.system.apiUrl,
+      concurrency: opts.clients,
+      warmup: opts.warmup,
+      requests: order(applied.systemIds, (id, stage) => ({
+        method: 'PATCH',
+        path: `/api/applications/${encodeURIComponent(id)}/stage`,
+        token: ctx.recruiter.token,
+        body: { stage },
+        expect: 200,
+        key: id,
+      })),
+    }),
+  );
   return { system, bare };
 }
 
@@ -116,20 +168,54 @@ async function withSteps(ctx: BenchContext, operation: string, load: () => Promi
   return { ...side, steps };
 }
 
-export async function transitionWork(ctx: BenchContext, applied: ApplyRound): Promise<{ system: WorkPerTransition; bare: WorkPerTransition }> {
+export async function transitionWork(
+  ctx: BenchContext,
+  applied: ApplyRound,
+): Promise<{ system: WorkPerTransition; bare: WorkPerTransition }> {
   const n = ctx.opts.historySample;
-  return { system: await engineWork(ctx.client, applied.systemIds.slice(0, n)), bare: await engineWork(ctx.client, applied.bareIds.slice(0, n)) };
+  return {
+    system: await engineWork(ctx.client, applied.systemIds.slice(0, n)),
+    bare: await engineWork(ctx.client, applied.bareIds.slice(0, n)),
+  };
 }
 
-export interface ListSet { jobs: number[]; rows: number; cursor: string }
+export interface ListSet {
+  jobs: number[];
+  rows: number;
+  cursor: string;
+}
 
 /** GET /api/applications as the recruiter, with a mix of filters and a deep page, beside the bare Koa route. */
 export async function lists(ctx: BenchContext, set: ListSet): Promise<Pair> {
   const { opts } = ctx;
-  const queries = ['', '?stage=interview', `?jobId=${set.jobs[7 % set.jobs.length]}`, `?stage=offer&jobId=${set.jobs[3 % set.jobs.length]}`, `?cursor=${encodeURIComponent(set.cursor)}`];
-  const requests = (token?: string): HttpRequestSpec[] => Array.from({ length: opts.warmup * 5 + opts.listRequests }, (_, i) => ({ method: 'GET', path: `/api/applications${queries[i % queries.length]}`, token, expect: 200 }));
-  const bare = await measure(ctx, `bare list at ${set.rows}`, { kind: 'http', baseUrl: ctx.system.bareListUrl, concurrency: opts.clients, warmup: opts.warmup * 5, requests: requests() });
-  const system = await measure(ctx, `list at ${set.rows}`, { kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup * 5, requests: requests(ctx.recruiter.token) });
+  const queries = [
+    '',
+    '?stage=interview',
+    `?jobId=${set.jobs[7 % set.jobs.length]}`,
+    `?stage=offer&jobId=${set.jobs[3 % set.jobs.length]}`,
+    `?cursor=${encodeURIComponent(set.cursor)}`,
+  ];
+  const requests = (token?: string): HttpRequestSpec[] =>
+    Array.from({ length: opts.warmup * 5 + opts.listRequests }, (_, i) => ({
+      method: 'GET',
+      path: `/api/applications${queries[i % queries.length]}`,
+      token,
+      expect: 200,
+    }));
+  const bare = await measure(ctx, `bare list at ${set.rows}`, {
+    kind: 'http',
+    baseUrl: ctx.system.bareListUrl,
+    concurrency: opts.clients,
+    warmup: opts.warmup * 5,
+    requests: requests(),
+  });
+  const system = await measure(ctx, `list at ${set.rows}`, {
+    kind: 'http',
+    baseUrl: ctx.system.apiUrl,
+    concurrency: opts.clients,
+    warmup: opts.warmup * 5,
+    requests: requests(ctx.recruiter.token),
+  });
   return { system, bare };
 }
 
@@ -154,12 +240,16 @@ export async function notifications(ctx: BenchContext, round = 1): Promise<{ sys
     const run = async (name: string, queueName: string, batch: string): Promise<NotifierSide> => {
       const queue = createNotificationQueue(redis, queueName);
       const n = ctx.opts.notifications;
-      const jobsOf = (batch: string, count: number) => Array.from({ length: count }, (_, i) => {
-        const data = notificationJob(`${ctx.runId}${batch}`, i);
-        return { name: data.kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } };
-      });
+      const jobsOf = (batch: string, count: number) =>
+        Array.from({ length: count }, (_, i) => {
+          const data = notificationJob(`${ctx.runId}${batch}`, i);
+          return { name: data.kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } };
+        });
       const fill = async (jobs: ReturnType<typeof jobsOf>) => {
-        const outbox = queueName === RAW_QUEUE ? false : ctx.outboxRows(jobs.map((j) => ({ id: j.opts.jobId, subject: j.data.applicationId, data: j.data })));
+        const outbox =
+          queueName === RAW_QUEUE
+            ? false
+            : ctx.outboxRows(jobs.map((j) => ({ id: j.opts.jobId, subject: j.data.applicationId, data: j.data })));
         for (let from = 0; from < jobs.length; from += 500) await queue.addBulk(jobs.slice(from, from + 500));
         return outbox;
       };
@@ -204,9 +294,17 @@ async function drained(queue: ReturnType<typeof createNotificationQueue>): Promi
 
 function notificationJob(runId: string, i: number): NotificationJobData {
   return {
-    kind: 'stage_changed', channel: 'email', applicationId: `application-job1-candidate${i + 1}`, seq: 2, at: new Date().toISOString(),
-    audience: 'candidate', recipient: { id: `${runId}${i}`, email: `candidate${i}@bench.example`, name: `Candidate ${i}` },
-    job: { id: '1', title: 'Backend Developer', company: 'TechCorp' }, candidate: { id: String(i + 1), name: `Candidate ${i}` },
-    from: 'applied', to: 'screening', reason: null,
+    kind: 'stage_changed',
+    channel: 'email',
+    applicationId: `application-job1-candidate${i + 1}`,
+    seq: 2,
+    at: new Date().toISOString(),
+    audience: 'candidate',
+    recipient: { id: `${runId}${i}`, email: `candidate${i}@bench.example`, name: `Candidate ${i}` },
+    job: { id: '1', title: 'Backend Developer', company: 'TechCorp' },
+    candidate: { id: String(i + 1), name: `Candidate ${i}` },
+    from: 'applied',
+    to: 'screening',
+    reason: null,
   };
 }

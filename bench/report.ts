@@ -36,7 +36,13 @@ function measures(r: BenchResult): Table {
       row(`list throughput (req/s), ${r.list.rows} applications, vs bare Koa route`, r.list, ops, 0),
       row('list p50 (ms)', r.list, p50, 2),
       row('list p99 (ms)', r.list, p99, 2, '<= 1.5x'),
-      [`notifier (jobs/s${r.notifier.system.outboxRows ? ', outbox rows marked sent' : ', no outbox rows'}) vs raw BullMQ + nodemailer`, f(r.notifier.system.jobsPerSec, 0), f(r.notifier.raw.jobsPerSec, 0), ratio(x.notifierThroughput), '>= 0.9x'],
+      [
+        `notifier (jobs/s${r.notifier.system.outboxRows ? ', outbox rows marked sent' : ', no outbox rows'}) vs raw BullMQ + nodemailer`,
+        f(r.notifier.system.jobsPerSec, 0),
+        f(r.notifier.raw.jobsPerSec, 0),
+        ratio(x.notifierThroughput),
+        '>= 0.9x',
+      ],
     ],
   };
 }
@@ -51,17 +57,27 @@ const SERVING: Record<string, { cpu: string[]; rss: string[] }> = {
 
 function resources(r: BenchResult): Table {
   const phases: [string, keyof typeof SERVING, Side][] = [
-    ['apply', 'apply', r.apply.system], ['bare apply', 'bare apply', r.apply.bare],
-    ['stage change', 'apply', r.stageChange.system], ['bare stage change', 'bare apply', r.stageChange.bare],
-    ['list', 'list', r.list.system], ['bare list', 'bare list', r.list.bare],
+    ['apply', 'apply', r.apply.system],
+    ['bare apply', 'bare apply', r.apply.bare],
+    ['stage change', 'apply', r.stageChange.system],
+    ['bare stage change', 'bare apply', r.stageChange.bare],
+    ['list', 'list', r.list.system],
+    ['bare list', 'bare list', r.list.bare],
   ];
   return {
-    title: 'Resources per phase: CPU ms per operation of each serving process, and of the load process over the measured operations (an HTTP client for the system and the bare list; for the bare Temporal baselines, the Temporal client the API holds on the system side), and highest RSS (MB)',
+    title:
+      'Resources per phase: CPU ms per operation of each serving process, and of the load process over the measured operations (an HTTP client for the system and the bare list; for the bare Temporal baselines, the Temporal client the API holds on the system side), and highest RSS (MB)',
     head: ['phase', 'CPU ms per operation', 'RSS max (MB)'],
     rows: phases.map(([name, kind, side]) => [
       name,
-      SERVING[kind].cpu.filter((p) => side.usage[p]).map((p) => `${p} ${f(side.usage[p].cpuMs / side.summary.ops, 2)}`).join(', '),
-      SERVING[kind].rss.filter((p) => side.usage[p]).map((p) => `${p} ${f(side.usage[p].rssMaxMb, 0)}`).join(', '),
+      SERVING[kind].cpu
+        .filter((p) => side.usage[p])
+        .map((p) => `${p} ${f(side.usage[p].cpuMs / side.summary.ops, 2)}`)
+        .join(', '),
+      SERVING[kind].rss
+        .filter((p) => side.usage[p])
+        .map((p) => `${p} ${f(side.usage[p].rssMaxMb, 0)}`)
+        .join(', '),
     ]),
   };
 }
@@ -71,25 +87,41 @@ const STEPS = ['prepare', 'journal', 'temporal', 'record', 'enqueue', 'webhooks'
 /** The API's own account of its transition requests, step by step, beside what the clients saw. */
 function steps(r: BenchResult): Table | null {
   const sides: [string, number, Pair | undefined][] = [
-    ['apply', r.options.clients, r.apply], ['stage change', r.options.clients, r.stageChange],
-    ...r.curves.clients.flatMap((c): [string, number, Pair | undefined][] => [['apply', c.clients, c.apply], ['stage change', c.clients, c.stageChange]]),
+    ['apply', r.options.clients, r.apply],
+    ['stage change', r.options.clients, r.stageChange],
+    ...r.curves.clients.flatMap((c): [string, number, Pair | undefined][] => [
+      ['apply', c.clients, c.apply],
+      ['stage change', c.clients, c.stageChange],
+    ]),
   ];
-  const rows = sides.filter(([, , pair]) => pair?.system.steps && Object.keys(pair.system.steps).length).map(([name, clients, pair]) => {
-    const timed = pair!.system.steps!;
-    const total = STEPS.reduce((sum, step) => sum + (timed[step] ?? 0), 0);
-    const mean = pair!.system.summary.mean;
-    return [name, String(clients), ...STEPS.map((step) => (timed[step] === undefined ? '' : f(timed[step], 2))), f(total, 2), f(mean - total, 2), f(mean, 2), f(pair!.bare.summary.mean, 2)];
-  });
+  const rows = sides
+    .filter(([, , pair]) => pair?.system.steps && Object.keys(pair.system.steps).length)
+    .map(([name, clients, pair]) => {
+      const timed = pair!.system.steps!;
+      const total = STEPS.reduce((sum, step) => sum + (timed[step] ?? 0), 0);
+      const mean = pair!.system.summary.mean;
+      return [
+        name,
+        String(clients),
+        ...STEPS.map((step) => (timed[step] === undefined ? '' : f(timed[step], 2))),
+        f(total, 2),
+        f(mean - total, 2),
+        f(mean, 2),
+        f(pair!.bare.summary.mean, 2),
+      ];
+    });
   if (!rows.length) return null;
   return {
-    title: 'Where a request\'s time goes: the API\'s steps (mean ms per request, its ats_transition_step_seconds), the rest of the request (HTTP, authentication, authorization, JSON, the network), and the mean latency each side\'s clients saw',
+    title:
+      "Where a request's time goes: the API's steps (mean ms per request, its ats_transition_step_seconds), the rest of the request (HTTP, authentication, authorization, JSON, the network), and the mean latency each side's clients saw",
     head: ['transition', 'clients', ...STEPS, 'steps', 'rest', 'client mean', 'bare client mean'],
     rows,
   };
 }
 
 function histories(r: BenchResult): Table {
-  const rows = (label: string, example: string[][]) => example.map((events, i) => [`${label} ${i === 0 ? 'apply' : `stage change ${i}`}`, events.join(', ')]);
+  const rows = (label: string, example: string[][]) =>
+    example.map((events, i) => [`${label} ${i === 0 ? 'apply' : `stage change ${i}`}`, events.join(', ')]);
   return {
     title: 'One history of each kind, event types by transition',
     head: ['transition', 'events'],
@@ -98,12 +130,32 @@ function histories(r: BenchResult): Table {
 }
 
 function work(r: BenchResult): Table {
-  const cells = (w: EngineWork) => [f(w.events), f(w.workflowTasks), f(w.activityTasks), f(w.timersStarted), f(w.timersCanceled), f(w.searchAttributeUpserts)];
+  const cells = (w: EngineWork) => [
+    f(w.events),
+    f(w.workflowTasks),
+    f(w.activityTasks),
+    f(w.timersStarted),
+    f(w.timersCanceled),
+    f(w.searchAttributeUpserts),
+  ];
   const { system, bare } = r.engineWork;
   return {
     title: `Engine work per transition (mean over ${system.workflows} workflows per side, from their histories)`,
-    head: ['transition', 'history events', 'workflow tasks', 'activity tasks', 'timers started', 'timers cancelled', 'search attribute upserts'],
-    rows: [['apply', ...cells(system.apply)], ['bare update-with-start', ...cells(bare.apply)], ['stage change', ...cells(system.stageChange)], ['bare executeUpdate', ...cells(bare.stageChange)]],
+    head: [
+      'transition',
+      'history events',
+      'workflow tasks',
+      'activity tasks',
+      'timers started',
+      'timers cancelled',
+      'search attribute upserts',
+    ],
+    rows: [
+      ['apply', ...cells(system.apply)],
+      ['bare update-with-start', ...cells(bare.apply)],
+      ['stage change', ...cells(system.stageChange)],
+      ['bare executeUpdate', ...cells(bare.stageChange)],
+    ],
   };
 }
 
@@ -117,24 +169,53 @@ function curves(r: BenchResult): Table[] {
     tables.push({
       title: 'Apply throughput by worker processes',
       head: ['workers', 'apply (ops/s)', 'p99 (ms)', 'bare update-with-start (ops/s)', 'ratio'],
-      rows: r.curves.workers.map((c) => [String(c.workers), f(c.apply.system.summary.opsPerSec), f(c.apply.system.summary.p99), f(c.apply.bare.summary.opsPerSec), ratio(c.apply.system.summary.opsPerSec / c.apply.bare.summary.opsPerSec)]),
+      rows: r.curves.workers.map((c) => [
+        String(c.workers),
+        f(c.apply.system.summary.opsPerSec),
+        f(c.apply.system.summary.p99),
+        f(c.apply.bare.summary.opsPerSec),
+        ratio(c.apply.system.summary.opsPerSec / c.apply.bare.summary.opsPerSec),
+      ]),
     });
   }
   if (r.curves.clients?.length) {
     const perApply = r.engineWork.bare.apply.events;
     tables.push({
-      title: 'Apply throughput by concurrent clients (the engine saturates where the bare side stops growing; history events/s = bare ops/s × its events per apply)',
+      title:
+        'Apply throughput by concurrent clients (the engine saturates where the bare side stops growing; history events/s = bare ops/s × its events per apply)',
       head: ['clients', 'apply (ops/s)', 'p99 (ms)', 'bare update-with-start (ops/s)', 'bare p99 (ms)', 'ratio', 'bare history events/s'],
-      rows: r.curves.clients.map((c) => [String(c.clients), f(c.apply.system.summary.opsPerSec), f(c.apply.system.summary.p99), f(c.apply.bare.summary.opsPerSec), f(c.apply.bare.summary.p99),
-        ratio(c.apply.system.summary.opsPerSec / c.apply.bare.summary.opsPerSec), f(c.apply.bare.summary.opsPerSec * perApply, 0)]),
+      rows: r.curves.clients.map((c) => [
+        String(c.clients),
+        f(c.apply.system.summary.opsPerSec),
+        f(c.apply.system.summary.p99),
+        f(c.apply.bare.summary.opsPerSec),
+        f(c.apply.bare.summary.p99),
+        ratio(c.apply.system.summary.opsPerSec / c.apply.bare.summary.opsPerSec),
+        f(c.apply.bare.summary.opsPerSec * perApply, 0),
+      ]),
     });
     const moves = r.curves.clients.filter((c) => c.stageChange);
     if (moves.length) {
       tables.push({
         title: 'Stage change by concurrent clients (one change per application; p50 unloaded at 1 client, on saturated cores above)',
-        head: ['clients', 'stage change p50 (ms)', 'bare executeUpdate p50 (ms)', 'p50 ratio', 'stage change (ops/s)', 'bare (ops/s)', 'throughput ratio'],
-        rows: moves.map(({ clients, stageChange: m }) => [String(clients), f(m!.system.summary.p50), f(m!.bare.summary.p50), ratio(m!.system.summary.p50 / m!.bare.summary.p50),
-          f(m!.system.summary.opsPerSec), f(m!.bare.summary.opsPerSec), ratio(m!.system.summary.opsPerSec / m!.bare.summary.opsPerSec)]),
+        head: [
+          'clients',
+          'stage change p50 (ms)',
+          'bare executeUpdate p50 (ms)',
+          'p50 ratio',
+          'stage change (ops/s)',
+          'bare (ops/s)',
+          'throughput ratio',
+        ],
+        rows: moves.map(({ clients, stageChange: m }) => [
+          String(clients),
+          f(m!.system.summary.p50),
+          f(m!.bare.summary.p50),
+          ratio(m!.system.summary.p50 / m!.bare.summary.p50),
+          f(m!.system.summary.opsPerSec),
+          f(m!.bare.summary.opsPerSec),
+          ratio(m!.system.summary.opsPerSec / m!.bare.summary.opsPerSec),
+        ]),
       });
     }
   }
@@ -142,7 +223,13 @@ function curves(r: BenchResult): Table[] {
     tables.push({
       title: 'List p99 by projection size',
       head: ['applications', 'list p99 (ms)', 'bare Koa p99 (ms)', 'ratio', 'API RSS max (MB)'],
-      rows: r.curves.list.map((c) => [String(c.rows), f(c.system.summary.p99, 2), f(c.bare.summary.p99, 2), ratio(c.system.summary.p99 / c.bare.summary.p99), f(c.system.usage.api?.rssMaxMb ?? NaN, 0)]),
+      rows: r.curves.list.map((c) => [
+        String(c.rows),
+        f(c.system.summary.p99, 2),
+        f(c.bare.summary.p99, 2),
+        ratio(c.system.summary.p99 / c.bare.summary.p99),
+        f(c.system.usage.api?.rssMaxMb ?? NaN, 0),
+      ]),
     });
   }
   return tables;
@@ -151,24 +238,43 @@ function curves(r: BenchResult): Table[] {
 function roundsOf(r: BenchResult): Table[] {
   if (!r.rounds || r.rounds.apply.length < 2) return [];
   const cell = <T>(items: T[], k: number, fn: (t: T) => number) => (items[k] ? ratio(fn(items[k])) : '');
-  return [{
-    title: 'Ratios by round (each measure reports its median round; with two, the better)',
-    head: ['round', 'apply throughput', 'stage change p50', 'list p99', 'notifier'],
-    rows: r.rounds.apply.map((_, k) => [String(k + 1), cell(r.rounds.apply, k, roundRatios.apply), cell(r.rounds.stageChange, k, roundRatios.stageChange), cell(r.rounds.list, k, roundRatios.list), cell(r.rounds.notifier, k, roundRatios.notifier)]),
-  }];
+  return [
+    {
+      title: 'Ratios by round (each measure reports its median round; with two, the better)',
+      head: ['round', 'apply throughput', 'stage change p50', 'list p99', 'notifier'],
+      rows: r.rounds.apply.map((_, k) => [
+        String(k + 1),
+        cell(r.rounds.apply, k, roundRatios.apply),
+        cell(r.rounds.stageChange, k, roundRatios.stageChange),
+        cell(r.rounds.list, k, roundRatios.list),
+        cell(r.rounds.notifier, k, roundRatios.notifier),
+      ]),
+    },
+  ];
 }
 
 export function tablesOf(r: BenchResult): Table[] {
   const stepTable = steps(r);
-  return [measures(r), ...roundsOf(r), work(r), resources(r), ...(stepTable ? [stepTable] : []), verdicts('Targets', targetsOf(r)), ...curves(r), ...(r.options.check ? [verdicts('Regression check (bench/bounds.ts)', checkBounds(r))] : [])];
+  return [
+    measures(r),
+    ...roundsOf(r),
+    work(r),
+    resources(r),
+    ...(stepTable ? [stepTable] : []),
+    verdicts('Targets', targetsOf(r)),
+    ...curves(r),
+    ...(r.options.check ? [verdicts('Regression check (bench/bounds.ts)', checkBounds(r))] : []),
+  ];
 }
 
 export function textOf(tables: Table[]): string {
-  return tables.map((t) => {
-    const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((row) => (row[i] ?? '').length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-    return [t.title, line(t.head), ...t.rows.map(line)].join('\n');
-  }).join('\n\n');
+  return tables
+    .map((t) => {
+      const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((row) => (row[i] ?? '').length)));
+      const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+      return [t.title, line(t.head), ...t.rows.map(line)].join('\n');
+    })
+    .join('\n\n');
 }
 
 export function markdownOf(r: BenchResult): string {
@@ -177,7 +283,15 @@ export function markdownOf(r: BenchResult): string {
     `Run of ${r.finishedAt.slice(0, 16).replace('T', ' ')} UTC: \`${r.command}\` on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGb, 0)} GB, Node ${m.node}, Linux ${m.kernel}.`,
     `${r.options.applies} applies and ${r.options.applies * r.options.movesPerApplication} stage changes per side after ${r.options.warmup} warm-up operations, ${r.options.listRequests} list requests per side, ${r.options.notifications} notifications per side.`,
   ].join('\n');
-  const tables = [...tablesOf(r), histories(r)].map((t) => [`**${t.title}**`, '', `| ${t.head.join(' | ')} |`, `|${t.head.map(() => ' --- ').join('|')}|`, ...t.rows.map((row) => `| ${row.join(' | ')} |`)].join('\n'));
+  const tables = [...tablesOf(r), histories(r)].map((t) =>
+    [
+      `**${t.title}**`,
+      '',
+      `| ${t.head.join(' | ')} |`,
+      `|${t.head.map(() => ' --- ').join('|')}|`,
+      ...t.rows.map((row) => `| ${row.join(' | ')} |`),
+    ].join('\n'),
+  );
   return [intro, ...tables].join('\n\n');
 }
 

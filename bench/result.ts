@@ -1,7 +1,10 @@
 import type { BenchOptions } from './options';
 import type { NotifierSide, Pair, Side } from './phases';
 
-export interface NotifierPair { system: NotifierSide; raw: NotifierSide }
+export interface NotifierPair {
+  system: NotifierSide;
+  raw: NotifierSide;
+}
 import type { WorkPerTransition } from './support/history';
 
 /** One run's figures, as written to var/bench/*.json and read back for bench/README.md. */
@@ -19,7 +22,14 @@ export interface BenchResult {
   /** Every round of the headline measures; the figures above are each measure's median round. */
   rounds: { apply: Pair[]; stageChange: Pair[]; list: Pair[]; notifier: NotifierPair[] };
   /** Highest RSS of each system process over the phases named. */
-  rss: { apiDuringWrites: number; workerDuringWrites: number; apiDuringList: number; apiMax: number; workerMax: number; notifierMax: number };
+  rss: {
+    apiDuringWrites: number;
+    workerDuringWrites: number;
+    apiDuringList: number;
+    apiMax: number;
+    workerMax: number;
+    notifierMax: number;
+  };
   curves: {
     workers: { workers: number; apply: Pair }[];
     /** Applies, then one stage change of each (p50 is a latency: unloaded at 1 client, saturated at 10). */
@@ -51,11 +61,31 @@ export function maxRss(sides: Side[], process: string): number {
 }
 
 /** A figure beside its bound: the issue's targets, or the regression check's looser bounds. */
-export interface Verdict { name: string; value: number; bound: string; ok: boolean }
+export interface Verdict {
+  name: string;
+  value: number;
+  bound: string;
+  ok: boolean;
+}
 
-const atLeast = (name: string, value: number, min: number, unit = ''): Verdict => ({ name, value, bound: `>= ${min}${unit}`, ok: value >= min });
-const atMost = (name: string, value: number, max: number, unit = ''): Verdict => ({ name, value, bound: `<= ${max}${unit}`, ok: value <= max });
-const below = (name: string, value: number, max: number, unit = ''): Verdict => ({ name, value, bound: `< ${max}${unit}`, ok: value < max });
+const atLeast = (name: string, value: number, min: number, unit = ''): Verdict => ({
+  name,
+  value,
+  bound: `>= ${min}${unit}`,
+  ok: value >= min,
+});
+const atMost = (name: string, value: number, max: number, unit = ''): Verdict => ({
+  name,
+  value,
+  bound: `<= ${max}${unit}`,
+  ok: value <= max,
+});
+const below = (name: string, value: number, max: number, unit = ''): Verdict => ({
+  name,
+  value,
+  bound: `< ${max}${unit}`,
+  ok: value < max,
+});
 
 /** The performance targets and the "done when" line of the performance work, as measured by this run. */
 export function targetsOf(r: BenchResult): Verdict[] {

@@ -6,7 +6,18 @@ import { Client, Connection } from '@temporalio/client';
 import { createTokenService } from '../src/auth/tokens';
 import { sqliteFileFromUrl } from '../src/config';
 import { parseOptions, USAGE, type BenchOptions } from './options';
-import { applyRound, lists, notifications, stageChanges, transitionWork, warmupFor, type ApplyRound, type BenchContext, type Pair, type Side } from './phases';
+import {
+  applyRound,
+  lists,
+  notifications,
+  stageChanges,
+  transitionWork,
+  warmupFor,
+  type ApplyRound,
+  type BenchContext,
+  type Pair,
+  type Side,
+} from './phases';
 import { ROOT } from './support/processes';
 import { UsageSampler } from './support/sampler';
 import { Seeder } from './support/seed';
@@ -29,7 +40,14 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
   const dir = path.resolve(ROOT, opts.outDir, `run-${runId}`);
   fs.mkdirSync(dir, { recursive: true });
   const listSizes = [...new Set([...opts.listCurve, opts.listRows])].sort((a, b) => a - b);
-  const seeded = { recruiterId: 0, candidates: [] as number[], applyJobs: [] as number[], listJobs: [] as number[], listCandidates: [] as number[], rows: 0 };
+  const seeded = {
+    recruiterId: 0,
+    candidates: [] as number[],
+    applyJobs: [] as number[],
+    listJobs: [] as number[],
+    listCandidates: [] as number[],
+    rows: 0,
+  };
   let seeder: Seeder | undefined;
   const say = (line: string) => process.stdout.write(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
   say(`starting the system and its baselines in ${path.relative(ROOT, dir)}`);
@@ -45,7 +63,11 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       [seeded.recruiterId] = seeder.users('recruiter', 1, 'recruiter');
       const perRound = (clients: number) => warmupFor(clients) + opts.applies;
       const applyRounds = [...Array(opts.rounds + opts.workerCurve.length).fill(opts.clients), ...opts.clientsCurve];
-      seeded.candidates = seeder.users('candidate', applyRounds.reduce((n, c) => n + perRound(c), 0), 'applicant');
+      seeded.candidates = seeder.users(
+        'candidate',
+        applyRounds.reduce((n, c) => n + perRound(c), 0),
+        'applicant',
+      );
       seeded.applyJobs = seeder.jobs(seeded.recruiterId, APPLY_JOBS, 'Apply job');
       seeded.listJobs = seeder.jobs(seeded.recruiterId, LIST_JOBS, 'List job');
       seeded.listCandidates = seeder.users('candidate', Math.ceil(Math.max(...listSizes) / LIST_JOBS), 'listed');
@@ -53,7 +75,9 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       seeded.rows = listSizes[0];
     },
   });
-  const stop = () => { void system.close().finally(() => process.exit(130)); };
+  const stop = () => {
+    void system.close().finally(() => process.exit(130));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const connection = await Connection.connect({ address: system.temporalAddress });
@@ -64,12 +88,16 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     for (const [name, p] of system.processes) sampler.track(name, p.pids ?? p.pid);
     let nextCandidate = 0;
     const ctx: BenchContext = {
-      opts, system, sampler, runId,
+      opts,
+      system,
+      sampler,
+      runId,
       client: new Client({ connection }),
       recruiter: { id: seeded.recruiterId, token: token(seeded.recruiterId, 'recruiter') },
       applyJobs: seeded.applyJobs,
       outboxRows: (rows) => seeder!.outboxRows(rows),
-      takeCandidates: (count) => seeded.candidates.slice(nextCandidate, (nextCandidate += count)).map((id) => ({ id, token: token(id, 'candidate') })),
+      takeCandidates: (count) =>
+        seeded.candidates.slice(nextCandidate, (nextCandidate += count)).map((id) => ({ id, token: token(id, 'candidate') })),
     };
 
     const rounds: BenchResult['rounds'] = { apply: [], stageChange: [], list: [], notifier: [] };
@@ -97,7 +125,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       const set = { jobs: seeded.listJobs, rows, cursor };
       if (rows !== opts.listRows) {
         say(`lists at ${rows} applications`);
-        listCurve.push({ rows, ...await lists(ctx, set) });
+        listCurve.push({ rows, ...(await lists(ctx, set)) });
         continue;
       }
       for (let k = 1; k <= opts.rounds; k++) {
@@ -136,13 +164,26 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       clientsCurve.push({ clients, apply: applied.pair, stageChange: await stageChanges(ctx, applied, clients, 1) });
     }
 
-    const systemSides = [...rounds.apply, ...rounds.stageChange, ...rounds.list, ...listCurve, ...workerCurve.map((c) => c.apply), ...clientsCurve.flatMap((c) => (c.stageChange ? [c.apply, c.stageChange] : [c.apply]))].map((p) => p.system);
+    const systemSides = [
+      ...rounds.apply,
+      ...rounds.stageChange,
+      ...rounds.list,
+      ...listCurve,
+      ...workerCurve.map((c) => c.apply),
+      ...clientsCurve.flatMap((c) => (c.stageChange ? [c.apply, c.stageChange] : [c.apply])),
+    ].map((p) => p.system);
     const notifierSides = rounds.notifier.flatMap((n) => [n.system, n.raw]) as unknown as Side[];
     const result: BenchResult = {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: os.totalmem() / 2 ** 30, node: process.versions.node, kernel: os.release() },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        memoryGb: os.totalmem() / 2 ** 30,
+        node: process.versions.node,
+        kernel: os.release(),
+      },
       options: opts,
       apply,
       stageChange,
@@ -151,9 +192,18 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       engineWork,
       rounds,
       rss: {
-        apiDuringWrites: maxRss([...rounds.apply, ...rounds.stageChange].map((p) => p.system), 'api'),
-        workerDuringWrites: maxRss([...rounds.apply, ...rounds.stageChange].map((p) => p.system), 'worker'),
-        apiDuringList: maxRss(rounds.list.map((p) => p.system), 'api'),
+        apiDuringWrites: maxRss(
+          [...rounds.apply, ...rounds.stageChange].map((p) => p.system),
+          'api',
+        ),
+        workerDuringWrites: maxRss(
+          [...rounds.apply, ...rounds.stageChange].map((p) => p.system),
+          'worker',
+        ),
+        apiDuringList: maxRss(
+          rounds.list.map((p) => p.system),
+          'api',
+        ),
         apiMax: maxRss([...systemSides, ...notifierSides], 'api'),
         workerMax: maxRss([...systemSides, ...notifierSides], 'worker'),
         notifierMax: maxRss([...systemSides, ...notifierSides], 'notifier'),
@@ -164,9 +214,14 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     const file = path.join(outDir, `bench-${runId}${opts.quick ? '-quick' : ''}.json`);
     fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     fs.copyFileSync(file, path.join(outDir, opts.quick ? 'latest-quick.json' : 'latest.json'));
-    process.stdout.write(`\n${textOf(tablesOf(result))}\n\nresults: ${path.relative(ROOT, file)} (markdown: node dist/bench/report.js ${path.relative(ROOT, file)})\n`);
+    process.stdout.write(
+      `\n${textOf(tablesOf(result))}\n\nresults: ${path.relative(ROOT, file)} (markdown: node dist/bench/report.js ${path.relative(ROOT, file)})\n`,
+    );
     const failed = opts.check ? checkBounds(result).filter((v) => !v.ok) : [];
-    if (failed.length) process.stdout.write(`\nregression check failed: ${failed.map((v) => `${v.name} ${v.value.toFixed(2)} (bound ${v.bound})`).join('; ')}\n`);
+    if (failed.length)
+      process.stdout.write(
+        `\nregression check failed: ${failed.map((v) => `${v.name} ${v.value.toFixed(2)} (bound ${v.bound})`).join('; ')}\n`,
+      );
     return failed.length === 0;
   } finally {
     seeder?.close();
@@ -174,7 +229,8 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     await system.close();
     // The databases and bundles are large and say nothing the JSON does not; logs, the loads' raw
     // results and profiles stay. BENCH_KEEP=1 keeps everything.
-    if (!process.env.BENCH_KEEP) for (const f of fs.readdirSync(dir)) if (/\.db(-wal|-shm)?$|bundle\.js$/.test(f)) fs.rmSync(path.join(dir, f));
+    if (!process.env.BENCH_KEEP)
+      for (const f of fs.readdirSync(dir)) if (/\.db(-wal|-shm)?$|bundle\.js$/.test(f)) fs.rmSync(path.join(dir, f));
   }
 }
 

@@ -21,7 +21,10 @@ export class Migration20261130000000_companies extends Migration {
     this.addSql('create index jobs_company_id_index on jobs (company_id, id)');
     // SQLite cannot add a NOT NULL foreign key column to a table that has rows, and rebuilding `jobs`
     // would need foreign keys off outside any transaction; these triggers hold the same rule.
-    for (const [name, event] of [['jobs_company_insert', 'insert'], ['jobs_company_update', 'update of company_id']]) {
+    for (const [name, event] of [
+      ['jobs_company_insert', 'insert'],
+      ['jobs_company_update', 'update of company_id'],
+    ]) {
       this.addSql(`create trigger ${name} before ${event} on jobs
         when new.company_id is null or not exists (select 1 from companies where id = new.company_id)
         begin select raise(abort, 'a job must belong to an existing company'); end`);

@@ -34,10 +34,12 @@ const SIGN_IN: Item = {
     body: { mode: 'raw', raw: '{\n  "email": "{{email}}",\n  "password": "{{password}}"\n}', options: { raw: { language: 'json' } } },
     auth: { type: 'noauth' },
   } as Item['request'],
-  event: [script('test', [
-    "pm.test('signed in', () => pm.response.to.have.status(200));",
-    "pm.collectionVariables.set('accessToken', pm.response.json().access_token);",
-  ])],
+  event: [
+    script('test', [
+      "pm.test('signed in', () => pm.response.to.have.status(200));",
+      "pm.collectionVariables.set('accessToken', pm.response.json().access_token);",
+    ]),
+  ],
 };
 
 function script(listen: 'test' | 'prerequest', exec: string[]) {
@@ -58,7 +60,8 @@ export function toPostmanCollection(document: OpenApiDocument): object {
   return {
     info: {
       name: 'ATS API',
-      description: 'Generated from /openapi.json by `npm run postman`. Run "Sign in" first (or the whole collection): it stores the token every other request sends.',
+      description:
+        'Generated from /openapi.json by `npm run postman`. Run "Sign in" first (or the whole collection): it stores the token every other request sends.',
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
     auth: { type: 'bearer', bearer: [{ key: 'token', value: '{{accessToken}}', type: 'string' }] },
@@ -76,7 +79,9 @@ export function serializeCollection(collection: object): string {
 }
 
 /** The json-schema-faker copy the converter fakes examples with (it keeps its own random source). */
-const schemaFaker = require(path.join(path.dirname(require.resolve('openapi-to-postmanv2/package.json')), 'assets/json-schema-faker.js')) as {
+const schemaFaker = require(
+  path.join(path.dirname(require.resolve('openapi-to-postmanv2/package.json')), 'assets/json-schema-faker.js'),
+) as {
   option(options: { random: () => number }): void;
 };
 
@@ -100,17 +105,21 @@ function convertReproducibly(document: OpenApiDocument): { item: Item[] } {
   schemaFaker.option({ random: seededRandom(0xfa4e) });
   let outcome: { error?: unknown; collection?: { item: Item[] } } = {};
   try {
-    convertV2({ type: 'json', data: document as never }, {
-      folderStrategy: 'Tags',
-      parametersResolution: 'Example',
-      enableOptionalParameters: false,
-      includeAuthInfoInExample: false,
-      alwaysInheritAuthentication: true,
-    }, (error, result) => {
-      if (error) outcome = { error };
-      else if (!result?.result) outcome = { error: new Error(`openapi-to-postmanv2: ${result?.reason}`) };
-      else outcome = { collection: result.output?.[0]?.data as never };
-    });
+    convertV2(
+      { type: 'json', data: document as never },
+      {
+        folderStrategy: 'Tags',
+        parametersResolution: 'Example',
+        enableOptionalParameters: false,
+        includeAuthInfoInExample: false,
+        alwaysInheritAuthentication: true,
+      },
+      (error, result) => {
+        if (error) outcome = { error };
+        else if (!result?.result) outcome = { error: new Error(`openapi-to-postmanv2: ${result?.reason}`) };
+        else outcome = { collection: result.output?.[0]?.data as never };
+      },
+    );
   } finally {
     Math.random = random;
   }
@@ -137,9 +146,11 @@ function tidy(item: Item, document: OpenApiDocument, pathVariables: Set<string>)
   return {
     ...rest,
     request,
-    event: [script('test', [
-      `pm.test('answers a status the API documents for it', () => pm.expect(${JSON.stringify(statuses)}).to.include(pm.response.code));`,
-    ])],
+    event: [
+      script('test', [
+        `pm.test('answers a status the API documents for it', () => pm.expect(${JSON.stringify(statuses)}).to.include(pm.response.code));`,
+      ]),
+    ],
   };
 }
 
@@ -150,7 +161,11 @@ function tidy(item: Item, document: OpenApiDocument, pathVariables: Set<string>)
 function withoutAliases(request: { body?: { mode?: string; raw?: string } }): void {
   if (request.body?.mode !== 'raw' || !request.body.raw) return;
   let body: unknown;
-  try { body = JSON.parse(request.body.raw); } catch { return; }
+  try {
+    body = JSON.parse(request.body.raw);
+  } catch {
+    return;
+  }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
   const fields = body as Record<string, unknown>;
   for (const key of Object.keys(fields)) {

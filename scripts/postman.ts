@@ -19,7 +19,8 @@ async function main() {
 async function readDocument(source: string) {
   if (!/^https?:/.test(source)) return JSON.parse(fs.readFileSync(source, 'utf8'));
   const res = await fetch(source);
-  if (!res.ok) throw new Error(`${source} answered ${res.status}; start the API (npm run dev) or pass the URL or file of its /openapi.json`);
+  if (!res.ok)
+    throw new Error(`${source} answered ${res.status}; start the API (npm run dev) or pass the URL or file of its /openapi.json`);
   return res.json();
 }
 

@@ -21,12 +21,25 @@ async function main(): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
   const redis = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   redis.on('error', () => undefined);
-  const unused = new Proxy({}, { get: () => { throw new Error('no engine while writing the OpenAPI document'); } });
+  const unused = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('no engine while writing the OpenAPI document');
+      },
+    },
+  );
   const services = {
     config,
     logger: createLogger('silent', 'openapi'),
     // Each request opens an ORM context; serving the document never queries through it.
-    orm: { em: { fork() { return this; } } },
+    orm: {
+      em: {
+        fork() {
+          return this;
+        },
+      },
+    },
     redis,
     temporal: unused,
     // Webhook routes keep the parts of it they use; none is touched until a request comes.

@@ -4,9 +4,21 @@ export type { Logger };
 
 /** Paths that may carry secrets; pino replaces them before a line is written. */
 const REDACT = [
-  'password', '*.password', '*.*.password', 'passwordHash', '*.passwordHash', '*.*.passwordHash',
-  'accessToken', '*.accessToken', 'token', '*.token',
-  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'authorization', '*.authorization',
+  'password',
+  '*.password',
+  '*.*.password',
+  'passwordHash',
+  '*.passwordHash',
+  '*.*.passwordHash',
+  'accessToken',
+  '*.accessToken',
+  'token',
+  '*.token',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  '*.authorization',
 ];
 
 export function createLogger(level: string, name: string): Logger {

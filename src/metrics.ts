@@ -12,7 +12,10 @@ export interface Metrics {
 }
 
 /** Job counts by BullMQ state, and outcome counters kept in Redis by the consumers. */
-export interface QueueReading { depth: Record<string, number>; outcomes: Record<string, number> }
+export interface QueueReading {
+  depth: Record<string, number>;
+  outcomes: Record<string, number>;
+}
 
 /** A scrape must answer even while Redis does not; the queue then reports `up 0` and its last values. */
 const QUEUE_READ_TIMEOUT_MS = 1500;
@@ -65,7 +68,7 @@ export function createMetrics(): Metrics {
     labelNames: ['reason'],
     registers: [registry],
     async collect() {
-      const counts = readRecordingFailures && await withinReadTimeout(readRecordingFailures);
+      const counts = readRecordingFailures && (await withinReadTimeout(readRecordingFailures));
       for (const [reason, n] of Object.entries(counts ?? {})) {
         // The running total lives in Redis; mirror it rather than count twice.
         this.remove({ reason });
@@ -90,9 +93,10 @@ export function createMetrics(): Metrics {
     }),
     transitionSteps: new Histogram({
       name: 'ats_transition_step_seconds',
-      help: 'Where an apply or a stage change request spends its time, step by step: prepare (the checks and sealing before it is sent), '
-        + 'journal (the intent row), temporal (until the workflow answers), record (projection, outbox rows and journal in one SQL transaction), '
-        + 'enqueue (the notification jobs to Redis), webhooks, read (the content for the answer)',
+      help:
+        'Where an apply or a stage change request spends its time, step by step: prepare (the checks and sealing before it is sent), ' +
+        'journal (the intent row), temporal (until the workflow answers), record (projection, outbox rows and journal in one SQL transaction), ' +
+        'enqueue (the notification jobs to Redis), webhooks, read (the content for the answer)',
       labelNames: ['operation', 'step'],
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
@@ -107,7 +111,9 @@ export function createMetrics(): Metrics {
 /** A scrape answers even while Redis does not: null after the timeout or on an error. */
 async function withinReadTimeout<T>(read: () => Promise<T>): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), QUEUE_READ_TIMEOUT_MS); });
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), QUEUE_READ_TIMEOUT_MS);
+  });
   try {
     return await Promise.race([read().catch(() => null), timeout]);
   } finally {
@@ -125,8 +131,13 @@ function createQueueReadings() {
       sources.set(queue, read);
     },
     all() {
-      current ??= Promise.all([...sources].map(async ([queue, read]) => [queue, await readOne(read)] as [string, QueueReading | null]))
-        .finally(() => setImmediate(() => { current = null; }));
+      current ??= Promise.all(
+        [...sources].map(async ([queue, read]) => [queue, await readOne(read)] as [string, QueueReading | null]),
+      ).finally(() =>
+        setImmediate(() => {
+          current = null;
+        }),
+      );
       return current;
     },
   };

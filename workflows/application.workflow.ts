@@ -14,11 +14,28 @@ import type { RecordingActivities } from '../activities/recording.activities';
 import { isFinal } from '../src/domain/stages';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../src/temporal/search-attributes';
 import {
-  ACTIVITY_RECORDS_UPDATES, API_RECORDS_UPDATES, changeStageSignal, changeStageUpdate, stateQuery, submitUpdate,
-  type ApplicationAnswer, type ApplicationInput, type ApplicationState, type HistoryEntry, type RejectedSignal, type StageChangeRequest,
+  ACTIVITY_RECORDS_UPDATES,
+  API_RECORDS_UPDATES,
+  changeStageSignal,
+  changeStageUpdate,
+  stateQuery,
+  submitUpdate,
+  type ApplicationAnswer,
+  type ApplicationInput,
+  type ApplicationState,
+  type HistoryEntry,
+  type RejectedSignal,
+  type StageChangeRequest,
 } from './messages';
 import {
-  OFFER_EXPIRED_REASON, SYSTEM_ACTOR, UNTRUSTED_REFUSAL, isTrustedInput, isTrustedRequest, notificationKind, refuseStageChange, stageClock,
+  OFFER_EXPIRED_REASON,
+  SYSTEM_ACTOR,
+  UNTRUSTED_REFUSAL,
+  isTrustedInput,
+  isTrustedRequest,
+  notificationKind,
+  refuseStageChange,
+  stageClock,
   type Refusal,
 } from './stage-rules';
 
@@ -44,7 +61,11 @@ const MAX_REJECTED_SIGNALS = 20;
 export async function applicationWorkflow(startInput: ApplicationInput | null): Promise<ApplicationAnswer> {
   // A start the API did not sign (it reads as null), or one signed for another application, ends here.
   if (!isTrustedInput(startInput, workflowInfo().workflowId)) {
-    throw ApplicationFailure.create({ type: UNTRUSTED_REFUSAL.code, message: 'The application was not started by the API.', nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: UNTRUSTED_REFUSAL.code,
+      message: 'The application was not started by the API.',
+      nonRetryable: true,
+    });
   }
   const input: ApplicationInput = startInput;
   const state: ApplicationState = {
@@ -87,8 +108,10 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     state.updatedAt = at;
     // Recruiters find applications by stage and job in the Web UI. The API's start already sets
     // both for `applied`: upsert only what differs (each upsert is an event and a visibility write).
-    const attributes = [{ key: STAGE_ATTRIBUTE, value: entry.to }, { key: JOB_ATTRIBUTE, value: input.jobId }]
-      .filter(({ key, value }) => workflowInfo().typedSearchAttributes.get(key) !== value);
+    const attributes = [
+      { key: STAGE_ATTRIBUTE, value: entry.to },
+      { key: JOB_ATTRIBUTE, value: input.jobId },
+    ].filter(({ key, value }) => workflowInfo().typedSearchAttributes.get(key) !== value);
     if (attributes.length) upsertSearchAttributes(attributes);
     notify(notificationKind(entry), entry, at);
     return entry;
@@ -105,11 +128,13 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     return { applicationId, jobId, candidateId, stage, seq, createdAt, updatedAt, history: [...state.history] };
   };
 
-  const refuse = (refusal: Refusal) => ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.details], nonRetryable: true });
+  const refuse = (refusal: Refusal) =>
+    ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.details], nonRetryable: true });
 
   function assertAllowed(request: StageChangeRequest | null): asserts request is StageChangeRequest {
     if (!isTrustedRequest(request, input.applicationId)) throw refuse(UNTRUSTED_REFUSAL);
-    if (state.seq === 0) throw ApplicationFailure.create({ type: 'not_found', message: 'The application has not been submitted.', nonRetryable: true });
+    if (state.seq === 0)
+      throw ApplicationFailure.create({ type: 'not_found', message: 'The application has not been submitted.', nonRetryable: true });
     const refusal = refuseStageChange(state.stage, request);
     if (refusal) throw refuse(refusal);
   }
@@ -135,23 +160,36 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
   }
 
   // The candidate applies: update-with-start delivers this together with the start.
-  setHandler(submitUpdate, () => {
-    leaveToCaller(accept({ applicationId: input.applicationId, stage: 'applied', by: input.candidateId, reason: null }));
-    return answer();
-  }, {
-    validator: () => {
-      if (state.seq > 0) throw ApplicationFailure.create({ type: 'duplicate_application', message: 'This application was already submitted.', nonRetryable: true });
+  setHandler(
+    submitUpdate,
+    () => {
+      leaveToCaller(accept({ applicationId: input.applicationId, stage: 'applied', by: input.candidateId, reason: null }));
+      return answer();
     },
-  });
+    {
+      validator: () => {
+        if (state.seq > 0)
+          throw ApplicationFailure.create({
+            type: 'duplicate_application',
+            message: 'This application was already submitted.',
+            nonRetryable: true,
+          });
+      },
+    },
+  );
 
   // A recruiter moves the application, or the candidate withdraws (a rejection with reason
   // `withdrawn`). The validator refuses illegal changes before anything is written to history; the
   // handler checks again because the state may have moved since validation.
-  setHandler(changeStageUpdate, (request: StageChangeRequest | null) => {
-    assertAllowed(request);
-    leaveToCaller(accept(request));
-    return answer();
-  }, { validator: assertAllowed });
+  setHandler(
+    changeStageUpdate,
+    (request: StageChangeRequest | null) => {
+      assertAllowed(request);
+      leaveToCaller(accept(request));
+      return answer();
+    },
+    { validator: assertAllowed },
+  );
 
   // The same change for asynchronous clients, who cannot be answered: an illegal or untrusted one is
   // recorded for the query to show, and ignored.
@@ -182,9 +220,19 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
       const seq = state.seq;
       const notifications = outbox.slice();
       const content = withContent ? { coverLetter: input.coverLetter, resumeUrl: input.resumeUrl } : {};
-      const projection = seq > recordedSeq
-        ? { application: { id: input.applicationId, jobId: input.jobId, candidateId: input.candidateId, ...content, createdAt: state.createdAt }, history: state.history.slice(0, seq) }
-        : null;
+      const projection =
+        seq > recordedSeq
+          ? {
+              application: {
+                id: input.applicationId,
+                jobId: input.jobId,
+                candidateId: input.candidateId,
+                ...content,
+                createdAt: state.createdAt,
+              },
+              history: state.history.slice(0, seq),
+            }
+          : null;
       try {
         const outcome = await recordTransitions({ projection, notifications });
         // The row did not exist: send the same record again, with the content to create it.
@@ -197,7 +245,13 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
         // failed recording must not hold the application open or stop later ones: the next
         // transition's projection carries the whole history again.
         const cause = (err as { cause?: { type?: string; message?: string } }).cause;
-        log.error('transition recording failed', { applicationId: input.applicationId, seq, type: cause?.type, error: cause?.message ?? (err as Error).message, notifications: notifications.length });
+        log.error('transition recording failed', {
+          applicationId: input.applicationId,
+          seq,
+          type: cause?.type,
+          error: cause?.message ?? (err as Error).message,
+          notifications: notifications.length,
+        });
       }
       outbox.splice(0, notifications.length);
       recordedSeq = seq;

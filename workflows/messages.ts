@@ -97,7 +97,10 @@ export interface ApplicationState {
  * candidate's cover letter and résumé URL. Every answer is kept in history; the start input holds
  * those two once, and the API knows them from the request or from SQL.
  */
-export type ApplicationAnswer = Pick<ApplicationState, 'applicationId' | 'jobId' | 'candidateId' | 'stage' | 'seq' | 'createdAt' | 'updatedAt' | 'history'>;
+export type ApplicationAnswer = Pick<
+  ApplicationState,
+  'applicationId' | 'jobId' | 'candidateId' | 'stage' | 'seq' | 'createdAt' | 'updatedAt' | 'history'
+>;
 
 /** Sent with the start (update-with-start): records `applied`; answered once Temporal has recorded it. */
 export const submitUpdate = defineUpdate<ApplicationAnswer>('submit');
@@ -111,7 +114,10 @@ export const changeStageSignal = defineSignal<[StageChangeRequest]>('changeStage
 /** Live state, including what SQL does not keep (refused signals, reminders sent). Queries are not kept in history. */
 export const stateQuery = defineQuery<ApplicationState>('state');
 
-/** `ApplicationInput.design` of workflows whose recording activity records every transition, and whose stage entries cancel the previous timer. */
+/**
+ * `ApplicationInput.design` of workflows whose recording activity records every transition, and whose stage entries
+ * cancel the previous timer.
+ */
 export const ACTIVITY_RECORDS_UPDATES = 1;
 /** `ApplicationInput.design` of workflows that leave their updates' transitions to the API that asked for them. */
 export const API_RECORDS_UPDATES = 2;

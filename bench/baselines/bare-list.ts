@@ -16,8 +16,26 @@ const COLUMNS = `id, job_id as "jobId", candidate_id as "candidateId", stage, se
 const EVENT_COLUMNS = 'application_id as "applicationId", seq, from_stage as "from", to_stage as "to", at, actor as "by", reason';
 const TEAM_JOBS = '(select job_id from job_team_members where user_id = ?)';
 
-interface Row { id: string; jobId: number; candidateId: number; stage: string; seq: number; coverLetter: string | null; resumeUrl: string | null; createdAt: string; updatedAt: string }
-interface Event { applicationId: string; seq: number; from: string | null; to: string; at: string; by: string | null; reason: string | null }
+interface Row {
+  id: string;
+  jobId: number;
+  candidateId: number;
+  stage: string;
+  seq: number;
+  coverLetter: string | null;
+  resumeUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+interface Event {
+  applicationId: string;
+  seq: number;
+  from: string | null;
+  to: string;
+  at: string;
+  by: string | null;
+  reason: string | null;
+}
 
 function main(): void {
   const config = loadConfig();
@@ -26,14 +44,22 @@ function main(): void {
   db.pragma('journal_mode = wal');
   db.pragma('synchronous = normal');
   db.pragma('busy_timeout = 5000');
-  const teamCount = db.prepare(`select count(*) as n from (select 1 from applications where job_id in ${TEAM_JOBS} limit ${FEW_TEAM_APPLICATIONS}) as team_applications`);
+  const teamCount = db.prepare(
+    `select count(*) as n from (select 1 from applications where job_id in ${TEAM_JOBS} limit ${FEW_TEAM_APPLICATIONS}) as team_applications`,
+  );
   const pages = new Map<string, Database.Statement>();
   const page = (few: boolean, job: boolean, stage: boolean, after: boolean) => {
     const key = `${few}${job}${stage}${after}`;
     let statement = pages.get(key);
     if (!statement) {
-      const where = [`${few ? 'job_id' : '+job_id'} in ${TEAM_JOBS}`, ...(job ? ['job_id = ?'] : []), ...(stage ? ['stage = ?'] : []), ...(after ? ['(created_at, id) < (?, ?)'] : [])];
-      statement = db.prepare(`select ${COLUMNS} from ${few ? 'applications indexed by applications_job_created_index' : 'applications'} where ${where.join(' and ')}
+      const where = [
+        `${few ? 'job_id' : '+job_id'} in ${TEAM_JOBS}`,
+        ...(job ? ['job_id = ?'] : []),
+        ...(stage ? ['stage = ?'] : []),
+        ...(after ? ['(created_at, id) < (?, ?)'] : []),
+      ];
+      statement =
+        db.prepare(`select ${COLUMNS} from ${few ? 'applications indexed by applications_job_created_index' : 'applications'} where ${where.join(' and ')}
         order by created_at desc, id desc limit ?`);
       pages.set(key, statement);
     }
@@ -43,7 +69,9 @@ function main(): void {
   const historyOf = (n: number) => {
     let statement = histories.get(n);
     if (!statement) {
-      statement = db.prepare(`select ${EVENT_COLUMNS} from stage_events where application_id in (${Array(n).fill('?').join(', ')}) order by application_id, seq`);
+      statement = db.prepare(
+        `select ${EVENT_COLUMNS} from stage_events where application_id in (${Array(n).fill('?').join(', ')}) order by application_id, seq`,
+      );
       histories.set(n, statement);
     }
     return statement;
@@ -57,10 +85,17 @@ function main(): void {
     const stage = typeof ctx.query.stage === 'string' ? ctx.query.stage : undefined;
     const cursor = typeof ctx.query.cursor === 'string' ? /^(.+)~(.+)$/.exec(ctx.query.cursor) : null;
     const few = jobId === undefined && (teamCount.get(recruiterId) as { n: number }).n < FEW_TEAM_APPLICATIONS;
-    const params: unknown[] = [recruiterId, ...(jobId === undefined ? [] : [jobId]), ...(stage ? [stage] : []), ...(cursor ? [cursor[1], cursor[2]] : []), limit + 1];
+    const params: unknown[] = [
+      recruiterId,
+      ...(jobId === undefined ? [] : [jobId]),
+      ...(stage ? [stage] : []),
+      ...(cursor ? [cursor[1], cursor[2]] : []),
+      limit + 1,
+    ];
     const rows = page(few, jobId !== undefined, !!stage, !!cursor).all(...params) as Row[];
     const byApplication = new Map<string, Event[]>(rows.map((r) => [r.id, []]));
-    if (rows.length) for (const e of historyOf(rows.length).all(...rows.map((r) => r.id)) as Event[]) byApplication.get(e.applicationId)?.push(e);
+    if (rows.length)
+      for (const e of historyOf(rows.length).all(...rows.map((r) => r.id)) as Event[]) byApplication.get(e.applicationId)?.push(e);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     ctx.body = {

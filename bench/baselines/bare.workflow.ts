@@ -7,9 +7,23 @@ import { canTransition, isFinal, type Stage } from '../../src/domain/stages';
  * activity, no stage clocks, no search attributes. What it costs is what Temporal and the SDK cost
  * for the transitions alone.
  */
-export interface BareEntry { seq: number; from: Stage | null; to: Stage; at: string; by: string }
-export interface BareAnswer { applicationId: string; stage: Stage; seq: number; history: BareEntry[] }
-export interface BareChange { stage: Stage; by: string }
+export interface BareEntry {
+  seq: number;
+  from: Stage | null;
+  to: Stage;
+  at: string;
+  by: string;
+}
+export interface BareAnswer {
+  applicationId: string;
+  stage: Stage;
+  seq: number;
+  history: BareEntry[];
+}
+export interface BareChange {
+  stage: Stage;
+  by: string;
+}
 
 export const bareSubmitUpdate = defineUpdate<BareAnswer>('submit');
 export const bareChangeStageUpdate = defineUpdate<BareAnswer, [BareChange]>('changeStage');
@@ -31,10 +45,14 @@ export async function bareApplicationWorkflow(input: { applicationId: string }):
       if (state.seq > 0) throw ApplicationFailure.create({ type: 'duplicate_application', nonRetryable: true });
     },
   });
-  setHandler(bareChangeStageUpdate, (change) => {
-    refuse(change);
-    return accept(change.stage, change.by);
-  }, { validator: refuse });
+  setHandler(
+    bareChangeStageUpdate,
+    (change) => {
+      refuse(change);
+      return accept(change.stage, change.by);
+    },
+    { validator: refuse },
+  );
   await condition(() => state.seq > 0 && isFinal(state.stage));
   return state;
 }

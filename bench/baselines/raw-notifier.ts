@@ -18,18 +18,32 @@ import { toNodemailer } from '../../src/mail/mail-message';
 async function main(): Promise<void> {
   const config = loadConfig();
   const concurrency = config.notifier.concurrency;
-  const transport = nodemailer.createTransport({
-    url: config.mail.smtpUrl,
-    pool: true,
-    maxConnections: concurrency,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  } as never, { from: config.mail.from });
+  const transport = nodemailer.createTransport(
+    {
+      url: config.mail.smtpUrl,
+      pool: true,
+      maxConnections: concurrency,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    } as never,
+    { from: config.mail.from },
+  );
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const worker = new Worker<NotificationJobData>(process.env.BENCH_RAW_QUEUE ?? 'bench-raw', async (job) => {
-    await transport.sendMail(toNodemailer({ to: { address: job.data.recipient.email, name: job.data.recipient.name }, ...renderNotification(job.data), messageId: `<${job.id}@ats.bench>`, headers: { 'X-ATS-Notification': job.id! } }));
-  }, { connection, concurrency });
+  const worker = new Worker<NotificationJobData>(
+    process.env.BENCH_RAW_QUEUE ?? 'bench-raw',
+    async (job) => {
+      await transport.sendMail(
+        toNodemailer({
+          to: { address: job.data.recipient.email, name: job.data.recipient.name },
+          ...renderNotification(job.data),
+          messageId: `<${job.id}@ats.bench>`,
+          headers: { 'X-ATS-Notification': job.id! },
+        }),
+      );
+    },
+    { connection, concurrency },
+  );
   await worker.waitUntilReady();
   process.stdout.write('raw notifier started\n');
   const stop = async () => {

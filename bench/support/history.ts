@@ -1,7 +1,14 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 
 /** What the engine writes for one transition: history events, and the tasks and timers among them. */
-export interface EngineWork { events: number; workflowTasks: number; activityTasks: number; timersStarted: number; timersCanceled: number; searchAttributeUpserts: number }
+export interface EngineWork {
+  events: number;
+  workflowTasks: number;
+  activityTasks: number;
+  timersStarted: number;
+  timersCanceled: number;
+  searchAttributeUpserts: number;
+}
 
 type Event = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 
@@ -53,7 +60,9 @@ export interface WorkPerTransition {
 
 const mean = (works: EngineWork[]): EngineWork => {
   const keys = ['events', 'workflowTasks', 'activityTasks', 'timersStarted', 'timersCanceled', 'searchAttributeUpserts'] as const;
-  return Object.fromEntries(keys.map((k) => [k, works.length ? works.reduce((a, w) => a + w[k], 0) / works.length : NaN])) as unknown as EngineWork;
+  return Object.fromEntries(
+    keys.map((k) => [k, works.length ? works.reduce((a, w) => a + w[k], 0) / works.length : NaN]),
+  ) as unknown as EngineWork;
 };
 
 /**
@@ -73,9 +82,15 @@ export async function engineWork(client: Client, workflowIds: string[], settleMs
       const last = next[next.length - 1];
       // At rest a history ends with a completed workflow task (or, for the bare workflow, the
       // update's completion): while the recording activity runs, its timer events come last.
-      const idle = !!last && (last.workflowTaskCompletedEventAttributes != null || last.workflowExecutionUpdateCompletedEventAttributes != null
-        || last.workflowExecutionCompletedEventAttributes != null);
-      if ((idle && next.length === events.length) || Date.now() > deadline) { events = next; break; }
+      const idle =
+        !!last &&
+        (last.workflowTaskCompletedEventAttributes != null ||
+          last.workflowExecutionUpdateCompletedEventAttributes != null ||
+          last.workflowExecutionCompletedEventAttributes != null);
+      if ((idle && next.length === events.length) || Date.now() > deadline) {
+        events = next;
+        break;
+      }
       events = next;
       await new Promise((r) => setTimeout(r, 300));
     }

@@ -37,14 +37,17 @@ export async function startProcess(opts: StartOptions): Promise<BenchProcess> {
   const fd = fs.openSync(logFile, 'a');
   const offset = fs.fstatSync(fd).size;
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(DIST, opts.script), ...(opts.args ?? [])], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: ['ignore', fd, fd],
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...opts.env },
+    stdio: ['ignore', fd, fd],
   });
   fs.closeSync(fd);
   const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
   for (;;) {
     const output = fs.readFileSync(logFile, 'utf8').slice(offset);
     if (opts.ready.test(output)) break;
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${opts.name} exited with ${child.exitCode ?? child.signalCode} while starting:\n${output.slice(-2000)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${opts.name} exited with ${child.exitCode ?? child.signalCode} while starting:\n${output.slice(-2000)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${opts.name} did not start within ${(opts.timeoutMs ?? 90_000) / 1000} s; see ${logFile}`);
@@ -58,7 +61,10 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => { clearTimeout(kill); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -66,11 +72,21 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
 /** Runs a script under dist/ to its end; rejects with its output when it fails. */
 export function runScript(script: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, script), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, script), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
-    child.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${script} ${args.join(' ')} exited with ${code}:\n${output.slice(-3000)}`))));
+    child.stdout!.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${script} ${args.join(' ')} exited with ${code}:\n${output.slice(-3000)}`)),
+    );
   });
 }
 

@@ -18,8 +18,12 @@ export class UsageSampler {
   constructor(private readonly intervalMs = 200) {}
 
   /** One process, or a server of several (their CPU and memory summed; the group listed at the phase's start and end). */
-  track(name: string, pid: number | (() => number[])): void { this.pids.set(name, typeof pid === 'number' ? () => [pid] : pid); }
-  untrack(name: string): void { this.pids.delete(name); }
+  track(name: string, pid: number | (() => number[])): void {
+    this.pids.set(name, typeof pid === 'number' ? () => [pid] : pid);
+  }
+  untrack(name: string): void {
+    this.pids.delete(name);
+  }
 
   async during<T>(work: () => Promise<T>): Promise<{ result: T; usage: Record<string, ProcessUsage> }> {
     const names = [...this.pids.keys()];
@@ -29,7 +33,12 @@ export class UsageSampler {
     // Memory is sampled from the processes the phase began with (a group is not listed again each time).
     const members = new Map(names.map((n) => [n, [...cpuStart.get(n)!.keys()]]));
     const samples = new Map<string, number[]>(names.map((n) => [n, []]));
-    const sample = () => { for (const n of names) { const mb = sum(members.get(n)!.map(rssMb)); if (!Number.isNaN(mb)) samples.get(n)!.push(mb); } };
+    const sample = () => {
+      for (const n of names) {
+        const mb = sum(members.get(n)!.map(rssMb));
+        if (!Number.isNaN(mb)) samples.get(n)!.push(mb);
+      }
+    };
     sample();
     const timer = setInterval(sample, this.intervalMs);
     try {

@@ -28,9 +28,13 @@ export class Seeder {
   /** `count` accounts of one role; their ids, which SQLite hands out consecutively. */
   users(role: 'candidate' | 'recruiter', count: number, prefix: string): number[] {
     if (count === 0) return [];
-    this.db.prepare(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${count})
+    this.db
+      .prepare(
+        `with recursive n(i) as (select 1 union all select i + 1 from n where i < ${count})
       insert into users (email, password_hash, role, full_name, active, created_at, updated_at)
-      select '${prefix}-' || i || '@bench.example', 'x', '${role}', '${prefix} ' || i, 1, '${T0}', '${T0}' from n`).run();
+      select '${prefix}-' || i || '@bench.example', 'x', '${role}', '${prefix} ' || i, 1, '${T0}', '${T0}' from n`,
+      )
+      .run();
     const { first } = this.db.prepare(`select min(id) as first from users where email like '${prefix}-%'`).get() as { first: number };
     return Array.from({ length: count }, (_, i) => first + i);
   }
@@ -39,11 +43,19 @@ export class Seeder {
   jobs(recruiterId: number, count: number, prefix: string): number[] {
     return this.db.transaction(() => {
       this.db.prepare(`insert or ignore into companies (name, created_at) values ('Bench', '${T0}')`).run();
-      this.db.prepare(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${count})
+      this.db
+        .prepare(
+          `with recursive n(i) as (select 1 union all select i + 1 from n where i < ${count})
         insert into jobs (title, company_id, status, created_by, created_at, updated_at)
-        select '${prefix} ' || i, (select id from companies where name = 'Bench'), 'open', ${recruiterId}, '${T0}', '${T0}' from n`).run();
-      this.db.prepare(`insert into job_team_members (job_id, user_id, added_by, created_at)
-        select id, created_by, created_by, created_at from jobs where title like '${prefix} %'`).run();
+        select '${prefix} ' || i, (select id from companies where name = 'Bench'), 'open', ${recruiterId}, '${T0}', '${T0}' from n`,
+        )
+        .run();
+      this.db
+        .prepare(
+          `insert into job_team_members (job_id, user_id, added_by, created_at)
+        select id, created_by, created_by, created_at from jobs where title like '${prefix} %'`,
+        )
+        .run();
       const { first } = this.db.prepare(`select min(id) as first from jobs where title like '${prefix} %'`).get() as { first: number };
       return Array.from({ length: count }, (_, i) => first + i);
     })();
@@ -62,20 +74,33 @@ export class Seeder {
   listRows(jobIds: number[], candidateIds: number[], from: number, to: number): void {
     if (to <= from) return;
     const J = jobIds.length;
-    if (Math.ceil(to / J) > candidateIds.length) throw new Error(`${to} list rows need ${Math.ceil(to / J)} candidates, got ${candidateIds.length}`);
+    if (Math.ceil(to / J) > candidateIds.length)
+      throw new Error(`${to} list rows need ${Math.ceil(to / J)} candidates, got ${candidateIds.length}`);
     const stages = `case i % 6 when 0 then 'applied' when 1 then 'screening' when 2 then 'interview' when 3 then 'offer' when 4 then 'hired' else 'rejected' end`;
     const at = (i: number) => new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString();
     const range = [at(from), at(to)];
     this.db.transaction(() => {
-      this.db.prepare(`with recursive n(i) as (select ${from} union all select i + 1 from n where i < ${to - 1}),
+      this.db
+        .prepare(
+          `with recursive n(i) as (select ${from} union all select i + 1 from n where i < ${to - 1}),
         pairs as (select i, ${jobIds[0]} + i % ${J} as job, ${candidateIds[0]} + i / ${J} as candidate from n)
         insert into applications (id, job_id, candidate_id, stage, seq, cover_letter, resume_url, created_at, updated_at)
         select 'application-job' || job || '-candidate' || candidate, job, candidate, ${stages}, case when i % 6 = 0 then 1 else 2 end, null, null,
-          strftime('%Y-%m-%dT%H:%M:%fZ', '2025-01-01', '+' || i || ' seconds'), strftime('%Y-%m-%dT%H:%M:%fZ', '2025-01-01', '+' || i || ' seconds') from pairs`).run();
-      this.db.prepare(`insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
-        select id, 1, null, 'applied', created_at, cast(candidate_id as text), null from applications where created_at >= ? and created_at < ?`).run(...range);
-      this.db.prepare(`insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
-        select id, 2, 'applied', stage, updated_at, 'bench', null from applications where created_at >= ? and created_at < ? and seq = 2`).run(...range);
+          strftime('%Y-%m-%dT%H:%M:%fZ', '2025-01-01', '+' || i || ' seconds'), strftime('%Y-%m-%dT%H:%M:%fZ', '2025-01-01', '+' || i || ' seconds') from pairs`,
+        )
+        .run();
+      this.db
+        .prepare(
+          `insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
+        select id, 1, null, 'applied', created_at, cast(candidate_id as text), null from applications where created_at >= ? and created_at < ?`,
+        )
+        .run(...range);
+      this.db
+        .prepare(
+          `insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
+        select id, 2, 'applied', stage, updated_at, 'bench', null from applications where created_at >= ? and created_at < ? and seq = 2`,
+        )
+        .run(...range);
     })();
     this.db.exec('analyze');
   }
@@ -87,14 +112,20 @@ export class Seeder {
    */
   outboxRows(rows: { id: string; subject: string; data: unknown }[]): boolean {
     try {
-      const insert = this.db.prepare("insert into notification_outbox (id, subject, data, status, created_at) values (?, ?, ?, 'pending', ?)");
+      const insert = this.db.prepare(
+        "insert into notification_outbox (id, subject, data, status, created_at) values (?, ?, ?, 'pending', ?)",
+      );
       const now = new Date().toISOString();
-      this.db.transaction(() => { for (const r of rows) insert.run(r.id, r.subject, JSON.stringify(r.data), now); })();
+      this.db.transaction(() => {
+        for (const r of rows) insert.run(r.id, r.subject, JSON.stringify(r.data), now);
+      })();
       return true;
     } catch {
       return false;
     }
   }
 
-  close(): void { this.db.close(); }
+  close(): void {
+    this.db.close();
+  }
 }

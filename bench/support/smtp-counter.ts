@@ -2,7 +2,12 @@ import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../src/dev/engines';
 
 /** A real SMTP server on a free port that accepts every message and only counts them. */
-export interface SmtpCounter { url: string; count(): number; waitFor(total: number, timeoutMs: number): Promise<void>; close(): Promise<void> }
+export interface SmtpCounter {
+  url: string;
+  count(): number;
+  waitFor(total: number, timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
 
 export async function startSmtpCounter(): Promise<SmtpCounter> {
   let received = 0;
@@ -12,7 +17,10 @@ export async function startSmtpCounter(): Promise<SmtpCounter> {
     logger: false,
     onData(stream, _session, callback) {
       stream.on('data', () => undefined);
-      stream.on('end', () => { received++; callback(); });
+      stream.on('end', () => {
+        received++;
+        callback();
+      });
     },
   });
   const port = await freePort();

@@ -56,32 +56,40 @@ export async function runPool(
   const busy = new Map<string, Promise<void>>();
   const runRange = async (from: number, to: number, measured: boolean) => {
     let next = from;
-    await Promise.all(Array.from({ length: Math.min(concurrency, to - from) }, async () => {
-      while (next < to) {
-        const i = next++;
-        const key = keyOf(i);
-        const before = key === undefined ? undefined : busy.get(key);
-        let release = () => undefined as void;
-        if (key !== undefined) busy.set(key, new Promise<void>((resolve) => { release = resolve; }));
-        if (before) await before;
-        const started = performance.now();
-        try {
-          await op(i);
-          if (measured) {
-            result.latenciesMs.push(performance.now() - started);
-            result.ok++;
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, to - from) }, async () => {
+        while (next < to) {
+          const i = next++;
+          const key = keyOf(i);
+          const before = key === undefined ? undefined : busy.get(key);
+          let release = () => undefined as void;
+          if (key !== undefined)
+            busy.set(
+              key,
+              new Promise<void>((resolve) => {
+                release = resolve;
+              }),
+            );
+          if (before) await before;
+          const started = performance.now();
+          try {
+            await op(i);
+            if (measured) {
+              result.latenciesMs.push(performance.now() - started);
+              result.ok++;
+            }
+          } catch (err) {
+            if (measured) {
+              const name = (err as { code?: string; name?: string }).code ?? (err as Error).name ?? 'Error';
+              result.errors[name] = (result.errors[name] ?? 0) + 1;
+              result.firstError ??= (err as Error).message;
+            }
+          } finally {
+            release();
           }
-        } catch (err) {
-          if (measured) {
-            const name = (err as { code?: string; name?: string }).code ?? (err as Error).name ?? 'Error';
-            result.errors[name] = (result.errors[name] ?? 0) + 1;
-            result.firstError ??= (err as Error).message;
-          }
-        } finally {
-          release();
         }
-      }
-    }));
+      }),
+    );
   };
   await runRange(0, Math.min(warmup, total), false);
   const started = performance.now();

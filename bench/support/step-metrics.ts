@@ -4,7 +4,10 @@
  * is for admins). The bench and the test of the metric both read it this way: two readings taken
  * around some requests give each step's time and count in between.
  */
-export interface StepTotal { ms: number; n: number }
+export interface StepTotal {
+  ms: number;
+  n: number;
+}
 
 /** Each `operation/step` pair's running sum (ms) and count. */
 export type StepTotals = Map<string, StepTotal>;
@@ -25,7 +28,8 @@ export function parseStepTotals(metricsText: string): StepTotals {
 /** Reads the totals from `metricsUrl`'s `/metrics`; a refusal is an error, never a reading of nothing. */
 export async function readStepTotals(metricsUrl: string): Promise<StepTotals> {
   const res = await fetch(`${metricsUrl}/metrics`);
-  if (!res.ok) throw new Error(`GET ${metricsUrl}/metrics answered ${res.status}: the bench reads the API's metrics listener (METRICS_PORT)`);
+  if (!res.ok)
+    throw new Error(`GET ${metricsUrl}/metrics answered ${res.status}: the bench reads the API's metrics listener (METRICS_PORT)`);
   return parseStepTotals(await res.text());
 }
 

@@ -39,9 +39,23 @@ export const RAW_QUEUE = 'bench-raw';
  * process it stands beside: the bare worker as the worker, the bare list as the API, the raw
  * notifier as the notifier.
  */
-const RUN_AS: Record<string, ProcessName> = { api: 'api', worker: 'worker', notifier: 'notifier', 'bare-worker': 'worker', 'bare-list': 'api', 'raw-notifier': 'notifier' };
+const RUN_AS: Record<string, ProcessName> = {
+  api: 'api',
+  worker: 'worker',
+  notifier: 'notifier',
+  'bare-worker': 'worker',
+  'bare-list': 'api',
+  'raw-notifier': 'notifier',
+};
 
-export interface SystemOptions { dir: string; profile: boolean; temporalAddress?: string; temporalServer?: boolean; recruiterId: () => number; beforeStart: (env: Record<string, string>) => Promise<void> }
+export interface SystemOptions {
+  dir: string;
+  profile: boolean;
+  temporalAddress?: string;
+  temporalServer?: boolean;
+  recruiterId: () => number;
+  beforeStart: (env: Record<string, string>) => Promise<void>;
+}
 
 export async function startSystem(opts: SystemOptions): Promise<System> {
   const { dir } = opts;
@@ -54,11 +68,28 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   };
   try {
     const paths = enginePaths(ROOT);
-    const [temporalPort, redisPort, apiPort, metricsPort, bareListPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [temporalPort, redisPort, apiPort, metricsPort, bareListPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const devServer = !opts.temporalAddress && !opts.temporalServer;
     const engines: [string, Engine][] = await Promise.all([
-      ...(!devServer ? [] : [startTemporal({ cli: paths.temporal, port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(logDir, 'temporal.log') }).then((e) => ['temporal', e] as [string, Engine])]),
-      startRedis({ server: paths.redis, port: redisPort, dir: path.join(dir, 'redis'), logFile: path.join(logDir, 'redis.log') }).then((e) => ['redis', e] as [string, Engine]),
+      ...(!devServer
+        ? []
+        : [
+            startTemporal({
+              cli: paths.temporal,
+              port: temporalPort,
+              dbFile: path.join(dir, 'temporal.db'),
+              logFile: path.join(logDir, 'temporal.log'),
+            }).then((e) => ['temporal', e] as [string, Engine]),
+          ]),
+      startRedis({ server: paths.redis, port: redisPort, dir: path.join(dir, 'redis'), logFile: path.join(logDir, 'redis.log') }).then(
+        (e) => ['redis', e] as [string, Engine],
+      ),
     ]);
     for (const [name, e] of engines) {
       stops.push(() => e.stop());
@@ -67,7 +98,9 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     const sink = await startSmtpCounter();
     stops.push(() => sink.close());
     // A server given by its address is not sampled: it may serve others too.
-    const temporalAddress = opts.temporalServer ? await startFullServer(dir, stops, processes) : opts.temporalAddress ?? `127.0.0.1:${temporalPort}`;
+    const temporalAddress = opts.temporalServer
+      ? await startFullServer(dir, stops, processes)
+      : (opts.temporalAddress ?? `127.0.0.1:${temporalPort}`);
     const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
     const env: Record<string, string> = {
       NODE_ENV: 'production',
@@ -85,13 +118,23 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     await runScript('src/main/cli.js', ['migrate'], env);
     await runScript('src/main/cli.js', ['bundle-workflows', env.WORKFLOW_BUNDLE_PATH], env);
     const bareBundle = path.join(dir, 'bare-bundle.js');
-    fs.writeFileSync(bareBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../baselines/bare.workflow'), logger: silent })).code);
+    fs.writeFileSync(
+      bareBundle,
+      (await bundleWorkflowCode({ workflowsPath: require.resolve('../baselines/bare.workflow'), logger: silent })).code,
+    );
     await opts.beforeStart(env);
 
     const profileArgs = (name: string) => (opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profiles', name)}`] : []);
     const start = async (name: string, script: string, ready: RegExp, extra: Record<string, string> = {}, profiled = false) => {
       const runAs = RUN_AS[name.replace(/-\d+$/, '')];
-      const p = await startProcess({ name, script, env: { ...PROCESS_ENV, ...env, ...extra }, logDir, ready, nodeArgs: [...NODE_FLAGS[runAs], ...(profiled ? profileArgs(name) : [])] });
+      const p = await startProcess({
+        name,
+        script,
+        env: { ...PROCESS_ENV, ...env, ...extra },
+        logDir,
+        ready,
+        nodeArgs: [...NODE_FLAGS[runAs], ...(profiled ? profileArgs(name) : [])],
+      });
       processes.set(name, p);
       stops.push(() => p.stop());
       return p;
@@ -102,7 +145,10 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       start('worker', 'src/main/worker.js', /worker polling/, {}, true),
       start('notifier', 'src/main/notifier.js', /notifier started/, {}, true),
       start('bare-worker', 'bench/baselines/bare-worker.js', /bare worker polling/, bareEnv),
-      start('bare-list', 'bench/baselines/bare-list.js', /bare list listening/, { PORT: String(bareListPort), BENCH_RECRUITER_ID: String(opts.recruiterId()) }),
+      start('bare-list', 'bench/baselines/bare-list.js', /bare list listening/, {
+        PORT: String(bareListPort),
+        BENCH_RECRUITER_ID: String(opts.recruiterId()),
+      }),
       start('raw-notifier', 'bench/baselines/raw-notifier.js', /raw notifier started/, { BENCH_RAW_QUEUE: RAW_QUEUE }),
     ]);
     return {
@@ -115,9 +161,10 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       redisUrl,
       sink,
       processes,
-      addWorker: (kind, index) => (kind === 'worker'
-        ? start(`worker-${index}`, 'src/main/worker.js', /worker polling/)
-        : start(`bare-worker-${index}`, 'bench/baselines/bare-worker.js', /bare worker polling/, bareEnv)),
+      addWorker: (kind, index) =>
+        kind === 'worker'
+          ? start(`worker-${index}`, 'src/main/worker.js', /worker polling/)
+          : start(`bare-worker-${index}`, 'bench/baselines/bare-worker.js', /bare worker polling/, bareEnv),
       close,
     };
   } catch (err) {
@@ -136,7 +183,9 @@ async function startFullServer(dir: string, stops: (() => Promise<void>)[], proc
   const postgres = await startPostgres({ port: await freePort() });
   stops.push(() => postgres.stop());
   const started: { stop(): unknown }[] = [];
-  stops.push(async () => { for (const s of started.reverse()) await s.stop(); });
+  stops.push(async () => {
+    for (const s of started.reverse()) await s.stop();
+  });
   const server = await startTemporalServer(postgres, path.join(dir, 'temporal-server'), started);
   processes.set('temporal', { name: 'temporal', pid: server.process().pid!, stop: () => server.stop() });
   processes.set('postgres', { name: 'postgres', pid: postgres.pids()[0], pids: () => postgres.pids(), stop: () => postgres.stop() });

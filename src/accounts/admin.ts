@@ -7,8 +7,10 @@ export type AdminOutcome = 'created' | 'unchanged' | 'reset';
 /** The e-mail belongs to an account this run may not take over without `--reset-password`. */
 export class AdminRefusedError extends Error {
   constructor(email: string, reason: string) {
-    super(`admin ${email}: refused: ${reason}. Nothing was changed. If the account is yours to take over, `
-      + 'run `cli create-admin --reset-password <email> <password>`: it sets this password and makes the account an active admin.');
+    super(
+      `admin ${email}: refused: ${reason}. Nothing was changed. If the account is yours to take over, ` +
+        'run `cli create-admin --reset-password <email> <password>`: it sets this password and makes the account an active admin.',
+    );
     this.name = 'AdminRefusedError';
   }
 }
@@ -42,7 +44,10 @@ export async function ensureAdmin(
     return 'reset';
   }
   if (existing.role !== 'admin' || !existing.active) {
-    throw new AdminRefusedError(existing.email, `an existing ${existing.active ? '' : 'deactivated '}${existing.role} account has this e-mail`);
+    throw new AdminRefusedError(
+      existing.email,
+      `an existing ${existing.active ? '' : 'deactivated '}${existing.role} account has this e-mail`,
+    );
   }
   if (!(await services.passwords.verify(existing.passwordHash, password))) {
     throw new AdminRefusedError(existing.email, 'this admin exists with another password');

@@ -9,7 +9,11 @@ import { ConflictError } from '../domain/errors';
  * other (the second then sees the first's change) instead of both passing, or deadlocking.
  */
 async function otherActiveAdmins(em: SqlEntityManager, exceptId: number): Promise<{ id: number }[]> {
-  const admins = await em.execute<{ id: number }[]>(`select id from users where role = 'admin' and active = true order by id${dialectOf(em).lockRead}`, [], 'all');
+  const admins = await em.execute<{ id: number }[]>(
+    `select id from users where role = 'admin' and active = true order by id${dialectOf(em).lockRead}`,
+    [],
+    'all',
+  );
   return admins.filter((a) => Number(a.id) !== exceptId);
 }
 
@@ -23,7 +27,11 @@ export function losesAdmin(target: Pick<User, 'role' | 'active'>, change: { role
  * Refuses (409 `last_admin`) a change that would leave no active admin. Call it inside the
  * transaction that makes the change, so two admins removing each other cannot both pass.
  */
-export async function assertKeepsAnAdmin(em: SqlEntityManager, target: Pick<User, 'id' | 'role' | 'active'>, change: { role?: string; active?: boolean }): Promise<void> {
+export async function assertKeepsAnAdmin(
+  em: SqlEntityManager,
+  target: Pick<User, 'id' | 'role' | 'active'>,
+  change: { role?: string; active?: boolean },
+): Promise<void> {
   if (losesAdmin(target, change) && !(await otherActiveAdmins(em, target.id)).length) {
     throw new ConflictError('last_admin', 'This would leave no active admin; make another user an admin first.');
   }

@@ -42,7 +42,8 @@ export async function seedSampleData(services: Pick<Services, 'orm' | 'passwords
 
   const companies = new Map<string, number>();
   for (const name of SAMPLE_COMPANIES) {
-    const company = (await em.findOne(CompanySchema, { name })) ?? em.create(CompanySchema, { name, website: null, createdAt: new Date().toISOString() });
+    const company =
+      (await em.findOne(CompanySchema, { name })) ?? em.create(CompanySchema, { name, website: null, createdAt: new Date().toISOString() });
     await em.flush();
     companies.set(name, company.id);
   }
@@ -66,6 +67,11 @@ export async function seedSampleData(services: Pick<Services, 'orm' | 'passwords
   };
 }
 
-async function ensureAccount(em: EntityManager, services: Pick<Services, 'passwords'>, demo: { email: string; password: string; fullName: string }, role: Role): Promise<User> {
+async function ensureAccount(
+  em: EntityManager,
+  services: Pick<Services, 'passwords'>,
+  demo: { email: string; password: string; fullName: string },
+  role: Role,
+): Promise<User> {
   return (await em.findOne(UserSchema, { email: demo.email })) ?? createAccount(em, services.passwords, { ...demo, role });
 }

@@ -3,7 +3,12 @@ import { UserSchema, type Role, type User } from '../db/entities/user.entity';
 import { ConflictError } from '../domain/errors';
 import type { PasswordHasher } from '../auth/passwords';
 
-export interface NewAccount { email: string; password: string; role: Role; fullName?: string | null }
+export interface NewAccount {
+  email: string;
+  password: string;
+  role: Role;
+  fullName?: string | null;
+}
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

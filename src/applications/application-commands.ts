@@ -8,7 +8,14 @@ import { isFinal, type Stage } from '../domain/stages';
 import { noSuchJob } from '../jobs/job-lookup';
 import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
-import { APPLICATION_DESIGN, changeStageUpdate, stateQuery, submitUpdate, type ApplicationAnswer, type StageChangeRequest } from '../../workflows/messages';
+import {
+  APPLICATION_DESIGN,
+  changeStageUpdate,
+  stateQuery,
+  submitUpdate,
+  type ApplicationAnswer,
+  type StageChangeRequest,
+} from '../../workflows/messages';
 import { refuseStageChange } from '../../workflows/stage-rules';
 import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
 import { claimApplicationId, isOwnApplication } from './application-claims';
@@ -29,7 +36,12 @@ export type Submission = ApplicationContent;
 export type ApplicationOutcome = ApplicationAnswer & ApplicationContent;
 
 /** Applies `candidateId` to `job`: one update-with-start on the pair's claimed id, so a duplicate is refused by Temporal itself. */
-export async function submitApplication(services: Services, job: Job, candidateId: number, submission: Submission): Promise<ApplicationOutcome> {
+export async function submitApplication(
+  services: Services,
+  job: Job,
+  candidateId: number,
+  submission: Submission,
+): Promise<ApplicationOutcome> {
   // A draft was never published: 404, as a read answers, so applying cannot find hidden jobs. A closed
   // job was public once; it answers the contract's 409.
   if (job.status === 'draft') throw noSuchJob();
@@ -40,7 +52,8 @@ export async function submitApplication(services: Services, job: Job, candidateI
   // The pair's id as this database claimed it: a retry or a concurrent apply sends the same one.
   const workflowId = await claimApplicationId(services.orm.em.fork(), job.id, candidateId);
   // Temporal refuses concurrent duplicates; this read also refuses one whose workflow is past retention.
-  if (await applicationExists(services.orm.em, workflowId)) throw new ConflictError('duplicate_application', 'You have already applied to this job.');
+  if (await applicationExists(services.orm.em, workflowId))
+    throw new ConflictError('duplicate_application', 'You have already applied to this job.');
   // The workflow carries the personal fields sealed under the candidate's own key (crypto-shredding).
   const sealed = await sealContent(services.orm.em.fork(), config.auth.payloadKeys, candidateId, submission);
   const summary = await applicationSummary(services.orm.em.fork(), job);
@@ -49,27 +62,34 @@ export async function submitApplication(services: Services, job: Job, candidateI
   step('prepare');
   await openIntent(services.orm, intentId, workflowId);
   step('journal');
-  const state = await withinDeadline(services, () => temporal.workflow.executeUpdateWithStart(submitUpdate, {
-    updateId,
-    startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
-      workflowId,
-      taskQueue: config.temporal.taskQueue,
-      args: [{
-        applicationId: workflowId,
-        jobId,
-        candidateId: String(candidateId),
-        ...sealed,
-        stageSlaSeconds: config.timers.stageSlaSeconds,
-        offerExpirySeconds: config.timers.offerExpirySeconds,
-        design: APPLICATION_DESIGN,
-      }],
-      // A running application fails the start, and so does a finished one: nobody applies twice.
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [{ key: STAGE_ATTRIBUTE, value: 'applied' }, { key: JOB_ATTRIBUTE, value: jobId }],
-      ...summary,
+  const state = await withinDeadline(services, () =>
+    temporal.workflow.executeUpdateWithStart(submitUpdate, {
+      updateId,
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
+        workflowId,
+        taskQueue: config.temporal.taskQueue,
+        args: [
+          {
+            applicationId: workflowId,
+            jobId,
+            candidateId: String(candidateId),
+            ...sealed,
+            stageSlaSeconds: config.timers.stageSlaSeconds,
+            offerExpirySeconds: config.timers.offerExpirySeconds,
+            design: APPLICATION_DESIGN,
+          },
+        ],
+        // A running application fails the start, and so does a finished one: nobody applies twice.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: STAGE_ATTRIBUTE, value: 'applied' },
+          { key: JOB_ATTRIBUTE, value: jobId },
+        ],
+        ...summary,
+      }),
     }),
-  }));
+  );
   step('temporal');
   await recorded(services, intentId, trusted(state), submission, step);
   return { ...state, ...submission };
@@ -77,7 +97,12 @@ export async function submitApplication(services: Services, job: Job, candidateI
 
 /** Moves an application (a recruiter's change, or a candidate's withdrawal as a rejection). */
 /** `updateId`: from the client's Idempotency-Key, so Temporal itself answers a repeated change with the first one's result. */
-export async function changeStage(services: Services, applicationId: string, change: Omit<StageChangeRequest, 'applicationId'>, updateId: string = randomUUID()): Promise<ApplicationOutcome> {
+export async function changeStage(
+  services: Services,
+  applicationId: string,
+  change: Omit<StageChangeRequest, 'applicationId'>,
+  updateId: string = randomUUID(),
+): Promise<ApplicationOutcome> {
   const request: StageChangeRequest = { ...change, applicationId };
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
   const intentId = `${applicationId}:${updateId}`;
@@ -90,11 +115,14 @@ export async function changeStage(services: Services, applicationId: string, cha
   step('journal');
   let state: ApplicationAnswer | null;
   try {
-    state = await withUnprocessedRetry(updateId, (id) => withinDeadline(services, () =>
-      services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId: id })));
+    state = await withUnprocessedRetry(updateId, (id) =>
+      withinDeadline(services, () =>
+        services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId: id }),
+      ),
+    );
   } catch (err) {
     const refused = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure;
-    count(refused ? (err.cause as ApplicationFailure).type ?? 'failed' : 'error');
+    count(refused ? ((err.cause as ApplicationFailure).type ?? 'failed') : 'error');
     // Refused, or no such workflow: nothing happened, nothing to record. Any other failure leaves the
     // outcome unknown, and the intent for the sweep to settle.
     if (refused || err instanceof WorkflowNotFoundError) await closeIntent(services.orm, intentId);
@@ -104,7 +132,7 @@ export async function changeStage(services: Services, applicationId: string, cha
   step('temporal');
   count('accepted');
   await recorded(services, intentId, trusted(state), undefined, step);
-  const content = stored ?? await contentOf(services, applicationId);
+  const content = stored ?? (await contentOf(services, applicationId));
   step('read');
   return { ...state, ...content };
 }
@@ -120,12 +148,25 @@ export async function changeStage(services: Services, applicationId: string, cha
  * for any change whose outcome it cannot confirm). The transition did happen in Temporal, and its
  * intent stays journaled, so the sweep records it once SQL takes it again.
  */
-async function recorded(services: Services, intentId: string, state: ApplicationAnswer, content: ApplicationContent | undefined, step: (step: TransitionStep) => void): Promise<void> {
+async function recorded(
+  services: Services,
+  intentId: string,
+  state: ApplicationAnswer,
+  content: ApplicationContent | undefined,
+  step: (step: TransitionStep) => void,
+): Promise<void> {
   try {
     await recordAnswer(services, intentId, state, content, step);
   } catch (err) {
-    services.logger.error({ err: (err as Error).message, applicationId: state.applicationId, seq: state.seq }, 'projection write after an update failed; answering 503, the transition sweep records it');
-    throw new TryAgainError('The change was accepted but cannot be shown yet; read the application again shortly before sending it again.', 1, { applicationId: state.applicationId });
+    services.logger.error(
+      { err: (err as Error).message, applicationId: state.applicationId, seq: state.seq },
+      'projection write after an update failed; answering 503, the transition sweep records it',
+    );
+    throw new TryAgainError(
+      'The change was accepted but cannot be shown yet; read the application again shortly before sending it again.',
+      1,
+      { applicationId: state.applicationId },
+    );
   }
 }
 
@@ -134,7 +175,8 @@ async function recorded(services: Services, intentId: string, state: Application
  * workers sign with another key, which means SECRET_KEY differs between the API and the workers.
  */
 function trusted(answer: ApplicationAnswer | null): ApplicationAnswer {
-  if (answer === null) throw new Error('The workflow\'s answer is not signed with this API\'s key: SECRET_KEY must be the same for the API and the workers.');
+  if (answer === null)
+    throw new Error("The workflow's answer is not signed with this API's key: SECRET_KEY must be the same for the API and the workers.");
   return answer;
 }
 
@@ -171,7 +213,8 @@ async function withUnprocessedRetry<T>(updateId: string, send: (updateId: string
     try {
       return await send(updateId);
     } catch (err) {
-      const unprocessed = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'UnprocessedUpdate';
+      const unprocessed =
+        err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'UnprocessedUpdate';
       if (!unprocessed || attempt > UNPROCESSED_RETRIES) throw err;
     }
   }
@@ -187,7 +230,10 @@ async function closedApplicationError(services: Services, applicationId: string,
   const record = await findApplication(services.orm.em, applicationId);
   if (!record) return new NotFoundError('Application not found.');
   const stage = isFinal(record.stage) ? record.stage : await finalStage(services, applicationId);
-  if (!stage) return new TryAgainError('The application was just closed and its outcome is not readable yet; read it again shortly.', 1, { applicationId });
+  if (!stage)
+    return new TryAgainError('The application was just closed and its outcome is not readable yet; read it again shortly.', 1, {
+      applicationId,
+    });
   const refusal = refuseStageChange(stage, request);
   if (!refusal) return new NotFoundError('Application not found.');
   return new ConflictError(refusal.code, refusal.message, refusal.details);
@@ -195,7 +241,13 @@ async function closedApplicationError(services: Services, applicationId: string,
 
 /** A closed workflow's final stage: from its state query, or from SQL once the request that closed it has recorded it. */
 async function finalStage(services: Services, applicationId: string): Promise<Stage | null> {
-  const queried = await services.temporal.workflow.getHandle(applicationId).query(stateQuery).then((s) => s.stage, () => null);
+  const queried = await services.temporal.workflow
+    .getHandle(applicationId)
+    .query(stateQuery)
+    .then(
+      (s) => s.stage,
+      () => null,
+    );
   if (queried && isFinal(queried)) return queried;
   for (let attempt = 0; attempt < 20; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 100));

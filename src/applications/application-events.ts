@@ -21,18 +21,28 @@ function eventOf(n: NotificationEvent): WebhookEvent | null {
  * of that transition: history up to its seq (SQL may already hold later ones). Keyed by
  * (application, seq, event), so a retried recording emits nothing twice.
  */
-export async function emitApplicationEvents(orm: MikroORM, emitter: WebhookEmitter, ui: UiLink, events: readonly NotificationEvent[]): Promise<void> {
+export async function emitApplicationEvents(
+  orm: MikroORM,
+  emitter: WebhookEmitter,
+  ui: UiLink,
+  events: readonly NotificationEvent[],
+): Promise<void> {
   for (const n of events) {
     const type = eventOf(n);
     if (!type) continue;
     // The application is read only when someone subscribes to the event.
-    await emitter.emit(type, `${n.applicationId}.${n.seq}`, async () => {
-      const record = await findApplication(orm.em.fork(), n.applicationId);
-      // The projection refused the row (see recording-failures): there is nothing to show.
-      if (!record) return null;
-      const history = record.history.filter((h) => h.seq <= n.seq);
-      const view = viewFromRecord({ ...record, history, stage: n.to, updatedAt: n.at }, ui);
-      return { type, timestamp: n.at, data: view };
-    }, n.applicationId);
+    await emitter.emit(
+      type,
+      `${n.applicationId}.${n.seq}`,
+      async () => {
+        const record = await findApplication(orm.em.fork(), n.applicationId);
+        // The projection refused the row (see recording-failures): there is nothing to show.
+        if (!record) return null;
+        const history = record.history.filter((h) => h.seq <= n.seq);
+        const view = viewFromRecord({ ...record, history, stage: n.to, updatedAt: n.at }, ui);
+        return { type, timestamp: n.at, data: view };
+      },
+      n.applicationId,
+    );
   }
 }

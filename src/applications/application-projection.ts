@@ -53,7 +53,11 @@ export interface ProjectionOptions {
   alongside?: (em: EntityManager, outcome: ProjectionOutcome) => Promise<void>;
 }
 
-export async function writeProjection(orm: MikroORM, input: ProjectApplicationInput, { force = false, alongside }: ProjectionOptions = {}): Promise<ProjectionOutcome> {
+export async function writeProjection(
+  orm: MikroORM,
+  input: ProjectApplicationInput,
+  { force = false, alongside }: ProjectionOptions = {},
+): Promise<ProjectionOutcome> {
   return orm.em.fork().transactional(async (em) => {
     const outcome = await project(em, input, force);
     if (alongside) await alongside(em, outcome);
@@ -61,24 +65,50 @@ export async function writeProjection(orm: MikroORM, input: ProjectApplicationIn
   });
 }
 
-async function project(em: EntityManager, { application: a, history }: ProjectApplicationInput, force: boolean): Promise<ProjectionOutcome> {
+async function project(
+  em: EntityManager,
+  { application: a, history }: ProjectApplicationInput,
+  force: boolean,
+): Promise<ProjectionOutcome> {
   const last = history[history.length - 1];
   const withContent = a.coverLetter !== undefined || a.resumeUrl !== undefined;
   const run = (sql: string, params: unknown[]) => em.execute<QueryResult>(sql, params, 'run');
-  const created = withContent
-    && (await run(INSERT_APPLICATION, [a.id, Number(a.jobId), Number(a.candidateId), last.to, last.seq, a.coverLetter ?? null, a.resumeUrl ?? null, a.createdAt, last.at])).affectedRows > 0;
-  const moved = created || (force
-    ? await run(OVERWRITE, [last.to, last.seq, last.at, a.id])
-    : await run(MOVE_IF_NEWER, [last.to, last.seq, last.at, a.id, last.at, last.seq])).affectedRows > 0;
+  const created =
+    withContent &&
+    (
+      await run(INSERT_APPLICATION, [
+        a.id,
+        Number(a.jobId),
+        Number(a.candidateId),
+        last.to,
+        last.seq,
+        a.coverLetter ?? null,
+        a.resumeUrl ?? null,
+        a.createdAt,
+        last.at,
+      ])
+    ).affectedRows > 0;
+  const moved =
+    created ||
+    (force
+      ? await run(OVERWRITE, [last.to, last.seq, last.at, a.id])
+      : await run(MOVE_IF_NEWER, [last.to, last.seq, last.at, a.id, last.at, last.seq])
+    ).affectedRows > 0;
   // SQL already holds this decision or a newer one: nothing to write.
   if (!moved) return withContent || (await applicationExists(em, a.id)) ? 'unchanged' : 'missing';
   await run(DROP_LATER_EVENTS, [a.id, last.seq]);
-  await run(UPSERT_EVENTS(history.length), history.flatMap((e) => [a.id, e.seq, e.from, e.to, e.at, e.by, e.reason]));
+  await run(
+    UPSERT_EVENTS(history.length),
+    history.flatMap((e) => [a.id, e.seq, e.from, e.to, e.at, e.by, e.reason]),
+  );
   return 'written';
 }
 
 /** The projection of an update's answer; with the content when the caller has it (an apply). */
-export function projectionOf(answer: ApplicationAnswer, content?: { coverLetter: string | null; resumeUrl: string | null }): ProjectApplicationInput {
+export function projectionOf(
+  answer: ApplicationAnswer,
+  content?: { coverLetter: string | null; resumeUrl: string | null },
+): ProjectApplicationInput {
   const { applicationId: id, jobId, candidateId, createdAt, history } = answer;
   return { application: { id, jobId, candidateId, ...content, createdAt }, history };
 }

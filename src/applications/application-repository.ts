@@ -56,10 +56,17 @@ export async function findApplication(em: EntityManager, id: string): Promise<Ap
 }
 
 /** What the candidate sent with the application (cover letter, résumé URL), which the workflow's answers leave out. */
-export interface ApplicationContent { coverLetter: string | null; resumeUrl: string | null }
+export interface ApplicationContent {
+  coverLetter: string | null;
+  resumeUrl: string | null;
+}
 
 export async function applicationContent(em: EntityManager, id: string): Promise<ApplicationContent | null> {
-  const [row] = await em.execute<ApplicationContent[]>('select cover_letter as "coverLetter", resume_url as "resumeUrl" from applications where id = ?', [id], 'all');
+  const [row] = await em.execute<ApplicationContent[]>(
+    'select cover_letter as "coverLetter", resume_url as "resumeUrl" from applications where id = ?',
+    [id],
+    'all',
+  );
   return row ? { coverLetter: row.coverLetter, resumeUrl: row.resumeUrl } : null;
 }
 
@@ -73,7 +80,10 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
   const where: string[] = [];
   const params: unknown[] = [];
   let from = 'applications';
-  if (filter.candidateId !== undefined) { where.push('candidate_id = ?'); params.push(filter.candidateId); }
+  if (filter.candidateId !== undefined) {
+    where.push('candidate_id = ?');
+    params.push(filter.candidateId);
+  }
   if (filter.teamMemberId !== undefined) {
     const few = filter.jobId === undefined && (await teamHoldsFew(em, filter.teamMemberId));
     const plan = dialectOf(em).teamList(few);
@@ -81,10 +91,19 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
     where.push(`${plan.jobColumn} in ${TEAM_JOBS}`);
     params.push(filter.teamMemberId);
   }
-  if (filter.jobId !== undefined) { where.push('job_id = ?'); params.push(filter.jobId); }
-  if (filter.stage !== undefined) { where.push('stage = ?'); params.push(filter.stage); }
+  if (filter.jobId !== undefined) {
+    where.push('job_id = ?');
+    params.push(filter.jobId);
+  }
+  if (filter.stage !== undefined) {
+    where.push('stage = ?');
+    params.push(filter.stage);
+  }
   // A row-value comparison is one range on the (…, created_at, id) indexes, unlike its OR expansion.
-  if (filter.after) { where.push('(created_at, id) < (?, ?)'); params.push(filter.after.createdAt, filter.after.id); }
+  if (filter.after) {
+    where.push('(created_at, id) < (?, ?)');
+    params.push(filter.after.createdAt, filter.after.id);
+  }
   const sql = `select ${COLUMNS} from ${from}${where.length ? ` where ${where.join(' and ')}` : ''}
     order by created_at desc, id desc limit ?`;
   const rows = await em.execute<Row[]>(sql, [...params, filter.limit], 'all');

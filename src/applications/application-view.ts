@@ -8,7 +8,13 @@ import type { ApplicationContent, ApplicationRecord } from './application-reposi
  * answer for writes; both carry the same values (the projection copies the workflow's timestamps),
  * so a write's response and a following read agree.
  */
-export interface HistoryView { from: Stage | null; to: Stage; at: string; by: string | null; reason: string | null }
+export interface HistoryView {
+  from: Stage | null;
+  to: Stage;
+  at: string;
+  by: string | null;
+  reason: string | null;
+}
 
 /** The application as the API's JSON shows it, from a record (reads) or an outcome (writes). */
 export interface ApplicationView {
@@ -26,7 +32,10 @@ export interface ApplicationView {
 }
 
 /** Where the Web UI lives, for the workflow link. */
-export interface UiLink { uiUrl: string; namespace: string }
+export interface UiLink {
+  uiUrl: string;
+  namespace: string;
+}
 
 export function viewFromRecord(r: ApplicationRecord, ui: UiLink): ApplicationView {
   return {

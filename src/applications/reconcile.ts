@@ -39,7 +39,12 @@ export interface ReconcileReport {
 }
 
 /** `payloadKeys` open the personal fields the workflow carries sealed under the candidate's key. */
-export interface ReconcileDeps { orm: MikroORM; temporal: Client; taskQueue: string; payloadKeys: PayloadKeyring }
+export interface ReconcileDeps {
+  orm: MikroORM;
+  temporal: Client;
+  taskQueue: string;
+  payloadKeys: PayloadKeyring;
+}
 
 /** Only this deployment's application workflows: others may share the namespace. */
 export function applicationWorkflowsQuery(taskQueue: string): string {
@@ -54,7 +59,10 @@ export interface ReconcileOptions {
   pageSize?: number;
 }
 
-export async function reconcileApplications({ orm, temporal, taskQueue, payloadKeys }: ReconcileDeps, { dryRun = false, onDifference, onUnclaimed, pageSize = 100 }: ReconcileOptions = {}): Promise<ReconcileReport> {
+export async function reconcileApplications(
+  { orm, temporal, taskQueue, payloadKeys }: ReconcileDeps,
+  { dryRun = false, onDifference, onUnclaimed, pageSize = 100 }: ReconcileOptions = {},
+): Promise<ReconcileReport> {
   const report: ReconcileReport = { checked: 0, differences: [], repaired: 0, unreadable: [], unclaimed: [] };
   for await (const info of temporal.workflow.list({ query: applicationWorkflowsQuery(taskQueue), pageSize })) {
     if (!(await isOwnApplication(orm.em.fork(), info.workflowId))) {
@@ -81,7 +89,10 @@ export async function reconcileApplications({ orm, temporal, taskQueue, payloadK
     if (dryRun) continue;
     const { applicationId: id, jobId, candidateId, createdAt, history } = state;
     // An erased candidate's fields no longer open: the row is rebuilt without them, as erasure left it.
-    const { coverLetter, resumeUrl } = await openDeep(orm.em.fork(), payloadKeys, { coverLetter: state.coverLetter, resumeUrl: state.resumeUrl });
+    const { coverLetter, resumeUrl } = await openDeep(orm.em.fork(), payloadKeys, {
+      coverLetter: state.coverLetter,
+      resumeUrl: state.resumeUrl,
+    });
     await writeProjection(orm, { application: { id, jobId, candidateId, coverLetter, resumeUrl, createdAt }, history }, { force: true });
     report.repaired++;
   }
@@ -92,8 +103,22 @@ function compare(state: ApplicationState, row: ApplicationRecord | null): Differ
   const id = state.applicationId;
   if (!row) return [{ applicationId: id, kind: 'missing_row', detail: `no row; the workflow is at ${state.stage} (seq ${state.seq})` }];
   const differences: Difference[] = [];
-  const rowFields = { stage: row.stage, seq: row.seq, updatedAt: row.updatedAt, jobId: String(row.jobId), candidateId: String(row.candidateId), createdAt: row.createdAt };
-  const wanted = { stage: state.stage, seq: state.seq, updatedAt: state.updatedAt, jobId: state.jobId, candidateId: state.candidateId, createdAt: state.createdAt };
+  const rowFields = {
+    stage: row.stage,
+    seq: row.seq,
+    updatedAt: row.updatedAt,
+    jobId: String(row.jobId),
+    candidateId: String(row.candidateId),
+    createdAt: row.createdAt,
+  };
+  const wanted = {
+    stage: state.stage,
+    seq: state.seq,
+    updatedAt: state.updatedAt,
+    jobId: state.jobId,
+    candidateId: state.candidateId,
+    createdAt: state.createdAt,
+  };
   const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => String(rowFields[k]) !== String(wanted[k]));
   if (changed.length) {
     differences.push({ applicationId: id, kind: 'row', detail: changed.map((k) => `${k}: ${rowFields[k]} → ${wanted[k]}`).join(', ') });

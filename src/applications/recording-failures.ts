@@ -55,7 +55,10 @@ export function refusedData(err: unknown): Exclude<RecordingFailureReason, 'retr
   return null;
 }
 
-/** Why retrying a failed recording ends now, or null while it may still pass: data SQL refuses, or a failure that outlasted the retry window. */
+/**
+ * Why retrying a failed recording ends now, or null while it may still pass: data SQL refuses, or a failure that
+ * outlasted the retry window.
+ */
 export function givingUpReason(err: unknown, sinceFirstAttemptMs: number, retryWindowMs: number): RecordingFailureReason | null {
   return refusedData(err) ?? (sinceFirstAttemptMs >= retryWindowMs ? 'retries_exhausted' : null);
 }
@@ -72,6 +75,9 @@ export async function reportRecordingFailure(
   fields: Record<string, unknown>,
   lagging: 'SQL lags' | 'SQL or notifications lag',
 ): Promise<void> {
-  logger.error({ ...fields, reason, err: (err as Error).message }, `recording of accepted transitions failed for good; ${lagging} the workflow until its next transition`);
+  logger.error(
+    { ...fields, reason, err: (err as Error).message },
+    `recording of accepted transitions failed for good; ${lagging} the workflow until its next transition`,
+  );
   await failures.record(reason).catch((countErr: Error) => logger.warn({ err: countErr.message, reason }, 'recording failure not counted'));
 }

@@ -64,7 +64,10 @@ export interface RecordOptions {
 export type TransitionRecorder = (kept: KeptTransitions, options?: RecordOptions) => Promise<ProjectionOutcome | 'refused' | null>;
 
 /** The notification events of history entries, as the workflow's own recording builds them. */
-export function notificationsOf(answer: Pick<ApplicationAnswer, 'applicationId' | 'jobId' | 'candidateId'>, entries: readonly HistoryEntry[]): NotificationEvent[] {
+export function notificationsOf(
+  answer: Pick<ApplicationAnswer, 'applicationId' | 'jobId' | 'candidateId'>,
+  entries: readonly HistoryEntry[],
+): NotificationEvent[] {
   return entries.map((entry) => notificationEvent(answer, entry, notificationKind(entry)));
 }
 
@@ -89,7 +92,10 @@ export function createTransitionRecorder({ orm, queue, logger, payloadKeys, webh
     } else {
       try {
         // SQL holds the plaintext (erasure anonymizes it there); a candidate already erased gets nulls.
-        const input = options.sealed && payloadKeys ? { ...projection, application: await openDeep(orm.em.fork(), payloadKeys, projection.application) } : projection;
+        const input =
+          options.sealed && payloadKeys
+            ? { ...projection, application: await openDeep(orm.em.fork(), payloadKeys, projection.application) }
+            : projection;
         outcome = await writeProjection(orm, input, {
           async alongside(em, written) {
             if (written === 'missing' && options.stopIfMissing) return;
@@ -110,7 +116,8 @@ export function createTransitionRecorder({ orm, queue, logger, payloadKeys, webh
         await addJobs(queue, jobs);
       } else {
         await withinMs(addJobs(queue, jobs), options.enqueueTimeoutMs).catch((err: Error) =>
-          logger.warn({ err: err.message }, 'notification jobs not queued now; the notifier\'s sweep queues them from the outbox'));
+          logger.warn({ err: err.message }, "notification jobs not queued now; the notifier's sweep queues them from the outbox"),
+        );
       }
     }
     step('enqueue');

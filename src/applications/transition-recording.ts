@@ -31,7 +31,10 @@ export { notificationsOf };
 function recorderOf(services: Services): TransitionRecorder {
   const { orm, notifications: queue, webhooks, config, logger } = services;
   return createTransitionRecorder({
-    orm, queue, logger, payloadKeys: config.auth.payloadKeys,
+    orm,
+    queue,
+    logger,
+    payloadKeys: config.auth.payloadKeys,
     webhooks: { emitter: webhooks.emitter, ui: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace } },
   });
 }
@@ -42,13 +45,16 @@ function recorderOf(services: Services): TransitionRecorder {
  */
 export async function openIntent(orm: MikroORM, id: string, applicationId: string, now = new Date(), afterSeq?: number): Promise<void> {
   // `where true`: SQLite reads `on conflict` after a bare select as part of a join.
-  await orm.em.fork().getConnection().execute(
-    `insert into transition_intents (id, application_id, after_seq, created_at)
+  await orm.em
+    .fork()
+    .getConnection()
+    .execute(
+      `insert into transition_intents (id, application_id, after_seq, created_at)
       select ?, ?, coalesce(?, (select seq from applications where id = ?), 0), ? where true
       on conflict (id) do nothing`,
-    [id, applicationId, afterSeq ?? null, applicationId, now.toISOString()],
-    'run',
-  );
+      [id, applicationId, afterSeq ?? null, applicationId, now.toISOString()],
+      'run',
+    );
 }
 
 export async function closeIntent(orm: MikroORM, id: string): Promise<void> {
@@ -70,19 +76,34 @@ export async function recordAnswer(
   step: (step: TransitionStep) => void = () => undefined,
 ): Promise<void> {
   const { orm, logger } = services;
-  await recorderOf(services)({ projection: projectionOf(answer, content), events: notificationsOf(answer, answer.history.slice(-1)) }, {
-    alongside: (em) => em.execute('delete from transition_intents where id = ?', [intentId], 'run').then(() => undefined),
-    enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
-    async webhooksFailed(err) {
-      logger.warn({ err: err.message, applicationId: answer.applicationId, seq: answer.seq }, 'transition recorded in SQL; its webhooks wait for the sweep');
-      await openIntent(orm, intentId, answer.applicationId, new Date(), answer.seq - 1)
-        .catch((journalErr: Error) => logger.error({ err: journalErr.message, applicationId: answer.applicationId, seq: answer.seq }, 'webhooks of a recorded transition not emitted, nor journaled for the sweep'));
+  await recorderOf(services)(
+    { projection: projectionOf(answer, content), events: notificationsOf(answer, answer.history.slice(-1)) },
+    {
+      alongside: (em) => em.execute('delete from transition_intents where id = ?', [intentId], 'run').then(() => undefined),
+      enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
+      async webhooksFailed(err) {
+        logger.warn(
+          { err: err.message, applicationId: answer.applicationId, seq: answer.seq },
+          'transition recorded in SQL; its webhooks wait for the sweep',
+        );
+        await openIntent(orm, intentId, answer.applicationId, new Date(), answer.seq - 1).catch((journalErr: Error) =>
+          logger.error(
+            { err: journalErr.message, applicationId: answer.applicationId, seq: answer.seq },
+            'webhooks of a recorded transition not emitted, nor journaled for the sweep',
+          ),
+        );
+      },
+      step,
     },
-    step,
-  });
+  );
 }
 
-interface IntentRow { id: string; application_id: string; after_seq: number; created_at: string }
+interface IntentRow {
+  id: string;
+  application_id: string;
+  after_seq: number;
+  created_at: string;
+}
 
 /** As long as the recording activity retries a failure that may pass (RECORDING_RETRY_WINDOW_MS). */
 export const SWEEP_RETRY_WINDOW_MS = 60 * 60 * 1000;
@@ -107,11 +128,14 @@ export interface SweepOptions {
 export async function sweepTransitionIntents(services: Services, options: SweepOptions): Promise<number> {
   const { orm, logger } = services;
   const now = options.now ?? Date.now();
-  const rows = await orm.em.fork().getConnection().execute<IntentRow[]>(
-    'select id, application_id, after_seq, created_at from transition_intents where created_at <= ? order by created_at limit 200',
-    [new Date(now - options.graceMs).toISOString()],
-    'all',
-  );
+  const rows = await orm.em
+    .fork()
+    .getConnection()
+    .execute<IntentRow[]>(
+      'select id, application_id, after_seq, created_at from transition_intents where created_at <= ? order by created_at limit 200',
+      [new Date(now - options.graceMs).toISOString()],
+      'all',
+    );
   let finished = 0;
   for (const row of rows) {
     try {
@@ -119,7 +143,10 @@ export async function sweepTransitionIntents(services: Services, options: SweepO
       finished++;
     } catch (err) {
       // Temporal or SQL away, or a failure that may pass: the next sweep tries again.
-      logger.warn({ applicationId: row.application_id, err: (err as Error).message }, 'a stage change left unrecorded could not be recorded yet');
+      logger.warn(
+        { applicationId: row.application_id, err: (err as Error).message },
+        'a stage change left unrecorded could not be recorded yet',
+      );
     }
   }
   return finished;
@@ -137,15 +164,31 @@ async function finishIntent(services: Services, row: IntentRow, now: number, ret
   if (state && state.seq > 0) {
     const { seq, coverLetter, resumeUrl } = state;
     // The intent's delete waits for the webhooks: should they fail, the next sweep emits them.
-    await recorderOf(services)({ projection: projectionOf(state, { coverLetter, resumeUrl }), events: notificationsOf(state, state.history.filter((e) => e.seq > Number(row.after_seq))) }, {
-      sealed: true,
-      enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
-      async projectionFailed(err) {
-        const reason = givingUpReason(err, now - Date.parse(row.created_at), retryWindowMs);
-        if (!reason) throw err;
-        await reportRecordingFailure(logger, createRecordingFailureStats(services.redis, config.temporal.taskQueue), reason, err, { applicationId: row.application_id, seq }, 'SQL lags');
+    await recorderOf(services)(
+      {
+        projection: projectionOf(state, { coverLetter, resumeUrl }),
+        events: notificationsOf(
+          state,
+          state.history.filter((e) => e.seq > Number(row.after_seq)),
+        ),
       },
-    });
+      {
+        sealed: true,
+        enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
+        async projectionFailed(err) {
+          const reason = givingUpReason(err, now - Date.parse(row.created_at), retryWindowMs);
+          if (!reason) throw err;
+          await reportRecordingFailure(
+            logger,
+            createRecordingFailureStats(services.redis, config.temporal.taskQueue),
+            reason,
+            err,
+            { applicationId: row.application_id, seq },
+            'SQL lags',
+          );
+        },
+      },
+    );
   }
   await closeIntent(orm, row.id);
 }
@@ -156,10 +199,16 @@ export function startTransitionSweeper(services: Services, logger: Logger, optio
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    sweepTransitionIntents(services, { graceMs: options.graceMs }).then(
-      (n) => { if (n) logger.warn({ finished: n }, 'stage changes a request left unrecorded were recorded from their workflows'); },
-      (err: Error) => logger.warn({ err: err.message }, 'transition sweep failed; the next one retries'),
-    ).finally(() => { running = false; });
+    sweepTransitionIntents(services, { graceMs: options.graceMs })
+      .then(
+        (n) => {
+          if (n) logger.warn({ finished: n }, 'stage changes a request left unrecorded were recorded from their workflows');
+        },
+        (err: Error) => logger.warn({ err: err.message }, 'transition sweep failed; the next one retries'),
+      )
+      .finally(() => {
+        running = false;
+      });
   }, options.intervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -12,6 +12,11 @@ export async function applicationSummary(em: EntityManager, job: Job): Promise<{
   const company = (await companyNames(em, [job.companyId])).get(job.companyId) ?? `company ${job.companyId}`;
   return {
     staticSummary: `Application: ${job.title} at ${company}`,
-    staticDetails: [`**Job:** ${job.title} (id ${job.id})`, `**Company:** ${company}`, '**Stage at start:** applied', 'The current stage is the ApplicationStage search attribute.'].join('\n\n'),
+    staticDetails: [
+      `**Job:** ${job.title} (id ${job.id})`,
+      `**Company:** ${company}`,
+      '**Stage at start:** applied',
+      'The current stage is the ApplicationStage search attribute.',
+    ].join('\n\n'),
   };
 }

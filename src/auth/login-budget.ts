@@ -33,8 +33,16 @@ export interface LoginBudget {
  * password never spends it, so nobody can lock out an account whose password they do not know.
  */
 export function createLoginBudget(redis: Redis, options: LoginBudgetOptions): LoginBudget {
-  const byAddress = insuredLimiter(redis, { keyPrefix: `${options.keyPrefix}:ip`, points: options.perAddress, duration: options.windowSeconds });
-  const byAccount = insuredLimiter(redis, { keyPrefix: `${options.keyPrefix}:account`, points: options.perAccount, duration: options.windowSeconds });
+  const byAddress = insuredLimiter(redis, {
+    keyPrefix: `${options.keyPrefix}:ip`,
+    points: options.perAddress,
+    duration: options.windowSeconds,
+  });
+  const byAccount = insuredLimiter(redis, {
+    keyPrefix: `${options.keyPrefix}:account`,
+    points: options.perAccount,
+    duration: options.windowSeconds,
+  });
   return {
     async take(email, ip) {
       const address = digest(addressKey(ip));

@@ -53,9 +53,23 @@ export function createLoginThrottle(redis: Redis, options: LoginThrottleOptions)
   // Failures count over at least a minute, so a short block does not also shorten the window in
   // which slow, spaced-out guesses add up.
   const window = Math.max(blockSeconds, MIN_FAILURE_WINDOW_SECONDS);
-  const byPair = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:pair`, points: maxFailures, duration: window, blockDuration: blockSeconds });
-  const byIp = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:ip`, points: maxFailures * IP_ALLOWANCE_FACTOR, duration: window, blockDuration: blockSeconds });
-  const strikes = insuredLimiter(redis, { keyPrefix: `${keyPrefix}:strikes`, points: Number.MAX_SAFE_INTEGER, duration: STRIKE_MEMORY_SECONDS });
+  const byPair = insuredLimiter(redis, {
+    keyPrefix: `${keyPrefix}:pair`,
+    points: maxFailures,
+    duration: window,
+    blockDuration: blockSeconds,
+  });
+  const byIp = insuredLimiter(redis, {
+    keyPrefix: `${keyPrefix}:ip`,
+    points: maxFailures * IP_ALLOWANCE_FACTOR,
+    duration: window,
+    blockDuration: blockSeconds,
+  });
+  const strikes = insuredLimiter(redis, {
+    keyPrefix: `${keyPrefix}:strikes`,
+    points: Number.MAX_SAFE_INTEGER,
+    duration: STRIKE_MEMORY_SECONDS,
+  });
 
   return {
     async reserve(email, ip) {

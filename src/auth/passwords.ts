@@ -52,7 +52,10 @@ type Kind = 'verify' | 'hash';
 
 function hashQueue({ concurrency, maxWaiting, maxWaitingPerClient = MAX_WAITING_PER_CLIENT }: HasherLimits) {
   let active = 0;
-  const lines: Record<Kind, FairLine> = { verify: fairLine(maxWaiting, maxWaitingPerClient), hash: fairLine(maxWaiting, maxWaitingPerClient) };
+  const lines: Record<Kind, FairLine> = {
+    verify: fairLine(maxWaiting, maxWaitingPerClient),
+    hash: fairLine(maxWaiting, maxWaitingPerClient),
+  };
   const release = () => {
     // A finishing task hands its slot straight to the next waiter, so `active` never exceeds the bound.
     const next = lines.verify.next() ?? lines.hash.next();
@@ -89,7 +92,8 @@ function fairLine(max: number, perClient: number): FairLine {
       const mine = byClient.get(key) ?? [];
       if (size >= max) throw new TryAgainError('The server is busy checking passwords; try again shortly.', 1);
       // Work with no client named (an operator's command) only has the line's own bound.
-      if (client !== undefined && mine.length >= perClient) throw new TooManyRequestsError('Too many passwords from this address are waiting to be checked; try again shortly.', 1);
+      if (client !== undefined && mine.length >= perClient)
+        throw new TooManyRequestsError('Too many passwords from this address are waiting to be checked; try again shortly.', 1);
       size++;
       byClient.set(key, mine);
       return new Promise<void>((resolve) => mine.push(resolve));

@@ -4,7 +4,12 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import { TooManyRequestsError } from '../domain/errors';
 import { addressKey } from './client-address';
 
-export interface LimiterOptions { keyPrefix: string; points: number; duration: number; blockDuration?: number }
+export interface LimiterOptions {
+  keyPrefix: string;
+  points: number;
+  duration: number;
+  blockDuration?: number;
+}
 
 /**
  * A Redis limiter that falls back to this process's memory while Redis is unreachable, so limits
@@ -30,7 +35,10 @@ export interface IpRateLimit {
 }
 
 /** A fixed allowance of requests per client address and window, for unauthenticated writes. */
-export function createIpRateLimit(redis: Redis, options: { keyPrefix: string; points: number; windowSeconds: number; what: string }): IpRateLimit {
+export function createIpRateLimit(
+  redis: Redis,
+  options: { keyPrefix: string; points: number; windowSeconds: number; what: string },
+): IpRateLimit {
   const limiter = insuredLimiter(redis, { keyPrefix: options.keyPrefix, points: options.points, duration: options.windowSeconds });
   return {
     async take(ip) {

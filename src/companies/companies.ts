@@ -19,7 +19,11 @@ export async function companyNames(em: EntityManager, ids: number[]): Promise<Ma
 }
 
 /** Creates a company; a name taken in any letter case is a 409, also when two requests race. */
-export async function createCompany(em: EntityManager, fields: { name: string; website?: string | null }, createdAt = new Date().toISOString()): Promise<Company> {
+export async function createCompany(
+  em: EntityManager,
+  fields: { name: string; website?: string | null },
+  createdAt = new Date().toISOString(),
+): Promise<Company> {
   // The name column ignores letter case (nocase, citext), so this lookup (and the unique index) ignores letter case.
   if (await em.count(CompanySchema, { name: fields.name })) throw nameTaken();
   const company = em.create(CompanySchema, { name: fields.name, website: fields.website ?? null, createdAt });
@@ -42,7 +46,11 @@ export async function flushUnique(em: EntityManager): Promise<void> {
  * or created. `jobCreatedAt`: a company created here for a new job shares its creation time, which
  * is how the job board tells a company only a draft made from one it should list.
  */
-export async function resolveCompany(em: EntityManager, ref: { companyId?: number; company?: string }, jobCreatedAt?: string): Promise<Company> {
+export async function resolveCompany(
+  em: EntityManager,
+  ref: { companyId?: number; company?: string },
+  jobCreatedAt?: string,
+): Promise<Company> {
   if (ref.companyId !== undefined) {
     const company = await em.findOne(CompanySchema, { id: ref.companyId });
     if (!company) throw new InvalidInputError('companyId', 'No company has this id.');

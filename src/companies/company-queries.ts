@@ -3,13 +3,21 @@ import { sql } from 'kysely';
 import type { Tables } from '../jobs/job-queries';
 import { dialectOf } from '../db/dialect';
 
-export interface CompanyRow { id: number; name: string; website: string | null; createdAt: string }
+export interface CompanyRow {
+  id: number;
+  name: string;
+  website: string | null;
+  createdAt: string;
+}
 
 /**
  * Companies by name (letter case ignored, then id), a page after the company `after` names. The
  * name column ignores letter case (SQLite's `nocase`, PostgreSQL's `citext`), so its comparisons do; an unknown `after` ends the list.
  */
-export async function listCompanies(em: SqlEntityManager, filter: { q?: string; after?: number; limit: number; publicOnly?: boolean }): Promise<CompanyRow[]> {
+export async function listCompanies(
+  em: SqlEntityManager,
+  filter: { q?: string; after?: number; limit: number; publicOnly?: boolean },
+): Promise<CompanyRow[]> {
   const db = em.getKysely<Tables>();
   let query = db.selectFrom('companies as c').select(['c.id', 'c.name', 'c.website', 'c.created_at']);
   if (filter.publicOnly) query = query.where(PUBLIC_COMPANY);
@@ -34,6 +42,12 @@ const PUBLIC_COMPANY = sql<boolean>`not exists (select 1 from jobs created where
 
 /** Whether anonymous callers and candidates may see the company (see PUBLIC_COMPANY). */
 export async function isPublicCompany(em: SqlEntityManager, id: number): Promise<boolean> {
-  const row = await em.getKysely<Tables>().selectFrom('companies as c').select('c.id').where('c.id', '=', id).where(PUBLIC_COMPANY).executeTakeFirst();
+  const row = await em
+    .getKysely<Tables>()
+    .selectFrom('companies as c')
+    .select('c.id')
+    .where('c.id', '=', id)
+    .where(PUBLIC_COMPANY)
+    .executeTakeFirst();
   return row !== undefined;
 }

@@ -8,7 +8,14 @@ import { readTemporalSecurity, type TemporalSecurity } from './temporal-security
 export const DEFAULT_RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 14 * 3600_000];
 
 /** Secrets that appear in examples and must never protect a production deployment. */
-const KNOWN_WEAK_SECRETS = new Set(['your-secret-key', 'secret', 'changeme', 'change-me', 'dev-secret-key', 'development-secret-key-not-for-production']);
+const KNOWN_WEAK_SECRETS = new Set([
+  'your-secret-key',
+  'secret',
+  'changeme',
+  'change-me',
+  'dev-secret-key',
+  'development-secret-key-not-for-production',
+]);
 const MIN_PRODUCTION_SECRET_LENGTH = 32;
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -24,10 +31,13 @@ const envSchema = z.object({
   PAYLOAD_ACTIVE_KEY: optionalString,
   ALGORITHM: z.literal('HS256', { message: 'only HS256 is supported' }).default('HS256'),
   ACCESS_TOKEN_EXPIRE_MINUTES: z.coerce.number().int().positive().default(60),
-  DATABASE_URL: z.string().default('sqlite:///./dev.db').superRefine((url, ctx) => {
-    const problem = databaseUrlProblem(url);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:///./dev.db')
+    .superRefine((url, ctx) => {
+      const problem = databaseUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   REDIS_URL: z.string().url().default('redis://localhost:6379/0'),
   TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -41,7 +51,10 @@ const envSchema = z.object({
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   CORS_ORIGINS: z.string().default(''),
-  TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STAGE_SLA_SECONDS: seconds(3 * 24 * 3600),
   OFFER_EXPIRY_SECONDS: seconds(7 * 24 * 3600),
@@ -65,7 +78,10 @@ const envSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optionalString,
   RETENTION_DAYS: z.coerce.number().int().positive().optional(),
   TEMPORAL_API_KEY: optionalString,
-  TEMPORAL_TLS: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
+  TEMPORAL_TLS: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
   TEMPORAL_TLS_CERT: optionalString,
   TEMPORAL_TLS_KEY: optionalString,
   TEMPORAL_TLS_CA: optionalString,
@@ -74,11 +90,22 @@ const envSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
   // Each cached application costs a worker about 0.2 MB; an application's messages come days apart,
   // so a bounded cache keeps a worker's memory flat for little replay (see bench/README.md).
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).refine((n) => n !== 1, 'must be 0 (no cache) or at least 2').default(200),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .refine((n) => n !== 1, 'must be 0 (no cache) or at least 2')
+    .default(200),
   WEBHOOK_QUEUE: z.string().default('webhooks'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().default(10),
-  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
-  WEBHOOK_RETRY_DELAYS_MS: z.string().regex(/^\d+(,\d+)*$/, 'comma-separated milliseconds').optional(),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  WEBHOOK_RETRY_DELAYS_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'comma-separated milliseconds')
+    .optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
@@ -91,16 +118,40 @@ export interface Config {
    * `previousSecretKeys`: former SECRET_KEY values whose Temporal payload signatures still verify.
    * `payloadKeys`: the AES keys of Temporal payloads and of candidates' data keys.
    */
-  auth: { secretKey: string; previousSecretKeys: string[]; payloadKeys: PayloadKeyring; algorithm: 'HS256'; accessTokenExpireMinutes: number; loginMaxFailures: number; loginBlockSeconds: number; hashConcurrency: number; hashQueueMax: number; signupMaxPerIp: number; signupWindowSeconds: number; loginMaxPerIp: number; loginMaxPerAccount: number; loginWindowSeconds: number };
+  auth: {
+    secretKey: string;
+    previousSecretKeys: string[];
+    payloadKeys: PayloadKeyring;
+    algorithm: 'HS256';
+    accessTokenExpireMinutes: number;
+    loginMaxFailures: number;
+    loginBlockSeconds: number;
+    hashConcurrency: number;
+    hashQueueMax: number;
+    signupMaxPerIp: number;
+    signupWindowSeconds: number;
+    loginMaxPerIp: number;
+    loginMaxPerAccount: number;
+    loginWindowSeconds: number;
+  };
   /** `file` is SQLite's database file; PostgreSQL is reached by `url`. */
   database: { dialect: 'sqlite' | 'postgresql'; url: string; file?: string };
   redisUrl: string;
   temporal: {
-    address: string; namespace: string; taskQueue: string; uiUrl: string; requestTimeoutMs: number; workflowBundlePath?: string;
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    requestTimeoutMs: number;
+    workflowBundlePath?: string;
     /** TLS and API key; none for the dev server. */
     security: TemporalSecurity;
     /** Unset: the SDK's defaults. */
-    workerTuning: { maxConcurrentWorkflowTaskExecutions?: number; maxConcurrentActivityTaskExecutions?: number; maxCachedWorkflows: number };
+    workerTuning: {
+      maxConcurrentWorkflowTaskExecutions?: number;
+      maxConcurrentActivityTaskExecutions?: number;
+      maxCachedWorkflows: number;
+    };
   };
   mail: { smtpUrl?: string; from: string; outboxDir: string };
   /** The built web app served at /app, resolved once against the working directory like the other paths. */
@@ -143,8 +194,14 @@ export function sqliteFileFromUrl(url: string): string {
 function databaseUrlProblem(url: string): string | undefined {
   if (/^postgres(ql)?:/i.test(url)) {
     let parsed: URL | undefined;
-    try { parsed = new URL(url); } catch { /* reported below */ }
-    return parsed?.hostname && parsed.pathname.length > 1 ? undefined : 'a PostgreSQL URL names a host and a database (postgresql://user:pass@host:5432/ats)';
+    try {
+      parsed = new URL(url);
+    } catch {
+      /* reported below */
+    }
+    return parsed?.hostname && parsed.pathname.length > 1
+      ? undefined
+      : 'a PostgreSQL URL names a host and a database (postgresql://user:pass@host:5432/ats)';
   }
   if (!url.startsWith('sqlite:') && !url.endsWith('.db') && url !== ':memory:') {
     return 'use a SQLite URL (sqlite:///./dev.db) or a PostgreSQL URL (postgresql://user:pass@host:5432/ats)';
@@ -172,7 +229,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.WEBHOOK_ALLOW_PRIVATE && env.NODE_ENV === 'production') {
     problems.push('WEBHOOK_ALLOW_PRIVATE: not in production (it lets webhooks reach internal addresses)');
   }
-  const previousSecretKeys = env.PREVIOUS_SECRET_KEYS.split(',').map((s) => s.trim()).filter(Boolean);
+  const previousSecretKeys = env.PREVIOUS_SECRET_KEYS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const payloadKeys = loadPayloadKeys(env, secretKey, previousSecretKeys, problems);
   if (problems.length || !payloadKeys) throw new ConfigError(problems);
 
@@ -214,13 +273,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: env.MAIL_OUTBOX_DIR },
     webAppDir: path.resolve(env.WEB_APP_DIR),
     admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : undefined,
-    corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
     timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
-    notifier: { concurrency: env.NOTIFIER_CONCURRENCY, queueName: env.NOTIFICATION_QUEUE, sweepMs: env.NOTIFICATION_SWEEP_MS, sweepGraceMs: env.NOTIFICATION_SWEEP_GRACE_MS },
-    transitions: { sweepMs: env.TRANSITION_SWEEP_MS, sweepGraceMs: env.TRANSITION_SWEEP_GRACE_MS ?? env.TEMPORAL_REQUEST_TIMEOUT_MS + 15_000 },
+    notifier: {
+      concurrency: env.NOTIFIER_CONCURRENCY,
+      queueName: env.NOTIFICATION_QUEUE,
+      sweepMs: env.NOTIFICATION_SWEEP_MS,
+      sweepGraceMs: env.NOTIFICATION_SWEEP_GRACE_MS,
+    },
+    transitions: {
+      sweepMs: env.TRANSITION_SWEEP_MS,
+      sweepGraceMs: env.TRANSITION_SWEEP_GRACE_MS ?? env.TEMPORAL_REQUEST_TIMEOUT_MS + 15_000,
+    },
     webhooks: {
       queueName: env.WEBHOOK_QUEUE,
       concurrency: env.WEBHOOK_CONCURRENCY,
@@ -241,13 +310,17 @@ function checkSecretKey(env: Env, problems: string[]): string {
   const key = env.SECRET_KEY;
   if (key === undefined || key === '') {
     if (env.NODE_ENV === 'test') return randomBytes(32).toString('hex');
-    problems.push('SECRET_KEY: required (at least 32 random characters, e.g. `openssl rand -hex 32`); `npm run dev` generates one into var/secret-key');
+    problems.push(
+      'SECRET_KEY: required (at least 32 random characters, e.g. `openssl rand -hex 32`); `npm run dev` generates one into var/secret-key',
+    );
     return '';
   }
   if (env.NODE_ENV !== 'test' && KNOWN_WEAK_SECRETS.has(key.toLowerCase())) {
     problems.push('SECRET_KEY: a published example value; use random characters, e.g. `openssl rand -hex 32`');
   } else if (env.NODE_ENV === 'production' && key.length < MIN_PRODUCTION_SECRET_LENGTH) {
-    problems.push(`SECRET_KEY: too weak for production (use at least ${MIN_PRODUCTION_SECRET_LENGTH} random characters, e.g. \`openssl rand -hex 32\`)`);
+    problems.push(
+      `SECRET_KEY: too weak for production (use at least ${MIN_PRODUCTION_SECRET_LENGTH} random characters, e.g. \`openssl rand -hex 32\`)`,
+    );
   }
   return key;
 }

@@ -41,13 +41,16 @@ export function readTemporalSecurity(env: TemporalSecurityEnv, problems: string[
     problems.push('TEMPORAL_TLS: cannot be false with TEMPORAL_API_KEY, TEMPORAL_TLS_CERT or TEMPORAL_TLS_CA (they need TLS)');
   }
   // An API key travels as a bearer token: never over plain text.
-  const useTls = env.TEMPORAL_TLS ?? Boolean(env.TEMPORAL_API_KEY || env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_CA || env.TEMPORAL_TLS_SERVER_NAME);
+  const useTls =
+    env.TEMPORAL_TLS ?? Boolean(env.TEMPORAL_API_KEY || env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_CA || env.TEMPORAL_TLS_SERVER_NAME);
   return {
     apiKey: env.TEMPORAL_API_KEY,
-    tls: useTls ? {
-      ...(ca && { serverRootCACertificate: ca }),
-      ...(crt && key && { clientCertPair: { crt, key } }),
-      ...(env.TEMPORAL_TLS_SERVER_NAME && { serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME }),
-    } : undefined,
+    tls: useTls
+      ? {
+          ...(ca && { serverRootCACertificate: ca }),
+          ...(crt && key && { clientCertPair: { crt, key } }),
+          ...(env.TEMPORAL_TLS_SERVER_NAME && { serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME }),
+        }
+      : undefined,
   };
 }

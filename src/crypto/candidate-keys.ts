@@ -7,12 +7,19 @@ import type { PayloadKeyring } from './payload-keys';
  * the candidate's id as associated data, so a wrapped key copied onto another candidate's row does
  * not unwrap). Destroying the row is the erasure: nothing else can decrypt what the key sealed.
  */
-interface KeyRow { masterKeyId: string; wrappedKey: string }
+interface KeyRow {
+  masterKeyId: string;
+  wrappedKey: string;
+}
 
 const AAD = (userId: number) => Buffer.from(`ats/candidate-data-key/${userId}`);
 
 export async function dataKeyOf(em: EntityManager, keyring: PayloadKeyring, userId: number): Promise<Buffer | null> {
-  const [row] = await em.execute<KeyRow[]>('select master_key_id as "masterKeyId", wrapped_key as "wrappedKey" from candidate_data_keys where user_id = ?', [userId], 'all');
+  const [row] = await em.execute<KeyRow[]>(
+    'select master_key_id as "masterKeyId", wrapped_key as "wrappedKey" from candidate_data_keys where user_id = ?',
+    [userId],
+    'all',
+  );
   return row ? unwrap(keyring, userId, row) : null;
 }
 
@@ -25,8 +32,11 @@ export async function ensureDataKey(em: EntityManager, keyring: PayloadKeyring, 
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(AAD(userId));
   const wrapped = Buffer.concat([iv, cipher.update(randomBytes(32)), cipher.final(), cipher.getAuthTag()]).toString('base64');
-  await em.execute('insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (?, ?, ?, ?) on conflict (user_id) do nothing',
-    [userId, id, wrapped, new Date().toISOString()], 'run');
+  await em.execute(
+    'insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (?, ?, ?, ?) on conflict (user_id) do nothing',
+    [userId, id, wrapped, new Date().toISOString()],
+    'run',
+  );
   const key2 = await dataKeyOf(em, keyring, userId);
   if (!key2) throw new Error(`the data key of user ${userId} does not unwrap with the configured payload keys`);
   return key2;

@@ -2,10 +2,16 @@ import { createHash, hkdfSync } from 'node:crypto';
 import fs from 'node:fs';
 
 /** One AES-256 key and the id that names it in every payload it encrypted. */
-export interface PayloadKey { id: string; key: Buffer }
+export interface PayloadKey {
+  id: string;
+  key: Buffer;
+}
 
 /** Every key that still decrypts, and the one that encrypts from now on. */
-export interface PayloadKeyring { active: PayloadKey; keys: Map<string, PayloadKey> }
+export interface PayloadKeyring {
+  active: PayloadKey;
+  keys: Map<string, PayloadKey>;
+}
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const DERIVATION_LABEL = 'ats/temporal-payload-encryption/v1';
@@ -17,7 +23,10 @@ const DERIVATION_LABEL = 'ats/temporal-payload-encryption/v1';
  */
 export function parsePayloadKeys(text: string, activeId?: string): PayloadKeyring {
   const keys = new Map<string, PayloadKey>();
-  for (const entry of text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))) {
+  for (const entry of text
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s && !s.startsWith('#'))) {
     const colon = entry.indexOf(':');
     const id = colon > 0 ? entry.slice(0, colon) : '';
     if (!KEY_ID.test(id)) throw new Error('each entry is id:base64key, the id made of letters, digits, ".", "_" or "-"');

@@ -44,10 +44,18 @@ export function candidateOf(sealed: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-export interface PersonalContent { coverLetter: string | null; resumeUrl: string | null }
+export interface PersonalContent {
+  coverLetter: string | null;
+  resumeUrl: string | null;
+}
 
 /** Seals the personal fields a workflow is started with. */
-export async function sealContent(em: EntityManager, keyring: PayloadKeyring, candidateId: number, content: PersonalContent): Promise<PersonalContent> {
+export async function sealContent(
+  em: EntityManager,
+  keyring: PayloadKeyring,
+  candidateId: number,
+  content: PersonalContent,
+): Promise<PersonalContent> {
   const key = await ensureDataKey(em, keyring, candidateId);
   const sealOne = (v: string | null) => (v === null ? null : seal(key, candidateId, v));
   return { coverLetter: sealOne(content.coverLetter), resumeUrl: sealOne(content.resumeUrl) };

@@ -1,8 +1,20 @@
 import { CompiledQuery, type AbortableQueryOptions } from 'kysely';
 import {
-  AbstractSqlConnection, JsonProperty, NativeQueryBuilder, Utils, isRaw, raw,
-  type AbstractSqlPlatform, type AnyEntity, type BasePostgreSqlPlatform, type Dictionary, type EntityData, type LoggingOptions,
-  type QueryResult, type RawQueryFragment, type Transaction,
+  AbstractSqlConnection,
+  JsonProperty,
+  NativeQueryBuilder,
+  Utils,
+  isRaw,
+  raw,
+  type AbstractSqlPlatform,
+  type AnyEntity,
+  type BasePostgreSqlPlatform,
+  type Dictionary,
+  type EntityData,
+  type LoggingOptions,
+  type QueryResult,
+  type RawQueryFragment,
+  type Transaction,
 } from '@mikro-orm/sql';
 
 /**
@@ -26,7 +38,10 @@ export interface ParameterStyle {
   bindable(value: unknown, platform: AbstractSqlPlatform): unknown;
 }
 
-export interface BoundQuery { sql: string; parameters: unknown[] }
+export interface BoundQuery {
+  sql: string;
+  parameters: unknown[];
+}
 
 /** The statement `sql` with `params` as bound parameters, for `style`'s dialect. */
 export function bindQuery(platform: AbstractSqlPlatform, sql: string, params: readonly unknown[], style: ParameterStyle): BoundQuery {
@@ -36,7 +51,9 @@ export function bindQuery(platform: AbstractSqlPlatform, sql: string, params: re
   const value = (v: unknown): string => {
     if (isRaw(v)) return expand(v.sql, v.params);
     if (Array.isArray(v) && !(v as unknown as Record<symbol, unknown>)[JsonProperty]) return v.map(value).join(', ');
-    parameters.push(Utils.isPlainObject(v) || (v as Record<symbol, unknown> | null)?.[JsonProperty] ? JSON.stringify(v) : style.bindable(v, platform));
+    parameters.push(
+      Utils.isPlainObject(v) || (v as Record<symbol, unknown> | null)?.[JsonProperty] ? JSON.stringify(v) : style.bindable(v, platform),
+    );
     return style.placeholder(parameters.length);
   };
   // A `?` inside a quoted literal or identifier is text, not a placeholder. MikroORM formats some
@@ -71,7 +88,10 @@ export function bindQuery(platform: AbstractSqlPlatform, sql: string, params: re
   return { sql: expand(sql, params), parameters };
 }
 
-/** better-sqlite3 binds numbers, bigints, strings, buffers and null; SQLite stores booleans as 1/0 and MikroORM dates as epoch milliseconds. */
+/**
+ * better-sqlite3 binds numbers, bigints, strings, buffers and null; SQLite stores booleans as 1/0 and MikroORM dates as
+ * epoch milliseconds.
+ */
 export const SQLITE_PARAMETERS: ParameterStyle = {
   placeholder: () => '?',
   bindable(value) {
@@ -104,20 +124,32 @@ type Query = string | NativeQueryBuilder | RawQueryFragment;
 export function withBoundParameters<Base extends SqlConnectionClass>(Base: Base, style: ParameterStyle) {
   abstract class BoundParametersConnection extends Base {
     override async execute<T extends QueryResult | EntityData<AnyEntity> | EntityData<AnyEntity>[] = EntityData<AnyEntity>[]>(
-      query: Query, params: readonly unknown[] | Dictionary<unknown> = [], method: 'all' | 'get' | 'run' = 'all', ctx?: Transaction, loggerContext?: LoggingOptions,
+      query: Query,
+      params: readonly unknown[] | Dictionary<unknown> = [],
+      method: 'all' | 'get' | 'run' = 'all',
+      ctx?: Transaction,
+      loggerContext?: LoggingOptions,
     ): Promise<T> {
       await this.ensureConnection();
       const bound = this.bind(query, params);
       const { abort, context } = splitAbort(loggerContext);
-      return this.executeQuery(bound.sql, async () => {
-        const executor = (ctx ?? this.getClient()) as ReturnType<AbstractSqlConnection['getClient']>;
-        const res = await executor.executeQuery(CompiledQuery.raw(bound.sql, bound.parameters), abort);
-        return this.transformRawResult<T>(res, method);
-      }, { query: bound.sql, params: bound.parameters, ...context });
+      return this.executeQuery(
+        bound.sql,
+        async () => {
+          const executor = (ctx ?? this.getClient()) as ReturnType<AbstractSqlConnection['getClient']>;
+          const res = await executor.executeQuery(CompiledQuery.raw(bound.sql, bound.parameters), abort);
+          return this.transformRawResult<T>(res, method);
+        },
+        { query: bound.sql, params: bound.parameters, ...context },
+      );
     }
 
     override async *stream<T extends EntityData<AnyEntity>>(
-      query: Query, params: readonly unknown[] | Dictionary<unknown> = [], ctx?: Transaction, loggerContext?: LoggingOptions, chunkSize?: number,
+      query: Query,
+      params: readonly unknown[] | Dictionary<unknown> = [],
+      ctx?: Transaction,
+      loggerContext?: LoggingOptions,
+      chunkSize?: number,
     ): AsyncIterableIterator<T> {
       await this.ensureConnection();
       const bound = this.bind(query, params);

@@ -26,13 +26,16 @@ export interface SqlDialect {
 export const SQLITE: SqlDialect = {
   name: 'sqlite',
   position: 'instr',
-  teamList: (few) => (few
-    ? { from: 'applications indexed by applications_job_created_index', jobColumn: 'job_id' }
-    : { from: 'applications', jobColumn: '+job_id' }),
-  idOffset: (tables, offset) => [{
-    sql: `insert into sqlite_sequence (name, seq) values ${tables.map(() => '(?, ?)').join(', ')}`,
-    params: tables.flatMap((t) => [t, offset]),
-  }],
+  teamList: (few) =>
+    few
+      ? { from: 'applications indexed by applications_job_created_index', jobColumn: 'job_id' }
+      : { from: 'applications', jobColumn: '+job_id' },
+  idOffset: (tables, offset) => [
+    {
+      sql: `insert into sqlite_sequence (name, seq) values ${tables.map(() => '(?, ?)').join(', ')}`,
+      params: tables.flatMap((t) => [t, offset]),
+    },
+  ],
   lockRead: '',
 };
 

@@ -24,7 +24,9 @@ type Target = { dialect: 'sqlite'; file: string } | { dialect: 'postgresql'; url
 
 function targetOf(target: DatabaseTarget): Target {
   if (typeof target === 'string') return { dialect: 'sqlite', file: target };
-  return target.dialect === 'postgresql' ? { dialect: 'postgresql', url: target.url } : { dialect: 'sqlite', file: target.file ?? sqliteFileFromUrl(target.url) };
+  return target.dialect === 'postgresql'
+    ? { dialect: 'postgresql', url: target.url }
+    : { dialect: 'sqlite', file: target.file ?? sqliteFileFromUrl(target.url) };
 }
 
 const common = { entities: ENTITIES, extensions: [Migrator], debug: false, allowGlobalContext: false };
@@ -52,7 +54,7 @@ export function ormConfig(target: DatabaseTarget): Options {
 export async function openOrm(target: DatabaseTarget | string): Promise<Orm> {
   const db = targetOf(target);
   if (db.dialect === 'sqlite' && db.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(db.file)), { recursive: true });
-  const orm = await MikroORM.init(ormConfig(target)) as Orm;
+  const orm = (await MikroORM.init(ormConfig(target))) as Orm;
   if (db.dialect === 'sqlite') {
     const connection = orm.em.getConnection();
     await connection.execute('pragma journal_mode = wal');

@@ -11,7 +11,10 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 export function cachingStatements(db: Database.Database, capacity = 500): SqliteDatabase {
   const cache = new Map<string, Database.Statement>();
   return {
-    close: () => { cache.clear(); db.close(); },
+    close: () => {
+      cache.clear();
+      db.close();
+    },
     prepare(sql: string): SqliteStatement {
       const cached = cache.get(sql);
       if (cached) return cached.busy ? db.prepare(sql) : cached;

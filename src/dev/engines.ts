@@ -8,7 +8,10 @@ import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
  * Starts the local engines — the Temporal CLI dev server and redis-server — for `npm run dev` and
  * for the test harness. Production never uses this module.
  */
-export interface Engine { process: ChildProcess; stop(): Promise<void> }
+export interface Engine {
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
 
 /**
  * A free TCP port on 127.0.0.1 for a server about to start. Drawn from 20000–32767, below the
@@ -32,7 +35,10 @@ export async function freePort(): Promise<number> {
 export function portAnswers(port: number, host = '127.0.0.1', timeoutMs = 300): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
@@ -50,25 +56,51 @@ async function waitForPort(port: number, child: ChildProcess, what: string, time
 }
 
 function stopper(child: ChildProcess): () => Promise<void> {
-  return () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => { clearTimeout(kill); resolve(); });
-    child.kill('SIGTERM');
-  });
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
 }
 
 /** `detached` puts the engine in its own process group, so a terminal's Ctrl-C reaches only the parent, which stops it in order. */
 /** `uiCodecEndpoint`: the codec server the Web UI decodes payloads through (the API's `/codec`). */
-export interface TemporalOptions { cli: string; port: number; uiPort?: number; uiCodecEndpoint?: string; dbFile: string; logFile: string; namespace?: string; detached?: boolean }
+export interface TemporalOptions {
+  cli: string;
+  port: number;
+  uiPort?: number;
+  uiCodecEndpoint?: string;
+  dbFile: string;
+  logFile: string;
+  namespace?: string;
+  detached?: boolean;
+}
 
 /** The Temporal dev server, SQLite-backed, with WAL pragmas (about 10x faster) and our search attributes. */
 export async function startTemporal(opts: TemporalOptions): Promise<Engine> {
   fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
   const args = [
-    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--db-filename', opts.dbFile,
-    '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal', '--log-level', 'warn',
-    '--namespace', opts.namespace ?? 'default',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--db-filename',
+    opts.dbFile,
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
+    '--log-level',
+    'warn',
+    '--namespace',
+    opts.namespace ?? 'default',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
     ...(opts.uiPort && opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
@@ -81,7 +113,13 @@ export async function startTemporal(opts: TemporalOptions): Promise<Engine> {
   return { process: child, stop: stopper(child) };
 }
 
-export interface RedisOptions { server: string; port: number; dir: string; logFile: string; detached?: boolean }
+export interface RedisOptions {
+  server: string;
+  port: number;
+  dir: string;
+  logFile: string;
+  detached?: boolean;
+}
 
 /**
  * Append-only file, fsynced every second: queued notifications survive a restart or a crash of
@@ -91,7 +129,19 @@ export const REDIS_PERSISTENCE_ARGS = ['--appendonly', 'yes', '--appendfsync', '
 
 export async function startRedis(opts: RedisOptions): Promise<Engine> {
   fs.mkdirSync(opts.dir, { recursive: true });
-  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', ...REDIS_PERSISTENCE_ARGS, '--logfile', opts.logFile];
+  const args = [
+    '--port',
+    String(opts.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    opts.dir,
+    '--save',
+    '',
+    ...REDIS_PERSISTENCE_ARGS,
+    '--logfile',
+    opts.logFile,
+  ];
   const child = spawn(opts.server, args, { stdio: 'ignore', detached: opts.detached ?? false });
   await waitForPort(opts.port, child, 'redis-server', 20_000, opts.logFile);
   return { process: child, stop: stopper(child) };

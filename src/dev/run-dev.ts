@@ -66,14 +66,33 @@ async function main() {
   } else {
     const uiPort = Number(new URL(config.temporal.uiUrl).port) || 8233;
     say('temporal', `starting the dev server on ${temporal.port} (Web UI ${uiPort}, data var/temporal.db)`);
-    engines.push(await startTemporal({ cli: paths.temporal, port: temporal.port, uiPort, uiCodecEndpoint: devCodecEndpoint(config.temporal.uiUrl, config.port), dbFile: path.join(VAR, 'temporal.db'), logFile: path.join(VAR, 'temporal.log'), namespace: config.temporal.namespace, detached: true }));
+    engines.push(
+      await startTemporal({
+        cli: paths.temporal,
+        port: temporal.port,
+        uiPort,
+        uiCodecEndpoint: devCodecEndpoint(config.temporal.uiUrl, config.port),
+        dbFile: path.join(VAR, 'temporal.db'),
+        logFile: path.join(VAR, 'temporal.log'),
+        namespace: config.temporal.namespace,
+        detached: true,
+      }),
+    );
   }
   const redis = hostPort(config.redisUrl, 6379);
   if (await portAnswers(redis.port, redis.host)) {
     say('redis', `using Redis at ${config.redisUrl}`);
   } else {
     say('redis', `starting redis-server on ${redis.port} (log var/redis.log)`);
-    engines.push(await startRedis({ server: paths.redis, port: redis.port, dir: path.join(VAR, 'redis'), logFile: path.join(VAR, 'redis.log'), detached: true }));
+    engines.push(
+      await startRedis({
+        server: paths.redis,
+        port: redis.port,
+        dir: path.join(VAR, 'redis'),
+        logFile: path.join(VAR, 'redis.log'),
+        detached: true,
+      }),
+    );
   }
 
   const logger = createLogger('warn', 'dev');
@@ -120,7 +139,11 @@ async function main() {
 
   for (const name of ['worker', 'notifier', 'api'] as ProcessName[]) {
     // As in production (src/main/process-settings.ts); a variable already set in the shell wins.
-    const child = spawn(process.execPath, [...NODE_FLAGS[name], path.join(ROOT, 'dist/src/main', `${name}.js`)], { env: { ...PROCESS_ENV, ...process.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [...NODE_FLAGS[name], path.join(ROOT, 'dist/src/main', `${name}.js`)], {
+      env: { ...PROCESS_ENV, ...process.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     children.push(child);
     for (const stream of [child.stdout, child.stderr]) readline.createInterface({ input: stream! }).on('line', (line) => say(name, line));
     child.on('exit', (code, signal) => {
@@ -132,19 +155,21 @@ async function main() {
   }
 
   const api = `http://localhost:${config.port}`;
-  console.log([
-    '',
-    `  Web app        ${api}/app`,
-    `  API            ${api}/api`,
-    `  API docs       ${api}/docs`,
-    `  Readiness      ${api}/readyz`,
-    `  Temporal UI    ${config.temporal.uiUrl}`,
-    `  Queue board    ${api}/admin/queues (admins)`,
-    `  Mail           ${config.mail.smtpUrl ? config.mail.smtpUrl : `dev outbox: ${config.mail.outboxDir} (.eml files)`}`,
-    `  Demo accounts  ${seeded.recruiter.email} / ${seeded.recruiter.password}   ${seeded.candidate.email} / ${seeded.candidate.password}`,
-    '  Ctrl-C stops everything.',
-    '',
-  ].join('\n'));
+  console.log(
+    [
+      '',
+      `  Web app        ${api}/app`,
+      `  API            ${api}/api`,
+      `  API docs       ${api}/docs`,
+      `  Readiness      ${api}/readyz`,
+      `  Temporal UI    ${config.temporal.uiUrl}`,
+      `  Queue board    ${api}/admin/queues (admins)`,
+      `  Mail           ${config.mail.smtpUrl ? config.mail.smtpUrl : `dev outbox: ${config.mail.outboxDir} (.eml files)`}`,
+      `  Demo accounts  ${seeded.recruiter.email} / ${seeded.recruiter.password}   ${seeded.candidate.email} / ${seeded.candidate.password}`,
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((err: Error) => {

@@ -4,7 +4,10 @@
  */
 export abstract class DomainError extends Error {
   abstract readonly code: string;
-  constructor(message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -15,7 +18,11 @@ export class NotFoundError extends DomainError {
 }
 
 export class ConflictError extends DomainError {
-  constructor(readonly code: string, message: string, details: Record<string, unknown> = {}) {
+  constructor(
+    readonly code: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
     super(message, details);
   }
 }
@@ -34,7 +41,10 @@ export class UnauthorizedError extends DomainError {
 
 export class TooManyRequestsError extends DomainError {
   readonly code = 'too_many_requests';
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(message);
   }
 }
@@ -45,7 +55,11 @@ export class TooManyRequestsError extends DomainError {
  */
 export class TryAgainError extends DomainError {
   readonly code = 'try_again';
-  constructor(message: string, readonly retryAfterSeconds = 1, details: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+    details: Record<string, unknown> = {},
+  ) {
     super(message, details);
   }
 }
@@ -60,7 +74,10 @@ export class InvalidInputError extends DomainError {
 
 /** A well-formed request the server will not process as sent (422), with its own code. */
 export class UnprocessableError extends DomainError {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -31,5 +31,15 @@ export function notificationEvent(
   kind: NotificationKind,
   at: string = entry.at,
 ): NotificationEvent {
-  return { kind, applicationId: application.applicationId, seq: entry.seq, jobId: application.jobId, candidateId: application.candidateId, from: entry.from, to: entry.to, reason: entry.reason, at };
+  return {
+    kind,
+    applicationId: application.applicationId,
+    seq: entry.seq,
+    jobId: application.jobId,
+    candidateId: application.candidateId,
+    from: entry.from,
+    to: entry.to,
+    reason: entry.reason,
+    at,
+  };
 }

@@ -40,7 +40,9 @@ export function createApp(services: Services): Koa {
   // Errors once the answer is out, such as a client dropping a body it was still sending after a 401:
   // nothing is left to answer, and a flood of them must not fill the error log.
   app.on('error', (err: NodeJS.ErrnoException & { expose?: boolean }) => {
-    const clientSide = err.expose === true || (typeof err.code === 'string' && (err.code.startsWith('HPE_') || ['ECONNRESET', 'EPIPE', 'ECONNABORTED'].includes(err.code)));
+    const clientSide =
+      err.expose === true ||
+      (typeof err.code === 'string' && (err.code.startsWith('HPE_') || ['ECONNRESET', 'EPIPE', 'ECONNABORTED'].includes(err.code)));
     logger[clientSide ? 'debug' : 'error']({ err }, 'connection error after the response');
   });
   app.use(requestId());
@@ -59,7 +61,12 @@ export function createApp(services: Services): Koa {
   app.use(helmet({ contentSecurityPolicy: false }));
   if (services.config.corsOrigins.length) {
     const allowed = new Set(services.config.corsOrigins);
-    app.use(cors({ origin: (ctx) => (allowed.has(ctx.get('Origin')) || allowed.has('*') ? ctx.get('Origin') : ''), exposeHeaders: ['X-Request-Id', 'Retry-After'] }));
+    app.use(
+      cors({
+        origin: (ctx) => (allowed.has(ctx.get('Origin')) || allowed.has('*') ? ctx.get('Origin') : ''),
+        exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      }),
+    );
   }
   app.use(codecCors(services));
   const registry = createRegistry();

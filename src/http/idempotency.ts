@@ -17,8 +17,18 @@ const storeKeyOf = (config: Config, userId: number, key: string) => `${idempoten
 /** The records whose stored answer shows an application of this candidate, so an erasure finds them. */
 const aboutCandidateKey = (config: Config, candidateId: string) => `${idempotencyPrefix(config)}about-candidate:${candidateId}`;
 
-interface Running { fingerprint: string; state: 'running' }
-interface Done { fingerprint: string; state: 'done'; status: number; type: string; body: string; location?: string }
+interface Running {
+  fingerprint: string;
+  state: 'running';
+}
+interface Done {
+  fingerprint: string;
+  state: 'done';
+  status: number;
+  type: string;
+  body: string;
+  location?: string;
+}
 
 /**
  * Stripe's semantics for `Idempotency-Key`, kept in Redis per user for 24 hours: the first request
@@ -34,25 +44,34 @@ export async function withIdempotency(ctx: Context, services: Services, run: () 
   // Absent: no idempotency. Present but empty (or anything else off the pattern): refused, as documented.
   if (ctx.headers['idempotency-key'] === undefined) return run();
   const key = ctx.get('Idempotency-Key');
-  if (!KEY.test(key)) throw new InvalidInputError('Idempotency-Key', 'The Idempotency-Key header takes 1 to 255 printable ASCII characters.');
+  if (!KEY.test(key))
+    throw new InvalidInputError('Idempotency-Key', 'The Idempotency-Key header takes 1 to 255 printable ASCII characters.');
   const { redis, config } = services;
   const storeKey = storeKeyOf(config, (ctx.state.user as { id: number }).id, key);
-  const fingerprint = createHash('sha256').update(`${ctx.method} ${ctx.path}\n${JSON.stringify(ctx.request.body ?? null)}`).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update(`${ctx.method} ${ctx.path}\n${JSON.stringify(ctx.request.body ?? null)}`)
+    .digest('hex');
   // A crashed first request must not hold its key for a day: "running" lapses after the request deadline.
   const runningTtlMs = config.temporal.requestTimeoutMs * 2;
   const deadline = Date.now() + config.temporal.requestTimeoutMs;
 
   for (;;) {
-    const claimed = await unlessRedisDown(() => redis.set(storeKey, JSON.stringify({ fingerprint, state: 'running' } satisfies Running), 'PX', runningTtlMs, 'NX'));
+    const claimed = await unlessRedisDown(() =>
+      redis.set(storeKey, JSON.stringify({ fingerprint, state: 'running' } satisfies Running), 'PX', runningTtlMs, 'NX'),
+    );
     if (claimed === 'OK') break;
     const stored = await unlessRedisDown(() => redis.get(storeKey));
     if (stored === null) continue;
     const record = JSON.parse(stored) as Running | Done;
     if (record.fingerprint !== fingerprint) {
-      throw new UnprocessableError('idempotency_key_reused', 'This Idempotency-Key was used with another request; use a new key for a new request.');
+      throw new UnprocessableError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was used with another request; use a new key for a new request.',
+      );
     }
     if (record.state === 'done') return replay(ctx, record);
-    if (Date.now() >= deadline) throw new ConflictError('idempotency_key_in_use', 'A request with this Idempotency-Key is still running; send it again shortly.');
+    if (Date.now() >= deadline)
+      throw new ConflictError('idempotency_key_in_use', 'A request with this Idempotency-Key is still running; send it again shortly.');
     await sleep(POLL_MS);
   }
 
@@ -64,14 +83,19 @@ export async function withIdempotency(ctx: Context, services: Services, run: () 
     throw err;
   }
   const done: Done = {
-    fingerprint, state: 'done', status: ctx.status, type: ctx.response.type || 'application/json',
-    body: ctx.body === undefined || ctx.body === null ? '' : JSON.stringify(ctx.body), location: ctx.response.get('Location') || undefined,
+    fingerprint,
+    state: 'done',
+    status: ctx.status,
+    type: ctx.response.type || 'application/json',
+    body: ctx.body === undefined || ctx.body === null ? '' : JSON.stringify(ctx.body),
+    location: ctx.response.get('Location') || undefined,
   };
   const about = candidateOf(ctx.body);
   const stored = redis.multi().set(storeKey, JSON.stringify(done), 'EX', ANSWER_TTL_SECONDS);
   if (about) stored.sadd(aboutCandidateKey(config, about), storeKey).expire(aboutCandidateKey(config, about), ANSWER_TTL_SECONDS);
-  await stored.exec().catch((err: Error) =>
-    services.logger.warn({ err: err.message }, 'idempotent answer not stored; a retry with this key runs again'));
+  await stored
+    .exec()
+    .catch((err: Error) => services.logger.warn({ err: err.message }, 'idempotent answer not stored; a retry with this key runs again'));
 }
 
 /** The candidate an answer shows an application of (an `application` carries `candidateId`), if any. */
@@ -110,7 +134,10 @@ async function unlessRedisDown<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch {
-    throw new TryAgainError('Idempotency keys cannot be checked right now; send the request again shortly (or without Idempotency-Key).', 5);
+    throw new TryAgainError(
+      'Idempotency keys cannot be checked right now; send the request again shortly (or without Idempotency-Key).',
+      5,
+    );
   }
 }
 

@@ -20,7 +20,10 @@ export const ProblemSchema = z
     from: z.string().optional().openapi({ description: '`invalid_transition`: the stage the application is in.' }),
     to: z.string().optional().openapi({ description: '`invalid_transition`: the stage asked for.' }),
     current: z.string().optional().openapi({ description: '`stage_changed`: the stage the application is in now.' }),
-    applicationId: z.string().optional().openapi({ description: '`try_again` after an apply or a change that was accepted: the application to read again.' }),
+    applicationId: z
+      .string()
+      .optional()
+      .openapi({ description: '`try_again` after an apply or a change that was accepted: the application to read again.' }),
   })
   .openapi('Problem');
 

@@ -15,7 +15,12 @@ type Out<T> = T extends ZodType ? z.output<T> : undefined;
 /** `public`: no token read; `optional`: a token, when sent, must be valid; `any`: any signed-in user; or the listed roles. */
 export type RouteAuth = 'public' | 'optional' | 'any' | readonly Role[];
 
-export interface RouteSpec<P extends ZodObject | undefined, Q extends ZodObject | undefined, B extends ZodType | undefined, A extends RouteAuth = RouteAuth> {
+export interface RouteSpec<
+  P extends ZodObject | undefined,
+  Q extends ZodObject | undefined,
+  B extends ZodType | undefined,
+  A extends RouteAuth = RouteAuth,
+> {
   method: Method;
   /** OpenAPI-style path, e.g. `/api/jobs/{id}`. */
   path: string;
@@ -42,7 +47,10 @@ export interface RouteSpec<P extends ZodObject | undefined, Q extends ZodObject 
   responses: Record<number, { description: string; schema?: ZodType }>;
   /** Takes an `Idempotency-Key` header (see ./idempotency.ts). */
   idempotent?: boolean;
-  handler: (ctx: Context, input: { params: Out<P>; query: Out<Q>; body: Out<B>; user: A extends 'optional' ? User | undefined : User }) => Promise<void> | void;
+  handler: (
+    ctx: Context,
+    input: { params: Out<P>; query: Out<Q>; body: Out<B>; user: A extends 'optional' ? User | undefined : User },
+  ) => Promise<void> | void;
 }
 
 type AnySpec = RouteSpec<ZodObject | undefined, ZodObject | undefined, ZodType | undefined>;
@@ -51,17 +59,20 @@ type AnySpec = RouteSpec<ZodObject | undefined, ZodObject | undefined, ZodType |
  * Declares one route once: the Koa handler, its role guard, the zod schemas that validate the
  * request, and the OpenAPI operation generated from those same schemas.
  */
-export function defineRoute<P extends ZodObject | undefined, Q extends ZodObject | undefined, B extends ZodType | undefined, const A extends RouteAuth>(
-  router: Router,
-  registry: OpenAPIRegistry,
-  services: Services,
-  spec: RouteSpec<P, Q, B, A>,
-): void {
+export function defineRoute<
+  P extends ZodObject | undefined,
+  Q extends ZodObject | undefined,
+  B extends ZodType | undefined,
+  const A extends RouteAuth,
+>(router: Router, registry: OpenAPIRegistry, services: Services, spec: RouteSpec<P, Q, B, A>): void {
   register(registry, spec as unknown as AnySpec);
   const auth: RouteAuth = spec.auth;
-  const guards = auth === 'public' ? []
-    : auth === 'optional' ? [authenticateIfSent(services)]
-    : [authenticate(services), ...(auth === 'any' ? [] : [requireRole(auth)])];
+  const guards =
+    auth === 'public'
+      ? []
+      : auth === 'optional'
+        ? [authenticateIfSent(services)]
+        : [authenticate(services), ...(auth === 'any' ? [] : [requireRole(auth)])];
   const koaPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
   router[spec.method](koaPath, ...guards, async (ctx: Context) => {
     if (spec.guard) await spec.guard(ctx);
@@ -97,7 +108,10 @@ function assertBodyType(ctx: Context, accepted: readonly ('json' | 'form')[]) {
   if (!hasBody(ctx)) return;
   const types = accepted.map((t) => (t === 'json' ? 'json' : 'urlencoded'));
   if (!ctx.request.is(...types)) {
-    ctx.throw(415, `Send the body as ${accepted.map((t) => (t === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ')}.`);
+    ctx.throw(
+      415,
+      `Send the body as ${accepted.map((t) => (t === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ')}.`,
+    );
   }
 }
 
@@ -117,10 +131,18 @@ const PROBLEM_HEADERS: Record<string, Record<string, object>> = {
 /** Every status the server can answer for this operation, so the document never misses one. */
 function commonResponses(spec: AnySpec): Record<string, object> {
   const responses: Record<string, object> = {};
-  const add = (status: number, description: string) => { responses[status] = problemResponse(description); };
+  const add = (status: number, description: string) => {
+    responses[status] = problemResponse(description);
+  };
   // koa-body parses a JSON body on every write method, before the route runs.
   if (WRITE_METHODS.has(spec.method)) add(400, 'The body is not valid JSON (`malformed_json`)');
-  if (spec.auth !== 'public') add(401, spec.auth === 'optional' ? 'The token sent is invalid or expired (send none to browse anonymously)' : 'Missing, invalid or expired token');
+  if (spec.auth !== 'public')
+    add(
+      401,
+      spec.auth === 'optional'
+        ? 'The token sent is invalid or expired (send none to browse anonymously)'
+        : 'Missing, invalid or expired token',
+    );
   if (Array.isArray(spec.auth)) add(403, `Only for: ${spec.auth.join(', ')}`);
   if (/\{\w+\}/.test(spec.path)) add(404, 'Not found');
   add(405, 'This method is not served on this path; `Allow` lists the methods that are');
@@ -161,12 +183,17 @@ function register(registry: OpenAPIRegistry, spec: AnySpec) {
 }
 
 const IdempotencyHeaders = z.object({
-  'Idempotency-Key': z.string().regex(/^[\x21-\x7e]{1,255}$/).optional().openapi({
-    param: { name: 'Idempotency-Key', in: 'header' },
-    // As Stripe and the IETF Idempotency-Key draft do, a replay is the stored answer as it was, whatever
-    // happened since: a retried creation must never make a second job, even after the first was deleted.
-    description: 'Any unique string (a UUID, say), a new one for each new operation: the same key with the same request answers the first answer again, for 24 hours, per user, even if what that request created has been changed or deleted since.',
-  }),
+  'Idempotency-Key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/)
+    .optional()
+    .openapi({
+      param: { name: 'Idempotency-Key', in: 'header' },
+      // As Stripe and the IETF Idempotency-Key draft do, a replay is the stored answer as it was, whatever
+      // happened since: a retried creation must never make a second job, even after the first was deleted.
+      description:
+        'Any unique string (a UUID, say), a new one for each new operation: the same key with the same request answers the first answer again, for 24 hours, per user, even if what that request created has been changed or deleted since.',
+    }),
 });
 
 const IDEMPOTENCY_ANSWERS: Record<number, string> = {
@@ -184,7 +211,16 @@ function documentIdempotency(responses: Record<string, object>) {
   for (const [status, r] of Object.entries(responses)) {
     if (Number(status) >= 200 && Number(status) < 300) {
       const headers = (r as { headers?: object }).headers;
-      responses[status] = { ...r, headers: { ...headers, 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`, as it was then', schema: { type: 'string', enum: ['true'] } } } };
+      responses[status] = {
+        ...r,
+        headers: {
+          ...headers,
+          'Idempotent-Replayed': {
+            description: '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`, as it was then',
+            schema: { type: 'string', enum: ['true'] },
+          },
+        },
+      };
     }
   }
 }

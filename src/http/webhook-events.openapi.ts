@@ -5,9 +5,12 @@ import { ApplicationJson } from './schemas/application.schemas';
 import { JobJson } from './schemas/job.schemas';
 
 const SignatureHeaders = z.object({
-  'webhook-id': z.string().openapi({ description: 'The delivery\'s id: the same on every attempt, so receivers can de-duplicate.' }),
+  'webhook-id': z.string().openapi({ description: "The delivery's id: the same on every attempt, so receivers can de-duplicate." }),
   'webhook-timestamp': z.string().openapi({ description: 'Unix seconds of this attempt.' }),
-  'webhook-signature': z.string().openapi({ description: '`v1,` then the base64 HMAC-SHA256 of `id.timestamp.body`, keyed by the base64-decoded part of the secret after `whsec_` (Standard Webhooks).' }),
+  'webhook-signature': z.string().openapi({
+    description:
+      '`v1,` then the base64 HMAC-SHA256 of `id.timestamp.body`, keyed by the base64-decoded part of the secret after `whsec_` (Standard Webhooks).',
+  }),
 });
 
 /** Every event as an OpenAPI 3.1 `webhooks` entry: what receivers get, and the answers that matter. */
@@ -21,7 +24,13 @@ export function registerWebhookEvents(registry: OpenAPIRegistry): void {
       tags: ['Webhooks'],
       request: {
         headers: SignatureHeaders,
-        body: { content: { 'application/json': { schema: z.object({ type: z.literal(type), timestamp: z.string().openapi({ format: 'date-time' }), data }) } } },
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({ type: z.literal(type), timestamp: z.string().openapi({ format: 'date-time' }), data }),
+            },
+          },
+        },
       },
       responses: {
         200: { description: 'Any 2xx: delivered' },

@@ -15,11 +15,9 @@ export function addCreatorToTeam(em: EntityManager, job: Job): void {
 }
 
 export async function isOnTeam(em: EntityManager, jobId: number, userId: number): Promise<boolean> {
-  const rows = await em.getConnection().execute<{ found: number }[]>(
-    'select 1 as found from job_team_members where job_id = ? and user_id = ?',
-    [jobId, userId],
-    'all',
-  );
+  const rows = await em
+    .getConnection()
+    .execute<{ found: number }[]>('select 1 as found from job_team_members where job_id = ? and user_id = ?', [jobId, userId], 'all');
   return rows.length > 0;
 }
 
@@ -33,11 +31,13 @@ export async function teamMembers(em: EntityManager, jobId: number): Promise<Use
 
 /** Adds a member; false when they were already on the team (nothing changes then). */
 export async function addToTeam(em: EntityManager, jobId: number, userId: number, addedBy: number): Promise<boolean> {
-  const result = await em.getConnection().execute<{ affectedRows: number }>(
-    'insert into job_team_members (job_id, user_id, added_by, created_at) values (?, ?, ?, ?) on conflict do nothing',
-    [jobId, userId, addedBy, new Date().toISOString()],
-    'run',
-  );
+  const result = await em
+    .getConnection()
+    .execute<{ affectedRows: number }>(
+      'insert into job_team_members (job_id, user_id, added_by, created_at) values (?, ?, ?, ?) on conflict do nothing',
+      [jobId, userId, addedBy, new Date().toISOString()],
+      'run',
+    );
   return result.affectedRows > 0;
 }
 

@@ -4,13 +4,31 @@ import { dialectOf } from '../db/dialect';
 
 /** Table shapes for Kysely, whose queries bind their values as parameters instead of inlining them. */
 export interface Tables {
-  jobs: { id: number; title: string; company_id: number; description: string | null; location: string | null; status: JobStatus; created_by: number; created_at: string; updated_at: string };
+  jobs: {
+    id: number;
+    title: string;
+    company_id: number;
+    description: string | null;
+    location: string | null;
+    status: JobStatus;
+    created_by: number;
+    created_at: string;
+    updated_at: string;
+  };
   companies: { id: number; name: string; website: string | null; created_at: string };
 }
 
 export interface JobView {
-  id: number; title: string; companyId: number; company: string; description: string | null;
-  location: string | null; status: JobStatus; createdBy: number; createdAt: string; updatedAt: string;
+  id: number;
+  title: string;
+  companyId: number;
+  company: string;
+  description: string | null;
+  location: string | null;
+  status: JobStatus;
+  createdBy: number;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface JobFilter {
@@ -25,10 +43,22 @@ export interface JobFilter {
 
 /** A page of jobs with their company names, newest first. */
 export async function listJobs(em: SqlEntityManager, filter: JobFilter): Promise<JobView[]> {
-  let query = em.getKysely<Tables>()
+  let query = em
+    .getKysely<Tables>()
     .selectFrom('jobs as j')
     .innerJoin('companies as c', 'c.id', 'j.company_id')
-    .select(['j.id', 'j.title', 'j.company_id', 'c.name', 'j.description', 'j.location', 'j.status', 'j.created_by', 'j.created_at', 'j.updated_at']);
+    .select([
+      'j.id',
+      'j.title',
+      'j.company_id',
+      'c.name',
+      'j.description',
+      'j.location',
+      'j.status',
+      'j.created_by',
+      'j.created_at',
+      'j.updated_at',
+    ]);
   // No status allowed is no job (PostgreSQL refuses an empty `in ()`).
   if (filter.statuses?.length === 0) return [];
   if (filter.statuses) query = query.where('j.status', 'in', [...filter.statuses]);
@@ -38,22 +68,43 @@ export async function listJobs(em: SqlEntityManager, filter: JobFilter): Promise
   if (q) {
     // A substring position finds the text as it is, where LIKE would read `%` and `_` as wildcards.
     const position = dialectOf(em).position;
-    query = query.where((eb) => eb.or([
-      eb(eb.fn<number>(position, [eb.fn('lower', ['j.title']), eb.fn('lower', [eb.val(q)])]), '>', 0),
-      eb(eb.fn<number>(position, [eb.fn('lower', ['c.name']), eb.fn('lower', [eb.val(q)])]), '>', 0),
-    ]));
+    query = query.where((eb) =>
+      eb.or([
+        eb(eb.fn<number>(position, [eb.fn('lower', ['j.title']), eb.fn('lower', [eb.val(q)])]), '>', 0),
+        eb(eb.fn<number>(position, [eb.fn('lower', ['c.name']), eb.fn('lower', [eb.val(q)])]), '>', 0),
+      ]),
+    );
   }
   const rows = await query.orderBy('j.id', 'desc').limit(filter.limit).execute();
   return rows.map((r) => ({
-    id: r.id, title: r.title, companyId: r.company_id, company: r.name, description: r.description, location: r.location,
-    status: r.status, createdBy: r.created_by, createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    title: r.title,
+    companyId: r.company_id,
+    company: r.name,
+    description: r.description,
+    location: r.location,
+    status: r.status,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   }));
 }
 
 /** The view of a job entity just written, with its company's name. */
-export function jobView(job: Omit<JobView, 'company' | 'description' | 'location'> & { description?: string | null; location?: string | null }, company: string): JobView {
+export function jobView(
+  job: Omit<JobView, 'company' | 'description' | 'location'> & { description?: string | null; location?: string | null },
+  company: string,
+): JobView {
   return {
-    id: job.id, title: job.title, companyId: job.companyId, company, description: job.description ?? null, location: job.location ?? null,
-    status: job.status, createdBy: job.createdBy, createdAt: job.createdAt, updatedAt: job.updatedAt,
+    id: job.id,
+    title: job.title,
+    companyId: job.companyId,
+    company,
+    description: job.description ?? null,
+    location: job.location ?? null,
+    status: job.status,
+    createdBy: job.createdBy,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
   };
 }

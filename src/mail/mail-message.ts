@@ -10,7 +10,12 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
 }
 
-export interface SentMail { messageId: string; accepted: string[]; response: string; file?: string }
+export interface SentMail {
+  messageId: string;
+  accepted: string[];
+  response: string;
+  file?: string;
+}
 
 export interface Mailer {
   /** Where mail goes, for logs: an SMTP host or the outbox folder. Never includes credentials. */

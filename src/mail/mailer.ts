@@ -6,7 +6,9 @@ import { toNodemailer, type Mailer } from './mail-message';
 
 export type { Mailer, OutgoingMail, SentMail } from './mail-message';
 
-export interface MailerOptions { maxConnections?: number }
+export interface MailerOptions {
+  maxConnections?: number;
+}
 
 /** SMTP when SMTP_URL is set; otherwise the dev outbox, one `.eml` file per message. */
 export function createMailer(config: Config['mail'], logger: Logger, options: MailerOptions = {}): Mailer {
@@ -14,16 +16,19 @@ export function createMailer(config: Config['mail'], logger: Logger, options: Ma
 }
 
 function createSmtpMailer(url: string, from: string, options: MailerOptions): Mailer {
-  const transport = nodemailer.createTransport({
-    url,
-    // A pooled connection per concurrent job, not one TCP+TLS handshake per message.
-    pool: true,
-    maxConnections: options.maxConnections ?? 5,
-    // Bounded, well inside the job lock BullMQ keeps renewing, so a stuck server fails the attempt.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  }, { from });
+  const transport = nodemailer.createTransport(
+    {
+      url,
+      // A pooled connection per concurrent job, not one TCP+TLS handshake per message.
+      pool: true,
+      maxConnections: options.maxConnections ?? 5,
+      // Bounded, well inside the job lock BullMQ keeps renewing, so a stuck server fails the attempt.
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    },
+    { from },
+  );
   return {
     target: `smtp ${new URL(url).host}`,
     async send(mail) {

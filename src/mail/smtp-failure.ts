@@ -1,5 +1,10 @@
 /** What nodemailer attaches to an error when the SMTP server answered with a reply code. */
-interface SmtpErrorFields { code?: string; command?: string; responseCode?: number; response?: string }
+interface SmtpErrorFields {
+  code?: string;
+  command?: string;
+  responseCode?: number;
+  response?: string;
+}
 
 /**
  * A 5xx reply to this message's recipient or content (550 no such mailbox, 553 bad address, 554
@@ -23,5 +28,5 @@ export function isInvalidRecipient(err: unknown): boolean {
 /** One line for logs and for the job's failure reason: the server's reply, never message content. */
 export function describeSmtpFailure(err: unknown): string {
   const e = (err ?? {}) as SmtpErrorFields & { message?: string };
-  return e.response ? `${e.command ?? 'SMTP'} answered ${e.response}` : e.message ?? String(err);
+  return e.response ? `${e.command ?? 'SMTP'} answered ${e.response}` : (e.message ?? String(err));
 }

@@ -21,13 +21,27 @@ runMain('api', async () => {
     });
   }
   // In the background: the API serves while Temporal is away, and the schedule only needs to exist eventually.
-  ensureRetentionSchedule(services.temporal, config, logger).catch((err: Error) => logger.warn({ err: err.message }, 'the retention schedule could not be set up; it is retried at the next start'));
+  ensureRetentionSchedule(services.temporal, config, logger).catch((err: Error) =>
+    logger.warn({ err: err.message }, 'the retention schedule could not be set up; it is retried at the next start'),
+  );
   // Every API process sweeps: the changes a request (perhaps another process's) left unrecorded.
-  const stopSweeper = startTransitionSweeper(services, logger, { intervalMs: config.transitions.sweepMs, graceMs: config.transitions.sweepGraceMs });
-  const server = createApp(services).listen(config.port, () => logger.info({ port: config.port }, `API listening on http://localhost:${config.port} (docs at /docs)`));
+  const stopSweeper = startTransitionSweeper(services, logger, {
+    intervalMs: config.transitions.sweepMs,
+    graceMs: config.transitions.sweepGraceMs,
+  });
+  const server = createApp(services).listen(config.port, () =>
+    logger.info({ port: config.port }, `API listening on http://localhost:${config.port} (docs at /docs)`),
+  );
   const { port: metricsPort, host: metricsHost } = config.metrics;
-  const metricsServer = metricsPort === undefined ? undefined
-    : createMetricsListener(services.metrics).listen(metricsPort, metricsHost, () => logger.info({ port: metricsPort, host: metricsHost }, `metrics listening on http://${metricsHost.includes(':') ? `[${metricsHost}]` : metricsHost}:${metricsPort}/metrics`));
+  const metricsServer =
+    metricsPort === undefined
+      ? undefined
+      : createMetricsListener(services.metrics).listen(metricsPort, metricsHost, () =>
+          logger.info(
+            { port: metricsPort, host: metricsHost },
+            `metrics listening on http://${metricsHost.includes(':') ? `[${metricsHost}]` : metricsHost}:${metricsPort}/metrics`,
+          ),
+        );
   onShutdown(logger, async () => {
     stopSweeper();
     metricsServer?.close();

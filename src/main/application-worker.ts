@@ -27,12 +27,22 @@ export interface ApplicationWorkerDeps {
  * The Temporal worker for application workflows and their activities, ready to `run()`. Its
  * connection is `worker.connection`: close it after `run()` resolves.
  */
-export async function createApplicationWorker({ config, logger, orm, redis, workflowBundle, recordingRetryWindowMs }: ApplicationWorkerDeps): Promise<Worker> {
+export async function createApplicationWorker({
+  config,
+  logger,
+  orm,
+  redis,
+  workflowBundle,
+  recordingRetryWindowMs,
+}: ApplicationWorkerDeps): Promise<Worker> {
   installRuntime(logger);
   const connection = await connectWorker(config.temporal);
   const queue = createNotificationQueue(redis, config.notifier.queueName);
   const webhookQueue = createWebhookQueue(redis, config.webhooks.queueName, config.webhooks.retryDelaysMs);
-  const webhooks = { emitter: createWebhookEmitter(orm, webhookQueue), ui: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace } };
+  const webhooks = {
+    emitter: createWebhookEmitter(orm, webhookQueue),
+    ui: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace },
+  };
   try {
     return await Worker.create({
       connection,
@@ -41,7 +51,13 @@ export async function createApplicationWorker({ config, logger, orm, redis, work
       ...workflowSource(config, workflowBundle),
       activities: {
         ...createRecordingActivities({
-          orm, queue, logger, failures: createRecordingFailureStats(redis, config.temporal.taskQueue), retryWindowMs: recordingRetryWindowMs, payloadKeys: config.auth.payloadKeys, webhooks,
+          orm,
+          queue,
+          logger,
+          failures: createRecordingFailureStats(redis, config.temporal.taskQueue),
+          retryWindowMs: recordingRetryWindowMs,
+          payloadKeys: config.auth.payloadKeys,
+          webhooks,
         }),
         ...createRetentionActivities({ orm, logger, retentionDays: config.retentionDays }),
       },

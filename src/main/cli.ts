@@ -55,7 +55,8 @@ runMain('cli', async () => {
       case 'create-admin': {
         const email = args[0] ?? config.admin?.email;
         const password = args[1] ?? config.admin?.password;
-        if (!email || !password || password.length < 8) throw new Error(`create-admin needs an e-mail and a password of at least 8 characters\n${USAGE}`);
+        if (!email || !password || password.length < 8)
+          throw new Error(`create-admin needs an e-mail and a password of at least 8 characters\n${USAGE}`);
         await migrateUp(orm);
         try {
           console.log(`admin ${email}: ${await ensureAdmin({ orm, passwords, logger }, email, password, { resetPassword })}`);
@@ -77,13 +78,18 @@ runMain('cli', async () => {
       case 'reconcile': {
         const temporal = await createTemporalClient(config);
         try {
-          const report = await reconcileApplications({ orm, temporal, taskQueue: config.temporal.taskQueue, payloadKeys: config.auth.payloadKeys }, {
-            dryRun,
-            onDifference: (d) => console.log(`${d.applicationId}\t${d.kind}\t${d.detail}`),
-            onUnclaimed: (id) => console.log(`${id}\tunclaimed`),
-          });
+          const report = await reconcileApplications(
+            { orm, temporal, taskQueue: config.temporal.taskQueue, payloadKeys: config.auth.payloadKeys },
+            {
+              dryRun,
+              onDifference: (d) => console.log(`${d.applicationId}\t${d.kind}\t${d.detail}`),
+              onUnclaimed: (id) => console.log(`${id}\tunclaimed`),
+            },
+          );
           for (const u of report.unreadable) console.error(`${u.applicationId}\tunreadable\t${u.error}`);
-          console.log(`${report.checked} applications checked, ${report.differences.length} differences${dryRun ? ' (dry run: nothing written)' : `, ${report.repaired} applications repaired`}${report.unreadable.length ? `, ${report.unreadable.length} could not be queried` : ''}${report.unclaimed.length ? `, ${report.unclaimed.length} workflows no application here claims (left unchanged)` : ''}`);
+          console.log(
+            `${report.checked} applications checked, ${report.differences.length} differences${dryRun ? ' (dry run: nothing written)' : `, ${report.repaired} applications repaired`}${report.unreadable.length ? `, ${report.unreadable.length} could not be queried` : ''}${report.unclaimed.length ? `, ${report.unclaimed.length} workflows no application here claims (left unchanged)` : ''}`,
+          );
           if (report.unreadable.length) process.exitCode = 1;
         } finally {
           await temporal.connection.close();

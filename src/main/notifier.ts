@@ -38,7 +38,11 @@ runMain('notifier', async () => {
     orm,
   });
   const webhookWorker = createWebhookWorker({
-    connection, orm, logger, secrets: createSecretBox(config.auth.secretKey, config.auth.previousSecretKeys), ...config.webhooks,
+    connection,
+    orm,
+    logger,
+    secrets: createSecretBox(config.auth.secretKey, config.auth.previousSecretKeys),
+    ...config.webhooks,
   });
   // The sweeper's producer fails fast: with Redis gone a sweep is skipped, not left waiting.
   const producer = createRedis(config.redisUrl);
@@ -46,7 +50,10 @@ runMain('notifier', async () => {
   const webhookQueue = createWebhookQueue(producer, config.webhooks.queueName, config.webhooks.retryDelaysMs);
   const stopSweeper = startPendingSweeper(orm, webhookQueue, logger);
   const notificationQueue = createNotificationQueue(producer, config.notifier.queueName, { logger });
-  const stopNotificationSweeper = startNotificationSweeper(orm, notificationQueue, logger, { intervalMs: config.notifier.sweepMs, graceMs: config.notifier.sweepGraceMs });
+  const stopNotificationSweeper = startNotificationSweeper(orm, notificationQueue, logger, {
+    intervalMs: config.notifier.sweepMs,
+    graceMs: config.notifier.sweepGraceMs,
+  });
   await worker.waitUntilReady();
   await webhookWorker.waitUntilReady();
   logger.info({ queue: config.notifier.queueName, concurrency: config.notifier.concurrency, via: mailer.target }, 'notifier started');

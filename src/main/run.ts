@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 /** Runs a process entry point, printing a configuration or start-up failure plainly and exiting 1. */
 export function runMain(name: string, main: () => Promise<void>): void {
   main().catch((err: Error) => {
-    process.stderr.write(`${name}: ${err.name === 'ConfigError' ? err.message : err.stack ?? err.message}\n`);
+    process.stderr.write(`${name}: ${err.name === 'ConfigError' ? err.message : (err.stack ?? err.message)}\n`);
     process.exit(1);
   });
 }
@@ -17,8 +17,13 @@ export const SHUTDOWN_DEADLINE_MS = 8_000;
 /** True when the promise settles within `ms` (a rejection counts as settled); false when it is still pending. */
 export function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
-  const settled = promise.then(() => true, () => true);
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
   return Promise.race([settled, late]).finally(() => clearTimeout(timer));
 }
 

@@ -9,5 +9,9 @@ import { createWebhookEmitter } from '../webhooks/webhook-emitter';
 /** The webhook queue, emitter and secret box the API uses. */
 export function createWebhookServices(config: Config, orm: MikroORM, redis: Redis): WebhookServices {
   const queue = createWebhookQueue(redis, config.webhooks.queueName, config.webhooks.retryDelaysMs);
-  return { queue, emitter: createWebhookEmitter(orm, queue), secrets: createSecretBox(config.auth.secretKey, config.auth.previousSecretKeys) };
+  return {
+    queue,
+    emitter: createWebhookEmitter(orm, queue),
+    secrets: createSecretBox(config.auth.secretKey, config.auth.previousSecretKeys),
+  };
 }

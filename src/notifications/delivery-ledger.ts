@@ -13,10 +13,7 @@ import { DEDUPLICATION_WINDOW_SECONDS } from './notification-queue';
  * A job with a notification outbox row is guarded by that row's lease in SQL instead, which does the
  * same and survives Redis losing its data; this ledger guards the jobs without one.
  */
-export type Claim =
-  | { state: 'claimed' }
-  | { state: 'sent'; messageId: string }
-  | { state: 'in-doubt'; retryInMs: number };
+export type Claim = { state: 'claimed' } | { state: 'sent'; messageId: string } | { state: 'in-doubt'; retryInMs: number };
 
 export interface DeliveryLedger {
   claim(jobId: string, holder: string): Promise<Claim>;

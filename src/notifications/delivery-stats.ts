@@ -4,7 +4,14 @@ import type { Redis } from 'ioredis';
  * Delivery outcomes counted in Redis, so that any API replica can report what every notifier did
  * (notifiers serve no HTTP of their own). Monotonic, like Prometheus counters.
  */
-export const DELIVERY_OUTCOMES = ['sent', 'duplicate_skipped', 'retry_scheduled', 'in_doubt_delayed', 'failed_permanent', 'failed_exhausted'] as const;
+export const DELIVERY_OUTCOMES = [
+  'sent',
+  'duplicate_skipped',
+  'retry_scheduled',
+  'in_doubt_delayed',
+  'failed_permanent',
+  'failed_exhausted',
+] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 export interface DeliveryStats {

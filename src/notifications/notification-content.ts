@@ -10,7 +10,12 @@ export interface MessageContent {
 }
 
 const STAGE_LABELS: Record<Stage, string> = {
-  applied: 'Applied', screening: 'Screening', interview: 'Interview', offer: 'Offer', hired: 'Hired', rejected: 'Not selected',
+  applied: 'Applied',
+  screening: 'Screening',
+  interview: 'Interview',
+  offer: 'Offer',
+  hired: 'Hired',
+  rejected: 'Not selected',
 };
 
 export function stageLabel(stage: Stage | null): string {
@@ -24,7 +29,10 @@ export function notificationContent(d: NotificationJobData): MessageContent {
   const candidate = d.candidate.name ?? 'A candidate';
   const greeting = d.recipient.name ? `Hello ${d.recipient.name},` : 'Hello,';
   const facts = (extra: Array<[string, string]> = []): Array<[string, string]> => [
-    ['Job', title], ['Company', company], ...extra, ['Date', formatDate(d.at)],
+    ['Job', title],
+    ['Company', company],
+    ...extra,
+    ['Date', formatDate(d.at)],
   ];
   // Reasons the kind already tells (an expired offer, a withdrawal) are not repeated as a fact.
   const reason: Array<[string, string]> = d.reason && !['offer_expired', 'withdrawn'].includes(d.reason) ? [['Reason', d.reason]] : [];
@@ -32,29 +40,84 @@ export function notificationContent(d: NotificationJobData): MessageContent {
   switch (d.kind) {
     case 'application_received':
       return d.audience === 'candidate'
-        ? { subject: `We received your application for ${position}`, greeting, paragraphs: [`Thank you for applying for ${position}. We will let you know as your application moves forward.`], facts: facts([['Stage', stageLabel(d.to)]]) }
-        : { subject: `New application from ${candidate} for ${title}`, greeting, paragraphs: [`${candidate} applied for ${position}.`], facts: facts([['Candidate', candidate]]) };
+        ? {
+            subject: `We received your application for ${position}`,
+            greeting,
+            paragraphs: [`Thank you for applying for ${position}. We will let you know as your application moves forward.`],
+            facts: facts([['Stage', stageLabel(d.to)]]),
+          }
+        : {
+            subject: `New application from ${candidate} for ${title}`,
+            greeting,
+            paragraphs: [`${candidate} applied for ${position}.`],
+            facts: facts([['Candidate', candidate]]),
+          };
     case 'stage_changed':
-      return { subject: `Your application for ${position} moved to ${stageLabel(d.to)}`, greeting, paragraphs: [`Your application for ${position} has moved from ${stageLabel(d.from)} to ${stageLabel(d.to)}.`], facts: facts([['Stage', stageLabel(d.to)], ...reason]) };
+      return {
+        subject: `Your application for ${position} moved to ${stageLabel(d.to)}`,
+        greeting,
+        paragraphs: [`Your application for ${position} has moved from ${stageLabel(d.from)} to ${stageLabel(d.to)}.`],
+        facts: facts([['Stage', stageLabel(d.to)], ...reason]),
+      };
     case 'final_outcome':
-      return finalOutcome(d, position, greeting, facts(d.to === 'hired' ? [['Stage', stageLabel(d.to)]] : [['Stage', stageLabel(d.to)], ...reason]));
+      return finalOutcome(
+        d,
+        position,
+        greeting,
+        facts(d.to === 'hired' ? [['Stage', stageLabel(d.to)]] : [['Stage', stageLabel(d.to)], ...reason]),
+      );
     case 'sla_reminder':
-      return { subject: `Reminder: ${candidate}'s application for ${title} is waiting in ${stageLabel(d.to)}`, greeting, paragraphs: [`The application from ${candidate} for ${position} has been in ${stageLabel(d.to)} longer than its time limit. Please move it forward or reject it.`], facts: facts([['Candidate', candidate], ['Stage', stageLabel(d.to)]]) };
+      return {
+        subject: `Reminder: ${candidate}'s application for ${title} is waiting in ${stageLabel(d.to)}`,
+        greeting,
+        paragraphs: [
+          `The application from ${candidate} for ${position} has been in ${stageLabel(d.to)} longer than its time limit. Please move it forward or reject it.`,
+        ],
+        facts: facts([
+          ['Candidate', candidate],
+          ['Stage', stageLabel(d.to)],
+        ]),
+      };
     case 'offer_expired':
       return d.audience === 'candidate'
-        ? { subject: `Your offer for ${position} has expired`, greeting, paragraphs: [`The offer for ${position} has expired without an answer.`], facts: facts([['Stage', stageLabel(d.to)], ...reason]) }
-        : { subject: `Offer expired: ${candidate} for ${title}`, greeting, paragraphs: [`The offer to ${candidate} for ${position} expired without an answer.`], facts: facts([['Candidate', candidate], ['Stage', stageLabel(d.to)], ...reason]) };
+        ? {
+            subject: `Your offer for ${position} has expired`,
+            greeting,
+            paragraphs: [`The offer for ${position} has expired without an answer.`],
+            facts: facts([['Stage', stageLabel(d.to)], ...reason]),
+          }
+        : {
+            subject: `Offer expired: ${candidate} for ${title}`,
+            greeting,
+            paragraphs: [`The offer to ${candidate} for ${position} expired without an answer.`],
+            facts: facts([['Candidate', candidate], ['Stage', stageLabel(d.to)], ...reason]),
+          };
   }
 }
 
 function finalOutcome(d: NotificationJobData, position: string, greeting: string, facts: Array<[string, string]>): MessageContent {
   if (d.to === 'hired') {
-    return { subject: `Congratulations: you are hired for ${position}`, greeting, paragraphs: [`Congratulations! You have been hired for ${position}. Welcome aboard.`], facts };
+    return {
+      subject: `Congratulations: you are hired for ${position}`,
+      greeting,
+      paragraphs: [`Congratulations! You have been hired for ${position}. Welcome aboard.`],
+      facts,
+    };
   }
   if (d.reason === 'withdrawn') {
-    return { subject: `Your application for ${position} was withdrawn`, greeting, paragraphs: [`As you asked, your application for ${position} has been withdrawn.`], facts };
+    return {
+      subject: `Your application for ${position} was withdrawn`,
+      greeting,
+      paragraphs: [`As you asked, your application for ${position} has been withdrawn.`],
+      facts,
+    };
   }
-  return { subject: `Your application for ${position}`, greeting, paragraphs: [`Thank you for your interest in ${position}. We have decided not to move forward with your application.`], facts };
+  return {
+    subject: `Your application for ${position}`,
+    greeting,
+    paragraphs: [`Thank you for your interest in ${position}. We have decided not to move forward with your application.`],
+    facts,
+  };
 }
 
 function formatDate(iso: string): string {

@@ -29,12 +29,19 @@ async function jobIdsAbout(queue: Queue<NotificationJobData>, client: Redis, app
  * be removed: it is waited for briefly, and if still held its copy of the person is blanked instead.
  * `redis`: the queue's connection (to find the jobs' keys). Returns how many jobs went.
  */
-export async function removeNotificationJobsAbout(queue: Queue<NotificationJobData>, redis: Redis, applicationIds: readonly string[]): Promise<number> {
+export async function removeNotificationJobsAbout(
+  queue: Queue<NotificationJobData>,
+  redis: Redis,
+  applicationIds: readonly string[],
+): Promise<number> {
   let removed = 0;
   const ids = await jobIdsAbout(queue, redis, applicationIds);
   for (const id of ids) {
     for (let attempt = 1; ; attempt++) {
-      if (await queue.remove(id)) { removed++; break; }
+      if (await queue.remove(id)) {
+        removed++;
+        break;
+      }
       const job = await queue.getJob(id);
       if (!job) break;
       if (attempt >= LOCKED_TRIES) {
@@ -56,9 +63,11 @@ async function forgetEvents(queue: Queue<NotificationJobData>, redis: Redis, job
   if (!jobIds.size) return;
   const stream = queue.toKey('events');
   const entries = await redis.xrange(stream, '-', '+');
-  const about = entries.filter(([, fields]) => {
-    const at = fields.indexOf('jobId');
-    return at >= 0 && at % 2 === 0 && jobIds.has(fields[at + 1]);
-  }).map(([entryId]) => entryId);
+  const about = entries
+    .filter(([, fields]) => {
+      const at = fields.indexOf('jobId');
+      return at >= 0 && at % 2 === 0 && jobIds.has(fields[at + 1]);
+    })
+    .map(([entryId]) => entryId);
   if (about.length) await redis.xdel(stream, ...about);
 }

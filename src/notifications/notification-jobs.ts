@@ -28,21 +28,39 @@ const PEOPLE_OF_EVENT = `select j.id as job_id, j.title as title, j.created_by a
   left join users u on u.id = ? or u.id = j.created_by
   where j.id = ?`;
 
-interface PersonRow { job_id: number | string; title: string; created_by: number | string; company: string | null; user_id: number | string | null; email: string; full_name: string | null; active: number | boolean }
+interface PersonRow {
+  job_id: number | string;
+  title: string;
+  created_by: number | string;
+  company: string | null;
+  user_id: number | string | null;
+  email: string;
+  full_name: string | null;
+  active: number | boolean;
+}
 
 /** The people a message goes to or names: what the job needs of a user. */
 type Person = Pick<User, 'id' | 'email' | 'fullName' | 'active'>;
 
 /** One BullMQ job per recipient and channel of `event`, each with its idempotent job ID. One SQL read. */
 export async function notificationJobs(orm: MikroORM, event: NotificationEvent): Promise<OutboxJob[]> {
-  const rows = await orm.em.fork().getConnection().execute<PersonRow[]>(PEOPLE_OF_EVENT, [Number(event.candidateId), Number(event.jobId)], 'all');
+  const rows = await orm.em
+    .fork()
+    .getConnection()
+    .execute<PersonRow[]>(PEOPLE_OF_EVENT, [Number(event.candidateId), Number(event.jobId)], 'all');
   // Jobs with applications cannot be deleted; if one is gone anyway there is nothing to say about it.
   if (!rows.length) return [];
   const [first] = rows;
   const job = { id: Number(first.job_id), title: first.title, company: first.company ?? '' };
   const ids = { candidate: Number(event.candidateId), recruiter: Number(first.created_by) };
-  const byId = new Map<number, Person>(rows.filter((r) => r.user_id !== null)
-    .map((r) => [Number(r.user_id), { id: Number(r.user_id), email: r.email, fullName: r.full_name ?? undefined, active: Boolean(r.active) }]));
+  const byId = new Map<number, Person>(
+    rows
+      .filter((r) => r.user_id !== null)
+      .map((r) => [
+        Number(r.user_id),
+        { id: Number(r.user_id), email: r.email, fullName: r.full_name ?? undefined, active: Boolean(r.active) },
+      ]),
+  );
   const candidate = byId.get(ids.candidate);
 
   const seen = new Set<number>();
@@ -56,7 +74,13 @@ export async function notificationJobs(orm: MikroORM, event: NotificationEvent):
   });
 }
 
-function jobData(event: NotificationEvent, audience: Audience, recipient: Person, candidate: Person | undefined, job: { id: number; title: string; company: string }): NotificationJobData {
+function jobData(
+  event: NotificationEvent,
+  audience: Audience,
+  recipient: Person,
+  candidate: Person | undefined,
+  job: { id: number; title: string; company: string },
+): NotificationJobData {
   return {
     kind: event.kind,
     channel: 'email',

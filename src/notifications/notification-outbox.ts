@@ -3,7 +3,11 @@ import type { Queue } from 'bullmq';
 import type { Logger } from '../logger';
 import type { NotificationJobData } from './notification-queue';
 
-export interface OutboxJob { name: string; data: NotificationJobData; opts: { jobId: string } }
+export interface OutboxJob {
+  name: string;
+  data: NotificationJobData;
+  opts: { jobId: string };
+}
 
 /** A row is written before its job; one still pending after this long may have lost its job with Redis. */
 const GRACE_MS = 30_000;
@@ -33,11 +37,7 @@ export async function recordOutboxIn(em: EntityManager, jobs: OutboxJob[], now =
  * (already sent), wait (another notifier holds a live lease), or fall back to Redis's ledger (no row:
  * a job queued by older code, or one whose row was erased).
  */
-export type OutboxClaim =
-  | { state: 'claimed' }
-  | { state: 'sent' }
-  | { state: 'in-doubt'; retryInMs: number }
-  | { state: 'absent' };
+export type OutboxClaim = { state: 'claimed' } | { state: 'sent' } | { state: 'in-doubt'; retryInMs: number } | { state: 'absent' };
 
 /** The notifier's durable side of delivery: Redis's ledger can vanish with Redis, this cannot. */
 export interface NotificationOutbox {
@@ -77,7 +77,11 @@ export function createNotificationOutbox(orm: MikroORM, options: OutboxOptions =
       );
       if (taken.length) return { state: 'claimed' };
       // Only when the row was not free: is it sent, held elsewhere, or missing?
-      const [row] = await sql().execute<{ status: string; lease_until: string | null }[]>('select status, lease_until from notification_outbox where id = ?', [jobId], 'all');
+      const [row] = await sql().execute<{ status: string; lease_until: string | null }[]>(
+        'select status, lease_until from notification_outbox where id = ?',
+        [jobId],
+        'all',
+      );
       if (!row) return { state: 'absent' };
       if (row.status === 'sent') return { state: 'sent' };
       const left = row.lease_until ? Date.parse(row.lease_until) - now : 0;
@@ -85,14 +89,19 @@ export function createNotificationOutbox(orm: MikroORM, options: OutboxOptions =
     },
     async markSent(jobId, holder) {
       // A sent row needs no copy of the message (names, address) any more.
-      const done = holder === null
-        ? await sql().execute<{ id: string }[]>("update notification_outbox set status = 'sent', sent_at = ?, data = '{}' where id = ? and status = 'pending' returning id", [new Date().toISOString(), jobId], 'all')
-        : await sql().execute<{ id: string }[]>(
-          `update notification_outbox set status = 'sent', sent_at = ?, data = '{}', lease_until = null, lease_holder = null
+      const done =
+        holder === null
+          ? await sql().execute<{ id: string }[]>(
+              "update notification_outbox set status = 'sent', sent_at = ?, data = '{}' where id = ? and status = 'pending' returning id",
+              [new Date().toISOString(), jobId],
+              'all',
+            )
+          : await sql().execute<{ id: string }[]>(
+              `update notification_outbox set status = 'sent', sent_at = ?, data = '{}', lease_until = null, lease_holder = null
             where id = ? and status = 'sending' and lease_holder = ? returning id`,
-          [new Date().toISOString(), jobId, holder],
-          'all',
-        );
+              [new Date().toISOString(), jobId, holder],
+              'all',
+            );
       return done.length > 0;
     },
     async release(jobId, holder) {
@@ -111,28 +120,45 @@ export function createNotificationOutbox(orm: MikroORM, options: OutboxOptions =
  * A row being sent under a live lease is left alone too, whatever Redis says: its holder may still be
  * talking to SMTP. One whose lease ran out (its holder died mid-send) is pending again.
  */
-export async function sweepNotificationOutbox(orm: MikroORM, queue: Queue<NotificationJobData>, graceMs = GRACE_MS, now = Date.now()): Promise<number> {
-  const rows = await orm.em.fork().getConnection().execute<{ id: string; data: string }[]>(
-    `select id, data from notification_outbox
+export async function sweepNotificationOutbox(
+  orm: MikroORM,
+  queue: Queue<NotificationJobData>,
+  graceMs = GRACE_MS,
+  now = Date.now(),
+): Promise<number> {
+  const rows = await orm.em
+    .fork()
+    .getConnection()
+    .execute<{ id: string; data: string }[]>(
+      `select id, data from notification_outbox
       where (status = 'pending' or (status = 'sending' and (lease_until is null or lease_until <= ?))) and created_at <= ? and created_at > ?
       order by created_at limit ?`,
-    [new Date(now).toISOString(), new Date(now - graceMs).toISOString(), new Date(now - HORIZON_MS).toISOString(), BATCH],
-    'all',
-  );
+      [new Date(now).toISOString(), new Date(now - graceMs).toISOString(), new Date(now - HORIZON_MS).toISOString(), BATCH],
+      'all',
+    );
   const present = await Promise.all(rows.map((r) => queue.getJob(r.id)));
-  const lost = rows.filter((_, i) => !present[i]).map((r) => {
-    const { name, data } = JSON.parse(r.data) as { name: string; data: NotificationJobData };
-    return { name, data, opts: { jobId: r.id } };
-  });
+  const lost = rows
+    .filter((_, i) => !present[i])
+    .map((r) => {
+      const { name, data } = JSON.parse(r.data) as { name: string; data: NotificationJobData };
+      return { name, data, opts: { jobId: r.id } };
+    });
   if (lost.length) await queue.addBulk(lost);
   return lost.length;
 }
 
 /** Sweeps once now and then every `intervalMs`; returns a function that stops it. */
-export function startNotificationSweeper(orm: MikroORM, queue: Queue<NotificationJobData>, logger: Logger, options: { intervalMs?: number; graceMs?: number } = {}): () => void {
+export function startNotificationSweeper(
+  orm: MikroORM,
+  queue: Queue<NotificationJobData>,
+  logger: Logger,
+  options: { intervalMs?: number; graceMs?: number } = {},
+): () => void {
   const sweep = () => {
     sweepNotificationOutbox(orm, queue, options.graceMs).then(
-      (n) => { if (n) logger.warn({ requeued: n }, 'notification jobs lost from Redis were queued again'); },
+      (n) => {
+        if (n) logger.warn({ requeued: n }, 'notification jobs lost from Redis were queued again');
+      },
       (err: Error) => logger.warn({ err: err.message }, 'notification sweep failed; the next one retries'),
     );
   };

@@ -10,7 +10,10 @@ import type { NotificationOutbox } from './notification-outbox';
 import type { DeliveryOutcome, DeliveryStats } from './delivery-stats';
 import { PermanentDeliveryError, TransientDeliveryError } from './delivery-errors';
 
-export interface DeliveryResult { messageId: string; duplicate: boolean }
+export interface DeliveryResult {
+  messageId: string;
+  duplicate: boolean;
+}
 
 export interface ProcessorDeps {
   mailer: Mailer;
@@ -32,7 +35,8 @@ type Guard = { kind: 'outbox'; holder: string } | { kind: 'ledger'; holder: stri
  */
 export function createNotificationProcessor(deps: ProcessorDeps) {
   const { mailer, ledger, stats, logger } = deps;
-  const count = (outcome: DeliveryOutcome) => void stats.record(outcome).catch((err: Error) => logger.warn({ err: err.message, outcome }, 'could not count a delivery outcome'));
+  const count = (outcome: DeliveryOutcome) =>
+    void stats.record(outcome).catch((err: Error) => logger.warn({ err: err.message, outcome }, 'could not count a delivery outcome'));
   type Log = typeof logger;
   type Decision = { go: Guard } | { stop: DeliveryResult } | { delayMs: number };
 
@@ -59,12 +63,17 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
     return { delayMs: claim.retryInMs };
   }
 
-  const release = (jobId: string, guard: Guard, log: Log) => (guard.kind === 'outbox' ? deps.outbox!.release(jobId, guard.holder) : ledger.release(jobId, guard.holder))
-    .catch((err: Error) => log.warn({ err: err.message }, 'claim not released; the retry waits for it to run out'));
+  const release = (jobId: string, guard: Guard, log: Log) =>
+    (guard.kind === 'outbox' ? deps.outbox!.release(jobId, guard.holder) : ledger.release(jobId, guard.holder)).catch((err: Error) =>
+      log.warn({ err: err.message }, 'claim not released; the retry waits for it to run out'),
+    );
 
   /** The message is out: never throws, or a retry would send it again. */
   async function recordSent(jobId: string, messageId: string, guard: Guard, log: Log): Promise<void> {
-    const unmarked = (err: Error) => { log.error({ err: err.message }, 'sent, but the outbox row was not marked'); return true; };
+    const unmarked = (err: Error) => {
+      log.error({ err: err.message }, 'sent, but the outbox row was not marked');
+      return true;
+    };
     if (guard.kind === 'outbox') {
       const marked = await deps.outbox!.markSent(jobId, guard.holder).catch(unmarked);
       // The lease ran out mid-send and another notifier took the row (it may have sent too), or the row was erased.
@@ -79,8 +88,10 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
   }
 
   /** A kept completed job needs no copy of the person: never throws, the message is out. */
-  const forgetPerson = (job: Job<NotificationJobData, DeliveryResult>, log: Log) => job.updateData(withoutPersonalData(job.data))
-    .catch((err: Error) => log.warn({ err: err.message }, 'sent, but the job still holds the recipient\'s address'));
+  const forgetPerson = (job: Job<NotificationJobData, DeliveryResult>, log: Log) =>
+    job
+      .updateData(withoutPersonalData(job.data))
+      .catch((err: Error) => log.warn({ err: err.message }, "sent, but the job still holds the recipient's address"));
 
   return async function deliver(job: Job<NotificationJobData, DeliveryResult>, token?: string): Promise<DeliveryResult> {
     const jobId = job.id!;

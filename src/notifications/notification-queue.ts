@@ -60,7 +60,11 @@ export interface NotificationQueueOptions {
   logger?: Logger;
 }
 
-export function createNotificationQueue(connection: Redis, name: string, options: NotificationQueueOptions = {}): Queue<NotificationJobData> {
+export function createNotificationQueue(
+  connection: Redis,
+  name: string,
+  options: NotificationQueueOptions = {},
+): Queue<NotificationJobData> {
   const queue = new Queue<NotificationJobData>(name, { connection, defaultJobOptions: { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions } });
   queue.on('error', (err) => options.logger?.warn({ err: err.message, queue: name }, 'notification queue error'));
   return queue;

@@ -2,7 +2,11 @@ import type { NotificationJobData } from './notification-queue';
 import { escapeHtml, oneLine } from './html';
 import { notificationContent, type MessageContent } from './notification-content';
 
-export interface RenderedMessage { subject: string; text: string; html: string }
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
 
 const SIGNATURE = 'The hiring team';
 
@@ -19,7 +23,9 @@ function toText(c: MessageContent): string {
 }
 
 function toHtml(c: MessageContent): string {
-  const rows = c.facts.map(([label, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`);
+  const rows = c.facts.map(
+    ([label, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
+  );
   return [
     '<!doctype html>',
     `<html><head><meta charset="utf-8"><title>${escapeHtml(oneLine(c.subject))}</title></head>`,

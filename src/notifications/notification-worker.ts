@@ -43,7 +43,10 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Worker<N
   worker.on('error', (err) => logger.warn({ err: err.message }, 'notification worker error'));
   worker.on('failed', (job, err) => {
     if (job && (err.name === 'PermanentDeliveryError' || job.attemptsMade >= (job.opts.attempts ?? 1))) {
-      logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, reason: err.message }, 'notification failed for good; it stays in the failed list');
+      logger.error(
+        { jobId: job.id, attemptsMade: job.attemptsMade, reason: err.message },
+        'notification failed for good; it stays in the failed list',
+      );
     }
   });
   return worker;

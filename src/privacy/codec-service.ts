@@ -9,14 +9,19 @@ import { dataKeyOf } from '../crypto/candidate-keys';
 import { candidateOf, isSealed, open } from '../crypto/personal-fields';
 
 /** A payload as Temporal's codec server protocol writes it: metadata values and data in base64. */
-export interface WirePayload { metadata?: Record<string, string>; data?: string }
+export interface WirePayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
 
 const fromWire = (p: WirePayload): Payload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
   data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
 });
 const toWire = (p: Payload): WirePayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 const utf8 = (bytes?: Uint8Array | null) => Buffer.from(bytes ?? []).toString('utf8');
@@ -65,10 +70,12 @@ export function createCodecService(services: Services) {
      */
     async decode(payloads: WirePayload[], user: User): Promise<WirePayload[]> {
       const reader = readerOf(services.orm.em.fork(), user);
-      return Promise.all(payloads.map(async (wire) => {
-        const opened = await openFor(fromWire(wire), reader);
-        return opened ? toWire(opened) : wire;
-      }));
+      return Promise.all(
+        payloads.map(async (wire) => {
+          const opened = await openFor(fromWire(wire), reader);
+          return opened ? toWire(opened) : wire;
+        }),
+      );
     },
   };
 }

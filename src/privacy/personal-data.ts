@@ -24,7 +24,11 @@ export interface PersonalDataExport {
 
 export async function exportPersonalData(services: Services, user: User): Promise<PersonalDataExport> {
   const em = services.orm.em.fork();
-  const ids = await em.execute<{ id: string }[]>('select id from applications where candidate_id = ? order by created_at', [user.id], 'all');
+  const ids = await em.execute<{ id: string }[]>(
+    'select id from applications where candidate_id = ? order by created_at',
+    [user.id],
+    'all',
+  );
   const applications = (await Promise.all(ids.map(({ id }) => findApplication(em, id)))).filter((a): a is ApplicationRecord => a !== null);
   const { id, email, fullName, role, active, createdAt, updatedAt } = user;
   return { user: { id, email, fullName: fullName ?? null, role, active, createdAt, updatedAt }, applications };
@@ -48,12 +52,26 @@ export async function erasePersonalData(services: Services, user: User, by: numb
   await orm.em.fork().transactional(async (em) => {
     await assertKeepsAnAdmin(em, user, { active: false });
     // A password no one knows and no hash of it can match: a random string that is not a hash.
-    await em.nativeUpdate(UserSchema, { id: user.id }, { email: erasedEmail(user.id), fullName: null, passwordHash: `!erased-${randomBytes(16).toString('hex')}`, active: false, updatedAt: now });
+    await em.nativeUpdate(
+      UserSchema,
+      { id: user.id },
+      {
+        email: erasedEmail(user.id),
+        fullName: null,
+        passwordHash: `!erased-${randomBytes(16).toString('hex')}`,
+        active: false,
+        updatedAt: now,
+      },
+    );
     await em.execute('update applications set cover_letter = null, resume_url = null where candidate_id = ?', [user.id], 'run');
   });
 
   const em = orm.em.fork();
-  const applications = await em.execute<{ id: string; stage: Stage }[]>('select id, stage from applications where candidate_id = ?', [user.id], 'all');
+  const applications = await em.execute<{ id: string; stage: Stage }[]>(
+    'select id, stage from applications where candidate_id = ?',
+    [user.id],
+    'all',
+  );
   const running = applications.filter((a) => !isFinal(a.stage));
   for (const application of running) {
     try {
@@ -64,7 +82,10 @@ export async function erasePersonalData(services: Services, user: User, by: numb
       // Anything else (Temporal unreachable) stops here, before the key is destroyed; the erasure can be sent again.
       const refused = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure;
       if (!(err instanceof ConflictError || err instanceof NotFoundError || refused)) throw err;
-      logger.warn({ applicationId: application.id, err: (err as Error).message }, 'an application of an erased candidate could not be withdrawn');
+      logger.warn(
+        { applicationId: application.id, err: (err as Error).message },
+        'an application of an erased candidate could not be withdrawn',
+      );
     }
   }
   await destroyDataKey(em, user.id);
@@ -74,7 +95,11 @@ export async function erasePersonalData(services: Services, user: User, by: numb
   const ids = applications.map((a) => a.id);
   const deliveries = await deleteDeliveriesWithPersonalData(em, ids);
   // The outbox's rows copied the recipient's address and names; the notifier skips a job whose row is gone.
-  await em.execute('delete from notification_outbox where subject in (select id from applications where candidate_id = ?)', [user.id], 'run');
+  await em.execute(
+    'delete from notification_outbox where subject in (select id from applications where candidate_id = ?)',
+    [user.id],
+    'run',
+  );
   const jobs = await removeNotificationJobsAbout(services.notifications, services.redis, ids);
   const files = await deleteOutboxFilesAbout(config.mail.outboxDir, ids);
   logger.info({ userId: user.id, by, withdrawn: running.length, deliveries, jobs, files }, 'personal data erased');
@@ -87,7 +112,10 @@ export async function erasePersonalData(services: Services, user: User, by: numb
 async function deleteDeliveriesWithPersonalData(em: EntityManager, applicationIds: readonly string[]): Promise<number> {
   if (!applicationIds.length) return 0;
   const rows = await em.execute<{ id: string; payload: string }[]>(
-    `select id, payload from webhook_deliveries where subject in (${applicationIds.map(() => '?').join(', ')})`, [...applicationIds], 'all');
+    `select id, payload from webhook_deliveries where subject in (${applicationIds.map(() => '?').join(', ')})`,
+    [...applicationIds],
+    'all',
+  );
   const personal = rows.filter((r) => carriesPersonalData(r.payload)).map((r) => r.id);
   for (const id of personal) await em.execute('delete from webhook_deliveries where id = ?', [id], 'run');
   return personal.length;

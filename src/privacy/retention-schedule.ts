@@ -13,14 +13,21 @@ export async function ensureRetentionSchedule(client: Client, config: Config, lo
   const scheduleId = retentionScheduleId(config);
   const handle = client.schedule.getHandle(scheduleId);
   if (!config.retentionDays) {
-    await handle.delete().catch((err: unknown) => { if (!(err instanceof ScheduleNotFoundError)) throw err; });
+    await handle.delete().catch((err: unknown) => {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+    });
     return;
   }
   try {
     await client.schedule.create({
       scheduleId,
       spec: { intervals: [{ every: '1 day' }] },
-      action: { type: 'startWorkflow', workflowType: 'retentionWorkflow', taskQueue: config.temporal.taskQueue, workflowId: `${scheduleId}-run` },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'retentionWorkflow',
+        taskQueue: config.temporal.taskQueue,
+        workflowId: `${scheduleId}-run`,
+      },
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
     });
     logger.info({ scheduleId, retentionDays: config.retentionDays }, 'retention schedule created');

@@ -34,16 +34,25 @@ export function createDataConverter(secretKey: string, options: DataConverterOpt
  * verifies signatures. What it encodes is unsigned, so a workflow reads it as `null` and refuses it:
  * a Web UI or CLI user can read what they may, and speak for no one.
  */
-export function codecServerCodecs(auth: Config['auth'], logger?: Logger): { encryption: PayloadEncryptionCodec; signatures: PayloadSignatureVerifier } {
-  const { keys, payloadKeys, onUndecryptable } = codecParts(auth.secretKey, { previousSecretKeys: auth.previousSecretKeys, payloadKeys: auth.payloadKeys, logger });
+export function codecServerCodecs(
+  auth: Config['auth'],
+  logger?: Logger,
+): { encryption: PayloadEncryptionCodec; signatures: PayloadSignatureVerifier } {
+  const { keys, payloadKeys, onUndecryptable } = codecParts(auth.secretKey, {
+    previousSecretKeys: auth.previousSecretKeys,
+    payloadKeys: auth.payloadKeys,
+    logger,
+  });
   // A refused signature is the codec server's everyday answer to a payload sent from the UI: no warning.
   return { encryption: new PayloadEncryptionCodec(payloadKeys, onUndecryptable), signatures: new PayloadSignatureVerifier(keys) };
 }
 
 function codecParts(secretKey: string, options: DataConverterOptions) {
   const { previousSecretKeys = [], logger } = options;
-  const onRefused = logger && ((reason: string) => logger.warn({ reason }, 'a Temporal payload without a valid signature was read as null'));
-  const onUndecryptable = logger && ((reason: string) => logger.warn({ reason }, 'a Temporal payload that does not decrypt was read as null'));
+  const onRefused =
+    logger && ((reason: string) => logger.warn({ reason }, 'a Temporal payload without a valid signature was read as null'));
+  const onUndecryptable =
+    logger && ((reason: string) => logger.warn({ reason }, 'a Temporal payload that does not decrypt was read as null'));
   // The current key signs; previous ones still verify what they signed, so running applications
   // survive a change of SECRET_KEY.
   const keys = [secretKey, ...previousSecretKeys].map(derivePayloadKey);

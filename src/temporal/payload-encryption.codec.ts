@@ -23,7 +23,10 @@ const NULL_PAYLOAD: Payload = { metadata: { encoding: utf8.encode('json/plain') 
 export type DecryptionRefusal = 'unknown_key' | 'undecryptable';
 
 export class PayloadEncryptionCodec implements PayloadCodec {
-  constructor(private readonly keyring: PayloadKeyring, private readonly onRefused?: (reason: DecryptionRefusal) => void) {}
+  constructor(
+    private readonly keyring: PayloadKeyring,
+    private readonly onRefused?: (reason: DecryptionRefusal) => void,
+  ) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const { id, key } = this.keyring.active;
@@ -70,7 +73,9 @@ function text(bytes: Uint8Array | null | undefined): string | undefined {
 
 /** The inner payload as JSON, bytes in base64: metadata values are bytes and need not be text. */
 function serialize(payload: Payload): Buffer {
-  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]));
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+  );
   return Buffer.from(JSON.stringify({ metadata, data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64') }));
 }
 

@@ -28,7 +28,10 @@ const DERIVATION_LABEL = 'ats/temporal-payload-signature/v1';
 const utf8 = new TextEncoder();
 const NULL_PAYLOAD: Payload = { metadata: { encoding: utf8.encode('json/plain') }, data: utf8.encode('null') };
 
-export interface SigningKey { id: string; key: Buffer }
+export interface SigningKey {
+  id: string;
+  key: Buffer;
+}
 
 /** The payload key derived (HKDF-SHA256) from the application secret; its id names it in metadata. */
 export function derivePayloadKey(secret: string): SigningKey {
@@ -46,7 +49,10 @@ export type SignatureRefusal = 'unsigned' | 'unknown_key' | 'bad_signature';
 export class PayloadSignatureVerifier {
   readonly #keys: Map<string, Buffer>;
 
-  constructor(keys: SigningKey[], private readonly onRefused?: (reason: SignatureRefusal) => void) {
+  constructor(
+    keys: SigningKey[],
+    private readonly onRefused?: (reason: SignatureRefusal) => void,
+  ) {
     if (!keys.length) throw new Error('a payload signature check needs at least one key');
     this.#keys = new Map(keys.map((k) => [k.id, k.key]));
   }
@@ -91,7 +97,10 @@ export class PayloadSignatureCodec extends PayloadSignatureVerifier implements P
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
       const metadata = unsigned(payload).metadata;
-      return { ...payload, metadata: { ...metadata, [KEY_ID_KEY]: utf8.encode(this.#signing.id), [SIGNATURE_KEY]: mac(this.#signing.key, payload) } };
+      return {
+        ...payload,
+        metadata: { ...metadata, [KEY_ID_KEY]: utf8.encode(this.#signing.id), [SIGNATURE_KEY]: mac(this.#signing.key, payload) },
+      };
     });
   }
 }

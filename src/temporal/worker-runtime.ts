@@ -1,4 +1,12 @@
-import { DefaultLogger, IllegalStateError, NativeConnection, Runtime, type LogLevel, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  IllegalStateError,
+  NativeConnection,
+  Runtime,
+  type LogLevel,
+  type WorkerOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { connectionFailure, connectionOptions } from './connection-security';
@@ -23,7 +31,10 @@ export async function connectWorker(temporal: Config['temporal']): Promise<Nativ
 }
 
 /** Where the worker's workflow code comes from: a bundle given, one built in advance, or the sources. */
-export function workflowSource(config: Config, bundle?: WorkflowBundleOption): { workflowBundle: WorkflowBundleOption } | { workflowsPath: string } {
+export function workflowSource(
+  config: Config,
+  bundle?: WorkflowBundleOption,
+): { workflowBundle: WorkflowBundleOption } | { workflowsPath: string } {
   if (bundle) return { workflowBundle: bundle };
   if (config.temporal.workflowBundlePath) return { workflowBundle: { codePath: config.temporal.workflowBundlePath } };
   return { workflowsPath: require.resolve('../../workflows') };
@@ -37,12 +48,19 @@ const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info:
  */
 export function installRuntime(logger: Logger): void {
   const sdkLogger = new DefaultLogger(LEVELS[logger.level] ?? 'ERROR', ({ level, message, meta }) => {
-    logger[level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error'](meta ?? {}, message);
+    logger[level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error'](
+      meta ?? {},
+      message,
+    );
   });
   try {
     // Core's own (Rust) log lines are forwarded too, instead of going straight to the console.
     const level = LEVELS[logger.level] ?? 'ERROR';
-    Runtime.install({ logger: sdkLogger, shutdownSignals: [], telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } } });
+    Runtime.install({
+      logger: sdkLogger,
+      shutdownSignals: [],
+      telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+    });
   } catch (err) {
     if (!(err instanceof IllegalStateError)) throw err;
   }

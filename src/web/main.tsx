@@ -26,7 +26,11 @@ function Page({ path, user }: { path: string; user: User | null }) {
   if ((p = match('/recruiter/jobs/:id/board', path))) return <PipelineBoardPage jobId={p.id} />;
   if ((p = match('/applications/:id', path))) return <ApplicationPage id={p.id} />;
   if (path === '/admin/users') return <AdminUsersPage />;
-  return <Layout title="Not found"><p>No page here.</p></Layout>;
+  return (
+    <Layout title="Not found">
+      <p>No page here.</p>
+    </Layout>
+  );
 }
 
 function App() {
@@ -59,7 +63,11 @@ function App() {
     },
   };
   if (!ready) return <p role="status">Loading…</p>;
-  return <SessionContext.Provider value={state}><Page path={path} user={user} /></SessionContext.Provider>;
+  return (
+    <SessionContext.Provider value={state}>
+      <Page path={path} user={user} />
+    </SessionContext.Provider>
+  );
 }
 
 render(<App />, document.getElementById('root')!);

@@ -9,6 +9,7 @@ import type { WebhookEvent } from './webhook-events';
  */
 export async function emitJobEvent(services: Services, type: WebhookEvent, job: { id: string; updatedAt: string }): Promise<void> {
   const timestamp = new Date().toISOString();
-  await services.webhooks.emitter.emit(type, `job.${job.id}.${job.updatedAt}`, { type, timestamp, data: job })
+  await services.webhooks.emitter
+    .emit(type, `job.${job.id}.${job.updatedAt}`, { type, timestamp, data: job })
     .catch((err: Error) => services.logger.warn({ err: err.message, jobId: job.id, event: type }, 'job webhook not emitted'));
 }

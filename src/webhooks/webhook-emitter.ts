@@ -16,7 +16,12 @@ export interface WebhookEmitter {
    * `subject`: the application the payload shows (its personal data goes with an erasure). The
    * payload may be given as a function, built only when someone subscribes (null: nothing to send).
    */
-  emit(event: WebhookEvent, sourceKey: string, payload: WebhookPayload | (() => Promise<WebhookPayload | null>), subject?: string): Promise<void>;
+  emit(
+    event: WebhookEvent,
+    sourceKey: string,
+    payload: WebhookPayload | (() => Promise<WebhookPayload | null>),
+    subject?: string,
+  ): Promise<void>;
 }
 
 /** The Standard Webhooks `webhook-id`: stable per (what happened, event, subscription). BullMQ forbids ':' in ids. */
@@ -29,7 +34,9 @@ const ENQUEUE_TIMEOUT_MS = 3_000;
 /** `promise`, or a rejection once `ms` have passed. */
 export function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`The webhook queue did not answer within ${ms} ms.`)), ms); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The webhook queue did not answer within ${ms} ms.`)), ms);
+  });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
@@ -45,7 +52,13 @@ export function createWebhookEmitter(orm: MikroORM, queue: Queue<WebhookJobData>
       const ids = subscribers.map((s) => ({ id: deliveryId(sourceKey, event, s.id), subscriptionId: s.id }));
       for (const d of ids) await insertDelivery(em, { ...d, event, payload: body, subject });
       // Adding an existing job id is a no-op in BullMQ. BullMQ waits for Redis indefinitely: bound it.
-      await withinMs(addJobs(queue, ids.map((d) => ({ name: event, data: { deliveryId: d.id }, opts: { jobId: d.id } }))), ENQUEUE_TIMEOUT_MS);
+      await withinMs(
+        addJobs(
+          queue,
+          ids.map((d) => ({ name: event, data: { deliveryId: d.id }, opts: { jobId: d.id } })),
+        ),
+        ENQUEUE_TIMEOUT_MS,
+      );
     },
   };
 }

@@ -13,4 +13,8 @@ export const WEBHOOK_EVENTS = [
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** The body of every delivery (Standard Webhooks' recommended shape). */
-export interface WebhookPayload<T = unknown> { type: WebhookEvent; timestamp: string; data: T }
+export interface WebhookPayload<T = unknown> {
+  type: WebhookEvent;
+  timestamp: string;
+  data: T;
+}

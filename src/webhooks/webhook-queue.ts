@@ -2,7 +2,9 @@ import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** A job names its delivery only: the notifier reads the payload, URL and secret from SQL when it sends. */
-export interface WebhookJobData { deliveryId: string }
+export interface WebhookJobData {
+  deliveryId: string;
+}
 
 /** Completed jobs are kept this long: their IDs make a repeated emission a no-op. */
 const DEDUPLICATION_WINDOW_SECONDS = 7 * 24 * 3600;

@@ -11,7 +11,10 @@ export function generateWebhookSecret(): string {
  * Secrets are stored sealed (AES-256-GCM) under a key derived from SECRET_KEY, so a copy of the
  * database alone cannot forge deliveries. Former keys (PREVIOUS_SECRET_KEYS) still open them.
  */
-export interface SecretBox { seal(secret: string): string; open(sealed: string): string }
+export interface SecretBox {
+  seal(secret: string): string;
+  open(sealed: string): string;
+}
 
 const keyOf = (secretKey: string) => Buffer.from(hkdfSync('sha256', secretKey, 'ats-webhooks', 'webhook-secret-v1', 32));
 
@@ -33,7 +36,9 @@ export function createSecretBox(secretKey: string, previousKeys: readonly string
           const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
           decipher.setAuthTag(Buffer.from(tag, 'base64'));
           return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
-        } catch { /* try the next key */ }
+        } catch {
+          /* try the next key */
+        }
       }
       throw new Error('The webhook secret does not open with SECRET_KEY or PREVIOUS_SECRET_KEYS.');
     },

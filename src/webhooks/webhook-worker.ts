@@ -6,7 +6,14 @@ import type { SecretBox } from './webhook-secrets';
 import { signatureHeaders } from './webhook-signature';
 import { guardedPost, RefusedAddressError } from './guarded-post';
 import { webhookBackoff, type WebhookJobData } from './webhook-queue';
-import { findDelivery, findSubscription, recordAttempt, updateSubscription, type StoredDelivery, type StoredSubscription } from './webhook-store';
+import {
+  findDelivery,
+  findSubscription,
+  recordAttempt,
+  updateSubscription,
+  type StoredDelivery,
+  type StoredSubscription,
+} from './webhook-store';
 
 export interface WebhookWorkerDeps {
   connection: Redis;
@@ -35,13 +42,15 @@ const BUSY_DELAY_MS = 750;
  * slowly delays its own deliveries, never the other subscribers'. A delivery over that share goes
  * back to the queue for a moment (not an attempt) and frees its slot.
  */
-export function createWebhookProcessor(deps: Omit<WebhookWorkerDeps, 'connection' | 'queueName' | 'concurrency' | 'options'> & { concurrency?: number }) {
+export function createWebhookProcessor(
+  deps: Omit<WebhookWorkerDeps, 'connection' | 'queueName' | 'concurrency' | 'options'> & { concurrency?: number },
+) {
   const share = deps.perSubscription ?? Math.max(1, Math.floor((deps.concurrency ?? 1) / 4));
   const inFlight = new Map<string, number>();
   return async (job: Job<WebhookJobData>, token?: string): Promise<WebhookOutcome> => {
     const em = deps.orm.em.fork();
     const delivery = await findDelivery(em, job.data.deliveryId);
-    const subscription = delivery && await findSubscription(em, delivery.subscriptionId);
+    const subscription = delivery && (await findSubscription(em, delivery.subscriptionId));
     // Deleted or disabled since: nothing to send.
     if (!delivery || !subscription?.active) return 'skipped';
     const busy = inFlight.get(subscription.id) ?? 0;
@@ -59,15 +68,24 @@ export function createWebhookProcessor(deps: Omit<WebhookWorkerDeps, 'connection
     }
   };
 
-  async function send(em: EntityManager, job: Job<WebhookJobData>, delivery: StoredDelivery, subscription: StoredSubscription): Promise<WebhookOutcome> {
+  async function send(
+    em: EntityManager,
+    job: Job<WebhookJobData>,
+    delivery: StoredDelivery,
+    subscription: StoredSubscription,
+  ): Promise<WebhookOutcome> {
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const headers = signatureHeaders(deps.secrets.open(subscription.sealedSecret), delivery.id, delivery.payload);
     let status: number | null = null;
     try {
-      ({ status } = await guardedPost(subscription.url, headers, delivery.payload, { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate }));
+      ({ status } = await guardedPost(subscription.url, headers, delivery.payload, {
+        timeoutMs: deps.timeoutMs,
+        allowPrivate: deps.allowPrivate,
+      }));
     } catch (err) {
       await recordAttempt(em, delivery.id, last ? 'failed' : 'retrying', null);
-      if (err instanceof RefusedAddressError) deps.logger.warn({ deliveryId: delivery.id, subscriptionId: subscription.id, err: err.message }, 'webhook refused');
+      if (err instanceof RefusedAddressError)
+        deps.logger.warn({ deliveryId: delivery.id, subscriptionId: subscription.id, err: err.message }, 'webhook refused');
       throw err;
     }
     if (status >= 200 && status < 300) {

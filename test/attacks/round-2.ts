@@ -23,10 +23,35 @@ import { temporal } from '@temporalio/proto';
 import { Redis } from 'ioredis';
 
 type Json = Record<string, unknown>;
-interface Options { api: string; temporal: string; namespace: string; redis: string; outbox: string; adminEmail: string; adminPassword: string; floodSeconds: number }
-interface Answer { status: number; headers: http.IncomingHttpHeaders; text: string; json: Json; ms: number }
-interface CallOptions { token?: string; body?: unknown; headers?: Record<string, string>; from?: string; chunked?: boolean; timeoutMs?: number }
-interface WirePayload { metadata?: Record<string, string>; data?: string }
+interface Options {
+  api: string;
+  temporal: string;
+  namespace: string;
+  redis: string;
+  outbox: string;
+  adminEmail: string;
+  adminPassword: string;
+  floodSeconds: number;
+}
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  json: Json;
+  ms: number;
+}
+interface CallOptions {
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  from?: string;
+  chunked?: boolean;
+  timeoutMs?: number;
+}
+interface WirePayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
 type Verdict = 'SAFE' | 'VULNERABLE' | 'ERROR';
 
 // ---------------------------------------------------------------------------------------------
@@ -76,21 +101,25 @@ function call(method: string, urlPath: string, options: CallOptions = {}): Promi
   return new Promise((resolve, reject) => {
     // A chosen IPv4 source needs an IPv4 destination (`localhost` may resolve to ::1 first).
     const family = options.from ? 4 : undefined;
-    const req = http.request(`${API}${urlPath}`, { method, headers, family, agent: agentFor(options.from ?? 'default'), timeout: options.timeoutMs ?? 60_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: Json = {};
-        try {
-          json = JSON.parse(text) as Json;
-        } catch {
-          // Not JSON (metrics, HTML): `text` has it.
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, ms: Date.now() - started });
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      `${API}${urlPath}`,
+      { method, headers, family, agent: agentFor(options.from ?? 'default'), timeout: options.timeoutMs ?? 60_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: Json = {};
+          try {
+            json = JSON.parse(text) as Json;
+          } catch {
+            // Not JSON (metrics, HTML): `text` has it.
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, ms: Date.now() - started });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: no answer in ${options.timeoutMs ?? 60_000} ms`)));
     req.on('error', reject);
     if (body !== undefined) req.write(body);
@@ -100,11 +129,16 @@ function call(method: string, urlPath: string, options: CallOptions = {}): Promi
 
 async function expect(answer: Promise<Answer>, status: number | number[], what: string): Promise<Answer> {
   const a = await answer;
-  if (!([] as number[]).concat(status).includes(a.status)) throw new Error(`${what}: expected ${String(status)}, got ${a.status} ${a.text.slice(0, 300)}`);
+  if (!([] as number[]).concat(status).includes(a.status))
+    throw new Error(`${what}: expected ${String(status)}, got ${a.status} ${a.text.slice(0, 300)}`);
   return a;
 }
 
-interface Delivery { at: number; type: string; text: string }
+interface Delivery {
+  at: number;
+  type: string;
+  text: string;
+}
 function startReceiver(): Promise<{ url: string; deliveries: Delivery[]; close: () => void }> {
   const deliveries: Delivery[] = [];
   const server = http.createServer((req, res) => {
@@ -122,10 +156,12 @@ function startReceiver(): Promise<{ url: string; deliveries: Delivery[]; close: 
       res.writeHead(204).end();
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as net.AddressInfo;
-    resolve({ url: `http://127.0.0.1:${port}/hook`, deliveries, close: () => server.close() });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}/hook`, deliveries, close: () => server.close() });
+    }),
+  );
 }
 
 const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('base64');
@@ -178,12 +214,16 @@ function outboxContents(dir: string): Map<string, string> {
   return out;
 }
 
-interface Hit { marker: string; where: string }
+interface Hit {
+  marker: string;
+  where: string;
+}
 function findMarkers(contents: Map<string, string>, markers: Record<string, string>, label: string): Hit[] {
   const found: Hit[] = [];
   for (const [where, text] of contents) {
     const lower = text.toLowerCase();
-    for (const [marker, value] of Object.entries(markers)) if (lower.includes(value.toLowerCase())) found.push({ marker, where: `${label} ${where}` });
+    for (const [marker, value] of Object.entries(markers))
+      if (lower.includes(value.toLowerCase())) found.push({ marker, where: `${label} ${where}` });
   }
   return found;
 }
@@ -192,12 +232,14 @@ function findMarkers(contents: Map<string, string>, markers: Record<string, stri
 function summarize(hits: Hit[]): string {
   const byMarker = new Map<string, string[]>();
   for (const h of hits) byMarker.set(h.marker, [...(byMarker.get(h.marker) ?? []), h.where]);
-  return [...byMarker].map(([marker, wheres]) => {
-    const keys = wheres.filter((w) => w.startsWith('Redis')).length;
-    const files = wheres.length - keys;
-    const examples = [wheres.find((w) => w.startsWith('Redis')), wheres.find((w) => w.startsWith('outbox'))].filter(Boolean).join(', ');
-    return `${marker} in ${keys} Redis keys, ${files} outbox files (${examples}${wheres.length > 2 ? ', …' : ''})`;
-  }).join('; ');
+  return [...byMarker]
+    .map(([marker, wheres]) => {
+      const keys = wheres.filter((w) => w.startsWith('Redis')).length;
+      const files = wheres.length - keys;
+      const examples = [wheres.find((w) => w.startsWith('Redis')), wheres.find((w) => w.startsWith('outbox'))].filter(Boolean).join(', ');
+      return `${marker} in ${keys} Redis keys, ${files} outbox files (${examples}${wheres.length > 2 ? ', …' : ''})`;
+    })
+    .join('; ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,27 +271,51 @@ async function main() {
   try {
     // ---- Set-up, through the public API as the admin.
     const login = async (email: string, pw = password, from?: string) =>
-      String((await expect(call('POST', '/api/auth/login', { body: { email, password: pw }, from }), 200, `log-in of ${email}`)).json.access_token);
+      String(
+        (await expect(call('POST', '/api/auth/login', { body: { email, password: pw }, from }), 200, `log-in of ${email}`)).json
+          .access_token,
+      );
     const admin = await login(opts.adminEmail, opts.adminPassword);
     const adminId = String(((await expect(call('GET', '/api/auth/me', { token: admin }), 200, 'who the admin is')).json.user as Json).id);
     const createUser = async (tag: string, role: string, fullName: string) => {
       const email = `${tag}-${run}@attack.example`;
-      const user = (await expect(call('POST', '/api/users', { token: admin, body: { email, password, role, fullName } }), 201, `creating ${tag}`)).json.user as Json;
+      const user = (
+        await expect(call('POST', '/api/users', { token: admin, body: { email, password, role, fullName } }), 201, `creating ${tag}`)
+      ).json.user as Json;
       return { id: String(user.id), email, fullName };
     };
     const attacker = await createUser('outsider', 'recruiter', `Outsider ${run}`);
     const teamRecruiter = await createUser('leaver', 'recruiter', `Leaver ${run}`);
     const reader = await createUser('reader', 'candidate', `Reader ${run}`);
     const erased = await createUser('erased', 'candidate', `Erasable Person ${run}`);
-    const job = (await expect(call('POST', '/api/jobs', { token: admin, body: { title: `Attack target ${run}`, company: `Attack Co ${run}`, status: 'open' } }), 201, 'creating the job')).json;
+    const job = (
+      await expect(
+        call('POST', '/api/jobs', { token: admin, body: { title: `Attack target ${run}`, company: `Attack Co ${run}`, status: 'open' } }),
+        201,
+        'creating the job',
+      )
+    ).json;
     const jobId = String(job.id);
-    await expect(call('POST', `/api/jobs/${jobId}/team`, { token: admin, body: { userId: teamRecruiter.id } }), [200, 201], 'adding the team recruiter');
-    const webhook = await expect(call('POST', '/api/webhooks', { token: admin, body: { url: receiver.url, events: ['application.stage_changed', 'application.rejected', 'application.withdrawn'] } }), 201, 'subscribing the receiver');
+    await expect(
+      call('POST', `/api/jobs/${jobId}/team`, { token: admin, body: { userId: teamRecruiter.id } }),
+      [200, 201],
+      'adding the team recruiter',
+    );
+    const webhook = await expect(
+      call('POST', '/api/webhooks', {
+        token: admin,
+        body: { url: receiver.url, events: ['application.stage_changed', 'application.rejected', 'application.withdrawn'] },
+      }),
+      201,
+      'subscribing the receiver',
+    );
 
     const apply = async (token: string, tag: string, job: string) => {
       const coverLetter = `cover-letter-${tag}-${run}-job${job}: I would love to work on your attack surface.`;
       const resumeUrl = `https://files.attack.example/${tag}-${run}/job${job}/resume.pdf`;
-      const app = (await expect(call('POST', `/api/jobs/${job}/apply`, { token, body: { coverLetter, resumeUrl } }), 201, `${tag} applying`)).json;
+      const app = (
+        await expect(call('POST', `/api/jobs/${job}/apply`, { token, body: { coverLetter, resumeUrl } }), 201, `${tag} applying`)
+      ).json;
       return { id: String(app.id), coverLetter, resumeUrl };
     };
     const readerApp = await apply(await login(reader.email), 'reader', jobId);
@@ -258,7 +324,16 @@ async function main() {
     // More running applications of the erased candidate: erasure withdraws them one by one, and each
     // withdrawal's webhook is on its way while the next one is withdrawn.
     for (let i = 0; i < 3; i++) {
-      const other = (await expect(call('POST', '/api/jobs', { token: admin, body: { title: `Attack target ${run} #${i + 2}`, company: `Attack Co ${run}`, status: 'open' } }), 201, 'creating another job')).json;
+      const other = (
+        await expect(
+          call('POST', '/api/jobs', {
+            token: admin,
+            body: { title: `Attack target ${run} #${i + 2}`, company: `Attack Co ${run}`, status: 'open' },
+          }),
+          201,
+          'creating another job',
+        )
+      ).json;
       await apply(erasedToken, 'erased', String(other.id));
     }
     // What identifies the erased candidate's content in any of their applications.
@@ -268,21 +343,36 @@ async function main() {
     const outsider = await login(attacker.email);
     const leaver = await login(teamRecruiter.email);
     const outsiderSees = (await call('GET', `/api/applications/${encodeURIComponent(readerApp.id)}`, { token: outsider })).status;
-    console.log(`# set-up: job ${jobId}, applications ${readerApp.id} and ${erasedApp.id}, webhook ${String(webhook.json.id)}, admin ${adminId}; the outsider's GET of the application answers ${outsiderSees}`);
+    console.log(
+      `# set-up: job ${jobId}, applications ${readerApp.id} and ${erasedApp.id}, webhook ${String(webhook.json.id)}, admin ${adminId}; the outsider's GET of the application answers ${outsiderSees}`,
+    );
 
     // ---- 8. /metrics anonymously.
     await attempt('8 metrics-public', async () => {
       const a = await call('GET', '/metrics');
       const prometheus = /^# (HELP|TYPE) /m.test(a.text);
-      if (a.status === 200 && prometheus) report('VULNERABLE', '8 metrics-public', `anonymous GET /metrics answered 200 with Prometheus text (${a.text.split('\n').length} lines)`);
-      else report('SAFE', '8 metrics-public', `anonymous GET /metrics answered ${a.status}${prometheus ? ' (with Prometheus text)' : ' without Prometheus text'}`);
+      if (a.status === 200 && prometheus)
+        report(
+          'VULNERABLE',
+          '8 metrics-public',
+          `anonymous GET /metrics answered 200 with Prometheus text (${a.text.split('\n').length} lines)`,
+        );
+      else
+        report(
+          'SAFE',
+          '8 metrics-public',
+          `anonymous GET /metrics answered ${a.status}${prometheus ? ' (with Prometheus text)' : ' without Prometheus text'}`,
+        );
     });
 
     // ---- 9. Application ids derived from SQL ids only.
     await attempt('9 workflow-ids', async () => {
       const sqlOnly = /^application-job\d+-candidate\d+$/.test(readerApp.id);
-      report(sqlOnly ? 'VULNERABLE' : 'SAFE', '9 workflow-ids',
-        `a new application's id is ${readerApp.id}: ${sqlOnly ? 'built from SQL ids only, so a replaced or restored database names the same workflows again' : 'it carries a part not derived from SQL ids'} (checked by shape, not by replacing the database)`);
+      report(
+        sqlOnly ? 'VULNERABLE' : 'SAFE',
+        '9 workflow-ids',
+        `a new application's id is ${readerApp.id}: ${sqlOnly ? 'built from SQL ids only, so a replaced or restored database names the same workflows again' : 'it carries a part not derived from SQL ids'} (checked by shape, not by replacing the database)`,
+      );
     });
 
     // ---- 1. /codec/encode as a signing oracle: signal and update straight to Temporal.
@@ -291,7 +381,9 @@ async function main() {
       return { status: a.status, payloads: a.status === 200 ? (a.json.payloads as WirePayload[]) : null };
     };
     const stageOf = async (id: string) => {
-      const app = (await expect(call('GET', `/api/applications/${encodeURIComponent(id)}`, { token: admin }), 200, 'reading the application as admin')).json;
+      const app = (
+        await expect(call('GET', `/api/applications/${encodeURIComponent(id)}`, { token: admin }), 200, 'reading the application as admin')
+      ).json;
       return { stage: String(app.stage), history: (app.history as Json[]) ?? [] };
     };
     await attempt('1 codec-encode-oracle', async () => {
@@ -300,8 +392,12 @@ async function main() {
       const request = { applicationId: readerApp.id, stage: 'screening', by: adminId, reason: null };
       const signalEncoded = await encode(outsider, request);
       await service.signalWorkflowExecution({
-        namespace: opts.namespace, workflowExecution: { workflowId: readerApp.id }, signalName: 'changeStage',
-        input: { payloads: (signalEncoded.payloads ?? [jsonPayload(request)]).map(fromWire) }, identity: `attacker-${run}`, requestId: randomUUID(),
+        namespace: opts.namespace,
+        workflowExecution: { workflowId: readerApp.id },
+        signalName: 'changeStage',
+        input: { payloads: (signalEncoded.payloads ?? [jsonPayload(request)]).map(fromWire) },
+        identity: `attacker-${run}`,
+        requestId: randomUUID(),
       });
       let after = before;
       for (let i = 0; i < 40 && after.stage === before.stage; i++) {
@@ -320,9 +416,15 @@ async function main() {
       const updateRequest = { applicationId: readerApp.id, stage: next[after.stage] ?? 'rejected', by: adminId, reason: null };
       const updateEncoded = await encode(outsider, updateRequest);
       const response = await service.updateWorkflowExecution({
-        namespace: opts.namespace, workflowExecution: { workflowId: readerApp.id },
-        waitPolicy: { lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
-        request: { meta: { updateId: randomUUID(), identity: `attacker-${run}` }, input: { name: 'changeStage', args: { payloads: (updateEncoded.payloads ?? [jsonPayload(updateRequest)]).map(fromWire) } } },
+        namespace: opts.namespace,
+        workflowExecution: { workflowId: readerApp.id },
+        waitPolicy: {
+          lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED,
+        },
+        request: {
+          meta: { updateId: randomUUID(), identity: `attacker-${run}` },
+          input: { name: 'changeStage', args: { payloads: (updateEncoded.payloads ?? [jsonPayload(updateRequest)]).map(fromWire) } },
+        },
       });
       const accepted = Boolean(response.outcome?.success);
       const updateOutcome = accepted
@@ -334,8 +436,14 @@ async function main() {
     // ---- 2. /codec/decode ignores hiring teams.
     await attempt('2 codec-decode-teams', async () => {
       const item = '2 codec-decode-teams';
-      const history = await service.getWorkflowExecutionHistory({ namespace: opts.namespace, execution: { workflowId: readerApp.id }, maximumPageSize: 5 });
-      const started = history.history?.events?.find((e) => e.workflowExecutionStartedEventAttributes)?.workflowExecutionStartedEventAttributes;
+      const history = await service.getWorkflowExecutionHistory({
+        namespace: opts.namespace,
+        execution: { workflowId: readerApp.id },
+        maximumPageSize: 5,
+      });
+      const started = history.history?.events?.find(
+        (e) => e.workflowExecutionStartedEventAttributes,
+      )?.workflowExecutionStartedEventAttributes;
       const payloads = (started?.input?.payloads ?? []).map(toWire);
       if (!payloads.length) throw new Error('the start event carries no input');
       const leaks = (text: string) => text.includes(readerApp.coverLetter) || text.includes(readerApp.resumeUrl);
@@ -345,21 +453,40 @@ async function main() {
       const adminReads = asAdmin.status === 200 && leaks(wireText(asAdmin.json.payloads as WirePayload[]));
       const outsiderReads = asOutsider.status === 200 && leaks(wireText(asOutsider.json.payloads as WirePayload[]));
       const control = `(the admin's decode ${adminReads ? 'does' : 'does NOT'} show it; the raw history ${rawLeaks ? 'DOES' : 'does not'} show it)`;
-      if (outsiderReads || rawLeaks) report('VULNERABLE', item, `the off-team recruiter (GET answers ${outsiderSees}) read the cover letter or résumé URL of ${readerApp.id} from its start event${outsiderReads ? ' through /codec/decode' : ''} ${control}`);
-      else report('SAFE', item, `/codec/decode answered the off-team recruiter ${asOutsider.status} without the cover letter or résumé URL of ${readerApp.id}'s start event ${control}`);
+      if (outsiderReads || rawLeaks)
+        report(
+          'VULNERABLE',
+          item,
+          `the off-team recruiter (GET answers ${outsiderSees}) read the cover letter or résumé URL of ${readerApp.id} from its start event${outsiderReads ? ' through /codec/decode' : ''} ${control}`,
+        );
+      else
+        report(
+          'SAFE',
+          item,
+          `/codec/decode answered the off-team recruiter ${asOutsider.status} without the cover letter or résumé URL of ${readerApp.id}'s start event ${control}`,
+        );
     });
 
     // ---- 5, 4, 6: keyed stage change, removal from the team, erasure, replay, leftovers.
     const key = `attack-${run}`;
     const stageBody = { stage: 'screening' };
-    const first = await call('PATCH', `/api/applications/${encodeURIComponent(erasedApp.id)}/stage`, { token: leaver, body: stageBody, headers: { 'idempotency-key': key } });
-    if (first.status !== 200) console.log(`# the team recruiter's keyed stage change answered ${first.status}: ${first.text.slice(0, 200)}`);
+    const first = await call('PATCH', `/api/applications/${encodeURIComponent(erasedApp.id)}/stage`, {
+      token: leaver,
+      body: stageBody,
+      headers: { 'idempotency-key': key },
+    });
+    if (first.status !== 200)
+      console.log(`# the team recruiter's keyed stage change answered ${first.status}: ${first.text.slice(0, 200)}`);
     // Let the change's webhook and e-mail go out before the erasure: the delivery shows the receiver
     // is reachable, and the e-mail's job and file give item 6 something to find.
     const delivered = () => receiver.deliveries.some((d) => d.type === 'application.stage_changed' && d.text.includes(erasedApp.id));
     for (let i = 0; i < 60 && !delivered(); i++) await sleep(250);
     for (let i = 0; i < 60 && !findMarkers(outboxContents(opts.outbox), { email: erased.email }, 'outbox').length; i++) await sleep(250);
-    await expect(call('DELETE', `/api/jobs/${jobId}/team/${teamRecruiter.id}`, { token: admin }), 204, 'removing the recruiter from the team');
+    await expect(
+      call('DELETE', `/api/jobs/${jobId}/team/${teamRecruiter.id}`, { token: admin }),
+      204,
+      'removing the recruiter from the team',
+    );
     const erasedAt = Date.now();
     const erase = await call('POST', `/api/users/${erased.id}/erase`, { token: admin });
     if (erase.status !== 202) console.log(`# the erasure answered ${erase.status}: ${erase.text.slice(0, 200)}`);
@@ -373,18 +500,39 @@ async function main() {
       const after = receiver.deliveries.filter((d) => d.at >= erasedAt);
       const leaking = after.filter((d) => carriesErased(d.text) || d.text.toLowerCase().includes(erased.email.toLowerCase()));
       const types = after.map((d) => d.type).join(', ') || 'none';
-      if (!receiver.deliveries.length) throw new Error('the receiver got no delivery at all, not even the stage change before the erasure: are webhooks allowed to reach loopback (WEBHOOK_ALLOW_PRIVATE=true)?');
-      if (leaking.length) report('VULNERABLE', item, `${leaking.length} webhook deliveries received after the erasure request (${leaking.map((d) => d.type).join(', ')}) carried the erased candidate's cover letter, résumé URL or e-mail`);
-      else report('SAFE', item, `erased a candidate with 4 running applications (erase answered ${erase.status}); deliveries received afterwards: ${types}, none carrying the cover letter, résumé URL or e-mail`);
+      if (!receiver.deliveries.length)
+        throw new Error(
+          'the receiver got no delivery at all, not even the stage change before the erasure: are webhooks allowed to reach loopback (WEBHOOK_ALLOW_PRIVATE=true)?',
+        );
+      if (leaking.length)
+        report(
+          'VULNERABLE',
+          item,
+          `${leaking.length} webhook deliveries received after the erasure request (${leaking.map((d) => d.type).join(', ')}) carried the erased candidate's cover letter, résumé URL or e-mail`,
+        );
+      else
+        report(
+          'SAFE',
+          item,
+          `erased a candidate with 4 running applications (erase answered ${erase.status}); deliveries received afterwards: ${types}, none carrying the cover letter, résumé URL or e-mail`,
+        );
     });
 
     await attempt('5 idempotent-replay', async () => {
       const item = '5 idempotent-replay';
-      const replay = await call('PATCH', `/api/applications/${encodeURIComponent(erasedApp.id)}/stage`, { token: leaver, body: stageBody, headers: { 'idempotency-key': key } });
+      const replay = await call('PATCH', `/api/applications/${encodeURIComponent(erasedApp.id)}/stage`, {
+        token: leaver,
+        body: stageBody,
+        headers: { 'idempotency-key': key },
+      });
       const replayed = replay.status === 200 && replay.headers['idempotent-replayed'] === 'true';
       const carries = carriesErased(replay.text);
       const what = `the recruiter's keyed stage change (first answer ${first.status}), replayed after leaving the team and the candidate's erasure, answered ${replay.status}${replay.headers['idempotent-replayed'] ? ` with Idempotent-Replayed: ${String(replay.headers['idempotent-replayed'])}` : ''}`;
-      report(replayed || carries ? 'VULNERABLE' : 'SAFE', item, `${what}${carries ? ', carrying the erased cover letter or résumé URL' : ', without the erased cover letter or résumé URL'}`);
+      report(
+        replayed || carries ? 'VULNERABLE' : 'SAFE',
+        item,
+        `${what}${carries ? ', carrying the erased cover letter or résumé URL' : ', without the erased cover letter or résumé URL'}`,
+      );
     });
 
     await attempt('6 erasure-leftovers', async () => {
@@ -411,7 +559,12 @@ async function main() {
       }
       const also = elsewhere.length ? ` (also, outside the queues and idempotency records: ${summarize(elsewhere)})` : '';
       if (found.length) report('VULNERABLE', item, `30 s after the erasure, personal data remains: ${summarize(found)}${also}`);
-      else report('SAFE', item, `after the erasure, none of the candidate's e-mail, name, cover letter or résumé URL in the queue and idempotency keys of ${keys} Redis keys (every type, every job state) or in ${files} outbox files${also}`);
+      else
+        report(
+          'SAFE',
+          item,
+          `after the erasure, none of the candidate's e-mail, name, cover letter or résumé URL in the queue and idempotency keys of ${keys} Redis keys (every type, every job state) or in ${files} outbox files${also}`,
+        );
     });
 
     // ---- 7. Eight slow anonymous chunked uploads, then an ordinary chunked POST /api/jobs.
@@ -424,7 +577,9 @@ async function main() {
         const socket = net.connect({ host: url.hostname, port: Number(url.port || 80) });
         socket.on('error', () => undefined);
         socket.on('data', (d: Buffer) => closedEarly.push(d.toString('utf8').split('\r\n')[0]));
-        socket.write(`POST /api/auth/signup HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n`);
+        socket.write(
+          `POST /api/auth/signup HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n`,
+        );
         sockets.push(socket);
       }
       const trickle = setInterval(() => {
@@ -433,10 +588,28 @@ async function main() {
       try {
         await sleep(1500);
         // An ordinary recruiter somewhere else: another source address than the slow senders.
-        const a = await call('POST', '/api/jobs', { token: outsider, from: '127.0.1.1', chunked: true, timeoutMs: 30_000, body: { title: `Chunked ${run}`, company: `Attack Co ${run}`, status: 'draft' } });
-        const answers = closedEarly.length ? `; the slow senders were answered: ${[...new Set(closedEarly)].join(', ')}` : '; the slow senders were still held open';
-        if (a.ms > 3000 || a.status === 503) report('VULNERABLE', item, `with 8 trickling chunked uploads held open, a recruiter's chunked POST /api/jobs took ${a.ms} ms and answered ${a.status}${answers}`);
-        else report('SAFE', item, `with 8 trickling chunked uploads held open, a recruiter's chunked POST /api/jobs answered ${a.status} in ${a.ms} ms${answers}`);
+        const a = await call('POST', '/api/jobs', {
+          token: outsider,
+          from: '127.0.1.1',
+          chunked: true,
+          timeoutMs: 30_000,
+          body: { title: `Chunked ${run}`, company: `Attack Co ${run}`, status: 'draft' },
+        });
+        const answers = closedEarly.length
+          ? `; the slow senders were answered: ${[...new Set(closedEarly)].join(', ')}`
+          : '; the slow senders were still held open';
+        if (a.ms > 3000 || a.status === 503)
+          report(
+            'VULNERABLE',
+            item,
+            `with 8 trickling chunked uploads held open, a recruiter's chunked POST /api/jobs took ${a.ms} ms and answered ${a.status}${answers}`,
+          );
+        else
+          report(
+            'SAFE',
+            item,
+            `with 8 trickling chunked uploads held open, a recruiter's chunked POST /api/jobs answered ${a.status} in ${a.ms} ms${answers}`,
+          );
       } finally {
         clearInterval(trickle);
         for (const s of sockets) s.destroy();
@@ -450,7 +623,12 @@ async function main() {
       // so a 429 here means a budget on correct passwords, not a side effect of in-flight reservations.
       const flooders = await Promise.all(Array.from({ length: 10 }, (_, n) => createUser(`flood${n}`, 'candidate', `Flood ${n} ${run}`)));
       const others: { email: string }[] = [];
-      for (let n = 0; n < 31; n += 4) others.push(...await Promise.all([0, 1, 2, 3].filter((k) => n + k < 31).map((k) => createUser(`user${n + k}`, 'candidate', `User ${n + k} ${run}`))));
+      for (let n = 0; n < 31; n += 4)
+        others.push(
+          ...(await Promise.all(
+            [0, 1, 2, 3].filter((k) => n + k < 31).map((k) => createUser(`user${n + k}`, 'candidate', `User ${n + k} ${run}`)),
+          )),
+        );
       // The flood's own address, apart from the set-up's, so a budget it exhausts refuses only the flood.
       const FLOOD_ADDRESS = '127.0.200.1';
       const flood: Record<number, number> = {};
@@ -459,7 +637,14 @@ async function main() {
       const floodWorker = async (w: number) => {
         const who = flooders[w % flooders.length];
         while (Date.now() < end) {
-          const status = await call('POST', '/api/auth/login', { body: { email: who.email, password }, from: FLOOD_ADDRESS, timeoutMs: 30_000 }).then((a) => a.status, () => 0);
+          const status = await call('POST', '/api/auth/login', {
+            body: { email: who.email, password },
+            from: FLOOD_ADDRESS,
+            timeoutMs: 30_000,
+          }).then(
+            (a) => a.status,
+            () => 0,
+          );
           flood[status] = (flood[status] ?? 0) + 1;
           if (status !== 200) await sleep(20);
         }
@@ -470,12 +655,24 @@ async function main() {
       await sleep(2000);
       const logins = others.map(async (who, i) => {
         await sleep(i * spacing);
-        const status = await call('POST', '/api/auth/login', { body: { email: who.email, password }, from: `127.0.${i + 2}.1`, timeoutMs: 30_000 }).then((a) => String(a.status), (e: Error) => `error (${e.message})`);
+        const status = await call('POST', '/api/auth/login', {
+          body: { email: who.email, password },
+          from: `127.0.${i + 2}.1`,
+          timeoutMs: 30_000,
+        }).then(
+          (a) => String(a.status),
+          (e: Error) => `error (${e.message})`,
+        );
         otherStatus[status] = (otherStatus[status] ?? 0) + 1;
       });
       await Promise.all([...workers, ...logins]);
-      const refused = Object.entries(otherStatus).filter(([s]) => s !== '200').reduce((sum, [, c]) => sum + c, 0);
-      const fmt = (counts: Record<string | number, number>) => Object.entries(counts).map(([s, c]) => `${c}×${s}`).join(', ');
+      const refused = Object.entries(otherStatus)
+        .filter(([s]) => s !== '200')
+        .reduce((sum, [, c]) => sum + c, 0);
+      const fmt = (counts: Record<string | number, number>) =>
+        Object.entries(counts)
+          .map(([s, c]) => `${c}×${s}`)
+          .join(', ');
       const what = `40 concurrent correct-password log-ins for ${opts.floodSeconds} s from one address (${flooders.length} accounts) got ${fmt(flood)}; ${others.length} other users from other addresses got ${fmt(otherStatus)}`;
       const starved = (otherStatus['503'] ?? 0) > 3 || refused > 3;
       report(starved || !flood[429] ? 'VULNERABLE' : 'SAFE', item, `${what}${flood[429] ? '' : '; the flood never saw 429'}`);
@@ -492,7 +689,10 @@ async function main() {
   return counts('VULNERABLE') ? 1 : counts('ERROR') ? 2 : 0;
 }
 
-main().then((code) => process.exit(code), (err: Error) => {
-  console.error(`ERROR set-up: ${err.stack ?? err.message}`);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`ERROR set-up: ${err.stack ?? err.message}`);
+    process.exit(2);
+  },
+);

@@ -4,7 +4,15 @@ import { bundleWorkflows, createJob } from '../support/applications';
 import { CODEC_COOKIE } from '../../src/http/routes/codec.routes';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /**
  * A recruiter reads an application's input in the Temporal Web UI through the API's codec endpoint:
@@ -50,7 +58,9 @@ describe('the Temporal Web UI through the codec endpoint', () => {
       }, endpoint);
       const page = await context.newPage();
       const decodes: number[] = [];
-      page.on('response', (res) => { if (res.url().startsWith(`${endpoint}/decode`)) decodes.push(res.status()); });
+      page.on('response', (res) => {
+        if (res.url().startsWith(`${endpoint}/decode`)) decodes.push(res.status());
+      });
       await page.goto(workflowUrl);
       await page.getByText('Input', { exact: true }).first().waitFor({ state: 'attached', timeout: 20_000 });
       // The input section (collapsed or not) holds the decoded value once the UI's decode calls returned.
@@ -69,7 +79,7 @@ describe('the Temporal Web UI through the codec endpoint', () => {
     }
   }
 
-  test('with a recruiter\'s session the workflow\'s input shows the cover letter; without one it does not', async () => {
+  test("with a recruiter's session the workflow's input shows the cover letter; without one it does not", async () => {
     const signedIn = await inputShown(true);
     expect(signedIn).toContain(coverLetter);
     const anonymous = await inputShown(false);

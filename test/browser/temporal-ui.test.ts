@@ -4,7 +4,15 @@ import { bundleWorkflows, createJob, eventually } from '../support/applications'
 
 /** Debian's Chromium, headless; never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /**
  * A recruiter can find any application in the Temporal Web UI: its `workflowUrl` opens the workflow
@@ -26,7 +34,9 @@ describe('applications in the Temporal Web UI', () => {
     const applied = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} });
     expect(applied.status).toBe(201);
     ({ id, workflowUrl } = applied.body);
-    expect((await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage: 'screening' } })).status).toBe(200);
+    expect(
+      (await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage: 'screening' } })).status,
+    ).toBe(200);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -6,14 +6,27 @@ import { startStack, type TestStack } from '../support/stack';
 import { addToTeam, bundleWorkflows, createJob } from '../support/applications';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 // Set to a folder (e.g. docs) to write the README's screenshots there.
 const SCREENSHOT_DIR = process.env.ATS_SCREENSHOT_DIR;
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`Skipping the web app browser test: ${CHROMIUM} does not exist (apt-get install chromium).`);
 
-interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
 
 /**
  * axe-core's serious and critical findings on the page as it is now. The script goes in through
@@ -30,276 +43,320 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-(hasChromium ? describe : describe.skip)(`the web app at /app in headless Chromium${hasChromium ? '' : ' (skipped: no /usr/bin/chromium)'}`, () => {
-  let stack: TestStack;
-  let browser: Browser;
-  let recruiter: Awaited<ReturnType<TestStack['user']>>;
-  let admin: Awaited<ReturnType<TestStack['user']>>;
-  let jobId: string;
-  let title: string;
-  let applicationId: string;
-  const candidate = { email: `cand-${randomUUID().slice(0, 8)}@example.com`, password: 'candidate-password-1', fullName: 'Ada Candidate' };
-  const contexts: BrowserContext[] = [];
-  const foreignRequests: string[] = [];
-  const pageProblems: string[] = [];
-  const axeFindings: Record<string, string[]> = {};
+(hasChromium ? describe : describe.skip)(
+  `the web app at /app in headless Chromium${hasChromium ? '' : ' (skipped: no /usr/bin/chromium)'}`,
+  () => {
+    let stack: TestStack;
+    let browser: Browser;
+    let recruiter: Awaited<ReturnType<TestStack['user']>>;
+    let admin: Awaited<ReturnType<TestStack['user']>>;
+    let jobId: string;
+    let title: string;
+    let applicationId: string;
+    const candidate = {
+      email: `cand-${randomUUID().slice(0, 8)}@example.com`,
+      password: 'candidate-password-1',
+      fullName: 'Ada Candidate',
+    };
+    const contexts: BrowserContext[] = [];
+    const foreignRequests: string[] = [];
+    const pageProblems: string[] = [];
+    const axeFindings: Record<string, string[]> = {};
 
-  async function newPage(width = 1280, height = 900): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height } });
-    contexts.push(context);
-    const origin = new URL(stack.url).origin;
-    context.on('request', (req) => { if (!req.url().startsWith('data:') && new URL(req.url()).origin !== origin) foreignRequests.push(req.url()); });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageProblems.push(err.message));
-    page.on('console', (msg) => { if (msg.type() === 'error' && !/the server responded with a status of (409|401)/.test(msg.text())) pageProblems.push(msg.text()); });
-    return page;
-  }
+    async function newPage(width = 1280, height = 900): Promise<Page> {
+      const context = await browser.newContext({ viewport: { width, height } });
+      contexts.push(context);
+      const origin = new URL(stack.url).origin;
+      context.on('request', (req) => {
+        if (!req.url().startsWith('data:') && new URL(req.url()).origin !== origin) foreignRequests.push(req.url());
+      });
+      const page = await context.newPage();
+      page.on('pageerror', (err) => pageProblems.push(err.message));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' && !/the server responded with a status of (409|401)/.test(msg.text())) pageProblems.push(msg.text());
+      });
+      return page;
+    }
 
-  async function scan(page: Page, name: string): Promise<void> {
-    axeFindings[name] = await seriousViolations(page);
-  }
+    async function scan(page: Page, name: string): Promise<void> {
+      axeFindings[name] = await seriousViolations(page);
+    }
 
-  async function signIn(page: Page, email: string, password: string): Promise<void> {
-    await page.goto(`${stack.url}/app/signin`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
+    async function signIn(page: Page, email: string, password: string): Promise<void> {
+      await page.goto(`${stack.url}/app/signin`);
+      await page.getByLabel('E-mail').fill(email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    }
 
-  beforeAll(async () => {
-    stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-    const owner = await stack.user('recruiter');
-    recruiter = await stack.user('recruiter');
-    admin = await stack.user('admin');
-    const job = await createJob(stack, owner.user.id);
-    await addToTeam(stack, job, recruiter.user.id);
-    jobId = String(job.id);
-    title = `Platform Engineer ${randomUUID().slice(0, 8)}`;
-    const renamed = await stack.http('PATCH', `/api/jobs/${jobId}`, { token: owner.token, body: { title, description: 'Build the pipeline.' } });
-    expect(renamed.status).toBe(200);
-  }, 120_000);
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await stack?.close();
-  });
+    beforeAll(async () => {
+      stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+      const owner = await stack.user('recruiter');
+      recruiter = await stack.user('recruiter');
+      admin = await stack.user('admin');
+      const job = await createJob(stack, owner.user.id);
+      await addToTeam(stack, job, recruiter.user.id);
+      jobId = String(job.id);
+      title = `Platform Engineer ${randomUUID().slice(0, 8)}`;
+      const renamed = await stack.http('PATCH', `/api/jobs/${jobId}`, {
+        token: owner.token,
+        body: { title, description: 'Build the pipeline.' },
+      });
+      expect(renamed.status).toBe(200);
+    }, 120_000);
+    afterAll(async () => {
+      for (const context of contexts) await context.close();
+      await browser?.close();
+      await stack?.close();
+    });
 
-  test('serves the app with its CSP, its assets by type, and index.html for paths inside it', async () => {
-    const index = await stack.http('GET', '/app/recruiter/jobs/1/board');
-    expect(index.status).toBe(200);
-    expect(index.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(index.text).toContain('/app/app.js');
-    const script = await stack.http('GET', '/app/app.js');
-    expect(script.headers.get('content-type')).toMatch(/^(text|application)\/javascript/);
-    expect((await stack.http('GET', '/app/app.css')).headers.get('content-type')).toMatch(/^text\/css/);
-    // Only built assets by plain name: anything else is the app's page, never a file from elsewhere.
-    const escaped = await stack.http('GET', '/app/..%2Fpackage.json');
-    expect(escaped.text).not.toContain('"ats-backend"');
-  });
+    test('serves the app with its CSP, its assets by type, and index.html for paths inside it', async () => {
+      const index = await stack.http('GET', '/app/recruiter/jobs/1/board');
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(index.text).toContain('/app/app.js');
+      const script = await stack.http('GET', '/app/app.js');
+      expect(script.headers.get('content-type')).toMatch(/^(text|application)\/javascript/);
+      expect((await stack.http('GET', '/app/app.css')).headers.get('content-type')).toMatch(/^text\/css/);
+      // Only built assets by plain name: anything else is the app's page, never a file from elsewhere.
+      const escaped = await stack.http('GET', '/app/..%2Fpackage.json');
+      expect(escaped.text).not.toContain('"ats-backend"');
+    });
 
-  test('a candidate signs up on the board and applies', async () => {
-    const page = await newPage();
-    await page.goto(`${stack.url}/app`);
-    await page.getByRole('heading', { name: 'Open jobs' }).waitFor();
-    await page.getByLabel('Search').fill(title);
-    await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('link', { name: title }).waitFor();
-    await scan(page, 'job board');
+    test('a candidate signs up on the board and applies', async () => {
+      const page = await newPage();
+      await page.goto(`${stack.url}/app`);
+      await page.getByRole('heading', { name: 'Open jobs' }).waitFor();
+      await page.getByLabel('Search').fill(title);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('link', { name: title }).waitFor();
+      await scan(page, 'job board');
 
-    await page.getByRole('link', { name: 'Sign up' }).click();
-    await page.getByLabel('Full name').fill(candidate.fullName);
-    await page.getByLabel('E-mail').fill(candidate.email);
-    await page.getByLabel('Password').fill(candidate.password);
-    await scan(page, 'sign-up');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.getByRole('link', { name: 'Sign up' }).click();
+      await page.getByLabel('Full name').fill(candidate.fullName);
+      await page.getByLabel('E-mail').fill(candidate.email);
+      await page.getByLabel('Password').fill(candidate.password);
+      await scan(page, 'sign-up');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
 
-    await page.getByLabel('Search').fill(title);
-    await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('link', { name: title }).click();
-    await page.getByRole('heading', { name: title }).waitFor();
-    await page.getByLabel('Cover letter').fill('I build pipelines.');
-    await page.getByLabel('Résumé URL').fill('https://example.com/ada.pdf');
-    await scan(page, 'job page');
-    await page.getByRole('button', { name: 'Send application' }).click();
+      await page.getByLabel('Search').fill(title);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('link', { name: title }).click();
+      await page.getByRole('heading', { name: title }).waitFor();
+      await page.getByLabel('Cover letter').fill('I build pipelines.');
+      await page.getByLabel('Résumé URL').fill('https://example.com/ada.pdf');
+      await scan(page, 'job page');
+      await page.getByRole('button', { name: 'Send application' }).click();
 
-    await page.getByRole('heading', { name: 'My applications' }).waitFor();
-    const card = page.locator('.card', { hasText: title });
-    await expect(card.getByTestId('stage').innerText()).resolves.toBe('applied');
-    await scan(page, 'my applications');
-    // The token lives in session storage and nowhere in the address.
-    expect(await page.evaluate(() => sessionStorage.getItem('ats.token'))).toMatch(/^ey/);
-    expect(page.url()).not.toMatch(/token|ey[A-Za-z0-9_-]{10,}/);
+      await page.getByRole('heading', { name: 'My applications' }).waitFor();
+      const card = page.locator('.card', { hasText: title });
+      await expect(card.getByTestId('stage').innerText()).resolves.toBe('applied');
+      await scan(page, 'my applications');
+      // The token lives in session storage and nowhere in the address.
+      expect(await page.evaluate(() => sessionStorage.getItem('ats.token'))).toMatch(/^ey/);
+      expect(page.url()).not.toMatch(/token|ey[A-Za-z0-9_-]{10,}/);
 
-    const listed = await stack.http('GET', `/api/applications?jobId=${jobId}`, { token: recruiter.token });
-    expect(listed.body.items).toHaveLength(1);
-    expect(listed.body.items[0]).toMatchObject({ stage: 'applied', coverLetter: 'I build pipelines.', resumeUrl: 'https://example.com/ada.pdf' });
-    applicationId = listed.body.items[0].id;
-  });
+      const listed = await stack.http('GET', `/api/applications?jobId=${jobId}`, { token: recruiter.token });
+      expect(listed.body.items).toHaveLength(1);
+      expect(listed.body.items[0]).toMatchObject({
+        stage: 'applied',
+        coverLetter: 'I build pipelines.',
+        resumeUrl: 'https://example.com/ada.pdf',
+      });
+      applicationId = listed.body.items[0].id;
+    });
 
-  test('a recruiter moves it to interview on the board, by keyboard and by "Move to"; the candidate sees the new stage', async () => {
-    const page = await newPage();
-    await signIn(page, recruiter.user.email, recruiter.password);
-    await page.getByRole('link', { name: 'Manage jobs' }).click();
-    await page.getByRole('heading', { name: title }).waitFor();
-    await scan(page, 'recruiter jobs');
-    await page.getByRole('link', { name: `Pipeline board for ${title}` }).click();
-    const card = (stage: string) => page.locator(`section[data-stage="${stage}"] [data-card="${applicationId}"]`);
-    await card('applied').waitFor();
-    await scan(page, 'pipeline board');
+    test('a recruiter moves it to interview on the board, by keyboard and by "Move to"; the candidate sees the new stage', async () => {
+      const page = await newPage();
+      await signIn(page, recruiter.user.email, recruiter.password);
+      await page.getByRole('link', { name: 'Manage jobs' }).click();
+      await page.getByRole('heading', { name: title }).waitFor();
+      await scan(page, 'recruiter jobs');
+      await page.getByRole('link', { name: `Pipeline board for ${title}` }).click();
+      const card = (stage: string) => page.locator(`section[data-stage="${stage}"] [data-card="${applicationId}"]`);
+      await card('applied').waitFor();
+      await scan(page, 'pipeline board');
 
-    await card('applied').focus();
-    await page.keyboard.press('ArrowRight');
-    await card('screening').waitFor();
-    // Focus follows the card to its new column, so the next key press moves it again.
-    await page.waitForFunction((id) => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('data-card') === id, applicationId);
-    await card('screening').getByLabel('Move to').selectOption('interview');
-    await card('screening').getByRole('button', { name: 'Move' }).click();
-    await card('interview').waitFor();
-    await expect(card('interview').getByRole('alert').innerText()).resolves.toBe('Moved from screening to interview.');
-    if (SCREENSHOT_DIR) await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-board.png'), fullPage: true });
+      await card('applied').focus();
+      await page.keyboard.press('ArrowRight');
+      await card('screening').waitFor();
+      // Focus follows the card to its new column, so the next key press moves it again.
+      await page.waitForFunction(
+        (id) =>
+          (
+            globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }
+          ).document.activeElement?.getAttribute('data-card') === id,
+        applicationId,
+      );
+      await card('screening').getByLabel('Move to').selectOption('interview');
+      await card('screening').getByRole('button', { name: 'Move' }).click();
+      await card('interview').waitFor();
+      await expect(card('interview').getByRole('alert').innerText()).resolves.toBe('Moved from screening to interview.');
+      if (SCREENSHOT_DIR) await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-board.png'), fullPage: true });
 
-    const app = await stack.http('GET', `/api/applications/${applicationId}`, { token: recruiter.token });
-    expect(app.body.stage).toBe('interview');
-    expect(app.body.history.map((h: { to: string }) => h.to)).toEqual(['applied', 'screening', 'interview']);
+      const app = await stack.http('GET', `/api/applications/${applicationId}`, { token: recruiter.token });
+      expect(app.body.stage).toBe('interview');
+      expect(app.body.history.map((h: { to: string }) => h.to)).toEqual(['applied', 'screening', 'interview']);
 
-    const candidatePage = await newPage(390, 844);
-    await signIn(candidatePage, candidate.email, candidate.password);
-    await candidatePage.getByRole('link', { name: 'My applications' }).click();
-    const mine = candidatePage.locator('.card', { hasText: title });
-    await expect(mine.getByTestId('stage').innerText()).resolves.toBe('interview');
-    await expect(mine.locator('.history li').count()).resolves.toBe(3);
-    await expect(mine.locator('.history li').first().innerText()).resolves.toContain('by you');
-    // Usable at a phone's width: nothing wider than the screen.
-    expect(await candidatePage.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    if (SCREENSHOT_DIR) await candidatePage.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-candidate.png'), fullPage: true });
-  });
+      const candidatePage = await newPage(390, 844);
+      await signIn(candidatePage, candidate.email, candidate.password);
+      await candidatePage.getByRole('link', { name: 'My applications' }).click();
+      const mine = candidatePage.locator('.card', { hasText: title });
+      await expect(mine.getByTestId('stage').innerText()).resolves.toBe('interview');
+      await expect(mine.locator('.history li').count()).resolves.toBe(3);
+      await expect(mine.locator('.history li').first().innerText()).resolves.toContain('by you');
+      // Usable at a phone's width: nothing wider than the screen.
+      expect(
+        await candidatePage.evaluate(
+          () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
+        ),
+      ).toBeLessThanOrEqual(390);
+      if (SCREENSHOT_DIR) await candidatePage.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-candidate.png'), fullPage: true });
+    });
 
-  test('an illegal move and a concurrent change are explained on the card, and the board refreshes', async () => {
-    const page = await newPage();
-    await signIn(page, recruiter.user.email, recruiter.password);
-    await page.goto(`${stack.url}/app/recruiter/jobs/${jobId}/board`);
-    const card = (stage: string) => page.locator(`section[data-stage="${stage}"] [data-card="${applicationId}"]`);
-    await card('interview').waitFor();
+    test('an illegal move and a concurrent change are explained on the card, and the board refreshes', async () => {
+      const page = await newPage();
+      await signIn(page, recruiter.user.email, recruiter.password);
+      await page.goto(`${stack.url}/app/recruiter/jobs/${jobId}/board`);
+      const card = (stage: string) => page.locator(`section[data-stage="${stage}"] [data-card="${applicationId}"]`);
+      await card('interview').waitFor();
 
-    await card('interview').getByLabel('Move to').selectOption('hired');
-    await card('interview').getByRole('button', { name: 'Move' }).click();
-    await expect(card('interview').getByRole('alert').innerText()).resolves.toBe('Cannot move from interview to hired: from interview it may move to offer, rejected.');
-    await scan(page, 'pipeline board with a refusal');
+      await card('interview').getByLabel('Move to').selectOption('hired');
+      await card('interview').getByRole('button', { name: 'Move' }).click();
+      await expect(card('interview').getByRole('alert').innerText()).resolves.toBe(
+        'Cannot move from interview to hired: from interview it may move to offer, rejected.',
+      );
+      await scan(page, 'pipeline board with a refusal');
 
-    // Someone else moves it while this board still shows interview.
-    const moved = await stack.http('PATCH', `/api/applications/${applicationId}/stage`, { token: recruiter.token, body: { stage: 'offer' } });
-    expect(moved.status).toBe(200);
-    await card('interview').getByLabel('Move to').selectOption('rejected');
-    await card('interview').getByRole('button', { name: 'Move' }).click();
-    await card('offer').waitFor();
-    await expect(card('offer').getByRole('alert').innerText()).resolves.toContain('someone else moved it to offer meanwhile');
-    expect((await stack.http('GET', `/api/applications/${applicationId}`, { token: recruiter.token })).body.stage).toBe('offer');
-  });
+      // Someone else moves it while this board still shows interview.
+      const moved = await stack.http('PATCH', `/api/applications/${applicationId}/stage`, {
+        token: recruiter.token,
+        body: { stage: 'offer' },
+      });
+      expect(moved.status).toBe(200);
+      await card('interview').getByLabel('Move to').selectOption('rejected');
+      await card('interview').getByRole('button', { name: 'Move' }).click();
+      await card('offer').waitFor();
+      await expect(card('offer').getByRole('alert').innerText()).resolves.toContain('someone else moved it to offer meanwhile');
+      expect((await stack.http('GET', `/api/applications/${applicationId}`, { token: recruiter.token })).body.stage).toBe('offer');
+    });
 
-  test('the application page shows who moved it, links the workflow, and rejects with a reason', async () => {
-    const page = await newPage();
-    await signIn(page, recruiter.user.email, recruiter.password);
-    await page.goto(`${stack.url}/app/recruiter/jobs/${jobId}/board`);
-    await page.locator(`[data-card="${applicationId}"]`).getByRole('link').click();
-    await page.getByRole('heading', { name: 'History' }).waitFor();
-    const workflow = page.getByRole('link', { name: /Workflow in the Temporal Web UI/ });
-    const api = (await stack.http('GET', `/api/applications/${applicationId}`, { token: recruiter.token })).body;
-    expect(await workflow.getAttribute('href')).toBe(api.workflowUrl);
-    await expect(page.locator('.history li').count()).resolves.toBe(4);
-    await expect(page.locator('.history li').nth(1).innerText()).resolves.toContain(`applied → screening`);
-    await expect(page.locator('.history li').nth(1).innerText()).resolves.toContain(`by user ${recruiter.user.id}`);
-    await scan(page, 'application page');
+    test('the application page shows who moved it, links the workflow, and rejects with a reason', async () => {
+      const page = await newPage();
+      await signIn(page, recruiter.user.email, recruiter.password);
+      await page.goto(`${stack.url}/app/recruiter/jobs/${jobId}/board`);
+      await page.locator(`[data-card="${applicationId}"]`).getByRole('link').click();
+      await page.getByRole('heading', { name: 'History' }).waitFor();
+      const workflow = page.getByRole('link', { name: /Workflow in the Temporal Web UI/ });
+      const api = (await stack.http('GET', `/api/applications/${applicationId}`, { token: recruiter.token })).body;
+      expect(await workflow.getAttribute('href')).toBe(api.workflowUrl);
+      await expect(page.locator('.history li').count()).resolves.toBe(4);
+      await expect(page.locator('.history li').nth(1).innerText()).resolves.toContain(`applied → screening`);
+      await expect(page.locator('.history li').nth(1).innerText()).resolves.toContain(`by user ${recruiter.user.id}`);
+      await scan(page, 'application page');
 
-    await page.getByLabel('Reason').fill('Position filled internally');
-    await page.getByRole('button', { name: 'Reject application' }).click();
-    await page.locator('.history li', { hasText: 'Position filled internally' }).waitFor();
-    const after = (await stack.http('GET', `/api/applications/${applicationId}`, { token: recruiter.token })).body;
-    expect(after.stage).toBe('rejected');
-    expect(after.history.at(-1)).toMatchObject({ from: 'offer', to: 'rejected', reason: 'Position filled internally' });
-  });
+      await page.getByLabel('Reason').fill('Position filled internally');
+      await page.getByRole('button', { name: 'Reject application' }).click();
+      await page.locator('.history li', { hasText: 'Position filled internally' }).waitFor();
+      const after = (await stack.http('GET', `/api/applications/${applicationId}`, { token: recruiter.token })).body;
+      expect(after.stage).toBe('rejected');
+      expect(after.history.at(-1)).toMatchObject({ from: 'offer', to: 'rejected', reason: 'Position filled internally' });
+    });
 
-  test('an admin creates a recruiter and deactivates it', async () => {
-    const page = await newPage();
-    await signIn(page, admin.user.email, admin.password);
-    await page.getByRole('link', { name: 'Users' }).click();
-    const email = `rec-${randomUUID().slice(0, 8)}@example.com`;
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill('recruiter-password-1');
-    await page.locator('form').getByLabel('Role').selectOption('recruiter');
-    await page.getByRole('button', { name: 'Create user' }).click();
-    const row = page.getByRole('row', { name: new RegExp(email) });
-    await row.waitFor();
-    await scan(page, 'users');
-    await row.getByRole('button', { name: `Deactivate ${email}` }).click();
-    await row.getByRole('button', { name: `Reactivate ${email}` }).waitFor();
-    const users = (await stack.http('GET', '/api/users?limit=100', { token: admin.token })).body.items as { email: string; role: string; active: boolean }[];
-    expect(users.find((u) => u.email === email)).toMatchObject({ role: 'recruiter', active: false });
-  });
+    test('an admin creates a recruiter and deactivates it', async () => {
+      const page = await newPage();
+      await signIn(page, admin.user.email, admin.password);
+      await page.getByRole('link', { name: 'Users' }).click();
+      const email = `rec-${randomUUID().slice(0, 8)}@example.com`;
+      await page.getByLabel('E-mail').fill(email);
+      await page.getByLabel('Password').fill('recruiter-password-1');
+      await page.locator('form').getByLabel('Role').selectOption('recruiter');
+      await page.getByRole('button', { name: 'Create user' }).click();
+      const row = page.getByRole('row', { name: new RegExp(email) });
+      await row.waitFor();
+      await scan(page, 'users');
+      await row.getByRole('button', { name: `Deactivate ${email}` }).click();
+      await row.getByRole('button', { name: `Reactivate ${email}` }).waitFor();
+      const users = (await stack.http('GET', '/api/users?limit=100', { token: admin.token })).body.items as {
+        email: string;
+        role: string;
+        active: boolean;
+      }[];
+      expect(users.find((u) => u.email === email)).toMatchObject({ role: 'recruiter', active: false });
+    });
 
-  test('a recruiter creates a job, edits it and closes it', async () => {
-    const page = await newPage();
-    await signIn(page, recruiter.user.email, recruiter.password);
-    await page.getByRole('link', { name: 'Manage jobs' }).click();
-    await page.getByRole('button', { name: 'New job' }).click();
-    const draft = `Data Engineer ${randomUUID().slice(0, 8)}`;
-    await page.getByLabel('Title').fill(draft);
-    await page.getByLabel('Company').fill('WebCo');
-    await page.getByLabel('Location').fill('Lisbon');
-    await page.getByRole('button', { name: 'Create job' }).click();
-    await page.getByRole('heading', { name: draft }).waitFor();
+    test('a recruiter creates a job, edits it and closes it', async () => {
+      const page = await newPage();
+      await signIn(page, recruiter.user.email, recruiter.password);
+      await page.getByRole('link', { name: 'Manage jobs' }).click();
+      await page.getByRole('button', { name: 'New job' }).click();
+      const draft = `Data Engineer ${randomUUID().slice(0, 8)}`;
+      await page.getByLabel('Title').fill(draft);
+      await page.getByLabel('Company').fill('WebCo');
+      await page.getByLabel('Location').fill('Lisbon');
+      await page.getByRole('button', { name: 'Create job' }).click();
+      await page.getByRole('heading', { name: draft }).waitFor();
 
-    const edited = `${draft} II`;
-    await page.getByRole('button', { name: `Edit ${draft}` }).click();
-    await page.getByLabel('Title').fill(edited);
-    await page.getByRole('button', { name: 'Save job' }).click();
-    await page.getByRole('heading', { name: edited }).waitFor();
-    await page.getByRole('button', { name: `Close ${edited}` }).click();
-    await page.getByRole('button', { name: `Close ${edited}` }).waitFor({ state: 'detached' });
+      const edited = `${draft} II`;
+      await page.getByRole('button', { name: `Edit ${draft}` }).click();
+      await page.getByLabel('Title').fill(edited);
+      await page.getByRole('button', { name: 'Save job' }).click();
+      await page.getByRole('heading', { name: edited }).waitFor();
+      await page.getByRole('button', { name: `Close ${edited}` }).click();
+      await page.getByRole('button', { name: `Close ${edited}` }).waitFor({ state: 'detached' });
 
-    const jobs = (await stack.http('GET', '/api/jobs?limit=100', { token: recruiter.token })).body.items as { title: string; company: string; location: string; status: string }[];
-    expect(jobs.find((j) => j.title === edited)).toMatchObject({ company: 'WebCo', location: 'Lisbon', status: 'closed' });
-  });
+      const jobs = (await stack.http('GET', '/api/jobs?limit=100', { token: recruiter.token })).body.items as {
+        title: string;
+        company: string;
+        location: string;
+        status: string;
+      }[];
+      expect(jobs.find((j) => j.title === edited)).toMatchObject({ company: 'WebCo', location: 'Lisbon', status: 'closed' });
+    });
 
-  test('a candidate withdraws an application', async () => {
-    const owner = await stack.user('recruiter');
-    const job = await createJob(stack, owner.user.id);
-    const login = await stack.http('POST', '/api/auth/login', { body: { email: candidate.email, password: candidate.password } });
-    const applied = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: login.body.access_token, body: {} });
-    expect(applied.status).toBe(201);
+    test('a candidate withdraws an application', async () => {
+      const owner = await stack.user('recruiter');
+      const job = await createJob(stack, owner.user.id);
+      const login = await stack.http('POST', '/api/auth/login', { body: { email: candidate.email, password: candidate.password } });
+      const applied = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: login.body.access_token, body: {} });
+      expect(applied.status).toBe(201);
 
-    const page = await newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    await signIn(page, candidate.email, candidate.password);
-    await page.getByRole('link', { name: 'My applications' }).click();
-    const card = page.locator(`[data-application="${applied.body.id}"]`);
-    await card.getByRole('button', { name: 'Withdraw' }).click();
-    await card.locator('.history li', { hasText: 'withdrawn' }).waitFor();
-    await expect(card.getByTestId('stage').innerText()).resolves.toBe('rejected');
-    await expect(card.getByRole('button', { name: 'Withdraw' }).count()).resolves.toBe(0);
-  });
+      const page = await newPage();
+      page.on('dialog', (dialog) => void dialog.accept());
+      await signIn(page, candidate.email, candidate.password);
+      await page.getByRole('link', { name: 'My applications' }).click();
+      const card = page.locator(`[data-application="${applied.body.id}"]`);
+      await card.getByRole('button', { name: 'Withdraw' }).click();
+      await card.locator('.history li', { hasText: 'withdrawn' }).waitFor();
+      await expect(card.getByTestId('stage').innerText()).resolves.toBe('rejected');
+      await expect(card.getByRole('button', { name: 'Withdraw' }).count()).resolves.toBe(0);
+    });
 
-  test('a session whose account is deactivated ends at the next call', async () => {
-    const page = await newPage();
-    await signIn(page, candidate.email, candidate.password);
-    await page.getByRole('link', { name: 'My applications' }).click();
-    await page.getByRole('heading', { name: 'My applications' }).waitFor();
-    const me = (await stack.http('GET', '/api/users?limit=100', { token: admin.token })).body.items.find((u: { email: string }) => u.email === candidate.email);
-    expect((await stack.http('PATCH', `/api/users/${me.id}`, { token: admin.token, body: { active: false } })).status).toBe(200);
+    test('a session whose account is deactivated ends at the next call', async () => {
+      const page = await newPage();
+      await signIn(page, candidate.email, candidate.password);
+      await page.getByRole('link', { name: 'My applications' }).click();
+      await page.getByRole('heading', { name: 'My applications' }).waitFor();
+      const me = (await stack.http('GET', '/api/users?limit=100', { token: admin.token })).body.items.find(
+        (u: { email: string }) => u.email === candidate.email,
+      );
+      expect((await stack.http('PATCH', `/api/users/${me.id}`, { token: admin.token, body: { active: false } })).status).toBe(200);
 
-    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
-    await page.getByRole('link', { name: 'Sign in' }).waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('ats.token'))).toBeNull();
-  });
+      await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+      await page.getByRole('link', { name: 'Sign in' }).waitFor();
+      expect(await page.evaluate(() => sessionStorage.getItem('ats.token'))).toBeNull();
+    });
 
-  test('no page made a third-party request, broke its CSP or threw, and axe found nothing serious', () => {
-    expect(axeFindings).toEqual(Object.fromEntries(Object.keys(axeFindings).map((k) => [k, []])));
-    expect(Object.keys(axeFindings).length).toBeGreaterThanOrEqual(8);
-    expect(foreignRequests).toEqual([]);
-    expect(pageProblems).toEqual([]);
-  });
-});
+    test('no page made a third-party request, broke its CSP or threw, and axe found nothing serious', () => {
+      expect(axeFindings).toEqual(Object.fromEntries(Object.keys(axeFindings).map((k) => [k, []])));
+      expect(Object.keys(axeFindings).length).toBeGreaterThanOrEqual(8);
+      expect(foreignRequests).toEqual([]);
+      expect(pageProblems).toEqual([]);
+    });
+  },
+);

@@ -31,10 +31,16 @@ describe('the cluster under faults', () => {
     http = new LoadClient(cluster.apiUrls);
     const admin = await login(cluster.admin.email, cluster.admin.password);
     const email = 'recruiter@cluster.test';
-    const created = await http.request('POST', '/api/users', { token: admin.token, body: { email, password: 'recruiter-password', role: 'recruiter', fullName: 'Cluster Recruiter' } });
+    const created = await http.request('POST', '/api/users', {
+      token: admin.token,
+      body: { email, password: 'recruiter-password', role: 'recruiter', fullName: 'Cluster Recruiter' },
+    });
     expect(created.status).toBe(201);
     recruiter = await login(email, 'recruiter-password');
-    const job = await http.request('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Site Reliability Engineer', company: 'ClusterCorp', location: 'Remote' } });
+    const job = await http.request('POST', '/api/jobs', {
+      token: recruiter.token,
+      body: { title: 'Site Reliability Engineer', company: 'ClusterCorp', location: 'Remote' },
+    });
     expect(job.status).toBe(201);
     jobId = job.body.id;
   }, 600_000);
@@ -55,16 +61,33 @@ describe('the cluster under faults', () => {
   }
 
   async function candidates(n: number): Promise<Actor[]> {
-    return Promise.all(Array.from({ length: n }, async () => {
-      const email = `candidate-${++nextCandidate}@cluster.test`;
-      const signup = await http.request('POST', '/api/auth/signup', { body: { email, password: 'candidate-password', fullName: `Candidate ${nextCandidate}` } });
-      expect(signup.status).toBe(201);
-      return login(email, 'candidate-password');
-    }));
+    return Promise.all(
+      Array.from({ length: n }, async () => {
+        const email = `candidate-${++nextCandidate}@cluster.test`;
+        const signup = await http.request('POST', '/api/auth/signup', {
+          body: { email, password: 'candidate-password', fullName: `Candidate ${nextCandidate}` },
+        });
+        expect(signup.status).toBe(201);
+        return login(email, 'candidate-password');
+      }),
+    );
   }
 
-  function run(phase: string, actors: Actor[], fault?: { after: number; inject(): Promise<Record<string, unknown> | void> }): Promise<PhaseFigures> {
-    return burst({ phase, http, ledger, jobId, recruiter, candidates: actors, fault, currentStage: async (id) => (await queryState(cluster, id)).stage });
+  function run(
+    phase: string,
+    actors: Actor[],
+    fault?: { after: number; inject(): Promise<Record<string, unknown> | void> },
+  ): Promise<PhaseFigures> {
+    return burst({
+      phase,
+      http,
+      ledger,
+      jobId,
+      recruiter,
+      candidates: actors,
+      fault,
+      currentStage: async (id) => (await queryState(cluster, id)).stage,
+    });
   }
 
   /** A queue handle of the test's own, to count what waits in Redis (BullMQ owns and closes its connection). */
@@ -79,7 +102,11 @@ describe('the cluster under faults', () => {
     expect(await compareProjection(cluster, ledger)).toEqual([]);
     expect(await sqlApplicationIds(cluster, jobId)).toEqual([...ledger.applications.keys()].sort());
     const mails = await countMails(cluster.smtp, expectedMailKeys(ledger, recruiter.id));
-    expect({ missing: mails.missing, doubled: mails.doubled, unexpected: mails.unexpected }).toEqual({ missing: [], doubled: [], unexpected: [] });
+    expect({ missing: mails.missing, doubled: mails.doubled, unexpected: mails.unexpected }).toEqual({
+      missing: [],
+      doubled: [],
+      unexpected: [],
+    });
     expect(mails.received).toBe(mails.expected);
   }
 
@@ -120,7 +147,10 @@ describe('the cluster under faults', () => {
     expect(accepted).toBe(read.body.history.length);
 
     // And in a browser (Debian's Chromium, headless): the page renders the workflow and those updates.
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     try {
       const tab = await browser.newPage();
       await tab.goto(read.body.workflowUrl);
@@ -168,9 +198,24 @@ describe('the cluster under faults', () => {
   // SIGTERM and SIGKILL keep the queued jobs (AOF); an empty restart loses them all, and the notifiers'
   // outbox sweep finds each in SQL and queues it again.
   const restarts = [
-    { signal: 'SIGTERM', empty: false, name: 'redis-sigterm', title: 'Redis restarted (SIGTERM) with notifications queued: each is delivered once' },
-    { signal: 'SIGKILL', empty: false, name: 'redis-sigkill', title: 'Redis restarted (SIGKILL) with notifications queued: each is delivered once' },
-    { signal: 'SIGKILL', empty: true, name: 'redis-empty', title: 'Redis back empty (its data lost) with notifications queued: the outbox sweep queues each again, delivered once' },
+    {
+      signal: 'SIGTERM',
+      empty: false,
+      name: 'redis-sigterm',
+      title: 'Redis restarted (SIGTERM) with notifications queued: each is delivered once',
+    },
+    {
+      signal: 'SIGKILL',
+      empty: false,
+      name: 'redis-sigkill',
+      title: 'Redis restarted (SIGKILL) with notifications queued: each is delivered once',
+    },
+    {
+      signal: 'SIGKILL',
+      empty: true,
+      name: 'redis-empty',
+      title: 'Redis back empty (its data lost) with notifications queued: the outbox sweep queues each again, delivered once',
+    },
   ] as const;
   for (const { signal, empty, name, title } of restarts) {
     test(title, async () => {
@@ -198,7 +243,11 @@ describe('the cluster under faults', () => {
         const t1 = Date.now();
         await Promise.all(cluster.notifiers.map((n) => n.start()));
         const mails = await countMails(cluster.smtp, expectedMailKeys(ledger, recruiter.id));
-        Object.assign(figures.notes, { deliveredInMs: Date.now() - t1, notifierExitMs: stopped.map((s) => s.exitMs), lost: mails.missing.length });
+        Object.assign(figures.notes, {
+          deliveredInMs: Date.now() - t1,
+          notifierExitMs: stopped.map((s) => s.exitMs),
+          lost: mails.missing.length,
+        });
         expect(stopped.every((s) => s.code === 0 && s.exitMs < 10_000)).toBe(true);
         await expectConsistent();
       } finally {
@@ -237,15 +286,21 @@ describe('the cluster under faults', () => {
       const t0 = Date.now();
       const mails = await countMails(cluster.smtp, expectedMailKeys(ledger, recruiter.id));
       Object.assign(figures.notes, {
-        mailsExpected: mails.expected, mailsReceived: mails.received, lost: mails.missing.length, doubled: mails.doubled.length,
-        allDeliveredAfterMs: Date.now() - t0, requeuedBySweep: requeuedBySweep() - requeuedBefore,
+        mailsExpected: mails.expected,
+        mailsReceived: mails.received,
+        lost: mails.missing.length,
+        doubled: mails.doubled.length,
+        allDeliveredAfterMs: Date.now() - t0,
+        requeuedBySweep: requeuedBySweep() - requeuedBefore,
       });
       await expectConsistent();
     });
   }
 
   test('every process exits cleanly within 10 s of SIGTERM', async () => {
-    const exits = await Promise.all([...cluster.apis, ...cluster.workers, ...cluster.notifiers].map(async (p) => ({ name: p.name, ...(await p.stop('SIGTERM')) })));
+    const exits = await Promise.all(
+      [...cluster.apis, ...cluster.workers, ...cluster.notifiers].map(async (p) => ({ name: p.name, ...(await p.stop('SIGTERM')) })),
+    );
     process.stdout.write(`SIGTERM exits: ${JSON.stringify(exits)}\n`);
     for (const e of exits) expect({ name: e.name, code: e.code, fast: e.exitMs < 10_000 }).toEqual({ name: e.name, code: 0, fast: true });
   });

@@ -12,7 +12,9 @@ describe('a client written for the original design', () => {
     stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
     seeded = await seedSampleData(stack.services);
   }, 120_000);
-  afterAll(async () => { await stack?.close(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   test('signs up, logs in, lists jobs, creates a job, applies, reads and moves the application', async () => {
     await sendOriginalDesignRequests(stack.url, seeded.recruiter);

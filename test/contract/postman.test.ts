@@ -18,8 +18,12 @@ const committedFile = path.resolve(__dirname, '../..', POSTMAN_COLLECTION_FILE);
 
 describe('the Postman collection', () => {
   let world: ContractWorld;
-  beforeAll(async () => { world = await startContractStack(); }, 120_000);
-  afterAll(async () => { await world?.stack.close(); });
+  beforeAll(async () => {
+    world = await startContractStack();
+  }, 120_000);
+  afterAll(async () => {
+    await world?.stack.close();
+  });
 
   test('the committed collection is what the current /openapi.json generates (run `npm run postman` after a contract change)', async () => {
     const document = (await world.stack.http('GET', '/openapi.json')).body;
@@ -33,8 +37,12 @@ describe('the Postman collection', () => {
     expect(res.body).toEqual(JSON.parse(fs.readFileSync(committedFile, 'utf8')));
     expect(res.body.auth).toEqual({ type: 'bearer', bearer: [{ key: 'token', value: '{{accessToken}}', type: 'string' }] });
     expect(res.body.item[0].name).toBe('Sign in');
-    expect(res.body.item[0].event[0].script.exec.join('\n')).toContain("pm.collectionVariables.set('accessToken', pm.response.json().access_token)");
-    expect(res.body.variable.map((v: { key: string }) => v.key)).toEqual(expect.arrayContaining(['baseUrl', 'email', 'password', 'accessToken']));
+    expect(res.body.item[0].event[0].script.exec.join('\n')).toContain(
+      "pm.collectionVariables.set('accessToken', pm.response.json().access_token)",
+    );
+    expect(res.body.variable.map((v: { key: string }) => v.key)).toEqual(
+      expect.arrayContaining(['baseUrl', 'email', 'password', 'accessToken']),
+    );
     const post = await world.stack.http('POST', '/postman.json');
     expect({ status: post.status, allow: post.headers.get('allow') }).toEqual({ status: 405, allow: expect.stringContaining('GET') });
   });
@@ -52,8 +60,12 @@ describe('the Postman collection', () => {
       fs.writeFileSync(file, JSON.stringify(collection));
       const vars = Object.entries(variables).flatMap(([key, value]) => ['--env-var', `${key}=${value}`]);
       await new Promise<void>((resolve) => {
-        execFile(process.execPath, [NEWMAN, 'run', file, ...vars, '--reporters', 'json', '--reporter-json-export', report, '--timeout-request', '30000'],
-          { env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 16 * 1024 * 1024 }, () => resolve());
+        execFile(
+          process.execPath,
+          [NEWMAN, 'run', file, ...vars, '--reporters', 'json', '--reporter-json-export', report, '--timeout-request', '30000'],
+          { env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 16 * 1024 * 1024 },
+          () => resolve(),
+        );
       });
       if (!fs.existsSync(report)) throw new Error('newman wrote no report');
       return JSON.parse(fs.readFileSync(report, 'utf8')) as NewmanSummary;
@@ -64,33 +76,39 @@ describe('the Postman collection', () => {
   const committed = () => JSON.parse(fs.readFileSync(committedFile, 'utf8'));
 
   const roles = ['candidate', 'recruiter', 'admin'] as const;
-  test.each(roles)('newman runs it green against the running API, signed in as %s', async (role) => {
-    const actor = world[role];
-    const spare = await world.stack.user('candidate');
-    const summary = await runNewman(committed(), {
-      baseUrl: world.stack.url,
-      email: actor.user.email,
-      password: actor.password,
-      jobId: world.jobs.open,
-      applicationId: world.applications.mine,
-      userId: String(spare.user.id),
-      companyId: '1',
-    });
-    const failures = summary.run.failures.map((f) => `${f.source?.name}: ${f.error.test ?? f.error.name}: ${f.error.message}`);
-    expect(failures).toEqual([]);
-    // Every request ran and was checked; the sign-in's token reached the others.
-    expect(summary.run.stats.requests.total).toBeGreaterThan(15);
-    expect(summary.run.stats.assertions.total).toBe(summary.run.stats.requests.total);
-    const me = summary.run.executions.find((e) => e.item.name === 'The signed-in user');
-    expect(me?.response?.code).toBe(200);
-  }, 120_000);
+  test.each(roles)(
+    'newman runs it green against the running API, signed in as %s',
+    async (role) => {
+      const actor = world[role];
+      const spare = await world.stack.user('candidate');
+      const summary = await runNewman(committed(), {
+        baseUrl: world.stack.url,
+        email: actor.user.email,
+        password: actor.password,
+        jobId: world.jobs.open,
+        applicationId: world.applications.mine,
+        userId: String(spare.user.id),
+        companyId: '1',
+      });
+      const failures = summary.run.failures.map((f) => `${f.source?.name}: ${f.error.test ?? f.error.name}: ${f.error.message}`);
+      expect(failures).toEqual([]);
+      // Every request ran and was checked; the sign-in's token reached the others.
+      expect(summary.run.stats.requests.total).toBeGreaterThan(15);
+      expect(summary.run.stats.assertions.total).toBe(summary.run.stats.requests.total);
+      const me = summary.run.executions.find((e) => e.item.name === 'The signed-in user');
+      expect(me?.response?.code).toBe(200);
+    },
+    120_000,
+  );
 
   test('newman reports an answer the document does not list, and a failed sign-in', async () => {
     const spare = await world.stack.user('candidate');
     const variables = { baseUrl: world.stack.url, email: spare.user.email, password: spare.password };
     const collection = committed();
     // The same collection, except that "The signed-in user" is told 200 is not among its answers.
-    const me = collection.item.flatMap((folder: { item?: object[] }) => folder.item ?? []).find((i: { name: string }) => i.name === 'The signed-in user');
+    const me = collection.item
+      .flatMap((folder: { item?: object[] }) => folder.item ?? [])
+      .find((i: { name: string }) => i.name === 'The signed-in user');
     me.event[0].script.exec = [me.event[0].script.exec[0].replace(/\[[^\]]*\]/, '[401]')];
     const changed = await runNewman(collection, variables);
     expect(changed.run.failures.map((f) => f.source?.name)).toEqual(['The signed-in user']);

@@ -41,8 +41,15 @@ console.log(JSON.stringify({ application: moved.data, firstMatches: history[0].f
 
 const TSCONFIG = {
   compilerOptions: {
-    target: 'es2023', lib: ['es2023', 'dom'], module: 'nodenext', moduleResolution: 'nodenext', strict: true,
-    noEmit: true, allowImportingTsExtensions: true, skipLibCheck: true, types: ['node'],
+    target: 'es2023',
+    lib: ['es2023', 'dom'],
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    strict: true,
+    noEmit: true,
+    allowImportingTsExtensions: true,
+    skipLibCheck: true,
+    types: ['node'],
   },
   include: ['*.ts', '*.mts'],
 };
@@ -58,7 +65,11 @@ describe('openapi-typescript and openapi-fetch', () => {
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     fs.writeFileSync(path.join(dir, 'openapi.json'), (await world.stack.http('GET', '/openapi.json')).text);
     fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
-    generation = await run(process.execPath, [path.join(ROOT, 'node_modules/openapi-typescript/bin/cli.js'), 'openapi.json', '--output', 'ats-api.ts'], { cwd: dir });
+    generation = await run(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/openapi-typescript/bin/cli.js'), 'openapi.json', '--output', 'ats-api.ts'],
+      { cwd: dir },
+    );
   }, 120_000);
   afterAll(async () => {
     await world?.stack.close();
@@ -78,33 +89,74 @@ describe('openapi-typescript and openapi-fetch', () => {
     expect({ exit: check.code, output: check.output }).toEqual({ exit: 0, output: '' });
 
     const candidate = await world.stack.user('candidate');
-    const result = await run(process.execPath, ['--no-warnings', path.join(dir, 'flow.mts'), world.stack.url, world.jobs.open,
-      candidate.user.email, candidate.password, world.recruiter.user.email, world.recruiter.password], { cwd: dir });
+    const result = await run(
+      process.execPath,
+      [
+        '--no-warnings',
+        path.join(dir, 'flow.mts'),
+        world.stack.url,
+        world.jobs.open,
+        candidate.user.email,
+        candidate.password,
+        world.recruiter.user.email,
+        world.recruiter.password,
+      ],
+      { cwd: dir },
+    );
     expectSuccess(result, 'the client');
     const { application, firstMatches } = JSON.parse(result.output.trim().split('\n').at(-1)!);
     expect(firstMatches).toBe(true);
-    expect(application).toMatchObject({ jobId: world.jobs.open, candidateId: String(candidate.user.id), stage: 'screening', coverLetter: 'Hello from TypeScript' });
-    expect(application.history.map((h: { from: string | null; to: string }) => [h.from, h.to])).toEqual([[null, 'applied'], ['applied', 'screening']]);
+    expect(application).toMatchObject({
+      jobId: world.jobs.open,
+      candidateId: String(candidate.user.id),
+      stage: 'screening',
+      coverLetter: 'Hello from TypeScript',
+    });
+    expect(application.history.map((h: { from: string | null; to: string }) => [h.from, h.to])).toEqual([
+      [null, 'applied'],
+      ['applied', 'screening'],
+    ]);
   }, 120_000);
 
   test('the generated types admit the answers the server really gives', async () => {
     const { stack, admin, candidate, recruiter, jobs, applications } = world;
     const answers: [string, string, number, string | undefined][] = [
-      ['/api/applications/{id}', 'get', 200, (await stack.http('GET', `/api/applications/${applications.mine}`, { token: candidate.token })).text],
+      [
+        '/api/applications/{id}',
+        'get',
+        200,
+        (await stack.http('GET', `/api/applications/${applications.mine}`, { token: candidate.token })).text,
+      ],
       ['/api/applications', 'get', 200, (await stack.http('GET', '/api/applications', { token: recruiter.token })).text],
       ['/api/jobs', 'get', 200, (await stack.http('GET', '/api/jobs')).text],
       ['/api/jobs/{id}', 'get', 200, (await stack.http('GET', `/api/jobs/${jobs.draft}`, { token: recruiter.token })).text],
       ['/api/jobs/{id}', 'get', 404, (await stack.http('GET', `/api/jobs/${jobs.draft}`)).text],
       ['/api/auth/me', 'get', 200, (await stack.http('GET', '/api/auth/me', { token: candidate.token })).text],
-      ['/api/auth/login', 'post', 200, (await stack.http('POST', '/api/auth/login', { body: { email: candidate.user.email, password: candidate.password } })).text],
+      [
+        '/api/auth/login',
+        'post',
+        200,
+        (await stack.http('POST', '/api/auth/login', { body: { email: candidate.user.email, password: candidate.password } })).text,
+      ],
       ['/api/users', 'get', 200, (await stack.http('GET', '/api/users', { token: admin.token })).text],
       ['/api/companies', 'get', 200, (await stack.http('GET', '/api/companies')).text],
       ['/api/companies/{id}', 'get', 200, (await stack.http('GET', '/api/companies/1')).text],
       ['/', 'get', 200, (await stack.http('GET', '/')).text],
       ['/api/auth/me', 'get', 401, (await stack.http('GET', '/api/auth/me')).text],
       ['/api/jobs', 'get', 422, (await stack.http('GET', '/api/jobs?limit=0')).text],
-      ['/api/jobs/{id}/apply', 'post', 409, (await stack.http('POST', `/api/jobs/${jobs.open}/apply`, { token: candidate.token, body: {} })).text],
-      ['/api/applications/{id}/stage', 'patch', 409, (await stack.http('PATCH', `/api/applications/${applications.mine}/stage`, { token: recruiter.token, body: { stage: 'hired' } })).text],
+      [
+        '/api/jobs/{id}/apply',
+        'post',
+        409,
+        (await stack.http('POST', `/api/jobs/${jobs.open}/apply`, { token: candidate.token, body: {} })).text,
+      ],
+      [
+        '/api/applications/{id}/stage',
+        'patch',
+        409,
+        (await stack.http('PATCH', `/api/applications/${applications.mine}/stage`, { token: recruiter.token, body: { stage: 'hired' } }))
+          .text,
+      ],
     ];
     const lines = answers.map(([route, method, status, body], i) => {
       const media = status < 400 ? 'application/json' : 'application/problem+json';

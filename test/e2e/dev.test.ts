@@ -13,7 +13,15 @@ import { testDatabase } from '../support/stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** SQLite by default; in the PostgreSQL pass (`ATS_TEST_DATABASE=postgresql`) a database on the run's server. */
 const DIALECT = process.env.ATS_TEST_DATABASE === 'postgresql' ? 'postgresql' : 'sqlite';
@@ -59,8 +67,12 @@ describe(`npm run dev on ${DIALECT}`, () => {
       // A process group of its own, as a terminal gives it: Ctrl-C (SIGINT) goes to npm and the runner alike.
       detached: true,
     });
-    child.stdout!.on('data', (d) => { output += d; });
-    child.stderr!.on('data', (d) => { output += d; });
+    child.stdout!.on('data', (d) => {
+      output += d;
+    });
+    child.stderr!.on('data', (d) => {
+      output += d;
+    });
   });
 
   afterAll(async () => {
@@ -81,7 +93,9 @@ describe(`npm run dev on ${DIALECT}`, () => {
         const res = await fetch(`http://127.0.0.1:${ports.api}/readyz`);
         ready = { status: res.status, body: await res.json() };
         if (res.status === 200) break;
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
     if (ready?.status !== 200) throw new Error(`not ready: ${JSON.stringify(ready)}\n${output}`);
@@ -104,11 +118,15 @@ describe(`npm run dev on ${DIALECT}`, () => {
 
   test('seeds the sample jobs and the admin from ADMIN_EMAIL / ADMIN_PASSWORD', async () => {
     const login = await fetch(`http://127.0.0.1:${ports.api}/api/auth/login`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'admin-password-1' }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@example.com', password: 'admin-password-1' }),
     });
     expect(login.status).toBe(200);
     const { accessToken } = (await login.json()) as { accessToken: string };
-    const jobs = (await (await fetch(`http://127.0.0.1:${ports.api}/api/jobs`, { headers: { Authorization: `Bearer ${accessToken}` } })).json()) as { items: { title: string }[] };
+    const jobs = (await (
+      await fetch(`http://127.0.0.1:${ports.api}/api/jobs`, { headers: { Authorization: `Bearer ${accessToken}` } })
+    ).json()) as { items: { title: string }[] };
     expect(jobs.items.map((j: { title: string }) => j.title).sort()).toEqual(['Backend Developer', 'Data Analyst', 'Frontend Engineer']);
   });
 
@@ -121,7 +139,8 @@ describe(`npm run dev on ${DIALECT}`, () => {
       page.on('pageerror', (err) => problems.push(err.message));
       await page.goto(`${api}/app`);
       await page.getByRole('heading', { name: 'Open jobs' }).waitFor();
-      for (const title of ['Backend Developer', 'Data Analyst', 'Frontend Engineer']) await page.getByRole('link', { name: title }).waitFor();
+      for (const title of ['Backend Developer', 'Data Analyst', 'Frontend Engineer'])
+        await page.getByRole('link', { name: title }).waitFor();
 
       await page.goto(`${api}/app/signin`);
       await page.getByLabel('E-mail').fill(DEMO_CANDIDATE.email);
@@ -141,22 +160,32 @@ describe(`npm run dev on ${DIALECT}`, () => {
     }
   }, 90_000);
 
-  test('the original design\'s client requests, verbatim but for the token and ids, all succeed on the fresh database', async () => {
+  test("the original design's client requests, verbatim but for the token and ids, all succeed on the fresh database", async () => {
     originalDesign = await sendOriginalDesignRequests(`http://127.0.0.1:${ports.api}`, DEMO_RECRUITER);
   }, 60_000);
 
-  test('an application\'s lifecycle to hired: the API, the projection in the configured database and the mails agree', async () => {
+  test("an application's lifecycle to hired: the API, the projection in the configured database and the mails agree", async () => {
     const api = `http://127.0.0.1:${ports.api}`;
     const { applicationId, recruiterToken } = originalDesign;
     for (const stage of ['interview', 'offer', 'hired']) {
       const res = await fetch(`${api}/api/applications/${applicationId}/stage`, {
-        method: 'PATCH', headers: { Authorization: `Bearer ${recruiterToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ stage }),
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${recruiterToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ stage }),
       });
       expect([stage, res.status]).toEqual([stage, 200]);
     }
-    const read = (await (await fetch(`${api}/api/applications/${applicationId}`, { headers: { Authorization: `Bearer ${recruiterToken}` } })).json()) as { stage: string; history: { from: string | null; to: string }[] };
+    const read = (await (
+      await fetch(`${api}/api/applications/${applicationId}`, { headers: { Authorization: `Bearer ${recruiterToken}` } })
+    ).json()) as { stage: string; history: { from: string | null; to: string }[] };
     expect(read.stage).toBe('hired');
-    expect(read.history.map((h) => `${h.from}>${h.to}`)).toEqual(['null>applied', 'applied>screening', 'screening>interview', 'interview>offer', 'offer>hired']);
+    expect(read.history.map((h) => `${h.from}>${h.to}`)).toEqual([
+      'null>applied',
+      'applied>screening',
+      'screening>interview',
+      'interview>offer',
+      'offer>hired',
+    ]);
 
     // Straight from the database the runner was given: the processes wrote there, not to a file of their own.
     const orm = await openOrm({ dialect: DIALECT, url: database.url });
@@ -164,32 +193,48 @@ describe(`npm run dev on ${DIALECT}`, () => {
       const sql = orm.em.getConnection();
       const [row] = await sql.execute<{ stage: string }[]>('select stage from applications where id = ?', [applicationId], 'all');
       expect(row?.stage).toBe('hired');
-      const events = await sql.execute<{ to_stage: string }[]>('select to_stage from stage_events where application_id = ? order by seq', [applicationId], 'all');
+      const events = await sql.execute<{ to_stage: string }[]>(
+        'select to_stage from stage_events where application_id = ? order by seq',
+        [applicationId],
+        'all',
+      );
       expect(events.map((e) => e.to_stage)).toEqual(['applied', 'screening', 'interview', 'offer', 'hired']);
       // Every notification the lifecycle queued was sent by the notifier and recorded as sent.
       const deadline = Date.now() + 30_000;
       let outbox: { status: string }[] = [];
       while (Date.now() < deadline) {
-        outbox = await sql.execute<{ status: string }[]>('select status from notification_outbox where subject = ?', [applicationId], 'all');
+        outbox = await sql.execute<{ status: string }[]>(
+          'select status from notification_outbox where subject = ?',
+          [applicationId],
+          'all',
+        );
         if (outbox.length && outbox.every((r) => r.status === 'sent')) break;
         await new Promise((r) => setTimeout(r, 250));
       }
       expect(outbox.length).toBeGreaterThan(0);
       expect(outbox.filter((r) => r.status !== 'sent')).toEqual([]);
-      expect(fs.readdirSync(path.join(dir, 'var', 'outbox')).filter((f) => f.endsWith('.eml')).length).toBeGreaterThanOrEqual(outbox.length);
+      expect(fs.readdirSync(path.join(dir, 'var', 'outbox')).filter((f) => f.endsWith('.eml')).length).toBeGreaterThanOrEqual(
+        outbox.length,
+      );
     } finally {
       await orm.close();
     }
   }, 60_000);
 
   test('schemathesis finds no failure as a signed-up candidate', async () => {
-    const result = await runSchemathesis(`http://127.0.0.1:${ports.api}/openapi.json`, ['-H', `Authorization: Bearer ${originalDesign.candidateToken}`]);
+    const result = await runSchemathesis(`http://127.0.0.1:${ports.api}/openapi.json`, [
+      '-H',
+      `Authorization: Bearer ${originalDesign.candidateToken}`,
+    ]);
     if (result.code !== 0) console.log(`schemathesis as a candidate (exit ${result.code}):\n${result.output}`);
     expect(result.code).toBe(0);
   }, 300_000);
 
   test('schemathesis finds no failure as the sample recruiter', async () => {
-    const result = await runSchemathesis(`http://127.0.0.1:${ports.api}/openapi.json`, ['-H', `Authorization: Bearer ${originalDesign.recruiterToken}`]);
+    const result = await runSchemathesis(`http://127.0.0.1:${ports.api}/openapi.json`, [
+      '-H',
+      `Authorization: Bearer ${originalDesign.recruiterToken}`,
+    ]);
     if (result.code !== 0) console.log(`schemathesis as a recruiter (exit ${result.code}):\n${result.output}`);
     expect(result.code).toBe(0);
   }, 300_000);

@@ -19,7 +19,9 @@ describe('application ids across databases', () => {
     return stack;
   };
 
-  beforeAll(async () => { bundle = await bundleWorkflows(); }, 60_000);
+  beforeAll(async () => {
+    bundle = await bundleWorkflows();
+  }, 60_000);
   afterAll(async () => {
     for (const stack of stacks) await stack.close();
   });
@@ -27,12 +29,18 @@ describe('application ids across databases', () => {
   /** The next row of `table` gets id `next`, as in a database restored to before that id was given out. */
   const nextId = async (stack: TestStack, table: 'users' | 'jobs', next: number) => {
     const connection = stack.services.orm.em.getConnection();
-    if (dialectOf(stack.services.orm.em).name === 'sqlite') await connection.execute('update sqlite_sequence set seq = ? where name = ?', [next - 1, table]);
+    if (dialectOf(stack.services.orm.em).name === 'sqlite')
+      await connection.execute('update sqlite_sequence set seq = ? where name = ?', [next - 1, table]);
     else await connection.execute("select setval(pg_get_serial_sequence(?, 'id'), ?)", [table, next - 1]);
   };
-  const apply = (stack: TestStack, jobId: number, candidate: Actor) => stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { coverLetter: 'Hello' } });
-  const move = (stack: TestStack, id: string, recruiter: Actor, stage: string) => stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage } });
-  const claims = (stack: TestStack, jobId: number) => stack.services.orm.em.fork().execute<{ workflowId: string }[]>('select workflow_id as "workflowId" from application_claims where job_id = ?', [jobId], 'all');
+  const apply = (stack: TestStack, jobId: number, candidate: Actor) =>
+    stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { coverLetter: 'Hello' } });
+  const move = (stack: TestStack, id: string, recruiter: Actor, stage: string) =>
+    stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage } });
+  const claims = (stack: TestStack, jobId: number) =>
+    stack.services.orm.em
+      .fork()
+      .execute<{ workflowId: string }[]>('select workflow_id as "workflowId" from application_claims where job_id = ?', [jobId], 'all');
 
   test('a replaced database gives the same job and candidate ids a new application, which moves alone; reconcile lists the earlier workflow and leaves it', async () => {
     const first = await start();
@@ -68,12 +76,21 @@ describe('application ids across databases', () => {
     expect((await second.http('GET', `/api/applications/${earlier}`, { token: recruiterAgain.token })).status).toBe(404);
     expect(await queryState(second, earlier)).toMatchObject({ stage: 'applied', seq: 1 });
 
-    const deps = { orm: second.services.orm, temporal: second.services.temporal, taskQueue: second.config.temporal.taskQueue, payloadKeys: second.config.auth.payloadKeys };
+    const deps = {
+      orm: second.services.orm,
+      temporal: second.services.temporal,
+      taskQueue: second.config.temporal.taskQueue,
+      payloadKeys: second.config.auth.payloadKeys,
+    };
     // Visibility is eventually consistent: wait until the list shows both workflows.
-    const report = await eventually(async () => {
-      const r = await reconcileApplications(deps);
-      return r.checked + r.unclaimed.length === 2 ? r : undefined;
-    }, 30_000, 'both workflows to be listed');
+    const report = await eventually(
+      async () => {
+        const r = await reconcileApplications(deps);
+        return r.checked + r.unclaimed.length === 2 ? r : undefined;
+      },
+      30_000,
+      'both workflows to be listed',
+    );
     expect(report).toEqual({ checked: 1, differences: [], repaired: 0, unreadable: [], unclaimed: [earlier] });
     expect(await second.services.orm.em.fork().execute('select id from applications order by id', [], 'all')).toEqual([{ id }]);
     expect(await queryState(second, earlier)).toMatchObject({ stage: 'applied', seq: 1 });
@@ -87,12 +104,18 @@ describe('application ids across databases', () => {
       recruiter = await stack.user('recruiter');
     }, 60_000);
 
-    test('a claim whose workflow never started is the retry\'s id, and a second apply is still 409', async () => {
+    test("a claim whose workflow never started is the retry's id, and a second apply is still 409", async () => {
       const job = await createJob(stack, recruiter.user.id);
       const candidate = await stack.user('candidate');
       // What an apply that failed between its claim and its start leaves behind.
       const claimed = `application-job${job.id}-candidate${candidate.user.id}-aaaaaaaaaa`;
-      await stack.services.orm.em.fork().execute('insert into application_claims (job_id, candidate_id, workflow_id, created_at) values (?, ?, ?, ?)', [job.id, candidate.user.id, claimed, new Date().toISOString()], 'run');
+      await stack.services.orm.em
+        .fork()
+        .execute(
+          'insert into application_claims (job_id, candidate_id, workflow_id, created_at) values (?, ?, ?, ?)',
+          [job.id, candidate.user.id, claimed, new Date().toISOString()],
+          'run',
+        );
       const applied = await apply(stack, job.id, candidate);
       expect({ status: applied.status, id: applied.body.id }).toEqual({ status: 201, id: claimed });
       const again = await apply(stack, job.id, candidate);
@@ -105,7 +128,13 @@ describe('application ids across databases', () => {
       const candidate = await stack.user('candidate');
       // The migration claims every existing application under the id it has.
       const old = `application-job${job.id}-candidate${candidate.user.id}`;
-      await stack.services.orm.em.fork().execute('insert into application_claims (job_id, candidate_id, workflow_id, created_at) values (?, ?, ?, ?)', [job.id, candidate.user.id, old, new Date().toISOString()], 'run');
+      await stack.services.orm.em
+        .fork()
+        .execute(
+          'insert into application_claims (job_id, candidate_id, workflow_id, created_at) values (?, ?, ?, ?)',
+          [job.id, candidate.user.id, old, new Date().toISOString()],
+          'run',
+        );
       expect((await apply(stack, job.id, candidate)).body.id).toBe(old);
       expect((await move(stack, old, recruiter, 'screening')).status).toBe(200);
       // Without its claim, its row still makes it this database's.
@@ -125,7 +154,11 @@ describe('application ids across databases', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await stack.http('GET', `/api/applications?jobId=${job.id}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: recruiter.token });
+        const page: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await stack.http(
+          'GET',
+          `/api/applications?jobId=${job.id}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          { token: recruiter.token },
+        );
         expect(page.status).toBe(200);
         seen.push(...page.body.items.map((a) => a.id));
         cursor = page.body.nextCursor;

@@ -12,13 +12,18 @@ describe('applications under concurrent requests', () => {
     stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
     recruiter = await stack.user('recruiter');
   }, 60_000);
-  afterAll(async () => { await stack?.close(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   test('20 simultaneous applies of one candidate to one job: exactly one 201, nineteen 409 duplicate_application', async () => {
     const job = await createJob(stack, recruiter.user.id);
     const candidate = await stack.user('candidate');
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: { coverLetter: `attempt ${i}` } })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: { coverLetter: `attempt ${i}` } }),
+      ),
+    );
 
     const created = results.filter((r) => r.status === 201);
     const duplicates = results.filter((r) => r.status === 409);
@@ -30,8 +35,12 @@ describe('applications under concurrent requests', () => {
     const state = await expectSqlMatchesWorkflow(stack, id);
     expect(state.history).toHaveLength(1);
     // The workflow carries it sealed under the candidate's key; one data key served all twenty.
-    expect(await openDeep(stack.services.orm.em.fork(), stack.config.auth.payloadKeys, state.coverLetter)).toBe(created[0].body.coverLetter);
-    const [{ count }] = await stack.services.orm.em.fork().execute<{ count: number }[]>('select count(*) as count from applications where job_id = ?', [job.id], 'all');
+    expect(await openDeep(stack.services.orm.em.fork(), stack.config.auth.payloadKeys, state.coverLetter)).toBe(
+      created[0].body.coverLetter,
+    );
+    const [{ count }] = await stack.services.orm.em
+      .fork()
+      .execute<{ count: number }[]>('select count(*) as count from applications where job_id = ?', [job.id], 'all');
     expect(count).toBe(1);
   });
 
@@ -43,14 +52,20 @@ describe('applications under concurrent requests', () => {
 
     // From `applied`: screening and rejected both legal at first, each illegal once the other won;
     // interview legal only after screening; some carry the fromStage they believe in.
-    const bodies = Array.from({ length: 20 }, (_, i) => [
-      { stage: 'screening' },
-      { stage: 'rejected', reason: `race ${i}` },
-      { stage: 'screening', fromStage: 'applied' },
-      { stage: 'interview', fromStage: 'screening' },
-      { stage: 'rejected', fromStage: 'screening', reason: `late ${i}` },
-    ][i % 5]);
-    const results = await Promise.all(bodies.map((body) => stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body })));
+    const bodies = Array.from(
+      { length: 20 },
+      (_, i) =>
+        [
+          { stage: 'screening' },
+          { stage: 'rejected', reason: `race ${i}` },
+          { stage: 'screening', fromStage: 'applied' },
+          { stage: 'interview', fromStage: 'screening' },
+          { stage: 'rejected', fromStage: 'screening', reason: `late ${i}` },
+        ][i % 5],
+    );
+    const results = await Promise.all(
+      bodies.map((body) => stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body })),
+    );
 
     for (const r of results) {
       expect([200, 409]).toContain(r.status);

@@ -41,7 +41,9 @@ describe('listing 100,000 applications', () => {
     firstJob = await seed(em, recruiter.user.id, candidate.user.id);
     [smallTeamId, oldTeamId] = await smallTeams(stack, em, firstJob + 3, recruiterId, candidateId);
   }, 120_000);
-  afterAll(async () => { await stack?.close(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   const cases: [string, () => ApplicationFilter][] = [
     ['first page', () => ({ limit: 21 })],
@@ -50,15 +52,15 @@ describe('listing 100,000 applications', () => {
     ['one stage', () => ({ limit: 21, stage: 'interview' })],
     ['one candidate', () => ({ limit: 21, candidateId })],
     ['stage after a cursor', () => ({ limit: 21, stage: 'screening', after: { createdAt: at(APPLICATIONS / 3), id: 'z' } })],
-    ['a recruiter\'s teams', () => ({ limit: 21, teamMemberId: recruiterId })],
-    ['a recruiter\'s teams, deep', () => ({ limit: 21, teamMemberId: recruiterId, after: { createdAt: at(APPLICATIONS / 2), id: 'z' } })],
-    ['a recruiter\'s teams, one stage', () => ({ limit: 21, teamMemberId: recruiterId, stage: 'offer' })],
-    ['a recruiter\'s teams, one job', () => ({ limit: 21, teamMemberId: recruiterId, jobId: firstJob + 7 })],
+    ["a recruiter's teams", () => ({ limit: 21, teamMemberId: recruiterId })],
+    ["a recruiter's teams, deep", () => ({ limit: 21, teamMemberId: recruiterId, after: { createdAt: at(APPLICATIONS / 2), id: 'z' } })],
+    ["a recruiter's teams, one stage", () => ({ limit: 21, teamMemberId: recruiterId, stage: 'offer' })],
+    ["a recruiter's teams, one job", () => ({ limit: 21, teamMemberId: recruiterId, jobId: firstJob + 7 })],
     ['a one-job team', () => ({ limit: 21, teamMemberId: smallTeamId })],
     ['a team whose only application is the oldest', () => ({ limit: 21, teamMemberId: oldTeamId })],
   ];
 
-  test.each(cases)('%s is an index range scan with no sort step, or a sort of a small team\'s few rows', async (_, filter) => {
+  test.each(cases)("%s is an index range scan with no sort step, or a sort of a small team's few rows", async (_, filter) => {
     const f = filter();
     const { sql, params } = await pageSql(em, f);
     const plan = (await em.execute<{ detail: string }[]>(`explain query plan ${sql}`, params, 'all')).map((r) => r.detail).join('\n');
@@ -70,28 +72,44 @@ describe('listing 100,000 applications', () => {
     } else {
       expect(plan).not.toMatch(/TEMP B-TREE/);
     }
-    const history = await em.execute<{ detail: string }[]>('explain query plan select * from stage_events where application_id in (?, ?) order by application_id, seq', ['a', 'b'], 'all');
+    const history = await em.execute<{ detail: string }[]>(
+      'explain query plan select * from stage_events where application_id in (?, ?) order by application_id, seq',
+      ['a', 'b'],
+      'all',
+    );
     expect(history.map((r) => r.detail).join('\n')).toMatch(/USING INDEX sqlite_autoindex_stage_events/);
   });
 
-  test('recruiters on big teams walk newest first; small teams read their jobs\' ranges', async () => {
+  test("recruiters on big teams walk newest first; small teams read their jobs' ranges", async () => {
     expect(await readsTeamJobs(em, { limit: 21, teamMemberId: recruiterId })).toBe(false);
     // The big team holds every seeded job but not the old one, whose application comes last.
     const tail = { limit: 21, after: { createdAt: at(1), id: '' } };
     expect((await listApplications(em, tail)).map((a) => a.id).at(-1)).toBe('old-app');
-    expect((await listApplications(em, { ...tail, teamMemberId: recruiterId })).map((a) => a.id)).toEqual((await listApplications(em, tail)).map((a) => a.id).slice(0, -1));
-    expect(await listApplications(em, { limit: 21, teamMemberId: recruiterId, stage: 'offer' })).toEqual(await listApplications(em, { limit: 21, stage: 'offer' }));
+    expect((await listApplications(em, { ...tail, teamMemberId: recruiterId })).map((a) => a.id)).toEqual(
+      (await listApplications(em, tail)).map((a) => a.id).slice(0, -1),
+    );
+    expect(await listApplications(em, { limit: 21, teamMemberId: recruiterId, stage: 'offer' })).toEqual(
+      await listApplications(em, { limit: 21, stage: 'offer' }),
+    );
     expect(await readsTeamJobs(em, { limit: 21, teamMemberId: smallTeamId })).toBe(true);
     expect(await readsTeamJobs(em, { limit: 21, teamMemberId: oldTeamId })).toBe(true);
     expect((await listApplications(em, { limit: 21, teamMemberId: oldTeamId })).map((a) => a.id)).toEqual(['old-app']);
     const small = await listApplications(em, { limit: 21, teamMemberId: smallTeamId });
     expect(small.map((a) => a.jobId)).toEqual(Array(21).fill(firstJob + 3));
-    expect(small).toEqual((await listApplications(em, { limit: 21, jobId: firstJob + 3 })));
+    expect(small).toEqual(await listApplications(em, { limit: 21, jobId: firstJob + 3 }));
   });
 
-  test.each(cases)('%s costs two queries whatever the page size (a recruiter\'s list a third, bounded count)', async (_, filter) => {
+  test.each(cases)("%s costs two queries whatever the page size (a recruiter's list a third, bounded count)", async (_, filter) => {
     let queries = 0;
-    const counting = new Proxy(em, { get: (target, key, receiver) => (key === 'execute' ? (...args: unknown[]) => { queries++; return (target.execute as (...a: unknown[]) => unknown)(...args); } : Reflect.get(target, key, receiver)) });
+    const counting = new Proxy(em, {
+      get: (target, key, receiver) =>
+        key === 'execute'
+          ? (...args: unknown[]) => {
+              queries++;
+              return (target.execute as (...a: unknown[]) => unknown)(...args);
+            }
+          : Reflect.get(target, key, receiver),
+    });
     const f = filter();
     const expected = f.teamMemberId !== undefined && f.jobId === undefined ? 3 : 2;
     for (const limit of [2, 21, 101]) {
@@ -110,7 +128,12 @@ describe('listing 100,000 applications', () => {
       if (f.teamMemberId !== undefined && f.jobId === undefined) await readsTeamJobs(em, f);
       const rows = await em.execute<{ id: string }[]>(sql, params, 'all');
       const ids = rows.map((r) => r.id);
-      if (ids.length) await em.execute(`select * from stage_events where application_id in (${ids.map(() => '?').join(', ')}) order by application_id, seq`, ids, 'all');
+      if (ids.length)
+        await em.execute(
+          `select * from stage_events where application_id in (${ids.map(() => '?').join(', ')}) order by application_id, seq`,
+          ids,
+          'all',
+        );
     };
     const rounds = [];
     for (let round = 0; round < 3; round++) {
@@ -156,11 +179,26 @@ async function pageSql(em: EntityManager, f: ApplicationFilter): Promise<{ sql: 
   const where: string[] = [];
   const params: unknown[] = [];
   const teamJobs = await readsTeamJobs(em, f);
-  if (f.candidateId !== undefined) { where.push('candidate_id = ?'); params.push(f.candidateId); }
-  if (f.teamMemberId !== undefined) { where.push(`${teamJobs ? '' : '+'}job_id in (select job_id from job_team_members where user_id = ?)`); params.push(f.teamMemberId); }
-  if (f.jobId !== undefined) { where.push('job_id = ?'); params.push(f.jobId); }
-  if (f.stage !== undefined) { where.push('stage = ?'); params.push(f.stage); }
-  if (f.after) { where.push('(created_at, id) < (?, ?)'); params.push(f.after.createdAt, f.after.id); }
+  if (f.candidateId !== undefined) {
+    where.push('candidate_id = ?');
+    params.push(f.candidateId);
+  }
+  if (f.teamMemberId !== undefined) {
+    where.push(`${teamJobs ? '' : '+'}job_id in (select job_id from job_team_members where user_id = ?)`);
+    params.push(f.teamMemberId);
+  }
+  if (f.jobId !== undefined) {
+    where.push('job_id = ?');
+    params.push(f.jobId);
+  }
+  if (f.stage !== undefined) {
+    where.push('stage = ?');
+    params.push(f.stage);
+  }
+  if (f.after) {
+    where.push('(created_at, id) < (?, ?)');
+    params.push(f.after.createdAt, f.after.id);
+  }
   const from = teamJobs ? 'applications indexed by applications_job_created_index' : 'applications';
   const sql = `select * from ${from}${where.length ? ` where ${where.join(' and ')}` : ''} order by created_at desc, id desc limit ?`;
   return { sql, params: [...params, f.limit] };
@@ -169,20 +207,42 @@ async function pageSql(em: EntityManager, f: ApplicationFilter): Promise<{ sql: 
 /** Whether a recruiter's teams hold fewer applications than the repository's bound (its count, by hand). */
 async function readsTeamJobs(em: EntityManager, f: ApplicationFilter): Promise<boolean> {
   if (f.teamMemberId === undefined || f.jobId !== undefined) return false;
-  const [{ n }] = await em.execute<{ n: number }[]>(`select count(*) as n from (select 1 from applications
-    where job_id in (select job_id from job_team_members where user_id = ?) limit ${FEW_TEAM_APPLICATIONS})`, [f.teamMemberId], 'all');
+  const [{ n }] = await em.execute<{ n: number }[]>(
+    `select count(*) as n from (select 1 from applications
+    where job_id in (select job_id from job_team_members where user_id = ?) limit ${FEW_TEAM_APPLICATIONS})`,
+    [f.teamMemberId],
+    'all',
+  );
   return n < FEW_TEAM_APPLICATIONS;
 }
 
 /** Two recruiters on small teams: one of a seeded job, one of a job whose only application is older than all others. */
-async function smallTeams(stack: TestStack, em: EntityManager, seededJob: number, recruiterId: number, candidateId: number): Promise<[number, number]> {
+async function smallTeams(
+  stack: TestStack,
+  em: EntityManager,
+  seededJob: number,
+  recruiterId: number,
+  candidateId: number,
+): Promise<[number, number]> {
   const [small, old] = [(await stack.user('recruiter')).user.id, (await stack.user('recruiter')).user.id];
   const at = '2025-01-01T00:00:00.000Z';
-  await em.execute(`insert into jobs (title, company_id, status, created_by, created_at, updated_at) values ('Old', (select id from companies where name = 'Company'), 'open', ?, ?, ?)`, [recruiterId, at, at], 'run');
+  await em.execute(
+    `insert into jobs (title, company_id, status, created_by, created_at, updated_at) values ('Old', (select id from companies where name = 'Company'), 'open', ?, ?, ?)`,
+    [recruiterId, at, at],
+    'run',
+  );
   const [{ oldJob }] = await em.execute<{ oldJob: number }[]>("select max(id) as oldJob from jobs where title = 'Old'", [], 'all');
-  await em.execute(`insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('old-app', ?, ?, 'applied', 1, ?, ?)`, [oldJob, candidateId, at, at], 'run');
+  await em.execute(
+    `insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('old-app', ?, ?, 'applied', 1, ?, ?)`,
+    [oldJob, candidateId, at, at],
+    'run',
+  );
   await em.execute(`insert into stage_events (application_id, seq, to_stage, at) values ('old-app', 1, 'applied', ?)`, [at], 'run');
-  await em.execute('insert into job_team_members (job_id, user_id, added_by, created_at) values (?, ?, ?, ?), (?, ?, ?, ?)', [seededJob, small, recruiterId, at, oldJob, old, recruiterId, at], 'run');
+  await em.execute(
+    'insert into job_team_members (job_id, user_id, added_by, created_at) values (?, ?, ?, ?), (?, ?, ?, ?)',
+    [seededJob, small, recruiterId, at, oldJob, old, recruiterId, at],
+    'run',
+  );
   await em.execute('analyze', [], 'run');
   return [small, old];
 }
@@ -190,9 +250,15 @@ async function smallTeams(stack: TestStack, em: EntityManager, seededJob: number
 /** Alternates the two, so pauses and caches treat them alike. */
 async function timedSideBySide(a: () => Promise<unknown>, b: () => Promise<unknown>, runs = 1000) {
   const samples: [number[], number[]] = [[], []];
-  for (let i = 0; i < 50; i++) { await a(); await b(); }
+  for (let i = 0; i < 50; i++) {
+    await a();
+    await b();
+  }
   for (let i = 0; i < runs; i++) {
-    for (const [k, fn] of [[0, a], [1, b]] as const) {
+    for (const [k, fn] of [
+      [0, a],
+      [1, b],
+    ] as const) {
       const start = performance.now();
       await fn();
       samples[k].push(performance.now() - start);
@@ -201,7 +267,10 @@ async function timedSideBySide(a: () => Promise<unknown>, b: () => Promise<unkno
   return samples.map((s) => percentiles(s)) as [Timing, Timing];
 }
 
-interface Timing { p50: number; p99: number }
+interface Timing {
+  p50: number;
+  p99: number;
+}
 
 function percentiles(samples: number[]): Timing {
   samples.sort((x, y) => x - y);
@@ -231,26 +300,54 @@ async function seed(em: EntityManager, recruiterId: number, ownCandidateId: numb
   const stages = `case i % 6 when 0 then 'applied' when 1 then 'screening' when 2 then 'interview' when 3 then 'offer' when 4 then 'hired' else 'rejected' end`;
   const firstJob = await em.transactional(async (tx) => {
     await tx.execute("insert into companies (name, created_at) values ('Company', '2026-01-01T00:00:00.000Z')", [], 'run');
-    await tx.execute(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${JOBS})
+    await tx.execute(
+      `with recursive n(i) as (select 1 union all select i + 1 from n where i < ${JOBS})
       insert into jobs (title, company_id, status, created_by, created_at, updated_at)
-      select 'Job ' || i, (select id from companies where name = 'Company'), 'open', ${recruiterId}, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`, [], 'run');
-    await tx.execute(`insert into job_team_members (job_id, user_id, added_by, created_at)
-      select id, created_by, created_by, created_at from jobs where title like 'Job %'`, [], 'run');
-    await tx.execute(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${CANDIDATES})
+      select 'Job ' || i, (select id from companies where name = 'Company'), 'open', ${recruiterId}, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`,
+      [],
+      'run',
+    );
+    await tx.execute(
+      `insert into job_team_members (job_id, user_id, added_by, created_at)
+      select id, created_by, created_by, created_at from jobs where title like 'Job %'`,
+      [],
+      'run',
+    );
+    await tx.execute(
+      `with recursive n(i) as (select 1 union all select i + 1 from n where i < ${CANDIDATES})
       insert into users (email, password_hash, role, active, created_at, updated_at)
-      select 'seed-' || i || '@example.com', 'x', 'candidate', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`, [], 'run');
+      select 'seed-' || i || '@example.com', 'x', 'candidate', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from n`,
+      [],
+      'run',
+    );
     const [{ first }] = await tx.execute<{ first: number }[]>(`select min(id) as first from jobs where title like 'Job %'`, [], 'all');
-    const [{ firstUser }] = await tx.execute<{ firstUser: number }[]>(`select min(id) as firstUser from users where email like 'seed-%'`, [], 'all');
+    const [{ firstUser }] = await tx.execute<{ firstUser: number }[]>(
+      `select min(id) as firstUser from users where email like 'seed-%'`,
+      [],
+      'all',
+    );
     // The test's own candidate owns every 1,000th application, so their list has a hundred.
-    await tx.execute(`with recursive n(i) as (select 0 union all select i + 1 from n where i < ${APPLICATIONS - 1}),
+    await tx.execute(
+      `with recursive n(i) as (select 0 union all select i + 1 from n where i < ${APPLICATIONS - 1}),
       pairs as (select i, ${first} + i % ${JOBS} as job, case when i % 1000 = 0 then ${ownCandidateId} else ${firstUser} + i / ${JOBS} end as candidate from n)
       insert into applications (id, job_id, candidate_id, stage, seq, cover_letter, resume_url, created_at, updated_at)
       select 'application-job' || job || '-candidate' || candidate || '-' || i, job, candidate, ${stages}, case when i % 6 = 0 then 1 else 2 end,
-        null, null, strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds'), strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds') from pairs`, [], 'run');
-    await tx.execute(`insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
-      select id, 1, null, 'applied', created_at, cast(candidate_id as text), null from applications`, [], 'run');
-    await tx.execute(`insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
-      select id, 2, 'applied', stage, updated_at, 'seed', null from applications where seq = 2`, [], 'run');
+        null, null, strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds'), strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds') from pairs`,
+      [],
+      'run',
+    );
+    await tx.execute(
+      `insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
+      select id, 1, null, 'applied', created_at, cast(candidate_id as text), null from applications`,
+      [],
+      'run',
+    );
+    await tx.execute(
+      `insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason)
+      select id, 2, 'applied', stage, updated_at, 'seed', null from applications where seq = 2`,
+      [],
+      'run',
+    );
     return first;
   });
   await em.execute('analyze', [], 'run');

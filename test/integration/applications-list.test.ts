@@ -18,21 +18,29 @@ describe('listing applications', () => {
     [alice, bob] = [await stack.user('candidate'), await stack.user('candidate')];
     for (let i = 0; i < 3; i++) jobs.push(String((await createJob(stack, recruiter.user.id)).id));
     // Alice applies to all three jobs, Bob to two; one of Alice's moves to screening.
-    for (const [owner, actor, jobIds] of [['alice', alice, jobs], ['bob', bob, jobs.slice(0, 2)]] as const) {
+    for (const [owner, actor, jobIds] of [
+      ['alice', alice, jobs],
+      ['bob', bob, jobs.slice(0, 2)],
+    ] as const) {
       for (const jobId of jobIds) {
         const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: actor.token, body: {} });
         expect(res.status).toBe(201);
         applied.push({ id: res.body.id, jobId, owner });
       }
     }
-    expect((await stack.http('PATCH', `/api/applications/${applied[1].id}/stage`, { token: recruiter.token, body: { stage: 'screening' } })).status).toBe(200);
+    expect(
+      (await stack.http('PATCH', `/api/applications/${applied[1].id}/stage`, { token: recruiter.token, body: { stage: 'screening' } }))
+        .status,
+    ).toBe(200);
   }, 60_000);
-  afterAll(async () => { await stack?.close(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   const list = (token: string, query = '') => stack.http('GET', `/api/applications${query}`, { token });
   const newestFirst = (items: { id: string }[]) => [...items].reverse().map((a) => a.id);
 
-  test('recruiters see every application of their teams\' jobs, newest first, each with its history', async () => {
+  test("recruiters see every application of their teams' jobs, newest first, each with its history", async () => {
     const res = await list(recruiter.token);
     expect(res.status).toBe(200);
     expect(res.body.items.map((a: { id: string }) => a.id)).toEqual(newestFirst(applied));
@@ -48,8 +56,9 @@ describe('listing applications', () => {
   });
 
   test('filters by job and by stage, alone and together', async () => {
-    expect((await list(recruiter.token, `?jobId=${jobs[0]}`)).body.items.map((a: { id: string }) => a.id))
-      .toEqual(newestFirst(applied.filter((a) => a.jobId === jobs[0])));
+    expect((await list(recruiter.token, `?jobId=${jobs[0]}`)).body.items.map((a: { id: string }) => a.id)).toEqual(
+      newestFirst(applied.filter((a) => a.jobId === jobs[0])),
+    );
     expect((await list(recruiter.token, '?stage=screening')).body.items.map((a: { id: string }) => a.id)).toEqual([applied[1].id]);
     expect((await list(recruiter.token, `?stage=screening&jobId=${jobs[0]}`)).body.items).toEqual([]);
     expect((await list(alice.token, `?jobId=${jobs[1]}`)).body.items.map((a: { id: string }) => a.id)).toEqual([applied[1].id]);

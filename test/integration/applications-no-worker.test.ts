@@ -5,8 +5,12 @@ import { responseValidator } from '../support/openapi-validator';
 /** With no worker polling, requests that need the workflow answer 503 in time instead of hanging. */
 describe('applications while no worker runs', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startStack({ TEMPORAL_REQUEST_TIMEOUT_MS: '1500' }); });
-  afterAll(async () => { await stack?.close(); });
+  beforeAll(async () => {
+    stack = await startStack({ TEMPORAL_REQUEST_TIMEOUT_MS: '1500' });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   test('apply answers 503 try_again with Retry-After within the deadline, and writes no row', async () => {
     const recruiter = await stack.user('recruiter');
@@ -19,7 +23,9 @@ describe('applications while no worker runs', () => {
     expect(res.headers.get('retry-after')).toBe('1');
     (await responseValidator(stack))('post', '/api/jobs/{id}/apply', res);
     expect(Date.now() - started).toBeLessThan(10_000);
-    const [{ count }] = await stack.services.orm.em.fork().execute<{ count: number }[]>('select count(*) as count from applications', [], 'all');
+    const [{ count }] = await stack.services.orm.em
+      .fork()
+      .execute<{ count: number }[]>('select count(*) as count from applications', [], 'all');
     expect(count).toBe(0);
   });
 });

@@ -3,8 +3,12 @@ import { startStack, type TestStack } from '../support/stack';
 /** The application routes document themselves from the same schemas that validate them. */
 describe('applications in the OpenAPI document', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startStack(); });
-  afterAll(async () => { await stack?.close(); });
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   test('every application operation is described, with its answers', async () => {
     const { status, body } = await stack.http('GET', '/openapi.json');
@@ -22,7 +26,8 @@ describe('applications in the OpenAPI document', () => {
     expect(Object.keys(ops.stage.responses)).toEqual(expect.arrayContaining(['200', '403', '404', '409', '422']));
     expect(ops.list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['jobId', 'stage', 'limit', 'cursor']));
     expect(body.components.schemas.Stage.enum).toEqual(['applied', 'screening', 'interview', 'offer', 'hired', 'rejected']);
-    expect(Object.keys(body.components.schemas.Application.properties)).toEqual(expect.arrayContaining(
-      ['id', 'jobId', 'candidateId', 'stage', 'history', 'workflowId', 'workflowUrl', 'createdAt', 'updatedAt']));
+    expect(Object.keys(body.components.schemas.Application.properties)).toEqual(
+      expect.arrayContaining(['id', 'jobId', 'candidateId', 'stage', 'history', 'workflowId', 'workflowUrl', 'createdAt', 'updatedAt']),
+    );
   });
 });

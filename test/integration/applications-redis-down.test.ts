@@ -40,17 +40,34 @@ describe('applications while Redis is down', () => {
     }
     await expectSqlMatchesWorkflow(stack, id);
 
-    redis = await startRedis({ server: enginePaths(path.resolve(__dirname, '../..')).redis, port: redisPort, dir: path.join(stack.dir, 'redis'), logFile: path.join(stack.dir, 'redis.log') });
+    redis = await startRedis({
+      server: enginePaths(path.resolve(__dirname, '../..')).redis,
+      port: redisPort,
+      dir: path.join(stack.dir, 'redis'),
+      logFile: path.join(stack.dir, 'redis.log'),
+    });
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
     const queue = new Queue<NotificationJobData>(stack.config.notifier.queueName, { connection });
     try {
-      const kinds = await eventually(async () => {
-        const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
-        const mine = jobs.filter((j) => j.data.applicationId === id).map((j) => `${j.data.seq}:${j.name}:${j.data.audience}`).sort();
-        return mine.length >= 4 ? mine : undefined;
-      }, 45_000, 'the notifications after Redis came back');
+      const kinds = await eventually(
+        async () => {
+          const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+          const mine = jobs
+            .filter((j) => j.data.applicationId === id)
+            .map((j) => `${j.data.seq}:${j.name}:${j.data.audience}`)
+            .sort();
+          return mine.length >= 4 ? mine : undefined;
+        },
+        45_000,
+        'the notifications after Redis came back',
+      );
       // Each transition's notifications exactly once: the receipt to both sides, then two moves to the candidate.
-      expect(kinds).toEqual(['1:application_received:candidate', '1:application_received:recruiter', '2:stage_changed:candidate', '3:stage_changed:candidate']);
+      expect(kinds).toEqual([
+        '1:application_received:candidate',
+        '1:application_received:recruiter',
+        '2:stage_changed:candidate',
+        '3:stage_changed:candidate',
+      ]);
     } finally {
       await queue.close();
       connection.disconnect();

@@ -2,8 +2,17 @@ import { allowedNext, isFinal, STAGES, type Stage } from '../../src/domain/stage
 import { changeStageSignal, changeStageUpdate } from '../../workflows/messages';
 import type { TestStack } from '../support/stack';
 import { openIntent, sweepTransitionIntents } from '../../src/applications/transition-recording';
-import { addToTeam, createJob, eventually, expectLegalHistory, expectSqlMatchesWorkflow, queryState, sqlHistory, startApplicationStack, type Actor } from '../support/applications';
-
+import {
+  addToTeam,
+  createJob,
+  eventually,
+  expectLegalHistory,
+  expectSqlMatchesWorkflow,
+  queryState,
+  sqlHistory,
+  startApplicationStack,
+  type Actor,
+} from '../support/applications';
 
 const PIPELINE: Stage[] = ['applied', 'screening', 'interview', 'offer', 'hired'];
 
@@ -12,8 +21,12 @@ describe('applications as workflows, through the REST API', () => {
   let recruiter: Actor;
   let jobId: string;
 
-  beforeAll(async () => { ({ stack, recruiter, jobId } = await startApplicationStack()); }, 60_000);
-  afterAll(async () => { await stack?.close(); });
+  beforeAll(async () => {
+    ({ stack, recruiter, jobId } = await startApplicationStack());
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   /** A fresh candidate's application to the shared job, moved through the pipeline up to `stage`. */
   async function applicationIn(stage: Stage): Promise<{ id: string; candidate: Actor }> {
@@ -32,20 +45,33 @@ describe('applications as workflows, through the REST API', () => {
     return res;
   }
 
-  const completed = (id: string) => eventually(async () => {
-    const { status } = await stack.services.temporal.workflow.getHandle(id).describe();
-    return status.name === 'COMPLETED' ? true : undefined;
-  }, 15_000, `${id} to complete`);
+  const completed = (id: string) =>
+    eventually(
+      async () => {
+        const { status } = await stack.services.temporal.workflow.getHandle(id).describe();
+        return status.name === 'COMPLETED' ? true : undefined;
+      },
+      15_000,
+      `${id} to complete`,
+    );
 
   /** The event count once the workflow is idle (notifications delivered, no task pending), so counts compare. */
-  const historyLength = (id: string) => eventually(async () => {
-    const { raw, historyLength: length } = await stack.services.temporal.workflow.getHandle(id).describe();
-    return raw.pendingActivities?.length || raw.pendingWorkflowTask ? undefined : length;
-  }, 15_000, `${id} to be idle`);
+  const historyLength = (id: string) =>
+    eventually(
+      async () => {
+        const { raw, historyLength: length } = await stack.services.temporal.workflow.getHandle(id).describe();
+        return raw.pendingActivities?.length || raw.pendingWorkflowTask ? undefined : length;
+      },
+      15_000,
+      `${id} to be idle`,
+    );
 
   test('a candidate applies and is hired through applied → screening → interview → offer → hired', async () => {
     const candidate = await stack.user('candidate');
-    const applied = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { coverLetter: 'Hello', resumeUrl: 'https://example.com/cv.pdf' } });
+    const applied = await stack.http('POST', `/api/jobs/${jobId}/apply`, {
+      token: candidate.token,
+      body: { coverLetter: 'Hello', resumeUrl: 'https://example.com/cv.pdf' },
+    });
     expect(applied.status).toBe(201);
     const id = applied.body.id;
     expect(applied.headers.get('location')).toBe(`/api/applications/${id}`);
@@ -81,27 +107,39 @@ describe('applications as workflows, through the REST API', () => {
     expect(described.searchAttributes).toMatchObject({ ApplicationStage: ['hired'], JobId: [jobId] });
   });
 
-  test.each(['applied', 'screening', 'interview', 'offer'] as Stage[])('an application in %s can be rejected, with reason and who acted', async (stage) => {
-    const { id } = await applicationIn(stage);
-    const res = await move(id, 'rejected', 200, { reason: 'Not a fit' });
-    expect(res.body.stage).toBe('rejected');
-    expect(res.body.history.at(-1)).toEqual({ from: stage, to: 'rejected', at: res.body.updatedAt, by: String(recruiter.user.id), reason: 'Not a fit' });
-    await expectSqlMatchesWorkflow(stack, id);
-  });
+  test.each(['applied', 'screening', 'interview', 'offer'] as Stage[])(
+    'an application in %s can be rejected, with reason and who acted',
+    async (stage) => {
+      const { id } = await applicationIn(stage);
+      const res = await move(id, 'rejected', 200, { reason: 'Not a fit' });
+      expect(res.body.stage).toBe('rejected');
+      expect(res.body.history.at(-1)).toEqual({
+        from: stage,
+        to: 'rejected',
+        at: res.body.updatedAt,
+        by: String(recruiter.user.id),
+        reason: 'Not a fit',
+      });
+      await expectSqlMatchesWorkflow(stack, id);
+    },
+  );
 
-  test.each(STAGES.map((s) => [s]))('every illegal move out of %s answers 409 with the allowed stages and changes nothing', async (from) => {
-    const { id } = await applicationIn(from);
-    // A final application's workflow closes once its notifications are out; count events after that.
-    if (isFinal(from)) await completed(id);
-    const before = { events: await historyLength(id), sql: await sqlHistory(stack, id) };
-    for (const to of STAGES.filter((s) => !allowedNext(from).includes(s))) {
-      const res = await move(id, to, 409);
-      expect(res.body).toMatchObject({ code: 'invalid_transition', allowed: [...allowedNext(from)], from, to });
-      expect(res.headers.get('content-type')).toContain('application/problem+json');
-    }
-    expect(await historyLength(id)).toBe(before.events);
-    expect(await sqlHistory(stack, id)).toEqual(before.sql);
-  });
+  test.each(STAGES.map((s) => [s]))(
+    'every illegal move out of %s answers 409 with the allowed stages and changes nothing',
+    async (from) => {
+      const { id } = await applicationIn(from);
+      // A final application's workflow closes once its notifications are out; count events after that.
+      if (isFinal(from)) await completed(id);
+      const before = { events: await historyLength(id), sql: await sqlHistory(stack, id) };
+      for (const to of STAGES.filter((s) => !allowedNext(from).includes(s))) {
+        const res = await move(id, to, 409);
+        expect(res.body).toMatchObject({ code: 'invalid_transition', allowed: [...allowedNext(from)], from, to });
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+      }
+      expect(await historyLength(id)).toBe(before.events);
+      expect(await sqlHistory(stack, id)).toEqual(before.sql);
+    },
+  );
 
   test('fromStage that is no longer current answers 409 stage_changed with the current stage', async () => {
     const { id } = await applicationIn('screening');
@@ -116,7 +154,7 @@ describe('applications as workflows, through the REST API', () => {
     expect(unknown.body).toMatchObject({ code: 'validation_failed', errors: [expect.objectContaining({ path: 'stage' })] });
     await move(id, 'screening', 422, { fromStage: 'nowhere' });
     await move(id, 'screening', 422, { seq: 3 });
-    expect((await sqlHistory(stack, id))).toHaveLength(1);
+    expect(await sqlHistory(stack, id)).toHaveLength(1);
   });
 
   test('a candidate withdraws: rejected with reason withdrawn, by the candidate; a second withdrawal is 409', async () => {
@@ -124,7 +162,12 @@ describe('applications as workflows, through the REST API', () => {
     const res = await stack.http('POST', `/api/applications/${id}/withdraw`, { token: candidate.token });
     expect(res.status).toBe(200);
     expect(res.body.stage).toBe('rejected');
-    expect(res.body.history.at(-1)).toMatchObject({ from: 'interview', to: 'rejected', by: String(candidate.user.id), reason: 'withdrawn' });
+    expect(res.body.history.at(-1)).toMatchObject({
+      from: 'interview',
+      to: 'rejected',
+      by: String(candidate.user.id),
+      reason: 'withdrawn',
+    });
     await expectSqlMatchesWorkflow(stack, id);
     const again = await stack.http('POST', `/api/applications/${id}/withdraw`, { token: candidate.token });
     expect(again.status).toBe(409);
@@ -154,7 +197,7 @@ describe('applications as workflows, through the REST API', () => {
     const colleague = await stack.user('recruiter');
     expect((await stack.http('GET', `/api/applications/${id}`, { token: colleague.token })).status).toBe(404);
     expect((await move(id, 'rejected', 404, {}, colleague.token)).body.code).toBe('not_found');
-    expect((await sqlHistory(stack, id))).toHaveLength(1);
+    expect(await sqlHistory(stack, id)).toHaveLength(1);
     await addToTeam(stack, { id: Number(jobId), createdBy: recruiter.user.id }, colleague.user.id);
     expect((await stack.http('GET', `/api/applications/${id}`, { token: colleague.token })).status).toBe(200);
   });
@@ -176,16 +219,31 @@ describe('applications as workflows, through the REST API', () => {
     expect((await stack.http('GET', `/api/jobs/${draft.id}`, { token: candidate.token })).status).toBe(404);
     const hidden = await stack.http('POST', `/api/jobs/${draft.id}/apply`, { token: candidate.token, body: {} });
     expect(hidden.status).toBe(404);
-    expect({ ...hidden.body, requestId: undefined, instance: undefined }).toEqual({ ...missing.body, requestId: undefined, instance: undefined });
+    expect({ ...hidden.body, requestId: undefined, instance: undefined }).toEqual({
+      ...missing.body,
+      requestId: undefined,
+      instance: undefined,
+    });
     const closed = await createJob(stack, recruiter.user.id, 'closed');
     const late = await stack.http('POST', `/api/jobs/${closed.id}/apply`, { token: candidate.token, body: {} });
     expect([late.status, late.body.code]).toEqual([409, 'job_not_open']);
     expect((await stack.http('GET', `/api/applications?jobId=${closed.id}`, { token: recruiter.token })).body.items).toEqual([]);
-    expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { resumeUrl: 'not a url' } })).status).toBe(422);
+    expect(
+      (await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { resumeUrl: 'not a url' } })).status,
+    ).toBe(422);
   });
 
   test('resumeUrl takes http: and https: URLs only', async () => {
-    for (const resumeUrl of ['javascript:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'JAVASCRIPT:alert(1)', 'ftp://example.com/cv.pdf', 'https://', '//example.com/cv.pdf', ' https://example.com/cv.pdf']) {
+    for (const resumeUrl of [
+      'javascript:alert(document.cookie)',
+      'data:text/html,<script>alert(1)</script>',
+      'file:///etc/passwd',
+      'JAVASCRIPT:alert(1)',
+      'ftp://example.com/cv.pdf',
+      'https://',
+      '//example.com/cv.pdf',
+      ' https://example.com/cv.pdf',
+    ]) {
       const candidate = await stack.user('candidate');
       const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: { resumeUrl } });
       expect([resumeUrl, res.status]).toEqual([resumeUrl, 422]);
@@ -213,10 +271,14 @@ describe('applications as workflows, through the REST API', () => {
     const handle = stack.services.temporal.workflow.getHandle(id);
     await handle.signal(changeStageSignal, { applicationId: id, stage: 'hired', by: String(recruiter.user.id) });
     await handle.signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id), reason: 'via signal' });
-    const state = await eventually(async () => {
-      const s = await queryState(stack, id);
-      return s.stage === 'screening' && s.rejectedSignals.length === 1 ? s : undefined;
-    }, 10_000, 'both signals');
+    const state = await eventually(
+      async () => {
+        const s = await queryState(stack, id);
+        return s.stage === 'screening' && s.rejectedSignals.length === 1 ? s : undefined;
+      },
+      10_000,
+      'both signals',
+    );
     expect(state.rejectedSignals[0]).toMatchObject({ code: 'invalid_transition', request: { stage: 'hired' } });
     expect(state.history.map((h) => h.to)).toEqual(['applied', 'screening']);
     await eventually(async () => ((await sqlHistory(stack, id)).length === 2 ? true : undefined), 10_000, 'projection of the signal');
@@ -225,11 +287,19 @@ describe('applications as workflows, through the REST API', () => {
 
   test('a change whose answer never reached SQL through the API (the API died first) is recorded by the sweep, from the workflow', async () => {
     const { id } = await applicationIn('applied');
-    const outbox = async () => (await stack.services.orm.em.fork().execute<{ n: number }[]>('select count(*) as n from notification_outbox where subject = ?', [id], 'all'))[0].n;
+    const outbox = async () =>
+      (
+        await stack.services.orm.em
+          .fork()
+          .execute<{ n: number }[]>('select count(*) as n from notification_outbox where subject = ?', [id], 'all')
+      )[0].n;
     const sentBefore = Number(await outbox());
     // The API journals the change, sends it, and dies before recording the answer.
     await openIntent(stack.services.orm, `${id}:lost-answer`, id);
-    const answer = await stack.services.temporal.workflow.getHandle(id).executeUpdate(changeStageUpdate, { args: [{ applicationId: id, stage: 'screening', by: String(recruiter.user.id) }], updateId: 'lost-answer' });
+    const answer = await stack.services.temporal.workflow.getHandle(id).executeUpdate(changeStageUpdate, {
+      args: [{ applicationId: id, stage: 'screening', by: String(recruiter.user.id) }],
+      updateId: 'lost-answer',
+    });
     expect(answer).toMatchObject({ stage: 'screening', seq: 2 });
     // The workflow leaves an update's transition to the API: nothing has recorded it yet.
     expect(await sqlHistory(stack, id)).toHaveLength(1);

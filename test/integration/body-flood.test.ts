@@ -24,13 +24,32 @@ describe('a flood of large request bodies', () => {
   beforeAll(async () => {
     stack = await startStack();
     const port = await freePort();
-    const env = { ...testEnv(stack.dir), ...PROCESS_ENV, DATABASE_URL: stack.config.database.url, PORT: String(port), LOG_LEVEL: 'warn', PATH: process.env.PATH ?? '' };
-    api = spawn(process.execPath, [...NODE_FLAGS.api, path.resolve(__dirname, '../../dist/src/main/api.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    api.stdout!.on('data', (d) => { output += d; });
-    api.stderr!.on('data', (d) => { output += d; });
+    const env = {
+      ...testEnv(stack.dir),
+      ...PROCESS_ENV,
+      DATABASE_URL: stack.config.database.url,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      PATH: process.env.PATH ?? '',
+    };
+    api = spawn(process.execPath, [...NODE_FLAGS.api, path.resolve(__dirname, '../../dist/src/main/api.js')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    api.stdout!.on('data', (d) => {
+      output += d;
+    });
+    api.stderr!.on('data', (d) => {
+      output += d;
+    });
     base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 30_000;
-    while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
+    while (
+      !(await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline || api.exitCode !== null) throw new Error(`the API did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -48,25 +67,47 @@ describe('a flood of large request bodies', () => {
     const held = Math.floor(body.length * 0.7);
     const { port } = new URL(base);
     const answers: Record<string, number> = {};
-    await Promise.all(Array.from({ length: 300 }, () => new Promise<void>((resolve) => {
-      const req = http.request({ port: Number(port), method: 'POST', path: '/api/jobs', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-        const retryAfter = res.headers['retry-after'];
-        res.resume();
-        res.on('end', () => {
-          const key = res.statusCode === 503 ? `503 retry-after ${retryAfter}` : String(res.statusCode);
-          answers[key] = (answers[key] ?? 0) + 1;
-          resolve();
-        });
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        answers[err.code ?? 'error'] = (answers[err.code ?? 'error'] ?? 0) + 1;
-        resolve();
-      });
-      req.write(body.slice(0, held));
-      setTimeout(() => req.end(body.slice(held)), 1500);
-    })));
-    expect({ answers, exit: api.exitCode, signal: api.signalCode, output: /heap out of memory/.test(output) ? output.slice(-400) : '' }).toEqual({
-      answers: expect.any(Object), exit: null, signal: null, output: '',
+    await Promise.all(
+      Array.from(
+        { length: 300 },
+        () =>
+          new Promise<void>((resolve) => {
+            const req = http.request(
+              {
+                port: Number(port),
+                method: 'POST',
+                path: '/api/jobs',
+                headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+              },
+              (res) => {
+                const retryAfter = res.headers['retry-after'];
+                res.resume();
+                res.on('end', () => {
+                  const key = res.statusCode === 503 ? `503 retry-after ${retryAfter}` : String(res.statusCode);
+                  answers[key] = (answers[key] ?? 0) + 1;
+                  resolve();
+                });
+              },
+            );
+            req.on('error', (err: NodeJS.ErrnoException) => {
+              answers[err.code ?? 'error'] = (answers[err.code ?? 'error'] ?? 0) + 1;
+              resolve();
+            });
+            req.write(body.slice(0, held));
+            setTimeout(() => req.end(body.slice(held)), 1500);
+          }),
+      ),
+    );
+    expect({
+      answers,
+      exit: api.exitCode,
+      signal: api.signalCode,
+      output: /heap out of memory/.test(output) ? output.slice(-400) : '',
+    }).toEqual({
+      answers: expect.any(Object),
+      exit: null,
+      signal: null,
+      output: '',
     });
     expect(Object.keys(answers).filter((k) => k !== '401' && k !== '503 retry-after 1')).toEqual([]);
     expect(answers['401']).toBeGreaterThan(0);

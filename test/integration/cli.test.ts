@@ -15,7 +15,10 @@ describe('cli', () => {
   let db: string;
   const cli = async (...args: string[]) => {
     try {
-      const { stdout } = await run(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: `sqlite:///${db}`, LOG_LEVEL: 'silent' } });
+      const { stdout } = await run(process.execPath, [CLI, ...args], {
+        cwd: dir,
+        env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: `sqlite:///${db}`, LOG_LEVEL: 'silent' },
+      });
       return { code: 0, out: stdout };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
@@ -24,7 +27,11 @@ describe('cli', () => {
   };
   const query = <T>(sql: string) => {
     const conn = new Database(db, { readonly: true });
-    try { return conn.prepare(sql).all() as T[]; } finally { conn.close(); }
+    try {
+      return conn.prepare(sql).all() as T[];
+    } finally {
+      conn.close();
+    }
   };
 
   beforeAll(() => {
@@ -63,10 +70,14 @@ describe('cli', () => {
     const victim = 'ops@example.com';
     const conn = new Database(db);
     const now = new Date().toISOString();
-    conn.prepare("insert into users (email, password_hash, role, full_name, active, created_at, updated_at) values (?, ?, 'candidate', 'Attacker', 1, ?, ?)")
+    conn
+      .prepare(
+        "insert into users (email, password_hash, role, full_name, active, created_at, updated_at) values (?, ?, 'candidate', 'Attacker', 1, ?, ?)",
+      )
       .run(victim, await argon2.hash('attacker-password'), now, now);
     conn.close();
-    const account = () => query<{ role: string; password_hash: string }>(`select role, password_hash from users where email = '${victim}'`)[0];
+    const account = () =>
+      query<{ role: string; password_hash: string }>(`select role, password_hash from users where email = '${victim}'`)[0];
 
     const refused = await cli('create-admin', victim, 'operator-password');
     expect(refused.code).toBe(1);
@@ -102,7 +113,9 @@ describe('cli', () => {
   test('seed creates the three sample jobs and the demo accounts, idempotently', async () => {
     expect((await cli('seed')).out).toContain('sample jobs: 3 created');
     expect((await cli('seed')).out).toContain('sample jobs: 0 created');
-    const jobs = query<{ title: string; company: string; status: string }>('select j.title, c.name as company, j.status from jobs j join companies c on c.id = j.company_id order by j.id');
+    const jobs = query<{ title: string; company: string; status: string }>(
+      'select j.title, c.name as company, j.status from jobs j join companies c on c.id = j.company_id order by j.id',
+    );
     expect(jobs).toEqual([
       { title: 'Backend Developer', company: 'TechCorp', status: 'open' },
       { title: 'Frontend Engineer', company: 'WebWorks', status: 'open' },

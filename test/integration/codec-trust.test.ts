@@ -6,14 +6,20 @@ import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob, eventually } from '../support/applications';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
-interface Wire { metadata?: Record<string, string>; data?: string }
+interface Wire {
+  metadata?: Record<string, string>;
+  data?: string;
+}
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const wire = (p: Payload): Wire => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')])),
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
-const json = (value: unknown): Payload => ({ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode(JSON.stringify(value)) });
+const json = (value: unknown): Payload => ({
+  metadata: { encoding: new TextEncoder().encode('json/plain') },
+  data: new TextEncoder().encode(JSON.stringify(value)),
+});
 const shown = (p: Wire) => Buffer.from(p.data ?? '', 'base64').toString('utf8');
 
 /**
@@ -37,7 +43,9 @@ describe('the codec server opens only what the caller may read', () => {
     job = await createJob(stack, owner.user.id);
     otherJobId = String((await createJob(stack, admin.user.id)).id);
   }, 60_000);
-  afterAll(async () => { await stack?.close(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   async function apply(jobId: string) {
     const candidate = await stack.user('candidate');
@@ -50,7 +58,11 @@ describe('the codec server opens only what the caller may read', () => {
 
   /** Every payload of the application's history as the Web UI gets it from the server, once it is recorded. */
   async function historyPayloads(id: string): Promise<Wire[]> {
-    await eventually(async () => ((await findApplication(stack.services.orm.em.fork(), id))?.seq === 1 ? true : undefined), 10_000, 'the recording');
+    await eventually(
+      async () => ((await findApplication(stack.services.orm.em.fork(), id))?.seq === 1 ? true : undefined),
+      10_000,
+      'the recording',
+    );
     const history = await stack.services.temporal.workflow.getHandle(id).fetchHistory();
     const found: Payload[] = [];
     const walk = (v: unknown) => {
@@ -66,12 +78,24 @@ describe('the codec server opens only what the caller may read', () => {
 
   const decode = async (actor: Actor, payloads: Wire[]) => {
     // As the Web UI calls it: a namespace header, no workflow id.
-    const res = await stack.http('POST', '/codec/decode', { token: actor.token, body: { payloads }, headers: { 'X-Namespace': stack.config.temporal.namespace } });
+    const res = await stack.http('POST', '/codec/decode', {
+      token: actor.token,
+      body: { payloads },
+      headers: { 'X-Namespace': stack.config.temporal.namespace },
+    });
     expect(res.status).toBe(200);
     return res.body.payloads as Wire[];
   };
   const startInputOf = async (payloads: Wire[], actor: Actor, id: string) =>
-    (await decode(actor, payloads)).map(shown).map((text) => { try { return JSON.parse(text); } catch { return null; } })
+    (await decode(actor, payloads))
+      .map(shown)
+      .map((text) => {
+        try {
+          return JSON.parse(text);
+        } catch {
+          return null;
+        }
+      })
       .find((value) => value?.applicationId === id && 'coverLetter' in value);
 
   test('a recruiter off the team gets every payload back as sent; on the team it opens; removed, it is sealed again at once', async () => {
@@ -88,23 +112,34 @@ describe('the codec server opens only what the caller may read', () => {
     const opened = await startInputOf(payloads, owner, applied.id);
     expect(opened).toMatchObject({ applicationId: applied.id, coverLetter: applied.coverLetter, resumeUrl: applied.resumeUrl });
 
-    expect((await stack.http('POST', `/api/jobs/${job.id}/team`, { token: admin.token, body: { userId: outsider.user.id } })).status).toBe(201);
-    expect(await startInputOf(payloads, outsider, applied.id)).toMatchObject({ coverLetter: applied.coverLetter, resumeUrl: applied.resumeUrl });
+    expect((await stack.http('POST', `/api/jobs/${job.id}/team`, { token: admin.token, body: { userId: outsider.user.id } })).status).toBe(
+      201,
+    );
+    expect(await startInputOf(payloads, outsider, applied.id)).toMatchObject({
+      coverLetter: applied.coverLetter,
+      resumeUrl: applied.resumeUrl,
+    });
 
     expect((await stack.http('DELETE', `/api/jobs/${job.id}/team/${outsider.user.id}`, { token: admin.token })).status).toBe(204);
     expect(await decode(outsider, payloads)).toEqual(payloads);
     // Through the Web UI's session cookie too.
     const session = await stack.http('POST', '/codec/session', { token: outsider.token });
     const cookie = session.headers.get('set-cookie')!.split(';')[0];
-    const viaCookie = await stack.http('POST', `/codec/${stack.config.temporal.namespace}/decode`, { body: { payloads }, headers: { Cookie: cookie } });
+    const viaCookie = await stack.http('POST', `/codec/${stack.config.temporal.namespace}/decode`, {
+      body: { payloads },
+      headers: { Cookie: cookie },
+    });
     expect(viaCookie.status).toBe(200);
     expect(viaCookie.body.payloads).toEqual(payloads);
   });
 
-  test('an admin opens every application\'s payloads, and those naming none', async () => {
+  test("an admin opens every application's payloads, and those naming none", async () => {
     const applied = await apply(otherJobId);
     const payloads = await historyPayloads(applied.id);
-    expect(await startInputOf(payloads, admin, applied.id)).toMatchObject({ coverLetter: applied.coverLetter, resumeUrl: applied.resumeUrl });
+    expect(await startInputOf(payloads, admin, applied.id)).toMatchObject({
+      coverLetter: applied.coverLetter,
+      resumeUrl: applied.resumeUrl,
+    });
     const decoded = await decode(admin, payloads);
     expect(decoded.every((p) => Buffer.from(p.metadata!.encoding, 'base64').toString() !== 'binary/encrypted')).toBe(true);
 
@@ -114,14 +149,20 @@ describe('the codec server opens only what the caller may read', () => {
     expect(await decode(owner, [signed])).toEqual([signed]);
   });
 
-  test('a payload pairing a readable application with another candidate\'s sealed field does not open it', async () => {
+  test("a payload pairing a readable application with another candidate's sealed field does not open it", async () => {
     const readable = await apply(String(job.id));
     const other = await apply(otherJobId);
     // The other candidate's sealed cover letter, as it stands in their start input.
     const [otherInput] = await decodeAsTheSystem(await historyPayloads(other.id));
     const sealedOther = JSON.parse(Buffer.from(otherInput.data!).toString()).coverLetter as string;
     expect(sealedOther).toMatch(/^ats-pd:v1:/);
-    const forged = { applicationId: readable.id, jobId: String(job.id), candidateId: String(readable.candidate.user.id), coverLetter: sealedOther, resumeUrl: null };
+    const forged = {
+      applicationId: readable.id,
+      jobId: String(job.id),
+      candidateId: String(readable.candidate.user.id),
+      coverLetter: sealedOther,
+      resumeUrl: null,
+    };
 
     // Encoded through the codec server: unsigned, so it opens for nobody, admins included.
     const encoded = await stack.http('POST', '/codec/encode', { token: owner.token, body: { payloads: [wire(json(forged))] } });
@@ -169,6 +210,10 @@ describe('the codec server opens only what the caller may read', () => {
       data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
     }));
     for (const codec of [...dataConverterFor(stack.config.auth).payloadCodecs!].reverse()) current = await codec.decode(current);
-    return current.filter((p) => Buffer.from(p.data ?? []).toString().includes('"coverLetter"'));
+    return current.filter((p) =>
+      Buffer.from(p.data ?? [])
+        .toString()
+        .includes('"coverLetter"'),
+    );
   }
 });

@@ -16,7 +16,9 @@ describe('companies and the public job board', () => {
     [recruiter, admin, candidate] = await Promise.all([stack.user('recruiter'), stack.user('admin'), stack.user('candidate')]);
     expectDocumented = await responseValidator(stack);
   });
-  afterAll(async () => { await stack.close(); });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   const createCompany = async (name: string, token = recruiter.token) => {
     const res = await stack.http('POST', '/api/companies', { token, body: { name, website: 'https://example.com' } });
@@ -43,12 +45,15 @@ describe('companies and the public job board', () => {
     expect((await stack.http('GET', '/api/companies/abc')).status).toBe(404);
   });
 
-  test('PATCH renames (409 onto another company\'s name) or changes the website', async () => {
+  test("PATCH renames (409 onto another company's name) or changes the website", async () => {
     const a = await createCompany(`Alpha ${randomUUID().slice(0, 8)}`);
     const b = await createCompany(`Beta ${randomUUID().slice(0, 8)}`);
     const clash = await stack.http('PATCH', `/api/companies/${a.id}`, { token: admin.token, body: { name: b.name.toLowerCase() } });
     expect(clash.status).toBe(409);
-    const renamed = await stack.http('PATCH', `/api/companies/${a.id}`, { token: recruiter.token, body: { name: `${a.name} Ltd`, website: null } });
+    const renamed = await stack.http('PATCH', `/api/companies/${a.id}`, {
+      token: recruiter.token,
+      body: { name: `${a.name} Ltd`, website: null },
+    });
     expect(renamed.status).toBe(200);
     expectDocumented('patch', '/api/companies/{id}', renamed);
     expect(renamed.body).toMatchObject({ id: a.id, name: `${a.name} Ltd`, website: null });
@@ -64,7 +69,10 @@ describe('companies and the public job board', () => {
     const names: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: HttpResult<{ items: { name: string }[]; nextCursor: string | null }> = await stack.http('GET', `/api/companies?q=${tag}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: HttpResult<{ items: { name: string }[]; nextCursor: string | null }> = await stack.http(
+        'GET',
+        `/api/companies?q=${tag}&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expectDocumented('get', '/api/companies', res);
       names.push(...res.body.items.map((c: { name: string }) => c.name));
@@ -79,9 +87,15 @@ describe('companies and the public job board', () => {
     const byId = await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'By id', companyId: company.id } });
     expect(byId.status).toBe(201);
     expect(byId.body).toMatchObject({ companyId: company.id, company: company.name });
-    const byNumber = await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'By number', company_id: Number(company.id) } });
+    const byNumber = await stack.http('POST', '/api/jobs', {
+      token: recruiter.token,
+      body: { title: 'By number', company_id: Number(company.id) },
+    });
     expect(byNumber.body.companyId).toBe(company.id);
-    const byName = await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'By name', company: company.name.toUpperCase() } });
+    const byName = await stack.http('POST', '/api/jobs', {
+      token: recruiter.token,
+      body: { title: 'By name', company: company.name.toUpperCase() },
+    });
     expect(byName.body).toMatchObject({ companyId: company.id, company: company.name });
 
     const fresh = `Fresh ${randomUUID().slice(0, 8)}`;
@@ -93,7 +107,10 @@ describe('companies and the public job board', () => {
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors).toEqual([{ path: 'companyId', message: expect.any(String) }]);
     expectDocumented('post', '/api/jobs', unknown);
-    const both = await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Both', companyId: company.id, company: 'Other' } });
+    const both = await stack.http('POST', '/api/jobs', {
+      token: recruiter.token,
+      body: { title: 'Both', companyId: company.id, company: 'Other' },
+    });
     expect(both.status).toBe(422);
     const neither = await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Neither' } });
     expect(neither.body.errors.map((e: { path: string }) => e.path)).toEqual(['company']);
@@ -106,7 +123,8 @@ describe('companies and the public job board', () => {
 
   test('?q= takes %, _ and ? literally, and finds the company name too', async () => {
     const tag = randomUUID().slice(0, 8);
-    const make = async (title: string, company: string) => (await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title, company } })).body.id as string;
+    const make = async (title: string, company: string) =>
+      (await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title, company } })).body.id as string;
     const question = await make(`Why a? ${tag}`, 'Plain');
     const percent = await make(`100% ${tag}`, 'Plain');
     const underscore = await make(`snake_case ${tag}`, 'Plain');
@@ -128,7 +146,8 @@ describe('companies and the public job board', () => {
   test('anonymous callers browse open jobs only; a bad token is still 401', async () => {
     const company = `Board ${randomUUID().slice(0, 8)}`;
     const open = (await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Open', company } })).body;
-    const draft = (await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Draft', company, status: 'draft' } })).body;
+    const draft = (await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Draft', company, status: 'draft' } }))
+      .body;
     const list = await stack.http('GET', `/api/jobs?companyId=${open.companyId}`);
     expect(list.status).toBe(200);
     expectDocumented('get', '/api/jobs', list);
@@ -151,10 +170,14 @@ describe('companies and the public job board', () => {
   test('a company only a draft made up is not on the public board: anonymous callers and candidates get 404 and no list entry; staff see it', async () => {
     const tag = randomUUID().slice(0, 8);
     const secret = `Stealth ${tag}`;
-    const draft = await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Quiet acquisition', company: secret, status: 'draft' } });
+    const draft = await stack.http('POST', '/api/jobs', {
+      token: recruiter.token,
+      body: { title: 'Quiet acquisition', company: secret, status: 'draft' },
+    });
     expect(draft.status).toBe(201);
     const companyId = draft.body.companyId as string;
-    const listed = async (token?: string) => (await stack.http('GET', `/api/companies?q=${encodeURIComponent(tag)}`, { token })).body.items.map((c: { id: string }) => c.id);
+    const listed = async (token?: string) =>
+      (await stack.http('GET', `/api/companies?q=${encodeURIComponent(tag)}`, { token })).body.items.map((c: { id: string }) => c.id);
     const read = (token?: string) => stack.http('GET', `/api/companies/${companyId}`, { token });
 
     for (const token of [undefined, candidate.token]) {
@@ -174,7 +197,9 @@ describe('companies and the public job board', () => {
     const explicit = await createCompany(`Declared ${tag}`);
     await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Later', companyId: explicit.id, status: 'draft' } });
     expect(await listed()).toEqual([explicit.id]);
-    expect((await stack.http('PATCH', `/api/jobs/${draft.body.id}`, { token: recruiter.token, body: { status: 'open' } })).status).toBe(200);
+    expect((await stack.http('PATCH', `/api/jobs/${draft.body.id}`, { token: recruiter.token, body: { status: 'open' } })).status).toBe(
+      200,
+    );
     expect((await listed()).sort()).toEqual([explicit.id, companyId].sort());
     expect((await read()).status).toBe(200);
     // A bad token is still 401, as on the jobs.

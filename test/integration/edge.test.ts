@@ -20,7 +20,9 @@ describe('edge hygiene', () => {
     stack = await startStack();
     token = (await stack.user('recruiter')).token;
   });
-  afterAll(async () => { await stack.close(); });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   test('a body over 1 MiB is a 413 problem', async () => {
     const big = JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(1024 * 1024) });
@@ -30,7 +32,10 @@ describe('edge hygiene', () => {
     expect(res.body).toMatchObject({ status: 413, code: 'payload_too_large' });
     expect(res.headers.get('x-request-id')).toBe(res.body.requestId);
     // Just under the limit is parsed (and then validated: the password is too long).
-    const fits = await stack.http('POST', '/api/auth/signup', { raw: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(1000 * 1000) }), headers: { 'Content-Type': 'application/json' } });
+    const fits = await stack.http('POST', '/api/auth/signup', {
+      raw: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(1000 * 1000) }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(fits.status).toBe(422);
   });
 
@@ -55,7 +60,11 @@ describe('edge hygiene', () => {
   });
 
   test('security headers are on every response, errors included', async () => {
-    for (const res of [await stack.http('GET', '/healthz'), await stack.http('GET', '/api/auth/me'), await stack.http('GET', '/api/jobs', { token })]) {
+    for (const res of [
+      await stack.http('GET', '/healthz'),
+      await stack.http('GET', '/api/auth/me'),
+      await stack.http('GET', '/api/jobs', { token }),
+    ]) {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
       expect(res.headers.get('strict-transport-security')).toContain('max-age=');
@@ -88,7 +97,8 @@ describe('edge hygiene', () => {
   test('one trailing slash is accepted wherever the path without it is', async () => {
     const created = await stack.http('POST', '/api/jobs/', { token, body: { title: 'Slash', company: 'Trailing' } });
     expect(created.status).toBe(201);
-    for (let i = 0; i < 2; i++) expect((await stack.http('POST', '/api/jobs/', { token, body: { title: `Slash ${i}`, company: 'Trailing' } })).status).toBe(201);
+    for (let i = 0; i < 2; i++)
+      expect((await stack.http('POST', '/api/jobs/', { token, body: { title: `Slash ${i}`, company: 'Trailing' } })).status).toBe(201);
     const plain = await stack.http('GET', '/api/jobs?limit=2', { token });
     const slashed = await stack.http('GET', '/api/jobs/?limit=2', { token });
     expect(slashed.status).toBe(200);
@@ -105,10 +115,29 @@ describe('edge hygiene', () => {
     expect(res.status).toBe(200);
     const doc = res.body;
     expect(doc.openapi).toBe('3.1.0');
-    for (const [p, methods] of Object.entries({ '/api/auth/signup': ['post'], '/api/auth/login': ['post'], '/api/auth/me': ['get'], '/api/users': ['get', 'post'], '/api/users/{id}': ['patch'], '/api/jobs': ['get', 'post'], '/api/jobs/{id}': ['delete', 'get', 'patch'] })) {
+    for (const [p, methods] of Object.entries({
+      '/api/auth/signup': ['post'],
+      '/api/auth/login': ['post'],
+      '/api/auth/me': ['get'],
+      '/api/users': ['get', 'post'],
+      '/api/users/{id}': ['patch'],
+      '/api/jobs': ['get', 'post'],
+      '/api/jobs/{id}': ['delete', 'get', 'patch'],
+    })) {
       expect(Object.keys(doc.paths[p]).sort()).toEqual(methods);
     }
-    expect(Object.keys(doc.components.schemas.Job.properties).sort()).toEqual(['company', 'companyId', 'createdAt', 'createdBy', 'description', 'id', 'location', 'status', 'title', 'updatedAt']);
+    expect(Object.keys(doc.components.schemas.Job.properties).sort()).toEqual([
+      'company',
+      'companyId',
+      'createdAt',
+      'createdBy',
+      'description',
+      'id',
+      'location',
+      'status',
+      'title',
+      'updatedAt',
+    ]);
     expect(Object.keys(doc.components.schemas.User.properties).sort()).toEqual(['createdAt', 'email', 'fullName', 'id', 'role']);
     expect(doc.components.schemas.UpdateUser.additionalProperties).toBe(false);
     const login = doc.paths['/api/auth/login'].post;
@@ -116,20 +145,40 @@ describe('edge hygiene', () => {
     // generates a module that does not import for a body with two content types.
     expect(Object.keys(login.requestBody.content)).toEqual(['application/json']);
     expect(login.description).toMatch(/application\/x-www-form-urlencoded.*`username`.*`password`/);
-    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'oauth2', flows: { password: { tokenUrl: '/api/auth/login' } }, 'x-tokenName': 'access_token' });
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({
+      type: 'oauth2',
+      flows: { password: { tokenUrl: '/api/auth/login' } },
+      'x-tokenName': 'access_token',
+    });
     const list = doc.paths['/api/jobs'].get;
     expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['companyId', 'cursor', 'limit', 'q', 'status']);
     // The public job board: anonymous, or with a token for more.
     expect(list.security).toEqual([{}, { bearerAuth: [] }]);
-    expect(Object.keys(doc.paths['/api/jobs'].post.responses).sort()).toEqual(['201', '400', '401', '403', '405', '409', '413', '415', '422', '500', '503']);
+    expect(Object.keys(doc.paths['/api/jobs'].post.responses).sort()).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '405',
+      '409',
+      '413',
+      '415',
+      '422',
+      '500',
+      '503',
+    ]);
     expect(doc.paths['/api/auth/signup'].post.security).toEqual([]);
   });
 });
 
 describe('CORS for configured origins', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startStack({ CORS_ORIGINS: 'https://app.example, https://admin.example' }); });
-  afterAll(async () => { await stack.close(); });
+  beforeAll(async () => {
+    stack = await startStack({ CORS_ORIGINS: 'https://app.example, https://admin.example' });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   test('a listed origin is allowed, an unlisted one is not', async () => {
     const allowed = await stack.http('GET', '/healthz', { headers: { Origin: 'https://admin.example' } });
@@ -175,27 +224,42 @@ describe('logs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-logs-'));
     const config = loadConfig(testEnv(dir, { LOG_LEVEL: 'debug' }));
     let output = '';
-    const sink = new Writable({ write(chunk, _encoding, done) { output += String(chunk); done(); } });
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        output += String(chunk);
+        done();
+      },
+    });
     const services = await createServices(config, pino({ level: 'debug', name: 'api' }, sink));
     await migrateUp(services.orm);
     const server = createApp(services).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const post = (p: string, body: string, type = 'application/json') => fetch(base + p, { method: 'POST', headers: { 'Content-Type': type }, body });
+    const post = (p: string, body: string, type = 'application/json') =>
+      fetch(base + p, { method: 'POST', headers: { 'Content-Type': type }, body });
     try {
       const email = 'logged-user@example.com';
       const password = 'Canary-Password-4711';
       expect((await post('/api/auth/signup', JSON.stringify({ email, password }))).status).toBe(201);
       expect((await post('/api/auth/login', JSON.stringify({ email, password: 'Wrong-Canary-0815' }))).status).toBe(401);
       const login = (await (await post('/api/auth/login', JSON.stringify({ email, password }))).json()) as { accessToken: string };
-      const form = (await (await post('/api/auth/login', new URLSearchParams({ username: email, password }).toString(), 'application/x-www-form-urlencoded')).json()) as { accessToken: string };
+      const form = (await (
+        await post('/api/auth/login', new URLSearchParams({ username: email, password }).toString(), 'application/x-www-form-urlencoded')
+      ).json()) as { accessToken: string };
       expect((await fetch(`${base}/api/auth/me`, { headers: { Authorization: `Bearer ${login.accessToken}` } })).status).toBe(200);
       const row = await services.orm.em.fork().findOne(UserSchema, { email }, { populate: ['passwordHash'] });
 
       // The capture works: the request log lines and the sign-up event are there.
       expect(output).toContain('"path":"/api/auth/login"');
       expect(output).toContain('candidate signed up');
-      for (const secret of [password, 'Wrong-Canary-0815', login.accessToken, form.accessToken, row!.passwordHash, row!.passwordHash.split('$').pop()!]) {
+      for (const secret of [
+        password,
+        'Wrong-Canary-0815',
+        login.accessToken,
+        form.accessToken,
+        row!.passwordHash,
+        row!.passwordHash.split('$').pop()!,
+      ]) {
         expect(secret.length).toBeGreaterThan(10);
         expect(output).not.toContain(secret);
       }

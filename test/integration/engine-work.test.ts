@@ -18,18 +18,28 @@ describe('engine work per transition', () => {
   let recruiter: Actor;
   let jobId: string;
 
-  beforeAll(async () => { ({ stack, recruiter, jobId } = await startApplicationStack()); }, 60_000);
-  afterAll(async () => { await stack?.close(); });
+  beforeAll(async () => {
+    ({ stack, recruiter, jobId } = await startApplicationStack());
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   /** Event types since `from` (1-based event id), once the workflow has nothing pending. */
   async function eventsAfter(id: string, from: number): Promise<string[]> {
     const handle = stack.services.temporal.workflow.getHandle(id);
-    await eventually(async () => {
-      const { raw } = await handle.describe();
-      return raw.pendingActivities?.length || raw.pendingWorkflowTask ? undefined : true;
-    }, 15_000, `${id} to be idle`);
+    await eventually(
+      async () => {
+        const { raw } = await handle.describe();
+        return raw.pendingActivities?.length || raw.pendingWorkflowTask ? undefined : true;
+      },
+      15_000,
+      `${id} to be idle`,
+    );
     const history = await handle.fetchHistory();
-    return (history.events ?? []).filter((e) => Number(e.eventId) > from).map((e) => EventType[e.eventType ?? 0].replace(/^EVENT_TYPE_/, ''));
+    return (history.events ?? [])
+      .filter((e) => Number(e.eventId) > from)
+      .map((e) => EventType[e.eventType ?? 0].replace(/^EVENT_TYPE_/, ''));
   }
 
   const count = (events: string[], pattern: RegExp) => events.filter((e) => pattern.test(e)).length;
@@ -41,11 +51,18 @@ describe('engine work per transition', () => {
     // Visible to the next read at once: the API recorded the answer before it answered.
     expect((await sqlHistory(stack, res.body.id)).map((e) => e.to)).toEqual(['applied']);
     const events = await eventsAfter(res.body.id, 0);
-    expect([...events].sort()).toEqual([
-      // The order within the one task is the SDK's; what is written, and how much, is ours.
-      'WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_COMPLETED',
-      'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'TIMER_STARTED', 'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
-    ].sort());
+    expect([...events].sort()).toEqual(
+      [
+        // The order within the one task is the SDK's; what is written, and how much, is ours.
+        'WORKFLOW_EXECUTION_STARTED',
+        'WORKFLOW_TASK_SCHEDULED',
+        'WORKFLOW_TASK_STARTED',
+        'WORKFLOW_TASK_COMPLETED',
+        'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+        'TIMER_STARTED',
+        'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+      ].sort(),
+    );
   });
 
   test('a stage change is one workflow task: accepted, the stage attribute, answered; no activity, no timer cancelled', async () => {
@@ -69,7 +86,7 @@ describe('engine work per transition', () => {
     await expectSqlMatchesWorkflow(stack, id);
   });
 
-  test('the API reports where each apply and stage change spent its time, step by step, within the request\'s own time', async () => {
+  test("the API reports where each apply and stage change spent its time, step by step, within the request's own time", async () => {
     const admin = await stack.user('admin');
     const steps = async () => parseStepTotals((await stack.http('GET', '/metrics', { token: admin.token })).text);
 
@@ -87,7 +104,10 @@ describe('engine work per transition', () => {
 
     before = await steps();
     started = performance.now();
-    const moved = await stack.http('PATCH', `/api/applications/${applied.body.id}/stage`, { token: recruiter.token, body: { stage: 'screening' } });
+    const moved = await stack.http('PATCH', `/api/applications/${applied.body.id}/stage`, {
+      token: recruiter.token,
+      body: { stage: 'screening' },
+    });
     took = performance.now() - started;
     expect(moved.status).toBe(200);
     const change = stepsBetween(before, await steps(), 'stage_change');
@@ -97,7 +117,10 @@ describe('engine work per transition', () => {
 
     // A refused change is answered by the workflow too, and records nothing.
     before = await steps();
-    expect((await stack.http('PATCH', `/api/applications/${applied.body.id}/stage`, { token: recruiter.token, body: { stage: 'hired' } })).status).toBe(409);
+    expect(
+      (await stack.http('PATCH', `/api/applications/${applied.body.id}/stage`, { token: recruiter.token, body: { stage: 'hired' } }))
+        .status,
+    ).toBe(409);
     expect(Object.keys(stepsBetween(before, await steps(), 'stage_change')).sort()).toEqual(['journal']);
   });
 });

@@ -37,7 +37,13 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
 
   async function startTemporalWorker() {
     const redis = createRedis(stack.config.redisUrl, { forWorker: true });
-    const worker = await createApplicationWorker({ config: stack.config, logger: stack.services.logger, orm: stack.services.orm, redis, workflowBundle: bundle });
+    const worker = await createApplicationWorker({
+      config: stack.config,
+      logger: stack.services.logger,
+      orm: stack.services.orm,
+      redis,
+      workflowBundle: bundle,
+    });
     const running = worker.run();
     running.catch(() => undefined);
     let stopped = false;
@@ -62,19 +68,38 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
   beforeAll(async () => {
     bundle = await bundleWorkflows();
     // A short request deadline plays Temporal down quickly; the sweep records a change whose request gave up.
-    stack = await startStack({ WEBHOOK_ALLOW_PRIVATE: 'true', TEMPORAL_REQUEST_TIMEOUT_MS: '3000', TRANSITION_SWEEP_MS: '1000', TRANSITION_SWEEP_GRACE_MS: '5000' });
+    stack = await startStack({
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      TEMPORAL_REQUEST_TIMEOUT_MS: '3000',
+      TRANSITION_SWEEP_MS: '1000',
+      TRANSITION_SWEEP_GRACE_MS: '5000',
+    });
     temporalWorker = await startTemporalWorker();
     const { config, services } = stack;
     mailWorker = createNotificationWorker({
-      connection: connection(), queueName: config.notifier.queueName, concurrency: 4, mailer: createMailer(config.mail, services.logger),
-      mailFrom: config.mail.from, logger: services.logger, orm: services.orm,
+      connection: connection(),
+      queueName: config.notifier.queueName,
+      concurrency: 4,
+      mailer: createMailer(config.mail, services.logger),
+      mailFrom: config.mail.from,
+      logger: services.logger,
+      orm: services.orm,
     });
-    hookWorker = createWebhookWorker({ connection: connection(), orm: services.orm, secrets: services.webhooks.secrets, logger: services.logger, ...config.webhooks });
+    hookWorker = createWebhookWorker({
+      connection: connection(),
+      orm: services.orm,
+      secrets: services.webhooks.secrets,
+      logger: services.logger,
+      ...config.webhooks,
+    });
     receiver = await startReceiver();
     recruiter = await stack.user('recruiter');
     admin = await stack.user('admin');
     jobId = String((await createJob(stack, recruiter.user.id)).id);
-    const hook = await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: receiver.url, events: WEBHOOK_EVENTS.filter((e) => e.startsWith('application.')) } });
+    const hook = await stack.http('POST', '/api/webhooks', {
+      token: admin.token,
+      body: { url: receiver.url, events: WEBHOOK_EVENTS.filter((e) => e.startsWith('application.')) },
+    });
     expect(hook.status).toBe(201);
   }, 90_000);
   afterAll(async () => {
@@ -122,29 +147,57 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
   test('the rejection sent on the way carries no personal field; afterwards no job in any state, outbox file, delivery or idempotency record holds the candidate', async () => {
     const { candidate, id, secrets } = await applied();
     const key = { 'Idempotency-Key': randomUUID() };
-    const moved = await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, headers: key, body: { stage: 'screening' } });
+    const moved = await stack.http('PATCH', `/api/applications/${id}/stage`, {
+      token: recruiter.token,
+      headers: key,
+      body: { stage: 'screening' },
+    });
     expect(moved.status).toBe(200);
     expect(moved.body.coverLetter).toBe(secrets[0]);
 
     // Before: the mails went out (to the candidate, and to the recruiter naming them), the webhooks carried the cover letter.
-    await eventually(async () => (outboxFiles().filter((f) => f.text.includes(candidate.user.email)).length >= 2 ? true : undefined), 15_000, 'the mails');
-    await eventually(async () => (receiver.received.some((d) => d.payload.type === 'application.stage_changed' && d.payload.data.id === id) ? true : undefined), 15_000, 'the webhooks');
+    await eventually(
+      async () => (outboxFiles().filter((f) => f.text.includes(candidate.user.email)).length >= 2 ? true : undefined),
+      15_000,
+      'the mails',
+    );
+    await eventually(
+      async () =>
+        receiver.received.some((d) => d.payload.type === 'application.stage_changed' && d.payload.data.id === id) ? true : undefined,
+      15_000,
+      'the webhooks',
+    );
     expect(receiver.received.find((d) => d.payload.type === 'application.created' && d.payload.data.id === id)!.body).toContain(secrets[0]);
     // Completed jobs keep no copy of the person once sent.
     const queue = stack.services.notifications;
-    const completed = await eventually(async () => {
-      const jobs = (await queue.getJobs(['completed'])).filter((j) => j.data.applicationId === id);
-      return jobs.length >= 3 ? jobs : undefined;
-    }, 15_000, 'the completed jobs');
+    const completed = await eventually(
+      async () => {
+        const jobs = (await queue.getJobs(['completed'])).filter((j) => j.data.applicationId === id);
+        return jobs.length >= 3 ? jobs : undefined;
+      },
+      15_000,
+      'the completed jobs',
+    );
     expect(containsAny(JSON.stringify(completed.map((j) => j.data)), secrets)).toEqual([]);
 
     // Jobs still holding the person in the other states: waiting and delayed (the notifier stopped), and failed.
     await mailWorker.close();
     const pending = (await queue.getJobs(['completed'])).find((j) => j.data.applicationId === id && j.data.audience === 'candidate')!;
-    const copy = (suffix: string): NotificationJobData => ({ ...pending.data, recipient: { id: String(candidate.user.id), email: candidate.user.email, name: candidate.user.fullName! }, candidate: { id: String(candidate.user.id), name: candidate.user.fullName! }, reason: suffix });
+    const copy = (suffix: string): NotificationJobData => ({
+      ...pending.data,
+      recipient: { id: String(candidate.user.id), email: candidate.user.email, name: candidate.user.fullName! },
+      candidate: { id: String(candidate.user.id), name: candidate.user.fullName! },
+      reason: suffix,
+    });
     const idOf = (suffix: string) => `${id.replace(/:/g, '_')}.99.${suffix}.user${candidate.user.id}.email`;
     await queue.add('stage_changed', copy('failed'), { jobId: idOf('failed'), attempts: 1 });
-    const failer = new QueueWorker(queue.name, async () => { throw new Error(`550 <${candidate.user.email}> refused`); }, { connection: connection() });
+    const failer = new QueueWorker(
+      queue.name,
+      async () => {
+        throw new Error(`550 <${candidate.user.email}> refused`);
+      },
+      { connection: connection() },
+    );
     await eventually(async () => ((await queue.getJob(idOf('failed')))?.failedReason ? true : undefined), 15_000, 'the failed job');
     await failer.close();
     await queue.add('stage_changed', copy('waiting'), { jobId: idOf('waiting') });
@@ -156,7 +209,11 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
     expect(erased.status).toBe(202);
 
     // On the way: the withdrawal's webhook went out, without a personal field.
-    const rejected = await eventually(async () => receiver.received.find((d) => d.payload.type === 'application.rejected' && d.payload.data.id === id), 15_000, 'the rejection webhook');
+    const rejected = await eventually(
+      async () => receiver.received.find((d) => d.payload.type === 'application.rejected' && d.payload.data.id === id),
+      15_000,
+      'the rejection webhook',
+    );
     expect(rejected.payload.data).toMatchObject({ stage: 'rejected', coverLetter: null, resumeUrl: null });
     expect(rejected.payload.data.history.at(-1)).toMatchObject({ to: 'rejected', reason: 'erased' });
     expect(containsAny(rejected.body, secrets)).toEqual([]);
@@ -167,8 +224,13 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
     expect(containsAny(await queueDump(queue), secrets)).toEqual([]);
     // No mail went to them about the withdrawal, and the outbox keeps none of theirs.
     mailWorker = createNotificationWorker({
-      connection: connection(), queueName: stack.config.notifier.queueName, concurrency: 4, mailer: createMailer(stack.config.mail, stack.services.logger),
-      mailFrom: stack.config.mail.from, logger: stack.services.logger, orm: stack.services.orm,
+      connection: connection(),
+      queueName: stack.config.notifier.queueName,
+      concurrency: 4,
+      mailer: createMailer(stack.config.mail, stack.services.logger),
+      mailFrom: stack.config.mail.from,
+      logger: stack.services.logger,
+      orm: stack.services.orm,
     });
     await new Promise((r) => setTimeout(r, 1500));
     expect(outboxFiles().filter((f) => containsAny(f.text, secrets).length)).toEqual([]);
@@ -180,11 +242,16 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
     // The recruiter's keyed change: the stored answer is gone, and what answers now carries nothing of theirs.
     const idempotency: string[] = [];
     for await (const keys of stack.services.redis.scanStream({ match: `${idempotencyPrefix(stack.config)}*` })) {
-      for (const k of keys as string[]) if ((await stack.services.redis.type(k)) === 'string') idempotency.push(String(await stack.services.redis.get(k)));
+      for (const k of keys as string[])
+        if ((await stack.services.redis.type(k)) === 'string') idempotency.push(String(await stack.services.redis.get(k)));
     }
     expect(containsAny(idempotency.join('\n'), secrets)).toEqual([]);
     expect(await stack.services.redis.exists(`${idempotencyPrefix(stack.config)}${recruiter.user.id}:${key['Idempotency-Key']}`)).toBe(0);
-    const replay = await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, headers: key, body: { stage: 'screening' } });
+    const replay = await stack.http('PATCH', `/api/applications/${id}/stage`, {
+      token: recruiter.token,
+      headers: key,
+      body: { stage: 'screening' },
+    });
     expect(replay.headers.get('idempotent-replayed')).toBeNull();
     expect(containsAny(replay.text, secrets)).toEqual([]);
   }, 90_000);
@@ -196,14 +263,21 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
     expect(first.status).toBe(503);
     // The personal fields went first: nothing of theirs is left in SQL even though the withdrawal did not finish.
     const conn = stack.services.orm.em.fork().getConnection();
-    const dump = JSON.stringify([await conn.execute('select * from users where id = ?', [candidate.user.id]), await conn.execute('select * from applications where id = ?', [id])]);
+    const dump = JSON.stringify([
+      await conn.execute('select * from users where id = ?', [candidate.user.id]),
+      await conn.execute('select * from applications where id = ?', [id]),
+    ]);
     expect(containsAny(dump, secrets)).toEqual([]);
     expect(await conn.execute('select user_id from candidate_data_keys where user_id = ?', [candidate.user.id])).toHaveLength(1);
 
     temporalWorker = await startTemporalWorker();
     const again = await stack.http('POST', `/api/users/${candidate.user.id}/erase`, { token: admin.token });
     expect(again.status).toBe(202);
-    await eventually(async () => ((await findApplication(stack.services.orm.em.fork(), id))?.stage === 'rejected' ? true : undefined), 20_000, 'the withdrawal');
+    await eventually(
+      async () => ((await findApplication(stack.services.orm.em.fork(), id))?.stage === 'rejected' ? true : undefined),
+      20_000,
+      'the withdrawal',
+    );
     expect((await findApplication(stack.services.orm.em.fork(), id))!.history.at(-1)).toMatchObject({ to: 'rejected', reason: 'erased' });
     expect(await conn.execute('select user_id from candidate_data_keys where user_id = ?', [candidate.user.id])).toEqual([]);
     // Once finished, a third erasure changes nothing and says so the same way.
@@ -213,8 +287,16 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
 
   test('the last active admin cannot be erased (409 last_admin), by themself or anyone; with another admin they can', async () => {
     const em = stack.services.orm.em.fork();
-    const others = await em.execute<{ id: number }[]>("select id from users where role = 'admin' and active = true and id <> ?", [admin.user.id], 'all');
-    await em.execute(`update users set active = false where id in (${others.map(() => '?').join(', ') || 'null'})`, others.map((o) => o.id), 'run');
+    const others = await em.execute<{ id: number }[]>(
+      "select id from users where role = 'admin' and active = true and id <> ?",
+      [admin.user.id],
+      'all',
+    );
+    await em.execute(
+      `update users set active = false where id in (${others.map(() => '?').join(', ') || 'null'})`,
+      others.map((o) => o.id),
+      'run',
+    );
     try {
       const res = await stack.http('POST', `/api/users/${admin.user.id}/erase`, { token: admin.token });
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 409, code: 'last_admin' });
@@ -223,7 +305,11 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
       const patched = await stack.http('PATCH', `/api/users/${admin.user.id}`, { token: admin.token, body: { active: false } });
       expect({ status: patched.status, code: patched.body.code }).toEqual({ status: 409, code: 'last_admin' });
     } finally {
-      await em.execute(`update users set active = true where id in (${others.map(() => '?').join(', ') || 'null'})`, others.map((o) => o.id), 'run');
+      await em.execute(
+        `update users set active = true where id in (${others.map(() => '?').join(', ') || 'null'})`,
+        others.map((o) => o.id),
+        'run',
+      );
     }
     const second = await stack.user('admin');
     const spare = await stack.user('admin');

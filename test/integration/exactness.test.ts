@@ -8,12 +8,26 @@ import { responseValidator } from '../support/openapi-validator';
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 
 /** fetch() refuses TRACE, so requests go out through node:http. */
-function send(base: string, method: string, path: string, token?: string): Promise<{ status: number; allow?: string; type?: string; body: any }> {
+function send(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+): Promise<{ status: number; allow?: string; type?: string; body: any }> {
   return new Promise((resolve, reject) => {
     const req = http.request(base + path, { method, headers: token ? { Authorization: `Bearer ${token}` } : {} }, (res) => {
       let text = '';
-      res.on('data', (chunk) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode!, allow: res.headers.allow, type: res.headers['content-type'], body: text ? JSON.parse(text) : undefined }));
+      res.on('data', (chunk) => {
+        text += chunk;
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          allow: res.headers.allow,
+          type: res.headers['content-type'],
+          body: text ? JSON.parse(text) : undefined,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -35,16 +49,20 @@ describe('the OpenAPI document is exact', () => {
     doc = (await stack.http('GET', '/openapi.json')).body;
     expectDocumented = await responseValidator(stack);
   });
-  afterAll(async () => { await stack.close(); });
+  afterAll(async () => {
+    await stack.close();
+  });
 
-  const operations = () => Object.entries(doc.paths as Record<string, Record<string, any>>)
-    .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op, statuses: Object.keys(op.responses) })));
+  const operations = () =>
+    Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ path, method, op, statuses: Object.keys(op.responses) })),
+    );
 
   test('it has no allOf anywhere (client generators misread it)', () => {
     expect(JSON.stringify(doc)).not.toContain('"allOf"');
   });
 
-  test('history\'s `from` is a stage or null, written inline', () => {
+  test("history's `from` is a stage or null, written inline", () => {
     const from = doc.components.schemas.StageChange.properties.from;
     expect(from).toMatchObject({ type: ['string', 'null'], enum: [...doc.components.schemas.Stage.enum, null] });
     expect(from.$ref).toBeUndefined();
@@ -68,7 +86,11 @@ describe('the OpenAPI document is exact', () => {
     expect(doc.paths['/api/auth/me'].get.responses['401'].headers['WWW-Authenticate']).toMatchObject({ required: true });
     expect(doc.paths['/api/auth/login'].post.responses['429'].headers['Retry-After']).toMatchObject({ required: true });
     expect(doc.paths['/api/jobs/{id}/apply'].post.responses['503'].headers['Retry-After']).toMatchObject({ required: true });
-    for (const [path, method] of [['/api/jobs/{id}/apply', 'post'], ['/api/applications/{id}/stage', 'patch'], ['/api/applications/{id}/withdraw', 'post']]) {
+    for (const [path, method] of [
+      ['/api/jobs/{id}/apply', 'post'],
+      ['/api/applications/{id}/stage', 'patch'],
+      ['/api/applications/{id}/withdraw', 'post'],
+    ]) {
       expect(Object.keys(doc.paths[path][method].responses)).toContain('503');
     }
   });
@@ -111,12 +133,21 @@ describe('the OpenAPI document is exact', () => {
   });
 
   test('a body the document requires is required (no body is a 422); one it marks optional may be left out', async () => {
-    const optional = operations().filter(({ op }) => op.requestBody && !op.requestBody.required).map(({ method, path }) => `${method} ${path}`);
+    const optional = operations()
+      .filter(({ op }) => op.requestBody && !op.requestBody.required)
+      .map(({ method, path }) => `${method} ${path}`);
     // Applying with neither field is an application without a cover letter or résumé URL.
     expect(optional).toContain('post /api/jobs/{id}/apply');
-    const hook = await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'https://hooks.example.com/exact', events: ['job.created'] } });
+    const hook = await stack.http('POST', '/api/webhooks', {
+      token: admin.token,
+      body: { url: 'https://hooks.example.com/exact', events: ['job.created'] },
+    });
     expect(hook.status).toBe(201);
-    for (const [method, path, token] of [['PATCH', `/api/webhooks/${hook.body.id}`, admin.token], ['PATCH', `/api/users/${candidate.user.id}`, admin.token], ['POST', '/api/jobs', recruiter.token]] as const) {
+    for (const [method, path, token] of [
+      ['PATCH', `/api/webhooks/${hook.body.id}`, admin.token],
+      ['PATCH', `/api/users/${candidate.user.id}`, admin.token],
+      ['POST', '/api/jobs', recruiter.token],
+    ] as const) {
       const res = await stack.http(method, path, { token });
       expect({ method, path, status: res.status, code: res.body.code }).toEqual({ method, path, status: 422, code: 'validation_failed' });
     }
@@ -135,15 +166,38 @@ describe('the OpenAPI document is exact', () => {
       ['POST', '/api/jobs', { title: 'ok', company: 'X', location: '\u0007bell' }, 'location', '/api/jobs'],
       ['PATCH', `/api/jobs/${job.id}`, { title: 'carriage\rreturn' }, 'title', '/api/jobs/{id}'],
       ['POST', '/api/companies', { name: 'N\u0000' }, 'name', '/api/companies'],
-      ['POST', '/api/auth/signup', { email: 'nul@example.com', password: 'secret-password', full_name: 'Nul\u0000' }, 'full_name', '/api/auth/signup'],
-      ['POST', '/api/users', { email: 'nul2@example.com', password: 'secret-password', role: 'recruiter', fullName: '\u001b[31m' }, 'fullName', '/api/users'],
+      [
+        'POST',
+        '/api/auth/signup',
+        { email: 'nul@example.com', password: 'secret-password', full_name: 'Nul\u0000' },
+        'full_name',
+        '/api/auth/signup',
+      ],
+      [
+        'POST',
+        '/api/users',
+        { email: 'nul2@example.com', password: 'secret-password', role: 'recruiter', fullName: '\u001b[31m' },
+        'fullName',
+        '/api/users',
+      ],
       ['POST', `/api/jobs/${job.id}/apply`, { coverLetter: 'hi\u0000' }, 'coverLetter', '/api/jobs/{id}/apply'],
-      ['PATCH', '/api/applications/application-job1-candidate1/stage', { stage: 'screening', reason: 'r\u0000' }, 'reason', '/api/applications/{id}/stage'],
+      [
+        'PATCH',
+        '/api/applications/application-job1-candidate1/stage',
+        { stage: 'screening', reason: 'r\u0000' },
+        'reason',
+        '/api/applications/{id}/stage',
+      ],
     ];
     for (const [method, path, body, field, template] of cases) {
       const token = path.includes('apply') ? candidate.token : path.includes('users') ? admin.token : recruiter.token;
       const res = await stack.http(method, path, { token, body });
-      expect({ path, field, status: res.status, paths: res.body.errors?.map((e: { path: string }) => e.path) }).toEqual({ path, field, status: 422, paths: [field] });
+      expect({ path, field, status: res.status, paths: res.body.errors?.map((e: { path: string }) => e.path) }).toEqual({
+        path,
+        field,
+        status: 422,
+        paths: [field],
+      });
       expectDocumented(method, template, res);
     }
     expect(await stack.services.orm.em.fork().count(JobSchema, {})).toBe(jobs + 1);
@@ -155,7 +209,10 @@ describe('the OpenAPI document is exact', () => {
   });
 
   test('tab and newline are text', async () => {
-    const res = await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Tab\there', company: 'Lines', description: 'one\ntwo\n\tthree' } });
+    const res = await stack.http('POST', '/api/jobs', {
+      token: recruiter.token,
+      body: { title: 'Tab\there', company: 'Lines', description: 'one\ntwo\n\tthree' },
+    });
     expect(res.status).toBe(201);
     expectDocumented('post', '/api/jobs', res);
     expect(res.body.description).toBe('one\ntwo\n\tthree');
@@ -167,19 +224,33 @@ describe('the OpenAPI document is exact', () => {
       expect(res.status).toBe(200);
       expectDocumented('get', '/api/jobs', res);
     }
-    const app = await stack.http('GET', `/api/applications?cursor=${encodeURIComponent('2099-13-45T99:99:99Z~application-job1-candidate1')}`, { token: admin.token });
+    const app = await stack.http(
+      'GET',
+      `/api/applications?cursor=${encodeURIComponent('2099-13-45T99:99:99Z~application-job1-candidate1')}`,
+      { token: admin.token },
+    );
     expect(app.status).toBe(200);
     expectDocumented('get', '/api/applications', app);
     for (const cursor of ['0', '01', 'abc']) {
       const res = await stack.http('GET', `/api/jobs?cursor=${cursor}`);
       expect(res.status).toBe(422);
-      expect(new RegExp(doc.paths['/api/jobs'].get.parameters.find((p: { name: string }) => p.name === 'cursor').schema.pattern).test(cursor)).toBe(false);
+      expect(
+        new RegExp(doc.paths['/api/jobs'].get.parameters.find((p: { name: string }) => p.name === 'cursor').schema.pattern).test(cursor),
+      ).toBe(false);
     }
   });
 
   test('e-mail addresses: what the pattern admits, sign-up accepts, and the other way round', async () => {
     const pattern = new RegExp(doc.components.schemas.Signup.properties.email.pattern, 'u');
-    const cases = ['plain@example.com', ' Padded@Example.COM ', "o'neil+tag@sub.example.org", 'no-at-sign', 'two@@example.com', 'dot.@example.com', 'x@example'];
+    const cases = [
+      'plain@example.com',
+      ' Padded@Example.COM ',
+      "o'neil+tag@sub.example.org",
+      'no-at-sign',
+      'two@@example.com',
+      'dot.@example.com',
+      'x@example',
+    ];
     for (const email of cases) {
       const res = await stack.http('POST', '/api/auth/signup', { body: { email, password: 'secret-password' } });
       expect({ email, admitted: pattern.test(email) }).toEqual({ email, admitted: res.status === 201 });
@@ -202,10 +273,18 @@ describe('the OpenAPI document is exact', () => {
       ['GET', '/api/applications/nope', '/api/applications/{id}', admin.token],
     ];
     for (const [method, path, template, token] of samples) expectDocumented(method, template, await stack.http(method, path, { token }));
-    const malformed = await stack.http('POST', '/api/jobs', { token: recruiter.token, raw: '{"title":', headers: { 'Content-Type': 'application/json' } });
+    const malformed = await stack.http('POST', '/api/jobs', {
+      token: recruiter.token,
+      raw: '{"title":',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
     expectDocumented('post', '/api/jobs', malformed);
-    const deleted = await stack.http('DELETE', `/api/jobs/${(await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Gone', company: 'X' } })).body.id}`, { token: recruiter.token });
+    const deleted = await stack.http(
+      'DELETE',
+      `/api/jobs/${(await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Gone', company: 'X' } })).body.id}`,
+      { token: recruiter.token },
+    );
     expect(deleted.status).toBe(204);
     expectDocumented('delete', '/api/jobs/{id}', deleted);
   });

@@ -2,8 +2,12 @@ import { startStack, type TestStack } from '../support/stack';
 
 describe('operations endpoints', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startStack(); });
-  afterAll(async () => { await stack.close(); });
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   test('healthz answers while the process runs', async () => {
     const res = await stack.http('GET', '/healthz');
@@ -29,7 +33,7 @@ describe('operations endpoints', () => {
     }
   });
 
-  test('readyz tells a remote caller only the status; an admin\'s token or this machine gets the details', async () => {
+  test("readyz tells a remote caller only the status; an admin's token or this machine gets the details", async () => {
     const remote = await startStack({ TRUST_PROXY: 'true', REDIS_URL: 'redis://127.0.0.1:1/0' });
     try {
       const from = { 'X-Forwarded-For': '203.0.113.50' };
@@ -45,7 +49,11 @@ describe('operations endpoints', () => {
       const admin = await remote.user('admin');
       const detailed = await remote.http('GET', '/readyz', { headers: from, token: admin.token });
       expect(detailed.status).toBe(503);
-      expect(detailed.body).toMatchObject({ status: 'unavailable', failing: ['redis'], checks: { sqlite: 'ok', redis: expect.stringMatching(/^failed: /) } });
+      expect(detailed.body).toMatchObject({
+        status: 'unavailable',
+        failing: ['redis'],
+        checks: { sqlite: 'ok', redis: expect.stringMatching(/^failed: /) },
+      });
       const local = await remote.http('GET', '/readyz', { headers: { 'X-Forwarded-For': '127.0.0.1' } });
       expect(local.body.failing).toEqual(['redis']);
     } finally {

@@ -16,13 +16,23 @@ describe('hiring teams', () => {
 
   beforeAll(async () => {
     stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
-    [owner, outsider, admin, candidate] = [await stack.user('recruiter'), await stack.user('recruiter'), await stack.user('admin'), await stack.user('candidate')];
+    [owner, outsider, admin, candidate] = [
+      await stack.user('recruiter'),
+      await stack.user('recruiter'),
+      await stack.user('admin'),
+      await stack.user('candidate'),
+    ];
   }, 60_000);
-  afterAll(async () => { await stack?.close(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   /** A job created through the API, so the creator's membership comes from job creation itself. */
   async function newJob(status: 'open' | 'draft' = 'open', by = owner): Promise<string> {
-    const res = await stack.http('POST', '/api/jobs', { token: by.token, body: { title: 'Platform Engineer', company: 'Teamwork', status } });
+    const res = await stack.http('POST', '/api/jobs', {
+      token: by.token,
+      body: { title: 'Platform Engineer', company: 'Teamwork', status },
+    });
     expect(res.status).toBe(201);
     return res.body.id;
   }
@@ -34,10 +44,13 @@ describe('hiring teams', () => {
   }
 
   const team = (jobId: string, token: string) => stack.http('GET', `/api/jobs/${jobId}/team`, { token });
-  const add = (jobId: string, userId: unknown, token = owner.token) => stack.http('POST', `/api/jobs/${jobId}/team`, { token, body: { userId } });
-  const remove = (jobId: string, userId: string | number, token = owner.token) => stack.http('DELETE', `/api/jobs/${jobId}/team/${userId}`, { token });
+  const add = (jobId: string, userId: unknown, token = owner.token) =>
+    stack.http('POST', `/api/jobs/${jobId}/team`, { token, body: { userId } });
+  const remove = (jobId: string, userId: string | number, token = owner.token) =>
+    stack.http('DELETE', `/api/jobs/${jobId}/team/${userId}`, { token });
   const get = (id: string, who: Actor) => stack.http('GET', `/api/applications/${id}`, { token: who.token });
-  const move = (id: string, stage: string, who: Actor) => stack.http('PATCH', `/api/applications/${id}/stage`, { token: who.token, body: { stage } });
+  const move = (id: string, stage: string, who: Actor) =>
+    stack.http('PATCH', `/api/applications/${id}/stage`, { token: who.token, body: { stage } });
   const listed = async (who: Actor, query = '') => {
     const res = await stack.http('GET', `/api/applications${query}`, { token: who.token });
     expect(res.status).toBe(200);
@@ -90,7 +103,7 @@ describe('hiring teams', () => {
     expect(await memberIds(jobId)).toEqual([String(owner.user.id)]);
   });
 
-  test('a recruiter\'s list holds their teams\' jobs only, whatever the filters', async () => {
+  test("a recruiter's list holds their teams' jobs only, whatever the filters", async () => {
     const theirs = await newJob('open', outsider);
     const mine = await newJob();
     const [inTheirs, inMine] = [await applied(theirs), await applied(mine)];
@@ -129,7 +142,11 @@ describe('hiring teams', () => {
   test('candidates cannot manage teams: 403 on an open job, 404 on one they cannot see; anonymous callers 401', async () => {
     const open = await newJob();
     const draft = await newJob('draft');
-    for (const [jobId, status] of [[open, 403], [draft, 404], ['999999999', 404]] as const) {
+    for (const [jobId, status] of [
+      [open, 403],
+      [draft, 404],
+      ['999999999', 404],
+    ] as const) {
       expect((await team(jobId, candidate.token)).status).toBe(status);
       expect((await add(jobId, candidate.user.id, candidate.token)).status).toBe(status);
       expect((await remove(jobId, owner.user.id, candidate.token)).status).toBe(status);
@@ -146,7 +163,12 @@ describe('hiring teams', () => {
     await em.execute('update users set active = false where id = ?', [inactive.user.id], 'run');
     for (const userId of [candidate.user.id, String(admin.user.id), '999999999999', 'abc', '1\u00002', inactive.user.id]) {
       const res = await add(jobId, userId);
-      expect({ userId, status: res.status, code: res.body.code, path: res.body.errors?.[0]?.path }).toEqual({ userId, status: 422, code: 'validation_failed', path: 'userId' });
+      expect({ userId, status: res.status, code: res.body.code, path: res.body.errors?.[0]?.path }).toEqual({
+        userId,
+        status: 422,
+        code: 'validation_failed',
+        path: 'userId',
+      });
       expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
     }
     for (const body of [{}, { userId: null }, { userId: '1', role: 'admin' }]) {
@@ -172,10 +194,20 @@ describe('hiring teams', () => {
     const added = await add(jobId, String(colleague.user.id));
     expect(added.status).toBe(201);
     expect(added.body.user.email).toBe('');
-    const seen = async (token: string) => (await stack.http('GET', `/api/jobs/${jobId}/team`, { token })).body.items.map((m: { id: string; email: string }) => [m.id, m.email]);
-    expect(await seen(owner.token)).toEqual([[String(owner.user.id), owner.user.email], [String(colleague.user.id), '']]);
-    expect(await seen(colleague.token)).toEqual([[String(owner.user.id), ''], [String(colleague.user.id), colleague.user.email]]);
-    expect(await seen(admin.token)).toEqual([[String(owner.user.id), owner.user.email], [String(colleague.user.id), colleague.user.email]]);
+    const seen = async (token: string) =>
+      (await stack.http('GET', `/api/jobs/${jobId}/team`, { token })).body.items.map((m: { id: string; email: string }) => [m.id, m.email]);
+    expect(await seen(owner.token)).toEqual([
+      [String(owner.user.id), owner.user.email],
+      [String(colleague.user.id), ''],
+    ]);
+    expect(await seen(colleague.token)).toEqual([
+      [String(owner.user.id), ''],
+      [String(colleague.user.id), colleague.user.email],
+    ]);
+    expect(await seen(admin.token)).toEqual([
+      [String(owner.user.id), owner.user.email],
+      [String(colleague.user.id), colleague.user.email],
+    ]);
     expect((await add(jobId, String(colleague.user.id), admin.token)).body.user.email).toBe(colleague.user.email);
   });
 
@@ -191,7 +223,8 @@ describe('hiring teams', () => {
 
   test('team members may change the job; only its creator or an admin may delete it', async () => {
     const jobId = await newJob();
-    const patch = (who: Actor) => stack.http('PATCH', `/api/jobs/${jobId}`, { token: who.token, body: { location: `Office of ${who.user.id}` } });
+    const patch = (who: Actor) =>
+      stack.http('PATCH', `/api/jobs/${jobId}`, { token: who.token, body: { location: `Office of ${who.user.id}` } });
     expect((await patch(outsider)).body).toMatchObject({ status: 403, code: 'not_job_owner' });
     expect((await add(jobId, outsider.user.id)).status).toBe(201);
     expect((await patch(outsider)).status).toBe(200);
@@ -206,7 +239,19 @@ describe('hiring teams', () => {
     const { body } = await stack.http('GET', '/openapi.json');
     const statuses = (op: { responses: Record<string, unknown> } | undefined) => Object.keys(op?.responses ?? {}).sort();
     expect(statuses(body.paths['/api/jobs/{id}/team']?.get)).toEqual(['200', '401', '403', '404', '405', '422', '500']);
-    expect(statuses(body.paths['/api/jobs/{id}/team']?.post)).toEqual(['200', '201', '400', '401', '403', '404', '405', '413', '415', '422', '500']);
+    expect(statuses(body.paths['/api/jobs/{id}/team']?.post)).toEqual([
+      '200',
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '405',
+      '413',
+      '415',
+      '422',
+      '500',
+    ]);
     expect(statuses(body.paths['/api/jobs/{id}/team/{userId}']?.delete)).toEqual(['204', '401', '403', '404', '405', '409', '422', '500']);
   });
 });

@@ -18,7 +18,9 @@ describe('Idempotency-Key', () => {
     admin = await stack.user('admin');
     expectDocumented = await responseValidator(stack);
   }, 60_000);
-  afterAll(async () => { await stack?.close(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   const key = () => ({ 'Idempotency-Key': randomUUID() });
 
@@ -27,8 +29,11 @@ describe('Idempotency-Key', () => {
     const candidate = await stack.user('candidate');
     const { body: application } = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: {} });
     const headers = key();
-    const results = await Promise.all(Array.from({ length: 20 }, () =>
-      stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, headers, body: { stage: 'screening' } })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, headers, body: { stage: 'screening' } }),
+      ),
+    );
 
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
     for (const r of results) expectDocumented('PATCH', '/api/applications/{id}/stage', r);
@@ -38,7 +43,11 @@ describe('Idempotency-Key', () => {
     expect(state.history.map((h) => h.to)).toEqual(['applied', 'screening']);
 
     // Later, the same again: the stored answer, not a second change (nor a 409 invalid_transition).
-    const again = await stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, headers, body: { stage: 'screening' } });
+    const again = await stack.http('PATCH', `/api/applications/${application.id}/stage`, {
+      token: recruiter.token,
+      headers,
+      body: { stage: 'screening' },
+    });
     expect(again.status).toBe(200);
     expect(again.text).toBe(results[0].text);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
@@ -49,7 +58,8 @@ describe('Idempotency-Key', () => {
     const candidate = await stack.user('candidate');
     const { body: application } = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: {} });
     const headers = key();
-    const send = () => stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, headers, body: { stage: 'screening' } });
+    const send = () =>
+      stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, headers, body: { stage: 'screening' } });
     const first = await send();
     expect(first.status).toBe(200);
     await stack.services.redis.del(`${idempotencyPrefix(stack.config)}${recruiter.user.id}:${headers['Idempotency-Key']}`);
@@ -64,7 +74,8 @@ describe('Idempotency-Key', () => {
     const job = await createJob(stack, recruiter.user.id);
     const candidate = await stack.user('candidate');
     const { body: application } = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: {} });
-    const send = () => stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, body: { stage: 'screening' } });
+    const send = () =>
+      stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, body: { stage: 'screening' } });
     expect((await send()).status).toBe(200);
     expect((await send()).status).toBe(409);
   });
@@ -85,11 +96,13 @@ describe('Idempotency-Key', () => {
     expect(other.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(other.body.code).toBe('idempotency_key_reused');
     expectDocumented('POST', '/api/jobs', other);
-    const [{ count }] = await stack.services.orm.em.fork().execute<{ count: number }[]>('select count(*) as count from jobs where title in (?, ?)', ['Once', 'Twice'], 'all');
+    const [{ count }] = await stack.services.orm.em
+      .fork()
+      .execute<{ count: number }[]>('select count(*) as count from jobs where title in (?, ?)', ['Once', 'Twice'], 'all');
     expect(Number(count)).toBe(1);
   });
 
-  test('a creation retried after its job was deleted gets the stored 201 again and creates nothing (Stripe\'s replay)', async () => {
+  test("a creation retried after its job was deleted gets the stored 201 again and creates nothing (Stripe's replay)", async () => {
     const headers = key();
     const body = { title: 'Created, deleted, retried', company: 'Idem' };
     const first = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers, body });
@@ -124,14 +137,18 @@ describe('Idempotency-Key', () => {
     const headers = key();
     const refused = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers, body: { title: 'No company' } });
     expect(refused.status).toBe(422);
-    const ok = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers, body: { title: 'No company' , company: 'Now' } });
+    const ok = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers, body: { title: 'No company', company: 'Now' } });
     expect(ok.status).toBe(201);
   });
 
   test('a malformed key, an empty one included → 422, and nothing is created', async () => {
     for (const value of ['x'.repeat(256), '']) {
       const title = `Malformed key ${value.length}`;
-      const res = await stack.http('POST', '/api/jobs', { token: recruiter.token, headers: { 'Idempotency-Key': value }, body: { title, company: 'C' } });
+      const res = await stack.http('POST', '/api/jobs', {
+        token: recruiter.token,
+        headers: { 'Idempotency-Key': value },
+        body: { title, company: 'C' },
+      });
       expect([value.length, res.status]).toEqual([value.length, 422]);
       expect(res.body.errors[0].path).toBe('Idempotency-Key');
       const listed = await stack.http('GET', `/api/jobs?q=${encodeURIComponent(title)}`, { token: recruiter.token });
@@ -170,9 +187,13 @@ describe('Idempotency-Key', () => {
     const colleague = await stack.user('recruiter');
     await addToTeam(stack, job, colleague.user.id);
     const candidate = await stack.user('candidate');
-    const { body: application } = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: { coverLetter: 'Private letter' } });
+    const { body: application } = await stack.http('POST', `/api/jobs/${job.id}/apply`, {
+      token: candidate.token,
+      body: { coverLetter: 'Private letter' },
+    });
     const headers = key();
-    const send = () => stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: colleague.token, headers, body: { stage: 'screening' } });
+    const send = () =>
+      stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: colleague.token, headers, body: { stage: 'screening' } });
     const first = await send();
     expect(first.status).toBe(200);
     expect((await send()).headers.get('idempotent-replayed')).toBe('true');
@@ -184,17 +205,27 @@ describe('Idempotency-Key', () => {
     expect(replay.text).not.toContain('Private letter');
     // The candidate's own keyed withdrawal replays to them alone.
     const w = key();
-    expect((await stack.http('POST', `/api/applications/${application.id}/withdraw`, { token: candidate.token, headers: w })).status).toBe(200);
+    expect((await stack.http('POST', `/api/applications/${application.id}/withdraw`, { token: candidate.token, headers: w })).status).toBe(
+      200,
+    );
     const other = await stack.user('candidate');
     expect((await stack.http('POST', `/api/applications/${application.id}/withdraw`, { token: other.token, headers: w })).status).toBe(404);
   });
 
-  test('the records are kept under the deployment\'s prefix, like every other key, and indexed by the candidate they show', async () => {
+  test("the records are kept under the deployment's prefix, like every other key, and indexed by the candidate they show", async () => {
     const job = await createJob(stack, recruiter.user.id);
     const candidate = await stack.user('candidate');
     const { body: application } = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: {} });
     const headers = key();
-    expect((await stack.http('PATCH', `/api/applications/${application.id}/stage`, { token: recruiter.token, headers, body: { stage: 'screening' } })).status).toBe(200);
+    expect(
+      (
+        await stack.http('PATCH', `/api/applications/${application.id}/stage`, {
+          token: recruiter.token,
+          headers,
+          body: { stage: 'screening' },
+        })
+      ).status,
+    ).toBe(200);
     const prefix = `ats:${stack.config.notifier.queueName}:idempotency:`;
     expect(idempotencyPrefix(stack.config)).toBe(prefix);
     const stored = `${prefix}${recruiter.user.id}:${headers['Idempotency-Key']}`;

@@ -14,9 +14,16 @@ describe('jobs', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    [recruiter, otherRecruiter, admin, candidate] = await Promise.all([stack.user('recruiter'), stack.user('recruiter'), stack.user('admin'), stack.user('candidate')]);
+    [recruiter, otherRecruiter, admin, candidate] = await Promise.all([
+      stack.user('recruiter'),
+      stack.user('recruiter'),
+      stack.user('admin'),
+      stack.user('candidate'),
+    ]);
   });
-  afterAll(async () => { await stack.close(); });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   const create = async (token: string, body: Record<string, unknown>) => {
     const res = await stack.http('POST', '/api/jobs', { token, body });
@@ -26,10 +33,20 @@ describe('jobs', () => {
   const dbJob = (id: string) => stack.services.orm.em.fork().findOne(JobSchema, { id: Number(id) });
 
   test('a recruiter creates a job: 201 with the contract fields, open by default', async () => {
-    const res = await stack.http('POST', '/api/jobs', { token: recruiter.token, body: { title: 'Backend Developer', company: 'TechCorp', location: 'Remote' } });
+    const res = await stack.http('POST', '/api/jobs', {
+      token: recruiter.token,
+      body: { title: 'Backend Developer', company: 'TechCorp', location: 'Remote' },
+    });
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(JOB_KEYS);
-    expect(res.body).toMatchObject({ title: 'Backend Developer', company: 'TechCorp', description: null, location: 'Remote', status: 'open', createdBy: String(recruiter.user.id) });
+    expect(res.body).toMatchObject({
+      title: 'Backend Developer',
+      company: 'TechCorp',
+      description: null,
+      location: 'Remote',
+      status: 'open',
+      createdBy: String(recruiter.user.id),
+    });
     expect(res.body.id).toMatch(/^\d+$/);
     expect(new Date(res.body.createdAt).toISOString()).toBe(res.body.createdAt);
     expect(await dbJob(res.body.id)).toMatchObject({ title: 'Backend Developer', createdBy: recruiter.user.id });
@@ -80,8 +97,11 @@ describe('jobs', () => {
 
   test('the list: candidates see open jobs only, staff see every status, ?status= filters', async () => {
     const tag = randomUUID();
-    const made = await Promise.all(['open', 'closed', 'draft'].map((status) => create(recruiter.token, { title: `Role ${tag}`, company: 'Acme', status })));
-    const statuses = async (token: string, extra = '') => (await stack.http('GET', `/api/jobs?q=${tag}${extra}`, { token })).body.items.map((j: { status: string }) => j.status).sort();
+    const made = await Promise.all(
+      ['open', 'closed', 'draft'].map((status) => create(recruiter.token, { title: `Role ${tag}`, company: 'Acme', status })),
+    );
+    const statuses = async (token: string, extra = '') =>
+      (await stack.http('GET', `/api/jobs?q=${tag}${extra}`, { token })).body.items.map((j: { status: string }) => j.status).sort();
     expect(await statuses(candidate.token)).toEqual(['open']);
     expect(await statuses(candidate.token, '&status=draft')).toEqual([]);
     expect(await statuses(otherRecruiter.token)).toEqual(['closed', 'draft', 'open']);
@@ -95,7 +115,10 @@ describe('jobs', () => {
     const byTitle = await create(recruiter.token, { title: `Senior ${tag.toUpperCase()} Engineer`, company: 'Plain' });
     const byCompany = await create(recruiter.token, { title: 'Plain', company: `${tag}-Corp` });
     const percent = await create(recruiter.token, { title: `100% ${tag}`, company: 'Plain' });
-    const ids = async (q: string) => (await stack.http('GET', `/api/jobs?q=${encodeURIComponent(q)}`, { token: candidate.token })).body.items.map((j: { id: string }) => j.id);
+    const ids = async (q: string) =>
+      (await stack.http('GET', `/api/jobs?q=${encodeURIComponent(q)}`, { token: candidate.token })).body.items.map(
+        (j: { id: string }) => j.id,
+      );
     expect(await ids(tag)).toEqual([percent.id, byCompany.id, byTitle.id]);
     expect(await ids(tag.toUpperCase())).toEqual([percent.id, byCompany.id, byTitle.id]);
     expect(await ids(`${tag}-corp`)).toEqual([byCompany.id]);
@@ -111,7 +134,11 @@ describe('jobs', () => {
     const sizes: number[] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await stack.http('GET', `/api/jobs?q=${tag}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: candidate.token });
+      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await stack.http(
+        'GET',
+        `/api/jobs?q=${tag}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: candidate.token },
+      );
       expect(res.status).toBe(200);
       sizes.push(res.body.items.length);
       seen.push(...res.body.items.map((j) => j.id));
@@ -124,7 +151,15 @@ describe('jobs', () => {
   test('the default page is 20 and limit must be 1–100; a malformed cursor is 422', async () => {
     const tag = randomUUID();
     const companyId = (await resolveCompany(stack.services.orm.em.fork(), { company: tag })).id;
-    for (let i = 0; i < 21; i++) await stack.services.orm.em.fork().insert(JobSchema, { title: `Bulk ${i}`, companyId, status: 'open', createdBy: recruiter.user.id, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+    for (let i = 0; i < 21; i++)
+      await stack.services.orm.em.fork().insert(JobSchema, {
+        title: `Bulk ${i}`,
+        companyId,
+        status: 'open',
+        createdBy: recruiter.user.id,
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+      });
     const first = await stack.http('GET', `/api/jobs?q=${tag}`, { token: candidate.token });
     expect(first.body.items).toHaveLength(20);
     expect(first.body.nextCursor).toEqual(expect.any(String));
@@ -147,19 +182,37 @@ describe('jobs', () => {
     expect((await dbJob(job.id))?.title).toBe('Before');
 
     await new Promise((r) => setTimeout(r, 5));
-    const own = await stack.http('PATCH', `/api/jobs/${job.id}`, { token: recruiter.token, body: { title: 'After', status: 'closed', location: null } });
+    const own = await stack.http('PATCH', `/api/jobs/${job.id}`, {
+      token: recruiter.token,
+      body: { title: 'After', status: 'closed', location: null },
+    });
     expect(own.status).toBe(200);
-    expect(own.body).toMatchObject({ id: job.id, title: 'After', company: 'Acme', status: 'closed', createdAt: job.createdAt, createdBy: job.createdBy });
+    expect(own.body).toMatchObject({
+      id: job.id,
+      title: 'After',
+      company: 'Acme',
+      status: 'closed',
+      createdAt: job.createdAt,
+      createdBy: job.createdBy,
+    });
     expect(own.body.updatedAt > job.updatedAt).toBe(true);
 
     const byAdmin = await stack.http('PATCH', `/api/jobs/${job.id}`, { token: admin.token, body: { description: 'Edited by an admin' } });
     expect(byAdmin.status).toBe(200);
-    expect(await dbJob(job.id)).toMatchObject({ title: 'After', status: 'closed', description: 'Edited by an admin', createdBy: recruiter.user.id });
+    expect(await dbJob(job.id)).toMatchObject({
+      title: 'After',
+      status: 'closed',
+      description: 'Edited by an admin',
+      createdBy: recruiter.user.id,
+    });
   });
 
   test('PATCH rejects unknown fields (no mass assignment) and invalid values, changing nothing', async () => {
     const job = await create(recruiter.token, { title: 'Stable', company: 'Acme' });
-    const res = await stack.http('PATCH', `/api/jobs/${job.id}`, { token: recruiter.token, body: { title: 'Changed', createdBy: String(otherRecruiter.user.id), id: '1', createdAt: '2000-01-01T00:00:00.000Z' } });
+    const res = await stack.http('PATCH', `/api/jobs/${job.id}`, {
+      token: recruiter.token,
+      body: { title: 'Changed', createdBy: String(otherRecruiter.user.id), id: '1', createdAt: '2000-01-01T00:00:00.000Z' },
+    });
     expect(res.status).toBe(422);
     expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['createdAt', 'createdBy', 'id']);
     const invalid = await stack.http('PATCH', `/api/jobs/${job.id}`, { token: recruiter.token, body: { status: 'gone', title: '  ' } });
@@ -190,10 +243,17 @@ describe('jobs', () => {
   test('DELETE of a job with applications is 409 job_has_applications and keeps the job', async () => {
     const job = await create(recruiter.token, { title: 'Has applicants', company: 'Acme' });
     const now = new Date().toISOString();
-    await stack.services.orm.em.getConnection().execute(
-      'insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)',
-      [`application-job${job.id}-candidate${candidate.user.id}`, Number(job.id), candidate.user.id, 'applied', 1, now, now],
-    );
+    await stack.services.orm.em
+      .getConnection()
+      .execute('insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)', [
+        `application-job${job.id}-candidate${candidate.user.id}`,
+        Number(job.id),
+        candidate.user.id,
+        'applied',
+        1,
+        now,
+        now,
+      ]);
     const res = await stack.http('DELETE', `/api/jobs/${job.id}`, { token: recruiter.token });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('job_has_applications');

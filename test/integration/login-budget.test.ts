@@ -12,11 +12,19 @@ describe('log-in budgets', () => {
   const PER_ADDRESS = 20;
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startStack({ TRUST_PROXY: 'true', LOGIN_MAX_PER_IP: String(PER_ADDRESS), LOGIN_MAX_PER_ACCOUNT: '3', SIGNUP_MAX_PER_IP: '2' });
+    stack = await startStack({
+      TRUST_PROXY: 'true',
+      LOGIN_MAX_PER_IP: String(PER_ADDRESS),
+      LOGIN_MAX_PER_ACCOUNT: '3',
+      SIGNUP_MAX_PER_IP: '2',
+    });
   });
-  afterAll(async () => { await stack.close(); });
+  afterAll(async () => {
+    await stack.close();
+  });
 
-  const login = (who: Actor, from: string, password = who.password) => stack.http('POST', '/api/auth/login', { body: { email: who.user.email, password }, headers: { 'X-Forwarded-For': from } });
+  const login = (who: Actor, from: string, password = who.password) =>
+    stack.http('POST', '/api/auth/login', { body: { email: who.user.email, password }, headers: { 'X-Forwarded-For': from } });
   const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
 
   test('a flood of right passwords from one /64 gets 429s before the hash queue fills; other addresses log in meanwhile (no 503)', async () => {
@@ -55,7 +63,11 @@ describe('log-in budgets', () => {
   });
 
   test('sign-ups from two addresses of one /64 share a budget, as do an IPv4 address and its IPv4-mapped form', async () => {
-    const signup = (from: string) => stack.http('POST', '/api/auth/signup', { body: { email: `v6-${randomUUID().slice(0, 8)}@example.com`, password: 'long-enough-pw' }, headers: { 'X-Forwarded-For': from } });
+    const signup = (from: string) =>
+      stack.http('POST', '/api/auth/signup', {
+        body: { email: `v6-${randomUUID().slice(0, 8)}@example.com`, password: 'long-enough-pw' },
+        headers: { 'X-Forwarded-For': from },
+      });
     expect((await signup('2001:db8:5:6::1')).status).toBe(201);
     expect((await signup('2001:db8:5:6::2')).status).toBe(201);
     expect((await signup('2001:db8:5:6:ffff:1:2:3')).status).toBe(429);

@@ -5,10 +5,14 @@ import { freePort } from '../../src/dev/engines';
 import { startStack, testEnv, type TestStack } from '../support/stack';
 
 /** `/metrics` tells how the business runs (traffic per route, queue depths): admins only, or the loopback listener. */
-describe('metrics on the API\'s port', () => {
+describe("metrics on the API's port", () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startStack(); });
-  afterAll(async () => { await stack.close(); });
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   test('anonymous or a bad token: 401; a candidate or a recruiter: 403; an admin: the Prometheus text', async () => {
     for (const token of [undefined, 'not.a.token']) {
@@ -49,13 +53,30 @@ describe('the METRICS_PORT listener', () => {
     stack = await startStack();
     const port = await freePort();
     metricsPort = await freePort();
-    const env = { ...testEnv(stack.dir), DATABASE_URL: stack.config.database.url, PORT: String(port), METRICS_PORT: String(metricsPort), LOG_LEVEL: 'info', PATH: process.env.PATH ?? '' };
+    const env = {
+      ...testEnv(stack.dir),
+      DATABASE_URL: stack.config.database.url,
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: 'info',
+      PATH: process.env.PATH ?? '',
+    };
     api = spawn(process.execPath, [path.resolve(__dirname, '../../dist/src/main/api.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    api.stdout!.on('data', (d) => { output += d; });
-    api.stderr!.on('data', (d) => { output += d; });
+    api.stdout!.on('data', (d) => {
+      output += d;
+    });
+    api.stderr!.on('data', (d) => {
+      output += d;
+    });
     apiBase = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 30_000;
-    while (!(await fetch(`${apiBase}/healthz`).then((r) => r.ok, () => false)) || !/metrics listening/.test(output)) {
+    while (
+      !(await fetch(`${apiBase}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )) ||
+      !/metrics listening/.test(output)
+    ) {
       if (Date.now() > deadline || api.exitCode !== null) throw new Error(`the API did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -68,7 +89,7 @@ describe('the METRICS_PORT listener', () => {
     await stack?.close();
   });
 
-  test('answers /metrics without a token on loopback, and nothing else; the API\'s port still wants an admin', async () => {
+  test("answers /metrics without a token on loopback, and nothing else; the API's port still wants an admin", async () => {
     const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
@@ -79,9 +100,14 @@ describe('the METRICS_PORT listener', () => {
   });
 
   test('is bound to loopback by default: another interface of this machine finds nothing there', async () => {
-    const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (!external) return void expect(output).toMatch(new RegExp(`metrics listening on http://127\\.0\\.0\\.1:${metricsPort}/metrics`));
-    const refused = await fetch(`http://${external.address}:${metricsPort}/metrics`).then((r) => `answered ${r.status}`, (err: Error & { cause?: { code?: string } }) => err.cause?.code);
+    const refused = await fetch(`http://${external.address}:${metricsPort}/metrics`).then(
+      (r) => `answered ${r.status}`,
+      (err: Error & { cause?: { code?: string } }) => err.cause?.code,
+    );
     expect(refused).toBe('ECONNREFUSED');
     expect((await fetch(`http://${external.address}:${new URL(apiBase).port}/healthz`)).status).toBe(200);
   });

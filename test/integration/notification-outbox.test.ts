@@ -24,7 +24,13 @@ describe('notification outbox', () => {
   beforeAll(async () => {
     stack = await startStack();
     sink = await startSmtpSink();
-    harness = await startNotifierHarness({ orm: stack.services.orm, redisUrl: stack.config.redisUrl, queueName: `${stack.config.notifier.queueName}-outbox`, smtpUrl: sink.url, outbox: true });
+    harness = await startNotifierHarness({
+      orm: stack.services.orm,
+      redisUrl: stack.config.redisUrl,
+      queueName: `${stack.config.notifier.queueName}-outbox`,
+      smtpUrl: sink.url,
+      outbox: true,
+    });
   });
   afterAll(async () => {
     stopSweeper?.();
@@ -33,7 +39,15 @@ describe('notification outbox', () => {
     await stack?.close();
   });
 
-  const rows = () => stack.services.orm.em.fork().getConnection().execute<{ id: string; subject: string; data: string; status: string; sent_at: string | null }[]>('select id, subject, data, status, sent_at from notification_outbox order by id', [], 'all');
+  const rows = () =>
+    stack.services.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string; subject: string; data: string; status: string; sent_at: string | null }[]>(
+        'select id, subject, data, status, sent_at from notification_outbox order by id',
+        [],
+        'all',
+      );
 
   /** What Redis restored from a snapshot older than the jobs looks like: neither the jobs nor their ledger keys. */
   async function loseRedisData(): Promise<void> {
@@ -87,7 +101,15 @@ describe('notification outbox', () => {
     const recruiter = await stack.user('recruiter');
     const candidate = await stack.user('candidate');
     const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'DBA', company: 'Initech' }));
-    const event = notificationEvent({ applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), jobId, candidateId: String(candidate.user.id), kind: 'stage_changed', seq: 2, from: 'applied', to: 'screening' });
+    const event = notificationEvent({
+      applicationId: applicationWorkflowId(jobId, String(candidate.user.id)),
+      jobId,
+      candidateId: String(candidate.user.id),
+      kind: 'stage_changed',
+      seq: 2,
+      from: 'applied',
+      to: 'screening',
+    });
     await createTransitionRecorder({ orm: stack.services.orm, queue: harness.queue, logger })({ projection: null, events: [event] });
     expect(await sweepNotificationOutbox(stack.services.orm, harness.queue, 0)).toBe(0);
     await harness.queue.obliterate({ force: true });
@@ -99,7 +121,8 @@ describe('notification outbox', () => {
   /** Two notifiers on a queue of their own, each with its worker (and SQL outbox), as two notifier processes. */
   async function twoNotifiers(name: string): Promise<[NotifierHarness, NotifierHarness]> {
     const queueName = `${stack.config.notifier.queueName}-${name}-${Date.now()}`;
-    const start = () => startNotifierHarness({ orm: stack.services.orm, redisUrl: stack.config.redisUrl, queueName, smtpUrl: sink.url, outbox: true });
+    const start = () =>
+      startNotifierHarness({ orm: stack.services.orm, redisUrl: stack.config.redisUrl, queueName, smtpUrl: sink.url, outbox: true });
     return [await start(), await start()];
   }
 
@@ -108,7 +131,15 @@ describe('notification outbox', () => {
     const recruiter = await stack.user('recruiter');
     const candidate = await stack.user('candidate');
     const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'SRE', company: 'Initech' }));
-    const event = notificationEvent({ applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), jobId, candidateId: String(candidate.user.id), kind: 'stage_changed', seq: 2, from: 'applied', to: 'screening' });
+    const event = notificationEvent({
+      applicationId: applicationWorkflowId(jobId, String(candidate.user.id)),
+      jobId,
+      candidateId: String(candidate.user.id),
+      kind: 'stage_changed',
+      seq: 2,
+      from: 'applied',
+      to: 'screening',
+    });
     await createTransitionRecorder({ orm: stack.services.orm, queue, logger })({ projection: null, events: [event] });
     const [job] = await queue.getWaiting();
     return { id: job.id!, email: candidate.user.email, event };
@@ -213,7 +244,15 @@ describe('notification outbox', () => {
       const recruiter = await stack.user('recruiter');
       const candidate = await stack.user('candidate');
       const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'SRE', company: 'Initech' }));
-      const event = notificationEvent({ applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), jobId, candidateId: String(candidate.user.id), kind: 'stage_changed', seq: 2, from: 'applied', to: 'screening' });
+      const event = notificationEvent({
+        applicationId: applicationWorkflowId(jobId, String(candidate.user.id)),
+        jobId,
+        candidateId: String(candidate.user.id),
+        kind: 'stage_changed',
+        seq: 2,
+        from: 'applied',
+        to: 'screening',
+      });
       const [job] = await notificationJobs(stack.services.orm, event);
       await a.queue.add(job.name, job.data, job.opts);
       expect(await statusOf(job.opts.jobId)).toBeUndefined();

@@ -25,7 +25,9 @@ describe('notifications through the application lifecycle', () => {
     bundle = await bundleWorkflows();
     sink = await startSmtpSink();
   }, 60_000);
-  afterAll(async () => { await sink.close(); });
+  afterAll(async () => {
+    await sink.close();
+  });
   afterEach(async () => {
     await harness?.close();
     await stack?.close();
@@ -36,7 +38,13 @@ describe('notifications through the application lifecycle', () => {
 
   async function setUp(env: Record<string, string> = {}, sweep?: { intervalMs: number; graceMs: number }) {
     stack = await startStack(env, { worker: { workflowBundle: bundle } });
-    harness = await startNotifierHarness({ orm: stack.services.orm, redisUrl: stack.config.redisUrl, queueName: stack.config.notifier.queueName, smtpUrl: sink.url, sweep });
+    harness = await startNotifierHarness({
+      orm: stack.services.orm,
+      redisUrl: stack.config.redisUrl,
+      queueName: stack.config.notifier.queueName,
+      smtpUrl: sink.url,
+      sweep,
+    });
     await harness.startWorker();
     const recruiter = await stack.user('recruiter', { fullName: 'Rita Recruiter' });
     const candidate = await stack.user('candidate', { fullName: 'Carl Candidate' });
@@ -59,7 +67,11 @@ describe('notifications through the application lifecycle', () => {
 
   /** The workflow completes only once its outbox is drained: after that, nothing more is enqueued. */
   async function settled(s: TestStack, id: string, expected: number): Promise<ReceivedMail[]> {
-    await eventually(async () => ((await s.services.temporal.workflow.getHandle(id).describe()).status.name === 'COMPLETED' ? true : undefined), 45_000, `${id} to complete`);
+    await eventually(
+      async () => ((await s.services.temporal.workflow.getHandle(id).describe()).status.name === 'COMPLETED' ? true : undefined),
+      45_000,
+      `${id} to complete`,
+    );
     await sink.waitFor(expected, { timeoutMs: 30_000 });
     await harness!.waitForIdle(30_000);
     await new Promise((r) => setTimeout(r, 500));
@@ -68,10 +80,12 @@ describe('notifications through the application lifecycle', () => {
 
   /** `seq.kind → recipient` for every message, sorted: what arrived, ignoring delivery order. */
   function summary(messages: ReceivedMail[], id: string, names: Record<string, string>): string[] {
-    return messages.map((m) => {
-      const [seq, kind] = m.notificationId.slice(id.length + 1).split('.');
-      return `${seq} ${kind} → ${names[m.envelopeTo[0]] ?? m.envelopeTo[0]}`;
-    }).sort();
+    return messages
+      .map((m) => {
+        const [seq, kind] = m.notificationId.slice(id.length + 1).split('.');
+        return `${seq} ${kind} → ${names[m.envelopeTo[0]] ?? m.envelopeTo[0]}`;
+      })
+      .sort();
   }
 
   const EXPECTED = [
@@ -93,7 +107,10 @@ describe('notifications through the application lifecycle', () => {
     expect(new Set(messages.map((m) => m.notificationId)).size).toBe(6);
     expect(summary(messages, id, { [candidate.user.email]: 'candidate', [recruiter.user.email]: 'recruiter' })).toEqual(EXPECTED);
 
-    const toCandidate = messages.filter((m) => m.envelopeTo[0] === candidate.user.email).map((m) => m.subject).sort();
+    const toCandidate = messages
+      .filter((m) => m.envelopeTo[0] === candidate.user.email)
+      .map((m) => m.subject)
+      .sort();
     expect(toCandidate).toEqual([
       'Congratulations: you are hired for Backend Developer at TechCorp',
       'We received your application for Backend Developer at TechCorp',
@@ -109,12 +126,16 @@ describe('notifications through the application lifecycle', () => {
   test('Redis down during transitions: they still answer 200, and afterwards every e-mail arrives exactly once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-lifecycle-redis-'));
     const port = await freePort();
-    const startPrivateRedis = () => startRedis({ server: process.env.REDIS_SERVER ?? 'redis-server', port, dir, logFile: path.join(dir, 'redis.log') });
+    const startPrivateRedis = () =>
+      startRedis({ server: process.env.REDIS_SERVER ?? 'redis-server', port, dir, logFile: path.join(dir, 'redis.log') });
     let redis: Engine = await startPrivateRedis();
     try {
       // The API writes each notification to the SQL outbox before queueing it; those it could not
       // queue while Redis was down are queued by the notifier's sweep (here quick, in production a minute).
-      const { s, recruiter, candidate, jobId } = await setUp({ REDIS_URL: `redis://127.0.0.1:${port}/0` }, { intervalMs: 500, graceMs: 1_000 });
+      const { s, recruiter, candidate, jobId } = await setUp(
+        { REDIS_URL: `redis://127.0.0.1:${port}/0` },
+        { intervalMs: 500, graceMs: 1_000 },
+      );
       const id = await apply(s, candidate, jobId);
       await sink.waitFor(2);
 

@@ -46,7 +46,9 @@ describe('notifications: producer to SMTP', () => {
     const recruiter = await stack.user('recruiter', { fullName: 'Rita Recruiter' });
     const alice = await stack.user('candidate', { fullName: 'Alice Applicant' });
     const bob = await stack.user('candidate', { fullName: 'Bob "Bobby" <Builder>' });
-    const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'Platform Engineer <Node & "TS">', company: 'Acme & Co' }));
+    const jobId = String(
+      await insertJob(stack.services.orm, recruiter.user.id, { title: 'Platform Engineer <Node & "TS">', company: 'Acme & Co' }),
+    );
     return { recruiter: recruiter.user, alice: alice.user, bob: bob.user, jobId };
   }
 
@@ -125,18 +127,48 @@ describe('notifications: producer to SMTP', () => {
 
   test('payloads carry only what the message shows, never account secrets', async () => {
     const { alice, jobId } = await people();
-    await harness.activities.enqueueNotifications(notificationEvent({ kind: 'application_received', applicationId: applicationWorkflowId(jobId, String(alice.id)), seq: 1, jobId, candidateId: String(alice.id), to: 'applied' }));
+    await harness.activities.enqueueNotifications(
+      notificationEvent({
+        kind: 'application_received',
+        applicationId: applicationWorkflowId(jobId, String(alice.id)),
+        seq: 1,
+        jobId,
+        candidateId: String(alice.id),
+        to: 'applied',
+      }),
+    );
     const [candidateJob, recruiterJob] = await harness.queue.getWaiting();
     const json = JSON.stringify([candidateJob.data, recruiterJob.data]);
     expect(json).not.toMatch(/password|hash|\$argon2/i);
-    expect(Object.keys(candidateJob.data).sort()).toEqual(['applicationId', 'at', 'audience', 'candidate', 'channel', 'from', 'job', 'kind', 'reason', 'recipient', 'seq', 'to']);
+    expect(Object.keys(candidateJob.data).sort()).toEqual([
+      'applicationId',
+      'at',
+      'audience',
+      'candidate',
+      'channel',
+      'from',
+      'job',
+      'kind',
+      'reason',
+      'recipient',
+      'seq',
+      'to',
+    ]);
     expect(candidateJob.id).not.toContain(':');
     expect(candidateJob.opts.removeOnComplete).toEqual({ age: 7 * 24 * 3600 });
   });
 
   test('a job processed again after it was sent completes without a second e-mail', async () => {
     const { alice, jobId } = await people();
-    const event = notificationEvent({ kind: 'stage_changed', applicationId: applicationWorkflowId(jobId, String(alice.id)), seq: 2, jobId, candidateId: String(alice.id), from: 'applied', to: 'screening' });
+    const event = notificationEvent({
+      kind: 'stage_changed',
+      applicationId: applicationWorkflowId(jobId, String(alice.id)),
+      seq: 2,
+      jobId,
+      candidateId: String(alice.id),
+      from: 'applied',
+      to: 'screening',
+    });
     await harness.activities.enqueueNotifications(event);
     await harness.startWorker();
     const [first] = await sink.waitFor(1);
@@ -161,7 +193,15 @@ describe('notifications: producer to SMTP', () => {
 
   test('a job another worker is still sending waits for that claim instead of sending a second copy', async () => {
     const { alice, jobId } = await people();
-    const event = notificationEvent({ kind: 'stage_changed', applicationId: applicationWorkflowId(jobId, String(alice.id)), seq: 2, jobId, candidateId: String(alice.id), from: 'applied', to: 'screening' });
+    const event = notificationEvent({
+      kind: 'stage_changed',
+      applicationId: applicationWorkflowId(jobId, String(alice.id)),
+      seq: 2,
+      jobId,
+      candidateId: String(alice.id),
+      from: 'applied',
+      to: 'screening',
+    });
     await harness.activities.enqueueNotifications(event);
     const [job] = await harness.queue.getWaiting();
     // As if a worker whose lock expired were still in the middle of the SMTP conversation.
@@ -199,8 +239,17 @@ describe('notifications: producer to SMTP', () => {
     const em = stack.services.orm.em.fork();
     (await em.findOneOrFail(UserSchema, { id: recruiter.id })).active = false;
     await em.flush();
-    const event = notificationEvent({ kind: 'application_received', applicationId: applicationWorkflowId(jobId, String(alice.id)), seq: 1, jobId, candidateId: String(alice.id), to: 'applied' });
+    const event = notificationEvent({
+      kind: 'application_received',
+      applicationId: applicationWorkflowId(jobId, String(alice.id)),
+      seq: 1,
+      jobId,
+      candidateId: String(alice.id),
+      to: 'applied',
+    });
     expect(await harness.activities.enqueueNotifications(event)).toBe(1);
-    expect(await harness.activities.enqueueNotifications({ ...event, jobId: '999999', applicationId: 'application-job999999-candidate1' })).toBe(0);
+    expect(
+      await harness.activities.enqueueNotifications({ ...event, jobId: '999999', applicationId: 'application-job999999-candidate1' }),
+    ).toBe(0);
   });
 });

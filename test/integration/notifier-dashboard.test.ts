@@ -7,8 +7,12 @@ const BASE = '/admin/queues';
 /** Who may open the queue dashboard, and how a browser gets in without a token in any URL. */
 describe('queue dashboard access', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startStack(); });
-  afterAll(async () => { await stack.close(); });
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   async function session(token: string): Promise<string> {
     const res = await stack.http('POST', `${BASE}/session`, { token });
@@ -68,13 +72,25 @@ describe('queue dashboard access', () => {
   test('cookie sessions refuse cross-site writes and die with the account', async () => {
     const admin = await stack.user('admin');
     const cookie = await session(admin.token);
-    const cross = await stack.http('PUT', `${BASE}/api/queues/${stack.config.notifier.queueName}/pause`, { headers: { Cookie: cookie, Origin: 'https://evil.example' } });
+    const cross = await stack.http('PUT', `${BASE}/api/queues/${stack.config.notifier.queueName}/pause`, {
+      headers: { Cookie: cookie, Origin: 'https://evil.example' },
+    });
     expect(cross.status).toBe(403);
-    const fetchSite = await stack.http('PUT', `${BASE}/api/queues/${stack.config.notifier.queueName}/pause`, { headers: { Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' } });
+    const fetchSite = await stack.http('PUT', `${BASE}/api/queues/${stack.config.notifier.queueName}/pause`, {
+      headers: { Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' },
+    });
     expect(fetchSite.status).toBe(403);
-    const sameSite = await stack.http('PUT', `${BASE}/api/queues/${stack.config.notifier.queueName}/pause`, { headers: { Cookie: cookie, Origin: stack.url, 'Sec-Fetch-Site': 'same-origin' } });
+    const sameSite = await stack.http('PUT', `${BASE}/api/queues/${stack.config.notifier.queueName}/pause`, {
+      headers: { Cookie: cookie, Origin: stack.url, 'Sec-Fetch-Site': 'same-origin' },
+    });
     expect(sameSite.status).toBe(200);
-    expect((await stack.http('PUT', `${BASE}/api/queues/${stack.config.notifier.queueName}/resume`, { headers: { Cookie: cookie, Origin: stack.url } })).status).toBe(200);
+    expect(
+      (
+        await stack.http('PUT', `${BASE}/api/queues/${stack.config.notifier.queueName}/resume`, {
+          headers: { Cookie: cookie, Origin: stack.url },
+        })
+      ).status,
+    ).toBe(200);
     const asset = await stack.http('GET', `${BASE}/static/favicon-32x32.png`, { headers: { Cookie: cookie } });
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toBe('image/png');

@@ -16,12 +16,22 @@ describe('notifier: SMTP failures', () => {
   let sink: SmtpSink;
   let harness: NotifierHarness;
 
-  beforeAll(async () => { sink = await startSmtpSink(); });
-  afterAll(async () => { await sink.close(); });
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+  });
+  afterAll(async () => {
+    await sink.close();
+  });
   // A stack per test: the dashboard and /metrics watch the stack's own queue, which the harness uses.
   async function start(jobOptions: object = FAST_RETRIES) {
     stack = await startStack();
-    harness = await startNotifierHarness({ orm: stack.services.orm, redisUrl: stack.config.redisUrl, queueName: stack.config.notifier.queueName, smtpUrl: sink.url, jobOptions });
+    harness = await startNotifierHarness({
+      orm: stack.services.orm,
+      redisUrl: stack.config.redisUrl,
+      queueName: stack.config.notifier.queueName,
+      smtpUrl: sink.url,
+      jobOptions,
+    });
   }
   afterEach(async () => {
     sink.setPolicy(null);
@@ -35,7 +45,11 @@ describe('notifier: SMTP failures', () => {
     const candidate = await stack.user('candidate', { email });
     const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'Data Analyst', company: 'Globex' }));
     const base = { applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), jobId, candidateId: String(candidate.user.id) };
-    return { email: candidate.user.email, stageChanged: (seq: number, to: NotificationEvent['to']): NotificationEvent => notificationEvent({ ...base, kind: 'stage_changed', seq, from: 'applied', to }) };
+    return {
+      email: candidate.user.email,
+      stageChanged: (seq: number, to: NotificationEvent['to']): NotificationEvent =>
+        notificationEvent({ ...base, kind: 'stage_changed', seq, from: 'applied', to }),
+    };
   }
 
   test('4xx replies are retried with backoff, then the message is delivered once', async () => {
@@ -77,12 +91,20 @@ describe('notifier: SMTP failures', () => {
     expect(sink.messages.every((m) => m.envelopeTo[0] === good.email)).toBe(true);
 
     const admin = await stack.user('admin');
-    const listing = await stack.http('GET', `/admin/queues/api/queues?activeQueue=${encodeURIComponent(harness.queueName)}&status=failed&page=1&jobsPerPage=10`, { token: admin.token });
+    const listing = await stack.http(
+      'GET',
+      `/admin/queues/api/queues?activeQueue=${encodeURIComponent(harness.queueName)}&status=failed&page=1&jobsPerPage=10`,
+      { token: admin.token },
+    );
     expect(listing.status).toBe(200);
     const queue = listing.body.queues.find((q: { name: string }) => q.name === harness.queueName);
     expect(queue.counts.failed).toBe(1);
     expect(queue.jobs.map((j: { id: string }) => j.id)).toEqual([failed.id]);
-    const single = await stack.http('GET', `/admin/queues/api/queues/${encodeURIComponent(harness.queueName)}/${encodeURIComponent(failed.id!)}`, { token: admin.token });
+    const single = await stack.http(
+      'GET',
+      `/admin/queues/api/queues/${encodeURIComponent(harness.queueName)}/${encodeURIComponent(failed.id!)}`,
+      { token: admin.token },
+    );
     expect(single.status).toBe(200);
     expect(JSON.stringify(single.body)).toContain('550');
 

@@ -31,7 +31,12 @@ describe('notifier process', () => {
   });
   beforeEach(async () => {
     output = '';
-    harness = await startNotifierHarness({ orm: stack.services.orm, redisUrl: stack.config.redisUrl, queueName: `${stack.config.notifier.queueName}-${Date.now()}`, smtpUrl: sink.url });
+    harness = await startNotifierHarness({
+      orm: stack.services.orm,
+      redisUrl: stack.config.redisUrl,
+      queueName: `${stack.config.notifier.queueName}-${Date.now()}`,
+      smtpUrl: sink.url,
+    });
   });
   afterEach(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
@@ -56,9 +61,17 @@ describe('notifier process', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    proc.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-    proc.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
-    await until(() => output.includes('notifier started'), 15_000, () => `notifier did not start:\n${output}`);
+    proc.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    proc.stderr!.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    await until(
+      () => output.includes('notifier started'),
+      15_000,
+      () => `notifier did not start:\n${output}`,
+    );
     return proc;
   }
 
@@ -66,7 +79,16 @@ describe('notifier process', () => {
     const recruiter = await stack.user('recruiter');
     const candidate = await stack.user('candidate');
     const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'QA Lead', company: 'Umbrella' }));
-    await harness.activities.enqueueNotifications(notificationEvent({ kind: 'application_received', applicationId: applicationWorkflowId(jobId, String(candidate.user.id)), seq: 1, jobId, candidateId: String(candidate.user.id), to: 'applied' }));
+    await harness.activities.enqueueNotifications(
+      notificationEvent({
+        kind: 'application_received',
+        applicationId: applicationWorkflowId(jobId, String(candidate.user.id)),
+        seq: 1,
+        jobId,
+        candidateId: String(candidate.user.id),
+        to: 'applied',
+      }),
+    );
     return candidate.user.email;
   }
 
@@ -74,7 +96,9 @@ describe('notifier process', () => {
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
     proc.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`notifier did not stop:\n${output}`)), 15_000); });
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`notifier did not stop:\n${output}`)), 15_000);
+    });
     return Promise.race([exited, late]).finally(() => clearTimeout(timer));
   }
 
@@ -92,7 +116,11 @@ describe('notifier process', () => {
     const outbox = path.join(stack.dir, `outbox-${Date.now()}`);
     child = await startNotifier({ MAIL_OUTBOX_DIR: outbox });
     await enqueueApplication();
-    await until(() => fs.existsSync(outbox) && fs.readdirSync(outbox).filter((f) => f.endsWith('.eml')).length === 2, 15_000, () => `no outbox files:\n${output}`);
+    await until(
+      () => fs.existsSync(outbox) && fs.readdirSync(outbox).filter((f) => f.endsWith('.eml')).length === 2,
+      15_000,
+      () => `no outbox files:\n${output}`,
+    );
     for (const file of fs.readdirSync(outbox)) expect(output).toContain(path.join(outbox, file));
     expect(await stop(child)).toBe(0);
   });

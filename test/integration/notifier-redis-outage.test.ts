@@ -19,7 +19,8 @@ describe('notifications across a Redis outage', () => {
   let redis: Engine;
   let dir: string;
   let port: number;
-  const startPrivateRedis = () => startRedis({ server: process.env.REDIS_SERVER ?? 'redis-server', port, dir, logFile: path.join(dir, 'redis.log') });
+  const startPrivateRedis = () =>
+    startRedis({ server: process.env.REDIS_SERVER ?? 'redis-server', port, dir, logFile: path.join(dir, 'redis.log') });
 
   beforeAll(async () => {
     stack = await startStack();
@@ -37,7 +38,12 @@ describe('notifications across a Redis outage', () => {
   });
 
   test('an enqueue during the outage fails, its retry afterwards delivers once, nothing is sent twice', async () => {
-    harness = await startNotifierHarness({ orm: stack.services.orm, redisUrl: `redis://127.0.0.1:${port}/0`, queueName: stack.config.notifier.queueName, smtpUrl: sink.url });
+    harness = await startNotifierHarness({
+      orm: stack.services.orm,
+      redisUrl: `redis://127.0.0.1:${port}/0`,
+      queueName: stack.config.notifier.queueName,
+      smtpUrl: sink.url,
+    });
     const recruiter = await stack.user('recruiter');
     const candidate = await stack.user('candidate');
     const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'SRE', company: 'Initech' }));

@@ -32,7 +32,9 @@ describe('candidate privacy', () => {
     jobId = String(job.id);
     jobTitle = job.title;
   }, 60_000);
-  afterAll(async () => { await stack?.close(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   async function apply(name: string) {
     const candidate = await stack.user('candidate', { fullName: name });
@@ -58,19 +60,33 @@ describe('candidate privacy', () => {
   }
 
   const startInput = async (id: string): Promise<Payload> =>
-    (await stack.services.temporal.workflow.getHandle(id).fetchHistory()).events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0] as Payload;
-  const decodeVia = (body: unknown, headers: Record<string, string> = {}, token?: string) => stack.http('POST', '/codec/decode', { body, headers, token });
+    (await stack.services.temporal.workflow.getHandle(id).fetchHistory()).events![0].workflowExecutionStartedEventAttributes!.input!
+      .payloads![0] as Payload;
+  const decodeVia = (body: unknown, headers: Record<string, string> = {}, token?: string) =>
+    stack.http('POST', '/codec/decode', { body, headers, token });
 
-  test('the raw history holds no cover letter, résumé URL, e-mail or name; the system\'s codecs and the codec endpoint read it back', async () => {
+  test("the raw history holds no cover letter, résumé URL, e-mail or name; the system's codecs and the codec endpoint read it back", async () => {
     const applied = await apply(`Grace Hopper ${Math.random().toString(36).slice(2, 7)}`);
     await stack.http('PATCH', `/api/applications/${applied.id}/stage`, { token: recruiter.token, body: { stage: 'screening' } });
-    await eventually(async () => ((await findApplication(stack.services.orm.em.fork(), applied.id))?.seq === 2 ? true : undefined), 10_000, 'the recording');
+    await eventually(
+      async () => ((await findApplication(stack.services.orm.em.fork(), applied.id))?.seq === 2 ? true : undefined),
+      10_000,
+      'the recording',
+    );
 
     // A client without the codec: what anyone with access to the cluster or its database reads.
     const plain = new Client({ connection: stack.services.temporal.connection, namespace: stack.config.temporal.namespace });
     const history = await plain.workflow.getHandle(applied.id).fetchHistory();
-    const raw = Buffer.from(JSON.stringify(history, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v))).toString('utf8');
-    for (const secret of [applied.coverLetter, applied.resumeUrl, applied.candidate.user.email, applied.candidate.user.fullName!, 'Dear team']) {
+    const raw = Buffer.from(JSON.stringify(history, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v))).toString(
+      'utf8',
+    );
+    for (const secret of [
+      applied.coverLetter,
+      applied.resumeUrl,
+      applied.candidate.user.email,
+      applied.candidate.user.fullName!,
+      'Dear team',
+    ]) {
       expect(raw).not.toContain(secret);
     }
     const payloads = await storedPayloads(applied.id);
@@ -98,7 +114,10 @@ describe('candidate privacy', () => {
     expect(summary).toContain('**Stage at start:** applied');
     for (const secret of [applied.candidate.user.email, applied.candidate.user.fullName!]) expect(summary).not.toContain(secret);
     // And the API's answers still carry them.
-    expect((await stack.http('GET', `/api/applications/${applied.id}`, { token: recruiter.token })).body).toMatchObject({ coverLetter: applied.coverLetter, resumeUrl: applied.resumeUrl });
+    expect((await stack.http('GET', `/api/applications/${applied.id}`, { token: recruiter.token })).body).toMatchObject({
+      coverLetter: applied.coverLetter,
+      resumeUrl: applied.resumeUrl,
+    });
   });
 
   test('the codec endpoint: 401 without a token, 403 for a candidate, 200 for a recruiter, also by session cookie and under a namespace', async () => {
@@ -128,15 +147,22 @@ describe('candidate privacy', () => {
 
     // CORS for the Web UI's origin, with credentials; no other origin.
     const uiOrigin = new URL(stack.config.temporal.uiUrl).origin;
-    const preflight = await fetch(`${stack.url}/codec/decode`, { method: 'OPTIONS', headers: { Origin: uiOrigin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' } });
+    const preflight = await fetch(`${stack.url}/codec/decode`, {
+      method: 'OPTIONS',
+      headers: { Origin: uiOrigin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(uiOrigin);
     expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
-    const foreign = await stack.http('POST', '/codec/decode', { body, headers: { Origin: 'https://evil.example' }, token: recruiter.token });
+    const foreign = await stack.http('POST', '/codec/decode', {
+      body,
+      headers: { Origin: 'https://evil.example' },
+      token: recruiter.token,
+    });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  test('erasure: the candidate\'s histories no longer open, the export answers 404, SQL keeps no personal field; others untouched', async () => {
+  test("erasure: the candidate's histories no longer open, the export answers 404, SQL keeps no personal field; others untouched", async () => {
     const erased = await apply(`Ada Lovelace ${Math.random().toString(36).slice(2, 7)}`);
     const other = await apply(`Alan Turing ${Math.random().toString(36).slice(2, 7)}`);
     const stranger = await stack.user('candidate');
@@ -145,7 +171,9 @@ describe('candidate privacy', () => {
     const own = await stack.http('GET', `/api/users/${erased.candidate.user.id}/export`, { token: erased.candidate.token });
     expect(own.status).toBe(200);
     expect(own.body.user).toMatchObject({ email: erased.candidate.user.email, fullName: erased.candidate.user.fullName });
-    expect(own.body.applications).toEqual([expect.objectContaining({ id: erased.id, coverLetter: erased.coverLetter, history: [expect.objectContaining({ to: 'applied' })] })]);
+    expect(own.body.applications).toEqual([
+      expect.objectContaining({ id: erased.id, coverLetter: erased.coverLetter, history: [expect.objectContaining({ to: 'applied' })] }),
+    ]);
     expect((await stack.http('GET', `/api/users/${erased.candidate.user.id}/export`, { token: admin.token })).status).toBe(200);
     expect((await stack.http('GET', `/api/users/${erased.candidate.user.id}/export`, { token: stranger.token })).status).toBe(404);
     expect((await stack.http('GET', `/api/users/${erased.candidate.user.id}/export`, { token: recruiter.token })).status).toBe(404);
@@ -165,7 +193,10 @@ describe('candidate privacy', () => {
     expect(unwire(decoded.body.payloads[1])).toMatchObject({ coverLetter: other.coverLetter, resumeUrl: other.resumeUrl });
 
     expect((await stack.http('GET', `/api/users/${erased.candidate.user.id}/export`, { token: admin.token })).status).toBe(404);
-    expect((await stack.http('POST', '/api/auth/login', { body: { email: erased.candidate.user.email, password: erased.candidate.password } })).status).toBe(401);
+    expect(
+      (await stack.http('POST', '/api/auth/login', { body: { email: erased.candidate.user.email, password: erased.candidate.password } }))
+        .status,
+    ).toBe(401);
 
     // SQL: no personal field of theirs anywhere; the other candidate's application as it was.
     const conn = stack.services.orm.em.getConnection();
@@ -174,10 +205,17 @@ describe('candidate privacy', () => {
       await conn.execute('select * from applications'),
       await conn.execute('select * from stage_events'),
     ]);
-    for (const secret of [erased.coverLetter, erased.resumeUrl, erased.candidate.user.email, erased.candidate.user.fullName!]) expect(dump).not.toContain(secret);
+    for (const secret of [erased.coverLetter, erased.resumeUrl, erased.candidate.user.email, erased.candidate.user.fullName!])
+      expect(dump).not.toContain(secret);
     expect(dump).toContain(`erased-${erased.candidate.user.id}@invalid`);
     expect(await conn.execute('select * from candidate_data_keys where user_id = ?', [erased.candidate.user.id])).toEqual([]);
-    expect(await findApplication(stack.services.orm.em.fork(), other.id)).toMatchObject({ stage: 'applied', coverLetter: other.coverLetter, resumeUrl: other.resumeUrl });
-    expect((await stack.http('GET', `/api/users/${other.candidate.user.id}/export`, { token: other.candidate.token })).body.user).toMatchObject({ email: other.candidate.user.email });
+    expect(await findApplication(stack.services.orm.em.fork(), other.id)).toMatchObject({
+      stage: 'applied',
+      coverLetter: other.coverLetter,
+      resumeUrl: other.resumeUrl,
+    });
+    expect(
+      (await stack.http('GET', `/api/users/${other.candidate.user.id}/export`, { token: other.candidate.token })).body.user,
+    ).toMatchObject({ email: other.candidate.user.email });
   });
 });

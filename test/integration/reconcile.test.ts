@@ -17,7 +17,10 @@ describe('cli reconcile', () => {
   const cli = async (...args: string[]) => {
     const env = testEnv(stack.dir, { DATABASE_URL: stack.config.database.url, TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue });
     try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, 'reconcile', ...args], { cwd: stack.dir, env: { PATH: process.env.PATH ?? '', ...env } });
+      const { stdout, stderr } = await run(process.execPath, [CLI, 'reconcile', ...args], {
+        cwd: stack.dir,
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
       return { code: 0, out: stdout, err: stderr };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
@@ -27,9 +30,20 @@ describe('cli reconcile', () => {
   const sql = (statement: string, params: unknown[] = []) => stack.services.orm.em.fork().execute(statement, params, 'run');
   const snapshot = async () => ({
     applications: await stack.services.orm.em.fork().execute('select * from applications order by id', [], 'all'),
-    events: await stack.services.orm.em.fork().execute('select application_id, seq, from_stage, to_stage, at, actor, reason from stage_events order by application_id, seq', [], 'all'),
+    events: await stack.services.orm.em
+      .fork()
+      .execute(
+        'select application_id, seq, from_stage, to_stage, at, actor, reason from stage_events order by application_id, seq',
+        [],
+        'all',
+      ),
   });
-  const differences = (out: string) => out.split('\n').filter((l) => l.includes('\t')).map((l) => l.split('\t').slice(0, 2).join(' ')).sort();
+  const differences = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => l.includes('\t'))
+      .map((l) => l.split('\t').slice(0, 2).join(' '))
+      .sort();
 
   beforeAll(async () => {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run the build (npm test does)`);
@@ -39,7 +53,10 @@ describe('cli reconcile', () => {
     ids = [];
     for (let i = 0; i < 4; i++) {
       const candidate = await stack.user('candidate');
-      const res = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: { coverLetter: `Letter ${i}`, resumeUrl: `https://example.com/cv-${i}.pdf` } });
+      const res = await stack.http('POST', `/api/jobs/${job.id}/apply`, {
+        token: candidate.token,
+        body: { coverLetter: `Letter ${i}`, resumeUrl: `https://example.com/cv-${i}.pdf` },
+      });
       expect(res.status).toBe(201);
       ids.push((res.body as { id: string }).id);
     }
@@ -50,11 +67,16 @@ describe('cli reconcile', () => {
     for (const id of ids) await eventually(async () => ((await queryState(stack, id)).seq === (id === ids[0] ? 1 : 2) ? true : undefined));
     for (const id of ids) await expectSqlMatchesWorkflow(stack, id);
     // Visibility is eventually consistent: reconcile can only see what the list shows.
-    await eventually(async () => {
-      const listed: string[] = [];
-      for await (const w of stack.services.temporal.workflow.list({ query: applicationWorkflowsQuery(stack.config.temporal.taskQueue) })) listed.push(w.workflowId);
-      return listed.length === ids.length ? true : undefined;
-    }, 30_000, 'the workflows to be listed');
+    await eventually(
+      async () => {
+        const listed: string[] = [];
+        for await (const w of stack.services.temporal.workflow.list({ query: applicationWorkflowsQuery(stack.config.temporal.taskQueue) }))
+          listed.push(w.workflowId);
+        return listed.length === ids.length ? true : undefined;
+      },
+      30_000,
+      'the workflows to be listed',
+    );
   }, 180_000);
   afterAll(async () => {
     await stack?.close();
@@ -68,7 +90,15 @@ describe('cli reconcile', () => {
   });
 
   test('pages through visibility: every application is checked with one per page', async () => {
-    const report = await reconcileApplications({ orm: stack.services.orm, temporal: stack.services.temporal, taskQueue: stack.config.temporal.taskQueue, payloadKeys: stack.config.auth.payloadKeys }, { dryRun: true, pageSize: 1 });
+    const report = await reconcileApplications(
+      {
+        orm: stack.services.orm,
+        temporal: stack.services.temporal,
+        taskQueue: stack.config.temporal.taskQueue,
+        payloadKeys: stack.config.auth.payloadKeys,
+      },
+      { dryRun: true, pageSize: 1 },
+    );
     expect(report).toEqual({ checked: ids.length, differences: [], repaired: 0, unreadable: [], unclaimed: [] });
   });
 
@@ -93,7 +123,13 @@ describe('cli reconcile', () => {
     expect(fix.out).toContain('4 applications checked, 3 differences, 3 applications repaired');
     for (const id of [untouched, deleted, corrupted, gap]) await expectSqlMatchesWorkflow(stack, id);
     // The recreated row has what the candidate sent, which only the workflow's state carries.
-    const [row] = await stack.services.orm.em.fork().execute<{ cover_letter: string; resume_url: string }[]>('select cover_letter, resume_url from applications where id = ?', [deleted], 'all');
+    const [row] = await stack.services.orm.em
+      .fork()
+      .execute<{ cover_letter: string; resume_url: string }[]>(
+        'select cover_letter, resume_url from applications where id = ?',
+        [deleted],
+        'all',
+      );
     expect(row).toEqual({ cover_letter: 'Letter 1', resume_url: 'https://example.com/cv-1.pdf' });
 
     const repaired = await snapshot();
@@ -103,9 +139,15 @@ describe('cli reconcile', () => {
     expect(await snapshot()).toEqual(repaired);
   });
 
-  test('a workflow that no claim or row of this database names (an earlier database\'s) is listed by id and left as it is', async () => {
+  test("a workflow that no claim or row of this database names (an earlier database's) is listed by id and left as it is", async () => {
     const [foreign] = ids;
-    const [claim] = await stack.services.orm.em.fork().execute<object[]>('select job_id, candidate_id, workflow_id, created_at from application_claims where workflow_id = ?', [foreign], 'all');
+    const [claim] = await stack.services.orm.em
+      .fork()
+      .execute<object[]>(
+        'select job_id, candidate_id, workflow_id, created_at from application_claims where workflow_id = ?',
+        [foreign],
+        'all',
+      );
     await sql('delete from stage_events where application_id = ?', [foreign]);
     await sql('delete from applications where id = ?', [foreign]);
     await sql('delete from application_claims where workflow_id = ?', [foreign]);
@@ -114,7 +156,9 @@ describe('cli reconcile', () => {
     const res = await cli();
     expect(res.code).toBe(0);
     expect(differences(res.out)).toEqual([`${foreign} unclaimed`]);
-    expect(res.out).toContain(`${ids.length - 1} applications checked, 0 differences, 0 applications repaired, 1 workflows no application here claims (left unchanged)`);
+    expect(res.out).toContain(
+      `${ids.length - 1} applications checked, 0 differences, 0 applications repaired, 1 workflows no application here claims (left unchanged)`,
+    );
     expect(await snapshot()).toEqual(before);
     expect((await queryState(stack, foreign)).seq).toBe(1);
 

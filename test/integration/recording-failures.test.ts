@@ -37,8 +37,12 @@ describe('recording when SQL refuses', () => {
     stack = await startStack();
     redis = createRedis(stack.config.redisUrl, { forWorker: true });
     worker = await createApplicationWorker({
-      config: stack.config, logger: stack.services.logger, orm: stack.services.orm, redis,
-      workflowBundle: await bundleWorkflows(), recordingRetryWindowMs: RETRY_WINDOW_MS,
+      config: stack.config,
+      logger: stack.services.logger,
+      orm: stack.services.orm,
+      redis,
+      workflowBundle: await bundleWorkflows(),
+      recordingRetryWindowMs: RETRY_WINDOW_MS,
     });
     running = worker.run();
     recruiter = await stack.user('recruiter');
@@ -55,27 +59,43 @@ describe('recording when SQL refuses', () => {
 
   /** The id the candidate's apply will send: the pair's claim, made ahead of it (SQL faults are set by id). */
   const idOf = (candidate: Actor) => claimApplicationId(stack.services.orm.em.fork(), Number(jobId), candidate.user.id);
-  const move = (id: string, stage: string) => stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage } });
+  const move = (id: string, stage: string) =>
+    stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage } });
   const get = (id: string) => stack.http('GET', `/api/applications/${id}`, { token: recruiter.token });
 
   async function failures(): Promise<Record<string, number>> {
     const text = (await stack.http('GET', '/metrics', { token: (await stack.user('admin')).token })).text;
-    return Object.fromEntries([...text.matchAll(/^ats_recording_failures_total\{reason="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+    return Object.fromEntries(
+      [...text.matchAll(/^ats_recording_failures_total\{reason="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
+    );
   }
 
   /** The recording attempt now pending for `id`, once it has failed at least `attempts - 1` times. */
-  const pendingAttempt = (id: string, attempts: number) => eventually(async () => {
-    const { raw } = await stack.services.temporal.workflow.getHandle(id).describe();
-    const attempt = raw.pendingActivities?.[0]?.attempt ?? 0;
-    return attempt >= attempts ? attempt : undefined;
-  }, 15_000, `${id}'s recording to retry`);
+  const pendingAttempt = (id: string, attempts: number) =>
+    eventually(
+      async () => {
+        const { raw } = await stack.services.temporal.workflow.getHandle(id).describe();
+        const attempt = raw.pendingActivities?.[0]?.attempt ?? 0;
+        return attempt >= attempts ? attempt : undefined;
+      },
+      15_000,
+      `${id}'s recording to retry`,
+    );
 
   /** The workflow's failed recording activities, as the Web UI lists them. */
   async function failedActivities(id: string) {
     const history = await stack.services.temporal.workflow.getHandle(id).fetchHistory();
     return (history.events ?? []).flatMap((e) => {
       const failure = e.activityTaskFailedEventAttributes?.failure;
-      return failure ? [{ type: failure.applicationFailureInfo?.type, nonRetryable: failure.applicationFailureInfo?.nonRetryable, message: failure.message }] : [];
+      return failure
+        ? [
+            {
+              type: failure.applicationFailureInfo?.type,
+              nonRetryable: failure.applicationFailureInfo?.nonRetryable,
+              message: failure.message,
+            },
+          ]
+        : [];
     });
   }
 
@@ -102,7 +122,12 @@ describe('recording when SQL refuses', () => {
     await faults.unblock(id);
     expect(await sweep()).toBe(1);
     const shown = (await get(id)).body;
-    expect(shown).toMatchObject({ id, stage: 'applied', coverLetter: 'Dear team', history: [{ from: null, to: 'applied', by: String(candidate.user.id) }] });
+    expect(shown).toMatchObject({
+      id,
+      stage: 'applied',
+      coverLetter: 'Dear team',
+      history: [{ from: null, to: 'applied', by: String(candidate.user.id) }],
+    });
     await expectSqlMatchesWorkflow(stack, id);
     // It converged: nothing failed for good, and nothing is left to sweep.
     expect(await failures()).toEqual(before);
@@ -125,7 +150,7 @@ describe('recording when SQL refuses', () => {
     await expectSqlMatchesWorkflow(stack, id);
   });
 
-  test('data SQL refuses ends the sweep\'s attempts at once and visibly; the candidate still hears, and later transitions record', async () => {
+  test("data SQL refuses ends the sweep's attempts at once and visibly; the candidate still hears, and later transitions record", async () => {
     const candidate = await stack.user('candidate');
     const id = await idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
@@ -138,7 +163,9 @@ describe('recording when SQL refuses', () => {
     expect(await failures()).toMatchObject({ constraint_violation: (before.constraint_violation ?? 0) + 1 });
     // Only SQL refused: the candidate still hears about the change.
     const queue = createNotificationQueue(redis, stack.config.notifier.queueName);
-    const notice = await queue.getJob(notificationJobId({ applicationId: id, seq: 2, kind: 'stage_changed', channel: 'email', recipientId: String(candidate.user.id) }));
+    const notice = await queue.getJob(
+      notificationJobId({ applicationId: id, seq: 2, kind: 'stage_changed', channel: 'email', recipientId: String(candidate.user.id) }),
+    );
     await queue.close();
     expect(notice?.data).toMatchObject({ applicationId: id, seq: 2, to: 'screening' });
 
@@ -172,7 +199,7 @@ describe('recording when SQL refuses', () => {
     expect((await get(id)).body.history.map((h: { to: string }) => h.to)).toEqual(['applied', 'screening', 'rejected']);
   });
 
-  test('a signal\'s transition, which the recording activity writes: data SQL refuses fails the activity at once and visibly', async () => {
+  test("a signal's transition, which the recording activity writes: data SQL refuses fails the activity at once and visibly", async () => {
     const candidate = await stack.user('candidate');
     const id = await idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
@@ -182,10 +209,14 @@ describe('recording when SQL refuses', () => {
     const handle = stack.services.temporal.workflow.getHandle(id);
     await handle.signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id) });
 
-    const [failed] = await eventually(async () => {
-      const list = await failedActivities(id);
-      return list.length ? list : undefined;
-    }, 15_000, `${id}'s recording to fail`);
+    const [failed] = await eventually(
+      async () => {
+        const list = await failedActivities(id);
+        return list.length ? list : undefined;
+      },
+      15_000,
+      `${id}'s recording to fail`,
+    );
     // Non-retryable: no waiting out the retry window.
     expect(Date.now() - started).toBeLessThan(RETRY_WINDOW_MS);
     expect(failed).toMatchObject({ type: 'recording_constraint_violation', nonRetryable: true });
@@ -197,18 +228,24 @@ describe('recording when SQL refuses', () => {
     await expectSqlMatchesWorkflow(stack, id);
   });
 
-  test('a signal\'s transition whose SQL write keeps failing: the activity gives up after its window, visibly', async () => {
+  test("a signal's transition whose SQL write keeps failing: the activity gives up after its window, visibly", async () => {
     const candidate = await stack.user('candidate');
     const id = await idOf(candidate);
     expect((await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} })).status).toBe(201);
     const before = await failures();
     await faults.block(id);
-    await stack.services.temporal.workflow.getHandle(id).signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id) });
+    await stack.services.temporal.workflow
+      .getHandle(id)
+      .signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id) });
     await pendingAttempt(id, 2);
-    const [failed] = await eventually(async () => {
-      const list = await failedActivities(id);
-      return list.length ? list : undefined;
-    }, RETRY_WINDOW_MS + 15_000, `${id}'s recording to give up`);
+    const [failed] = await eventually(
+      async () => {
+        const list = await failedActivities(id);
+        return list.length ? list : undefined;
+      },
+      RETRY_WINDOW_MS + 15_000,
+      `${id}'s recording to give up`,
+    );
     expect(failed).toMatchObject({ type: 'recording_retries_exhausted', nonRetryable: true });
     expect(await failures()).toMatchObject({ retries_exhausted: (before.retries_exhausted ?? 0) + 1 });
     await faults.unblock(id);
@@ -218,8 +255,18 @@ describe('recording when SQL refuses', () => {
 
   test('constraint violations and refused values are told apart from failures that may pass', async () => {
     const em = stack.services.orm.em.fork();
-    const error = (sql: string) => em.execute(sql, [], 'run').then(() => undefined, (err: unknown) => err);
-    expect(refusedData(await error("insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('x', -1, -1, 'applied', 1, '', '')"))).toBe('constraint_violation');
+    const error = (sql: string) =>
+      em.execute(sql, [], 'run').then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(
+      refusedData(
+        await error(
+          "insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('x', -1, -1, 'applied', 1, '', '')",
+        ),
+      ),
+    ).toBe('constraint_violation');
     await em.execute('create table positive (x integer check (x > 0))', [], 'run');
     expect(refusedData(await error('insert into positive values (0)'))).toBe('constraint_violation');
     expect(refusedData(await error('select * from no_such_table'))).toBeNull();

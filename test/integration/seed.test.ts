@@ -5,8 +5,12 @@ import { startStack, type TestStack } from '../support/stack';
 
 describe('sample data', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startStack(); });
-  afterAll(async () => { await stack.close(); });
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   const counts = async () => {
     const em = stack.services.orm.em.fork();
@@ -34,21 +38,34 @@ describe('sample data', () => {
     expect((await stack.http('GET', '/api/auth/me', { token: candidateToken })).body.user.role).toBe('candidate');
 
     const jobs = await stack.http('GET', '/api/jobs', { token: candidateToken });
-    expect(jobs.body.items.map((j: { title: string; company: string; status: string; createdBy: string }) => [j.title, j.company, j.status, j.createdBy]).sort()).toEqual([
+    expect(
+      jobs.body.items
+        .map((j: { title: string; company: string; status: string; createdBy: string }) => [j.title, j.company, j.status, j.createdBy])
+        .sort(),
+    ).toEqual([
       ['Backend Developer', 'TechCorp', 'open', me.body.user.id],
       ['Data Analyst', 'DataPlus', 'open', me.body.user.id],
       ['Frontend Engineer', 'WebWorks', 'open', me.body.user.id],
     ]);
     // The original design's examples assume TechCorp is company 1.
     const companies = await stack.http('GET', '/api/companies');
-    expect(companies.body.items.map((c: { id: string; name: string }) => [c.id, c.name])).toEqual([['3', 'DataPlus'], ['1', 'TechCorp'], ['2', 'WebWorks']]);
+    expect(companies.body.items.map((c: { id: string; name: string }) => [c.id, c.name])).toEqual([
+      ['3', 'DataPlus'],
+      ['1', 'TechCorp'],
+      ['2', 'WebWorks'],
+    ]);
     expect(jobs.body.items.find((j: { company: string }) => j.company === 'TechCorp').companyId).toBe('1');
   });
 
-  test('the demo recruiter is on the sample jobs\' hiring teams, also after a re-seed of a database that had no teams', async () => {
+  test("the demo recruiter is on the sample jobs' hiring teams, also after a re-seed of a database that had no teams", async () => {
     const em = stack.services.orm.em.fork();
-    const teams = () => em.execute<{ title: string; email: string }[]>(`select j.title, u.email from job_team_members m
-      join jobs j on j.id = m.job_id join users u on u.id = m.user_id order by j.title`, [], 'all');
+    const teams = () =>
+      em.execute<{ title: string; email: string }[]>(
+        `select j.title, u.email from job_team_members m
+      join jobs j on j.id = m.job_id join users u on u.id = m.user_id order by j.title`,
+        [],
+        'all',
+      );
     const expected = ['Backend Developer', 'Data Analyst', 'Frontend Engineer'].map((title) => ({ title, email: 'recruiter@example.com' }));
     await seedSampleData(stack.services);
     expect(await teams()).toEqual(expected);
@@ -57,7 +74,9 @@ describe('sample data', () => {
     expect((await seedSampleData(stack.services)).jobs).toBe(0);
     expect(await teams()).toEqual(expected);
 
-    const token = (await stack.http('POST', '/api/auth/login', { body: { email: 'recruiter@example.com', password: 'recruiter-demo-password' } })).body.accessToken;
+    const token = (
+      await stack.http('POST', '/api/auth/login', { body: { email: 'recruiter@example.com', password: 'recruiter-demo-password' } })
+    ).body.accessToken;
     const [job] = (await stack.http('GET', '/api/jobs', { token })).body.items;
     const team = await stack.http('GET', `/api/jobs/${job.id}/team`, { token });
     expect(team.status).toBe(200);

@@ -13,7 +13,10 @@ const ROOT = path.resolve(__dirname, '../..');
 const entry = (name: string) => path.join(ROOT, `dist/src/main/${name}.js`);
 
 /** A TCP relay to the run's Temporal server that the test can cut, as a network partition would. */
-interface Relay { address: string; cut(): Promise<void> }
+interface Relay {
+  address: string;
+  cut(): Promise<void>;
+}
 
 async function startRelay(target: string): Promise<Relay> {
   const sockets = new Set<net.Socket>();
@@ -21,10 +24,11 @@ async function startRelay(target: string): Promise<Relay> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    cut: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    }),
+    cut: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
@@ -41,11 +45,17 @@ describe('shutdown with the engines unreachable', () => {
   let redisUrl: string;
 
   beforeAll(() => {
-    for (const name of ['api', 'worker', 'notifier']) if (!fs.existsSync(entry(name))) throw new Error(`${entry(name)} is missing: run the build (npm test does)`);
+    for (const name of ['api', 'worker', 'notifier'])
+      if (!fs.existsSync(entry(name))) throw new Error(`${entry(name)} is missing: run the build (npm test does)`);
   });
   beforeEach(async () => {
     const port = await freePort();
-    redis = await startRedis({ server: process.env.REDIS_SERVER ?? 'redis-server', port, dir: path.join(dir, `redis-${port}`), logFile: path.join(dir, `redis-${port}.log`) });
+    redis = await startRedis({
+      server: process.env.REDIS_SERVER ?? 'redis-server',
+      port,
+      dir: path.join(dir, `redis-${port}`),
+      logFile: path.join(dir, `redis-${port}.log`),
+    });
     redisUrl = `redis://127.0.0.1:${port}/0`;
     relay = await startRelay(process.env.ATS_TEST_TEMPORAL_ADDRESS!);
     output = '';
@@ -60,11 +70,18 @@ describe('shutdown with the engines unreachable', () => {
   async function start(name: string, ready: string, extra: Record<string, string> = {}): Promise<ChildProcess> {
     const proc = spawn(process.execPath, [entry(name)], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...testEnv(dir, { REDIS_URL: redisUrl, TEMPORAL_ADDRESS: relay.address, LOG_LEVEL: 'info', ...extra }) },
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...testEnv(dir, { REDIS_URL: redisUrl, TEMPORAL_ADDRESS: relay.address, LOG_LEVEL: 'info', ...extra }),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    proc.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-    proc.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    proc.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    proc.stderr!.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     const deadline = Date.now() + 60_000;
     while (!output.includes(ready)) {
       if (proc.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
@@ -90,7 +107,9 @@ describe('shutdown with the engines unreachable', () => {
     const exited = new Promise<number>((resolve) => proc.once('exit', () => resolve(Date.now() - began)));
     proc.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<number>((resolve) => { timer = setTimeout(() => resolve(Infinity), 15_000); });
+    const late = new Promise<number>((resolve) => {
+      timer = setTimeout(() => resolve(Infinity), 15_000);
+    });
     return Promise.race([exited, late]).finally(() => clearTimeout(timer));
   }
 
@@ -111,27 +130,43 @@ describe('shutdown with the engines unreachable', () => {
     expect(took).toBeLessThan(10_000);
   }, 90_000);
 
-  test.each([['worker'], ['api']])('the %s exits within 10 s while still waiting for an unreachable Temporal', async (name) => {
-    // Accepts connections and never answers, as a frontend behind a dead load balancer would.
-    const silent = net.createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const proc = spawn(process.execPath, [entry(name)], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...testEnv(dir, { REDIS_URL: redisUrl, TEMPORAL_ADDRESS: `127.0.0.1:${(silent.address() as net.AddressInfo).port}`, PORT: String(await freePort()), LOG_LEVEL: 'info' }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = proc;
-    proc.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-    proc.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
-    try {
-      await new Promise((r) => setTimeout(r, 2_000));
-      expect({ exitCode: proc.exitCode, output }).toEqual({ exitCode: null, output: expect.any(String) });
-      const took = await terminate(proc);
-      expect(took).toBeLessThan(10_000);
-    } finally {
-      silent.close();
-    }
-  }, 60_000);
+  test.each([['worker'], ['api']])(
+    'the %s exits within 10 s while still waiting for an unreachable Temporal',
+    async (name) => {
+      // Accepts connections and never answers, as a frontend behind a dead load balancer would.
+      const silent = net.createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const proc = spawn(process.execPath, [entry(name)], {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...testEnv(dir, {
+            REDIS_URL: redisUrl,
+            TEMPORAL_ADDRESS: `127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+            PORT: String(await freePort()),
+            LOG_LEVEL: 'info',
+          }),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = proc;
+      proc.stdout!.on('data', (d: Buffer) => {
+        output += d.toString();
+      });
+      proc.stderr!.on('data', (d: Buffer) => {
+        output += d.toString();
+      });
+      try {
+        await new Promise((r) => setTimeout(r, 2_000));
+        expect({ exitCode: proc.exitCode, output }).toEqual({ exitCode: null, output: expect.any(String) });
+        const took = await terminate(proc);
+        expect(took).toBeLessThan(10_000);
+      } finally {
+        silent.close();
+      }
+    },
+    60_000,
+  );
 
   test('the API exits within 10 s with Redis gone and Temporal cut off', async () => {
     child = await start('api', 'API listening', { PORT: String(await freePort()) });
@@ -182,8 +217,12 @@ describe('shutdown with PostgreSQL unreachable', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
-    proc.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-    proc.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    proc.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    proc.stderr!.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     const deadline = Date.now() + 60_000;
     while (!output.includes(ready)) {
       if (proc.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
@@ -199,13 +238,17 @@ describe('shutdown with PostgreSQL unreachable', () => {
     await meanwhile();
     await new Promise((r) => setTimeout(r, 2_000));
     const began = Date.now();
-    const exited = new Promise<number>((resolve) => proc.once('exit', (code) => {
-      process.stdout.write(`exit ${code} ${Date.now() - began} ms after SIGTERM\n`);
-      resolve(Date.now() - began);
-    }));
+    const exited = new Promise<number>((resolve) =>
+      proc.once('exit', (code) => {
+        process.stdout.write(`exit ${code} ${Date.now() - began} ms after SIGTERM\n`);
+        resolve(Date.now() - began);
+      }),
+    );
     proc.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<number>((resolve) => { timer = setTimeout(() => resolve(Infinity), 15_000); });
+    const late = new Promise<number>((resolve) => {
+      timer = setTimeout(() => resolve(Infinity), 15_000);
+    });
     return Promise.race([exited, late]).finally(() => clearTimeout(timer));
   }
 
@@ -215,7 +258,11 @@ describe('shutdown with PostgreSQL unreachable', () => {
     const url = `http://127.0.0.1:${port}`;
     // Requests that need SQL, in flight when the signal comes: a sign-in and the jobs list.
     const took = await terminateFrozen(proc, async () => {
-      void fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'nobody@example.com', password: 'wrong-password' }) }).catch(() => undefined);
+      void fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'nobody@example.com', password: 'wrong-password' }),
+      }).catch(() => undefined);
       void fetch(`${url}/api/jobs`).catch(() => undefined);
       // The database really is out of reach: readiness gives up on it after its own timeout.
       const ready = await fetch(`${url}/readyz`);
@@ -230,23 +277,34 @@ describe('shutdown with PostgreSQL unreachable', () => {
     expect({ took, output: took < 10_000 ? '' : output }).toEqual({ took: expect.any(Number), output: '' });
   }, 60_000);
 
-  test.each([['api'], ['worker'], ['notifier']])('the %s exits within 10 s when the database was already unreachable at its start', async (name) => {
-    postgres.freeze();
-    output = '';
-    const proc = spawn(process.execPath, [entry(name)], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...testEnv(dir, { DATABASE_URL: databaseUrl, PORT: String(await freePort()), LOG_LEVEL: 'info' }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = proc;
-    proc.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-    proc.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
-    // Still starting: waiting on the first connection.
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect({ exitCode: proc.exitCode, output }).toEqual({ exitCode: null, output: expect.any(String) });
-    const took = await terminateFrozen(proc, async () => undefined);
-    expect({ took, output: took < 10_000 ? '' : output }).toEqual({ took: expect.any(Number), output: '' });
-  }, 60_000);
+  test.each([['api'], ['worker'], ['notifier']])(
+    'the %s exits within 10 s when the database was already unreachable at its start',
+    async (name) => {
+      postgres.freeze();
+      output = '';
+      const proc = spawn(process.execPath, [entry(name)], {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...testEnv(dir, { DATABASE_URL: databaseUrl, PORT: String(await freePort()), LOG_LEVEL: 'info' }),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = proc;
+      proc.stdout!.on('data', (d: Buffer) => {
+        output += d.toString();
+      });
+      proc.stderr!.on('data', (d: Buffer) => {
+        output += d.toString();
+      });
+      // Still starting: waiting on the first connection.
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect({ exitCode: proc.exitCode, output }).toEqual({ exitCode: null, output: expect.any(String) });
+      const took = await terminateFrozen(proc, async () => undefined);
+      expect({ took, output: took < 10_000 ? '' : output }).toEqual({ took: expect.any(Number), output: '' });
+    },
+    60_000,
+  );
 
   test('the notifier exits within 10 s with its outbox sweep waiting on the database', async () => {
     const proc = await start('notifier', 'notifier started', { NOTIFICATION_SWEEP_MS: '200' });

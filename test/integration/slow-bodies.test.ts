@@ -1,13 +1,25 @@
 import http from 'node:http';
 import { startStack, type TestStack } from '../support/stack';
 
-interface Answer { status: number | 'none'; ms: number; body?: any }
-interface Sender { answer: Promise<Answer>; stop(): void }
+interface Answer {
+  status: number | 'none';
+  ms: number;
+  body?: any;
+}
+interface Sender {
+  answer: Promise<Answer>;
+  stop(): void;
+}
 
 /** The answer, or `none` after `ms`: a sender nobody cuts off would otherwise trickle forever. */
 const within = (answer: Promise<Answer>, ms: number): Promise<Answer> => {
   let timer: NodeJS.Timeout;
-  return Promise.race([answer, new Promise<Answer>((resolve) => { timer = setTimeout(() => resolve({ status: 'none', ms }), ms); })]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    answer,
+    new Promise<Answer>((resolve) => {
+      timer = setTimeout(() => resolve({ status: 'none', ms }), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 };
 
 /**
@@ -24,7 +36,9 @@ describe('slow request bodies', () => {
     port = Number(new URL(stack.url).port);
     recruiter = await stack.user('recruiter');
   });
-  afterAll(async () => { await stack.close(); });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   /** A chunked POST /api/jobs that sends one byte every `everyMs` until answered or stopped. */
   function trickle(from: string, everyMs: number, token?: string): Sender {
@@ -32,34 +46,63 @@ describe('slow request bodies', () => {
     let req: http.ClientRequest | undefined;
     const started = performance.now();
     const answer = new Promise<Answer>((resolve) => {
-      req = http.request({ port, method: 'POST', path: '/api/jobs', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': from, ...(token && { Authorization: `Bearer ${token}` }) } }, (res) => {
+      req = http.request(
+        {
+          port,
+          method: 'POST',
+          path: '/api/jobs',
+          headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': from, ...(token && { Authorization: `Bearer ${token}` }) },
+        },
+        (res) => {
+          clearInterval(timer);
+          let text = '';
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, ms: performance.now() - started, body: text ? JSON.parse(text) : undefined }),
+          );
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
         clearInterval(timer);
-        let text = '';
-        res.on('data', (d) => { text += d; });
-        res.on('end', () => resolve({ status: res.statusCode!, ms: performance.now() - started, body: text ? JSON.parse(text) : undefined }));
+        resolve({ status: 0, ms: performance.now() - started, body: err.code });
       });
-      req.on('error', (err: NodeJS.ErrnoException) => { clearInterval(timer); resolve({ status: 0, ms: performance.now() - started, body: err.code }); });
       req.write('{"title":"');
       timer = setInterval(() => req!.write('x'), everyMs);
     });
-    return { answer, stop: () => { clearInterval(timer); req?.destroy(); } };
+    return {
+      answer,
+      stop: () => {
+        clearInterval(timer);
+        req?.destroy();
+      },
+    };
   }
 
   /** An ordinary chunked POST /api/jobs: the whole body at once, with no Content-Length. */
   function chunkedJob(from: string): Promise<{ status: number; ms: number }> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      const req = http.request({ port, method: 'POST', path: '/api/jobs', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': from, Authorization: `Bearer ${recruiter.token}` } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode!, ms: performance.now() - started }));
-      });
+      const req = http.request(
+        {
+          port,
+          method: 'POST',
+          path: '/api/jobs',
+          headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': from, Authorization: `Bearer ${recruiter.token}` },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, ms: performance.now() - started }));
+        },
+      );
       req.on('error', reject);
       req.write(JSON.stringify({ title: 'Platform Engineer', company: 'Chunked Corp' }));
       req.end();
     });
   }
 
-  test('eight slow senders with a token, from one address, leave room for another client\'s chunked POST /api/jobs', async () => {
+  test("eight slow senders with a token, from one address, leave room for another client's chunked POST /api/jobs", async () => {
     const slow = Array.from({ length: 8 }, () => trickle('198.51.100.10', 500, recruiter.token));
     try {
       await new Promise((r) => setTimeout(r, 300));

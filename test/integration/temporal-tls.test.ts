@@ -28,47 +28,105 @@ function openssl(...args: string[]): void {
 }
 
 function makeCa(name: string): void {
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.pem`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${name}`,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
 }
 
 function makeLeaf(name: string, ca: string, usage: 'serverAuth' | 'clientAuth'): void {
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-  fs.writeFileSync(file(`${name}.ext`), [
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature',
-    `extendedKeyUsage=${usage}`,
-    ...(usage === 'serverAuth' ? [`subjectAltName=DNS:${SERVER_NAME}`] : []),
-  ].join('\n'));
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    `/CN=${name}`,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+  );
+  fs.writeFileSync(
+    file(`${name}.ext`),
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      `extendedKeyUsage=${usage}`,
+      ...(usage === 'serverAuth' ? [`subjectAltName=DNS:${SERVER_NAME}`] : []),
+    ].join('\n'),
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.pem`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.pem`,
+  );
 }
 
-interface Relay { address: string; handshakes: { authorized: boolean }[]; close(): Promise<void> }
+interface Relay {
+  address: string;
+  handshakes: { authorized: boolean }[];
+  close(): Promise<void>;
+}
 
 /** TLS in front, the dev server's plaintext port behind; HTTP/2 is what gRPC negotiates. */
 async function startTlsRelay(cert: string, clientCa?: string): Promise<Relay> {
   const target = process.env.ATS_TEST_TEMPORAL_ADDRESS!;
   const sockets = new Set<net.Socket>();
   const handshakes: { authorized: boolean }[] = [];
-  const server = tls.createServer({
-    key: fs.readFileSync(file(`${cert}.key`)),
-    cert: fs.readFileSync(file(`${cert}.pem`)),
-    ALPNProtocols: ['h2'],
-    ...(clientCa && { requestCert: true, rejectUnauthorized: true, ca: fs.readFileSync(file(`${clientCa}.pem`)) }),
-  }, (client) => {
-    handshakes.push({ authorized: client.authorized });
-    relayTo(target, client, sockets);
-  });
+  const server = tls.createServer(
+    {
+      key: fs.readFileSync(file(`${cert}.key`)),
+      cert: fs.readFileSync(file(`${cert}.pem`)),
+      ALPNProtocols: ['h2'],
+      ...(clientCa && { requestCert: true, rejectUnauthorized: true, ca: fs.readFileSync(file(`${clientCa}.pem`)) }),
+    },
+    (client) => {
+      handshakes.push({ authorized: client.authorized });
+      relayTo(target, client, sockets);
+    },
+  );
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
     handshakes,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -104,7 +162,10 @@ describe('Temporal over TLS', () => {
   });
 
   test('the API and a worker (with its configured slot limits) connect with the configured certificates, and an application runs through them', async () => {
-    const stack: TestStack = await startStack(tlsEnv(trusted, { WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '7', WORKER_MAX_CONCURRENT_ACTIVITIES: '5' }), { worker: { workflowBundle: bundle } });
+    const stack: TestStack = await startStack(
+      tlsEnv(trusted, { WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '7', WORKER_MAX_CONCURRENT_ACTIVITIES: '5' }),
+      { worker: { workflowBundle: bundle } },
+    );
     try {
       expect(stack.config.temporal.security.tls?.clientCertPair).toBeDefined();
       // The worker's slot limits come from the configuration.
@@ -131,7 +192,12 @@ describe('Temporal over TLS', () => {
 
   test('the client refuses a server whose certificate its CA did not sign', async () => {
     const config = loadConfig(testEnv(dir, tlsEnv(impostor)));
-    await expect(createTemporalClient(config)).rejects.toThrow(new RegExp(`cannot connect to Temporal at ${impostor.address} over TLS with a client certificate: TLS handshake failed: .*certificate`, 'i'));
+    await expect(createTemporalClient(config)).rejects.toThrow(
+      new RegExp(
+        `cannot connect to Temporal at ${impostor.address} over TLS with a client certificate: TLS handshake failed: .*certificate`,
+        'i',
+      ),
+    );
   });
 
   test('a worker refuses a server whose certificate its CA did not sign', async () => {
@@ -139,8 +205,14 @@ describe('Temporal over TLS', () => {
     const orm = await openOrm(':memory:');
     const redis = createRedis(config.redisUrl);
     try {
-      await expect(createApplicationWorker({ config, logger: createLogger('silent', 'test'), orm, redis, workflowBundle: bundle }))
-        .rejects.toThrow(new RegExp(`cannot connect to Temporal at ${impostor.address} over TLS with a client certificate: TLS handshake failed: .*certificate`, 'i'));
+      await expect(
+        createApplicationWorker({ config, logger: createLogger('silent', 'test'), orm, redis, workflowBundle: bundle }),
+      ).rejects.toThrow(
+        new RegExp(
+          `cannot connect to Temporal at ${impostor.address} over TLS with a client certificate: TLS handshake failed: .*certificate`,
+          'i',
+        ),
+      );
     } finally {
       redis.disconnect();
       await orm.close();
@@ -150,6 +222,8 @@ describe('Temporal over TLS', () => {
   test('without a client certificate the mTLS server refuses the client', async () => {
     const config = loadConfig(testEnv(dir, tlsEnv(trusted, { TEMPORAL_TLS_CERT: '', TEMPORAL_TLS_KEY: '' })));
     expect(config.temporal.security.tls?.clientCertPair).toBeUndefined();
-    await expect(createTemporalClient(config)).rejects.toThrow(/cannot connect to Temporal at .* over TLS: TLS handshake failed: .*certificate/i);
+    await expect(createTemporalClient(config)).rejects.toThrow(
+      /cannot connect to Temporal at .* over TLS: TLS handshake failed: .*certificate/i,
+    );
   });
 });

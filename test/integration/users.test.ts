@@ -12,15 +12,27 @@ describe('users API (admin)', () => {
     stack = await startStack();
     admin = await stack.user('admin');
   });
-  afterAll(async () => { await stack.close(); });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   const dbUser = (id: number | string) => stack.services.orm.em.fork().findOne(UserSchema, { id: Number(id) });
 
   test('an admin creates a recruiter who can then log in', async () => {
     const address = email('Recruiter');
-    const res = await stack.http('POST', '/api/users', { token: admin.token, body: { email: address, password: 'recruiter-pw', role: 'recruiter', fullName: 'Rita' } });
+    const res = await stack.http('POST', '/api/users', {
+      token: admin.token,
+      body: { email: address, password: 'recruiter-pw', role: 'recruiter', fullName: 'Rita' },
+    });
     expect(res.status).toBe(201);
-    expect(res.body.user).toEqual({ id: expect.stringMatching(/^\d+$/), email: address.toLowerCase(), role: 'recruiter', fullName: 'Rita', createdAt: expect.any(String), active: true });
+    expect(res.body.user).toEqual({
+      id: expect.stringMatching(/^\d+$/),
+      email: address.toLowerCase(),
+      role: 'recruiter',
+      fullName: 'Rita',
+      createdAt: expect.any(String),
+      active: true,
+    });
     expect(res.text).not.toMatch(/argon2|passwordHash|recruiter-pw/);
     const login = await stack.http('POST', '/api/auth/login', { body: { email: address, password: 'recruiter-pw' } });
     expect(login.status).toBe(200);
@@ -29,11 +41,17 @@ describe('users API (admin)', () => {
 
   test('creating: 409 for a taken e-mail (any case), 422 for a bad role or body', async () => {
     const { user } = await stack.user('candidate');
-    const taken = await stack.http('POST', '/api/users', { token: admin.token, body: { email: user.email.toUpperCase(), password: 'long-enough', role: 'admin' } });
+    const taken = await stack.http('POST', '/api/users', {
+      token: admin.token,
+      body: { email: user.email.toUpperCase(), password: 'long-enough', role: 'admin' },
+    });
     expect(taken.status).toBe(409);
     expect(taken.body.code).toBe('email_taken');
     expect((await dbUser(user.id))?.role).toBe('candidate');
-    const invalid = await stack.http('POST', '/api/users', { token: admin.token, body: { email: 'nope', password: 'short', role: 'owner', active: false } });
+    const invalid = await stack.http('POST', '/api/users', {
+      token: admin.token,
+      body: { email: 'nope', password: 'short', role: 'owner', active: false },
+    });
     expect(invalid.status).toBe(422);
     expect(paths(invalid.body)).toEqual(['active', 'email', 'password', 'role']);
   });
@@ -57,7 +75,15 @@ describe('users API (admin)', () => {
 
   test('the list pages newest first with ?limit= and ?cursor=, and never shows a hash', async () => {
     const made: string[] = [];
-    for (let i = 0; i < 3; i++) made.push((await stack.http('POST', '/api/users', { token: admin.token, body: { email: email('listed'), password: 'long-enough', role: 'candidate' } })).body.user.id);
+    for (let i = 0; i < 3; i++)
+      made.push(
+        (
+          await stack.http('POST', '/api/users', {
+            token: admin.token,
+            body: { email: email('listed'), password: 'long-enough', role: 'candidate' },
+          })
+        ).body.user.id,
+      );
     const first = await stack.http('GET', '/api/users?limit=2', { token: admin.token });
     expect(first.status).toBe(200);
     expect(first.body.items.map((u: { id: string }) => u.id)).toEqual([made[2], made[1]]);
@@ -65,7 +91,11 @@ describe('users API (admin)', () => {
     const all: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await stack.http('GET', `/api/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: admin.token });
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await stack.http(
+        'GET',
+        `/api/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: admin.token },
+      );
       all.push(...page.body.items.map((u) => u.id));
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -73,7 +103,8 @@ describe('users API (admin)', () => {
     expect(all.map(Number)).toEqual([...all.map(Number)].sort((a, b) => b - a));
     const defaults = await stack.http('GET', '/api/users', { token: admin.token });
     expect(defaults.body.items.length).toBe(Math.min(20, all.length));
-    for (const query of ['limit=0', 'limit=101', 'cursor=%%%']) expect((await stack.http('GET', `/api/users?${query}`, { token: admin.token })).status).toBe(422);
+    for (const query of ['limit=0', 'limit=101', 'cursor=%%%'])
+      expect((await stack.http('GET', `/api/users?${query}`, { token: admin.token })).status).toBe(422);
   });
 
   test('PATCH changes role and active and answers the user', async () => {
@@ -97,7 +128,9 @@ describe('users API (admin)', () => {
     expect(paths(res.body)).toEqual(['email', 'fullName', 'id', 'passwordHash']);
     const after = await stack.services.orm.em.fork().findOne(UserSchema, { id: user.id }, { populate: ['passwordHash'] });
     expect(after).toMatchObject({ role: 'candidate', email: user.email, passwordHash: before?.passwordHash, updatedAt: before?.updatedAt });
-    expect((await stack.http('PATCH', `/api/users/${user.id}`, { token: admin.token, body: { role: 'owner', active: 'no' } })).status).toBe(422);
+    expect((await stack.http('PATCH', `/api/users/${user.id}`, { token: admin.token, body: { role: 'owner', active: 'no' } })).status).toBe(
+      422,
+    );
   });
 
   test.each(['424242', 'abc', '0'])('PATCH /api/users/%s is 404', async (id) => {
@@ -109,8 +142,12 @@ describe('users API (admin)', () => {
 
 describe('the last active admin', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startStack(); });
-  afterAll(async () => { await stack.close(); });
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
 
   test('cannot be demoted or deactivated (409 last_admin) until another admin exists', async () => {
     const first = await stack.user('admin');
@@ -121,13 +158,20 @@ describe('the last active admin', () => {
     }
     expect(await stack.services.orm.em.fork().findOne(UserSchema, { id: first.user.id })).toMatchObject({ role: 'admin', active: true });
     // Harmless changes to the last admin still pass.
-    expect((await stack.http('PATCH', `/api/users/${first.user.id}`, { token: first.token, body: { role: 'admin', active: true } })).status).toBe(200);
+    expect(
+      (await stack.http('PATCH', `/api/users/${first.user.id}`, { token: first.token, body: { role: 'admin', active: true } })).status,
+    ).toBe(200);
 
-    const created = await stack.http('POST', '/api/users', { token: first.token, body: { email: email('second-admin'), password: 'long-enough', role: 'admin' } });
+    const created = await stack.http('POST', '/api/users', {
+      token: first.token,
+      body: { email: email('second-admin'), password: 'long-enough', role: 'admin' },
+    });
     const second = created.body.user;
     // An inactive admin does not count as the other admin.
     expect((await stack.http('PATCH', `/api/users/${second.id}`, { token: first.token, body: { active: false } })).status).toBe(200);
-    expect((await stack.http('PATCH', `/api/users/${first.user.id}`, { token: first.token, body: { role: 'recruiter' } })).status).toBe(409);
+    expect((await stack.http('PATCH', `/api/users/${first.user.id}`, { token: first.token, body: { role: 'recruiter' } })).status).toBe(
+      409,
+    );
     expect((await stack.http('PATCH', `/api/users/${second.id}`, { token: first.token, body: { active: true } })).status).toBe(200);
 
     const demoted = await stack.http('PATCH', `/api/users/${first.user.id}`, { token: first.token, body: { role: 'recruiter' } });

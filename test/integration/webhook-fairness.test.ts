@@ -14,13 +14,21 @@ async function startSlowReceiver(delayMs: number) {
     req.resume();
     state.received++;
     state.holding++;
-    setTimeout(() => { state.holding--; res.statusCode = 204; res.end(); }, delayMs);
+    setTimeout(() => {
+      state.holding--;
+      res.statusCode = 204;
+      res.end();
+    }, delayMs);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     state,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -36,7 +44,13 @@ describe('webhook delivery is fair between subscribers', () => {
     // The deployment's default concurrency (10) and request timeout (10 s).
     stack = await startStack({ WEBHOOK_ALLOW_PRIVATE: 'true' });
     connection = createRedis(stack.config.redisUrl, { forWorker: true });
-    worker = createWebhookWorker({ connection, orm: stack.services.orm, secrets: stack.services.webhooks.secrets, logger: stack.services.logger, ...stack.config.webhooks });
+    worker = createWebhookWorker({
+      connection,
+      orm: stack.services.orm,
+      secrets: stack.services.webhooks.secrets,
+      logger: stack.services.logger,
+      ...stack.config.webhooks,
+    });
     await worker.waitUntilReady();
     fast = await startReceiver();
     slow = await startSlowReceiver(4_000);
@@ -49,7 +63,7 @@ describe('webhook delivery is fair between subscribers', () => {
     await stack?.close();
   });
 
-  test('with ten deliveries waiting on a receiver that answers in 4 s, another subscriber\'s delivery arrives within about a second', async () => {
+  test("with ten deliveries waiting on a receiver that answers in 4 s, another subscriber's delivery arrives within about a second", async () => {
     const admin = await stack.user('admin');
     const subscribe = async (url: string, events: string[]) => {
       const res = await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url, events } });
@@ -58,7 +72,8 @@ describe('webhook delivery is fair between subscribers', () => {
     await subscribe(slow.url, ['job.updated']);
     await subscribe(fast.url, ['job.created']);
     const emitter = stack.services.webhooks.emitter;
-    for (let i = 0; i < 10; i++) await emitter.emit('job.updated', `slow-${i}`, { type: 'job.updated', timestamp: new Date().toISOString(), data: { id: String(i) } });
+    for (let i = 0; i < 10; i++)
+      await emitter.emit('job.updated', `slow-${i}`, { type: 'job.updated', timestamp: new Date().toISOString(), data: { id: String(i) } });
     await eventually(() => slow.state.holding >= 2, 10_000);
 
     const sent = Date.now();

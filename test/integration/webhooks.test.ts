@@ -24,11 +24,20 @@ describe('webhooks', () => {
   const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_DELAYS_MS: '300,300,300,300,300,300,300' }, { worker: { workflowBundle: await bundleWorkflows() } });
+    stack = await startStack(
+      { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_DELAYS_MS: '300,300,300,300,300,300,300' },
+      { worker: { workflowBundle: await bundleWorkflows() } },
+    );
     admin = await stack.user('admin');
     recruiter = await stack.user('recruiter');
     connection = createRedis(stack.config.redisUrl, { forWorker: true });
-    worker = createWebhookWorker({ connection, orm: stack.services.orm, secrets: stack.services.webhooks.secrets, logger: stack.services.logger, ...stack.config.webhooks });
+    worker = createWebhookWorker({
+      connection,
+      orm: stack.services.orm,
+      secrets: stack.services.webhooks.secrets,
+      logger: stack.services.logger,
+      ...stack.config.webhooks,
+    });
     await worker.waitUntilReady();
     expectDocumented = await responseValidator(stack);
   }, 60_000);
@@ -54,7 +63,8 @@ describe('webhooks', () => {
     expect(res.status).toBe(201);
     return res.body as { id: string };
   };
-  const deliveries = async (subscriptionId: string) => (await stack.http('GET', `/api/webhooks/${subscriptionId}/deliveries`, { token: admin.token })).body.items as any[];
+  const deliveries = async (subscriptionId: string) =>
+    (await stack.http('GET', `/api/webhooks/${subscriptionId}/deliveries`, { token: admin.token })).body.items as any[];
 
   test('OpenAPI 3.1 documents every event under `webhooks`, and Idempotency-Key on the writes that take it', async () => {
     const doc = (await stack.http('GET', '/openapi.json')).body;
@@ -62,23 +72,46 @@ describe('webhooks', () => {
     const hired = doc.webhooks['application.hired'].post;
     expect(hired.requestBody.content['application/json'].schema.properties.type).toMatchObject({ enum: ['application.hired'] });
     expect(hired.parameters.map((p: any) => p.name).sort()).toEqual(['webhook-id', 'webhook-signature', 'webhook-timestamp']);
-    const keyed = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) => Object.entries(ops)
-      .filter(([, op]) => op.parameters?.some((p: any) => p.in === 'header' && p.name === 'Idempotency-Key')).map(([method]) => `${method.toUpperCase()} ${path}`));
-    expect(keyed.sort()).toEqual(['PATCH /api/applications/{id}/stage', 'POST /api/applications/{id}/withdraw', 'POST /api/jobs', 'POST /api/jobs/{id}/apply', 'POST /api/webhooks']);
+    const keyed = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.parameters?.some((p: any) => p.in === 'header' && p.name === 'Idempotency-Key'))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(keyed.sort()).toEqual([
+      'PATCH /api/applications/{id}/stage',
+      'POST /api/applications/{id}/withdraw',
+      'POST /api/jobs',
+      'POST /api/jobs/{id}/apply',
+      'POST /api/webhooks',
+    ]);
     expect(doc.paths['/api/jobs'].post.responses['201'].headers['Idempotent-Replayed']).toBeDefined();
   });
 
   test('subscriptions: admins only, the secret shown on create and rotate only', async () => {
-    const forbidden = await stack.http('POST', '/api/webhooks', { token: recruiter.token, body: { url: 'https://example.com/h', events: ['job.created'] } });
+    const forbidden = await stack.http('POST', '/api/webhooks', {
+      token: recruiter.token,
+      body: { url: 'https://example.com/h', events: ['job.created'] },
+    });
     expect(forbidden.status).toBe(403);
     expectDocumented('POST', '/api/webhooks', forbidden);
-    const badUrl = await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'ftp://example.com/h', events: ['job.created'] } });
+    const badUrl = await stack.http('POST', '/api/webhooks', {
+      token: admin.token,
+      body: { url: 'ftp://example.com/h', events: ['job.created'] },
+    });
     expect(badUrl.status).toBe(422);
     expectDocumented('POST', '/api/webhooks', badUrl);
-    expect((await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'https://example.com/h', events: ['job.deleted'] } })).status).toBe(422);
-    expect((await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'https://example.com/h', events: [] } })).status).toBe(422);
+    expect(
+      (await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'https://example.com/h', events: ['job.deleted'] } }))
+        .status,
+    ).toBe(422);
+    expect(
+      (await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'https://example.com/h', events: [] } })).status,
+    ).toBe(422);
 
-    const created = await stack.http('POST', '/api/webhooks', { token: admin.token, body: { url: 'https://example.com/h', events: ['job.created', 'job.created'] } });
+    const created = await stack.http('POST', '/api/webhooks', {
+      token: admin.token,
+      body: { url: 'https://example.com/h', events: ['job.created', 'job.created'] },
+    });
     expect(created.status).toBe(201);
     expectDocumented('POST', '/api/webhooks', created);
     expect(created.body).toMatchObject({ url: 'https://example.com/h', events: ['job.created'], active: true });
@@ -95,10 +128,15 @@ describe('webhooks', () => {
     expect((await stack.http('GET', '/api/webhooks', { token: recruiter.token })).status).toBe(403);
 
     // Stored sealed: the database never holds the secret itself.
-    const [row] = await stack.services.orm.em.fork().execute<{ secret: string }[]>('select secret from webhook_subscriptions where id = ?', [id], 'all');
+    const [row] = await stack.services.orm.em
+      .fork()
+      .execute<{ secret: string }[]>('select secret from webhook_subscriptions where id = ?', [id], 'all');
     expect(row.secret).not.toContain(created.body.secret.slice(6));
 
-    const patched = await stack.http('PATCH', `/api/webhooks/${id}`, { token: admin.token, body: { active: false, events: ['job.closed'] } });
+    const patched = await stack.http('PATCH', `/api/webhooks/${id}`, {
+      token: admin.token,
+      body: { active: false, events: ['job.closed'] },
+    });
     expect(patched.status).toBe(200);
     expectDocumented('PATCH', '/api/webhooks/{id}', patched);
     expect(patched.body).toMatchObject({ active: false, events: ['job.closed'] });
@@ -145,7 +183,10 @@ describe('webhooks', () => {
     const { id, secret } = await subscribe(`http://127.0.0.1:${port}/hook`, ['job.created']);
     const job = await createJobViaApi('Down first');
 
-    const [first] = await eventually(async () => { const list = await deliveries(id); return list[0]?.attempts >= 2 ? list : undefined; });
+    const [first] = await eventually(async () => {
+      const list = await deliveries(id);
+      return list[0]?.attempts >= 2 ? list : undefined;
+    });
     expect(first).toMatchObject({ status: 'retrying', lastStatusCode: null });
     const r = await receiver(port);
     r.verifyWith(secret);
@@ -191,12 +232,17 @@ describe('webhooks', () => {
     expect((await stack.http('POST', `/api/webhooks/${id}/deliveries/msg_nope/redeliver`, { token: admin.token })).status).toBe(404);
   });
 
-  test('a delivery whose enqueue was lost (Redis down at emission) is sent by the notifier\'s sweep, once', async () => {
+  test("a delivery whose enqueue was lost (Redis down at emission) is sent by the notifier's sweep, once", async () => {
     const r = await receiver();
     const { id, secret } = await subscribe(r.url, ['job.updated']);
     r.verifyWith(secret);
     const em = stack.services.orm.em.fork();
-    await insertDelivery(em, { id: 'msg_swept0001', subscriptionId: id, event: 'job.updated', payload: JSON.stringify({ type: 'job.updated', timestamp: new Date().toISOString(), data: { id: '1' } }) });
+    await insertDelivery(em, {
+      id: 'msg_swept0001',
+      subscriptionId: id,
+      event: 'job.updated',
+      payload: JSON.stringify({ type: 'job.updated', timestamp: new Date().toISOString(), data: { id: '1' } }),
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(r.received).toHaveLength(0);
     expect(await sweepPendingDeliveries(stack.services.orm, stack.services.webhooks.queue, Date.now(), 0)).toBeGreaterThanOrEqual(1);
@@ -208,16 +254,24 @@ describe('webhooks', () => {
     expect(r.verificationFailures).toEqual([]);
   });
 
-  test('application events from the workflow\'s recording: created, stage_changed, rejected; one delivery each', async () => {
+  test("application events from the workflow's recording: created, stage_changed, rejected; one delivery each", async () => {
     const r = await receiver();
-    const { secret } = await subscribe(r.url, ['application.created', 'application.stage_changed', 'application.rejected', 'application.withdrawn', 'application.hired']);
+    const { secret } = await subscribe(r.url, [
+      'application.created',
+      'application.stage_changed',
+      'application.rejected',
+      'application.withdrawn',
+      'application.hired',
+    ]);
     r.verifyWith(secret);
     const job = await createJob(stack, recruiter.user.id);
     const candidate = await stack.user('candidate');
     const applied = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: { coverLetter: 'hello' } });
     expect(applied.status).toBe(201);
     const appId = applied.body.id;
-    expect((await stack.http('PATCH', `/api/applications/${appId}/stage`, { token: recruiter.token, body: { stage: 'screening' } })).status).toBe(200);
+    expect(
+      (await stack.http('PATCH', `/api/applications/${appId}/stage`, { token: recruiter.token, body: { stage: 'screening' } })).status,
+    ).toBe(200);
     expect((await stack.http('POST', `/api/applications/${appId}/withdraw`, { token: candidate.token })).status).toBe(200);
 
     const mine = () => r.received.filter((d) => d.payload.data.id === appId).map((d) => d.payload.type);
@@ -235,17 +289,41 @@ describe('webhooks', () => {
 
     // A retried recording activity hands the same transitions over again: nothing is emitted twice.
     const before = r.received.length;
-    const history = (await stack.http('GET', `/api/applications/${appId}`, { token: recruiter.token })).body.history as { from: any; to: any; at: string; reason: string | null }[];
+    const history = (await stack.http('GET', `/api/applications/${appId}`, { token: recruiter.token })).body.history as {
+      from: any;
+      to: any;
+      at: string;
+      reason: string | null;
+    }[];
     const replayed = history.map((h, i) => ({
-      kind: i === 0 ? 'application_received' as const : h.to === 'rejected' ? 'final_outcome' as const : 'stage_changed' as const,
-      applicationId: appId, seq: i + 1, jobId: String(job.id), candidateId: String(candidate.user.id), from: h.from, to: h.to, reason: h.reason, at: h.at,
+      kind: i === 0 ? ('application_received' as const) : h.to === 'rejected' ? ('final_outcome' as const) : ('stage_changed' as const),
+      applicationId: appId,
+      seq: i + 1,
+      jobId: String(job.id),
+      candidateId: String(candidate.user.id),
+      from: h.from,
+      to: h.to,
+      reason: h.reason,
+      at: h.at,
     }));
-    await emitApplicationEvents(stack.services.orm, stack.services.webhooks.emitter, { uiUrl: stack.config.temporal.uiUrl, namespace: stack.config.temporal.namespace }, replayed);
+    await emitApplicationEvents(
+      stack.services.orm,
+      stack.services.webhooks.emitter,
+      { uiUrl: stack.config.temporal.uiUrl, namespace: stack.config.temporal.namespace },
+      replayed,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(r.received).toHaveLength(before);
 
     // Erasing the candidate deletes the delivery log's copies of their application.
-    const copies = async () => Number((await stack.services.orm.em.fork().execute<{ n: number }[]>('select count(*) as n from webhook_deliveries where subject = ?', [appId], 'all'))[0].n);
+    const copies = async () =>
+      Number(
+        (
+          await stack.services.orm.em
+            .fork()
+            .execute<{ n: number }[]>('select count(*) as n from webhook_deliveries where subject = ?', [appId], 'all')
+        )[0].n,
+      );
     expect(await copies()).toBeGreaterThanOrEqual(3);
     expect((await stack.http('POST', `/api/users/${candidate.user.id}/erase`, { token: admin.token })).status).toBe(202);
     expect(await copies()).toBe(0);

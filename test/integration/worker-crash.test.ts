@@ -12,7 +12,13 @@ const PIPELINE = ['screening', 'interview', 'offer', 'hired'] as const;
 /** Transitions accepted before the first worker is killed: well inside the burst of 40. */
 const KILL_AFTER = 12;
 
-interface Outcome { id: string; stage: string; status: number; code?: string; entry?: { from: string; to: string; at: string; by: string } }
+interface Outcome {
+  id: string;
+  stage: string;
+  status: number;
+  code?: string;
+  entry?: { from: string; to: string; at: string; by: string };
+}
 
 /**
  * The built worker process is SIGKILLed in the middle of a burst of stage changes and replaced by a
@@ -53,11 +59,17 @@ describe('a worker killed mid-burst', () => {
       const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 30_000);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('worker polling')) { clearTimeout(timer); resolve(); }
+        if (output.includes('worker polling')) {
+          clearTimeout(timer);
+          resolve();
+        }
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
-      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`worker exited with ${code}:\n${output}`)); });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`worker exited with ${code}:\n${output}`));
+      });
     });
     child.stdout!.resume();
     child.stderr!.resume();
@@ -87,16 +99,27 @@ describe('a worker killed mid-burst', () => {
 
     // Each application walks the pipeline; each step names the stage it expects to leave.
     const outcomes: Outcome[] = [];
-    await Promise.all(ids.map(async (id) => {
-      let from = 'applied';
-      for (const stage of PIPELINE) {
-        const res = await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage, fromStage: from } });
-        outcomes.push({ id, stage, status: res.status, code: res.body?.code, entry: res.status === 200 ? res.body.history.at(-1) : undefined });
-        if (res.status !== 200) break;
-        onAccepted();
-        from = stage;
-      }
-    }));
+    await Promise.all(
+      ids.map(async (id) => {
+        let from = 'applied';
+        for (const stage of PIPELINE) {
+          const res = await stack.http('PATCH', `/api/applications/${id}/stage`, {
+            token: recruiter.token,
+            body: { stage, fromStage: from },
+          });
+          outcomes.push({
+            id,
+            stage,
+            status: res.status,
+            code: res.body?.code,
+            entry: res.status === 200 ? res.body.history.at(-1) : undefined,
+          });
+          if (res.status !== 200) break;
+          onAccepted();
+          from = stage;
+        }
+      }),
+    );
     expect(first.signalCode).toBe('SIGKILL');
     expect(replaced).toBeDefined();
     const second = await replaced!;
@@ -109,7 +132,9 @@ describe('a worker killed mid-burst', () => {
       const sql = await sqlHistory(stack, id);
       // Each 200 is in SQL exactly once, with the time and actor the response reported.
       for (const o of ok.filter((x) => x.id === id)) {
-        expect(sql.filter((h) => h.to === o.stage)).toEqual([expect.objectContaining({ from: o.entry!.from, to: o.stage, at: o.entry!.at, by: o.entry!.by })]);
+        expect(sql.filter((h) => h.to === o.stage)).toEqual([
+          expect.objectContaining({ from: o.entry!.from, to: o.stage, at: o.entry!.at, by: o.entry!.by }),
+        ]);
       }
       // And SQL holds no transition whose request was refused.
       for (const o of outcomes.filter((x) => x.id === id && x.status === 409)) {

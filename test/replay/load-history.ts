@@ -12,7 +12,9 @@ import type { Type } from 'protobufjs';
  * JSON reader of one copy refuses the message types built by another ("type must be a Type"). So
  * read with the JSON reader of the copy that built the types.
  */
-type ProtoJson = { fromJson(type: Type, json: unknown, options?: { ignoreUnknownFields?: boolean }): proto.temporal.api.history.v1.History };
+type ProtoJson = {
+  fromJson(type: Type, json: unknown, options?: { ignoreUnknownFields?: boolean }): proto.temporal.api.history.v1.History;
+};
 
 const protoDir = path.dirname(require.resolve('@temporalio/proto/package.json'));
 const protojson: ProtoJson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] }));

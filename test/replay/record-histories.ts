@@ -23,11 +23,16 @@ describe('record workflow histories for replay', () => {
 
   beforeAll(async () => {
     // Short clocks, so the expiry and reminder paths land in the histories within seconds.
-    stack = await startStack({ STAGE_SLA_SECONDS: '1', OFFER_EXPIRY_SECONDS: '2' }, { worker: { workflowBundle: await bundleWorkflows() } });
+    stack = await startStack(
+      { STAGE_SLA_SECONDS: '1', OFFER_EXPIRY_SECONDS: '2' },
+      { worker: { workflowBundle: await bundleWorkflows() } },
+    );
     recruiter = await stack.user('recruiter');
     jobId = String((await createJob(stack, recruiter.user.id)).id);
   }, 60_000);
-  afterAll(async () => { await stack?.close(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   async function apply(): Promise<{ id: string; candidate: Actor }> {
     const candidate = await stack.user('candidate');
@@ -45,9 +50,22 @@ describe('record workflow histories for replay', () => {
     const handle = stack.services.temporal.workflow.getHandle(id);
     await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 20_000, `${name} to complete`);
     // The CLI's export is the canonical JSON form of a history (what `historyFromJSON` reads).
-    const json = execFileSync(process.env.TEMPORAL_CLI ?? 'temporal', [
-      'workflow', 'show', '--workflow-id', id, '--address', stack.config.temporal.address, '--namespace', stack.config.temporal.namespace, '--output', 'json',
-    ], { encoding: 'utf8' });
+    const json = execFileSync(
+      process.env.TEMPORAL_CLI ?? 'temporal',
+      [
+        'workflow',
+        'show',
+        '--workflow-id',
+        id,
+        '--address',
+        stack.config.temporal.address,
+        '--namespace',
+        stack.config.temporal.namespace,
+        '--output',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    );
     fs.mkdirSync(OUT, { recursive: true });
     fs.writeFileSync(path.join(OUT, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
   }
@@ -61,7 +79,9 @@ describe('record workflow histories for replay', () => {
   test('rejection with a reason, after an illegal update was refused', async () => {
     const { id } = await apply();
     await move(id, 'screening');
-    expect((await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage: 'hired' } })).status).toBe(409);
+    expect((await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body: { stage: 'hired' } })).status).toBe(
+      409,
+    );
     await move(id, 'rejected', { reason: 'Position filled', fromStage: 'screening' });
     await save('rejected-with-reason', id);
   });
@@ -78,10 +98,17 @@ describe('record workflow histories for replay', () => {
     const handle = stack.services.temporal.workflow.getHandle(id);
     // Straight to Temporal without the signing codec, as anyone who reaches the frontend could.
     const unsigned = new Client({ connection: stack.services.temporal.connection, namespace: stack.config.temporal.namespace });
-    await unsigned.workflow.getHandle(id).signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id) });
+    await unsigned.workflow
+      .getHandle(id)
+      .signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id) });
     await handle.signal(changeStageSignal, { applicationId: id, stage: 'offer', by: String(recruiter.user.id) });
     await handle.signal(changeStageSignal, { applicationId: id, stage: 'screening', by: String(recruiter.user.id), reason: 'by signal' });
-    await eventually(async () => ((await stack.http('GET', `/api/applications/${id}`, { token: recruiter.token })).body.stage === 'screening' ? true : undefined), 10_000, 'the signal');
+    await eventually(
+      async () =>
+        (await stack.http('GET', `/api/applications/${id}`, { token: recruiter.token })).body.stage === 'screening' ? true : undefined,
+      10_000,
+      'the signal',
+    );
     expect((await stack.http('POST', `/api/applications/${id}/withdraw`, { token: candidate.token })).status).toBe(200);
     await save('signal-ignored-then-withdrawn', id);
   });

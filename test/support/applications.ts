@@ -28,7 +28,16 @@ export async function createJob(stack: TestStack, createdBy: number, status: Job
   const em = stack.services.orm.em.fork();
   const now = new Date().toISOString();
   const company = await resolveCompany(em, { company: 'TechCorp' });
-  const job = em.create(JobSchema, { title: 'Backend Developer', companyId: company.id, description: null, location: 'Remote', status, createdBy, createdAt: now, updatedAt: now });
+  const job = em.create(JobSchema, {
+    title: 'Backend Developer',
+    companyId: company.id,
+    description: null,
+    location: 'Remote',
+    status,
+    createdBy,
+    createdAt: now,
+    updatedAt: now,
+  });
   addCreatorToTeam(em, job);
   await em.flush();
   return job;
@@ -45,11 +54,13 @@ export function queryState(stack: TestStack, id: string): Promise<ApplicationSta
 
 /** The history SQL holds, in the shape of the workflow's (seq included). */
 export async function sqlHistory(stack: TestStack, id: string) {
-  const rows = await stack.services.orm.em.fork().execute<{ seq: number; from: Stage | null; to: Stage; at: string; by: string; reason: string | null }[]>(
-    'select seq, from_stage as "from", to_stage as "to", at, actor as "by", reason from stage_events where application_id = ? order by seq',
-    [id],
-    'all',
-  );
+  const rows = await stack.services.orm.em
+    .fork()
+    .execute<{ seq: number; from: Stage | null; to: Stage; at: string; by: string; reason: string | null }[]>(
+      'select seq, from_stage as "from", to_stage as "to", at, actor as "by", reason from stage_events where application_id = ? order by seq',
+      [id],
+      'all',
+    );
   return rows.map((r) => ({ ...r }));
 }
 
@@ -58,8 +69,12 @@ export async function expectSqlMatchesWorkflow(stack: TestStack, id: string): Pr
   const state = await queryState(stack, id);
   const record = await findApplication(stack.services.orm.em.fork(), id);
   expect(record).not.toBeNull();
-  expect({ stage: record!.stage, seq: record!.seq, createdAt: record!.createdAt, updatedAt: record!.updatedAt })
-    .toEqual({ stage: state.stage, seq: state.seq, createdAt: state.createdAt, updatedAt: state.updatedAt });
+  expect({ stage: record!.stage, seq: record!.seq, createdAt: record!.createdAt, updatedAt: record!.updatedAt }).toEqual({
+    stage: state.stage,
+    seq: state.seq,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+  });
   expect(await sqlHistory(stack, id)).toEqual(state.history);
   return state;
 }

@@ -26,10 +26,17 @@ export async function startContractStack(extraEnv: Record<string, string> = {}):
   // The sample data first, as `npm run dev` does on a fresh database (TechCorp is company 1).
   await seedSampleData(stack.services);
   const [admin, recruiter, otherRecruiter, candidate, otherCandidate] = [
-    await stack.user('admin'), await stack.user('recruiter'), await stack.user('recruiter'), await stack.user('candidate'), await stack.user('candidate'),
+    await stack.user('admin'),
+    await stack.user('recruiter'),
+    await stack.user('recruiter'),
+    await stack.user('candidate'),
+    await stack.user('candidate'),
   ];
   const job = async (who: Actor, status: string, title: string) => {
-    const res = await stack.http('POST', '/api/jobs', { token: who.token, body: { title, company: 'TechCorp', description: 'Build the ATS.', location: 'Remote', status } });
+    const res = await stack.http('POST', '/api/jobs', {
+      token: who.token,
+      body: { title, company: 'TechCorp', description: 'Build the ATS.', location: 'Remote', status },
+    });
     if (res.status !== 201) throw new Error(`seeding a ${status} job: ${res.status} ${res.text}`);
     return String(res.body.id);
   };
@@ -40,12 +47,18 @@ export async function startContractStack(extraEnv: Record<string, string> = {}):
     otherRecruiters: await job(otherRecruiter, 'open', 'Data Engineer'),
   };
   const apply = async (who: Actor, jobId: string) => {
-    const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: who.token, body: { coverLetter: 'Hello', resumeUrl: 'https://example.com/cv.pdf' } });
+    const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, {
+      token: who.token,
+      body: { coverLetter: 'Hello', resumeUrl: 'https://example.com/cv.pdf' },
+    });
     if (res.status !== 201) throw new Error(`seeding an application: ${res.status} ${res.text}`);
     return String(res.body.id);
   };
   const applications = { mine: await apply(candidate, jobs.open), others: await apply(otherCandidate, jobs.open) };
-  const moved = await stack.http('PATCH', `/api/applications/${applications.mine}/stage`, { token: recruiter.token, body: { stage: 'screening', reason: 'Strong portfolio' } });
+  const moved = await stack.http('PATCH', `/api/applications/${applications.mine}/stage`, {
+    token: recruiter.token,
+    body: { stage: 'screening', reason: 'Strong portfolio' },
+  });
   if (moved.status !== 200) throw new Error(`seeding a stage change: ${moved.status} ${moved.text}`);
   await apply(otherCandidate, jobs.otherRecruiters);
   return { stack, admin, recruiter, otherRecruiter, candidate, otherCandidate, jobs, applications };
@@ -59,20 +72,36 @@ export function pythonTool(name: string): string {
   return file;
 }
 
-export interface RunResult { code: number; output: string }
+export interface RunResult {
+  code: number;
+  output: string;
+}
 
 /** Runs a command to its end, stdout and stderr interleaved as the tool wrote them. */
-export function run(file: string, args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(file, args, {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      timeout: options.timeoutMs ?? 240_000,
-      maxBuffer: 64 * 1024 * 1024,
-    }, (error) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output }));
+    const child = execFile(
+      file,
+      args,
+      {
+        cwd: options.cwd,
+        env: { ...process.env, NO_COLOR: '1', ...options.env },
+        timeout: options.timeoutMs ?? 240_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output }),
+    );
     let output = '';
-    child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
   });
 }
 
@@ -104,12 +133,30 @@ export async function runSchemathesis(location: string, args: string[], options:
   // replays them first, which would make one run depend on the ones before.
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-schemathesis-'));
   try {
-    return await run(pythonTool('st'), [
-      '--config-file', SCHEMATHESIS_CONFIG, 'run', location, '--checks', checks, '--seed', SCHEMATHESIS_SEED, '--max-examples', maxExamples,
-      // One worker: hypothesis parses lambdas' source with `ast` while drawing, which is not thread-safe
-      // on Python 3.11 ("AST constructor recursion depth mismatch").
-      '--generation-database', 'none', '--workers', '1', '--no-color', ...args,
-    ], { timeoutMs: 300_000, cwd, env: { SCHEMATHESIS_HOOKS: hooks ? SCHEMATHESIS_HOOKS : '' } });
+    return await run(
+      pythonTool('st'),
+      [
+        '--config-file',
+        SCHEMATHESIS_CONFIG,
+        'run',
+        location,
+        '--checks',
+        checks,
+        '--seed',
+        SCHEMATHESIS_SEED,
+        '--max-examples',
+        maxExamples,
+        // One worker: hypothesis parses lambdas' source with `ast` while drawing, which is not thread-safe
+        // on Python 3.11 ("AST constructor recursion depth mismatch").
+        '--generation-database',
+        'none',
+        '--workers',
+        '1',
+        '--no-color',
+        ...args,
+      ],
+      { timeoutMs: 300_000, cwd, env: { SCHEMATHESIS_HOOKS: hooks ? SCHEMATHESIS_HOOKS : '' } },
+    );
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
   }

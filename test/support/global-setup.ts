@@ -17,7 +17,13 @@ export default async function globalSetup(): Promise<void> {
   const [temporalPort, uiPort, redisPort] = [await freePort(), await freePort(), await freePort()];
   const postgres = process.env.ATS_TEST_DATABASE === 'postgresql';
   const engines: { stop(): Promise<void> }[] = await Promise.all([
-    startTemporal({ cli: paths.temporal, port: temporalPort, uiPort, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log') }),
+    startTemporal({
+      cli: paths.temporal,
+      port: temporalPort,
+      uiPort,
+      dbFile: path.join(dir, 'temporal.db'),
+      logFile: path.join(dir, 'temporal.log'),
+    }),
     startRedis({ server: paths.redis, port: redisPort, dir: path.join(dir, 'redis'), logFile: path.join(dir, 'redis.log') }),
     ...(postgres ? [freePort().then((port) => startPostgres({ port }))] : []),
   ]);

@@ -46,7 +46,9 @@ export interface NotifierHarness {
   producerRedis: Redis;
   activities: NotificationActivities;
   worker: Worker<NotificationJobData, DeliveryResult> | null;
-  startWorker(options?: Partial<Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'drainDelay'>>): Promise<Worker<NotificationJobData, DeliveryResult>>;
+  startWorker(
+    options?: Partial<Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'drainDelay'>>,
+  ): Promise<Worker<NotificationJobData, DeliveryResult>>;
   stopWorker(): Promise<void>;
   /** Resolves once nothing is waiting, active or delayed (bounded). */
   waitForIdle(timeoutMs?: number): Promise<void>;
@@ -70,10 +72,14 @@ export interface HarnessOptions {
 export async function startNotifierHarness(opts: HarnessOptions): Promise<NotifierHarness> {
   const logger = createLogger(process.env.ATS_TEST_LOG_LEVEL ?? 'silent', 'notifier-test');
   const producerRedis = createRedis(opts.redisUrl);
-  producerRedis.on('error', () => { /* outages are part of some tests */ });
+  producerRedis.on('error', () => {
+    /* outages are part of some tests */
+  });
   const queue = createNotificationQueue(producerRedis, opts.queueName, { jobOptions: opts.jobOptions });
   const workerRedis = createRedis(opts.redisUrl, { forWorker: true });
-  workerRedis.on('error', () => { /* reconnects by itself */ });
+  workerRedis.on('error', () => {
+    /* reconnects by itself */
+  });
   const mailer = createMailer({ smtpUrl: opts.smtpUrl, from: MAIL_FROM, outboxDir: '' }, logger, { maxConnections: opts.concurrency ?? 5 });
 
   const stopSweeper = opts.sweep ? startNotificationSweeper(opts.orm, queue, logger, opts.sweep) : () => undefined;
@@ -85,7 +91,16 @@ export async function startNotifierHarness(opts: HarnessOptions): Promise<Notifi
     activities: createNotificationActivities({ orm: opts.orm, queue }),
     worker: null,
     async startWorker(options = {}) {
-      harness.worker = createNotificationWorker({ connection: workerRedis, queueName: opts.queueName, concurrency: opts.concurrency ?? 5, mailer, mailFrom: MAIL_FROM, logger, options, orm: recordsOutbox ? opts.orm : undefined });
+      harness.worker = createNotificationWorker({
+        connection: workerRedis,
+        queueName: opts.queueName,
+        concurrency: opts.concurrency ?? 5,
+        mailer,
+        mailFrom: MAIL_FROM,
+        logger,
+        options,
+        orm: recordsOutbox ? opts.orm : undefined,
+      });
       await harness.worker.waitUntilReady();
       return harness.worker;
     },
@@ -125,13 +140,25 @@ export async function insertJob(orm: MikroORM, recruiterId: number, fields: { ti
   const em = orm.em.fork();
   const now = new Date().toISOString();
   const companyId = (await resolveCompany(em, { company: fields.company })).id;
-  const job = em.create(JobSchema, { id: randomInt(1_000_000, 2_000_000_000), title: fields.title, companyId, description: null, location: null, status: 'open', createdBy: recruiterId, createdAt: now, updatedAt: now });
+  const job = em.create(JobSchema, {
+    id: randomInt(1_000_000, 2_000_000_000),
+    title: fields.title,
+    companyId,
+    description: null,
+    location: null,
+    status: 'open',
+    createdBy: recruiterId,
+    createdAt: now,
+    updatedAt: now,
+  });
   addCreatorToTeam(em, job);
   await em.flush();
   return job.id;
 }
 
 /** A notification event as the workflow would send it. */
-export function notificationEvent(fields: Pick<NotificationEvent, 'kind' | 'applicationId' | 'seq' | 'jobId' | 'candidateId' | 'to'> & Partial<NotificationEvent>): NotificationEvent {
+export function notificationEvent(
+  fields: Pick<NotificationEvent, 'kind' | 'applicationId' | 'seq' | 'jobId' | 'candidateId' | 'to'> & Partial<NotificationEvent>,
+): NotificationEvent {
   return { from: null, reason: null, at: '2026-11-24T10:00:00.000Z', ...fields };
 }

@@ -21,9 +21,19 @@ export async function responseValidator(stack: TestStack) {
     const operation = doc.paths[pathTemplate]?.[method.toLowerCase()];
     expect({ method, pathTemplate, documented: Boolean(operation) }).toEqual({ method, pathTemplate, documented: true });
     const response = operation.responses[String(res.status)];
-    expect({ method, pathTemplate, status: res.status, documented: Boolean(response) }).toEqual({ method, pathTemplate, status: res.status, documented: true });
+    expect({ method, pathTemplate, status: res.status, documented: Boolean(response) }).toEqual({
+      method,
+      pathTemplate,
+      status: res.status,
+      documented: true,
+    });
     for (const [name, spec] of Object.entries((response.headers ?? {}) as Record<string, { required?: boolean }>)) {
-      if (spec.required) expect({ status: res.status, header: name, present: res.headers.has(name) }).toEqual({ status: res.status, header: name, present: true });
+      if (spec.required)
+        expect({ status: res.status, header: name, present: res.headers.has(name) }).toEqual({
+          status: res.status,
+          header: name,
+          present: true,
+        });
     }
     if (!response.content) {
       expect(res.text).toBe('');
@@ -31,8 +41,15 @@ export async function responseValidator(stack: TestStack) {
     }
     const type = (res.headers.get('content-type') ?? '').split(';')[0];
     expect(Object.keys(response.content)).toContain(type);
-    const validate = ajv.getSchema(`${DOC_ID}#/${pointer('paths', pathTemplate, method.toLowerCase(), 'responses', String(res.status), 'content', type, 'schema')}`)!;
+    const validate = ajv.getSchema(
+      `${DOC_ID}#/${pointer('paths', pathTemplate, method.toLowerCase(), 'responses', String(res.status), 'content', type, 'schema')}`,
+    )!;
     const valid = validate(res.body);
-    expect({ method, pathTemplate, status: res.status, errors: valid ? null : validate.errors }).toEqual({ method, pathTemplate, status: res.status, errors: null });
+    expect({ method, pathTemplate, status: res.status, errors: valid ? null : validate.errors }).toEqual({
+      method,
+      pathTemplate,
+      status: res.status,
+      errors: null,
+    });
   };
 }

@@ -4,7 +4,13 @@ import fs from 'node:fs';
 export function digest(output: string): { summary: string; failures: string[] } {
   const lines = output.split('\n');
   const summaryStart = lines.findIndex((l) => /=+ SUMMARY =+/.test(l));
-  const summary = summaryStart < 0 ? '(no summary: the run did not finish)' : lines.slice(summaryStart + 1).filter((l) => !/^\s*$/.test(l) && !/^(Seed|For more information)/.test(l.trim())).join('\n');
+  const summary =
+    summaryStart < 0
+      ? '(no summary: the run did not finish)'
+      : lines
+          .slice(summaryStart + 1)
+          .filter((l) => !/^\s*$/.test(l) && !/^(Seed|For more information)/.test(l.trim()))
+          .join('\n');
   const failures = new Set<string>();
   let operation = '';
   let inFailures = false;
@@ -40,7 +46,16 @@ export function writeFindings(runs: Map<string, { exit: number; output: string }
   if (!file) return;
   const sections = [...runs].map(([role, run]) => {
     const { summary, failures } = digest(run.output);
-    return [`## ${role}: exit ${run.exit}`, '', '```', summary.replace(/^ {4}/gm, ''), '```', '', ...failures.map((f) => `- ${f}`), ''].join('\n');
+    return [
+      `## ${role}: exit ${run.exit}`,
+      '',
+      '```',
+      summary.replace(/^ {4}/gm, ''),
+      '```',
+      '',
+      ...failures.map((f) => `- ${f}`),
+      '',
+    ].join('\n');
   });
   fs.writeFileSync(file, [`# schemathesis findings`, '', header, '', ...sections].join('\n'));
 }

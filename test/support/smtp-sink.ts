@@ -13,7 +13,10 @@ export interface ReceivedMail {
   html: string;
 }
 
-export interface SmtpReply { code: number; message: string }
+export interface SmtpReply {
+  code: number;
+  message: string;
+}
 
 /** Decides the reply to RCPT TO; `attempt` counts the RCPT commands for that address so far (1-based). */
 export type RcptPolicy = (address: string, attempt: number) => SmtpReply | null;
@@ -51,7 +54,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        messages.push(parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address)));
+        messages.push(
+          parseMail(
+            Buffer.concat(chunks).toString('utf8'),
+            session.envelope.rcptTo.map((r) => r.address),
+          ),
+        );
         if (dataDelayMs) setTimeout(callback, dataDelayMs);
         else callback();
       });
@@ -63,8 +71,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     messages,
     rcptAttempts,
-    setPolicy(p) { policy = p; },
-    setDataDelay(ms) { dataDelayMs = ms; },
+    setPolicy(p) {
+      policy = p;
+    },
+    setDataDelay(ms) {
+      dataDelayMs = ms;
+    },
     async waitFor(count, { timeoutMs = 20_000, filter = () => true } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -83,9 +95,10 @@ export function parseMail(raw: string, envelopeTo: string[] = []): ReceivedMail 
   const { headers, body } = splitEntity(raw);
   const parts = leafParts(headers, body);
   const find = (type: string) => parts.find((p) => (p.headers.get('content-type') ?? 'text/plain').startsWith(type));
-  const decodeWords = (v: string) => v.replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=(\s+(?==\?))?/g, (_m, _cs, enc: string, data: string) => (
-    enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQp(data.replace(/_/g, ' '))
-  ));
+  const decodeWords = (v: string) =>
+    v.replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=(\s+(?==\?))?/g, (_m, _cs, enc: string, data: string) =>
+      enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQp(data.replace(/_/g, ' ')),
+    );
   return {
     envelopeTo,
     headers,
@@ -97,7 +110,10 @@ export function parseMail(raw: string, envelopeTo: string[] = []): ReceivedMail 
   };
 }
 
-interface Entity { headers: Map<string, string>; body: string }
+interface Entity {
+  headers: Map<string, string>;
+  body: string;
+}
 
 function splitEntity(raw: string): Entity {
   const normalized = raw.replace(/\r\n/g, '\n');
@@ -116,10 +132,12 @@ function leafParts(headers: Map<string, string>, body: string): Entity[] {
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
   if (!type.startsWith('multipart/') || !boundary) return [{ headers, body }];
   const sections = body.split(`--${boundary}`).slice(1);
-  return sections.filter((s) => !s.startsWith('--')).flatMap((s) => {
-    const part = splitEntity(s.replace(/^\n/, ''));
-    return leafParts(part.headers, part.body);
-  });
+  return sections
+    .filter((s) => !s.startsWith('--'))
+    .flatMap((s) => {
+      const part = splitEntity(s.replace(/^\n/, ''));
+      return leafParts(part.headers, part.body);
+    });
 }
 
 function decodeBody(part: Entity): string {

@@ -31,13 +31,19 @@ export async function installSqlFaults(orm: Orm): Promise<SqlFaults> {
     db.exec(`create trigger gate_insert before insert on applications begin select projection_gate(new.id); end;
       create trigger gate_update before update on applications begin select projection_gate(new.id); end;`);
     return {
-      block: async (id) => { blocked.add(id); },
-      unblock: async (id) => { blocked.delete(id); },
+      block: async (id) => {
+        blocked.add(id);
+      },
+      unblock: async (id) => {
+        blocked.delete(id);
+      },
       refuseHistory: async (id) => {
         await run(`create trigger refuse_history before insert on stage_events when new.application_id = '${id.replaceAll("'", "''")}' and new.seq > 1
           begin select raise(abort, 'history refused'); end`);
       },
-      allowHistory: async () => { await run('drop trigger refuse_history'); },
+      allowHistory: async () => {
+        await run('drop trigger refuse_history');
+      },
     };
   }
   // PostgreSQL: the blocked ids in a table, read by a trigger that fails with SQLSTATE 58000
@@ -61,9 +67,17 @@ export async function installSqlFaults(orm: Orm): Promise<SqlFaults> {
     end $$`);
   await run('create trigger refuse_history before insert on stage_events for each row execute function refuse_history()');
   return {
-    block: async (id) => { await run('insert into projection_gate (id) values (?) on conflict do nothing', [id]); },
-    unblock: async (id) => { await run('delete from projection_gate where id = ?', [id]); },
-    refuseHistory: async (id) => { await run('insert into refused_histories (application_id) values (?)', [id]); },
-    allowHistory: async () => { await run('delete from refused_histories'); },
+    block: async (id) => {
+      await run('insert into projection_gate (id) values (?) on conflict do nothing', [id]);
+    },
+    unblock: async (id) => {
+      await run('delete from projection_gate where id = ?', [id]);
+    },
+    refuseHistory: async (id) => {
+      await run('insert into refused_histories (application_id) values (?)', [id]);
+    },
+    allowHistory: async () => {
+      await run('delete from refused_histories');
+    },
   };
 }

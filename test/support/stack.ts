@@ -18,8 +18,19 @@ import { UserSchema, type Role, type User } from '../../src/db/entities/user.ent
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createApplicationWorker } from '../../src/main/application-worker';
 
-export interface HttpResult<T = any> { status: number; headers: Headers; body: T; text: string }
-export interface RequestOptions { token?: string; body?: unknown; form?: Record<string, string>; headers?: Record<string, string>; raw?: string }
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  raw?: string;
+}
 
 export interface TestStack {
   config: Config;
@@ -28,7 +39,10 @@ export interface TestStack {
   dir: string;
   http<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
   /** A user inserted directly (no HTTP), with a fresh token. */
-  user(role: Role, overrides?: { email?: string; password?: string; fullName?: string }): Promise<{ user: User; token: string; password: string }>;
+  user(
+    role: Role,
+    overrides?: { email?: string; password?: string; fullName?: string },
+  ): Promise<{ user: User; token: string; password: string }>;
   /** The in-process application worker, when the stack was started with one. */
   worker?: Worker;
   close(): Promise<void>;
@@ -96,9 +110,13 @@ export async function startStack(extraEnv: Record<string, string> = {}, options:
   // Stacks share one Temporal server while each has its own database: distinct id ranges keep the
   // workflow ids derived from (job, candidate) from colliding across stacks and test files.
   const offset = 1000 * Math.floor(Math.random() * 1e9);
-  for (const { sql, params } of dialectOf(services.orm.em).idOffset(['users', 'jobs'], offset)) await services.orm.em.getConnection().execute(sql, params);
+  for (const { sql, params } of dialectOf(services.orm.em).idOffset(['users', 'jobs'], offset))
+    await services.orm.em.getConnection().execute(sql, params);
   // As the API process runs it (src/main/api.ts).
-  const stopSweeper = startTransitionSweeper(services, services.logger, { intervalMs: config.transitions.sweepMs, graceMs: config.transitions.sweepGraceMs });
+  const stopSweeper = startTransitionSweeper(services, services.logger, {
+    intervalMs: config.transitions.sweepMs,
+    graceMs: config.transitions.sweepGraceMs,
+  });
   const server: Server = createApp(services).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -124,7 +142,11 @@ export async function startStack(extraEnv: Record<string, string> = {}, options:
       const res = await fetch(url + urlPath, { method, headers, body });
       const text = await res.text();
       let parsed: unknown = text;
-      try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON */
+      }
       return { status: res.status, headers: res.headers, body: parsed as never, text };
     },
     async user(role, overrides = {}) {
@@ -132,7 +154,15 @@ export async function startStack(extraEnv: Record<string, string> = {}, options:
       const email = (overrides.email ?? `${role}-${randomUUID().slice(0, 8)}@example.com`).toLowerCase();
       const em = services.orm.em.fork();
       const now = new Date().toISOString();
-      const user = em.create(UserSchema, { email, passwordHash: await services.passwords.hash(password), role, fullName: overrides.fullName ?? `${role} ${email}`, active: true, createdAt: now, updatedAt: now });
+      const user = em.create(UserSchema, {
+        email,
+        passwordHash: await services.passwords.hash(password),
+        role,
+        fullName: overrides.fullName ?? `${role} ${email}`,
+        active: true,
+        createdAt: now,
+        updatedAt: now,
+      });
       await em.flush();
       return { user, token: services.tokens.issue(user).accessToken, password };
     },
@@ -151,7 +181,13 @@ export async function startStack(extraEnv: Record<string, string> = {}, options:
 
 async function startWorker(config: Config, services: Services, options: { workflowBundle?: WorkflowBundleOption }) {
   const redis = createRedis(config.redisUrl, { forWorker: true });
-  const worker = await createApplicationWorker({ config, logger: services.logger, orm: services.orm, redis, workflowBundle: options.workflowBundle });
+  const worker = await createApplicationWorker({
+    config,
+    logger: services.logger,
+    orm: services.orm,
+    redis,
+    workflowBundle: options.workflowBundle,
+  });
   const running = worker.run();
   // A worker that fails on its own is reported by stop(), not as an unhandled rejection.
   running.catch(() => undefined);

@@ -2,7 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
-export interface ReceivedDelivery { headers: Record<string, string>; body: string; payload: any }
+export interface ReceivedDelivery {
+  headers: Record<string, string>;
+  body: string;
+  payload: any;
+}
 
 /**
  * A real HTTP receiver in the test process. `answer` picks each request's status; `verifyWith`
@@ -21,10 +25,19 @@ export interface WebhookReceiver {
 export async function startReceiver(port = 0): Promise<WebhookReceiver> {
   let verifier: Webhook | undefined;
   const receiver: WebhookReceiver = {
-    url: '', port: 0, received: [], verificationFailures: [],
+    url: '',
+    port: 0,
+    received: [],
+    verificationFailures: [],
     answer: () => 204,
-    verifyWith(secret) { verifier = new Webhook(secret); },
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    verifyWith(secret) {
+      verifier = new Webhook(secret);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

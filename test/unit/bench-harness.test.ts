@@ -14,16 +14,26 @@ import { parseStepTotals, readStepTotals, stepsBetween } from '../../bench/suppo
 describe('bench harness', () => {
   const ramp = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   test.each([
-    ['one sample, p50', [5], 50, 5], ['one sample, p99', [5], 99, 5],
-    ['four samples, p50', [1, 2, 3, 4], 50, 2], ['four unsorted samples, p99', [4, 3, 2, 1], 99, 4],
-    ['1…100, p50', ramp(100), 50, 50], ['1…100, p99', ramp(100), 99, 99],
+    ['one sample, p50', [5], 50, 5],
+    ['one sample, p99', [5], 99, 5],
+    ['four samples, p50', [1, 2, 3, 4], 50, 2],
+    ['four unsorted samples, p99', [4, 3, 2, 1], 99, 4],
+    ['1…100, p50', ramp(100), 50, 50],
+    ['1…100, p99', ramp(100), 99, 99],
     ['1000…1, p99', ramp(1000).reverse(), 99, 990],
   ])('percentile (nearest rank): %s', (_, samples, p, expected) => {
     expect(percentile(samples, p)).toBe(expected);
   });
 
   test('throughput counts measured operations over the measured time only', () => {
-    expect(summarize({ ok: 50, errors: { 500: 2 }, firstError: 'x', latenciesMs: [1, 2, 3], elapsedMs: 2000, cpuMs: 10 })).toMatchObject({ ops: 50, errors: 2, opsPerSec: 25, p50: 2, p99: 3, max: 3 });
+    expect(summarize({ ok: 50, errors: { 500: 2 }, firstError: 'x', latenciesMs: [1, 2, 3], elapsedMs: 2000, cpuMs: 10 })).toMatchObject({
+      ops: 50,
+      errors: 2,
+      opsPerSec: 25,
+      p50: 2,
+      p99: 3,
+      max: 3,
+    });
   });
 
   test('runPool keeps to its concurrency, never overlaps operations of one key, and leaves warm-up out', async () => {
@@ -52,18 +62,33 @@ describe('bench harness', () => {
   test('runPool runs unkeyed operations at full concurrency', async () => {
     let inFlight = 0;
     let most = 0;
-    await runPool(20, 5, 0, () => undefined, async () => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 2));
-      inFlight--;
-    });
+    await runPool(
+      20,
+      5,
+      0,
+      () => undefined,
+      async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+      },
+    );
     expect(most).toBe(5);
   });
 
   test('runPool reports its own CPU over the measured operations, not the warm-up', async () => {
-    const spin = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until); };
+    const spin = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
     // Warm-up burns 200 ms, the measured operations 10 × 5 ms.
-    const result = await runPool(12, 1, 2, () => undefined, async (i) => spin(i < 2 ? 100 : 5));
+    const result = await runPool(
+      12,
+      1,
+      2,
+      () => undefined,
+      async (i) => spin(i < 2 ? 100 : 5),
+    );
     expect(result.cpuMs).toBeGreaterThanOrEqual(45);
     expect(result.cpuMs).toBeLessThan(150);
   });
@@ -72,9 +97,26 @@ describe('bench harness', () => {
 
   test('a history splits at each accepted update, with the workflow task that carried it', () => {
     const history = [
-      'workflowExecutionStarted', 'workflowTaskScheduled', 'workflowTaskStarted', 'workflowTaskCompleted', 'workflowExecutionUpdateAccepted', 'workflowExecutionUpdateCompleted',
-      'activityTaskScheduled', 'timerStarted', 'activityTaskStarted', 'activityTaskCompleted', 'workflowTaskScheduled', 'workflowTaskStarted', 'workflowTaskCompleted',
-      'workflowTaskScheduled', 'workflowTaskStarted', 'workflowTaskCompleted', 'workflowExecutionUpdateAccepted', 'workflowExecutionUpdateCompleted', 'timerCanceled', 'timerStarted',
+      'workflowExecutionStarted',
+      'workflowTaskScheduled',
+      'workflowTaskStarted',
+      'workflowTaskCompleted',
+      'workflowExecutionUpdateAccepted',
+      'workflowExecutionUpdateCompleted',
+      'activityTaskScheduled',
+      'timerStarted',
+      'activityTaskStarted',
+      'activityTaskCompleted',
+      'workflowTaskScheduled',
+      'workflowTaskStarted',
+      'workflowTaskCompleted',
+      'workflowTaskScheduled',
+      'workflowTaskStarted',
+      'workflowTaskCompleted',
+      'workflowExecutionUpdateAccepted',
+      'workflowExecutionUpdateCompleted',
+      'timerCanceled',
+      'timerStarted',
     ].map(ev);
     const segments = segmentsOf(history as never);
     expect(segments.map((s) => s.length)).toEqual([13, 7]);
@@ -84,11 +126,20 @@ describe('bench harness', () => {
   });
 
   test('options: full sizes by default, small ones with --quick or BENCH_QUICK, and bad input refused', () => {
-    expect(parseOptions([], {})).toMatchObject({ quick: false, clients: 10, applies: 600, listRows: 100_000, check: false, workerCurve: [], listCurve: [] });
+    expect(parseOptions([], {})).toMatchObject({
+      quick: false,
+      clients: 10,
+      applies: 600,
+      listRows: 100_000,
+      check: false,
+      workerCurve: [],
+      listCurve: [],
+    });
     expect(parseOptions(['--quick'], {})).toMatchObject({ quick: true, check: true, applies: 100 });
     expect(parseOptions([], { BENCH_QUICK: '1' })).toMatchObject({ quick: true });
-    expect(parseOptions(['--worker-curve', '1,2,4', '--list-curve', '10_000,100000', '--clients-curve', '1,5', '--clients', '4'], {}))
-      .toMatchObject({ workerCurve: [1, 2, 4], listCurve: [10_000, 100_000], clientsCurve: [1, 5], clients: 4, warmup: 8 });
+    expect(
+      parseOptions(['--worker-curve', '1,2,4', '--list-curve', '10_000,100000', '--clients-curve', '1,5', '--clients', '4'], {}),
+    ).toMatchObject({ workerCurve: [1, 2, 4], listCurve: [10_000, 100_000], clientsCurve: [1, 5], clients: 4, warmup: 8 });
     expect(parseOptions(['--temporal', '127.0.0.1:7233'], {})).toMatchObject({ temporalAddress: '127.0.0.1:7233', temporalServer: false });
     expect(parseOptions(['--temporal-server', '--quick'], {})).toMatchObject({ temporalServer: true, quick: true });
     expect(() => parseOptions(['--temporal-server', '--temporal', '127.0.0.1:7233'], {})).toThrow(/exclude each other/);
@@ -99,18 +150,38 @@ describe('bench harness', () => {
   });
 
   /** A run whose system is `factor` times its baselines' throughput and `1 / factor` their latency. */
-  function run(factor: number, failed = 0, work: { events: number; workflowTasks: number; activityTasks: number } = { events: 6, workflowTasks: 1, activityTasks: 0 }): BenchResult {
-    const engine = (w: typeof work) => ({ events: w.events, workflowTasks: w.workflowTasks, activityTasks: w.activityTasks, timersStarted: 0, timersCanceled: 0, searchAttributeUpserts: 0 });
+  function run(
+    factor: number,
+    failed = 0,
+    work: { events: number; workflowTasks: number; activityTasks: number } = { events: 6, workflowTasks: 1, activityTasks: 0 },
+  ): BenchResult {
+    const engine = (w: typeof work) => ({
+      events: w.events,
+      workflowTasks: w.workflowTasks,
+      activityTasks: w.activityTasks,
+      timersStarted: 0,
+      timersCanceled: 0,
+      searchAttributeUpserts: 0,
+    });
     const bareWork = { events: 5, workflowTasks: 1, activityTasks: 0 };
     const side = (opsPerSec: number, p50: number, p99: number, errors = 0, rss: Record<string, number> = {}) => ({
-      summary: { ops: 100, errors, opsPerSec, p50, p99, max: p99 }, firstError: null,
+      summary: { ops: 100, errors, opsPerSec, p50, p99, max: p99 },
+      firstError: null,
       usage: Object.fromEntries(Object.entries(rss).map(([p, mb]) => [p, { rssMaxMb: mb, rssMeanMb: mb, cpuMs: 1 }])),
     });
-    const pair = (errors = 0) => ({ system: side(100 * factor, 10 / factor, 20 / factor, errors, { api: 120, worker: 200 }), bare: side(100, 10, 20) });
+    const pair = (errors = 0) => ({
+      system: side(100 * factor, 10 / factor, 20 / factor, errors, { api: 120, worker: 200 }),
+      bare: side(100, 10, 20),
+    });
     return {
       options: parseOptions(['--quick'], {}),
-      apply: pair(failed), stageChange: pair(), list: { ...pair(), rows: 100_000 },
-      notifier: { system: { jobs: 10, elapsedMs: 1, jobsPerSec: 100 * factor, usage: {} }, raw: { jobs: 10, elapsedMs: 1, jobsPerSec: 100, usage: {} } },
+      apply: pair(failed),
+      stageChange: pair(),
+      list: { ...pair(), rows: 100_000 },
+      notifier: {
+        system: { jobs: 10, elapsedMs: 1, jobsPerSec: 100 * factor, usage: {} },
+        raw: { jobs: 10, elapsedMs: 1, jobsPerSec: 100, usage: {} },
+      },
       rss: { apiDuringWrites: 120, workerDuringWrites: 200, apiDuringList: 120, apiMax: 120, workerMax: 200, notifierMax: 100 },
       engineWork: {
         system: { workflows: 1, apply: engine(work), stageChange: engine(work), example: [] },
@@ -121,15 +192,33 @@ describe('bench harness', () => {
 
   test('the regression check passes a run near its baselines and fails one far off, or with a failed operation', () => {
     expect(checkBounds(run(0.9)).filter((v) => !v.ok)).toEqual([]);
-    expect(checkBounds(run(0.05)).filter((v) => !v.ok).map((v) => v.name)).toEqual(['apply throughput / bare', 'stage change throughput / bare', 'stage change p50 / bare', 'list p99 / bare Koa', 'notifier / raw']);
+    expect(
+      checkBounds(run(0.05))
+        .filter((v) => !v.ok)
+        .map((v) => v.name),
+    ).toEqual([
+      'apply throughput / bare',
+      'stage change throughput / bare',
+      'stage change p50 / bare',
+      'list p99 / bare Koa',
+      'notifier / raw',
+    ]);
     expect(checkBounds(run(0.9, 3)).filter((v) => !v.ok)).toEqual([expect.objectContaining({ name: 'failed operations', value: 3 })]);
   });
 
   test('the regression check fails engine work beyond the bounds: an activity and a second workflow task per transition, or more events', () => {
     // What applications cost before the API recorded its own transitions: 14 events, 2 workflow tasks, 1 activity.
-    expect(checkBounds(run(0.9, 0, { events: 14, workflowTasks: 2, activityTasks: 1 })).filter((v) => !v.ok).map((v) => v.name)).toEqual([
-      'apply: history events over bare', 'apply: workflow tasks', 'apply: activity tasks',
-      'stage change: history events over bare', 'stage change: workflow tasks', 'stage change: activity tasks',
+    expect(
+      checkBounds(run(0.9, 0, { events: 14, workflowTasks: 2, activityTasks: 1 }))
+        .filter((v) => !v.ok)
+        .map((v) => v.name),
+    ).toEqual([
+      'apply: history events over bare',
+      'apply: workflow tasks',
+      'apply: activity tasks',
+      'stage change: history events over bare',
+      'stage change: workflow tasks',
+      'stage change: activity tasks',
     ]);
     expect(checkBounds(run(0.9, 0, { events: 7, workflowTasks: 1, activityTasks: 0 })).filter((v) => !v.ok)).toEqual([]);
     expect(checkBounds(run(0.9, 0, { events: 8, workflowTasks: 1, activityTasks: 0 })).map((v) => v.ok)).toContain(false);
@@ -155,14 +244,15 @@ describe('bench harness', () => {
   });
 
   test('the step metric is read by operation and step in either label order, and differenced between two readings', () => {
-    const text = (applyRecord: number) => [
-      '# HELP ats_transition_step_seconds x',
-      'ats_transition_step_seconds_bucket{le="0.005",operation="apply",step="record"} 1',
-      `ats_transition_step_seconds_sum{operation="apply",step="record"} ${applyRecord / 1000}`,
-      `ats_transition_step_seconds_count{operation="apply",step="record"} ${applyRecord === 3 ? 2 : 5}`,
-      'ats_transition_step_seconds_sum{step="journal",operation="stage_change"} 0.5',
-      'ats_transition_step_seconds_count{step="journal",operation="stage_change"} 4',
-    ].join('\n');
+    const text = (applyRecord: number) =>
+      [
+        '# HELP ats_transition_step_seconds x',
+        'ats_transition_step_seconds_bucket{le="0.005",operation="apply",step="record"} 1',
+        `ats_transition_step_seconds_sum{operation="apply",step="record"} ${applyRecord / 1000}`,
+        `ats_transition_step_seconds_count{operation="apply",step="record"} ${applyRecord === 3 ? 2 : 5}`,
+        'ats_transition_step_seconds_sum{step="journal",operation="stage_change"} 0.5',
+        'ats_transition_step_seconds_count{step="journal",operation="stage_change"} 4',
+      ].join('\n');
     const before = parseStepTotals(text(3));
     expect(before.get('stage_change/journal')).toEqual({ ms: 500, n: 4 });
     expect(stepsBetween(before, parseStepTotals(text(9)), 'apply')).toEqual({ record: { ms: 6, n: 3 } });
@@ -197,7 +287,10 @@ describe('bench harness', () => {
 
 describe('bench metrics reading', () => {
   test('reads the step totals from a metrics listener, and refuses to read a refusal as no steps', async () => {
-    let answer = { status: 200, text: 'ats_transition_step_seconds_sum{operation="apply",step="record"} 0.25\nats_transition_step_seconds_count{operation="apply",step="record"} 5\n' };
+    let answer = {
+      status: 200,
+      text: 'ats_transition_step_seconds_sum{operation="apply",step="record"} 0.25\nats_transition_step_seconds_count{operation="apply",step="record"} 5\n',
+    };
     const paths: string[] = [];
     const server = createServer((req, res) => {
       paths.push(req.url ?? '');

@@ -25,12 +25,12 @@ describe('loadConfig', () => {
     for (const name of ['PORT', 'ALGORITHM', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'REDIS_URL']) expect(message).toContain(name);
   });
 
-  test.each([
-    ['postgresql://ats:secret@db.internal:5432/ats'],
-    ['postgres://ats@127.0.0.1/ats_test'],
-  ])('DATABASE_URL %s selects PostgreSQL', (url) => {
-    expect(loadConfig({ SECRET_KEY: STRONG, DATABASE_URL: url }).database).toEqual({ dialect: 'postgresql', url });
-  });
+  test.each([['postgresql://ats:secret@db.internal:5432/ats'], ['postgres://ats@127.0.0.1/ats_test']])(
+    'DATABASE_URL %s selects PostgreSQL',
+    (url) => {
+      expect(loadConfig({ SECRET_KEY: STRONG, DATABASE_URL: url }).database).toEqual({ dialect: 'postgresql', url });
+    },
+  );
 
   test.each([
     ['postgresql://db.internal:5432', /DATABASE_URL: a PostgreSQL URL names a host and a database/],
@@ -84,19 +84,27 @@ describe('loadConfig', () => {
   test('METRICS_PORT opens a metrics listener on METRICS_HOST (loopback unless set); unset or empty, none', () => {
     expect(loadConfig({ SECRET_KEY: STRONG }).metrics).toEqual({ port: undefined, host: '127.0.0.1' });
     expect(loadConfig({ SECRET_KEY: STRONG, METRICS_PORT: '' }).metrics.port).toBeUndefined();
-    expect(loadConfig({ SECRET_KEY: STRONG, METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics).toEqual({ port: 9464, host: '10.0.0.5' });
+    expect(loadConfig({ SECRET_KEY: STRONG, METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics).toEqual({
+      port: 9464,
+      host: '10.0.0.5',
+    });
     for (const port of ['0', '70000', 'nine']) expect(() => loadConfig({ SECRET_KEY: STRONG, METRICS_PORT: port })).toThrow(/METRICS_PORT/);
   });
 
   test('log-in budgets: 100 password checks per address and 20 successful log-ins per account, per 60 s, unless set', () => {
     expect(loadConfig({ SECRET_KEY: STRONG }).auth).toMatchObject({ loginMaxPerIp: 100, loginMaxPerAccount: 20, loginWindowSeconds: 60 });
-    expect(loadConfig({ SECRET_KEY: STRONG, LOGIN_MAX_PER_IP: '300', LOGIN_MAX_PER_ACCOUNT: '5', LOGIN_WINDOW_SECONDS: '300' }).auth).toMatchObject({ loginMaxPerIp: 300, loginMaxPerAccount: 5, loginWindowSeconds: 300 });
+    expect(
+      loadConfig({ SECRET_KEY: STRONG, LOGIN_MAX_PER_IP: '300', LOGIN_MAX_PER_ACCOUNT: '5', LOGIN_WINDOW_SECONDS: '300' }).auth,
+    ).toMatchObject({ loginMaxPerIp: 300, loginMaxPerAccount: 5, loginWindowSeconds: 300 });
     expect(() => loadConfig({ SECRET_KEY: STRONG, LOGIN_MAX_PER_IP: '0' })).toThrow(/LOGIN_MAX_PER_IP/);
   });
 
   test('ADMIN_EMAIL and ADMIN_PASSWORD come together', () => {
     expect(() => loadConfig({ SECRET_KEY: STRONG, ADMIN_EMAIL: 'a@example.com' })).toThrow(/ADMIN_EMAIL and ADMIN_PASSWORD/);
-    expect(loadConfig({ SECRET_KEY: STRONG, ADMIN_EMAIL: 'a@example.com', ADMIN_PASSWORD: 'long-enough' }).admin).toEqual({ email: 'a@example.com', password: 'long-enough' });
+    expect(loadConfig({ SECRET_KEY: STRONG, ADMIN_EMAIL: 'a@example.com', ADMIN_PASSWORD: 'long-enough' }).admin).toEqual({
+      email: 'a@example.com',
+      password: 'long-enough',
+    });
   });
 });
 
@@ -116,7 +124,9 @@ describe('webhook settings', () => {
   const STRONG_KEY = 'a'.repeat(16) + 'b'.repeat(16) + 'c'.repeat(8);
 
   test('production refuses WEBHOOK_ALLOW_PRIVATE', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: STRONG_KEY, WEBHOOK_ALLOW_PRIVATE: 'true' })).toThrow(/WEBHOOK_ALLOW_PRIVATE/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: STRONG_KEY, WEBHOOK_ALLOW_PRIVATE: 'true' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE/,
+    );
   });
 
   test('defaults: private delivery off, about a day of retries, a 10 s timeout', () => {

@@ -5,7 +5,9 @@ import { devSecretKey } from '../../src/dev/dev-secret';
 
 describe('devSecretKey', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-dev-secret-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-dev-secret-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('generates a random key once into var/secret-key, readable by its owner only, and reuses it', () => {

@@ -24,7 +24,8 @@ function validate(document: Record<string, unknown>): string[] {
   // `name` came to the specification after the vendored snapshot (see its SOURCE.md); checked below.
   const { name, ...rest } = document;
   const errors = check(rest) ? [] : (check.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
-  if (name !== undefined && !(typeof name === 'string' && /^[a-z0-9][a-z0-9_-]*$/.test(name))) errors.push(`/name ${JSON.stringify(name)} is not a valid project name`);
+  if (name !== undefined && !(typeof name === 'string' && /^[a-z0-9][a-z0-9_-]*$/.test(name)))
+    errors.push(`/name ${JSON.stringify(name)} is not a valid project name`);
   return errors;
 }
 
@@ -35,9 +36,14 @@ function validate(document: Record<string, unknown>): string[] {
 function withoutLegacyIds(node: unknown, isNameMap = false): unknown {
   if (Array.isArray(node)) return node.map((n) => withoutLegacyIds(n));
   if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node)
-    .filter(([key, value]) => isNameMap || key !== 'id' || typeof value !== 'string')
-    .map(([key, value]) => [key, isNameMap ? withoutLegacyIds(value) : withoutLegacyIds(value, ['properties', 'patternProperties', 'definitions'].includes(key))]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => isNameMap || key !== 'id' || typeof value !== 'string')
+      .map(([key, value]) => [
+        key,
+        isNameMap ? withoutLegacyIds(value) : withoutLegacyIds(value, ['properties', 'patternProperties', 'definitions'].includes(key)),
+      ]),
+  );
 }
 
 const load = (file: string) => parse(fs.readFileSync(path.join(ROOT, file), 'utf8'), { merge: true }) as Record<string, unknown>;

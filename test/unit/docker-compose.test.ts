@@ -9,22 +9,37 @@ const services = compose.services as Record<string, any>;
 
 /** Compose's own substitution of `${NAME:-default}` and `${NAME:?error}` from the given shell environment. */
 function interpolate(environment: Record<string, string>, shell: Record<string, string>): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value).replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, arg?: string) => {
-    if (shell[name] !== undefined && shell[name] !== '') return shell[name];
-    if (op === '?') throw new Error(`${name}: ${arg}`);
-    return arg ?? '';
-  }) || undefined]));
+  return Object.fromEntries(
+    Object.entries(environment).map(([key, value]) => [
+      key,
+      String(value).replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, arg?: string) => {
+        if (shell[name] !== undefined && shell[name] !== '') return shell[name];
+        if (op === '?') throw new Error(`${name}: ${arg}`);
+        return arg ?? '';
+      }) || undefined,
+    ]),
+  );
 }
 
-interface PublishedPort { hostIp: string | undefined; published: number | undefined; target: number }
+interface PublishedPort {
+  hostIp: string | undefined;
+  published: number | undefined;
+  target: number;
+}
 
 /** A service's `ports`, short (`[ip:][published:]target`) or long syntax; no host IP means every interface. */
 function publishedPorts(service: { ports?: (string | number | Record<string, unknown>)[] }): PublishedPort[] {
   return (service.ports ?? []).map((entry) => {
     if (typeof entry === 'object') {
-      return { hostIp: entry.host_ip as string | undefined, published: entry.published === undefined ? undefined : Number(entry.published), target: Number(entry.target) };
+      return {
+        hostIp: entry.host_ip as string | undefined,
+        published: entry.published === undefined ? undefined : Number(entry.published),
+        target: Number(entry.target),
+      };
     }
-    const parts = String(entry).replace(/\/\w+$/, '').split(':');
+    const parts = String(entry)
+      .replace(/\/\w+$/, '')
+      .split(':');
     const target = Number(parts.pop());
     const published = parts.length ? Number(parts.pop()) : undefined;
     return { hostIp: parts.length ? parts.join(':').replace(/^\[|\]$/g, '') : undefined, published, target };
@@ -52,9 +67,11 @@ describe('docker-compose.yml', () => {
   });
 
   test('only the API publishes a port beyond localhost', () => {
-    const open = Object.entries(services).flatMap(([name, service]) => publishedPorts(service)
-      .filter((p) => p.hostIp !== '127.0.0.1' && p.hostIp !== '::1')
-      .map((p) => `${name}:${p.target}`));
+    const open = Object.entries(services).flatMap(([name, service]) =>
+      publishedPorts(service)
+        .filter((p) => p.hostIp !== '127.0.0.1' && p.hostIp !== '::1')
+        .map((p) => `${name}:${p.target}`),
+    );
     expect(open).toEqual(['api:8000']);
   });
 
@@ -99,7 +116,18 @@ describe('docker-compose.production.yml', () => {
   const prod = production.services as Record<string, any>;
 
   test('PostgreSQL, the full Temporal server with its schema set up by admin-tools, the Web UI, Redis, and the three pools', () => {
-    expect(Object.keys(prod).sort()).toEqual(['api', 'migrate', 'notifier', 'postgresql', 'redis', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker']);
+    expect(Object.keys(prod).sort()).toEqual([
+      'api',
+      'migrate',
+      'notifier',
+      'postgresql',
+      'redis',
+      'temporal',
+      'temporal-schema',
+      'temporal-setup',
+      'temporal-ui',
+      'worker',
+    ]);
     expect(prod.postgresql.image).toMatch(/^postgres:/);
     expect(prod.temporal.image).toMatch(/^temporalio\/server:/);
     expect(prod.temporal.environment.DB).toBe('postgres12');
@@ -117,21 +145,26 @@ describe('docker-compose.production.yml', () => {
     expect(prod.redis.volumes).toEqual(['redis-data:/data']);
   });
 
-  test.each(['api', 'worker', 'notifier'])('%s is a pool of its own with replicas, started after the schema, migrations and Redis', (name) => {
-    expect(prod[name].deploy.replicas).toBeGreaterThanOrEqual(2);
-    expect(prod[name].container_name).toBeUndefined();
-    expect([prod[name].command[0], prod[name].command.at(-1)]).toEqual(['node', `dist/src/main/${name}.js`]);
-    expect(prod[name].depends_on).toEqual({
-      'temporal-setup': { condition: 'service_completed_successfully' },
-      redis: { condition: 'service_healthy' },
-      migrate: { condition: 'service_completed_successfully' },
-    });
-  });
+  test.each(['api', 'worker', 'notifier'])(
+    '%s is a pool of its own with replicas, started after the schema, migrations and Redis',
+    (name) => {
+      expect(prod[name].deploy.replicas).toBeGreaterThanOrEqual(2);
+      expect(prod[name].container_name).toBeUndefined();
+      expect([prod[name].command[0], prod[name].command.at(-1)]).toEqual(['node', `dist/src/main/${name}.js`]);
+      expect(prod[name].depends_on).toEqual({
+        'temporal-setup': { condition: 'service_completed_successfully' },
+        redis: { condition: 'service_healthy' },
+        migrate: { condition: 'service_completed_successfully' },
+      });
+    },
+  );
 
-  test('only the API publishes a port beyond localhost; Temporal\'s frontend is not published at all', () => {
-    const open = Object.entries(prod).flatMap(([name, service]) => publishedPorts(service)
-      .filter((p) => p.hostIp !== '127.0.0.1' && p.hostIp !== '::1')
-      .map((p) => `${name}:${p.target}`));
+  test("only the API publishes a port beyond localhost; Temporal's frontend is not published at all", () => {
+    const open = Object.entries(prod).flatMap(([name, service]) =>
+      publishedPorts(service)
+        .filter((p) => p.hostIp !== '127.0.0.1' && p.hostIp !== '::1')
+        .map((p) => `${name}:${p.target}`),
+    );
     expect(open).toEqual(['api:8000']);
     expect(publishedPorts(prod.temporal)).toEqual([]);
     expect(publishedPorts(prod['temporal-ui'])).toEqual([{ hostIp: '127.0.0.1', published: 8233, target: 8080 }]);
@@ -143,7 +176,11 @@ describe('docker-compose.production.yml', () => {
     let problems: string[] = [];
     try {
       const config = loadConfig(env);
-      expect(config.temporal.workerTuning).toEqual({ maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentActivityTaskExecutions: 50, maxCachedWorkflows: 200 });
+      expect(config.temporal.workerTuning).toEqual({
+        maxConcurrentWorkflowTaskExecutions: 100,
+        maxConcurrentActivityTaskExecutions: 50,
+        maxCachedWorkflows: 200,
+      });
     } catch (err) {
       problems = (err as { problems?: string[] }).problems ?? [String(err)];
     }

@@ -8,7 +8,13 @@ import path from 'node:path';
  */
 const ROOT = path.resolve(__dirname, '../..');
 const MAX_README_LINES = 220;
-const PAGES = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** The lines outside fenced code blocks, with inline code removed: neither holds links or headings. */
 function prose(markdown: string): string[] {
@@ -28,7 +34,10 @@ function prose(markdown: string): string[] {
 /** A heading's anchor as GitHub makes it (github-slugger): the text lower-cased, punctuation and symbols dropped, spaces to hyphens. */
 function slug(heading: string): string {
   const text = heading.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
-  return text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-');
 }
 
 /** Every anchor of a page's headings; a repeated heading gets `-1`, `-2`… as on GitHub. */
@@ -104,7 +113,11 @@ describe('documentation links', () => {
   });
 
   test('every relative link in README.md and docs/*.md leads to a file and heading that exist', () => {
-    const broken = PAGES.flatMap((page) => linksOf(read(page)).map((target) => brokenLink(page, target)).filter((b) => b !== null));
+    const broken = PAGES.flatMap((page) =>
+      linksOf(read(page))
+        .map((target) => brokenLink(page, target))
+        .filter((b) => b !== null),
+    );
     expect(PAGES.length).toBeGreaterThan(1);
     expect(broken).toEqual([]);
   });

@@ -15,7 +15,9 @@ describe('Swagger UI at /docs', () => {
     await new Promise((r) => server.once('listening', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(async () => { await new Promise((r) => server.close(r)); });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
 
   test('does not keep the bearer token in localStorage (persistAuthorization off)', async () => {
     const page = await (await fetch(`${url}/docs`)).text();

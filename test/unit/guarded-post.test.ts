@@ -4,10 +4,28 @@ import { guardedPost, isBlockedAddress, RefusedAddressError } from '../../src/we
 
 describe('isBlockedAddress', () => {
   test.each([
-    ['127.0.0.1', true], ['127.8.9.10', true], ['10.1.2.3', true], ['172.16.0.1', true], ['172.31.255.255', true], ['192.168.1.1', true],
-    ['169.254.169.254', true], ['100.100.100.200', true], ['0.0.0.0', true], ['224.0.0.1', true],
-    ['::1', true], ['::', true], ['fe80::1', true], ['fc00::1', true], ['fd00:ec2::254', true], ['::ffff:127.0.0.1', true], ['::ffff:169.254.169.254', true],
-    ['8.8.8.8', false], ['172.32.0.1', false], ['93.184.216.34', false], ['2606:4700::1111', false], ['::ffff:8.8.8.8', false],
+    ['127.0.0.1', true],
+    ['127.8.9.10', true],
+    ['10.1.2.3', true],
+    ['172.16.0.1', true],
+    ['172.31.255.255', true],
+    ['192.168.1.1', true],
+    ['169.254.169.254', true],
+    ['100.100.100.200', true],
+    ['0.0.0.0', true],
+    ['224.0.0.1', true],
+    ['::1', true],
+    ['::', true],
+    ['fe80::1', true],
+    ['fc00::1', true],
+    ['fd00:ec2::254', true],
+    ['::ffff:127.0.0.1', true],
+    ['::ffff:169.254.169.254', true],
+    ['8.8.8.8', false],
+    ['172.32.0.1', false],
+    ['93.184.216.34', false],
+    ['2606:4700::1111', false],
+    ['::ffff:8.8.8.8', false],
   ])('%s → %s', (address, blocked) => {
     expect(isBlockedAddress(address)).toBe(blocked);
   });
@@ -39,7 +57,9 @@ describe('guardedPost', () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
-  beforeEach(() => { hits = 0; });
+  beforeEach(() => {
+    hits = 0;
+  });
 
   const post = (url: string, allowPrivate = false, timeoutMs = 5_000) => guardedPost(url, {}, '{}', { timeoutMs, allowPrivate });
 

@@ -28,10 +28,15 @@ describe('large body gate', () => {
     await new Promise((r) => server.once('listening', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(async () => { await new Promise((r) => server.close(r)); });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
 
-  const post = (body: unknown) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const until = async (check: () => boolean) => { while (!check()) await new Promise((r) => setTimeout(r, 5)); };
+  const post = (body: unknown) =>
+    fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const until = async (check: () => boolean) => {
+    while (!check()) await new Promise((r) => setTimeout(r, 5));
+  };
 
   test('a second large body waits unread while the first runs, and is answered 503 when its wait runs out', async () => {
     const first = post({ hold: true, pad: 'x'.repeat(50) });
@@ -83,26 +88,53 @@ async function gatedServer(options: Parameters<typeof largeBodyGate>[0], beforeB
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const port = (server.address() as AddressInfo).port;
-  const post = (body: unknown, from: string, headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${port}`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': from, ...headers }, body: JSON.stringify(body),
-  });
-  /** A chunked body sent a byte at a time every `everyMs`, until the server answers. */
-  const trickle = (from: string, everyMs: number, headers: Record<string, string> = {}) => new Promise<{ status: number; body: any; ms: number }>((resolve, reject) => {
-    const started = performance.now();
-    const req = http.request({ port, method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': from, ...headers } }, (res) => {
-      clearInterval(timer);
-      let text = '';
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : undefined, ms: performance.now() - started }));
+  const post = (body: unknown, from: string, headers: Record<string, string> = {}) =>
+    fetch(`http://127.0.0.1:${port}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': from, ...headers },
+      body: JSON.stringify(body),
     });
-    req.on('error', (err) => { clearInterval(timer); reject(err); });
-    req.write('{"pad":"');
-    const timer = setInterval(() => req.write('x'), everyMs);
-  });
-  return { server, held, counts, post, trickle, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+  /** A chunked body sent a byte at a time every `everyMs`, until the server answers. */
+  const trickle = (from: string, everyMs: number, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; body: any; ms: number }>((resolve, reject) => {
+      const started = performance.now();
+      const req = http.request(
+        { port, method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': from, ...headers } },
+        (res) => {
+          clearInterval(timer);
+          let text = '';
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : undefined, ms: performance.now() - started }),
+          );
+        },
+      );
+      req.on('error', (err) => {
+        clearInterval(timer);
+        reject(err);
+      });
+      req.write('{"pad":"');
+      const timer = setInterval(() => req.write('x'), everyMs);
+    });
+  return {
+    server,
+    held,
+    counts,
+    post,
+    trickle,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(r);
+      }),
+  };
 }
 
-const until = async (check: () => boolean) => { while (!check()) await new Promise((r) => setTimeout(r, 5)); };
+const until = async (check: () => boolean) => {
+  while (!check()) await new Promise((r) => setTimeout(r, 5));
+};
 
 describe('large body gate, per client', () => {
   test('one address holds at most its share of the slots; another address still gets one', async () => {

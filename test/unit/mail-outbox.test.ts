@@ -7,13 +7,21 @@ import { parseMail } from '../support/smtp-sink';
 
 describe('dev outbox (no SMTP_URL)', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-outbox-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-outbox-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('writes each message as an .eml file named after its Message-ID; a resend overwrites it', async () => {
     const mailer = createMailer({ from: 'ATS <no-reply@ats.test>', outboxDir: path.join(dir, 'outbox') }, createLogger('silent', 'test'));
     expect(mailer.target).toBe(`outbox ${path.join(dir, 'outbox')}`);
-    const mail = { to: { address: 'ann@example.com', name: 'Ann Ó' }, subject: 'Moved to Interview — Acme', text: 'Hello Ann,\nStage: Interview\n', html: '<p>Hello Ann</p>', messageId: '<application-job1-candidate2.3.stage_changed.user2.email@ats.test>' };
+    const mail = {
+      to: { address: 'ann@example.com', name: 'Ann Ó' },
+      subject: 'Moved to Interview — Acme',
+      text: 'Hello Ann,\nStage: Interview\n',
+      html: '<p>Hello Ann</p>',
+      messageId: '<application-job1-candidate2.3.stage_changed.user2.email@ats.test>',
+    };
     const sent = await mailer.send(mail);
     await mailer.send(mail);
     await mailer.close();

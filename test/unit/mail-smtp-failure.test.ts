@@ -1,7 +1,8 @@
 import { describeSmtpFailure, isInvalidRecipient, isPermanentSmtpFailure } from '../../src/mail/smtp-failure';
 
 /** Error shapes as nodemailer produces them (code, command, responseCode, response). */
-const smtp = (code: string, command: string, responseCode?: number, response?: string) => Object.assign(new Error('smtp'), { code, command, responseCode, response });
+const smtp = (code: string, command: string, responseCode?: number, response?: string) =>
+  Object.assign(new Error('smtp'), { code, command, responseCode, response });
 
 describe('SMTP failure classification', () => {
   test.each([
@@ -26,7 +27,9 @@ describe('SMTP failure classification', () => {
   });
 
   test('the failure reason quotes the server, not the message', () => {
-    expect(describeSmtpFailure(smtp('EENVELOPE', 'RCPT TO', 550, '550 5.1.1 No such user'))).toBe('RCPT TO answered 550 5.1.1 No such user');
+    expect(describeSmtpFailure(smtp('EENVELOPE', 'RCPT TO', 550, '550 5.1.1 No such user'))).toBe(
+      'RCPT TO answered 550 5.1.1 No such user',
+    );
     expect(describeSmtpFailure(new Error('boom'))).toBe('boom');
   });
 });

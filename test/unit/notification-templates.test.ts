@@ -4,25 +4,74 @@ import type { NotificationJobData } from '../../src/notifications/notification-q
 
 function data(overrides: Partial<NotificationJobData>): NotificationJobData {
   return {
-    kind: 'stage_changed', channel: 'email', applicationId: 'application-job1-candidate2', seq: 2, at: '2026-11-24T10:05:00.000Z',
-    audience: 'candidate', recipient: { id: '2', email: 'ann@example.com', name: 'Ann' },
-    job: { id: '1', title: 'Backend Engineer', company: 'Acme' }, candidate: { id: '2', name: 'Ann' },
-    from: 'applied', to: 'screening', reason: null, ...overrides,
+    kind: 'stage_changed',
+    channel: 'email',
+    applicationId: 'application-job1-candidate2',
+    seq: 2,
+    at: '2026-11-24T10:05:00.000Z',
+    audience: 'candidate',
+    recipient: { id: '2', email: 'ann@example.com', name: 'Ann' },
+    job: { id: '1', title: 'Backend Engineer', company: 'Acme' },
+    candidate: { id: '2', name: 'Ann' },
+    from: 'applied',
+    to: 'screening',
+    reason: null,
+    ...overrides,
   };
 }
 
 describe('notification templates', () => {
   const recruiter = { audience: 'recruiter' as const, recipient: { id: '9', email: 'rita@example.com', name: 'Rita' } };
   test.each([
-    ['application received, candidate', data({ kind: 'application_received', from: null, to: 'applied' }), 'We received your application for Backend Engineer at Acme', ['Thank you for applying']],
-    ['application received, recruiter', data({ kind: 'application_received', from: null, to: 'applied', ...recruiter }), 'New application from Ann for Backend Engineer', ['Ann applied for Backend Engineer at Acme']],
+    [
+      'application received, candidate',
+      data({ kind: 'application_received', from: null, to: 'applied' }),
+      'We received your application for Backend Engineer at Acme',
+      ['Thank you for applying'],
+    ],
+    [
+      'application received, recruiter',
+      data({ kind: 'application_received', from: null, to: 'applied', ...recruiter }),
+      'New application from Ann for Backend Engineer',
+      ['Ann applied for Backend Engineer at Acme'],
+    ],
     ['stage changed', data({}), 'Your application for Backend Engineer at Acme moved to Screening', ['from Applied to Screening']],
-    ['hired', data({ kind: 'final_outcome', from: 'offer', to: 'hired' }), 'Congratulations: you are hired for Backend Engineer at Acme', [/Stage:\s+Hired/]],
-    ['rejected with reason', data({ kind: 'final_outcome', from: 'interview', to: 'rejected', reason: 'Position filled' }), 'Your application for Backend Engineer at Acme', ['not to move forward', /Reason:\s+Position filled/]],
-    ['withdrawn', data({ kind: 'final_outcome', from: 'screening', to: 'rejected', reason: 'withdrawn' }), 'Your application for Backend Engineer at Acme was withdrawn', ['has been withdrawn']],
-    ['SLA reminder', data({ kind: 'sla_reminder', from: null, to: 'interview', ...recruiter }), "Reminder: Ann's application for Backend Engineer is waiting in Interview", ['longer than its time limit']],
-    ['offer expired, candidate', data({ kind: 'offer_expired', from: null, to: 'offer' }), 'Your offer for Backend Engineer at Acme has expired', ['expired without an answer']],
-    ['offer expired, recruiter', data({ kind: 'offer_expired', from: null, to: 'offer', ...recruiter }), 'Offer expired: Ann for Backend Engineer', ['The offer to Ann']],
+    [
+      'hired',
+      data({ kind: 'final_outcome', from: 'offer', to: 'hired' }),
+      'Congratulations: you are hired for Backend Engineer at Acme',
+      [/Stage:\s+Hired/],
+    ],
+    [
+      'rejected with reason',
+      data({ kind: 'final_outcome', from: 'interview', to: 'rejected', reason: 'Position filled' }),
+      'Your application for Backend Engineer at Acme',
+      ['not to move forward', /Reason:\s+Position filled/],
+    ],
+    [
+      'withdrawn',
+      data({ kind: 'final_outcome', from: 'screening', to: 'rejected', reason: 'withdrawn' }),
+      'Your application for Backend Engineer at Acme was withdrawn',
+      ['has been withdrawn'],
+    ],
+    [
+      'SLA reminder',
+      data({ kind: 'sla_reminder', from: null, to: 'interview', ...recruiter }),
+      "Reminder: Ann's application for Backend Engineer is waiting in Interview",
+      ['longer than its time limit'],
+    ],
+    [
+      'offer expired, candidate',
+      data({ kind: 'offer_expired', from: null, to: 'offer' }),
+      'Your offer for Backend Engineer at Acme has expired',
+      ['expired without an answer'],
+    ],
+    [
+      'offer expired, recruiter',
+      data({ kind: 'offer_expired', from: null, to: 'offer', ...recruiter }),
+      'Offer expired: Ann for Backend Engineer',
+      ['The offer to Ann'],
+    ],
   ])('%s', (_name, input, subject, phrases) => {
     const message = renderNotification(input);
     expect(message.subject).toBe(subject);
@@ -32,11 +81,15 @@ describe('notification templates', () => {
   });
 
   test('user-supplied values are escaped in HTML and kept on one line in the subject', () => {
-    const message = renderNotification(data({
-      job: { id: '1', title: '<script>alert("x")</script>', company: "O'Reilly & Sons" },
-      recipient: { id: '2', email: 'a@example.com', name: 'Ann\r\nBcc: victim@example.com' },
-      kind: 'final_outcome', to: 'rejected', reason: '<img src=x onerror=alert(1)>',
-    }));
+    const message = renderNotification(
+      data({
+        job: { id: '1', title: '<script>alert("x")</script>', company: "O'Reilly & Sons" },
+        recipient: { id: '2', email: 'a@example.com', name: 'Ann\r\nBcc: victim@example.com' },
+        kind: 'final_outcome',
+        to: 'rejected',
+        reason: '<img src=x onerror=alert(1)>',
+      }),
+    );
     expect(message.html).not.toMatch(/<script>|<img/);
     expect(message.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(message.html).toContain('O&#39;Reilly &amp; Sons');
@@ -47,7 +100,9 @@ describe('notification templates', () => {
 
   test('a missing name falls back to a neutral greeting', () => {
     expect(renderNotification(data({ recipient: { id: '2', email: 'a@example.com', name: null } })).text.startsWith('Hello,\n')).toBe(true);
-    expect(renderNotification(data({ kind: 'sla_reminder', candidate: { id: '2', name: null }, ...recruiter })).subject).toContain('A candidate');
+    expect(renderNotification(data({ kind: 'sla_reminder', candidate: { id: '2', name: null }, ...recruiter })).subject).toContain(
+      'A candidate',
+    );
   });
 
   test('helpers', () => {

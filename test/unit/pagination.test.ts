@@ -25,14 +25,20 @@ describe('page query', () => {
   test.each([
     [{}, { limit: 20 }],
     [{ limit: '1' }, { limit: 1 }],
-    [{ limit: '100', cursor: encodeCursor(9) }, { limit: 100, cursor: encodeCursor(9) }],
+    [
+      { limit: '100', cursor: encodeCursor(9) },
+      { limit: 100, cursor: encodeCursor(9) },
+    ],
   ])('%j parses to %j', (input, output) => {
     expect(PageQuery.parse(input)).toEqual(output);
   });
 
-  test.each([[{ limit: '0' }], [{ limit: '101' }], [{ limit: '2.5' }], [{ limit: 'ten' }], [{ cursor: 'nope!' }]])('%j is refused', (input) => {
-    expect(PageQuery.safeParse(input).success).toBe(false);
-  });
+  test.each([[{ limit: '0' }], [{ limit: '101' }], [{ limit: '2.5' }], [{ limit: 'ten' }], [{ cursor: 'nope!' }]])(
+    '%j is refused',
+    (input) => {
+      expect(PageQuery.safeParse(input).success).toBe(false);
+    },
+  );
 });
 
 describe('toPage', () => {

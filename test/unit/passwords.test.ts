@@ -7,7 +7,10 @@ describe('password hashing queue', () => {
     const hasher = createPasswordHasher({ concurrency: 1, maxWaiting: 3 });
     const accepted = Array.from({ length: 4 }, (_, i) => hasher.hash(`password-${i}`));
     const started = performance.now();
-    const refused = await hasher.hash('one-too-many').then(() => undefined, (err: unknown) => err);
+    const refused = await hasher.hash('one-too-many').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(refused).toBeInstanceOf(TryAgainError);
     expect((refused as TryAgainError).retryAfterSeconds).toBeGreaterThan(0);
     expect(performance.now() - started).toBeLessThan(15);
@@ -21,7 +24,10 @@ describe('password hashing queue', () => {
     const stored = await hasher.hash('right-password');
     const order: string[] = [];
     const hashes = Array.from({ length: 5 }, (_, i) => hasher.hash(`flood-${i}`).then(() => order.push(`hash${i}`)));
-    const verified = hasher.verify(stored, 'right-password').then((ok) => { order.push('verify'); return ok; });
+    const verified = hasher.verify(stored, 'right-password').then((ok) => {
+      order.push('verify');
+      return ok;
+    });
     await Promise.all([...hashes, verified]);
     expect(await verified).toBe(true);
     // Only the hash already running when the verification arrived finishes before it.
@@ -60,7 +66,7 @@ describe('the verification line between clients', () => {
     expect(order).toEqual(['first', 'burst', 'a', 'b', 'c', 'burst', 'burst', 'burst', 'burst']);
   });
 
-  test('unnamed work (sign-ups, operators) has only the line\'s own bound', async () => {
+  test("unnamed work (sign-ups, operators) has only the line's own bound", async () => {
     const hasher = createPasswordHasher({ concurrency: 1, maxWaiting: 5, maxWaitingPerClient: 1 });
     const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => hasher.hash(`password-${i}`)));
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);

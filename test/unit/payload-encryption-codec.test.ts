@@ -39,7 +39,14 @@ describe('PayloadEncryptionCodec', () => {
   });
 
   test.each([
-    ['a flipped ciphertext byte', (p: Payload) => { const d = Buffer.from(p.data!); d[20] ^= 1; return { ...p, data: new Uint8Array(d) }; }],
+    [
+      'a flipped ciphertext byte',
+      (p: Payload) => {
+        const d = Buffer.from(p.data!);
+        d[20] ^= 1;
+        return { ...p, data: new Uint8Array(d) };
+      },
+    ],
     ['an unknown key id', (p: Payload) => ({ ...p, metadata: { ...p.metadata, [ENCRYPTION_KEY_ID]: utf8.encode('nope') } })],
     ['a truncated body', (p: Payload) => ({ ...p, data: p.data!.slice(0, 10) })],
   ])('%s decodes to JSON null, never an error', async (_, tamper) => {

@@ -1,5 +1,11 @@
 import type { Payload } from '@temporalio/common';
-import { derivePayloadKey, KEY_ID_KEY, PayloadSignatureCodec, PayloadSignatureVerifier, SIGNATURE_KEY } from '../../src/temporal/payload-signature.codec';
+import {
+  derivePayloadKey,
+  KEY_ID_KEY,
+  PayloadSignatureCodec,
+  PayloadSignatureVerifier,
+  SIGNATURE_KEY,
+} from '../../src/temporal/payload-signature.codec';
 
 const utf8 = new TextEncoder();
 const text = (bytes?: Uint8Array | null) => Buffer.from(bytes ?? []).toString('utf8');
@@ -25,8 +31,11 @@ describe('PayloadSignatureCodec', () => {
     ['no signature', (p: Payload) => ({ ...p, metadata: { encoding: p.metadata!.encoding } })],
     ['changed data', (p: Payload) => ({ ...p, data: utf8.encode(JSON.stringify({ ...request, stage: 'hired' })) })],
     ['changed encoding', (p: Payload) => ({ ...p, metadata: { ...p.metadata, encoding: utf8.encode('binary/plain') } })],
-    ['another key\'s id', (p: Payload) => ({ ...p, metadata: { ...p.metadata, [KEY_ID_KEY]: utf8.encode('0000000000000000') } })],
-    ['a truncated signature', (p: Payload) => ({ ...p, metadata: { ...p.metadata, [SIGNATURE_KEY]: p.metadata![SIGNATURE_KEY]!.slice(0, 16) } })],
+    ["another key's id", (p: Payload) => ({ ...p, metadata: { ...p.metadata, [KEY_ID_KEY]: utf8.encode('0000000000000000') } })],
+    [
+      'a truncated signature',
+      (p: Payload) => ({ ...p, metadata: { ...p.metadata, [SIGNATURE_KEY]: p.metadata![SIGNATURE_KEY]!.slice(0, 16) } }),
+    ],
   ])('%s decodes to JSON null, never an error', async (_, tamper) => {
     const refusals: string[] = [];
     const watched = new PayloadSignatureCodec([key], (reason) => refusals.push(reason));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { candidateOf, isSealed, open, seal } from '../../src/crypto/personal-fields';
 
-describe('personal fields sealed under a candidate\'s data key', () => {
+describe("personal fields sealed under a candidate's data key", () => {
   const key = randomBytes(32);
 
   test('seal names the candidate, hides the text, and opens with the same key only', () => {

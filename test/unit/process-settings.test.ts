@@ -17,7 +17,9 @@ describe('process settings', () => {
   test('npm run start:* runs each entry point with its flags and environment (a variable already set wins)', () => {
     const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
     for (const name of NAMES) {
-      const env = Object.entries(PROCESS_ENV).map(([key, value]) => `${key}=\${${key}:-${value}}`).join(' ');
+      const env = Object.entries(PROCESS_ENV)
+        .map(([key, value]) => `${key}=\${${key}:-${value}}`)
+        .join(' ');
       expect(scripts[`start:${name}`]).toBe(`${env} node ${NODE_FLAGS[name].join(' ')} ${entry(name)}`);
     }
   });
@@ -34,7 +36,8 @@ describe('process settings', () => {
     expect(JSON.parse(/^CMD (.*)$/m.exec(runtime)![1])).toEqual(['node', ...own('api'), entry('api')]);
     for (const file of ['docker-compose.yml', 'docker-compose.production.yml']) {
       const services = parse(read(file), { merge: true }).services as Record<string, { command: string[] }>;
-      for (const name of NAMES) expect({ file, name, command: services[name].command }).toEqual({ file, name, command: ['node', ...own(name), entry(name)] });
+      for (const name of NAMES)
+        expect({ file, name, command: services[name].command }).toEqual({ file, name, command: ['node', ...own(name), entry(name)] });
     }
   });
 

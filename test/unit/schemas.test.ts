@@ -6,7 +6,12 @@ import { fieldErrors, toProblem } from '../../src/http/middleware/error-handler'
 import { toDbId } from '../../src/http/schemas/id.schemas';
 import type { User } from '../../src/db/entities/user.entity';
 
-const errorPaths = (result: { success: boolean; error?: ZodError }) => (result.error ? fieldErrors(result.error).map((e) => e.path).sort() : []);
+const errorPaths = (result: { success: boolean; error?: ZodError }) =>
+  result.error
+    ? fieldErrors(result.error)
+        .map((e) => e.path)
+        .sort()
+    : [];
 
 describe('sign-up body', () => {
   test.each([
@@ -29,7 +34,10 @@ describe('sign-up body', () => {
 
 describe('login form', () => {
   test('username becomes the lower-cased e-mail; OAuth2 extras are ignored', () => {
-    expect(LoginForm.parse({ username: 'Ada@Example.com', password: 'pw', grant_type: 'password', scope: '' })).toEqual({ email: 'ada@example.com', password: 'pw' });
+    expect(LoginForm.parse({ username: 'Ada@Example.com', password: 'pw', grant_type: 'password', scope: '' })).toEqual({
+      email: 'ada@example.com',
+      password: 'pw',
+    });
   });
 });
 
@@ -71,13 +79,37 @@ describe('problems from validation errors', () => {
 
 describe('user JSON', () => {
   test('ids are strings and the hash never appears', () => {
-    const user = { id: 7, email: 'a@b.co', role: 'candidate', fullName: null, active: true, passwordHash: '$argon2id$secret', createdAt: '2024-01-01T00:00:00.000Z', updatedAt: 'x' } as unknown as User;
-    expect(toUserJson(user)).toEqual({ id: '7', email: 'a@b.co', role: 'candidate', fullName: null, createdAt: '2024-01-01T00:00:00.000Z' });
+    const user = {
+      id: 7,
+      email: 'a@b.co',
+      role: 'candidate',
+      fullName: null,
+      active: true,
+      passwordHash: '$argon2id$secret',
+      createdAt: '2024-01-01T00:00:00.000Z',
+      updatedAt: 'x',
+    } as unknown as User;
+    expect(toUserJson(user)).toEqual({
+      id: '7',
+      email: 'a@b.co',
+      role: 'candidate',
+      fullName: null,
+      createdAt: '2024-01-01T00:00:00.000Z',
+    });
   });
 });
 
 describe('path ids', () => {
-  test.each([['1', 1], ['42', 42], ['0', undefined], ['-1', undefined], ['1e3', undefined], ['abc', undefined], ['01', undefined], ['99999999999999999', undefined]])('%j → %j', (id, dbId) => {
+  test.each([
+    ['1', 1],
+    ['42', 42],
+    ['0', undefined],
+    ['-1', undefined],
+    ['1e3', undefined],
+    ['abc', undefined],
+    ['01', undefined],
+    ['99999999999999999', undefined],
+  ])('%j → %j', (id, dbId) => {
     expect(toDbId(id)).toBe(dbId);
   });
 });

@@ -1,5 +1,13 @@
 import { STAGES, allowedNext, type Stage } from '../../src/domain/stages';
-import { OFFER_EXPIRED_REASON, SYSTEM_ACTOR, isTrustedInput, isTrustedRequest, notificationKind, refuseStageChange, stageClock } from '../../workflows/stage-rules';
+import {
+  OFFER_EXPIRED_REASON,
+  SYSTEM_ACTOR,
+  isTrustedInput,
+  isTrustedRequest,
+  notificationKind,
+  refuseStageChange,
+  stageClock,
+} from '../../workflows/stage-rules';
 import type { ApplicationInput, HistoryEntry, StageChangeRequest } from '../../workflows/messages';
 
 const pairs = STAGES.flatMap((from) => STAGES.map((to) => [from, to] as [Stage, Stage]));
@@ -12,28 +20,45 @@ describe('refuseStageChange', () => {
   });
 
   test('a stale fromStage is refused with the current stage, before the table is consulted', () => {
-    expect(refuseStageChange('screening', { stage: 'hired', by: '1', fromStage: 'applied' })).toMatchObject({ code: 'stage_changed', details: { current: 'screening' } });
+    expect(refuseStageChange('screening', { stage: 'hired', by: '1', fromStage: 'applied' })).toMatchObject({
+      code: 'stage_changed',
+      details: { current: 'screening' },
+    });
     expect(refuseStageChange('screening', { stage: 'interview', by: '1', fromStage: 'screening' })).toBeNull();
     expect(refuseStageChange('screening', { stage: 'interview', by: '1', fromStage: null })).toBeNull();
   });
 
   test('an unknown stage from an untyped client is an invalid transition', () => {
-    expect(refuseStageChange('applied', { stage: 'promoted' as Stage, by: '1' })).toMatchObject({ code: 'invalid_transition', details: { allowed: ['screening', 'rejected'] } });
+    expect(refuseStageChange('applied', { stage: 'promoted' as Stage, by: '1' })).toMatchObject({
+      code: 'invalid_transition',
+      details: { allowed: ['screening', 'rejected'] },
+    });
   });
 
   test('messages say what is allowed', () => {
-    expect(refuseStageChange('offer', { stage: 'applied', by: '1' })?.message).toBe('An application in offer cannot move to applied: it can move to hired or rejected.');
-    expect(refuseStageChange('hired', { stage: 'rejected', by: '1' })?.message).toBe('An application in hired cannot move to rejected: it is final.');
+    expect(refuseStageChange('offer', { stage: 'applied', by: '1' })?.message).toBe(
+      'An application in offer cannot move to applied: it can move to hired or rejected.',
+    );
+    expect(refuseStageChange('hired', { stage: 'rejected', by: '1' })?.message).toBe(
+      'An application in hired cannot move to rejected: it is final.',
+    );
   });
 });
 
 describe('notificationKind', () => {
-  const entry = (seq: number, to: Stage, by = '7', reason: string | null = null): HistoryEntry => ({ seq, from: seq === 1 ? null : 'offer', to, at: '', by, reason });
+  const entry = (seq: number, to: Stage, by = '7', reason: string | null = null): HistoryEntry => ({
+    seq,
+    from: seq === 1 ? null : 'offer',
+    to,
+    at: '',
+    by,
+    reason,
+  });
   test.each([
     ['the submission', entry(1, 'applied'), 'application_received'],
     ['a move forward', entry(3, 'interview'), 'stage_changed'],
     ['a hire', entry(5, 'hired'), 'final_outcome'],
-    ['a recruiter\'s rejection', entry(2, 'rejected', '7', 'no fit'), 'final_outcome'],
+    ["a recruiter's rejection", entry(2, 'rejected', '7', 'no fit'), 'final_outcome'],
     ['a withdrawal', entry(2, 'rejected', '9', 'withdrawn'), 'final_outcome'],
     ['an expired offer', entry(5, 'rejected', SYSTEM_ACTOR, OFFER_EXPIRED_REASON), 'offer_expired'],
   ])('%s → %s', (_, e, kind) => {
@@ -58,7 +83,15 @@ describe('stageClock', () => {
 describe('trust: what the signing codec let through, for this application', () => {
   const id = 'application-job1-candidate7';
   const request: StageChangeRequest = { applicationId: id, stage: 'screening', by: '1' };
-  const input: ApplicationInput = { applicationId: id, jobId: '1', candidateId: '7', coverLetter: null, resumeUrl: null, stageSlaSeconds: 1, offerExpirySeconds: 1 };
+  const input: ApplicationInput = {
+    applicationId: id,
+    jobId: '1',
+    candidateId: '7',
+    coverLetter: null,
+    resumeUrl: null,
+    stageSlaSeconds: 1,
+    offerExpirySeconds: 1,
+  };
 
   test.each([
     ['a signed request for this application', request, true],

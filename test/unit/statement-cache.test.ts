@@ -7,9 +7,11 @@ describe('prepared statements are cached by text', () => {
     db = new Database(':memory:');
     db.exec('create table t (x integer); insert into t values (1), (2), (3)');
   });
-  afterEach(() => { if (db.open) db.close(); });
+  afterEach(() => {
+    if (db.open) db.close();
+  });
 
-  test('the same text gives the same statement, which still binds each call\'s values', () => {
+  test("the same text gives the same statement, which still binds each call's values", () => {
     const cached = cachingStatements(db);
     const first = cached.prepare('select x from t where x >= ? order by x');
     expect(cached.prepare('select x from t where x >= ? order by x')).toBe(first);
@@ -40,7 +42,7 @@ describe('prepared statements are cached by text', () => {
   test('a schema change under a cached statement is picked up', () => {
     const cached = cachingStatements(db);
     expect(cached.prepare('select * from t limit 1').all([])).toEqual([{ x: 1 }]);
-    db.exec('alter table t add column y text default \'y\'');
+    db.exec("alter table t add column y text default 'y'");
     expect(cached.prepare('select * from t limit 1').all([])).toEqual([{ x: 1, y: 'y' }]);
   });
 

@@ -36,15 +36,31 @@ describe('Temporal connection configuration', () => {
   });
 
   test('mTLS: the files are read at load time', () => {
-    const { temporal } = loadConfig({ ...BASE, TEMPORAL_ADDRESS: 'temporal.example.com:7233', TEMPORAL_TLS_CERT: CERT, TEMPORAL_TLS_KEY: KEY, TEMPORAL_TLS_CA: CA, TEMPORAL_TLS_SERVER_NAME: 'frontend.internal' });
+    const { temporal } = loadConfig({
+      ...BASE,
+      TEMPORAL_ADDRESS: 'temporal.example.com:7233',
+      TEMPORAL_TLS_CERT: CERT,
+      TEMPORAL_TLS_KEY: KEY,
+      TEMPORAL_TLS_CA: CA,
+      TEMPORAL_TLS_SERVER_NAME: 'frontend.internal',
+    });
     expect(connectionOptions(temporal)).toEqual({
       address: 'temporal.example.com:7233',
-      tls: { clientCertPair: { crt: Buffer.from('client certificate'), key: Buffer.from('client key') }, serverRootCACertificate: Buffer.from('ca certificate'), serverNameOverride: 'frontend.internal' },
+      tls: {
+        clientCertPair: { crt: Buffer.from('client certificate'), key: Buffer.from('client key') },
+        serverRootCACertificate: Buffer.from('ca certificate'),
+        serverNameOverride: 'frontend.internal',
+      },
     });
   });
 
   test('an API key (Temporal Cloud) always goes over TLS, with the system’s CAs', () => {
-    const { temporal } = loadConfig({ ...BASE, TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233', TEMPORAL_NAMESPACE: 'ats.a1b2c', TEMPORAL_API_KEY: 'key-123' });
+    const { temporal } = loadConfig({
+      ...BASE,
+      TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233',
+      TEMPORAL_NAMESPACE: 'ats.a1b2c',
+      TEMPORAL_API_KEY: 'key-123',
+    });
     expect(connectionOptions(temporal)).toEqual({ address: 'eu-west-1.aws.api.temporal.io:7233', tls: {}, apiKey: 'key-123' });
     expect(problems({ TEMPORAL_API_KEY: 'key-123', TEMPORAL_TLS: 'false' })).toContain('TEMPORAL_TLS');
   });
@@ -66,7 +82,11 @@ describe('Temporal connection configuration', () => {
 
   test('worker tuning: positive integers passed to the worker as its slot limits', () => {
     const { temporal } = loadConfig({ ...BASE, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '50', WORKER_MAX_CONCURRENT_ACTIVITIES: '20' });
-    expect(temporal.workerTuning).toEqual({ maxConcurrentWorkflowTaskExecutions: 50, maxConcurrentActivityTaskExecutions: 20, maxCachedWorkflows: 200 });
+    expect(temporal.workerTuning).toEqual({
+      maxConcurrentWorkflowTaskExecutions: 50,
+      maxConcurrentActivityTaskExecutions: 20,
+      maxCachedWorkflows: 200,
+    });
     const message = problems({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '0', WORKER_MAX_CONCURRENT_ACTIVITIES: 'many' });
     expect(message).toContain('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS');
     expect(message).toContain('WORKER_MAX_CONCURRENT_ACTIVITIES');

@@ -13,15 +13,34 @@ import { createRegistry, generateDocument } from '../../src/http/openapi';
 function admits(schema: z.ZodType, value: string): boolean {
   const registry = createRegistry();
   registry.register('Field', schema);
-  const published = (generateDocument(registry) as unknown as { components: { schemas: { Field: Record<string, unknown> } } }).components.schemas.Field;
+  const published = (generateDocument(registry) as unknown as { components: { schemas: { Field: Record<string, unknown> } } }).components
+    .schemas.Field;
   const length = [...value].length;
   if (typeof published.maxLength === 'number' && length > published.maxLength) return false;
   if (typeof published.minLength === 'number' && length < published.minLength) return false;
   return typeof published.pattern !== 'string' || new RegExp(published.pattern, 'u').test(value);
 }
 
-const SAMPLES = ['plain', '  padded  ', 'tab\there', 'line\nbreak', '', '   ', '\u00a0', '\ufeff', '\u0085x', 'nul\u0000', 'bell\u0007', 'cr\r', 'del\u007f',
-  'é', '😀'.repeat(5), '😀'.repeat(6), 'x'.repeat(6), 'ab\u2028'];
+const SAMPLES = [
+  'plain',
+  '  padded  ',
+  'tab\there',
+  'line\nbreak',
+  '',
+  '   ',
+  '\u00a0',
+  '\ufeff',
+  '\u0085x',
+  'nul\u0000',
+  'bell\u0007',
+  'cr\r',
+  'del\u007f',
+  'é',
+  '😀'.repeat(5),
+  '😀'.repeat(6),
+  'x'.repeat(6),
+  'ab\u2028',
+];
 
 describe('text fields: the published schema and the validator agree', () => {
   test.each([
@@ -39,10 +58,18 @@ describe('text fields: the published schema and the validator agree', () => {
     expect(result.error?.issues.map((i) => i.message)).toEqual(['Control characters other than tab and newline are not allowed.']);
   });
 
-  test.each(['ada@example.com', ' Ada@Example.COM\t', '\ufeffada@example.com', "o'neil+x@sub.example.org", 'ada@example', 'ada@@example.com', '.ada@example.com', 'ada\u0000@example.com'])(
-    'e-mail %j: the pattern admits it exactly when sign-up accepts it', (email) => {
-      expect(new RegExp(EMAIL_PATTERN, 'u').test(email)).toBe(Email.safeParse(email).success);
-    });
+  test.each([
+    'ada@example.com',
+    ' Ada@Example.COM\t',
+    '\ufeffada@example.com',
+    "o'neil+x@sub.example.org",
+    'ada@example',
+    'ada@@example.com',
+    '.ada@example.com',
+    'ada\u0000@example.com',
+  ])('e-mail %j: the pattern admits it exactly when sign-up accepts it', (email) => {
+    expect(new RegExp(EMAIL_PATTERN, 'u').test(email)).toBe(Email.safeParse(email).success);
+  });
 });
 
 describe('withAliases', () => {
@@ -56,24 +83,29 @@ describe('withAliases', () => {
     expect(Body.parse(input)).toEqual(output);
   });
 
-  test.each([
-    [{ full_name: 'Ann', fullName: 'Bea' }],
-    [{ full_name: 'Ann', fullName: 'Ann' }],
-    [{ full_name: null, fullName: 'Ann' }],
-  ])('both names, whatever the values, are one error naming the field: %j', (input) => {
-    const Nullable = withAliases(z.strictObject({ fullName: z.string().nullable().optional() }), { full_name: 'fullName' });
-    expect(Nullable.safeParse(input).error?.issues.map((i) => i.path)).toEqual([['fullName']]);
-  });
+  test.each([[{ full_name: 'Ann', fullName: 'Bea' }], [{ full_name: 'Ann', fullName: 'Ann' }], [{ full_name: null, fullName: 'Ann' }]])(
+    'both names, whatever the values, are one error naming the field: %j',
+    (input) => {
+      const Nullable = withAliases(z.strictObject({ fullName: z.string().nullable().optional() }), { full_name: 'fullName' });
+      expect(Nullable.safeParse(input).error?.issues.map((i) => i.path)).toEqual([['fullName']]);
+    },
+  );
 
   test('the document says both names together are refused', () => {
-    expect(atMostOneOf(['fullName', 'full_name'], ['a', 'b', 'c'], ['b', 'a'])).toEqual({ not: { anyOf: [
-      { required: ['fullName', 'full_name'] }, { required: ['a', 'b'] }, { required: ['a', 'c'] }, { required: ['b', 'c'] },
-    ] } });
+    expect(atMostOneOf(['fullName', 'full_name'], ['a', 'b', 'c'], ['b', 'a'])).toEqual({
+      not: {
+        anyOf: [{ required: ['fullName', 'full_name'] }, { required: ['a', 'b'] }, { required: ['a', 'c'] }, { required: ['b', 'c'] }],
+      },
+    });
     expect(atMostOneOf()).toEqual({});
   });
 
   test('the alias is refused like the name when invalid, and unknown fields stay unknown', () => {
-    expect(Body.safeParse({ full_name: 7, nickname: 'x' }).error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['', 'full_name']);
+    expect(
+      Body.safeParse({ full_name: 7, nickname: 'x' })
+        .error?.issues.map((i) => i.path.join('.'))
+        .sort(),
+    ).toEqual(['', 'full_name']);
   });
 });
 
@@ -81,7 +113,11 @@ describe('every request body takes the original names of its fields', () => {
   test.each([
     [SignupBody, { email: 'a@b.co', password: '12345678', full_name: 'Ann' }, { fullName: 'Ann' }],
     [CreateUserBody, { email: 'a@b.co', password: '12345678', role: 'admin', full_name: 'Ann' }, { fullName: 'Ann' }],
-    [ApplyBody, { resume_url: 'https://x.example/cv.pdf', cover_letter: 'Hi' }, { resumeUrl: 'https://x.example/cv.pdf', coverLetter: 'Hi' }],
+    [
+      ApplyBody,
+      { resume_url: 'https://x.example/cv.pdf', cover_letter: 'Hi' },
+      { resumeUrl: 'https://x.example/cv.pdf', coverLetter: 'Hi' },
+    ],
     [StageChangeBody, { stage: 'screening', notes: 'Good', from_stage: 'applied' }, { reason: 'Good', fromStage: 'applied' }],
     [CreateJobBody, { title: 'T', company_id: 1 }, { companyId: 1 }],
     [UpdateJobBody, { company_id: '2' }, { companyId: 2 }],
@@ -117,6 +153,8 @@ describe('every request body takes the original names of its fields', () => {
   });
 
   test('a stage change with different notes and reason is refused, naming reason', () => {
-    expect(StageChangeBody.safeParse({ stage: 'screening', notes: 'a', reason: 'b' }).error?.issues.map((i) => i.path)).toEqual([['reason']]);
+    expect(StageChangeBody.safeParse({ stage: 'screening', notes: 'a', reason: 'b' }).error?.issues.map((i) => i.path)).toEqual([
+      ['reason'],
+    ]);
   });
 });

@@ -1,6 +1,9 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
-/** A hiring company; its name is unique without regard to letter case (SQLite's `nocase` column folds ASCII letters, PostgreSQL's `citext` every letter). */
+/**
+ * A hiring company; its name is unique without regard to letter case (SQLite's `nocase` column folds ASCII letters,
+ * PostgreSQL's `citext` every letter).
+ */
 export const CompanySchema = defineEntity({
   name: 'Company',
   tableName: 'companies',

@@ -1,10 +1,27 @@
 import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcDeadlineError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcDeadlineError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NotFoundError as OrmNotFoundError } from '@mikro-orm/core';
 import type { Logger } from '../../logger';
-import { ConflictError, DomainError, ForbiddenError, InvalidInputError, MethodNotAllowedError, NotFoundError, TooManyRequestsError, TryAgainError, UnauthorizedError, UnprocessableError } from '../../domain/errors';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidInputError,
+  MethodNotAllowedError,
+  NotFoundError,
+  TooManyRequestsError,
+  TryAgainError,
+  UnauthorizedError,
+  UnprocessableError,
+} from '../../domain/errors';
 import { problem, type Problem } from '../problem';
 
 /**
@@ -50,7 +67,8 @@ export function toProblem(err: unknown): Problem {
   }
   const status = httpStatusOf(err);
   // Body-parser errors: say what was wrong without echoing the parser's message or the body.
-  if (status === 400 && err instanceof SyntaxError) return problem(400, 'malformed_json', 'The request body is not valid JSON (an object or an array).');
+  if (status === 400 && err instanceof SyntaxError)
+    return problem(400, 'malformed_json', 'The request body is not valid JSON (an object or an array).');
   if (status === 413) return problem(413, 'payload_too_large', 'The request body is too large.');
   if (status && status >= 400 && status < 500) {
     const code = status === 415 ? 'unsupported_media_type' : status === 400 ? 'bad_request' : 'client_error';
@@ -69,20 +87,35 @@ export function fieldErrors(err: ZodError): { path: string; message: string }[] 
 }
 
 function domainProblem(err: DomainError): Problem {
-  const status = err instanceof NotFoundError ? 404
-    : err instanceof ConflictError ? 409
-    : err instanceof ForbiddenError ? 403
-    : err instanceof UnauthorizedError ? 401
-    : err instanceof TooManyRequestsError ? 429
-    : err instanceof TryAgainError ? 503
-    : err instanceof InvalidInputError || err instanceof UnprocessableError ? 422
-    : err instanceof MethodNotAllowedError ? 405
-    : 400;
+  const status =
+    err instanceof NotFoundError
+      ? 404
+      : err instanceof ConflictError
+        ? 409
+        : err instanceof ForbiddenError
+          ? 403
+          : err instanceof UnauthorizedError
+            ? 401
+            : err instanceof TooManyRequestsError
+              ? 429
+              : err instanceof TryAgainError
+                ? 503
+                : err instanceof InvalidInputError || err instanceof UnprocessableError
+                  ? 422
+                  : err instanceof MethodNotAllowedError
+                    ? 405
+                    : 400;
   return problem(status, err.code, err.message, err.details);
 }
 
 /** Workflow update handlers reject with ApplicationFailure: `type` is the problem code, details[0] extensions. */
-const WORKFLOW_REFUSALS: Record<string, number> = { invalid_transition: 409, stage_changed: 409, duplicate_application: 409, not_found: 404, validation_failed: 422 };
+const WORKFLOW_REFUSALS: Record<string, number> = {
+  invalid_transition: 409,
+  stage_changed: 409,
+  duplicate_application: 409,
+  not_found: 404,
+  validation_failed: 422,
+};
 
 function failureProblem(failure: ApplicationFailure): Problem {
   const status = failure.type ? WORKFLOW_REFUSALS[failure.type] : undefined;

@@ -15,7 +15,10 @@ export interface LargeBodyGateOptions {
   slotsPerAddress: number;
   /** How long a request waits for a slot before it is answered 503 `try_again`. */
   waitMs: number;
-  /** A body being read in a slot must bring at least this many bytes per second, measured over each `rateWindowMs` (the first one is the grace period), or it is cut off with 408. */
+  /**
+   * A body being read in a slot must bring at least this many bytes per second, measured over each `rateWindowMs` (the
+   * first one is the grace period), or it is cut off with 408.
+   */
   minBytesPerSecond: number;
   rateWindowMs: number;
 }
@@ -24,7 +27,14 @@ export interface LargeBodyGateOptions {
  * The API's gate: bodies over 64 KiB, eight at a time per process and two per address, each waiting
  * at most 10 s and then read at 4 KiB/s or more, judged every 5 s (all bodies up to the 1 MiB limit are still taken).
  */
-export const LARGE_BODY_GATE: LargeBodyGateOptions = { thresholdBytes: 64 * 1024, slots: 8, slotsPerAddress: 2, waitMs: 10_000, minBytesPerSecond: 4 * 1024, rateWindowMs: 5_000 };
+export const LARGE_BODY_GATE: LargeBodyGateOptions = {
+  thresholdBytes: 64 * 1024,
+  slots: 8,
+  slotsPerAddress: 2,
+  waitMs: 10_000,
+  minBytesPerSecond: 4 * 1024,
+  rateWindowMs: 5_000,
+};
 
 /** Checks that can refuse a request before its body is read (authentication, where the route needs it anyway). */
 export type BeforeBody = (ctx: Context) => Promise<void>;
@@ -46,7 +56,8 @@ export function largeBodyGate(options: Partial<LargeBodyGateOptions> = {}, befor
     if (length <= thresholdBytes && !unknownLength) return next();
     if (beforeBody) await beforeBody(ctx);
     const address = addressKey(ctx.ip);
-    if (!(await slotsOf.acquire(address, waitMs))) throw new TryAgainError('Too many large requests are being read right now; send it again shortly.');
+    if (!(await slotsOf.acquire(address, waitMs)))
+      throw new TryAgainError('Too many large requests are being read right now; send it again shortly.');
     const watch = watchRate(ctx, minBytesPerSecond, rateWindowMs);
     try {
       const running = next();
@@ -89,7 +100,11 @@ function answerTooSlow(ctx: Context): void {
   ctx.status = 408;
   ctx.set('Connection', 'close');
   ctx.type = 'application/problem+json';
-  ctx.body = { ...problem(408, 'body_too_slow', 'The request body arrived too slowly; send it again over a faster connection.'), title: 'Request Timeout', requestId: ctx.state.requestId };
+  ctx.body = {
+    ...problem(408, 'body_too_slow', 'The request body arrived too slowly; send it again over a faster connection.'),
+    title: 'Request Timeout',
+    requestId: ctx.state.requestId,
+  };
   const socket = ctx.req.socket;
   // Ended rather than destroyed at once: a reset could overtake the answer still on its way.
   ctx.res.once('finish', () => {
@@ -135,7 +150,7 @@ function slotTable(slots: number, perAddress: number) {
       const count = (held.get(address) ?? 1) - 1;
       if (count) held.set(address, count);
       else held.delete(address);
-      for (let i = 0; i < waiting.length && running < slots; ) {
+      for (let i = 0; i < waiting.length && running < slots;) {
         const waiter = waiting[i];
         if (!free(waiter.address)) {
           i++;
@@ -160,7 +175,10 @@ export function authenticateBeforeBody(services: Services, registry: OpenAPIRegi
   const needsToken = (ctx: Context) => {
     routes ??= registry.definitions.flatMap((d) => {
       if (d.type !== 'route' || !d.route.security?.length || d.route.security.some((s) => !('bearerAuth' in s))) return [];
-      const path = d.route.path.split(/\{\w+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+');
+      const path = d.route.path
+        .split(/\{\w+\}/)
+        .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+        .join('[^/]+');
       return [{ method: d.route.method.toUpperCase(), pattern: new RegExp(`^${path}/?$`) }];
     });
     return routes.some((r) => r.method === ctx.method && r.pattern.test(ctx.path));

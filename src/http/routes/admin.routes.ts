@@ -49,8 +49,20 @@ export function adminRoutes(router: Router, services: Services): void {
   router.post(`${DASHBOARD_PATH}/session`, asAdmin, (ctx) => {
     // Bound to the password, as API tokens are: a reset password ends the session.
     const pwv = services.tokens.passwordVersion(ctx.state.user.passwordHash);
-    const token = jwt.sign({ pwv }, key, { algorithm: 'HS256', subject: String(ctx.state.user.id), audience: AUDIENCE, expiresIn: SESSION_SECONDS });
-    ctx.cookies.set(DASHBOARD_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: ctx.secure, path: DASHBOARD_PATH, maxAge: SESSION_SECONDS * 1000, overwrite: true });
+    const token = jwt.sign({ pwv }, key, {
+      algorithm: 'HS256',
+      subject: String(ctx.state.user.id),
+      audience: AUDIENCE,
+      expiresIn: SESSION_SECONDS,
+    });
+    ctx.cookies.set(DASHBOARD_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: ctx.secure,
+      path: DASHBOARD_PATH,
+      maxAge: SESSION_SECONDS * 1000,
+      overwrite: true,
+    });
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 204;
   });

@@ -15,12 +15,23 @@ import { defineRoute } from '../route';
 import { updateIdOf } from '../idempotency';
 import { IdParams } from '../schemas/id.schemas';
 import { NoFields } from '../schemas/request-body.schemas';
-import { ApplicationIdParams, ApplicationJson, ApplicationListQuery, ApplicationPage, ApplyBody, StageChangeBody } from '../schemas/application.schemas';
+import {
+  ApplicationIdParams,
+  ApplicationJson,
+  ApplicationListQuery,
+  ApplicationPage,
+  ApplyBody,
+  StageChangeBody,
+} from '../schemas/application.schemas';
 
 const TAGS = ['applications'];
 
 /** Writes wait for the workflow; when it cannot answer in time nothing was applied, and the client sends again. */
-const TRY_AGAIN = { 503: { description: 'The application could not take the change in time (`try_again`, with `Retry-After`): nothing was applied; send it again' } };
+const TRY_AGAIN = {
+  503: {
+    description: 'The application could not take the change in time (`try_again`, with `Retry-After`): nothing was applied; send it again',
+  },
+};
 
 /**
  * Applications are Temporal workflows: writes are workflow messages (update-with-start to apply, an
@@ -35,9 +46,11 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
    */
   const visibleId = async (id: string, user: User): Promise<string> => {
     const owner = parseApplicationId(id);
-    const visible = owner !== null && (user.role === 'admin'
-      || (user.role === 'candidate' && owner.candidateId === String(user.id))
-      || (user.role === 'recruiter' && (await isOnTeam(services.orm.em, Number(owner.jobId), user.id))));
+    const visible =
+      owner !== null &&
+      (user.role === 'admin' ||
+        (user.role === 'candidate' && owner.candidateId === String(user.id)) ||
+        (user.role === 'recruiter' && (await isOnTeam(services.orm.em, Number(owner.jobId), user.id))));
     if (!visible) throw new NotFoundError('Application not found.');
     return id;
   };
@@ -53,8 +66,9 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     method: 'post',
     path: '/api/jobs/{id}/apply',
     summary: 'Apply to a job',
-    description: 'Starts the application\'s workflow and answers once it is recorded. Only `open` jobs take applications (any other answers 404, as reading it does); '
-      + 'closing a job does not strand the applications it already has, which keep moving through the pipeline.',
+    description:
+      "Starts the application's workflow and answers once it is recorded. Only `open` jobs take applications (any other answers 404, as reading it does); " +
+      'closing a job does not strand the applications it already has, which keep moving through the pipeline.',
     tags: TAGS,
     auth: ['candidate'],
     params: IdParams,
@@ -70,7 +84,10 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     },
     async handler(ctx, { params, body, user }) {
       const job = await findJob(services.orm.em, params.id);
-      const state = await submitApplication(services, job, user.id, { coverLetter: body.coverLetter ?? null, resumeUrl: body.resumeUrl ?? null });
+      const state = await submitApplication(services, job, user.id, {
+        coverLetter: body.coverLetter ?? null,
+        resumeUrl: body.resumeUrl ?? null,
+      });
       ctx.status = 201;
       ctx.set('Location', `/api/applications/${encodeURIComponent(state.applicationId)}`);
       ctx.body = viewFromState(state, ui);
@@ -114,7 +131,10 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     params: ApplicationIdParams,
     responses: {
       200: { description: 'The application', schema: ApplicationJson },
-      404: { description: 'No such application, or one the caller may not see (another candidate\'s, or a job outside the recruiter\'s hiring teams)' },
+      404: {
+        description:
+          "No such application, or one the caller may not see (another candidate's, or a job outside the recruiter's hiring teams)",
+      },
     },
     async handler(ctx, { params, user }) {
       const record = await findApplication(services.orm.em, await visibleId(params.id, user));
@@ -127,8 +147,9 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     method: 'patch',
     path: '/api/applications/{id}/stage',
     summary: 'Move an application to another stage',
-    description: 'Allowed moves: `applied → screening → interview → offer → hired`, and `rejected` from any non-final stage. '
-      + 'Send `fromStage` to refuse the change if someone else moved the application first.',
+    description:
+      'Allowed moves: `applied → screening → interview → offer → hired`, and `rejected` from any non-final stage. ' +
+      'Send `fromStage` to refuse the change if someone else moved the application first.',
     tags: TAGS,
     auth: ['recruiter', 'admin'],
     params: ApplicationIdParams,
@@ -137,13 +158,21 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     idempotent: true,
     responses: {
       200: { description: 'The application after the change', schema: ApplicationJson },
-      404: { description: 'No such application, or one of a job outside the recruiter\'s hiring teams' },
-      409: { description: '`invalid_transition` (with `allowed`: the stages it may move to), or `stage_changed` (with `current`) when `fromStage` is no longer current' },
+      404: { description: "No such application, or one of a job outside the recruiter's hiring teams" },
+      409: {
+        description:
+          '`invalid_transition` (with `allowed`: the stages it may move to), or `stage_changed` (with `current`) when `fromStage` is no longer current',
+      },
       ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
       const id = await visibleId(params.id, user);
-      const state = await changeStage(services, id, { stage: body.stage, reason: body.reason ?? null, fromStage: body.fromStage, by: String(user.id) }, updateIdOf(ctx));
+      const state = await changeStage(
+        services,
+        id,
+        { stage: body.stage, reason: body.reason ?? null, fromStage: body.fromStage, by: String(user.id) },
+        updateIdOf(ctx),
+      );
       ctx.body = viewFromState(state, ui);
     },
   });
@@ -152,7 +181,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     method: 'post',
     path: '/api/applications/{id}/withdraw',
     summary: 'Withdraw your application',
-    description: 'The candidate\'s own rejection: the application becomes `rejected` with reason `withdrawn`.',
+    description: "The candidate's own rejection: the application becomes `rejected` with reason `withdrawn`.",
     tags: TAGS,
     auth: ['candidate'],
     params: ApplicationIdParams,
@@ -162,7 +191,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     bodyRequired: false,
     responses: {
       200: { description: 'The application, now rejected', schema: ApplicationJson },
-      404: { description: 'No such application, or another candidate\'s' },
+      404: { description: "No such application, or another candidate's" },
       409: { description: '`invalid_transition`: the application is already final' },
       ...TRY_AGAIN,
     },

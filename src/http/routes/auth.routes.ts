@@ -65,7 +65,12 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
       if (body.role !== undefined && body.role !== 'candidate') {
         throw new ForbiddenError('Sign-up creates candidate accounts; an admin creates recruiters and admins.', 'role_not_allowed');
       }
-      const user = await createAccount(services.orm.em, passwords, { email: body.email, password: body.password, role: 'candidate', fullName: body.fullName });
+      const user = await createAccount(services.orm.em, passwords, {
+        email: body.email,
+        password: body.password,
+        role: 'candidate',
+        fullName: body.fullName,
+      });
       services.logger.info({ userId: user.id }, 'candidate signed up');
       ctx.status = 201;
       ctx.body = { user: toUserJson(user) };
@@ -76,7 +81,8 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
     method: 'post',
     path: '/api/auth/login',
     summary: 'Log in for an access token',
-    description: 'JSON `{ email, password }`. The OAuth2 password form that Swagger UI\'s Authorize dialog sends is taken too: `application/x-www-form-urlencoded` with `username` (the e-mail) and `password`, and optionally `grant_type` and `scope`, which are ignored.',
+    description:
+      "JSON `{ email, password }`. The OAuth2 password form that Swagger UI's Authorize dialog sends is taken too: `application/x-www-form-urlencoded` with `username` (the e-mail) and `password`, and optionally `grant_type` and `scope`, which are ignored.",
     tags: ['Auth'],
     auth: 'public',
     body: LoginJson,
@@ -85,7 +91,10 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
     responses: {
       200: { description: 'A bearer token', schema: TokenJson },
       401: { description: 'Wrong e-mail or password (the same answer for both)' },
-      429: { description: 'Too many failed log-ins for this e-mail from this address, or from this address in all; or too many log-ins (right or wrong) from this address, or successful ones to this account; see `Retry-After`' },
+      429: {
+        description:
+          'Too many failed log-ins for this e-mail from this address, or from this address in all; or too many log-ins (right or wrong) from this address, or successful ones to this account; see `Retry-After`',
+      },
       503: { description: '`try_again`: too many passwords waiting to be checked; see `Retry-After`' },
     },
     async handler(ctx, { body }) {

@@ -21,14 +21,17 @@ const Payloads = z.strictObject({ payloads: z.array(WirePayload).max(1000) }).op
 const NamespaceParams = z.object({ namespace: z.string().min(1).max(255) });
 
 const DESCRIPTIONS = {
-  decode: 'Opens a payload only when the caller may read every application it names (its `applicationId` fields): admins all, recruiters '
-    + 'the applications of jobs on whose hiring team they are, checked on every request. Personal fields open only for the candidates of those '
-    + 'applications. Any other payload, one naming no application (except for admins), and one not signed by the API or its workers, comes back '
-    + 'exactly as it was sent, still encrypted.',
-  encode: 'Encrypts, never signs: a signal, update or start sent with what this answers reaches the workflow as `null` and is refused as '
-    + '`untrusted` (listed in the application\'s refused signals). Stage changes go through `PATCH /api/applications/{id}/stage`.',
+  decode:
+    'Opens a payload only when the caller may read every application it names (its `applicationId` fields): admins all, recruiters ' +
+    'the applications of jobs on whose hiring team they are, checked on every request. Personal fields open only for the candidates of those ' +
+    'applications. Any other payload, one naming no application (except for admins), and one not signed by the API or its workers, comes back ' +
+    'exactly as it was sent, still encrypted.',
+  encode:
+    'Encrypts, never signs: a signal, update or start sent with what this answers reaches the workflow as `null` and is refused as ' +
+    "`untrusted` (listed in the application's refused signals). Stage changes go through `PATCH /api/applications/{id}/stage`.",
 };
-const AUTH_DESCRIPTION = ' For recruiters and admins: a bearer token, or the session cookie of `POST /codec/session`. 401 without either, 403 for candidates.';
+const AUTH_DESCRIPTION =
+  ' For recruiters and admins: a bearer token, or the session cookie of `POST /codec/session`. 401 without either, 403 for candidates.';
 
 /**
  * Temporal's codec server protocol, for the Web UI and the CLI: recruiters and admins read the
@@ -47,9 +50,10 @@ export function codecRoutes(router: Router, registry: OpenAPIRegistry, services:
       defineRoute(router, registry, services, {
         method: 'post',
         path: `${prefix}/${op}`,
-        summary: op === 'decode'
-          ? 'Decode Temporal payloads (Temporal codec server protocol): those of applications the caller may read, personal fields opened'
-          : 'Encrypt Temporal payloads (Temporal codec server protocol), unsigned: never trusted by a workflow',
+        summary:
+          op === 'decode'
+            ? 'Decode Temporal payloads (Temporal codec server protocol): those of applications the caller may read, personal fields opened'
+            : 'Encrypt Temporal payloads (Temporal codec server protocol), unsigned: never trusted by a workflow',
         description: DESCRIPTIONS[op] + AUTH_DESCRIPTION,
         tags: ['Codec'],
         auth: 'public',
@@ -57,7 +61,11 @@ export function codecRoutes(router: Router, registry: OpenAPIRegistry, services:
         body: Payloads,
         guard: staff,
         responses: {
-          200: { description: op === 'decode' ? 'The payloads, in order: each opened, or as it was sent' : 'The payloads, in order, encrypted and unsigned', schema: Payloads },
+          200: {
+            description:
+              op === 'decode' ? 'The payloads, in order: each opened, or as it was sent' : 'The payloads, in order, encrypted and unsigned',
+            schema: Payloads,
+          },
           401: { description: 'No valid token or session' },
           403: { description: 'Not a recruiter or admin' },
         },
@@ -72,16 +80,28 @@ export function codecRoutes(router: Router, registry: OpenAPIRegistry, services:
   defineRoute(router, registry, services, {
     method: 'post',
     path: '/codec/session',
-    summary: 'Trade a recruiter\'s or admin\'s token for the codec session cookie the Temporal Web UI sends',
+    summary: "Trade a recruiter's or admin's token for the codec session cookie the Temporal Web UI sends",
     tags: ['Codec'],
     auth: ['recruiter', 'admin'],
     body: NoFields,
     bodyRequired: false,
     responses: { 204: { description: 'The cookie is set' } },
     handler(ctx) {
-      const token = jwt.sign({ pwv: passwordVersion(key, ctx.state.user.passwordHash) }, key, { algorithm: 'HS256', subject: String(ctx.state.user.id), audience: AUDIENCE, expiresIn: SESSION_SECONDS });
+      const token = jwt.sign({ pwv: passwordVersion(key, ctx.state.user.passwordHash) }, key, {
+        algorithm: 'HS256',
+        subject: String(ctx.state.user.id),
+        audience: AUDIENCE,
+        expiresIn: SESSION_SECONDS,
+      });
       // Cross-site (a UI on another domain) needs SameSite=None, which browsers take over HTTPS only.
-      ctx.cookies.set(CODEC_COOKIE, token, { httpOnly: true, sameSite: ctx.secure ? 'none' : 'lax', secure: ctx.secure, path: '/codec', maxAge: SESSION_SECONDS * 1000, overwrite: true });
+      ctx.cookies.set(CODEC_COOKIE, token, {
+        httpOnly: true,
+        sameSite: ctx.secure ? 'none' : 'lax',
+        secure: ctx.secure,
+        path: '/codec',
+        maxAge: SESSION_SECONDS * 1000,
+        overwrite: true,
+      });
       ctx.set('Cache-Control', 'no-store');
       ctx.status = 204;
     },
@@ -102,7 +122,9 @@ function staffOnly(services: Services, key: Buffer): (ctx: Context) => Promise<v
         throw new UnauthorizedError('The codec session is invalid or expired.');
       }
       const id = Number(claims.sub);
-      const user = Number.isSafeInteger(id) ? await services.orm.em.fork().findOne(UserSchema, { id }, { populate: ['passwordHash'] }) : null;
+      const user = Number.isSafeInteger(id)
+        ? await services.orm.em.fork().findOne(UserSchema, { id }, { populate: ['passwordHash'] })
+        : null;
       // As with bearer tokens, a new password ends every session issued before it.
       if (!user || !user.active || !samePasswordVersion(claims.pwv, passwordVersion(key, user.passwordHash))) {
         throw new UnauthorizedError('The codec session is no longer valid.');

@@ -9,7 +9,14 @@ import { ConflictError, NotFoundError } from '../../domain/errors';
 import { defineRoute } from '../route';
 import { IdParams } from '../schemas/id.schemas';
 import { decodeCursor, toPage } from '../schemas/pagination.schemas';
-import { CompanyJson, CompanyListQuery, CompanyPage, CreateCompanyBody, UpdateCompanyBody, toCompanyJson } from '../schemas/company.schemas';
+import {
+  CompanyJson,
+  CompanyListQuery,
+  CompanyPage,
+  CreateCompanyBody,
+  UpdateCompanyBody,
+  toCompanyJson,
+} from '../schemas/company.schemas';
 
 const managers = ['recruiter', 'admin'] as const;
 const TAGS = ['Companies'];
@@ -22,14 +29,18 @@ export function companyRoutes(router: Router, registry: OpenAPIRegistry, service
     method: 'get',
     path: '/api/companies',
     summary: 'List companies by name',
-    description: 'Anonymous callers and candidates do not see a company that a draft job created by naming it, while its jobs are all drafts.',
+    description:
+      'Anonymous callers and candidates do not see a company that a draft job created by naming it, while its jobs are all drafts.',
     tags: TAGS,
     auth: 'optional',
     query: CompanyListQuery,
     responses: { 200: { description: 'A page of companies', schema: CompanyPage } },
     async handler(ctx, { query, user }) {
       const rows = await listCompanies(em(), {
-        q: query.q || undefined, after: query.cursor ? decodeCursor(query.cursor) : undefined, limit: query.limit + 1, publicOnly: !seesEveryJob(user),
+        q: query.q || undefined,
+        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+        limit: query.limit + 1,
+        publicOnly: !seesEveryJob(user),
       });
       ctx.body = toPage(rows, query.limit, toCompanyJson);
     },
@@ -42,7 +53,10 @@ export function companyRoutes(router: Router, registry: OpenAPIRegistry, service
     tags: TAGS,
     auth: 'optional',
     params: IdParams,
-    responses: { 200: { description: 'The company', schema: CompanyJson }, 404: { description: 'No such company, or (for anonymous callers and candidates) one only draft jobs name' } },
+    responses: {
+      200: { description: 'The company', schema: CompanyJson },
+      404: { description: 'No such company, or (for anonymous callers and candidates) one only draft jobs name' },
+    },
     async handler(ctx, { params, user }) {
       const company = await findCompany(em(), params.id);
       // A draft was never published: the company it made up is no more public than the draft.
@@ -81,7 +95,7 @@ export function companyRoutes(router: Router, registry: OpenAPIRegistry, service
     responses: {
       200: { description: 'The updated company', schema: CompanyJson },
       404: { description: 'No such company' },
-      409: { description: 'The new name is another company\'s, in any letter case (`company_name_taken`)' },
+      409: { description: "The new name is another company's, in any letter case (`company_name_taken`)" },
     },
     async handler(ctx, { params, body }) {
       const company = await findCompany(em(), params.id);

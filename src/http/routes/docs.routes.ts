@@ -3,7 +3,13 @@ import path from 'node:path';
 import type Router from '@koa/router';
 
 const SWAGGER_UI_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png', 'oauth2-redirect.html']);
+const ASSETS = new Set([
+  'swagger-ui.css',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'favicon-32x32.png',
+  'oauth2-redirect.html',
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en">

@@ -50,20 +50,27 @@ export function healthRoutes(router: Router, registry: OpenAPIRegistry, services
 }
 
 function registerMetricsPath(registry: OpenAPIRegistry): void {
-  const problemAnswer = (description: string, headers?: object) => ({ description, ...(headers && { headers }), content: { 'application/problem+json': { schema: ProblemSchema } } });
+  const problemAnswer = (description: string, headers?: object) => ({
+    description,
+    ...(headers && { headers }),
+    content: { 'application/problem+json': { schema: ProblemSchema } },
+  });
   const required = (description: string) => ({ description, required: true, schema: { type: 'string' } });
   registry.registerPath({
     method: 'get',
     path: '/metrics',
     summary: 'Prometheus metrics (admins)',
-    description: 'HTTP latency by route, stage changes, transition steps, queue depths and delivery outcomes, in the Prometheus text format. For admins on this port; Prometheus scrapes the same text without a token from the listener `METRICS_PORT` opens (on `METRICS_HOST`, loopback by default).',
+    description:
+      'HTTP latency by route, stage changes, transition steps, queue depths and delivery outcomes, in the Prometheus text format. For admins on this port; Prometheus scrapes the same text without a token from the listener `METRICS_PORT` opens (on `METRICS_HOST`, loopback by default).',
     tags: ['Operations'],
     security: [{ bearerAuth: [] }],
     responses: {
       200: { description: 'The metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
       401: problemAnswer('Missing, invalid or expired token', { 'WWW-Authenticate': required('`Bearer`') }),
       403: problemAnswer('Only for: admin'),
-      405: problemAnswer('This method is not served on this path; `Allow` lists the methods that are', { Allow: required('The methods this path serves') }),
+      405: problemAnswer('This method is not served on this path; `Allow` lists the methods that are', {
+        Allow: required('The methods this path serves'),
+      }),
       500: problemAnswer('The server failed; the body says only that, with a request id'),
     },
   } as never);
@@ -92,6 +99,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     promise,
-    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms); }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    }),
   ]).finally(() => clearTimeout(timer));
 }

@@ -32,7 +32,13 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
     responses: { 200: { description: 'A page of jobs', schema: JobPage } },
     async handler(ctx, { query, user }) {
       const rows = await listJobs(em(), {
-        statuses: seesEveryJob(user) ? (query.status ? [query.status] : undefined) : (!query.status || query.status === 'open' ? ['open'] : []),
+        statuses: seesEveryJob(user)
+          ? query.status
+            ? [query.status]
+            : undefined
+          : !query.status || query.status === 'open'
+            ? ['open']
+            : [],
         companyId: query.companyId === undefined ? undefined : Number(query.companyId),
         q: query.q || undefined,
         before: query.cursor ? decodeCursor(query.cursor) : undefined,
@@ -113,7 +119,8 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
       }
       const json = toJobJson(await view(job));
       ctx.body = json;
-      if (Object.keys(changes).length) await emitJobEvent(services, !wasClosed && job.status === 'closed' ? 'job.closed' : 'job.updated', json);
+      if (Object.keys(changes).length)
+        await emitJobEvent(services, !wasClosed && job.status === 'closed' ? 'job.closed' : 'job.updated', json);
     },
   });
 
@@ -134,11 +141,13 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
       const job = await findJob(em(), params.id);
       assertManages(user, job);
       // Check and delete in one statement, so an application arriving in between cannot be orphaned.
-      const result = await em().getConnection().execute<{ affectedRows: number }>(
-        'delete from jobs where id = ? and not exists (select 1 from applications where job_id = ?)',
-        [job.id, job.id],
-        'run',
-      );
+      const result = await em()
+        .getConnection()
+        .execute<{ affectedRows: number }>(
+          'delete from jobs where id = ? and not exists (select 1 from applications where job_id = ?)',
+          [job.id, job.id],
+          'run',
+        );
       if (result.affectedRows === 0) {
         throw new ConflictError('job_has_applications', 'This job has applications and cannot be deleted; close it instead.');
       }

@@ -10,14 +10,42 @@ import { NoFields } from '../schemas/request-body.schemas';
 import { forgetIdempotentAnswers } from '../idempotency';
 import { erasePersonalData, exportPersonalData, isErased } from '../../privacy/personal-data';
 
-const StageEvent = z.object({ applicationId: z.string(), seq: z.number(), from: z.string().nullable(), to: z.string(), at: z.string(), by: z.string().nullable(), reason: z.string().nullable() });
-const PersonalDataExport = z.object({
-  user: z.object({ id: z.number(), email: z.string(), fullName: z.string().nullable(), role: z.string(), active: z.boolean(), createdAt: z.string(), updatedAt: z.string() }),
-  applications: z.array(z.object({
-    id: z.string(), jobId: z.number(), candidateId: z.number(), stage: z.string(), seq: z.number(),
-    coverLetter: z.string().nullable(), resumeUrl: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(), history: z.array(StageEvent),
-  })),
-}).openapi('PersonalDataExport');
+const StageEvent = z.object({
+  applicationId: z.string(),
+  seq: z.number(),
+  from: z.string().nullable(),
+  to: z.string(),
+  at: z.string(),
+  by: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+const PersonalDataExport = z
+  .object({
+    user: z.object({
+      id: z.number(),
+      email: z.string(),
+      fullName: z.string().nullable(),
+      role: z.string(),
+      active: z.boolean(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    }),
+    applications: z.array(
+      z.object({
+        id: z.string(),
+        jobId: z.number(),
+        candidateId: z.number(),
+        stage: z.string(),
+        seq: z.number(),
+        coverLetter: z.string().nullable(),
+        resumeUrl: z.string().nullable(),
+        createdAt: z.string(),
+        updatedAt: z.string(),
+        history: z.array(StageEvent),
+      }),
+    ),
+  })
+  .openapi('PersonalDataExport');
 const Accepted = z.object({ status: z.literal('erased') }).openapi('ErasureAccepted');
 
 /** GDPR: a person's data, and its erasure. Others learn nothing, not even that the account exists. */
@@ -34,11 +62,14 @@ export function privacyRoutes(router: Router, registry: OpenAPIRegistry, service
   defineRoute(router, registry, services, {
     method: 'get',
     path: '/api/users/{id}/export',
-    summary: 'All of a person\'s data as JSON (the user themself, or an admin)',
+    summary: "All of a person's data as JSON (the user themself, or an admin)",
     tags: ['Personal data'],
     auth: 'any',
     params: IdParams,
-    responses: { 200: { description: 'The account and its applications with their history', schema: PersonalDataExport }, 404: { description: 'No such user, erased, or not yours' } },
+    responses: {
+      200: { description: 'The account and its applications with their history', schema: PersonalDataExport },
+      404: { description: 'No such user, erased, or not yours' },
+    },
     async handler(ctx, { params, user: actor }) {
       ctx.set('Cache-Control', 'no-store');
       ctx.body = await exportPersonalData(services, await subject(params.id, actor));
@@ -49,9 +80,10 @@ export function privacyRoutes(router: Router, registry: OpenAPIRegistry, service
     method: 'post',
     path: '/api/users/{id}/erase',
     summary: 'Erase a person: account and applications anonymized, running applications withdrawn, data key destroyed',
-    description: 'Admins erase anyone; a candidate may erase themself. Stage history is kept without personal fields. '
-      + 'Erasing an erased account again (admins) finishes an erasure that stopped half-way, and changes nothing otherwise. '
-      + 'The last active admin cannot be erased (409 `last_admin`).',
+    description:
+      'Admins erase anyone; a candidate may erase themself. Stage history is kept without personal fields. ' +
+      'Erasing an erased account again (admins) finishes an erasure that stopped half-way, and changes nothing otherwise. ' +
+      'The last active admin cannot be erased (409 `last_admin`).',
     tags: ['Personal data'],
     auth: 'any',
     params: IdParams,

@@ -43,7 +43,10 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, services: 
     responses: { 200: { description: 'A page of users', schema: AdminUserPage } },
     async handler(ctx, { query }) {
       const before = query.cursor ? decodeCursor(query.cursor) : undefined;
-      const rows = await services.orm.em.find(UserSchema, before ? { id: { $lt: before } } : {}, { orderBy: { id: 'desc' }, limit: query.limit + 1 });
+      const rows = await services.orm.em.find(UserSchema, before ? { id: { $lt: before } } : {}, {
+        orderBy: { id: 'desc' },
+        limit: query.limit + 1,
+      });
       ctx.body = toPage(rows, query.limit, toAdminUserJson);
     },
   });
@@ -51,9 +54,10 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, services: 
   defineRoute(router, registry, services, {
     method: 'patch',
     path: '/api/users/{id}',
-    summary: 'Change a user\'s role or deactivate them; refuses (409 last_admin) a change that would leave no active admin',
-    description: 'A deactivated user\'s tokens stop working at once, and a role change applies to their next request. '
-      + 'Demoting or deactivating the last active admin (including yourself) answers 409 `last_admin`.',
+    summary: "Change a user's role or deactivate them; refuses (409 last_admin) a change that would leave no active admin",
+    description:
+      "A deactivated user's tokens stop working at once, and a role change applies to their next request. " +
+      'Demoting or deactivating the last active admin (including yourself) answers 409 `last_admin`.',
     tags: ['Users'],
     auth: admin,
     params: IdParams,

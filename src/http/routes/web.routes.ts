@@ -4,8 +4,9 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 
 // The app talks to its own origin only: no inline code, no third-party hosts.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-  + "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 const ASSET = /^[a-z0-9-]+\.(js|css|map)$/;
 
 /**

@@ -7,9 +7,28 @@ import { defineRoute } from '../route';
 import { NoFields } from '../schemas/request-body.schemas';
 import { generateWebhookSecret } from '../../webhooks/webhook-secrets';
 import { withinMs } from '../../webhooks/webhook-emitter';
-import { deleteSubscription, findDelivery, findSubscription, insertSubscription, listDeliveries, listSubscriptions, markPending, updateSubscription } from '../../webhooks/webhook-store';
 import {
-  CreateWebhookBody, DeliveryParams, UpdateWebhookBody, WebhookDeliveryJson, WebhookDeliveryList, WebhookIdParams, WebhookJson, WebhookList, WebhookWithSecretJson, toDeliveryJson, toWebhookJson,
+  deleteSubscription,
+  findDelivery,
+  findSubscription,
+  insertSubscription,
+  listDeliveries,
+  listSubscriptions,
+  markPending,
+  updateSubscription,
+} from '../../webhooks/webhook-store';
+import {
+  CreateWebhookBody,
+  DeliveryParams,
+  UpdateWebhookBody,
+  WebhookDeliveryJson,
+  WebhookDeliveryList,
+  WebhookIdParams,
+  WebhookJson,
+  WebhookList,
+  WebhookWithSecretJson,
+  toDeliveryJson,
+  toWebhookJson,
 } from '../schemas/webhook.schemas';
 
 const TAGS = ['Webhooks'];
@@ -41,7 +60,14 @@ export function webhookRoutes(router: Router, registry: OpenAPIRegistry, service
     async handler(ctx, { body, user }) {
       const secret = generateWebhookSecret();
       const now = new Date().toISOString();
-      const subscription = { id: `wh_${randomBytes(12).toString('hex')}`, url: body.url, events: body.events, active: body.active ?? true, createdAt: now, updatedAt: now };
+      const subscription = {
+        id: `wh_${randomBytes(12).toString('hex')}`,
+        url: body.url,
+        events: body.events,
+        active: body.active ?? true,
+        createdAt: now,
+        updatedAt: now,
+      };
       await insertSubscription(em(), { ...subscription, sealedSecret: secrets.seal(secret) }, user.id);
       ctx.status = 201;
       ctx.body = { ...toWebhookJson(subscription), secret };
@@ -76,7 +102,7 @@ export function webhookRoutes(router: Router, registry: OpenAPIRegistry, service
   defineRoute(router, registry, services, {
     method: 'patch',
     path: '/api/webhooks/{id}',
-    summary: 'Change a subscription\'s URL, events, or whether it is active',
+    summary: "Change a subscription's URL, events, or whether it is active",
     tags: TAGS,
     auth: admin,
     params: WebhookIdParams,
@@ -155,7 +181,10 @@ export function webhookRoutes(router: Router, registry: OpenAPIRegistry, service
       const delivery = await findDelivery(em(), params.deliveryId);
       if (!delivery || delivery.subscriptionId !== params.id) throw new NotFoundError('Webhook delivery not found.');
       await markPending(em(), delivery.id);
-      await withinMs(services.webhooks.queue.add(delivery.event, { deliveryId: delivery.id }, { jobId: `${delivery.id}-redeliver-${Date.now()}` }), 3_000).catch(() => {
+      await withinMs(
+        services.webhooks.queue.add(delivery.event, { deliveryId: delivery.id }, { jobId: `${delivery.id}-redeliver-${Date.now()}` }),
+        3_000,
+      ).catch(() => {
         throw new TryAgainError('The delivery queue cannot be reached; send this again shortly.', 5);
       });
       ctx.status = 202;

@@ -6,7 +6,8 @@ import { text } from './text.schemas';
 import { requestBody } from './request-body.schemas';
 import { WebUrl } from './url.schemas';
 
-const STAGE_DESCRIPTION = '`applied → screening → interview → offer → hired`; `rejected` from any non-final stage. `hired` and `rejected` are final.';
+const STAGE_DESCRIPTION =
+  '`applied → screening → interview → offer → hired`; `rejected` from any non-final stage. `hired` and `rejected` are final.';
 
 export const StageEnum = z.enum(STAGES).openapi('Stage', { description: STAGE_DESCRIPTION });
 
@@ -14,46 +15,58 @@ export const StageEnum = z.enum(STAGES).openapi('Stage', { description: STAGE_DE
  * A stage or null, written out inline: a nullable reference would come out as `allOf`/`oneOf` with
  * the reference, which some client generators misread.
  */
-const StageOrNull = z.enum(STAGES).nullable().openapi({ type: ['string', 'null'], enum: [...STAGES, null] } as never);
+const StageOrNull = z
+  .enum(STAGES)
+  .nullable()
+  .openapi({ type: ['string', 'null'], enum: [...STAGES, null] } as never);
 
 /** A stage in a request, inline too: a described reference would also come out as `allOf`. */
 const StageInput = z.enum(STAGES);
 
-export const StageChangeJson = z.object({
-  from: StageOrNull.openapi({ description: 'The stage before; `null` for the first entry.' }),
-  to: StageEnum,
-  at: z.string().openapi({ format: 'date-time' }),
-  by: z.string().nullable().openapi({ description: 'Id of the user who acted, or `system` for an expired offer.' }),
-  reason: z.string().nullable().openapi({ example: 'withdrawn' }),
-}).openapi('StageChange');
+export const StageChangeJson = z
+  .object({
+    from: StageOrNull.openapi({ description: 'The stage before; `null` for the first entry.' }),
+    to: StageEnum,
+    at: z.string().openapi({ format: 'date-time' }),
+    by: z.string().nullable().openapi({ description: 'Id of the user who acted, or `system` for an expired offer.' }),
+    reason: z.string().nullable().openapi({ example: 'withdrawn' }),
+  })
+  .openapi('StageChange');
 
-export const ApplicationJson = z.object({
-  id: z.string().openapi({ example: 'application-job1-candidate7-k3v9q2m8xa' }),
-  jobId: z.string(),
-  candidateId: z.string(),
-  stage: StageEnum,
-  history: z.array(StageChangeJson).openapi({ description: 'Oldest first; the first entry is `{ from: null, to: "applied" }`.' }),
-  workflowId: z.string(),
-  workflowUrl: z.string().openapi({ format: 'uri', description: 'This application\'s workflow in the Temporal Web UI.' }),
-  coverLetter: z.string().nullable(),
-  resumeUrl: z.string().nullable(),
-  createdAt: z.string().openapi({ format: 'date-time' }),
-  updatedAt: z.string().openapi({ format: 'date-time' }),
-}).openapi('Application');
+export const ApplicationJson = z
+  .object({
+    id: z.string().openapi({ example: 'application-job1-candidate7-k3v9q2m8xa' }),
+    jobId: z.string(),
+    candidateId: z.string(),
+    stage: StageEnum,
+    history: z.array(StageChangeJson).openapi({ description: 'Oldest first; the first entry is `{ from: null, to: "applied" }`.' }),
+    workflowId: z.string(),
+    workflowUrl: z.string().openapi({ format: 'uri', description: "This application's workflow in the Temporal Web UI." }),
+    coverLetter: z.string().nullable(),
+    resumeUrl: z.string().nullable(),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+    updatedAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('Application');
 
 export const ApplicationPage = pageSchema(ApplicationJson, 'ApplicationPage');
 
+export const ApplyBody = requestBody(
+  z.strictObject({
+    coverLetter: text({ max: 20_000, blank: true }).nullable().optional(),
+    resumeUrl: WebUrl.nullable().optional(),
+  }),
+).openapi('Apply');
 
-export const ApplyBody = requestBody(z.strictObject({
-  coverLetter: text({ max: 20_000, blank: true }).nullable().optional(),
-  resumeUrl: WebUrl.nullable().optional(),
-})).openapi('Apply');
-
-export const StageChangeBody = requestBody(z.strictObject({
-  stage: StageInput,
-  reason: text({ max: 500, trim: true }).nullable().optional().openapi({ example: 'Strong portfolio' }),
-  fromStage: StageInput.optional().openapi({ description: 'Refuse (409 `stage_changed`) unless the application is still in this stage.' }),
-})).openapi('StageChangeRequest');
+export const StageChangeBody = requestBody(
+  z.strictObject({
+    stage: StageInput,
+    reason: text({ max: 500, trim: true }).nullable().optional().openapi({ example: 'Strong portfolio' }),
+    fromStage: StageInput.optional().openapi({
+      description: 'Refuse (409 `stage_changed`) unless the application is still in this stage.',
+    }),
+  }),
+).openapi('StageChangeRequest');
 
 export const ApplicationIdParams = z.object({
   // Any text: one that names no application is a 404, like an id of someone else's.
@@ -61,9 +74,15 @@ export const ApplicationIdParams = z.object({
 });
 
 export const ApplicationListQuery = z.object({
-  jobId: z.string().regex(/^[0-9]{1,15}$/, 'A job id').optional(),
+  jobId: z
+    .string()
+    .regex(/^[0-9]{1,15}$/, 'A job id')
+    .optional(),
   stage: StageInput.optional(),
   limit: Limit,
-  cursor: z.string().regex(APPLICATION_CURSOR, 'Malformed cursor: pass back a nextCursor value unchanged.').optional()
+  cursor: z
+    .string()
+    .regex(APPLICATION_CURSOR, 'Malformed cursor: pass back a nextCursor value unchanged.')
+    .optional()
     .openapi({ description: 'The `nextCursor` of the previous page.' }),
 });

@@ -12,18 +12,20 @@ const Title = text({ max: 200, trim: true }).openapi({ example: 'Backend Develop
 const Description = text({ max: 20_000, blank: true }).nullable();
 const Location = text({ max: 200, blank: true, trim: true }).nullable().openapi({ example: 'Remote' });
 
-export const JobJson = z.object({
-  id: z.string(),
-  title: z.string(),
-  companyId: z.string().openapi({ description: 'Id of the company the job belongs to.' }),
-  company: z.string().openapi({ description: 'The company\'s name.' }),
-  description: z.string().nullable(),
-  location: z.string().nullable(),
-  status: JobStatusEnum,
-  createdBy: z.string().openapi({ description: 'Id of the user who created the job.' }),
-  createdAt: z.string().openapi({ format: 'date-time' }),
-  updatedAt: z.string().openapi({ format: 'date-time' }),
-}).openapi('Job');
+export const JobJson = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    companyId: z.string().openapi({ description: 'Id of the company the job belongs to.' }),
+    company: z.string().openapi({ description: "The company's name." }),
+    description: z.string().nullable(),
+    location: z.string().nullable(),
+    status: JobStatusEnum,
+    createdBy: z.string().openapi({ description: 'Id of the user who created the job.' }),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+    updatedAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('Job');
 
 export const JobPage = pageSchema(JobJson, 'JobPage');
 
@@ -35,16 +37,28 @@ const companyRef = {
 /** Exactly one way of naming the company (the original `company_id` counts as `companyId`). */
 const named = (b: Record<string, unknown>) => [b.companyId ?? b.company_id, b.company].filter((v) => v !== undefined).length;
 const COMPANY_NAMES = ['companyId', 'company_id', 'company'];
-const ONCE = { holds: (b: Record<string, unknown>) => named(b) <= 1, path: 'company', message: 'Name the company once: `companyId` or `company`, not both.', atMostOne: COMPANY_NAMES };
-const GIVEN = { holds: (b: Record<string, unknown>) => named(b) >= 1, path: 'company', message: 'Give `companyId` (or `company_id`) or a `company` name.' };
+const ONCE = {
+  holds: (b: Record<string, unknown>) => named(b) <= 1,
+  path: 'company',
+  message: 'Name the company once: `companyId` or `company`, not both.',
+  atMostOne: COMPANY_NAMES,
+};
+const GIVEN = {
+  holds: (b: Record<string, unknown>) => named(b) >= 1,
+  path: 'company',
+  message: 'Give `companyId` (or `company_id`) or a `company` name.',
+};
 
-export const CreateJobBody = requestBody(z.strictObject({
-  title: Title,
-  ...companyRef,
-  description: Description.optional(),
-  location: Location.optional(),
-  status: JobStatusEnum.optional().openapi({ default: 'open' }),
-}), [ONCE, GIVEN])
+export const CreateJobBody = requestBody(
+  z.strictObject({
+    title: Title,
+    ...companyRef,
+    description: Description.optional(),
+    location: Location.optional(),
+    status: JobStatusEnum.optional().openapi({ default: 'open' }),
+  }),
+  [ONCE, GIVEN],
+)
   .transform((body) => ({ ...body, status: body.status ?? 'open' }))
   .openapi('CreateJob', {
     description: 'Exactly one of `companyId` (or `company_id`) and `company`.',
@@ -55,21 +69,29 @@ export const CreateJobBody = requestBody(z.strictObject({
   } as never);
 
 /** Strict, so `createdBy`, `id` or timestamps cannot be written through a PATCH. */
-export const UpdateJobBody = requestBody(z.strictObject({
-  title: Title.optional(),
-  ...companyRef,
-  description: Description.optional(),
-  location: Location.optional(),
-  status: JobStatusEnum.optional(),
-}), [ONCE])
+export const UpdateJobBody = requestBody(
+  z.strictObject({
+    title: Title.optional(),
+    ...companyRef,
+    description: Description.optional(),
+    location: Location.optional(),
+    status: JobStatusEnum.optional(),
+  }),
+  [ONCE],
+)
   // Only a body otherwise valid is told it changes nothing: unknown fields are the error to report.
-  .refine((body) => Object.values(body).some((v) => v !== undefined), { message: 'Change at least one field.', when: (payload) => payload.issues.length === 0 })
+  .refine((body) => Object.values(body).some((v) => v !== undefined), {
+    message: 'Change at least one field.',
+    when: (payload) => payload.issues.length === 0,
+  })
   .openapi('UpdateJob', { minProperties: 1, example: { title: 'Senior Backend Developer', status: 'closed' } });
 
 export const JobListQuery = PageQuery.extend({
   status: JobStatusEnum.optional(),
-  companyId: z.string().regex(ID_PATTERN, 'A company id').optional().openapi({ description: 'Only this company\'s jobs.' }),
-  q: text({ max: 200, blank: true, trim: true }).optional().openapi({ description: 'Case-insensitive substring of the title or the company name, taken literally.' }),
+  companyId: z.string().regex(ID_PATTERN, 'A company id').optional().openapi({ description: "Only this company's jobs." }),
+  q: text({ max: 200, blank: true, trim: true })
+    .optional()
+    .openapi({ description: 'Case-insensitive substring of the title or the company name, taken literally.' }),
 });
 
 export function toJobJson(job: JobView): z.output<typeof JobJson> {

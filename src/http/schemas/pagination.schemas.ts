@@ -19,12 +19,26 @@ export function decodeCursor(cursor: string): number | undefined {
   return CURSOR.test(cursor) ? Number(cursor) : undefined;
 }
 
-export const Limit = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE)
-  .openapi({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size, 1–${MAX_PAGE_SIZE}.` });
+export const Limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PAGE_SIZE)
+  .default(DEFAULT_PAGE_SIZE)
+  .openapi({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+    description: `Page size, 1–${MAX_PAGE_SIZE}.`,
+  });
 
 export const PageQuery = z.object({
   limit: Limit,
-  cursor: z.string().regex(CURSOR, 'Malformed cursor: pass back a nextCursor value unchanged.').optional()
+  cursor: z
+    .string()
+    .regex(CURSOR, 'Malformed cursor: pass back a nextCursor value unchanged.')
+    .optional()
     .openapi({ description: 'The `nextCursor` of the previous page.' }),
 });
 
@@ -35,7 +49,11 @@ export function pageSchema<T extends ZodType>(item: T, name: string) {
 }
 
 /** Rows were fetched newest first with `limit + 1`: the extra row only says whether a next page exists. */
-export function toPage<R extends { id: number }, J>(rows: R[], limit: number, toJson: (row: R) => J): { items: J[]; nextCursor: string | null } {
+export function toPage<R extends { id: number }, J>(
+  rows: R[],
+  limit: number,
+  toJson: (row: R) => J,
+): { items: J[]; nextCursor: string | null } {
   const page = rows.slice(0, limit);
   const nextCursor = rows.length > limit ? encodeCursor(page[page.length - 1].id) : null;
   return { items: page.map(toJson), nextCursor };

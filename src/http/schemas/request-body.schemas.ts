@@ -24,7 +24,10 @@ export const ORIGINAL_NAMES: Readonly<Record<string, string>> = {
  * has (see `withAliases`), and `rules` about which fields are present.
  */
 export function requestBody<T extends ZodRawShape>(schema: ZodObject<T>, rules: BodyRule[] = []) {
-  const aliases = Object.fromEntries(Object.entries(ORIGINAL_NAMES).filter(([, name]) => name in schema.shape)) as Record<string, keyof T & string>;
+  const aliases = Object.fromEntries(Object.entries(ORIGINAL_NAMES).filter(([, name]) => name in schema.shape)) as Record<
+    string,
+    keyof T & string
+  >;
   return withAliases(schema, aliases, rules);
 }
 
@@ -33,7 +36,12 @@ export function requestBody<T extends ZodRawShape>(schema: ZodObject<T>, rules: 
  * document (at most one member of each set present), when the rule is that, so fuzzers and clients
  * see it too.
  */
-export interface BodyRule { holds: (body: Record<string, unknown>) => boolean; path: string; message: string; atMostOne?: string[] }
+export interface BodyRule {
+  holds: (body: Record<string, unknown>) => boolean;
+  path: string;
+  message: string;
+  atMostOne?: string[];
+}
 
 /**
  * Field sets of which a body may hold at most one member each, as JSON Schema says it:
@@ -42,7 +50,13 @@ export interface BodyRule { holds: (body: Record<string, unknown>) => boolean; p
  */
 export function atMostOneOf(...sets: string[][]): { not?: { anyOf: { required: string[] }[] } } {
   const pairs = new Map<string, string[]>();
-  for (const set of sets) set.forEach((a, i) => set.slice(i + 1).forEach((b) => { const key = [a, b].sort().join(); if (!pairs.has(key)) pairs.set(key, [a, b]); }));
+  for (const set of sets)
+    set.forEach((a, i) =>
+      set.slice(i + 1).forEach((b) => {
+        const key = [a, b].sort().join();
+        if (!pairs.has(key)) pairs.set(key, [a, b]);
+      }),
+    );
   return pairs.size === 0 ? {} : { not: { anyOf: [...pairs.values()].map((required) => ({ required })) } };
 }
 
@@ -53,23 +67,37 @@ export function atMostOneOf(...sets: string[][]): { not?: { anyOf: { required: s
  * body has the camelCase names only. The aliases are documented as properties of their own, so
  * generated clients and fuzzers know them. Pass an unregistered object and register the result.
  */
-export function withAliases<T extends ZodRawShape>(schema: ZodObject<T>, aliases: Record<string, keyof T & string>, rules: BodyRule[] = []) {
+export function withAliases<T extends ZodRawShape>(
+  schema: ZodObject<T>,
+  aliases: Record<string, keyof T & string>,
+  rules: BodyRule[] = [],
+) {
   const shape = schema.shape as unknown as Record<string, ZodType>;
-  const extra = Object.fromEntries(Object.entries(aliases).map(([alias, name]) => [
-    alias,
-    (shape[name].optional() as ZodType).openapi({ description: `The original design's name for \`${name}\`.` }),
-  ]));
+  const extra = Object.fromEntries(
+    Object.entries(aliases).map(([alias, name]) => [
+      alias,
+      (shape[name].optional() as ZodType).openapi({ description: `The original design's name for \`${name}\`.` }),
+    ]),
+  );
   let extended = schema.extend(extra);
   // Rules about which fields are present run even when a field is invalid, so one 422 lists every problem.
   for (const rule of rules) {
-    extended = extended.refine((body) => rule.holds(body as Record<string, unknown>), { path: [rule.path], message: rule.message, when: (payload) => isRecord(payload.value) });
+    extended = extended.refine((body) => rule.holds(body as Record<string, unknown>), {
+      path: [rule.path],
+      message: rule.message,
+      when: (payload) => isRecord(payload.value),
+    });
   }
   const exclusive = [...Object.entries(aliases), ...rules.flatMap((rule) => (rule.atMostOne ? [rule.atMostOne] : []))];
   return extended
     .superRefine((body: Record<string, unknown>, ctx) => {
       for (const [alias, name] of Object.entries(aliases)) {
         if (body[alias] !== undefined && body[name] !== undefined) {
-          ctx.addIssue({ code: 'custom', path: [name], message: `\`${name}\` and \`${alias}\` name the same field: send only one of them.` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `\`${name}\` and \`${alias}\` name the same field: send only one of them.`,
+          });
         }
       }
     })

@@ -31,14 +31,16 @@ const codePoints = (s: string) => [...s].length;
 
 /** A length check counted in code points, as JSON Schema's minLength and maxLength count. */
 export function lengthBetween(min: number, max: number) {
-  return z.string()
+  return z
+    .string()
     .refine((s) => codePoints(s) >= min, `Use at least ${min} characters.`)
     .refine((s) => codePoints(s) <= max, `Use at most ${max} characters.`)
     .openapi({ minLength: min, maxLength: max });
 }
 
 export function text({ max, blank = false, trim = false }: TextOptions) {
-  let schema = z.string()
+  let schema = z
+    .string()
     .refine((s) => !CONTROL_CHARACTER.test(s), { message: CONTROL_MESSAGE, abort: true })
     .refine((s) => codePoints(s) <= max, `Use at most ${max} characters.`);
   if (!blank) schema = schema.refine((s) => s.trim().length > 0, 'Must not be blank.');

@@ -5,7 +5,12 @@ import { CONTROL_MESSAGE, noControlCharacters } from './text.schemas';
 const WEB_URL = /^https?:\/\/[^/?#\s]+/;
 
 /** A link to a web page; one pattern serves the validator and the OpenAPI document. */
-export const WebUrl = z.string().max(2_000).refine(noControlCharacters, CONTROL_MESSAGE).regex(WEB_URL, 'An http: or https: URL').pipe(z.url())
+export const WebUrl = z
+  .string()
+  .max(2_000)
+  .refine(noControlCharacters, CONTROL_MESSAGE)
+  .regex(WEB_URL, 'An http: or https: URL')
+  .pipe(z.url())
   .openapi({
     format: 'uri',
     maxLength: 2_000,

@@ -9,7 +9,12 @@ const EMAIL_CORE = z.regexes.email.source.replace(/^\^|\$$/g, '');
 export const EMAIL_PATTERN = `^[${WHITESPACE}]*${EMAIL_CORE}[${WHITESPACE}]*$`;
 
 /** Trimmed and lower-cased before the format check, so `Ada@Example.COM ` and `ada@example.com` are one account. */
-export const Email = z.string().max(254).trim().toLowerCase().pipe(z.email('Enter a valid e-mail address.'))
+export const Email = z
+  .string()
+  .max(254)
+  .trim()
+  .toLowerCase()
+  .pipe(z.email('Enter a valid e-mail address.'))
   .openapi({ maxLength: 254, pattern: EMAIL_PATTERN, description: 'An e-mail address.', example: 'ada@example.com' });
 
 /** The upper bound only keeps a hash from being asked to chew on megabytes. */
@@ -35,18 +40,23 @@ export const UserEnvelope = z.object({ user: UserJson }).openapi('UserEnvelope')
 export const AdminUserEnvelope = z.object({ user: AdminUserJson }).openapi('AdminUserEnvelope');
 export const AdminUserPage = pageSchema(AdminUserJson, 'AdminUserPage');
 
-export const CreateUserBody = requestBody(z.strictObject({
-  email: Email,
-  password: Password,
-  role: RoleEnum,
-  fullName: FullName.optional(),
-})).openapi('CreateUser');
+export const CreateUserBody = requestBody(
+  z.strictObject({
+    email: Email,
+    password: Password,
+    role: RoleEnum,
+    fullName: FullName.optional(),
+  }),
+).openapi('CreateUser');
 
 /** Strict: anything beyond role and active (`email`, `passwordHash`, `id`, …) is a 422, never silently written. */
-export const UpdateUserBody = requestBody(z.strictObject({
-  role: RoleEnum.optional(),
-  active: z.boolean().optional(),
-})).refine((body) => body.role !== undefined || body.active !== undefined, 'Change at least one field: `role` or `active`.')
+export const UpdateUserBody = requestBody(
+  z.strictObject({
+    role: RoleEnum.optional(),
+    active: z.boolean().optional(),
+  }),
+)
+  .refine((body) => body.role !== undefined || body.active !== undefined, 'Change at least one field: `role` or `active`.')
   .openapi('UpdateUser', { minProperties: 1 });
 
 export function toUserJson(user: User): z.output<typeof UserJson> {

@@ -57,7 +57,9 @@ export function describe(error: unknown, response?: Response): string {
 }
 
 /** Every page of a list (the API answers at most 100 items a page). */
-export async function allPages<T>(fetchPage: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null } | undefined>): Promise<T[]> {
+export async function allPages<T>(
+  fetchPage: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null } | undefined>,
+): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {

@@ -1,7 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { Job } from '../api/client';
 
-export interface JobDraft { title: string; company: string; location: string; description: string; status: Job['status'] }
+export interface JobDraft {
+  title: string;
+  company: string;
+  location: string;
+  description: string;
+  status: Job['status'];
+}
 
 /** The fields of a job, for creating one or editing one. */
 export function JobForm({ job, submitLabel, onSubmit }: { job?: Job; submitLabel: string; onSubmit(draft: JobDraft): Promise<void> }) {
@@ -14,12 +20,27 @@ export function JobForm({ job, submitLabel, onSubmit }: { job?: Job; submitLabel
   });
   const set = (key: keyof JobDraft) => (e: { currentTarget: { value: string } }) => setDraft({ ...draft, [key]: e.currentTarget.value });
   return (
-    <form class="stack" onSubmit={(e) => { e.preventDefault(); void onSubmit(draft); }}>
-      <label>Title <input name="title" required value={draft.title} onInput={set('title')} /></label>
-      <label>Company <input name="company" required value={draft.company} onInput={set('company')} /></label>
-      <label>Location <input name="location" value={draft.location} onInput={set('location')} /></label>
-      <label>Description <textarea name="description" rows={5} value={draft.description} onInput={set('description')} /></label>
-      <label>Status
+    <form
+      class="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSubmit(draft);
+      }}
+    >
+      <label>
+        Title <input name="title" required value={draft.title} onInput={set('title')} />
+      </label>
+      <label>
+        Company <input name="company" required value={draft.company} onInput={set('company')} />
+      </label>
+      <label>
+        Location <input name="location" value={draft.location} onInput={set('location')} />
+      </label>
+      <label>
+        Description <textarea name="description" rows={5} value={draft.description} onInput={set('description')} />
+      </label>
+      <label>
+        Status
         <select name="status" value={draft.status} onChange={set('status')}>
           <option value="open">open</option>
           <option value="draft">draft</option>

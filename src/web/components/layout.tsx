@@ -14,10 +14,14 @@ export function Layout({ title, children }: { title: string; children: Component
   }, [title]);
   return (
     <>
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <header class="top">
         <nav aria-label="Main">
-          <Link to="/" class="brand">ATS</Link>
+          <Link to="/" class="brand">
+            ATS
+          </Link>
           <Link to="/">Jobs</Link>
           {user?.role === 'candidate' ? <Link to="/my">My applications</Link> : null}
           {user && user.role !== 'candidate' ? <Link to="/recruiter">Manage jobs</Link> : null}
@@ -25,8 +29,19 @@ export function Layout({ title, children }: { title: string; children: Component
           <span class="spacer" />
           {user ? (
             <>
-              <span class="who">{user.fullName ?? user.email} ({user.role})</span>
-              <button type="button" class="link-button" onClick={() => { signOut(); navigate('/'); }}>Sign out</button>
+              <span class="who">
+                {user.fullName ?? user.email} ({user.role})
+              </span>
+              <button
+                type="button"
+                class="link-button"
+                onClick={() => {
+                  signOut();
+                  navigate('/');
+                }}
+              >
+                Sign out
+              </button>
             </>
           ) : (
             <>
@@ -37,7 +52,9 @@ export function Layout({ title, children }: { title: string; children: Component
         </nav>
       </header>
       <main id="main">
-        <h1 tabIndex={-1} ref={heading}>{title}</h1>
+        <h1 tabIndex={-1} ref={heading}>
+          {title}
+        </h1>
         {children}
       </main>
     </>

@@ -18,24 +18,56 @@ export function PipelineCard({ app, note, onMove }: { app: Application; note?: s
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.target !== e.currentTarget || e.key !== 'ArrowRight' || busy) return;
     const next = FORWARD[FORWARD.indexOf(app.stage) + 1];
-    if (next) { e.preventDefault(); void run(next); }
+    if (next) {
+      e.preventDefault();
+      void run(next);
+    }
   };
   return (
-    <li class="pipeline-card card" tabIndex={0} data-card={app.id} aria-label={`${label}, ${app.stage}`} aria-describedby="board-keys" aria-busy={busy} onKeyDown={onKeyDown}>
-      <h3><Link to={`/applications/${app.id}`}>{label}</Link></h3>
-      <p class="meta">Applied <time dateTime={app.createdAt}>{new Date(app.createdAt).toLocaleDateString()}</time></p>
+    <li
+      class="pipeline-card card"
+      tabIndex={0}
+      data-card={app.id}
+      aria-label={`${label}, ${app.stage}`}
+      aria-describedby="board-keys"
+      aria-busy={busy}
+      onKeyDown={onKeyDown}
+    >
+      <h3>
+        <Link to={`/applications/${app.id}`}>{label}</Link>
+      </h3>
+      <p class="meta">
+        Applied <time dateTime={app.createdAt}>{new Date(app.createdAt).toLocaleDateString()}</time>
+      </p>
       {FINAL.includes(app.stage) ? null : (
-        <form class="move" onSubmit={(e) => { e.preventDefault(); if (target) void run(target); }}>
-          <label>Move to
+        <form
+          class="move"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (target) void run(target);
+          }}
+        >
+          <label>
+            Move to
             <select value={target} onChange={(e) => setTarget(e.currentTarget.value as Stage)}>
               <option value="">Choose a stage</option>
-              {STAGES.filter((s) => s !== app.stage).map((s) => <option key={s} value={s}>{s}</option>)}
+              {STAGES.filter((s) => s !== app.stage).map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
             </select>
           </label>
-          <button type="submit" disabled={!target || busy}>Move</button>
+          <button type="submit" disabled={!target || busy}>
+            Move
+          </button>
         </form>
       )}
-      {note ? <p class="note" role="alert">{note}</p> : null}
+      {note ? (
+        <p class="note" role="alert">
+          {note}
+        </p>
+      ) : null}
     </li>
   );
 }

@@ -15,27 +15,42 @@ export function AdminUsersPage() {
 
   const load = async () => {
     try {
-      setUsers(await allPages(async (cursor) => {
-        const { data, error, response } = await api.GET('/api/users', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } });
-        if (!data) throw new Error(describe(error, response));
-        return data;
-      }));
+      setUsers(
+        await allPages(async (cursor) => {
+          const { data, error, response } = await api.GET('/api/users', {
+            params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+          });
+          if (!data) throw new Error(describe(error, response));
+          return data;
+        }),
+      );
     } catch (err) {
       setError((err as Error).message);
     }
   };
-  useEffect(() => { void load(); }, []);
+  useEffect(() => {
+    void load();
+  }, []);
 
   const create = async (e: Event) => {
     e.preventDefault();
-    const { data, error, response } = await api.POST('/api/users', { body: { email: form.email, password: form.password, role: form.role, ...(form.fullName ? { fullName: form.fullName } : {}) } });
+    const { data, error, response } = await api.POST('/api/users', {
+      body: { email: form.email, password: form.password, role: form.role, ...(form.fullName ? { fullName: form.fullName } : {}) },
+    });
     setError(data ? null : describe(error, response));
-    if (data) { setInfo(`Created ${data.user.email} (${data.user.role}).`); setForm({ ...form, email: '', password: '', fullName: '' }); await load(); }
+    if (data) {
+      setInfo(`Created ${data.user.email} (${data.user.role}).`);
+      setForm({ ...form, email: '', password: '', fullName: '' });
+      await load();
+    }
   };
   const update = async (user: AdminUser, body: { role?: Role; active?: boolean }) => {
     const { data, error, response } = await api.PATCH('/api/users/{id}', { params: { path: { id: user.id } }, body });
     setError(data ? null : describe(error, response));
-    if (data) { setInfo(`Updated ${data.user.email}.`); await load(); }
+    if (data) {
+      setInfo(`Updated ${data.user.email}.`);
+      await load();
+    }
   };
 
   return (
@@ -44,12 +59,31 @@ export function AdminUsersPage() {
       <Alert message={info} kind="info" />
       <form class="stack narrow card" onSubmit={create}>
         <h2>New user</h2>
-        <label>E-mail <input type="email" required value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} /></label>
-        <label>Full name <input value={form.fullName} onInput={(e) => setForm({ ...form, fullName: e.currentTarget.value })} /></label>
-        <label>Password <input type="password" autoComplete="new-password" minLength={8} required value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} /></label>
-        <label>Role
+        <label>
+          E-mail <input type="email" required value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} />
+        </label>
+        <label>
+          Full name <input value={form.fullName} onInput={(e) => setForm({ ...form, fullName: e.currentTarget.value })} />
+        </label>
+        <label>
+          Password{' '}
+          <input
+            type="password"
+            autoComplete="new-password"
+            minLength={8}
+            required
+            value={form.password}
+            onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          Role
           <select value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Role })}>
-            {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
           </select>
         </label>
         <button type="submit">Create user</button>
@@ -58,28 +92,46 @@ export function AdminUsersPage() {
         <div class="table-wrap">
           <table>
             <caption>Accounts, newest first</caption>
-            <thead><tr><th scope="col">E-mail</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Active</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">E-mail</th>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Active</th>
+              </tr>
+            </thead>
             <tbody>
               {users.map((u) => (
                 <tr key={u.id}>
                   <th scope="row">{u.email}</th>
                   <td>{u.fullName ?? ''}</td>
                   <td>
-                    <label class="visually-hidden" for={`role-${u.id}`}>Role of {u.email}</label>
+                    <label class="visually-hidden" for={`role-${u.id}`}>
+                      Role of {u.email}
+                    </label>
                     <select id={`role-${u.id}`} value={u.role} onChange={(e) => void update(u, { role: e.currentTarget.value as Role })}>
-                      {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
                     </select>
                   </td>
                   <td>
                     {u.active ? 'yes' : 'no'}{' '}
-                    <button type="button" onClick={() => void update(u, { active: !u.active })}>{u.active ? 'Deactivate' : 'Reactivate'}<span class="visually-hidden"> {u.email}</span></button>
+                    <button type="button" onClick={() => void update(u, { active: !u.active })}>
+                      {u.active ? 'Deactivate' : 'Reactivate'}
+                      <span class="visually-hidden"> {u.email}</span>
+                    </button>
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
-      ) : <p role="status">Loading…</p>}
+      ) : (
+        <p role="status">Loading…</p>
+      )}
     </Layout>
   );
 }

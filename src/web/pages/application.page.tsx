@@ -18,13 +18,25 @@ export function ApplicationPage({ id }: { id: string }) {
     setError(data ? null : describe(error, response));
     if (data) void api.GET('/api/jobs/{id}', { params: { path: { id: data.jobId } } }).then((r) => setJob(r.data ?? null));
   };
-  useEffect(() => { void load(); }, [id]);
+  useEffect(() => {
+    void load();
+  }, [id]);
 
   const reject = async (e: Event) => {
     e.preventDefault();
     if (!app) return;
-    const { data, error, response } = await api.PATCH('/api/applications/{id}/stage', { params: { path: { id } }, body: { stage: 'rejected', fromStage: app.stage, reason } });
-    if (data) { setApp(data); setReason(''); setError(null); } else { setError(describe(error, response)); await load(); }
+    const { data, error, response } = await api.PATCH('/api/applications/{id}/stage', {
+      params: { path: { id } },
+      body: { stage: 'rejected', fromStage: app.stage, reason },
+    });
+    if (data) {
+      setApp(data);
+      setReason('');
+      setError(null);
+    } else {
+      setError(describe(error, response));
+      await load();
+    }
   };
 
   return (
@@ -33,20 +45,47 @@ export function ApplicationPage({ id }: { id: string }) {
       {app ? (
         <>
           <p>
-            {job ? <Link to={`/recruiter/jobs/${job.id}/board`}>{job.title} · {job.company}</Link> : `Job ${app.jobId}`} · candidate {app.candidateId} ·
-            stage <strong class={`stage stage-${app.stage}`}>{app.stage}</strong>
+            {job ? (
+              <Link to={`/recruiter/jobs/${job.id}/board`}>
+                {job.title} · {job.company}
+              </Link>
+            ) : (
+              `Job ${app.jobId}`
+            )}{' '}
+            · candidate {app.candidateId} · stage <strong class={`stage stage-${app.stage}`}>{app.stage}</strong>
           </p>
-          <p><a href={app.workflowUrl} target="_blank" rel="noopener noreferrer">Workflow in the Temporal Web UI<span class="visually-hidden"> (opens in a new tab)</span></a></p>
-          <section aria-labelledby="sent"><h2 id="sent">What the candidate sent</h2>
-            <p>Résumé: {app.resumeUrl ? <a href={app.resumeUrl} rel="noopener noreferrer" target="_blank">{app.resumeUrl}</a> : 'none'}</p>
+          <p>
+            <a href={app.workflowUrl} target="_blank" rel="noopener noreferrer">
+              Workflow in the Temporal Web UI<span class="visually-hidden"> (opens in a new tab)</span>
+            </a>
+          </p>
+          <section aria-labelledby="sent">
+            <h2 id="sent">What the candidate sent</h2>
+            <p>
+              Résumé:{' '}
+              {app.resumeUrl ? (
+                <a href={app.resumeUrl} rel="noopener noreferrer" target="_blank">
+                  {app.resumeUrl}
+                </a>
+              ) : (
+                'none'
+              )}
+            </p>
             <p class="description">{app.coverLetter ?? 'No cover letter.'}</p>
           </section>
-          <section aria-labelledby="hist"><h2 id="hist">History</h2><HistoryList history={app.history} /></section>
+          <section aria-labelledby="hist">
+            <h2 id="hist">History</h2>
+            <HistoryList history={app.history} />
+          </section>
           {FINAL.includes(app.stage) ? null : (
             <form class="stack narrow" onSubmit={reject}>
               <h2>Reject</h2>
-              <label>Reason <textarea name="reason" rows={3} required value={reason} onInput={(e) => setReason(e.currentTarget.value)} /></label>
-              <button type="submit" class="danger">Reject application</button>
+              <label>
+                Reason <textarea name="reason" rows={3} required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+              </label>
+              <button type="submit" class="danger">
+                Reject application
+              </button>
             </form>
           )}
         </>

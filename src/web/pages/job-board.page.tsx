@@ -13,7 +13,9 @@ export function JobBoardPage() {
   const [error, setError] = useState<string | null>(null);
 
   const search = async () => {
-    const { data, error, response } = await api.GET('/api/jobs', { params: { query: { status: 'open', limit: 100, ...(q ? { q } : {}), ...(companyId ? { companyId } : {}) } } });
+    const { data, error, response } = await api.GET('/api/jobs', {
+      params: { query: { status: 'open', limit: 100, ...(q ? { q } : {}), ...(companyId ? { companyId } : {}) } },
+    });
     if (data) setJobs(data.items);
     setError(data ? null : describe(error, response));
   };
@@ -24,23 +26,46 @@ export function JobBoardPage() {
 
   return (
     <Layout title="Open jobs">
-      <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); void search(); }}>
-        <label>Search <input type="search" name="q" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="Title or company" /></label>
-        <label>Company
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void search();
+        }}
+      >
+        <label>
+          Search <input type="search" name="q" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="Title or company" />
+        </label>
+        <label>
+          Company
           <select name="companyId" value={companyId} onChange={(e) => setCompanyId(e.currentTarget.value)}>
             <option value="">All companies</option>
-            {companies.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+            {companies.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
           </select>
         </label>
         <button type="submit">Search</button>
       </form>
       <Alert message={error} />
-      {jobs === null ? <p role="status">Loading…</p> : jobs.length === 0 ? <p role="status">No open job matches.</p> : (
+      {jobs === null ? (
+        <p role="status">Loading…</p>
+      ) : jobs.length === 0 ? (
+        <p role="status">No open job matches.</p>
+      ) : (
         <ul class="cards" aria-label="Jobs">
           {jobs.map((job) => (
             <li key={job.id} class="card">
-              <h2><Link to={`/jobs/${job.id}`}>{job.title}</Link></h2>
-              <p>{job.company}{job.location ? ` · ${job.location}` : ''}</p>
+              <h2>
+                <Link to={`/jobs/${job.id}`}>{job.title}</Link>
+              </h2>
+              <p>
+                {job.company}
+                {job.location ? ` · ${job.location}` : ''}
+              </p>
             </li>
           ))}
         </ul>

@@ -39,17 +39,36 @@ export function JobPage({ id }: { id: string }) {
       <Alert message={error} />
       {job ? (
         <>
-          <p class="meta">{job.company}{job.location ? ` · ${job.location}` : ''} · {job.status}</p>
+          <p class="meta">
+            {job.company}
+            {job.location ? ` · ${job.location}` : ''} · {job.status}
+          </p>
           {job.description ? <p class="description">{job.description}</p> : null}
           {user?.role === 'candidate' ? (
             <form class="stack" onSubmit={apply}>
               <h2>Apply</h2>
-              <label>Cover letter <textarea name="coverLetter" rows={6} value={coverLetter} onInput={(e) => setCoverLetter(e.currentTarget.value)} /></label>
-              <label>Résumé URL <input type="url" name="resumeUrl" value={resumeUrl} onInput={(e) => setResumeUrl(e.currentTarget.value)} placeholder="https://" /></label>
-              <button type="submit" disabled={busy}>Send application</button>
+              <label>
+                Cover letter{' '}
+                <textarea name="coverLetter" rows={6} value={coverLetter} onInput={(e) => setCoverLetter(e.currentTarget.value)} />
+              </label>
+              <label>
+                Résumé URL{' '}
+                <input
+                  type="url"
+                  name="resumeUrl"
+                  value={resumeUrl}
+                  onInput={(e) => setResumeUrl(e.currentTarget.value)}
+                  placeholder="https://"
+                />
+              </label>
+              <button type="submit" disabled={busy}>
+                Send application
+              </button>
             </form>
           ) : user ? null : (
-            <p><Link to="/signin">Sign in</Link> or <Link to="/signup">sign up</Link> to apply.</p>
+            <p>
+              <Link to="/signin">Sign in</Link> or <Link to="/signup">sign up</Link> to apply.
+            </p>
           )}
         </>
       ) : null}

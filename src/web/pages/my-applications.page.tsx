@@ -16,7 +16,9 @@ export function MyApplicationsPage() {
   const load = async () => {
     try {
       const items = await allPages(async (cursor) => {
-        const { data, error, response } = await api.GET('/api/applications', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } });
+        const { data, error, response } = await api.GET('/api/applications', {
+          params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+        });
         if (!data) throw new Error(describe(error, response));
         return data;
       });
@@ -29,7 +31,9 @@ export function MyApplicationsPage() {
       setError((err as Error).message);
     }
   };
-  useEffect(() => { void load(); }, []);
+  useEffect(() => {
+    void load();
+  }, []);
 
   const withdraw = async (app: Application) => {
     if (!confirm('Withdraw this application? This cannot be undone.')) return;
@@ -41,15 +45,30 @@ export function MyApplicationsPage() {
   return (
     <Layout title="My applications">
       <Alert message={error} />
-      {apps === null ? <p role="status">Loading…</p> : apps.length === 0 ? <p>You have not applied yet. <Link to="/">Browse open jobs</Link>.</p> : (
+      {apps === null ? (
+        <p role="status">Loading…</p>
+      ) : apps.length === 0 ? (
+        <p>
+          You have not applied yet. <Link to="/">Browse open jobs</Link>.
+        </p>
+      ) : (
         <ul class="cards" aria-label="Applications">
           {apps.map((app) => (
             <li key={app.id} class="card" data-application={app.id}>
               <h2>{titles[app.jobId] ?? `Job ${app.jobId}`}</h2>
-              <p>Stage: <strong class={`stage stage-${app.stage}`} data-testid="stage">{app.stage}</strong></p>
+              <p>
+                Stage:{' '}
+                <strong class={`stage stage-${app.stage}`} data-testid="stage">
+                  {app.stage}
+                </strong>
+              </p>
               <h3>History</h3>
               <HistoryList history={app.history} me={user?.id} />
-              {FINAL.includes(app.stage) ? null : <button type="button" onClick={() => void withdraw(app)}>Withdraw</button>}
+              {FINAL.includes(app.stage) ? null : (
+                <button type="button" onClick={() => void withdraw(app)}>
+                  Withdraw
+                </button>
+              )}
             </li>
           ))}
         </ul>

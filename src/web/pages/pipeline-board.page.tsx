@@ -26,7 +26,9 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
   const load = async (focusId?: string) => {
     try {
       const items = await allPages(async (cursor) => {
-        const { data, error, response } = await api.GET('/api/applications', { params: { query: { jobId, limit: 100, ...(cursor ? { cursor } : {}) } } });
+        const { data, error, response } = await api.GET('/api/applications', {
+          params: { query: { jobId, limit: 100, ...(cursor ? { cursor } : {}) } },
+        });
         if (!data) throw new Error(describe(error, response));
         return data;
       });
@@ -46,8 +48,13 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
   }, [jobId]);
 
   const move = async (app: Application, to: Stage) => {
-    const { data, error, response } = await api.PATCH('/api/applications/{id}/stage', { params: { path: { id: app.id } }, body: { stage: to, fromStage: app.stage } });
-    const note = data ? `Moved from ${app.stage} to ${to}.` : explain(error as Problem | undefined, app.stage, to, describe(error, response));
+    const { data, error, response } = await api.PATCH('/api/applications/{id}/stage', {
+      params: { path: { id: app.id } },
+      body: { stage: to, fromStage: app.stage },
+    });
+    const note = data
+      ? `Moved from ${app.stage} to ${to}.`
+      : explain(error as Problem | undefined, app.stage, to, describe(error, response));
     setNotes((n) => ({ ...n, [app.id]: note }));
     await load(app.id);
   };
@@ -55,16 +62,24 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
   return (
     <Layout title={job ? `Pipeline: ${job.title}` : 'Pipeline'}>
       <Alert message={error} />
-      <p class="hint" id="board-keys">Focus a card and press → to move it to the next stage, or choose a stage under “Move to”.</p>
-      {apps === null ? <p role="status">Loading…</p> : (
+      <p class="hint" id="board-keys">
+        Focus a card and press → to move it to the next stage, or choose a stage under “Move to”.
+      </p>
+      {apps === null ? (
+        <p role="status">Loading…</p>
+      ) : (
         <div class="board">
           {STAGES.map((stage) => {
             const column = apps.filter((a) => a.stage === stage);
             return (
               <section key={stage} class="column" aria-labelledby={`col-${stage}`} data-stage={stage}>
-                <h2 id={`col-${stage}`}>{stage} <span class="count">({column.length})</span></h2>
+                <h2 id={`col-${stage}`}>
+                  {stage} <span class="count">({column.length})</span>
+                </h2>
                 <ul>
-                  {column.map((app) => <PipelineCard key={app.id} app={app} note={notes[app.id]} onMove={(to) => move(app, to)} />)}
+                  {column.map((app) => (
+                    <PipelineCard key={app.id} app={app} note={notes[app.id]} onMove={(to) => move(app, to)} />
+                  ))}
                 </ul>
               </section>
             );

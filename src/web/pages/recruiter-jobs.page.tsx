@@ -5,7 +5,13 @@ import { Link } from '../components/link';
 import { Alert } from '../components/alert';
 import { JobForm, type JobDraft } from '../components/job-form';
 
-const body = (d: JobDraft) => ({ title: d.title, company: d.company, location: d.location || null, description: d.description || null, status: d.status });
+const body = (d: JobDraft) => ({
+  title: d.title,
+  company: d.company,
+  location: d.location || null,
+  description: d.description || null,
+  status: d.status,
+});
 
 /** Jobs for recruiters and admins: every status, create, edit, close, and each job's pipeline board. */
 export function RecruiterJobsPage() {
@@ -19,35 +25,66 @@ export function RecruiterJobsPage() {
     setJobs(data?.items ?? []);
     setError(data ? null : describe(error, response));
   };
-  useEffect(() => { void load(); }, []);
+  useEffect(() => {
+    void load();
+  }, []);
 
   const create = async (d: JobDraft) => {
     const { data, error, response } = await api.POST('/api/jobs', { body: body(d) });
     setError(data ? null : describe(error, response));
-    if (data) { setCreating(false); await load(); }
+    if (data) {
+      setCreating(false);
+      await load();
+    }
   };
   const update = async (id: string, patch: Parameters<typeof body>[0] | { status: Job['status'] }) => {
-    const { data, error, response } = await api.PATCH('/api/jobs/{id}', { params: { path: { id } }, body: 'title' in patch ? body(patch) : patch });
+    const { data, error, response } = await api.PATCH('/api/jobs/{id}', {
+      params: { path: { id } },
+      body: 'title' in patch ? body(patch) : patch,
+    });
     setError(data ? null : describe(error, response));
-    if (data) { setEditing(null); await load(); }
+    if (data) {
+      setEditing(null);
+      await load();
+    }
   };
 
   return (
     <Layout title="Manage jobs">
       <Alert message={error} />
       {creating ? (
-        <section class="card" aria-labelledby="new-job"><h2 id="new-job">New job</h2><JobForm submitLabel="Create job" onSubmit={create} /></section>
-      ) : <button type="button" onClick={() => setCreating(true)}>New job</button>}
-      {jobs === null ? <p role="status">Loading…</p> : (
+        <section class="card" aria-labelledby="new-job">
+          <h2 id="new-job">New job</h2>
+          <JobForm submitLabel="Create job" onSubmit={create} />
+        </section>
+      ) : (
+        <button type="button" onClick={() => setCreating(true)}>
+          New job
+        </button>
+      )}
+      {jobs === null ? (
+        <p role="status">Loading…</p>
+      ) : (
         <ul class="cards" aria-label="Jobs">
           {jobs.map((job) => (
             <li key={job.id} class="card">
               <h2>{job.title}</h2>
-              <p>{job.company}{job.location ? ` · ${job.location}` : ''} · <span class={`status status-${job.status}`}>{job.status}</span></p>
+              <p>
+                {job.company}
+                {job.location ? ` · ${job.location}` : ''} · <span class={`status status-${job.status}`}>{job.status}</span>
+              </p>
               <p class="actions">
-                <Link to={`/recruiter/jobs/${job.id}/board`}>Pipeline board<span class="visually-hidden"> for {job.title}</span></Link>
-                <button type="button" onClick={() => setEditing(editing === job.id ? null : job.id)} aria-expanded={editing === job.id}>Edit<span class="visually-hidden"> {job.title}</span></button>
-                {job.status === 'closed' ? null : <button type="button" onClick={() => void update(job.id, { status: 'closed' })}>Close<span class="visually-hidden"> {job.title}</span></button>}
+                <Link to={`/recruiter/jobs/${job.id}/board`}>
+                  Pipeline board<span class="visually-hidden"> for {job.title}</span>
+                </Link>
+                <button type="button" onClick={() => setEditing(editing === job.id ? null : job.id)} aria-expanded={editing === job.id}>
+                  Edit<span class="visually-hidden"> {job.title}</span>
+                </button>
+                {job.status === 'closed' ? null : (
+                  <button type="button" onClick={() => void update(job.id, { status: 'closed' })}>
+                    Close<span class="visually-hidden"> {job.title}</span>
+                  </button>
+                )}
               </p>
               {editing === job.id ? <JobForm job={job} submitLabel="Save job" onSubmit={(d) => update(job.id, d)} /> : null}
             </li>

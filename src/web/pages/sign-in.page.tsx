@@ -23,8 +23,28 @@ export function SignInPage() {
     <Layout title="Sign in">
       <form class="stack narrow" onSubmit={submit}>
         <Alert message={error} />
-        <label>E-mail <input type="email" name="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} /></label>
-        <label>Password <input type="password" name="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} /></label>
+        <label>
+          E-mail{' '}
+          <input
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Password{' '}
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </label>
         <button type="submit">Sign in</button>
       </form>
     </Layout>

@@ -27,9 +27,25 @@ export function SignUpPage() {
     <Layout title="Sign up">
       <form class="stack narrow" onSubmit={submit}>
         <Alert message={error} />
-        <label>Full name <input name="fullName" autoComplete="name" value={fullName} onInput={(e) => setFullName(e.currentTarget.value)} /></label>
-        <label>E-mail <input type="email" name="email" autoComplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} /></label>
-        <label>Password (at least 8 characters) <input type="password" name="password" autoComplete="new-password" minLength={8} required value={password} onInput={(e) => setPassword(e.currentTarget.value)} /></label>
+        <label>
+          Full name <input name="fullName" autoComplete="name" value={fullName} onInput={(e) => setFullName(e.currentTarget.value)} />
+        </label>
+        <label>
+          E-mail{' '}
+          <input type="email" name="email" autoComplete="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
+        <label>
+          Password (at least 8 characters){' '}
+          <input
+            type="password"
+            name="password"
+            autoComplete="new-password"
+            minLength={8}
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </label>
         <button type="submit">Create account</button>
       </form>
     </Layout>

@@ -39,7 +39,11 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export interface ClusterOptions { apis?: number; workers?: number; notifiers?: number }
+export interface ClusterOptions {
+  apis?: number;
+  workers?: number;
+  notifiers?: number;
+}
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-cluster-'));
@@ -97,13 +101,20 @@ async function startAll(dir: string, options: ClusterOptions, started: { stop():
     // The load comes from one address; the sign-up limit guards the public internet, not this test.
     SIGNUP_MAX_PER_IP: '100000',
   };
-  const cli = (...args: string[]) => execFileSync(process.execPath, [path.join(ROOT, 'dist/src/main/cli.js'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
+  const cli = (...args: string[]) =>
+    execFileSync(process.execPath, [path.join(ROOT, 'dist/src/main/cli.js'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: 'pipe',
+    });
   // Once per release, before the new API and workers start.
   cli('migrate');
   cli('bundle-workflows', bundle);
 
   const apiPorts = await Promise.all(Array.from({ length: options.apis ?? 2 }, () => freePort()));
-  const apis = apiPorts.map((port, i) => serviceProcess(`api-${i + 1}`, 'api', { ...env, PORT: String(port), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }, logDir));
+  const apis = apiPorts.map((port, i) =>
+    serviceProcess(`api-${i + 1}`, 'api', { ...env, PORT: String(port), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }, logDir),
+  );
   const workers = Array.from({ length: options.workers ?? 2 }, (_, i) => serviceProcess(`worker-${i + 1}`, 'worker', env, logDir));
   const notifiers = Array.from({ length: options.notifiers ?? 2 }, (_, i) => serviceProcess(`notifier-${i + 1}`, 'notifier', env, logDir));
   started.push(...[...apis, ...workers, ...notifiers].map((p) => ({ stop: () => p.stop('SIGKILL') })));
@@ -116,7 +127,19 @@ async function startAll(dir: string, options: ClusterOptions, started: { stop():
   const client = await createTemporalClient(config);
   const all = () => [...apis, ...workers, ...notifiers];
   return {
-    dir, postgres, temporal, ui, redis, smtp, apis, workers, notifiers, admin, config, orm, client,
+    dir,
+    postgres,
+    temporal,
+    ui,
+    redis,
+    smtp,
+    apis,
+    workers,
+    notifiers,
+    admin,
+    config,
+    orm,
+    client,
     apiUrls: apiPorts.map((p) => `http://127.0.0.1:${p}`),
     async close() {
       await Promise.all(all().map((p) => p.stop('SIGKILL')));

@@ -6,7 +6,12 @@ import type { LoadClient } from './load';
  * attempts failed in flight, the evidence that one of them landed (409 duplicate_application for an
  * apply; the workflow already in the requested stage for a stage change).
  */
-export interface AcceptedApplication { id: string; candidateId: number; stages: Stage[]; phase: string }
+export interface AcceptedApplication {
+  id: string;
+  candidateId: number;
+  stages: Stage[];
+  phase: string;
+}
 
 export interface PhaseFigures {
   phase: string;
@@ -27,7 +32,10 @@ export class Ledger {
   readonly figures: PhaseFigures[] = [];
 }
 
-export interface Actor { id: number; token: string }
+export interface Actor {
+  id: number;
+  token: string;
+}
 
 const PIPELINE: Stage[] = ['screening', 'interview', 'offer'];
 
@@ -66,31 +74,49 @@ export async function burst(options: BurstOptions): Promise<PhaseFigures> {
     if (a.failures.length) lastRetriedAt = Date.now();
   };
 
-  await Promise.all(options.candidates.map(async (candidate, i) => {
-    const applied = await http.request('POST', `/api/jobs/${options.jobId}/apply`, { token: candidate.token, body: { coverLetter: `${phase} #${i}` } });
-    observe(applied);
-    let id: string | undefined;
-    if (applied.status === 201) id = applied.body.id;
-    // The attempt that landed holds the id (its random part drawn by the API): the candidate reads it.
-    else if (applied.status === 409 && applied.body?.code === 'duplicate_application' && applied.failures.length) id = (await http.request('GET', `/api/applications?jobId=${options.jobId}`, { token: candidate.token })).body?.items?.[0]?.id;
-    if (!id) { ledger.unexpected.push(`${phase} apply of candidate ${candidate.id}: ${applied.status} ${JSON.stringify(applied.body)}`); return; }
-    const record: AcceptedApplication = { id, candidateId: candidate.id, stages: ['applied'], phase };
-    ledger.applications.set(id, record);
-    onAccepted();
-    let from: Stage = 'applied';
-    for (const stage of [...PIPELINE, i % 3 === 0 ? 'rejected' : 'hired'] as Stage[]) {
-      const answer = await http.request('PATCH', `/api/applications/${id}/stage`, { token: options.recruiter.token, body: { stage, fromStage: from } });
-      observe(answer);
-      const landedBefore = answer.status === 409 && answer.body?.code === 'stage_changed' && answer.failures.length > 0 && (await options.currentStage(id)) === stage;
-      if (answer.status !== 200 && !landedBefore) {
-        ledger.unexpected.push(`${phase} ${id} ${from} -> ${stage}: ${answer.status} ${JSON.stringify(answer.body)} after ${answer.failures.join(', ') || 'no failures'}`);
+  await Promise.all(
+    options.candidates.map(async (candidate, i) => {
+      const applied = await http.request('POST', `/api/jobs/${options.jobId}/apply`, {
+        token: candidate.token,
+        body: { coverLetter: `${phase} #${i}` },
+      });
+      observe(applied);
+      let id: string | undefined;
+      if (applied.status === 201) id = applied.body.id;
+      // The attempt that landed holds the id (its random part drawn by the API): the candidate reads it.
+      else if (applied.status === 409 && applied.body?.code === 'duplicate_application' && applied.failures.length)
+        id = (await http.request('GET', `/api/applications?jobId=${options.jobId}`, { token: candidate.token })).body?.items?.[0]?.id;
+      if (!id) {
+        ledger.unexpected.push(`${phase} apply of candidate ${candidate.id}: ${applied.status} ${JSON.stringify(applied.body)}`);
         return;
       }
-      record.stages.push(stage);
+      const record: AcceptedApplication = { id, candidateId: candidate.id, stages: ['applied'], phase };
+      ledger.applications.set(id, record);
       onAccepted();
-      from = stage;
-    }
-  }));
+      let from: Stage = 'applied';
+      for (const stage of [...PIPELINE, i % 3 === 0 ? 'rejected' : 'hired'] as Stage[]) {
+        const answer = await http.request('PATCH', `/api/applications/${id}/stage`, {
+          token: options.recruiter.token,
+          body: { stage, fromStage: from },
+        });
+        observe(answer);
+        const landedBefore =
+          answer.status === 409 &&
+          answer.body?.code === 'stage_changed' &&
+          answer.failures.length > 0 &&
+          (await options.currentStage(id)) === stage;
+        if (answer.status !== 200 && !landedBefore) {
+          ledger.unexpected.push(
+            `${phase} ${id} ${from} -> ${stage}: ${answer.status} ${JSON.stringify(answer.body)} after ${answer.failures.join(', ') || 'no failures'}`,
+          );
+          return;
+        }
+        record.stages.push(stage);
+        onAccepted();
+        from = stage;
+      }
+    }),
+  );
   const ms = Date.now() - t0;
   const notes = (await faultDone) ?? {};
   const failures: Record<string, number> = {};

@@ -3,15 +3,29 @@
  * API processes in turn, and a request that fails with a connection error or a 5xx is sent again
  * (to the next process) with the same meaning until it gets an answer.
  */
-export interface Answer<T = any> { status: number; body: T; attempts: number; ms: number; failures: string[] }
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  attempts: number;
+  ms: number;
+  failures: string[];
+}
 
-export interface LoadStats { requests: number; attempts: number; retried: number; failures: Record<string, number> }
+export interface LoadStats {
+  requests: number;
+  attempts: number;
+  retried: number;
+  failures: Record<string, number>;
+}
 
 export class LoadClient {
   private next = 0;
   readonly stats: LoadStats = { requests: 0, attempts: 0, retried: 0, failures: {} };
 
-  constructor(private readonly urls: string[], private readonly giveUpMs = 120_000) {}
+  constructor(
+    private readonly urls: string[],
+    private readonly giveUpMs = 120_000,
+  ) {}
 
   async request<T = any>(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer<T>> {
     const t0 = Date.now();
@@ -24,7 +38,10 @@ export class LoadClient {
       try {
         const res = await fetch(url + path, {
           method,
-          headers: { ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+          headers: {
+            ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+            ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          },
           body: options.body === undefined ? undefined : JSON.stringify(options.body),
           signal: AbortSignal.timeout(60_000),
         });
@@ -32,7 +49,11 @@ export class LoadClient {
         if (res.status < 500) {
           if (failures.length) this.stats.retried++;
           let body: unknown = text;
-          try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+          try {
+            body = text ? JSON.parse(text) : undefined;
+          } catch {
+            /* not JSON */
+          }
           return { status: res.status, body: body as T, attempts: attempt, ms: Date.now() - t0, failures };
         }
         failure = `${res.status}`;
@@ -42,7 +63,8 @@ export class LoadClient {
       }
       failures.push(failure);
       this.stats.failures[failure] = (this.stats.failures[failure] ?? 0) + 1;
-      if (Date.now() - t0 > this.giveUpMs) throw new Error(`${method} ${path}: no answer within ${this.giveUpMs} ms (${failures.join(', ')})`);
+      if (Date.now() - t0 > this.giveUpMs)
+        throw new Error(`${method} ${path}: no answer within ${this.giveUpMs} ms (${failures.join(', ')})`);
       await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
     }
   }

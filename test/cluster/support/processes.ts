@@ -37,7 +37,11 @@ export function serviceProcess(name: string, role: Role, env: Record<string, str
     running: () => !!child && child.exitCode === null && child.signalCode === null,
     async start() {
       const log = fs.createWriteStream(logFile, { flags: 'a' });
-      child = spawn(process.execPath, [...NODE_FLAGS[role], path.join(ROOT, ENTRY[role])], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...PROCESS_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, [...NODE_FLAGS[role], path.join(ROOT, ENTRY[role])], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', ...PROCESS_ENV, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const current = child;
       let output = '';
       await new Promise<void>((resolve, reject) => {
@@ -45,18 +49,25 @@ export function serviceProcess(name: string, role: Role, env: Record<string, str
         const onData = (chunk: Buffer) => {
           log.write(chunk);
           if (output.length < 100_000) output += chunk.toString();
-          if (READY[role].test(output)) { clearTimeout(timer); resolve(); }
+          if (READY[role].test(output)) {
+            clearTimeout(timer);
+            resolve();
+          }
         };
         current.stdout!.on('data', onData);
         current.stderr!.on('data', onData);
-        current.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${name} exited with ${code} while starting:\n${output.slice(-2000)}`)); });
+        current.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`${name} exited with ${code} while starting:\n${output.slice(-2000)}`));
+        });
       });
     },
     stop(signal = 'SIGTERM') {
       const current = child;
       return new Promise((resolve) => {
         const t0 = Date.now();
-        if (!current || current.exitCode !== null || current.signalCode !== null) return resolve({ exitMs: 0, code: current?.exitCode ?? null, signal: current?.signalCode ?? null });
+        if (!current || current.exitCode !== null || current.signalCode !== null)
+          return resolve({ exitMs: 0, code: current?.exitCode ?? null, signal: current?.signalCode ?? null });
         current.once('exit', (code, sig) => resolve({ exitMs: Date.now() - t0, code, signal: sig }));
         current.kill(signal);
       });

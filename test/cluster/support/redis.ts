@@ -18,7 +18,22 @@ export async function startRedisServer(dir: string): Promise<RedisServer> {
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const logFile = path.join(dir, 'redis.log');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--logfile', logFile];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--logfile',
+    logFile,
+  ];
   const start = async (): Promise<ChildProcess> => {
     const child = spawn(process.env.REDIS_SERVER ?? 'redis-server', args, { stdio: 'ignore' });
     const deadline = Date.now() + 20_000;
@@ -28,11 +43,12 @@ export async function startRedisServer(dir: string): Promise<RedisServer> {
     }
     return child;
   };
-  const stopChild = (child: ChildProcess, signal: NodeJS.Signals) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
+  const stopChild = (child: ChildProcess, signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
   let child = await start();
   return {
     url: `redis://127.0.0.1:${port}/0`,

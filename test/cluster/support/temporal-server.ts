@@ -8,7 +8,11 @@ import { SEARCH_ATTRIBUTES } from '../../../src/temporal/search-attributes';
 import type { PostgresServer } from '../../support/postgres-server';
 
 /** Where Temporal's SQL persistence connects: the PostgreSQL server's host, port and user. */
-interface Pg { host: string; port: number; user: string }
+interface Pg {
+  host: string;
+  port: number;
+  user: string;
+}
 
 function pgOf(server: PostgresServer): Pg {
   const { hostname, port, username } = new URL(server.url);
@@ -41,7 +45,10 @@ async function sqlTool(pg: Pg, database: string, args: string[]): Promise<void> 
 /** Creates both Temporal databases and brings their schemas to the server's version with its own tool. */
 export async function setupTemporalSchema(pg: Pg): Promise<void> {
   const versioned = path.join(env('TEMPORAL_SERVER_SOURCE'), 'schema/postgresql/v12');
-  for (const [database, dir] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']]) {
+  for (const [database, dir] of [
+    ['temporal', 'temporal'],
+    ['temporal_visibility', 'visibility'],
+  ]) {
     await sqlTool(pg, database, ['create-database']);
     await sqlTool(pg, database, ['setup-schema', '-v', '0.0']);
     await sqlTool(pg, database, ['update-schema', '-d', path.join(versioned, dir, 'versioned')]);
@@ -84,7 +91,10 @@ async function waitServing(address: string, child: ChildProcess, logFile: string
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`temporal-server exited with ${child.exitCode}; see ${logFile}`);
-    const ok = await cli(address, ['operator', 'cluster', 'health']).then((out) => out.includes('SERVING'), () => false);
+    const ok = await cli(address, ['operator', 'cluster', 'health']).then(
+      (out) => out.includes('SERVING'),
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`temporal-server did not serve within ${timeoutMs} ms; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 500));
@@ -92,7 +102,11 @@ async function waitServing(address: string, child: ChildProcess, logFile: string
 }
 
 /** Schema, config, server, then the `default` namespace with our search attributes. */
-export async function startTemporalServer(server: PostgresServer, dir: string, started: { stop(): unknown }[] = []): Promise<TemporalServer> {
+export async function startTemporalServer(
+  server: PostgresServer,
+  dir: string,
+  started: { stop(): unknown }[] = [],
+): Promise<TemporalServer> {
   fs.mkdirSync(dir, { recursive: true });
   const pg = pgOf(server);
   await setupTemporalSchema(pg);
@@ -101,7 +115,11 @@ export async function startTemporalServer(server: PostgresServer, dir: string, s
   const logFile = path.join(dir, 'temporal-server.log');
   const start = async (): Promise<ChildProcess> => {
     const log = fs.openSync(logFile, 'a');
-    const child = spawn(env('TEMPORAL_SERVER'), ['--root', dir, '--config', path.relative(dir, configDir), '--env', 'cluster', '--allow-no-auth', 'start'], { stdio: ['ignore', log, log] });
+    const child = spawn(
+      env('TEMPORAL_SERVER'),
+      ['--root', dir, '--config', path.relative(dir, configDir), '--env', 'cluster', '--allow-no-auth', 'start'],
+      { stdio: ['ignore', log, log] },
+    );
     fs.closeSync(log);
     try {
       await waitServing(address, child, logFile);
@@ -111,12 +129,16 @@ export async function startTemporalServer(server: PostgresServer, dir: string, s
     }
     return child;
   };
-  const stopChild = (child: ChildProcess) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('exit', () => { clearTimeout(kill); resolve(); });
-    child.kill('SIGTERM');
-  });
+  const stopChild = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
 
   let child: ChildProcess | undefined;
   started.push({ stop: () => child && stopChild(child) });

@@ -9,15 +9,22 @@ export function queryState(cluster: Cluster, id: string): Promise<ApplicationSta
 }
 
 async function sqlHistory(cluster: Cluster, id: string) {
-  const rows = await cluster.orm.em.fork().execute<{ seq: number; from: string | null; to: string; at: string; by: string; reason: string | null }[]>(
-    'select seq, from_stage as "from", to_stage as "to", at, actor as "by", reason from stage_events where application_id = ? order by seq',
-    [id],
-    'all',
-  );
+  const rows = await cluster.orm.em
+    .fork()
+    .execute<{ seq: number; from: string | null; to: string; at: string; by: string; reason: string | null }[]>(
+      'select seq, from_stage as "from", to_stage as "to", at, actor as "by", reason from stage_events where application_id = ? order by seq',
+      [id],
+      'all',
+    );
   return rows.map((r) => ({ ...r }));
 }
 
-export interface Comparison { id: string; sql: unknown; workflow: unknown; accepted: string[] }
+export interface Comparison {
+  id: string;
+  sql: unknown;
+  workflow: unknown;
+  accepted: string[];
+}
 
 /**
  * For every accepted application: the workflow's history is exactly what was accepted, in order, and
@@ -32,8 +39,22 @@ export async function compareProjection(cluster: Cluster, ledger: Ledger, timeou
       const state = await queryState(cluster, app.id);
       const record = await findApplication(cluster.orm.em.fork(), app.id);
       const history = await sqlHistory(cluster, app.id);
-      const workflow = { stage: state.stage, seq: state.seq, createdAt: state.createdAt, updatedAt: state.updatedAt, history: state.history, stages: state.history.map((h) => h.to) };
-      const sql = { stage: record?.stage, seq: record?.seq, createdAt: record?.createdAt, updatedAt: record?.updatedAt, history, stages: app.stages };
+      const workflow = {
+        stage: state.stage,
+        seq: state.seq,
+        createdAt: state.createdAt,
+        updatedAt: state.updatedAt,
+        history: state.history,
+        stages: state.history.map((h) => h.to),
+      };
+      const sql = {
+        stage: record?.stage,
+        seq: record?.seq,
+        createdAt: record?.createdAt,
+        updatedAt: record?.updatedAt,
+        history,
+        stages: app.stages,
+      };
       if (JSON.stringify(sql) === JSON.stringify(workflow)) break;
       if (Date.now() > deadline) {
         mismatches.push({ id: app.id, sql, workflow, accepted: app.stages });
@@ -47,7 +68,9 @@ export async function compareProjection(cluster: Cluster, ledger: Ledger, timeou
 
 /** Application rows SQL holds for the job: no more than were accepted. */
 export async function sqlApplicationIds(cluster: Cluster, jobId: number): Promise<string[]> {
-  const rows = await cluster.orm.em.fork().execute<{ id: string }[]>('select id from applications where job_id = ? order by id', [jobId], 'all');
+  const rows = await cluster.orm.em
+    .fork()
+    .execute<{ id: string }[]>('select id from applications where job_id = ? order by id', [jobId], 'all');
   return rows.map((r) => r.id);
 }
 
@@ -72,7 +95,13 @@ export function expectedMailKeys(ledger: Ledger, recruiterId: number, filter: (p
   return keys;
 }
 
-export interface MailCount { expected: number; received: number; missing: string[]; doubled: string[]; unexpected: string[] }
+export interface MailCount {
+  expected: number;
+  received: number;
+  missing: string[];
+  doubled: string[];
+  unexpected: string[];
+}
 
 /** Waits until every expected mail is in (or `timeoutMs` passes), then lets late duplicates arrive before counting. */
 export async function countMails(smtp: SmtpSink, expected: Set<string>, timeoutMs = 120_000, settleMs = 3000): Promise<MailCount> {

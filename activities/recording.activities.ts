@@ -1,10 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { MikroORM } from '@mikro-orm/sql';
-import type { Queue } from 'bullmq';
 import type { Logger } from '../src/logger';
-import type { NotificationJobData } from '../src/notifications/notification-queue';
 import type { ProjectApplicationInput } from '../src/applications/application-projection';
-import { createTransitionRecorder } from '../src/applications/transition-recorder';
+import type { TransitionRecorder } from '../src/applications/transition-recorder';
 import {
   givingUpReason,
   refusedData,
@@ -13,9 +10,6 @@ import {
   type RecordingFailureStats,
 } from '../src/applications/recording-failures';
 import type { NotificationEvent } from '../src/domain/notifications';
-import type { PayloadKeyring } from '../src/crypto/payload-keys';
-import type { WebhookEmitter } from '../src/webhooks/webhook-emitter';
-import type { UiLink } from '../src/applications/application-view';
 
 /**
  * What the application workflow records after its transitions: SQL first, then the notifications.
@@ -63,25 +57,18 @@ const ATTEMPTS_AWAITING_ROW = 3;
 export const RECORDING_RETRY_WINDOW_MS = 60 * 60 * 1000;
 
 export interface RecordingDeps {
-  orm: MikroORM;
-  queue: Queue<NotificationJobData>;
+  /** The one transition recorder (src/applications/transition-recorder.ts), the API's too. */
+  record: TransitionRecorder;
   logger: Logger;
   failures: RecordingFailureStats;
-  /** Opens the personal fields the workflow carries sealed; without it they are written as they come. */
-  payloadKeys?: PayloadKeyring;
   /** How long after the first attempt a failure that might pass is still retried. */
   retryWindowMs?: number;
-  /** Webhooks ride with the notifications: the same events, ids per (application, seq, event, subscription). */
-  webhooks?: { emitter: WebhookEmitter; ui: UiLink };
 }
 
 export function createRecordingActivities({
-  orm,
-  queue,
+  record,
   logger,
   failures,
-  payloadKeys,
-  webhooks,
   retryWindowMs = RECORDING_RETRY_WINDOW_MS,
 }: RecordingDeps): RecordingActivities {
   /** The end of retrying: an error log naming the application, the counter, and a non-retryable failure. */
@@ -106,7 +93,6 @@ export function createRecordingActivities({
     });
   }
 
-  const record = createTransitionRecorder({ orm, queue, logger, payloadKeys, webhooks });
   return {
     async recordTransitions(kept) {
       let refused = null as { reason: RecordingFailureReason; err: unknown } | null;

@@ -9,6 +9,7 @@ import type { PasswordHasher } from './auth/passwords';
 import type { Metrics } from './metrics';
 import type { WebhookServices } from './webhooks/webhook-services';
 import type { NotificationJobData } from './notifications/notification-queue';
+import type { TransitionRecorder } from './applications/transition-recorder';
 
 /**
  * Everything the API needs, built once from the configuration and passed explicitly. Only the
@@ -26,5 +27,7 @@ export interface Services {
   webhooks: WebhookServices;
   /** Where the API queues the notifications of the changes it records. */
   notifications: Queue<NotificationJobData>;
+  /** The one transition recorder, shared with the workers' recording activity. */
+  recordTransitions: TransitionRecorder;
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { TransitionStep } from '../metrics';
 import { stateQuery, type ApplicationAnswer } from '../../workflows/messages';
 import { projectionOf } from './application-projection';
-import { createTransitionRecorder, notificationsOf, type TransitionRecorder } from './transition-recorder';
+import { notificationsOf } from './transition-recorder';
 import { createRecordingFailureStats, givingUpReason, reportRecordingFailure } from './recording-failures';
 
 /**
@@ -26,18 +26,6 @@ import { createRecordingFailureStats, givingUpReason, reportRecordingFailure } f
 const ENQUEUE_TIMEOUT_MS = 1_000;
 
 export { notificationsOf };
-
-/** The recorder as the API's requests and sweep use it. */
-function recorderOf(services: Services): TransitionRecorder {
-  const { orm, notifications: queue, webhooks, config, logger } = services;
-  return createTransitionRecorder({
-    orm,
-    queue,
-    logger,
-    payloadKeys: config.auth.payloadKeys,
-    webhooks: { emitter: webhooks.emitter, ui: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace } },
-  });
-}
 
 /**
  * Journals a change about to be sent to `applicationId`'s workflow. `id` is the update's id (the
@@ -76,7 +64,7 @@ export async function recordAnswer(
   step: (step: TransitionStep) => void = () => undefined,
 ): Promise<void> {
   const { orm, logger } = services;
-  await recorderOf(services)(
+  await services.recordTransitions(
     { projection: projectionOf(answer, content), events: notificationsOf(answer, answer.history.slice(-1)) },
     {
       alongside: (em) => em.execute('delete from transition_intents where id = ?', [intentId], 'run').then(() => undefined),
@@ -164,7 +152,7 @@ async function finishIntent(services: Services, row: IntentRow, now: number, ret
   if (state && state.seq > 0) {
     const { seq, coverLetter, resumeUrl } = state;
     // The intent's delete waits for the webhooks: should they fail, the next sweep emits them.
-    await recorderOf(services)(
+    await services.recordTransitions(
       {
         projection: projectionOf(state, { coverLetter, resumeUrl }),
         events: notificationsOf(

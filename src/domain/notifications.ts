@@ -1,9 +1,9 @@
 import type { Stage } from './stages';
 
 /**
- * What the application workflow tells the notification side about. The workflow passes IDs only;
- * the activity resolves recipients and enqueues one BullMQ job per recipient and channel, with a
- * job ID derived from (workflow, seq, kind, recipient, channel), so a retried activity never sends twice.
+ * What a transition tells the notification side about, in ids only. The transition recorder
+ * resolves the recipients and records one outbox row and one BullMQ job per recipient and channel,
+ * both with an id derived from (workflow, seq, kind, recipient, channel), so no writer sends twice.
  */
 export type NotificationKind = 'application_received' | 'stage_changed' | 'final_outcome' | 'sla_reminder' | 'offer_expired';
 

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/sql';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { createTransitionRecorder } from '../applications/transition-recorder';
 import { createRecordingActivities } from '../../activities/recording.activities';
 import { createRetentionActivities } from '../../activities/retention.activities';
 import { createNotificationQueue } from '../notifications/notification-queue';
@@ -51,13 +52,10 @@ export async function createApplicationWorker({
       ...workflowSource(config, workflowBundle),
       activities: {
         ...createRecordingActivities({
-          orm,
-          queue,
+          record: createTransitionRecorder({ orm, queue, logger, payloadKeys: config.auth.payloadKeys, webhooks }),
           logger,
           failures: createRecordingFailureStats(redis, config.temporal.taskQueue),
           retryWindowMs: recordingRetryWindowMs,
-          payloadKeys: config.auth.payloadKeys,
-          webhooks,
         }),
         ...createRetentionActivities({ orm, logger, retentionDays: config.retentionDays }),
       },

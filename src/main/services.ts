@@ -11,6 +11,7 @@ import { observeRecordingFailures } from '../applications/recording-failures';
 import { withinMs } from '../webhooks/webhook-emitter';
 import { createNotificationQueue } from '../notifications/notification-queue';
 import { createWebhookServices } from './webhook-services';
+import { createTransitionRecorder } from '../applications/transition-recorder';
 
 /** Builds the API's services from the configuration; `close()` releases them. */
 export async function createServices(config: Config, logger = createLogger(config.logLevel, 'api')): Promise<Services> {
@@ -33,6 +34,13 @@ export async function createServices(config: Config, logger = createLogger(confi
     metrics,
     webhooks,
     notifications,
+    recordTransitions: createTransitionRecorder({
+      orm,
+      queue: notifications,
+      logger,
+      payloadKeys: config.auth.payloadKeys,
+      webhooks: { emitter: webhooks.emitter, ui: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace } },
+    }),
     async close() {
       // With Redis gone, BullMQ's close waits for it forever.
       await withinMs(Promise.all([webhooks.queue.close(), notifications.close()]), 1_000).catch(() => undefined);

@@ -9,8 +9,9 @@ export type Audience = 'candidate' | 'recruiter';
 
 /**
  * One message to one recipient on one channel. It carries everything the message needs, resolved by
- * the producer when the transition happened, so the notifier needs only Redis and SMTP (no database)
- * and scales on its own. Only what the message shows is copied: names, an address, the job's title.
+ * the recorder when the transition happened, so the notifier reads the database only for its outbox
+ * row (sent once) and scales on its own. Only what the message shows is copied: names, an address,
+ * the job's title.
  */
 export interface NotificationJobData {
   kind: NotificationKind;

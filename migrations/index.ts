@@ -7,6 +7,7 @@ import { Migration20261130220000_notification_outbox } from './Migration20261130
 import { Migration20261201000000_transition_intents } from './Migration20261201000000_transition_intents';
 import { Migration20261201120000_notification_leases } from './Migration20261201120000_notification_leases';
 import { Migration20261202000000_application_claims } from './Migration20261202000000_application_claims';
+import { Migration20261207000000_notes } from './Migration20261207000000_notes';
 
 /** Every migration, in order. Listed explicitly so the same list serves `dist/` and the tests. */
 export const migrationsList = [
@@ -19,4 +20,5 @@ export const migrationsList = [
   { name: 'Migration20261201000000_transition_intents', class: Migration20261201000000_transition_intents },
   { name: 'Migration20261201120000_notification_leases', class: Migration20261201120000_notification_leases },
   { name: 'Migration20261202000000_application_claims', class: Migration20261202000000_application_claims },
+  { name: 'Migration20261207000000_notes', class: Migration20261207000000_notes },
 ];

@@ -20,6 +20,7 @@ import { userRoutes } from './routes/users.routes';
 import { jobRoutes } from './routes/jobs.routes';
 import { applicationRoutes } from './routes/applications.routes';
 import { teamRoutes } from './routes/teams.routes';
+import { noteRoutes } from './routes/notes.routes';
 import { adminRoutes } from './routes/admin.routes';
 import { codecCors, codecRoutes } from './routes/codec.routes';
 import { privacyRoutes } from './routes/privacy.routes';
@@ -83,6 +84,7 @@ export function createApp(services: Services): Koa {
   jobRoutes(router, registry, services);
   applicationRoutes(router, registry, services);
   teamRoutes(router, registry, services);
+  noteRoutes(router, registry, services);
   adminRoutes(router, services);
   codecRoutes(router, registry, services);
   privacyRoutes(router, registry, services);

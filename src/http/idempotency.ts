@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Services } from '../services';
 import type { Config } from '../config';
 import { ConflictError, InvalidInputError, TryAgainError, UnprocessableError } from '../domain/errors';
+import { parseApplicationId } from '../domain/ids';
 
 /** Keys are opaque to the server: printable ASCII, as the IETF draft's examples and Stripe's keys are. */
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -98,10 +99,15 @@ export async function withIdempotency(ctx: Context, services: Services, run: () 
     .catch((err: Error) => services.logger.warn({ err: err.message }, 'idempotent answer not stored; a retry with this key runs again'));
 }
 
-/** The candidate an answer shows an application of (an `application` carries `candidateId`), if any. */
+/**
+ * The candidate an answer is about, if any: an `application` carries `candidateId`; a note carries
+ * its `applicationId`, whose id names the candidate.
+ */
 function candidateOf(body: unknown): string | undefined {
-  const id = body && typeof body === 'object' ? (body as { candidateId?: unknown }).candidateId : undefined;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+  if (!body || typeof body !== 'object') return undefined;
+  const { candidateId: id, applicationId } = body as { candidateId?: unknown; applicationId?: unknown };
+  if (typeof id === 'string' || typeof id === 'number') return String(id);
+  return typeof applicationId === 'string' ? parseApplicationId(applicationId)?.candidateId : undefined;
 }
 
 /**

@@ -12,6 +12,7 @@ import { destroyDataKey } from '../crypto/candidate-keys';
 import { assertKeepsAnAdmin } from '../accounts/last-admin';
 import { removeNotificationJobsAbout } from '../notifications/notification-erasure';
 import { deleteOutboxFilesAbout } from '../mail/dev-outbox';
+import { deleteNotesAboutCandidate, notesAboutCandidate } from '../applications/notes';
 
 /** An erased account keeps its row (ids in other people's records still resolve) under this address. */
 export const erasedEmail = (id: number) => `erased-${id}@invalid`;
@@ -20,6 +21,8 @@ export const isErased = (user: User) => user.email === erasedEmail(user.id);
 export interface PersonalDataExport {
   user: { id: number; email: string; fullName: string | null; role: string; active: boolean; createdAt: string; updatedAt: string };
   applications: ApplicationRecord[];
+  /** What the hiring team wrote about the person's applications, oldest first. */
+  notes: { id: string; applicationId: string; author: { id: string; fullName: string | null }; body: string; createdAt: string }[];
 }
 
 export async function exportPersonalData(services: Services, user: User): Promise<PersonalDataExport> {
@@ -30,14 +33,22 @@ export async function exportPersonalData(services: Services, user: User): Promis
     'all',
   );
   const applications = (await Promise.all(ids.map(({ id }) => findApplication(em, id)))).filter((a): a is ApplicationRecord => a !== null);
+  const notes = (await notesAboutCandidate(em, user.id)).map((n) => ({
+    id: String(n.id),
+    applicationId: n.applicationId,
+    author: { id: String(n.authorId), fullName: n.authorName },
+    body: n.body,
+    createdAt: n.createdAt,
+  }));
   const { id, email, fullName, role, active, createdAt, updatedAt } = user;
-  return { user: { id, email, fullName: fullName ?? null, role, active, createdAt, updatedAt }, applications };
+  return { user: { id, email, fullName: fullName ?? null, role, active, createdAt, updatedAt }, applications, notes };
 }
 
 /**
  * Erasure, in the order API.md promises, so that nothing built on the way carries the person:
  *  1. the account is anonymized and deactivated and the applications' personal fields are nulled,
- *     in one transaction (refused with 409 `last_admin` for the last active admin);
+ *     in one transaction, which also deletes the notes about them (refused with 409 `last_admin` for
+ *     the last active admin); notes a staff member wrote stay, without their name;
  *  2. running applications end as `rejected` (reason `erased`) through their workflows: the webhook
  *     payloads and notifications of that step are built from the anonymized rows, and the candidate,
  *     deactivated, is sent nothing;
@@ -64,6 +75,7 @@ export async function erasePersonalData(services: Services, user: User, by: numb
       },
     );
     await em.execute('update applications set cover_letter = null, resume_url = null where candidate_id = ?', [user.id], 'run');
+    await deleteNotesAboutCandidate(em, user.id);
   });
 
   const em = orm.em.fork();
@@ -91,6 +103,8 @@ export async function erasePersonalData(services: Services, user: User, by: numb
   await destroyDataKey(em, user.id);
   // Again: a transition sweep that read the workflow before step 1 may have written the row since.
   await em.execute('update applications set cover_letter = null, resume_url = null where candidate_id = ?', [user.id], 'run');
+  // And a note written while the withdrawals ran.
+  await deleteNotesAboutCandidate(em, user.id);
 
   const ids = applications.map((a) => a.id);
   const deliveries = await deleteDeliveriesWithPersonalData(em, ids);

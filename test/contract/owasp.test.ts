@@ -46,6 +46,8 @@ describe('OWASP API Top 10', () => {
       '/api/applications/{id}': { id: w.applications.others },
       '/api/applications/{id}/stage': { id: w.applications.others, body: { stage: 'screening' } },
       '/api/applications/{id}/withdraw': { id: w.applications.others },
+      '/api/applications/{id}/notes': { id: w.applications.others, body: { body: 'Hijacked' } },
+      '/api/notes/{id}': { id: '1' },
       // A draft job is not on the job board: a candidate must not see or touch it.
       '/api/jobs/{id}': { id: w.jobs.draft, body: { title: 'Hijacked' } },
       '/api/jobs/{id}/apply': { id: w.jobs.draft, body: {} },
@@ -269,6 +271,12 @@ describe('OWASP API Top 10', () => {
         body: {},
         state: async () => (await http('GET', `/api/applications/${spareApplication}`, { token: w.admin.token })).body,
       },
+      'POST /api/applications/{id}/notes': {
+        token: w.recruiter.token,
+        path: `/api/applications/${w.applications.mine}/notes`,
+        body: { body: 'A note' },
+        state: async () => (await http('GET', `/api/applications/${w.applications.mine}/notes?limit=100`, { token: w.admin.token })).body,
+      },
       'POST /api/jobs/{id}/team': {
         token: w.recruiter.token,
         path: `/api/jobs/${w.jobs.open}/team`,
@@ -396,6 +404,7 @@ describe('OWASP API Top 10', () => {
           'fullName',
         ],
         ['POST', '/api/companies', world.recruiter.token, { name: long }, 'name'],
+        ['POST', `/api/applications/${world.applications.mine}/notes`, world.recruiter.token, { body: long }, 'body'],
       ];
       const wrong = [];
       for (const [method, path, token, body, field] of cases) {
@@ -412,7 +421,9 @@ describe('OWASP API Top 10', () => {
       );
       expect(lists.map((o) => o.path)).toEqual(expect.arrayContaining(['/api/jobs', '/api/applications', '/api/users']));
       const wrong = [];
-      for (const { path } of lists) {
+      for (const { path: template } of lists) {
+        // A list under an object (an application's notes) is read on a real one.
+        const path = fill(template, world.applications.mine);
         for (const limit of ['0', '-1', '101', '1e9', 'abc', '1.5', '']) {
           const res = await http('GET', `${path}?limit=${encodeURIComponent(limit)}`, { token: world.admin.token });
           const named = (res.body?.errors ?? []).some((e: { path: string }) => e.path === 'limit');
@@ -434,6 +445,7 @@ describe('OWASP API Top 10', () => {
       draft: (await stack.http('GET', `/api/jobs/${jobs.draft}`, { token: admin.token })).body,
       otherCandidate: (await stack.http('GET', '/api/auth/me', { token: otherCandidate.token })).body,
       company: (await stack.http('GET', '/api/companies/1')).body,
+      notes: (await stack.http('GET', `/api/applications/${applications.others}/notes`, { token: admin.token })).body,
     };
   }
 });

@@ -42,6 +42,7 @@ const SQLITE_ALL = [
   'Migration20261201000000_transition_intents',
   'Migration20261201120000_notification_leases',
   'Migration20261202000000_application_claims',
+  'Migration20261207000000_notes',
 ];
 const POSTGRESQL_ALL = [
   'Migration20261130140000_initial',
@@ -51,8 +52,14 @@ const POSTGRESQL_ALL = [
   'Migration20261201000000_transition_intents',
   'Migration20261201120000_notification_leases',
   'Migration20261202000000_application_claims',
+  'Migration20261207000000_notes',
 ];
 const ALL = SQLITE_ALL;
+/** The migration just before `name` in the line the run selects, to migrate down to. */
+const before = (name: string) => {
+  const line = postgresql ? POSTGRESQL_ALL : SQLITE_ALL;
+  return line[line.indexOf(name) - 1];
+};
 const TABLES = [
   'application_claims',
   'applications',
@@ -60,6 +67,7 @@ const TABLES = [
   'companies',
   'job_team_members',
   'jobs',
+  'notes',
   'notification_outbox',
   'stage_events',
   'transition_intents',
@@ -180,6 +188,7 @@ describe('migrations', () => {
         sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (2, 'k1', 'BBBB', ?)", [at]),
       ).rejects.toThrow(/FOREIGN KEY|constraint/i);
       expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[0] : 'Migration20261130120000_hiring_teams')).toEqual([
+        'Migration20261207000000_notes',
         'Migration20261202000000_application_claims',
         'Migration20261201120000_notification_leases',
         'Migration20261201000000_transition_intents',
@@ -215,6 +224,7 @@ describe('migrations', () => {
       expect(await sql('select count(*) as n from webhook_deliveries')).toEqual([{ n: 1 }]);
       await expect(deliver('msg_2', 'wh_missing')).rejects.toThrow(/FOREIGN KEY|constraint/i);
       expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[1] : SQLITE_ALL[3])).toEqual([
+        'Migration20261207000000_notes',
         'Migration20261202000000_application_claims',
         'Migration20261201120000_notification_leases',
         'Migration20261201000000_transition_intents',
@@ -236,7 +246,8 @@ describe('migrations', () => {
       await expect(
         sql("insert into transition_intents (id, application_id, after_seq, created_at) values ('u1', 'app-1-2', 1, ?)", [at]),
       ).rejects.toThrow(/UNIQUE|duplicate|constraint/i);
-      expect(await migrateDown(orm, (postgresql ? POSTGRESQL_ALL : SQLITE_ALL).at(-4))).toEqual([
+      expect(await migrateDown(orm, before('Migration20261201000000_transition_intents'))).toEqual([
+        'Migration20261207000000_notes',
         'Migration20261202000000_application_claims',
         'Migration20261201120000_notification_leases',
         'Migration20261201000000_transition_intents',
@@ -263,7 +274,8 @@ describe('migrations', () => {
       expect(await sql("select status, lease_holder from notification_outbox where id = 'n1'")).toEqual([
         { status: 'sending', lease_holder: 'a' },
       ]);
-      expect(await migrateDown(orm, (postgresql ? POSTGRESQL_ALL : SQLITE_ALL).at(-3))).toEqual([
+      expect(await migrateDown(orm, before('Migration20261201120000_notification_leases'))).toEqual([
+        'Migration20261207000000_notes',
         'Migration20261202000000_application_claims',
         'Migration20261201120000_notification_leases',
       ]);
@@ -277,7 +289,8 @@ describe('migrations', () => {
       const sql = <T extends object[] = object[]>(text: string, params: unknown[] = []) =>
         orm.em.getConnection().execute<T>(text, params, 'all');
       const lines = postgresql ? POSTGRESQL_ALL : SQLITE_ALL;
-      await orm.migrator.up({ to: lines.at(-2) });
+      const claims = lines.indexOf('Migration20261202000000_application_claims');
+      await orm.migrator.up({ to: lines[claims - 1] });
       const at = '2026-01-01T00:00:00.000Z';
       await sql(
         "insert into users (id, email, password_hash, role, created_at, updated_at) values (1, 'r@example.com', 'x', 'recruiter', ?, ?), (2, 'c@example.com', 'x', 'candidate', ?, ?)",
@@ -293,7 +306,7 @@ describe('migrations', () => {
         [at, at],
       );
 
-      expect(await migrateUp(orm)).toEqual([lines.at(-1)]);
+      expect((await orm.migrator.up({ to: lines[claims] })).map((m) => m.name)).toEqual([lines[claims]]);
       expect(
         await sql(
           'select job_id as "jobId", candidate_id as "candidateId", workflow_id as "workflowId", created_at as "createdAt" from application_claims',
@@ -310,8 +323,52 @@ describe('migrations', () => {
         { workflowId: 'application-job3-candidate2' },
       ]);
 
-      expect(await migrateDown(orm, lines.at(-2))).toEqual([lines.at(-1)]);
+      expect(await migrateDown(orm, lines[claims - 1])).toEqual([lines[claims]]);
       expect(await tables(orm)).not.toContain('application_claims');
+      expect(await sql('select count(*) as n from applications')).toEqual([{ n: 1 }]);
+    }));
+
+  test("notes: each belongs to an existing application and author; one application's notes are read oldest first by index; down drops the table only", () =>
+    withOrm(async (orm) => {
+      const sql = <T extends object[] = object[]>(text: string, params: unknown[] = []) =>
+        orm.em.getConnection().execute<T>(text, params, 'all');
+      const lines = postgresql ? POSTGRESQL_ALL : SQLITE_ALL;
+      const notes = lines.indexOf('Migration20261207000000_notes');
+      await orm.migrator.up({ to: lines[notes] });
+      const at = '2026-01-01T00:00:00.000Z';
+      await sql(
+        "insert into users (id, email, password_hash, role, created_at, updated_at) values (1, 'r@example.com', 'x', 'recruiter', ?, ?), (2, 'c@example.com', 'x', 'candidate', ?, ?)",
+        [at, at, at, at],
+      );
+      await sql("insert into companies (id, name, created_at) values (1, 'TechCorp', ?)", [at]);
+      await sql(
+        "insert into jobs (id, title, company_id, status, created_by, created_at, updated_at) values (3, 'A', 1, 'open', 1, ?, ?)",
+        [at, at],
+      );
+      await sql(
+        "insert into applications (id, job_id, candidate_id, stage, seq, created_at, updated_at) values ('application-job3-candidate2', 3, 2, 'applied', 1, ?, ?)",
+        [at, at],
+      );
+      const note = (applicationId: string, authorId: number, body: string) =>
+        sql('insert into notes (application_id, author_id, body, created_at) values (?, ?, ?, ?)', [applicationId, authorId, body, at]);
+      await note('application-job3-candidate2', 1, 'first');
+      await note('application-job3-candidate2', 1, 'second');
+      await expect(note('application-job9-candidate2', 1, 'orphan')).rejects.toThrow(/FOREIGN KEY|constraint/i);
+      await expect(note('application-job3-candidate2', 99, 'nobody')).rejects.toThrow(/FOREIGN KEY|constraint/i);
+      expect(await sql("select body from notes where application_id = 'application-job3-candidate2' order by created_at, id")).toEqual([
+        { body: 'first' },
+        { body: 'second' },
+      ]);
+      if (!postgresql) {
+        const plan = await sql<{ detail: string }[]>(
+          'explain query plan select id from notes where application_id = ? order by created_at, id',
+          ['application-job3-candidate2'],
+        );
+        expect(plan.map((r) => r.detail).join('\n')).toMatch(/USING COVERING INDEX notes_application_created_index/);
+      }
+
+      expect(await migrateDown(orm, lines[notes - 1])).toEqual([lines[notes]]);
+      expect(await tables(orm)).not.toContain('notes');
       expect(await sql('select count(*) as n from applications')).toEqual([{ n: 1 }]);
     }));
 

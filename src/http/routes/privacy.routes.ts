@@ -8,6 +8,7 @@ import { defineRoute } from '../route';
 import { IdParams, toDbId } from '../schemas/id.schemas';
 import { NoFields } from '../schemas/request-body.schemas';
 import { forgetIdempotentAnswers } from '../idempotency';
+import { NoteJson } from '../schemas/note.schemas';
 import { erasePersonalData, exportPersonalData, isErased } from '../../privacy/personal-data';
 
 const StageEvent = z.object({
@@ -44,6 +45,7 @@ const PersonalDataExport = z
         history: z.array(StageEvent),
       }),
     ),
+    notes: z.array(NoteJson).openapi({ description: "The notes about the person's applications, oldest first." }),
   })
   .openapi('PersonalDataExport');
 const Accepted = z.object({ status: z.literal('erased') }).openapi('ErasureAccepted');
@@ -67,7 +69,7 @@ export function privacyRoutes(router: Router, registry: OpenAPIRegistry, service
     auth: 'any',
     params: IdParams,
     responses: {
-      200: { description: 'The account and its applications with their history', schema: PersonalDataExport },
+      200: { description: 'The account, its applications with their history, and the notes about them', schema: PersonalDataExport },
       404: { description: 'No such user, erased, or not yours' },
     },
     async handler(ctx, { params, user: actor }) {

@@ -16,7 +16,16 @@ export interface StageEventRecord {
   to: Stage;
   at: string;
   by: string | null;
+  /** The actor's full name (users joined on `by`); null for the system and for erased accounts. */
+  byName: string | null;
   reason: string | null;
+}
+
+/** The candidate as the users table holds them (an erased account: no name, the erased address). */
+export interface CandidateRecord {
+  id: string;
+  fullName: string | null;
+  email: string;
 }
 
 /** An application as SQL holds it, read back from the projection (numeric ids, the content, the history). */
@@ -30,6 +39,8 @@ export interface ApplicationRecord {
   resumeUrl: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Null only for a candidate id no users row holds (never, while the foreign key stands). */
+  candidate: CandidateRecord | null;
   history: StageEventRecord[];
 }
 
@@ -39,19 +50,26 @@ export interface ApplicationFilter {
   teamMemberId?: number;
   jobId?: number;
   stage?: Stage;
+  /** Case-insensitive substring of the candidate's name or e-mail; plain text, no wildcards. */
+  q?: string;
   after?: ApplicationCursor;
   limit: number;
 }
 
-// Aliases are quoted: PostgreSQL folds unquoted names to lower case.
-const COLUMNS = `id, job_id as "jobId", candidate_id as "candidateId", stage, seq, cover_letter as "coverLetter",
-  resume_url as "resumeUrl", created_at as "createdAt", updated_at as "updatedAt"`;
-const EVENT_COLUMNS = 'application_id as "applicationId", seq, from_stage as "from", to_stage as "to", at, actor as "by", reason';
+// Aliases are quoted: PostgreSQL folds unquoted names to lower case. The candidate's users row is
+// left-joined (on its primary key), so the page stays one index range scan over applications.
+const COLUMNS = `applications.id, applications.job_id as "jobId", applications.candidate_id as "candidateId", applications.stage,
+  applications.seq, applications.cover_letter as "coverLetter", applications.resume_url as "resumeUrl",
+  applications.created_at as "createdAt", applications.updated_at as "updatedAt",
+  candidate_user.full_name as "candidateName", candidate_user.email as "candidateEmail"`;
+const WITH_CANDIDATE = 'left join users candidate_user on candidate_user.id = applications.candidate_id';
+const EVENT_COLUMNS = `e.application_id as "applicationId", e.seq, e.from_stage as "from", e.to_stage as "to", e.at,
+  e.actor as "by", actor_user.full_name as "byName", e.reason`;
 
-type Row = Omit<ApplicationRecord, 'history'>;
+type Row = Omit<ApplicationRecord, 'history' | 'candidate'> & { candidateName: string | null; candidateEmail: string | null };
 
 export async function findApplication(em: EntityManager, id: string): Promise<ApplicationRecord | null> {
-  const [row] = await em.execute<Row[]>(`select ${COLUMNS} from applications where id = ?`, [id], 'all');
+  const [row] = await em.execute<Row[]>(`select ${COLUMNS} from applications ${WITH_CANDIDATE} where applications.id = ?`, [id], 'all');
   return row ? (await withHistories(em, [row]))[0] : null;
 }
 
@@ -70,6 +88,21 @@ export async function applicationContent(em: EntityManager, id: string): Promise
   return row ? { coverLetter: row.coverLetter, resumeUrl: row.resumeUrl } : null;
 }
 
+/** The users rows of these ids (text, as application views carry them; `system` and the like are skipped), in one query. */
+export async function peopleByIds(
+  em: EntityManager,
+  ids: readonly (string | null)[],
+): Promise<Map<string, { fullName: string | null; email: string }>> {
+  const numeric = [...new Set(ids.filter((id): id is string => id !== null && /^[0-9]{1,15}$/.test(id)))].map(Number);
+  if (!numeric.length) return new Map();
+  const rows = await em.execute<{ id: number; fullName: string | null; email: string }[]>(
+    `select id, full_name as "fullName", email from users where id in (${numeric.map(() => '?').join(', ')})`,
+    numeric,
+    'all',
+  );
+  return new Map(rows.map((r) => [String(r.id), { fullName: r.fullName, email: r.email }]));
+}
+
 export async function applicationExists(em: EntityManager, id: string): Promise<boolean> {
   const rows = await em.execute<{ found: number }[]>('select 1 as found from applications where id = ?', [id], 'all');
   return rows.length > 0;
@@ -81,7 +114,7 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
   const params: unknown[] = [];
   let from = 'applications';
   if (filter.candidateId !== undefined) {
-    where.push('candidate_id = ?');
+    where.push('applications.candidate_id = ?');
     params.push(filter.candidateId);
   }
   if (filter.teamMemberId !== undefined) {
@@ -92,20 +125,26 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
     params.push(filter.teamMemberId);
   }
   if (filter.jobId !== undefined) {
-    where.push('job_id = ?');
+    where.push('applications.job_id = ?');
     params.push(filter.jobId);
   }
   if (filter.stage !== undefined) {
-    where.push('stage = ?');
+    where.push('applications.stage = ?');
     params.push(filter.stage);
+  }
+  if (filter.q) {
+    // A substring position finds the text as it is, where LIKE would read `%` and `_` as wildcards.
+    const position = dialectOf(em).position;
+    where.push(`(${position}(lower(candidate_user.full_name), lower(?)) > 0 or ${position}(lower(candidate_user.email), lower(?)) > 0)`);
+    params.push(filter.q, filter.q);
   }
   // A row-value comparison is one range on the (…, created_at, id) indexes, unlike its OR expansion.
   if (filter.after) {
-    where.push('(created_at, id) < (?, ?)');
+    where.push('(applications.created_at, applications.id) < (?, ?)');
     params.push(filter.after.createdAt, filter.after.id);
   }
-  const sql = `select ${COLUMNS} from ${from}${where.length ? ` where ${where.join(' and ')}` : ''}
-    order by created_at desc, id desc limit ?`;
+  const sql = `select ${COLUMNS} from ${from} ${WITH_CANDIDATE}${where.length ? ` where ${where.join(' and ')}` : ''}
+    order by applications.created_at desc, applications.id desc limit ?`;
   const rows = await em.execute<Row[]>(sql, [...params, filter.limit], 'all');
   return withHistories(em, rows);
 }
@@ -135,11 +174,16 @@ async function withHistories(em: EntityManager, rows: Row[]): Promise<Applicatio
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
   const events = await em.execute<StageEventRecord[]>(
-    `select ${EVENT_COLUMNS} from stage_events where application_id in (${ids.map(() => '?').join(', ')}) order by application_id, seq`,
+    `select ${EVENT_COLUMNS} from stage_events e left join users actor_user on actor_user.id = ${dialectOf(em).actorUserId('e.actor')}
+    where e.application_id in (${ids.map(() => '?').join(', ')}) order by e.application_id, e.seq`,
     ids,
     'all',
   );
   const byApplication = new Map<string, StageEventRecord[]>(ids.map((id) => [id, []]));
   for (const e of events) byApplication.get(e.applicationId)?.push(e);
-  return rows.map((r) => ({ ...r, history: byApplication.get(r.id) ?? [] }));
+  return rows.map(({ candidateName, candidateEmail, ...r }) => ({
+    ...r,
+    candidate: candidateEmail === null ? null : { id: String(r.candidateId), fullName: candidateName, email: candidateEmail },
+    history: byApplication.get(r.id) ?? [],
+  }));
 }

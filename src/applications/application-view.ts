@@ -1,7 +1,7 @@
 import { workflowUrl } from '../domain/ids';
 import type { Stage } from '../domain/stages';
 import type { ApplicationAnswer } from '../../workflows/messages';
-import type { ApplicationContent, ApplicationRecord } from './application-repository';
+import type { ApplicationContent, ApplicationRecord, CandidateRecord } from './application-repository';
 
 /**
  * The `application` JSON of the API. Built from the SQL projection for reads and from the workflow's
@@ -29,6 +29,15 @@ export interface ApplicationView {
   resumeUrl: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * The application as the API answers its readers (the candidate, admins, the job's team): with the
+ * candidate's name and e-mail and each actor's name. Webhooks keep the plain view.
+ */
+export interface ApplicationReadView extends Omit<ApplicationView, 'history'> {
+  candidate: CandidateRecord | null;
+  history: (HistoryView & { byName: string | null })[];
 }
 
 /** Where the Web UI lives, for the workflow link. */
@@ -67,5 +76,27 @@ export function viewFromState(s: ApplicationAnswer & ApplicationContent, ui: UiL
     resumeUrl: s.resumeUrl,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
+  };
+}
+
+/** A read's answer, names from the joined users rows. */
+export function readViewFromRecord(r: ApplicationRecord, ui: UiLink): ApplicationReadView {
+  return {
+    ...viewFromRecord(r, ui),
+    candidate: r.candidate,
+    history: r.history.map(({ from, to, at, by, byName, reason }) => ({ from, to, at, by, byName, reason })),
+  };
+}
+
+/** A write's answer with names: `people` holds the users rows of the candidate and the actors. */
+export function withPeople(
+  view: ApplicationView,
+  people: ReadonlyMap<string, { fullName: string | null; email: string }>,
+): ApplicationReadView {
+  const candidate = people.get(view.candidateId);
+  return {
+    ...view,
+    candidate: candidate ? { id: view.candidateId, fullName: candidate.fullName, email: candidate.email } : null,
+    history: view.history.map((h) => ({ ...h, byName: (h.by !== null && people.get(h.by)?.fullName) || null })),
   };
 }

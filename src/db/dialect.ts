@@ -21,6 +21,11 @@ export interface SqlDialect {
    * PostgreSQL they are locked until commit; SQLite already runs one writer at a time.
    */
   lockRead: '' | ' for update';
+  /**
+   * A stage event's actor (a user id as text, or `system`) as a users.id to join on, so the join is
+   * a primary-key lookup: SQLite compares text with an integer key numerically; PostgreSQL needs a cast.
+   */
+  actorUserId(column: string): string;
 }
 
 export const SQLITE: SqlDialect = {
@@ -37,6 +42,7 @@ export const SQLITE: SqlDialect = {
     },
   ],
   lockRead: '',
+  actorUserId: (column) => column,
 };
 
 export const POSTGRESQL: SqlDialect = {
@@ -45,6 +51,7 @@ export const POSTGRESQL: SqlDialect = {
   teamList: () => ({ from: 'applications', jobColumn: 'job_id' }),
   idOffset: (tables, offset) => tables.map((t) => ({ sql: "select setval(pg_get_serial_sequence(?, 'id'), ?)", params: [t, offset] })),
   lockRead: ' for update',
+  actorUserId: (column) => `case when ${column} ~ '^[0-9]{1,18}$' then cast(${column} as bigint) end`,
 };
 
 /** The dialect of an entity manager's (or ORM's) database. */

@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth.routes';
 import { userRoutes } from './routes/users.routes';
 import { jobRoutes } from './routes/jobs.routes';
 import { applicationRoutes } from './routes/applications.routes';
+import { candidateRoutes } from './routes/candidates.routes';
 import { teamRoutes } from './routes/teams.routes';
 import { noteRoutes } from './routes/notes.routes';
 import { adminRoutes } from './routes/admin.routes';
@@ -83,6 +84,7 @@ export function createApp(services: Services): Koa {
   companyRoutes(router, registry, services);
   jobRoutes(router, registry, services);
   applicationRoutes(router, registry, services);
+  candidateRoutes(router, registry, services);
   teamRoutes(router, registry, services);
   noteRoutes(router, registry, services);
   adminRoutes(router, services);

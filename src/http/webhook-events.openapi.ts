@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from './openapi';
 import { WEBHOOK_EVENTS } from '../webhooks/webhook-events';
-import { ApplicationJson } from './schemas/application.schemas';
+import { ApplicationEventJson } from './schemas/application.schemas';
 import { JobJson } from './schemas/job.schemas';
 
 const SignatureHeaders = z.object({
@@ -16,7 +16,7 @@ const SignatureHeaders = z.object({
 /** Every event as an OpenAPI 3.1 `webhooks` entry: what receivers get, and the answers that matter. */
 export function registerWebhookEvents(registry: OpenAPIRegistry): void {
   for (const type of WEBHOOK_EVENTS) {
-    const data = type.startsWith('job.') ? JobJson : ApplicationJson;
+    const data = type.startsWith('job.') ? JobJson : ApplicationEventJson;
     registry.registerWebhook({
       method: 'post',
       path: type,

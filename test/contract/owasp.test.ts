@@ -56,6 +56,8 @@ describe('OWASP API Top 10', () => {
       '/api/jobs/{id}/team': { id: w.jobs.draft, body: { userId: String(w.otherRecruiter.user.id) } },
       '/api/jobs/{id}/team/{userId}': { id: w.jobs.draft, second: String(w.recruiter.user.id) },
       '/api/users/{id}/export': { id: String(w.otherCandidate.user.id) },
+      // Candidates are staff's view of a person: another candidate (and the caller themself) is a 404.
+      '/api/candidates/{id}': { id: String(w.otherCandidate.user.id) },
       '/api/users/{id}/erase': { id: String(w.otherCandidate.user.id) },
       // Payloads of every namespace are staff's only.
       '/codec/{namespace}/decode': { id: 'default', body: { payloads: [] } },

@@ -118,6 +118,7 @@ describe('applications as workflows, through the REST API', () => {
         to: 'rejected',
         at: res.body.updatedAt,
         by: String(recruiter.user.id),
+        byName: recruiter.user.fullName,
         reason: 'Not a fit',
       });
       await expectSqlMatchesWorkflow(stack, id);

@@ -8,9 +8,11 @@ import { isOnTeam } from '../../jobs/hiring-team';
 import { NotFoundError } from '../../domain/errors';
 import { parseApplicationId } from '../../domain/ids';
 import { changeStage, submitApplication } from '../../applications/application-commands';
-import { findApplication, listApplications } from '../../applications/application-repository';
+import { findApplication, listApplications, peopleByIds } from '../../applications/application-repository';
 import { decodeApplicationCursor, encodeApplicationCursor } from '../../applications/application-cursor';
-import { viewFromRecord, viewFromState } from '../../applications/application-view';
+import { readViewFromRecord, viewFromState, withPeople, type ApplicationReadView } from '../../applications/application-view';
+import type { ApplicationAnswer } from '../../../workflows/messages';
+import type { ApplicationContent } from '../../applications/application-repository';
 import { defineRoute } from '../route';
 import { updateIdOf } from '../idempotency';
 import { IdParams } from '../schemas/id.schemas';
@@ -39,6 +41,11 @@ const TRY_AGAIN = {
  */
 export function applicationRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
   const ui = { uiUrl: services.config.temporal.uiUrl, namespace: services.config.temporal.namespace };
+  /** A write's answer, with the names its readers see: one users query for the candidate and the actors. */
+  const answer = async (state: ApplicationAnswer & ApplicationContent): Promise<ApplicationReadView> => {
+    const view = viewFromState(state, ui);
+    return withPeople(view, await peopleByIds(services.orm.em, [view.candidateId, ...view.history.map((h) => h.by)]));
+  };
 
   /**
    * The application's id when `user` may see it: its owner, a recruiter on its job's hiring team, an
@@ -90,7 +97,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       });
       ctx.status = 201;
       ctx.set('Location', `/api/applications/${encodeURIComponent(state.applicationId)}`);
-      ctx.body = viewFromState(state, ui);
+      ctx.body = await answer(state);
     },
   });
 
@@ -98,7 +105,9 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     method: 'get',
     path: '/api/applications',
     summary: 'List applications, newest first',
-    description: 'Admins see all applications, recruiters those of the jobs on whose hiring team they are, candidates their own.',
+    description:
+      'Admins see all applications, recruiters those of the jobs on whose hiring team they are, candidates their own. ' +
+      "`q` keeps those whose candidate's name or e-mail contains it (case-insensitive, plain text: `%` and `_` are no wildcards).",
     tags: TAGS,
     auth: 'any',
     query: ApplicationListQuery,
@@ -109,6 +118,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
         teamMemberId: user.role === 'recruiter' ? user.id : undefined,
         jobId: query.jobId === undefined ? undefined : Number(query.jobId),
         stage: query.stage,
+        q: query.q,
         after: query.cursor === undefined ? undefined : decodeApplicationCursor(query.cursor),
         // One row more than the page says whether another page follows.
         limit: query.limit + 1,
@@ -116,7 +126,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       const page = records.slice(0, query.limit);
       const last = page[page.length - 1];
       ctx.body = {
-        items: page.map((r) => viewFromRecord(r, ui)),
+        items: page.map((r) => readViewFromRecord(r, ui)),
         nextCursor: records.length > query.limit ? encodeApplicationCursor({ createdAt: last.createdAt, id: last.id }) : null,
       };
     },
@@ -139,7 +149,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     async handler(ctx, { params, user }) {
       const record = await findApplication(services.orm.em, await visibleId(params.id, user));
       if (!record) throw new NotFoundError('Application not found.');
-      ctx.body = viewFromRecord(record, ui);
+      ctx.body = readViewFromRecord(record, ui);
     },
   });
 
@@ -173,7 +183,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
         { stage: body.stage, reason: body.reason ?? null, fromStage: body.fromStage, by: String(user.id) },
         updateIdOf(ctx),
       );
-      ctx.body = viewFromState(state, ui);
+      ctx.body = await answer(state);
     },
   });
 
@@ -198,7 +208,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     async handler(ctx, { params, user }) {
       const id = await visibleId(params.id, user);
       const state = await changeStage(services, id, { stage: 'rejected', reason: 'withdrawn', by: String(user.id) }, updateIdOf(ctx));
-      ctx.body = viewFromState(state, ui);
+      ctx.body = await answer(state);
     },
   });
 }

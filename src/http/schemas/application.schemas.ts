@@ -23,29 +23,64 @@ const StageOrNull = z
 /** A stage in a request, inline too: a described reference would also come out as `allOf`. */
 const StageInput = z.enum(STAGES);
 
+// Shapes are spread into new objects, never `.extend`ed: an extended registered schema comes out as `allOf`.
+const stageChangeFields = {
+  from: StageOrNull.openapi({ description: 'The stage before; `null` for the first entry.' }),
+  to: StageEnum,
+  at: z.string().openapi({ format: 'date-time' }),
+  by: z.string().nullable().openapi({ description: 'Id of the user who acted, or `system` for an expired offer.' }),
+  reason: z.string().nullable().openapi({ example: 'withdrawn' }),
+};
+
+/** A history entry as webhooks carry it: ids only, no one's name. */
+export const StageChangeEventJson = z.object(stageChangeFields).openapi('StageChangeEvent');
+
 export const StageChangeJson = z
   .object({
-    from: StageOrNull.openapi({ description: 'The stage before; `null` for the first entry.' }),
-    to: StageEnum,
-    at: z.string().openapi({ format: 'date-time' }),
-    by: z.string().nullable().openapi({ description: 'Id of the user who acted, or `system` for an expired offer.' }),
-    reason: z.string().nullable().openapi({ example: 'withdrawn' }),
+    ...stageChangeFields,
+    byName: z
+      .string()
+      .nullable()
+      .openapi({ description: "The acting user's full name; `null` for the system, an erased account or a user without a name." }),
   })
   .openapi('StageChange');
 
+const candidateFields = {
+  id: z.string(),
+  fullName: z.string().nullable().openapi({ description: '`null` when the account has no name, or was erased.' }),
+  email: z.string().openapi({ description: "The account's address (`erased-<id>@invalid` after erasure)." }),
+};
+
+export const CandidateSummaryJson = z.object(candidateFields).openapi('CandidateSummary');
+
+const HISTORY = 'Oldest first; the first entry is `{ from: null, to: "applied" }`.';
+
+const applicationFields = {
+  id: z.string().openapi({ example: 'application-job1-candidate7-k3v9q2m8xa' }),
+  jobId: z.string(),
+  candidateId: z.string(),
+  stage: StageEnum,
+  history: z.array(StageChangeEventJson).openapi({ description: HISTORY }),
+  workflowId: z.string(),
+  workflowUrl: z.string().openapi({ format: 'uri', description: "This application's workflow in the Temporal Web UI." }),
+  coverLetter: z.string().nullable(),
+  resumeUrl: z.string().nullable(),
+  createdAt: z.string().openapi({ format: 'date-time' }),
+  updatedAt: z.string().openapi({ format: 'date-time' }),
+};
+
+/**
+ * The application in a webhook's `data`: no names or e-mail, so a receiver's logs hold no more
+ * personal data than before (readers of the API get `Application`, with them).
+ */
+export const ApplicationEventJson = z.object(applicationFields).openapi('ApplicationEvent');
+
 export const ApplicationJson = z
   .object({
-    id: z.string().openapi({ example: 'application-job1-candidate7-k3v9q2m8xa' }),
-    jobId: z.string(),
-    candidateId: z.string(),
-    stage: StageEnum,
-    history: z.array(StageChangeJson).openapi({ description: 'Oldest first; the first entry is `{ from: null, to: "applied" }`.' }),
-    workflowId: z.string(),
-    workflowUrl: z.string().openapi({ format: 'uri', description: "This application's workflow in the Temporal Web UI." }),
-    coverLetter: z.string().nullable(),
-    resumeUrl: z.string().nullable(),
-    createdAt: z.string().openapi({ format: 'date-time' }),
-    updatedAt: z.string().openapi({ format: 'date-time' }),
+    ...applicationFields,
+    // Who applied: shown to the candidate themself, admins and the job's hiring team (a described reference would be `allOf`).
+    candidate: CandidateSummaryJson,
+    history: z.array(StageChangeJson).openapi({ description: HISTORY }),
   })
   .openapi('Application');
 
@@ -79,6 +114,9 @@ export const ApplicationListQuery = z.object({
     .regex(/^[0-9]{1,15}$/, 'A job id')
     .optional(),
   stage: StageInput.optional(),
+  q: text({ max: 200 })
+    .optional()
+    .openapi({ description: "Applications whose candidate's name or e-mail contains this text, case-insensitively." }),
   limit: Limit,
   cursor: z
     .string()
@@ -86,3 +124,10 @@ export const ApplicationListQuery = z.object({
     .optional()
     .openapi({ description: 'The `nextCursor` of the previous page.' }),
 });
+
+export const CandidateJson = z
+  .object({
+    ...candidateFields,
+    applications: z.array(ApplicationJson).openapi({ description: 'Only the applications the caller may see, newest first.' }),
+  })
+  .openapi('Candidate');

@@ -180,6 +180,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
       await page.getByRole('link', { name: `Pipeline board for ${title}` }).click();
       const card = (stage: string) => page.locator(`section[data-stage="${stage}"] [data-card="${applicationId}"]`);
       await card('applied').waitFor();
+      await expect(card('applied').getByRole('heading').innerText()).resolves.toBe(candidate.fullName);
       await scan(page, 'pipeline board');
 
       await card('applied').focus();
@@ -257,7 +258,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
       expect(await workflow.getAttribute('href')).toBe(api.workflowUrl);
       await expect(page.locator('.history li').count()).resolves.toBe(4);
       await expect(page.locator('.history li').nth(1).innerText()).resolves.toContain(`applied → screening`);
-      await expect(page.locator('.history li').nth(1).innerText()).resolves.toContain(`by user ${recruiter.user.id}`);
+      await expect(page.locator('.history li').nth(1).innerText()).resolves.toContain(`by ${recruiter.user.fullName}`);
+      await expect(page.locator('h1').innerText()).resolves.toBe(`Application of ${candidate.fullName}`);
       await scan(page, 'application page');
 
       await page.getByLabel('Reason').fill('Position filled internally');

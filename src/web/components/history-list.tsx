@@ -1,6 +1,6 @@
 import type { StageChange } from '../api/client';
 
-/** An application's history, oldest first: who moved it, when, and why. */
+/** An application's history, oldest first: who moved it (by name; an id only for an account without one), when, and why. */
 export function HistoryList({ history, me }: { history: StageChange[]; me?: string }) {
   return (
     <ol class="history">
@@ -8,7 +8,7 @@ export function HistoryList({ history, me }: { history: StageChange[]; me?: stri
         <li key={h.at + h.to}>
           <span class="stage-name">{h.from ? `${h.from} → ${h.to}` : h.to}</span>{' '}
           <time dateTime={h.at}>{new Date(h.at).toLocaleString()}</time>
-          {h.by ? <span> by {h.by === me ? 'you' : `user ${h.by}`}</span> : null}
+          {h.by ? <span> by {h.by === me ? 'you' : (h.byName ?? (h.by === 'system' ? 'the system' : `user ${h.by}`))}</span> : null}
           {h.reason ? <span> — {h.reason}</span> : null}
         </li>
       ))}

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { FINAL, STAGES, type Application, type Stage } from '../api/client';
 import { Link } from './link';
+import { candidateName } from './candidate-name';
 
 const FORWARD: Stage[] = ['applied', 'screening', 'interview', 'offer', 'hired'];
 
@@ -8,7 +9,7 @@ const FORWARD: Stage[] = ['applied', 'screening', 'interview', 'offer', 'hired']
 export function PipelineCard({ app, note, onMove }: { app: Application; note?: string; onMove(to: Stage): Promise<void> }) {
   const [target, setTarget] = useState<Stage | ''>('');
   const [busy, setBusy] = useState(false);
-  const label = `Candidate ${app.candidateId}`;
+  const label = candidateName(app);
   const run = async (to: Stage) => {
     setBusy(true);
     await onMove(to);

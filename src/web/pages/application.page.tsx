@@ -4,6 +4,7 @@ import { Layout } from '../components/layout';
 import { Link } from '../components/link';
 import { Alert } from '../components/alert';
 import { HistoryList } from '../components/history-list';
+import { candidateName } from '../components/candidate-name';
 
 /** One application for its hiring team: what the candidate sent, its history, rejection with a reason. */
 export function ApplicationPage({ id }: { id: string }) {
@@ -40,7 +41,7 @@ export function ApplicationPage({ id }: { id: string }) {
   };
 
   return (
-    <Layout title={app ? `Application of candidate ${app.candidateId}` : 'Application'}>
+    <Layout title={app ? `Application of ${candidateName(app)}` : 'Application'}>
       <Alert message={error} />
       {app ? (
         <>
@@ -52,7 +53,9 @@ export function ApplicationPage({ id }: { id: string }) {
             ) : (
               `Job ${app.jobId}`
             )}{' '}
-            · candidate {app.candidateId} · stage <strong class={`stage stage-${app.stage}`}>{app.stage}</strong>
+            · {candidateName(app)}
+            {app.candidate?.fullName ? ` (${app.candidate.email})` : ''} · stage{' '}
+            <strong class={`stage stage-${app.stage}`}>{app.stage}</strong>
           </p>
           <p>
             <a href={app.workflowUrl} target="_blank" rel="noopener noreferrer">

@@ -79,6 +79,7 @@ describe('webhooks', () => {
     );
     expect(keyed.sort()).toEqual([
       'PATCH /api/applications/{id}/stage',
+      'POST /api/applications/{id}/notes',
       'POST /api/applications/{id}/withdraw',
       'POST /api/jobs',
       'POST /api/jobs/{id}/apply',

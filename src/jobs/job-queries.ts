@@ -16,6 +16,7 @@ export interface Tables {
     updated_at: string;
   };
   companies: { id: number; name: string; website: string | null; created_at: string };
+  job_team_members: { job_id: number; user_id: number };
 }
 
 export interface JobView {
@@ -36,6 +37,8 @@ export interface JobFilter {
   companyId?: number;
   /** Case-insensitive substring of the title or the company name; `%`, `_` and `?` are plain characters. */
   q?: string;
+  /** Only the jobs on whose hiring team this user is. */
+  teamMember?: number;
   /** Only jobs with a smaller id (the page cursor). */
   before?: number;
   limit: number;
@@ -64,6 +67,14 @@ export async function listJobs(em: SqlEntityManager, filter: JobFilter): Promise
   if (filter.statuses) query = query.where('j.status', 'in', [...filter.statuses]);
   if (filter.companyId !== undefined) query = query.where('j.company_id', '=', filter.companyId);
   if (filter.before !== undefined) query = query.where('j.id', '<', filter.before);
+  const member = filter.teamMember;
+  if (member !== undefined) {
+    query = query.where((eb) =>
+      eb.exists(
+        eb.selectFrom('job_team_members as t').select('t.job_id').whereRef('t.job_id', '=', 'j.id').where('t.user_id', '=', member),
+      ),
+    );
+  }
   const q = filter.q;
   if (q) {
     // A substring position finds the text as it is, where LIKE would read `%` and `_` as wildcards.

@@ -7,6 +7,7 @@ import type { Services } from '../../services';
 import { findJob, findVisibleJob, seesEveryJob } from '../../jobs/job-lookup';
 import { addCreatorToTeam, assertOnTeam } from '../../jobs/hiring-team';
 import { jobView, listJobs, type JobView } from '../../jobs/job-queries';
+import { runningCounts } from '../../jobs/job-counts';
 import { companyNames, resolveCompany } from '../../companies/companies';
 import { defineRoute } from '../route';
 import { emitJobEvent } from '../../webhooks/job-events';
@@ -26,11 +27,14 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
     method: 'get',
     path: '/api/jobs',
     summary: 'List jobs, newest first (anonymous callers and candidates see open jobs only)',
+    description:
+      'With `mine=true`, staff get the jobs on whose hiring team they are (admins: every job), each with `counts` of its running applications per stage; the other filters combine with it. Anonymous callers and candidates have no team, so for them `mine` is ignored.',
     tags: ['Jobs'],
     auth: 'optional',
     query: JobListQuery,
     responses: { 200: { description: 'A page of jobs', schema: JobPage } },
     async handler(ctx, { query, user }) {
+      const mine = query.mine === 'true' && seesEveryJob(user);
       const rows = await listJobs(em(), {
         statuses: seesEveryJob(user)
           ? query.status
@@ -41,10 +45,19 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
             : [],
         companyId: query.companyId === undefined ? undefined : Number(query.companyId),
         q: query.q || undefined,
+        teamMember: mine && user && user.role !== 'admin' ? user.id : undefined,
         before: query.cursor ? decodeCursor(query.cursor) : undefined,
         limit: query.limit + 1,
       });
-      ctx.body = toPage(rows, query.limit, toJobJson);
+      if (!mine) {
+        ctx.body = toPage(rows, query.limit, toJobJson);
+        return;
+      }
+      const counts = await runningCounts(
+        em(),
+        rows.slice(0, query.limit).map((r) => r.id),
+      );
+      ctx.body = toPage(rows, query.limit, (job) => toJobJson({ ...job, counts: counts.get(job.id) ?? null }));
     },
   });
 

@@ -24,6 +24,15 @@ export const JobJson = z
     createdBy: z.string().openapi({ description: 'Id of the user who created the job.' }),
     createdAt: z.string().openapi({ format: 'date-time' }),
     updatedAt: z.string().openapi({ format: 'date-time' }),
+    counts: z
+      .record(z.string(), z.number().int().min(0))
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          'Only in `GET /api/jobs?mine=true` answers to staff: the running (not hired, not rejected) applications per stage id, every running stage listed. `null` for a team member who may not see them all.',
+        example: { applied: 3, screening: 1, interview: 0, offer: 0 },
+      }),
   })
   .openapi('Job');
 
@@ -92,10 +101,15 @@ export const JobListQuery = PageQuery.extend({
   q: text({ max: 200, blank: true, trim: true })
     .optional()
     .openapi({ description: 'Case-insensitive substring of the title or the company name, taken literally.' }),
+  mine: z.enum(['true', 'false']).optional().openapi({
+    description:
+      '`true`: staff see only the jobs on whose hiring team they are (admins: every job), each with `counts`. Ignored for anonymous callers and candidates, who see the open jobs as without it.',
+  }),
 });
 
-export function toJobJson(job: JobView): z.output<typeof JobJson> {
+export function toJobJson(job: JobView & { counts?: Record<string, number> | null }): z.output<typeof JobJson> {
   return {
+    ...(job.counts === undefined ? {} : { counts: job.counts }),
     id: String(job.id),
     title: job.title,
     companyId: String(job.companyId),

@@ -52,6 +52,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
     let admin: Awaited<ReturnType<TestStack['user']>>;
     let jobId: string;
     let title: string;
+    let foreignTitle: string;
     let applicationId: string;
     const candidate = {
       email: `cand-${randomUUID().slice(0, 8)}@example.com`,
@@ -105,6 +106,13 @@ async function seriousViolations(page: Page): Promise<string[]> {
         body: { title, description: 'Build the pipeline.' },
       });
       expect(renamed.status).toBe(200);
+      // A job whose team the recruiter is not on: "Manage jobs" must not offer it to them.
+      foreignTitle = `Elsewhere ${randomUUID().slice(0, 8)}`;
+      const foreign = await stack.http('POST', '/api/jobs', {
+        token: owner.token,
+        body: { title: foreignTitle, company: 'Elsewhere Ltd' },
+      });
+      expect(foreign.status).toBe(201);
     }, 120_000);
     afterAll(async () => {
       for (const context of contexts) await context.close();
@@ -176,6 +184,12 @@ async function seriousViolations(page: Page): Promise<string[]> {
       await signIn(page, recruiter.user.email, recruiter.password);
       await page.getByRole('link', { name: 'Manage jobs' }).click();
       await page.getByRole('heading', { name: title }).waitFor();
+      // Only the jobs on their team, each with its running applications per stage.
+      const counts = page.getByRole('list', { name: `Running applications of ${title}` });
+      await expect(counts.locator('[data-stage="applied"]').innerText()).resolves.toBe('applied: 1');
+      await expect(counts.locator('[data-stage="screening"]').innerText()).resolves.toBe('screening: 0');
+      await expect(page.getByRole('heading', { name: foreignTitle }).count()).resolves.toBe(0);
+      await expect(page.getByRole('button', { name: `Edit ${foreignTitle}` }).count()).resolves.toBe(0);
       await scan(page, 'recruiter jobs');
       await page.getByRole('link', { name: `Pipeline board for ${title}` }).click();
       const card = (stage: string) => page.locator(`section[data-stage="${stage}"] [data-card="${applicationId}"]`);

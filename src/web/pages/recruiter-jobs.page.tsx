@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, describe, type Job } from '../api/client';
+import { api, describe, FINAL, STAGES, type Job } from '../api/client';
 import { Layout } from '../components/layout';
 import { Link } from '../components/link';
 import { Alert } from '../components/alert';
@@ -13,7 +13,27 @@ const body = (d: JobDraft) => ({
   status: d.status,
 });
 
-/** Jobs for recruiters and admins: every status, create, edit, close, and each job's pipeline board. */
+const RUNNING = STAGES.filter((s) => !FINAL.includes(s));
+
+/** A job's running applications per stage, in pipeline order. */
+function StageCounts({ job }: { job: Job }) {
+  if (!job.counts) return null;
+  const counts = job.counts;
+  return (
+    <ul class="stage-counts" aria-label={`Running applications of ${job.title}`}>
+      {RUNNING.map((stage) => (
+        <li key={stage} data-stage={stage}>
+          {stage}: <strong>{counts[stage] ?? 0}</strong>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * The jobs whose hiring team the recruiter is on (admins: all), each with its running applications
+ * per stage: only jobs the API lets them edit and close, so no button here answers 403.
+ */
 export function RecruiterJobsPage() {
   const [jobs, setJobs] = useState<Job[] | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
@@ -21,7 +41,7 @@ export function RecruiterJobsPage() {
   const [error, setError] = useState<string | null>(null);
 
   const load = async () => {
-    const { data, error, response } = await api.GET('/api/jobs', { params: { query: { limit: 100 } } });
+    const { data, error, response } = await api.GET('/api/jobs', { params: { query: { limit: 100, mine: 'true' } } });
     setJobs(data?.items ?? []);
     setError(data ? null : describe(error, response));
   };
@@ -73,6 +93,7 @@ export function RecruiterJobsPage() {
                 {job.company}
                 {job.location ? ` · ${job.location}` : ''} · <span class={`status status-${job.status}`}>{job.status}</span>
               </p>
+              <StageCounts job={job} />
               <p class="actions">
                 <Link to={`/recruiter/jobs/${job.id}/board`}>
                   Pipeline board<span class="visually-hidden"> for {job.title}</span>

@@ -11,7 +11,7 @@ import type { components, paths } from './ats-api.ts';
 
 type StageChange = components['schemas']['StageChange'];
 // The first history entry, as the server sends it.
-const first: StageChange = { from: null, to: 'applied', at: '2026-01-01T00:00:00.000Z', by: '1', reason: null };
+const first: StageChange = { from: null, to: 'applied', at: '2026-01-01T00:00:00.000Z', by: '1', byName: 'Ada Candidate', reason: null };
 
 const [baseUrl, jobId, candidateEmail, candidatePassword, recruiterEmail, recruiterPassword] = process.argv.slice(2);
 

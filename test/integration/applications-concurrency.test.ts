@@ -79,7 +79,9 @@ describe('applications under concurrent requests', () => {
     // Every 200 is exactly one transition in the history, and nothing else is.
     expect(state.history).toHaveLength(accepted.length + 1);
     const recorded = state.history.map(({ from, to, at, by, reason }) => ({ from, to, at, by, reason }));
-    for (const r of accepted) expect(recorded[r.body.history.length - 1]).toEqual(r.body.history.at(-1));
+    // The answers also name the actor (byName), which the workflow does not keep.
+    for (const r of accepted)
+      expect({ ...recorded[r.body.history.length - 1], byName: r.body.history.at(-1).byName }).toEqual(r.body.history.at(-1));
     expect(new Set(accepted.map((r) => r.body.history.length)).size).toBe(accepted.length);
   });
 });

@@ -13,7 +13,8 @@ describe('password hashing queue', () => {
     );
     expect(refused).toBeInstanceOf(TryAgainError);
     expect((refused as TryAgainError).retryAfterSeconds).toBeGreaterThan(0);
-    expect(performance.now() - started).toBeLessThan(15);
+    // Refused without waiting for the four queued hashes (80 ms or more at one at a time), with room for a busy machine.
+    expect(performance.now() - started).toBeLessThan(50);
     const hashes = await Promise.all(accepted);
     expect(hashes.every((h) => h.startsWith('$argon2id$'))).toBe(true);
     expect(await hasher.hash('room-again')).toMatch(/^\$argon2id\$/);

@@ -129,6 +129,8 @@ describe('edge hygiene', () => {
     expect(Object.keys(doc.components.schemas.Job.properties).sort()).toEqual([
       'company',
       'companyId',
+      // Only in `?mine=true` answers to staff.
+      'counts',
       'createdAt',
       'createdBy',
       'description',
@@ -151,7 +153,7 @@ describe('edge hygiene', () => {
       'x-tokenName': 'access_token',
     });
     const list = doc.paths['/api/jobs'].get;
-    expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['companyId', 'cursor', 'limit', 'q', 'status']);
+    expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['companyId', 'cursor', 'limit', 'mine', 'q', 'status']);
     // The public job board: anonymous, or with a token for more.
     expect(list.security).toEqual([{}, { bearerAuth: [] }]);
     expect(Object.keys(doc.paths['/api/jobs'].post.responses).sort()).toEqual([

@@ -1,18 +1,8 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob } from '../support/applications';
 import { CODEC_COOKIE } from '../../src/http/routes/codec.routes';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { launchChromium } from '../support/chromium';
 
 /**
  * A recruiter reads an application's input in the Temporal Web UI through the API's codec endpoint:
@@ -28,7 +18,7 @@ describe('the Temporal Web UI through the codec endpoint', () => {
 
   beforeAll(async () => {
     stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const recruiter = await stack.user('recruiter');
     const candidate = await stack.user('candidate');
     const jobId = String((await createJob(stack, recruiter.user.id)).id);

@@ -1,19 +1,10 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { seedSampleData } from '../../src/accounts/seed';
 import { startStack, type TestStack } from '../support/stack';
+import { CHROMIUM, launchChromium } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`Skipping the Swagger UI browser test: ${CHROMIUM} does not exist (apt-get install chromium).`);
 
@@ -36,7 +27,7 @@ if (!hasChromium) console.warn(`Skipping the Swagger UI browser test: ${CHROMIUM
         body: { title, company: 'SwaggerCo', status: 'draft' },
       });
       expect(created.status).toBe(201);
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+      browser = await launchChromium();
     });
     afterAll(async () => {
       await browser?.close();

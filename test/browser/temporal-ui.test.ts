@@ -1,18 +1,7 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob, eventually } from '../support/applications';
-
-/** Debian's Chromium, headless; never a downloaded browser. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { launchChromium } from '../support/chromium';
 
 /**
  * A recruiter can find any application in the Temporal Web UI: its `workflowUrl` opens the workflow
@@ -27,7 +16,7 @@ describe('applications in the Temporal Web UI', () => {
 
   beforeAll(async () => {
     stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const recruiter = await stack.user('recruiter');
     const candidate = await stack.user('candidate');
     jobId = String((await createJob(stack, recruiter.user.id)).id);

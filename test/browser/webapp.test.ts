@@ -1,20 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStack, type TestStack } from '../support/stack';
 import { addToTeam, bundleWorkflows, createJob } from '../support/applications';
+import { CHROMIUM, launchChromium } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 // Set to a folder (e.g. docs) to write the README's screenshots there.
 const SCREENSHOT_DIR = process.env.ATS_SCREENSHOT_DIR;
@@ -93,7 +84,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
     beforeAll(async () => {
       stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+      browser = await launchChromium();
       const owner = await stack.user('recruiter');
       recruiter = await stack.user('recruiter');
       admin = await stack.user('admin');

@@ -3,25 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { chromium } from 'playwright-core';
 import { DEMO_CANDIDATE, DEMO_RECRUITER } from '../../src/accounts/seed';
 import { openOrm } from '../../src/db/orm';
 import { freePort, portAnswers } from '../../src/dev/engines';
 import { runSchemathesis } from '../support/contract';
 import { sendOriginalDesignRequests, type OriginalDesignRun } from '../support/original-design';
 import { testDatabase } from '../support/stack';
+import { launchChromium } from '../support/chromium';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** SQLite by default; in the PostgreSQL pass (`ATS_TEST_DATABASE=postgresql`) a database on the run's server. */
 const DIALECT = process.env.ATS_TEST_DATABASE === 'postgresql' ? 'postgresql' : 'sqlite';
@@ -132,7 +122,7 @@ describe(`npm run dev on ${DIALECT}`, () => {
 
   test('the web app at /app in Chromium: the job board lists the sample jobs, the demo candidate signs in and applies', async () => {
     const api = `http://localhost:${ports.api}`;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const problems: string[] = [];

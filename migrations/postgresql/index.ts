@@ -6,6 +6,7 @@ import { Migration20261201000000_transition_intents } from './Migration202612010
 import { Migration20261201120000_notification_leases } from './Migration20261201120000_notification_leases';
 import { Migration20261202000000_application_claims } from './Migration20261202000000_application_claims';
 import { Migration20261207000000_notes } from './Migration20261207000000_notes';
+import { Migration20261207120000_structured_hiring } from './Migration20261207120000_structured_hiring';
 
 /**
  * PostgreSQL's migrations, in order: a line of their own, since SQLite's do not run here. Its first
@@ -21,4 +22,5 @@ export const postgresqlMigrationsList = [
   { name: 'Migration20261201120000_notification_leases', class: Migration20261201120000_notification_leases },
   { name: 'Migration20261202000000_application_claims', class: Migration20261202000000_application_claims },
   { name: 'Migration20261207000000_notes', class: Migration20261207000000_notes },
+  { name: 'Migration20261207120000_structured_hiring', class: Migration20261207120000_structured_hiring },
 ];

@@ -1,24 +1,41 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { JobTeamMemberSchema } from '../db/entities/job-team-member.entity';
+import { JobTeamMemberSchema, type TeamRole } from '../db/entities/job-team-member.entity';
 import type { Job } from '../db/entities/job.entity';
 import { UserSchema, type User } from '../db/entities/user.entity';
 import { ForbiddenError } from '../domain/errors';
 
 /**
- * A job's hiring team: the recruiters who see and move its applications. The creator is on it from
- * the start and cannot leave it; admins act on every job without being on any team.
+ * A job's hiring team: the staff who see its applications, each with a team role (API.md): a
+ * `recruiter` runs the process, a `hiring_manager` reads and judges, an `interviewer` sees only the
+ * applications they interview. The creator is on it from the start, as `recruiter`, and cannot leave
+ * it; admins act on every job without being on any team.
  */
+export type { TeamRole } from '../db/entities/job-team-member.entity';
+
+/** The caller's role on the job's team; null when they are not on it. */
+export async function teamRoleOf(em: EntityManager, jobId: number, userId: number): Promise<TeamRole | null> {
+  const [row] = await em
+    .getConnection()
+    .execute<{ teamRole: TeamRole }[]>(
+      'select team_role as "teamRole" from job_team_members where job_id = ? and user_id = ?',
+      [jobId, userId],
+      'all',
+    );
+  return row?.teamRole ?? null;
+}
 
 /** Puts a new job's creator on its team; the flush that inserts the job inserts this row too. */
 export function addCreatorToTeam(em: EntityManager, job: Job): void {
   em.create(JobTeamMemberSchema, { job, userId: job.createdBy, addedBy: job.createdBy, createdAt: job.createdAt });
 }
 
+/** Whether the user is a `recruiter` on the job's team: the team role that runs the job's process. */
+export async function isRecruiterOnTeam(em: EntityManager, jobId: number, userId: number): Promise<boolean> {
+  return (await teamRoleOf(em, jobId, userId)) === 'recruiter';
+}
+
 export async function isOnTeam(em: EntityManager, jobId: number, userId: number): Promise<boolean> {
-  const rows = await em
-    .getConnection()
-    .execute<{ found: number }[]>('select 1 as found from job_team_members where job_id = ? and user_id = ?', [jobId, userId], 'all');
-  return rows.length > 0;
+  return (await teamRoleOf(em, jobId, userId)) !== null;
 }
 
 /** The team in the order its members joined, the creator first. */
@@ -29,13 +46,19 @@ export async function teamMembers(em: EntityManager, jobId: number): Promise<Use
   return members.flatMap((m) => byId.get(m.userId) ?? []);
 }
 
-/** Adds a member; false when they were already on the team (nothing changes then). */
-export async function addToTeam(em: EntityManager, jobId: number, userId: number, addedBy: number): Promise<boolean> {
+/** Adds a member; false when they were already on the team (nothing changes then, their role included). */
+export async function addToTeam(
+  em: EntityManager,
+  jobId: number,
+  userId: number,
+  addedBy: number,
+  teamRole: TeamRole = 'recruiter',
+): Promise<boolean> {
   const result = await em
     .getConnection()
     .execute<{ affectedRows: number }>(
-      'insert into job_team_members (job_id, user_id, added_by, created_at) values (?, ?, ?, ?) on conflict do nothing',
-      [jobId, userId, addedBy, new Date().toISOString()],
+      'insert into job_team_members (job_id, user_id, added_by, created_at, team_role) values (?, ?, ?, ?, ?) on conflict do nothing',
+      [jobId, userId, addedBy, new Date().toISOString(), teamRole],
       'run',
     );
   return result.affectedRows > 0;

@@ -1,6 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
-export const ROLES = ['candidate', 'recruiter', 'admin'] as const;
+export const ROLES = ['candidate', 'recruiter', 'hiring_manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const UserSchema = defineEntity({

@@ -1,3 +1,4 @@
+import type { InterviewNoticeKind } from './interviews';
 import type { Stage } from './stages';
 
 /**
@@ -5,7 +6,10 @@ import type { Stage } from './stages';
  * resolves the recipients and records one outbox row and one BullMQ job per recipient and channel,
  * both with an id derived from (workflow, seq, kind, recipient, channel), so no writer sends twice.
  */
-export type NotificationKind = 'application_received' | 'stage_changed' | 'final_outcome' | 'sla_reminder' | 'offer_expired';
+export type TransitionNotificationKind = 'application_received' | 'stage_changed' | 'final_outcome' | 'sla_reminder' | 'offer_expired';
+
+/** Every kind of message the notifier sends: a transition's, or an interview's (see `InterviewNotice`). */
+export type NotificationKind = TransitionNotificationKind | InterviewNoticeKind;
 
 export interface NotificationEvent {
   kind: NotificationKind;

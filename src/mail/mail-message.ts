@@ -8,6 +8,8 @@ export interface OutgoingMail {
   /** Deterministic per notification, so a receiving system can recognise a resent copy. */
   messageId: string;
   headers?: Record<string, string>;
+  /** An iCalendar object, sent as the `text/calendar; method=…` part calendars act on. */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
 }
 
 export interface SentMail {
@@ -32,5 +34,6 @@ export function toNodemailer(mail: OutgoingMail): SendMailOptions {
     html: mail.html,
     messageId: mail.messageId,
     headers: mail.headers,
+    ...(mail.calendar ? { icalEvent: { method: mail.calendar.method, filename: 'invite.ics', content: mail.calendar.content } } : {}),
   };
 }

@@ -1,13 +1,9 @@
 import type { NotificationJobData } from './notification-queue';
 import type { Stage } from '../domain/stages';
+import { interviewContent } from './interview-content';
+import type { MessageContent } from './message-content';
 
-/** What a message says, before it is laid out as text or HTML. Values are raw; the layouts escape. */
-export interface MessageContent {
-  subject: string;
-  greeting: string;
-  paragraphs: string[];
-  facts: Array<[label: string, value: string]>;
-}
+export type { MessageContent } from './message-content';
 
 const STAGE_LABELS: Record<Stage, string> = {
   applied: 'Applied',
@@ -92,6 +88,11 @@ export function notificationContent(d: NotificationJobData): MessageContent {
             paragraphs: [`The offer to ${candidate} for ${position} expired without an answer.`],
             facts: facts([['Candidate', candidate], ['Stage', stageLabel(d.to)], ...reason]),
           };
+    case 'interview_invitation':
+    case 'interview_cancelled':
+    case 'scorecard_reminder':
+    case 'scorecard_escalation':
+      return interviewContent(d);
   }
 }
 

@@ -7,12 +7,17 @@ import type { OutboxJob } from './notification-outbox';
 /** The jobs a transition's notifications become; the transition recorder writes them to the outbox, then Redis. */
 
 /** Who hears about what: candidates about their own application, the job's recruiter about new work. */
-const AUDIENCES: Record<NotificationKind, readonly Audience[]> = {
+const AUDIENCES: Record<NotificationKind, readonly Exclude<Audience, 'interviewer'>[]> = {
   application_received: ['candidate', 'recruiter'],
   stage_changed: ['candidate'],
   final_outcome: ['candidate'],
   sla_reminder: ['recruiter'],
   offer_expired: ['candidate', 'recruiter'],
+  // An interview's messages come from its notices (interview-notifications.ts), never from a transition.
+  interview_invitation: [],
+  interview_cancelled: [],
+  scorecard_reminder: [],
+  scorecard_escalation: [],
 };
 
 /** The jobs of several events, built from SQL (a read per event). */

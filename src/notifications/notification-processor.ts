@@ -24,6 +24,8 @@ export interface ProcessorDeps {
   logger: Logger;
   /** Right-hand side of generated Message-IDs, from MAIL_FROM. */
   messageIdDomain: string;
+  /** MAIL_FROM: the organizer of interview invitations (else `no-reply@` the Message-ID domain). */
+  mailFrom?: string;
 }
 
 /** Who guards a send: the outbox row's lease (SQL), or Redis's ledger for a job without a row. */
@@ -118,7 +120,10 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
     }
     const guard = decision.go;
 
-    const message = renderNotification(job.data);
+    const message = renderNotification(job.data, {
+      organizer: deps.mailFrom ?? `no-reply@${deps.messageIdDomain}`,
+      domain: deps.messageIdDomain,
+    });
     let sent;
     try {
       sent = await mailer.send({

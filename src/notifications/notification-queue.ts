@@ -5,7 +5,27 @@ import type { Stage } from '../domain/stages';
 import type { Logger } from '../logger';
 
 export type Channel = 'email';
-export type Audience = 'candidate' | 'recruiter';
+export type Audience = 'candidate' | 'recruiter' | 'interviewer';
+
+/**
+ * The interview a message is about, as it was when the notice was recorded. Names are in staff's
+ * copies only: the candidate's shows the time, title and location.
+ */
+export interface InterviewPart {
+  id: string;
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  location: string | null;
+  /** The calendar's SEQUENCE: 0 when scheduled, one more on each change. */
+  revision: number;
+  /** False when the candidate was erased: the message names nobody of theirs, and erasure need not find it. */
+  candidateIncluded: boolean;
+  /** Staff only: who interviews. */
+  interviewers?: string[];
+  /** Staff only, reminders and escalations: the interviewers whose scorecard is not in. */
+  missing?: string[];
+}
 
 /**
  * One message to one recipient on one channel. It carries everything the message needs, resolved by
@@ -26,21 +46,44 @@ export interface NotificationJobData {
   from: Stage | null;
   to: Stage;
   reason: string | null;
+  /** Interview messages only; their `seq` is the interview's revision and `to` the application's stage. */
+  interview?: InterviewPart;
 }
 
 /**
- * The job's data once its message is out (or its person erased): ids, the job and the stage change;
+ * The job's data once its message is out (or its person erased): ids, the job, the stage change and the interview;
  * no address and no names. Kept completed jobs hold this, not a copy of the person.
  */
 export function withoutPersonalData(data: NotificationJobData): NotificationJobData {
-  return { ...data, recipient: { id: data.recipient.id, email: '', name: null }, candidate: { id: data.candidate.id, name: null } };
+  const blanked: NotificationJobData = {
+    ...data,
+    recipient: { id: data.recipient.id, email: '', name: null },
+    candidate: { id: data.candidate.id, name: null },
+  };
+  if (data.interview) {
+    const { id, title, startsAt, endsAt, location, revision, candidateIncluded } = data.interview;
+    blanked.interview = { id, title, startsAt, endsAt, location, revision, candidateIncluded };
+  }
+  return blanked;
 }
 
-export type NotificationJobKey = Pick<NotificationJobData, 'applicationId' | 'seq' | 'kind' | 'channel'> & { recipientId: string };
+export type NotificationJobKey = Pick<NotificationJobData, 'applicationId' | 'seq' | 'kind' | 'channel'> & {
+  recipientId: string;
+  interview?: Pick<InterviewPart, 'id' | 'revision' | 'candidateIncluded'>;
+};
 
-/** Stable across activity retries, so a second enqueue of the same message is a no-op. BullMQ forbids ':' in IDs. */
+/**
+ * Stable across activity retries, so a second enqueue of the same message is a no-op. BullMQ forbids ':' in IDs.
+ * A message about the candidate begins with the application's id, which is how erasure finds its job and its
+ * dev-outbox file. An interview's carries the interview's id and revision, so two interviews of one application,
+ * or two revisions of one, never share an id; one without the candidate's data (they were erased) begins with
+ * `interview.` instead, so the erasure under way does not take the interviewers' cancellation with it.
+ */
 export function notificationJobId(k: NotificationJobKey): string {
-  return [k.applicationId, k.seq, k.kind, `user${k.recipientId}`, k.channel].join('.').replace(/:/g, '_');
+  const about = k.interview
+    ? [...(k.interview.candidateIncluded ? [k.applicationId] : []), 'interview', k.interview.id, `r${k.interview.revision}`]
+    : [k.applicationId, k.seq];
+  return [...about, k.kind, `user${k.recipientId}`, k.channel].join('.').replace(/:/g, '_');
 }
 
 /** Completed jobs are kept this long: their IDs are what makes a retried enqueue a no-op. */

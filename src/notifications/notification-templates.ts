@@ -1,19 +1,30 @@
 import type { NotificationJobData } from './notification-queue';
 import { escapeHtml, oneLine } from './html';
 import { notificationContent, type MessageContent } from './notification-content';
+import { interviewCalendar, type CalendarOptions, type CalendarPart } from './interview-calendar';
 
 export interface RenderedMessage {
   subject: string;
   text: string;
   html: string;
+  /** An interview's invitation or cancellation, for calendars. */
+  calendar?: CalendarPart;
 }
 
 const SIGNATURE = 'The hiring team';
 
-/** Plain-text and HTML bodies of one notification, with every interpolated value escaped for HTML. */
-export function renderNotification(data: NotificationJobData): RenderedMessage {
+/**
+ * Plain-text and HTML bodies of one notification, with every interpolated value escaped for HTML, and
+ * for an interview's invitation or cancellation its iCalendar part (`calendar`: the organizer and UID domain).
+ */
+export function renderNotification(
+  data: NotificationJobData,
+  calendar: CalendarOptions = { organizer: 'no-reply@ats.local', domain: 'ats.local' },
+): RenderedMessage {
   const content = notificationContent(data);
-  return { subject: oneLine(content.subject), text: toText(content), html: toHtml(content) };
+  const rendered: RenderedMessage = { subject: oneLine(content.subject), text: toText(content), html: toHtml(content) };
+  const ics = interviewCalendar(data, calendar);
+  return ics ? { ...rendered, calendar: ics } : rendered;
 }
 
 function toText(c: MessageContent): string {

@@ -33,6 +33,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Worker<N
     stats: createDeliveryStats(connection, queueName),
     logger,
     messageIdDomain: messageIdDomainOf(deps.mailFrom),
+    mailFrom: deps.mailFrom,
   });
   const worker = new Worker<NotificationJobData, DeliveryResult>(queueName, processor, {
     connection,

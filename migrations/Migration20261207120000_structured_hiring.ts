@@ -17,6 +17,7 @@ export class Migration20261207120000_structured_hiring extends Migration {
       ends_at text not null,
       location text,
       status text not null default 'scheduled',
+      revision integer not null default 0,
       created_by integer,
       created_at text not null,
       updated_at text not null,

@@ -1,21 +1,35 @@
 import {
   ApplicationFailure,
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
   log,
   proxyActivities,
   setHandler,
   sleep,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
+  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { notificationEvent, type NotificationEvent, type NotificationKind } from '../src/domain/notifications';
 import type { RecordingActivities } from '../activities/recording.activities';
 import { isFinal } from '../src/domain/stages';
-import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../src/temporal/search-attributes';
+import { JOB_ATTRIBUTE, NEEDS_DECISION_ATTRIBUTE, STAGE_ATTRIBUTE } from '../src/temporal/search-attributes';
+import { interviewWorkflow } from './interview.workflow';
+import { ERASED_REASON, needsDecision, refuseInterview, type InterviewMessage } from './interview-rules';
 import {
   ACTIVITY_RECORDS_UPDATES,
   API_RECORDS_UPDATES,
+  cancelInterviewUpdate,
+  changeInterviewUpdate,
+  interviewCancelledSignal,
+  interviewChangedSignal,
+  interviewWorkflowId,
+  scheduleInterviewUpdate,
+  scorecardInSignal,
+  submitScorecardUpdate,
+  type InterviewRecord,
   changeStageSignal,
   changeStageUpdate,
   stateQuery,
@@ -81,7 +95,9 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     history: [],
     rejectedSignals: [],
     slaReminders: [],
+    interviews: [],
   };
+  const interviews = state.interviews!;
   // Fixed at the start, so a workflow replays the code it began with (see `ApplicationInput.design`).
   const apiRecordsUpdates = (input.design ?? ACTIVITY_RECORDS_UPDATES) >= API_RECORDS_UPDATES;
 
@@ -113,8 +129,21 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
       { key: JOB_ATTRIBUTE, value: input.jobId },
     ].filter(({ key, value }) => workflowInfo().typedSearchAttributes.get(key) !== value);
     if (attributes.length) upsertSearchAttributes(attributes);
+    // A stage change is a decision: whatever waited for one no longer does.
+    showNeedsDecision();
     notify(notificationKind(entry), entry, at);
     return entry;
+  }
+
+  /**
+   * `NeedsDecision` in the Web UI follows the interviews (see interview-rules.ts). Only an application
+   * that has had an interview ever sets it, so histories from before interviews replay unchanged.
+   */
+  function showNeedsDecision() {
+    if (!interviews.length) return;
+    const value = needsDecision(interviews, state.history[state.history.length - 1]?.at ?? '');
+    if (workflowInfo().typedSearchAttributes.get(NEEDS_DECISION_ATTRIBUTE) !== value)
+      upsertSearchAttributes([{ key: NEEDS_DECISION_ATTRIBUTE, value }]);
   }
 
   function notify(kind: NotificationKind, entry: HistoryEntry, at: string) {
@@ -206,6 +235,127 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     }
     accept(request);
   });
+
+  // Interviews: each runs as a child workflow that does its own waiting and messaging. This workflow
+  // keeps the record (and so enforces the rules); the child hears of every change, in order.
+  const children = new Map<string, Promise<ChildWorkflowHandle<typeof interviewWorkflow> | null>>();
+  const childDone: Array<Promise<unknown>> = [];
+
+  /** Sends to the interview's workflow after everything sent to it before; a finished one hears nothing. */
+  function tellChild(interviewId: string, send: (child: ChildWorkflowHandle<typeof interviewWorkflow>) => Promise<void>) {
+    const previous = children.get(interviewId) ?? Promise.resolve(null);
+    children.set(
+      interviewId,
+      previous.then(async (child) => {
+        if (child) await send(child).catch(() => undefined);
+        return child;
+      }),
+    );
+  }
+
+  const refuseMessage = (code: string, message: string) => ApplicationFailure.create({ type: code, message, nonRetryable: true });
+  function assertInterviewAllowed(message: InterviewMessage) {
+    if (state.seq === 0) throw refuseMessage('not_found', 'The application has not been submitted.');
+    const refusal = refuseInterview(state.stage, interviews, message, input.applicationId, Date.now());
+    if (refusal) throw refuseMessage(refusal.code, refusal.message);
+  }
+  const interviewById = (id: string) => interviews.find((i) => i.id === id)!;
+
+  setHandler(
+    scheduleInterviewUpdate,
+    (request) => {
+      assertInterviewAllowed({ kind: 'schedule', request });
+      const at = new Date().toISOString();
+      const record: InterviewRecord = {
+        ...request.interview,
+        status: 'scheduled',
+        revision: 0,
+        submittedBy: [],
+        completedAt: null,
+        scheduledBy: request.by,
+        createdAt: at,
+        updatedAt: at,
+      };
+      interviews.push(record);
+      showNeedsDecision();
+      const started = startChild(interviewWorkflow, {
+        workflowId: interviewWorkflowId(input.applicationId, record.id),
+        args: [
+          {
+            applicationId: input.applicationId,
+            jobId: input.jobId,
+            candidateId: input.candidateId,
+            interview: request.interview,
+            scheduledBy: request.by,
+            createdAt: at,
+            reminderSeconds: request.reminderSeconds,
+            escalationSeconds: request.escalationSeconds,
+          },
+        ],
+        // The application ends its interviews itself (see below); this only covers a termination.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      });
+      children.set(
+        record.id,
+        started.then((child) => {
+          childDone.push(child.result().catch(() => undefined));
+          return child;
+        }),
+      );
+      return { ...record };
+    },
+    { validator: (request) => assertInterviewAllowed({ kind: 'schedule', request }) },
+  );
+
+  setHandler(
+    changeInterviewUpdate,
+    (request) => {
+      assertInterviewAllowed({ kind: 'change', request });
+      const record = interviewById(request.interview.id);
+      Object.assign(record, request.interview, { revision: record.revision + 1, updatedAt: new Date().toISOString() });
+      // Interviewers taken off the interview owe no scorecard for it.
+      record.submittedBy = record.submittedBy.filter((id) => record.interviewerIds.includes(id));
+      const change = { interviewId: record.id, interview: request.interview, revision: record.revision };
+      tellChild(record.id, (child) => child.signal(interviewChangedSignal, change));
+      showNeedsDecision();
+      return { ...record };
+    },
+    { validator: (request) => assertInterviewAllowed({ kind: 'change', request }) },
+  );
+
+  function cancelInterview(record: InterviewRecord, candidateIncluded: boolean) {
+    record.status = 'cancelled';
+    record.updatedAt = new Date().toISOString();
+    tellChild(record.id, (child) => child.signal(interviewCancelledSignal, { interviewId: record.id, candidateIncluded }));
+  }
+
+  setHandler(
+    cancelInterviewUpdate,
+    (request) => {
+      assertInterviewAllowed({ kind: 'cancel', request });
+      const record = interviewById(request.interviewId);
+      if (record.status !== 'cancelled') cancelInterview(record, true);
+      showNeedsDecision();
+      return { ...record };
+    },
+    { validator: (request) => assertInterviewAllowed({ kind: 'cancel', request }) },
+  );
+
+  setHandler(
+    submitScorecardUpdate,
+    (request) => {
+      assertInterviewAllowed({ kind: 'scorecard', request });
+      const record = interviewById(request.interviewId);
+      const at = new Date().toISOString();
+      if (!record.submittedBy.includes(request.by)) record.submittedBy.push(request.by);
+      record.updatedAt = at;
+      if (record.completedAt === null && record.interviewerIds.every((id) => record.submittedBy.includes(id))) record.completedAt = at;
+      tellChild(record.id, (child) => child.signal(scorecardInSignal, { interviewId: record.id, interviewerId: request.by }));
+      showNeedsDecision();
+      return { ...record };
+    },
+    { validator: (request) => assertInterviewAllowed({ kind: 'scorecard', request }) },
+  );
 
   // The cover letter and résumé URL go to the activity only when it reports that SQL has no row yet
   // (normally the API writes the row as it answers the candidate): activity inputs stay in history,
@@ -304,7 +454,20 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     }
   }
 
-  // Final: finish what handlers started and record everything, then close.
+  // Final: what was still to happen in interviews will not. Interviews ahead are called off; an
+  // erased candidate is told nothing, and nobody is told anything about them.
+  const last = state.history[state.history.length - 1];
+  for (const record of interviews) {
+    if (record.status === 'cancelled' || record.completedAt !== null) continue;
+    cancelInterview(record, last?.reason !== ERASED_REASON);
+  }
+  if (interviews.length) {
+    showNeedsDecision();
+    await Promise.all([...children.values()]);
+    await Promise.all(childDone);
+  }
+
+  // Finish what handlers started and record everything, then close.
   await condition(() => allHandlersFinished() && outbox.length === 0 && recordedSeq === state.seq);
   return answer();
 }

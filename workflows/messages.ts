@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Stage } from '../src/domain/stages';
+import type { InterviewDetails, StoredInterviewStatus } from '../src/domain/interviews';
 
 /**
  * The application workflow's public surface: its input, its state, and the messages the API sends
@@ -90,6 +91,8 @@ export interface ApplicationState {
   history: HistoryEntry[];
   rejectedSignals: RejectedSignal[];
   slaReminders: SlaReminder[];
+  /** The application's interviews, in the order they were scheduled (absent in workflows from before interviews). */
+  interviews?: InterviewRecord[];
 }
 
 /**
@@ -123,3 +126,95 @@ export const ACTIVITY_RECORDS_UPDATES = 1;
 export const API_RECORDS_UPDATES = 2;
 /** What new applications start with. */
 export const APPLICATION_DESIGN = API_RECORDS_UPDATES;
+
+/** An interview as the application's workflow keeps it: what was scheduled, and what happened since. */
+export interface InterviewRecord extends InterviewDetails {
+  status: StoredInterviewStatus;
+  /** 0 when scheduled, one more on each change: the invitation's iCalendar `SEQUENCE`. */
+  revision: number;
+  /** The interviewers whose scorecard is in, in the order they submitted. */
+  submittedBy: string[];
+  /** When the last interviewer's scorecard came in (workflow time); null until then. */
+  completedAt: string | null;
+  scheduledBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * The interview messages a recruiter (or an admin) sends through the API, signed as a whole like a
+ * stage change and naming their application. A change carries the whole new `interview` (same id).
+ */
+export interface InterviewRequest {
+  applicationId: string;
+  by: string;
+  interview: InterviewDetails;
+  /** The interview's clocks after `endsAt` (see `InterviewInput`), from the API's configuration. */
+  reminderSeconds: number;
+  escalationSeconds: number;
+}
+
+export interface InterviewCancelRequest {
+  applicationId: string;
+  by: string;
+  interviewId: string;
+}
+
+/** An interviewer's scorecard is in (its content is SQL's; the workflow keeps who and when). */
+export interface ScorecardRequest {
+  applicationId: string;
+  by: string;
+  interviewId: string;
+}
+
+/** Why an interview message was refused: the `type` of the ApplicationFailure its update rejects with. */
+export type InterviewRefusalCode =
+  | 'untrusted'
+  | 'application_final'
+  | 'interview_exists'
+  | 'interview_not_found'
+  | 'interview_cancelled'
+  | 'interview_complete'
+  | 'not_an_interviewer'
+  | 'interview_not_started';
+
+export const scheduleInterviewUpdate = defineUpdate<InterviewRecord, [InterviewRequest]>('scheduleInterview');
+export const changeInterviewUpdate = defineUpdate<InterviewRecord, [InterviewRequest]>('changeInterview');
+export const cancelInterviewUpdate = defineUpdate<InterviewRecord, [InterviewCancelRequest]>('cancelInterview');
+export const submitScorecardUpdate = defineUpdate<InterviewRecord, [ScorecardRequest]>('submitScorecard');
+
+/** Starts an interview's own workflow, a child of the application's. */
+export interface InterviewInput {
+  applicationId: string;
+  jobId: string;
+  candidateId: string;
+  interview: InterviewDetails;
+  scheduledBy: string;
+  createdAt: string;
+  /** After `endsAt`: when an interviewer without a scorecard is reminded, and when the job's recruiters are told. */
+  reminderSeconds: number;
+  escalationSeconds: number;
+}
+
+/** What the application's workflow tells an interview's: always naming the interview, so a stray copy is ignored. */
+export interface InterviewChange {
+  interviewId: string;
+  interview: InterviewDetails;
+  revision: number;
+}
+export interface InterviewCancellation {
+  interviewId: string;
+  /** False when the application ends by erasure: the candidate is told nothing, and nobody is told about them. */
+  candidateIncluded: boolean;
+}
+export interface ScorecardIn {
+  interviewId: string;
+  interviewerId: string;
+}
+
+export const interviewChangedSignal = defineSignal<[InterviewChange]>('interviewChanged');
+export const interviewCancelledSignal = defineSignal<[InterviewCancellation]>('interviewCancelled');
+export const scorecardInSignal = defineSignal<[ScorecardIn]>('scorecardIn');
+
+/** The interview's workflow id: one per interview, under its application's. */
+export const interviewWorkflowId = (applicationId: string, interviewId: string) => `${applicationId}.${interviewId}`;

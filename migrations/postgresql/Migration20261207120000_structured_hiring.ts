@@ -13,6 +13,7 @@ export class Migration20261207120000_structured_hiring extends Migration {
       ends_at text collate "C" not null,
       location text,
       status text not null default 'scheduled',
+      revision integer not null default 0,
       created_by bigint,
       created_at text collate "C" not null,
       updated_at text collate "C" not null,

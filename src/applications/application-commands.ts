@@ -174,7 +174,7 @@ async function recorded(
  * An answer the API cannot verify reads as null (see src/temporal/payload-signature.codec.ts): the
  * workers sign with another key, which means SECRET_KEY differs between the API and the workers.
  */
-function trusted(answer: ApplicationAnswer | null): ApplicationAnswer {
+export function trusted<T>(answer: T | null): T {
   if (answer === null)
     throw new Error("The workflow's answer is not signed with this API's key: SECRET_KEY must be the same for the API and the workers.");
   return answer;
@@ -196,7 +196,7 @@ async function contentOf(services: Services, applicationId: string): Promise<App
  * With no worker polling, an update waits for one indefinitely; the API answers 503 instead of
  * holding the request. A change admitted meanwhile still happens once a worker returns.
  */
-function withinDeadline<T>(services: Services, call: () => Promise<T>): Promise<T> {
+export function withinDeadline<T>(services: Services, call: () => Promise<T>): Promise<T> {
   return services.temporal.withDeadline(Date.now() + services.config.temporal.requestTimeoutMs, call);
 }
 

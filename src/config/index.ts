@@ -58,6 +58,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STAGE_SLA_SECONDS: seconds(3 * 24 * 3600),
   OFFER_EXPIRY_SECONDS: seconds(7 * 24 * 3600),
+  SCORECARD_REMINDER_SECONDS: seconds(24 * 3600),
+  SCORECARD_ESCALATION_SECONDS: seconds(3 * 24 * 3600),
   NOTIFIER_CONCURRENCY: z.coerce.number().int().positive().default(10),
   NOTIFICATION_SWEEP_MS: z.coerce.number().int().positive().default(60_000),
   NOTIFICATION_SWEEP_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
@@ -163,7 +165,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** A listener of its own for Prometheus, `/metrics` without authentication; no port: none (admins read it on the API's port). */
   metrics: { port?: number; host: string };
-  timers: { stageSlaSeconds: number; offerExpirySeconds: number };
+  /** `scorecardReminderSeconds` and `scorecardEscalationSeconds` count from an interview's end. */
+  timers: { stageSlaSeconds: number; offerExpirySeconds: number; scorecardReminderSeconds: number; scorecardEscalationSeconds: number };
   notifier: { concurrency: number; queueName: string; sweepMs: number; sweepGraceMs: number };
   /** The API's sweep of stage changes a request left unrecorded; the grace outlasts any request's wait on Temporal. */
   transitions: { sweepMs: number; sweepGraceMs: number };
@@ -279,7 +282,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
-    timers: { stageSlaSeconds: env.STAGE_SLA_SECONDS, offerExpirySeconds: env.OFFER_EXPIRY_SECONDS },
+    timers: {
+      stageSlaSeconds: env.STAGE_SLA_SECONDS,
+      offerExpirySeconds: env.OFFER_EXPIRY_SECONDS,
+      scorecardReminderSeconds: env.SCORECARD_REMINDER_SECONDS,
+      scorecardEscalationSeconds: env.SCORECARD_ESCALATION_SECONDS,
+    },
     notifier: {
       concurrency: env.NOTIFIER_CONCURRENCY,
       queueName: env.NOTIFICATION_QUEUE,

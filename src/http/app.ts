@@ -22,6 +22,7 @@ import { applicationRoutes } from './routes/applications.routes';
 import { candidateRoutes } from './routes/candidates.routes';
 import { teamRoutes } from './routes/teams.routes';
 import { noteRoutes } from './routes/notes.routes';
+import { interviewRoutes } from './routes/interviews.routes';
 import { adminRoutes } from './routes/admin.routes';
 import { codecCors, codecRoutes } from './routes/codec.routes';
 import { privacyRoutes } from './routes/privacy.routes';
@@ -87,6 +88,7 @@ export function createApp(services: Services): Koa {
   candidateRoutes(router, registry, services);
   teamRoutes(router, registry, services);
   noteRoutes(router, registry, services);
+  interviewRoutes(router, registry, services);
   adminRoutes(router, services);
   codecRoutes(router, registry, services);
   privacyRoutes(router, registry, services);

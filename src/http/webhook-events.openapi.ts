@@ -3,6 +3,7 @@ import { z } from './openapi';
 import { WEBHOOK_EVENTS } from '../webhooks/webhook-events';
 import { ApplicationEventJson } from './schemas/application.schemas';
 import { JobJson } from './schemas/job.schemas';
+import { InterviewJson, ScorecardJson } from './schemas/interview.schemas';
 
 const SignatureHeaders = z.object({
   'webhook-id': z.string().openapi({ description: "The delivery's id: the same on every attempt, so receivers can de-duplicate." }),
@@ -16,7 +17,13 @@ const SignatureHeaders = z.object({
 /** Every event as an OpenAPI 3.1 `webhooks` entry: what receivers get, and the answers that matter. */
 export function registerWebhookEvents(registry: OpenAPIRegistry): void {
   for (const type of WEBHOOK_EVENTS) {
-    const data = type.startsWith('job.') ? JobJson : ApplicationEventJson;
+    const data = type.startsWith('job.')
+      ? JobJson
+      : type.startsWith('interview.')
+        ? InterviewJson
+        : type.startsWith('scorecard.')
+          ? ScorecardJson
+          : ApplicationEventJson;
     registry.registerWebhook({
       method: 'post',
       path: type,

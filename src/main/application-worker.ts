@@ -6,6 +6,9 @@ import type { Logger } from '../logger';
 import { createTransitionRecorder } from '../applications/transition-recorder';
 import { createRecordingActivities } from '../../activities/recording.activities';
 import { createRetentionActivities } from '../../activities/retention.activities';
+import { createInterviewActivities } from '../../activities/interview.activities';
+import { markInterviewCancelled, writeInterviewIfMissing } from '../applications/interviews';
+import { recordInterviewNotice } from '../notifications/interview-notifications';
 import { createNotificationQueue } from '../notifications/notification-queue';
 import { createWebhookQueue } from '../webhooks/webhook-queue';
 import { createWebhookEmitter } from '../webhooks/webhook-emitter';
@@ -58,6 +61,14 @@ export async function createApplicationWorker({
           retryWindowMs: recordingRetryWindowMs,
         }),
         ...createRetentionActivities({ orm, logger, retentionDays: config.retentionDays }),
+        ...createInterviewActivities({
+          async project({ applicationId, interview, scheduledBy, createdAt, cancelled }) {
+            const em = orm.em.fork();
+            if (cancelled) await markInterviewCancelled(em, interview.id);
+            else await writeInterviewIfMissing(em, applicationId, interview, scheduledBy, createdAt);
+          },
+          send: (notice) => recordInterviewNotice({ orm, queue }, notice),
+        }),
       },
       // Messages not signed with the key the API holds reach the workflow as `null`, which it refuses.
       dataConverter: dataConverterFor(config.auth, logger),

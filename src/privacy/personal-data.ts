@@ -13,6 +13,7 @@ import { assertKeepsAnAdmin } from '../accounts/last-admin';
 import { removeNotificationJobsAbout } from '../notifications/notification-erasure';
 import { deleteOutboxFilesAbout } from '../mail/dev-outbox';
 import { deleteNotesAboutCandidate, notesAboutCandidate } from '../applications/notes';
+import { eraseInterviewDataOfCandidate, interviewDataOfCandidate, statusOf, type ScorecardRow } from '../applications/interviews';
 
 /** An erased account keeps its row (ids in other people's records still resolve) under this address. */
 export const erasedEmail = (id: number) => `erased-${id}@invalid`;
@@ -23,6 +24,17 @@ export interface PersonalDataExport {
   applications: ApplicationRecord[];
   /** What the hiring team wrote about the person's applications, oldest first. */
   notes: { id: string; applicationId: string; author: { id: string; fullName: string | null }; body: string; createdAt: string }[];
+  interviews: {
+    id: string;
+    applicationId: string;
+    title: string;
+    startsAt: string;
+    endsAt: string;
+    location: string | null;
+    status: string;
+    interviewers: { id: string; fullName: string | null }[];
+  }[];
+  scorecards: ScorecardRow[];
 }
 
 export async function exportPersonalData(services: Services, user: User): Promise<PersonalDataExport> {
@@ -40,14 +52,31 @@ export async function exportPersonalData(services: Services, user: User): Promis
     body: n.body,
     createdAt: n.createdAt,
   }));
+  const held = await interviewDataOfCandidate(em, user.id);
+  const interviews = held.interviews.map((i) => ({
+    id: i.id,
+    applicationId: i.applicationId,
+    title: i.title,
+    startsAt: i.startsAt,
+    endsAt: i.endsAt,
+    location: i.location,
+    status: statusOf(i),
+    interviewers: i.interviewers.map(({ id, fullName }) => ({ id, fullName })),
+  }));
   const { id, email, fullName, role, active, createdAt, updatedAt } = user;
-  return { user: { id, email, fullName: fullName ?? null, role, active, createdAt, updatedAt }, applications, notes };
+  return {
+    user: { id, email, fullName: fullName ?? null, role, active, createdAt, updatedAt },
+    applications,
+    notes,
+    interviews,
+    scorecards: held.scorecards,
+  };
 }
 
 /**
  * Erasure, in the order API.md promises, so that nothing built on the way carries the person:
  *  1. the account is anonymized and deactivated and the applications' personal fields are nulled,
- *     in one transaction, which also deletes the notes about them (refused with 409 `last_admin` for
+ *     in one transaction, which also deletes the notes, interviews and scorecards about them (refused with 409 `last_admin` for
  *     the last active admin); notes a staff member wrote stay, without their name;
  *  2. running applications end as `rejected` (reason `erased`) through their workflows: the webhook
  *     payloads and notifications of that step are built from the anonymized rows, and the candidate,
@@ -76,6 +105,7 @@ export async function erasePersonalData(services: Services, user: User, by: numb
     );
     await em.execute('update applications set cover_letter = null, resume_url = null where candidate_id = ?', [user.id], 'run');
     await deleteNotesAboutCandidate(em, user.id);
+    await eraseInterviewDataOfCandidate(em, user.id);
   });
 
   const em = orm.em.fork();
@@ -103,8 +133,9 @@ export async function erasePersonalData(services: Services, user: User, by: numb
   await destroyDataKey(em, user.id);
   // Again: a transition sweep that read the workflow before step 1 may have written the row since.
   await em.execute('update applications set cover_letter = null, resume_url = null where candidate_id = ?', [user.id], 'run');
-  // And a note written while the withdrawals ran.
+  // And a note, interview or scorecard written while the withdrawals ran.
   await deleteNotesAboutCandidate(em, user.id);
+  await eraseInterviewDataOfCandidate(em, user.id);
 
   const ids = applications.map((a) => a.id);
   const deliveries = await deleteDeliveriesWithPersonalData(em, ids);

@@ -8,6 +8,10 @@ export const WEBHOOK_EVENTS = [
   'job.created',
   'job.updated',
   'job.closed',
+  'interview.scheduled',
+  'interview.updated',
+  'interview.cancelled',
+  'scorecard.submitted',
 ] as const;
 
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

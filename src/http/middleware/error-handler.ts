@@ -115,6 +115,13 @@ const WORKFLOW_REFUSALS: Record<string, number> = {
   duplicate_application: 409,
   not_found: 404,
   validation_failed: 422,
+  application_final: 409,
+  interview_exists: 409,
+  interview_not_found: 404,
+  interview_cancelled: 409,
+  interview_complete: 409,
+  interview_not_started: 409,
+  not_an_interviewer: 403,
 };
 
 function failureProblem(failure: ApplicationFailure): Problem {

@@ -57,7 +57,11 @@ describe('docker-compose.yml', () => {
     expect(command.slice(0, 2)).toEqual(['server', 'start-dev']);
     expect(command[command.indexOf('--ip') + 1]).toBe('0.0.0.0');
     expect(command[command.indexOf('--db-filename') + 1]).toMatch(/^\/data\//);
-    expect(command.filter((_, i) => command[i - 1] === '--search-attribute').sort()).toEqual(['ApplicationStage=Keyword', 'JobId=Keyword', 'NeedsDecision=Bool']);
+    expect(command.filter((_, i) => command[i - 1] === '--search-attribute').sort()).toEqual([
+      'ApplicationStage=Keyword',
+      'JobId=Keyword',
+      'NeedsDecision=Bool',
+    ]);
   });
 
   test('Temporal is never published beyond localhost: its frontend not at all, the Web UI on the loopback only', () => {
@@ -134,7 +138,9 @@ describe('docker-compose.production.yml', () => {
     expect(prod['temporal-schema'].image).toMatch(/^temporalio\/admin-tools:/);
     expect(prod['temporal-schema'].command.join('\n')).toMatch(/setup-schema[\s\S]*update-schema/);
     expect(prod.temporal.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
-    expect(prod['temporal-setup'].command.join('\n')).toContain('--name ApplicationStage --type Keyword --name JobId --type Keyword --name NeedsDecision --type Bool');
+    expect(prod['temporal-setup'].command.join('\n')).toContain(
+      '--name ApplicationStage --type Keyword --name JobId --type Keyword --name NeedsDecision --type Bool',
+    );
     expect(prod['temporal-ui'].image).toMatch(/^temporalio\/ui:/);
   });
 

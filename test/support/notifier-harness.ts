@@ -59,7 +59,9 @@ export interface HarnessOptions {
   orm: MikroORM;
   redisUrl: string;
   queueName: string;
+  /** Empty: mail goes to the dev outbox in `outboxDir`, as `.eml` files. */
   smtpUrl: string;
+  outboxDir?: string;
   jobOptions?: Partial<DefaultJobOptions>;
   concurrency?: number;
   /** The worker records deliveries in the SQL notification outbox, as the notifier process does. */
@@ -80,7 +82,9 @@ export async function startNotifierHarness(opts: HarnessOptions): Promise<Notifi
   workerRedis.on('error', () => {
     /* reconnects by itself */
   });
-  const mailer = createMailer({ smtpUrl: opts.smtpUrl, from: MAIL_FROM, outboxDir: '' }, logger, { maxConnections: opts.concurrency ?? 5 });
+  const mailer = createMailer({ smtpUrl: opts.smtpUrl, from: MAIL_FROM, outboxDir: opts.outboxDir ?? '' }, logger, {
+    maxConnections: opts.concurrency ?? 5,
+  });
 
   const stopSweeper = opts.sweep ? startNotificationSweeper(opts.orm, queue, logger, opts.sweep) : () => undefined;
   const recordsOutbox = Boolean(opts.outbox || opts.sweep);

@@ -24,7 +24,7 @@ describe('record workflow histories for replay', () => {
   beforeAll(async () => {
     // Short clocks, so the expiry and reminder paths land in the histories within seconds.
     stack = await startStack(
-      { STAGE_SLA_SECONDS: '1', OFFER_EXPIRY_SECONDS: '2' },
+      { STAGE_SLA_SECONDS: '1', OFFER_EXPIRY_SECONDS: '2', SCORECARD_REMINDER_SECONDS: '1', SCORECARD_ESCALATION_SECONDS: '2' },
       { worker: { workflowBundle: await bundleWorkflows() } },
     );
     recruiter = await stack.user('recruiter');
@@ -47,6 +47,10 @@ describe('record workflow histories for replay', () => {
   }
 
   async function save(name: string, id: string) {
+    await saveWorkflow(name, id);
+  }
+
+  async function saveWorkflow(name: string, id: string) {
     const handle = stack.services.temporal.workflow.getHandle(id);
     await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), 20_000, `${name} to complete`);
     // The CLI's export is the canonical JSON form of a history (what `historyFromJSON` reads).
@@ -111,5 +115,30 @@ describe('record workflow histories for replay', () => {
     );
     expect((await stack.http('POST', `/api/applications/${id}/withdraw`, { token: candidate.token })).status).toBe(200);
     await save('signal-ignored-then-withdrawn', id);
+  });
+
+  test('interviews: one complete after a reminder and an escalation, one rescheduled, one called off by the hiring', async () => {
+    const { id } = await apply();
+    const [first, second] = [await stack.user('recruiter'), await stack.user('hiring_manager')];
+    const at = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+    const schedule = async (body: Record<string, unknown>) => {
+      const res = await stack.http('POST', `/api/applications/${id}/interviews`, { token: recruiter.token, body });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const done = await schedule({ title: 'Panel', startsAt: at(1), endsAt: at(2), interviewerIds: [first.user.id, second.user.id] });
+    const ahead = await schedule({ title: 'Final', startsAt: at(3600), endsAt: at(5400), interviewerIds: [second.user.id] });
+    const moved = await stack.http('PATCH', `/api/interviews/${ahead}`, { token: recruiter.token, body: { location: 'Room 2' } });
+    expect(moved.status).toBe(200);
+    // Past its end, a reminder and an escalation for the missing scorecard, then both scorecards.
+    await new Promise((r) => setTimeout(r, 4_500));
+    for (const who of [first, second])
+      expect(
+        (await stack.http('PUT', `/api/interviews/${done}/scorecard`, { token: who.token, body: { recommendation: 'yes' } })).status,
+      ).toBe(200);
+    for (const stage of ['screening', 'interview', 'offer', 'hired']) await move(id, stage);
+    await save('interviews', id);
+    await saveWorkflow('interview-complete', `${id}.${done}`);
+    await saveWorkflow('interview-cancelled', `${id}.${ahead}`);
   });
 });

@@ -50,9 +50,10 @@ describe('workflow code replays recorded histories', () => {
     workflowBundle = await bundleWorkflows();
   }, 60_000);
 
-  test("the four representative histories are present, for today's design and design 1", () => {
+  test("the representative histories are present, for today's design and design 1, interviews and their child workflows", () => {
     const four = ['hired.json', 'offer-expired.json', 'rejected-with-reason.json', 'signal-ignored-then-withdrawn.json'];
-    expect(files).toEqual([...four, ...four.map((f) => `design-1/${f}`)]);
+    const interviews = ['interview-cancelled.json', 'interview-complete.json', 'interviews.json'];
+    expect(files).toEqual([...[...four, ...interviews].sort(), ...four.map((f) => `design-1/${f}`)]);
   });
 
   test.each(files)('%s replays without a determinism error', async (file) => {

@@ -34,8 +34,8 @@ const fileNameOf = (text: string) => text.replace(/[^\w.@-]/g, '_');
 
 /**
  * Erasure: deletes the outbox's messages about these applications (to the candidate, and to
- * recruiters naming them). A notification's Message-ID, and so its file name, begins with the
- * application's id (see notificationJobId). Returns how many files went.
+ * staff naming them). A notification's Message-ID, and so its file name, begins with the application's
+ * id whenever it names the candidate (see notificationJobId). Returns how many files went.
  */
 export async function deleteOutboxFilesAbout(dir: string, applicationIds: readonly string[]): Promise<number> {
   const folder = path.resolve(dir);

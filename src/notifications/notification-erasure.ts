@@ -9,7 +9,10 @@ const LOCKED_TRIES = 8;
 
 const globEscape = (text: string) => text.replace(/[*?[\\\]]/g, '\\$&');
 
-/** The ids of the queue's jobs (any state) about these applications: their ids begin with the application's id. */
+/**
+ * The ids of the queue's jobs (any state) about these applications: every one that names the candidate,
+ * a transition's or an interview's, begins with the application's id (see notificationJobId).
+ */
 async function jobIdsAbout(queue: Queue<NotificationJobData>, client: Redis, applicationIds: readonly string[]): Promise<Set<string>> {
   const base = queue.toKey('');
   const ids = new Set<string>();

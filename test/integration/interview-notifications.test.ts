@@ -109,7 +109,7 @@ describe('interview notifications: notice to .eml', () => {
       });
   const to = (user: User) => emls().filter((m) => m.to === user.email);
   /** iCalendar unfolds a line break and the one space after it. */
-  const calendarOf = (eml: Eml) => eml.text.replace(/\r\n[ \t]/g, '');
+  const calendarOf = (eml: Eml) => eml.text.replace(/\r?\n[ \t]/g, '');
 
   async function record(notice: InterviewNotice): Promise<void> {
     await recordInterviewNotice({ orm: stack.services.orm, queue: harness.queue }, notice);

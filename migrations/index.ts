@@ -9,6 +9,7 @@ import { Migration20261201120000_notification_leases } from './Migration20261201
 import { Migration20261202000000_application_claims } from './Migration20261202000000_application_claims';
 import { Migration20261207000000_notes } from './Migration20261207000000_notes';
 import { Migration20261207120000_structured_hiring } from './Migration20261207120000_structured_hiring';
+import { Migration20261207130000_hiring_manager_role } from './Migration20261207130000_hiring_manager_role';
 
 /** Every migration, in order. Listed explicitly so the same list serves `dist/` and the tests. */
 export const migrationsList = [
@@ -23,4 +24,5 @@ export const migrationsList = [
   { name: 'Migration20261202000000_application_claims', class: Migration20261202000000_application_claims },
   { name: 'Migration20261207000000_notes', class: Migration20261207000000_notes },
   { name: 'Migration20261207120000_structured_hiring', class: Migration20261207120000_structured_hiring },
+  { name: 'Migration20261207130000_hiring_manager_role', class: Migration20261207130000_hiring_manager_role },
 ];

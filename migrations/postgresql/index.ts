@@ -7,6 +7,7 @@ import { Migration20261201120000_notification_leases } from './Migration20261201
 import { Migration20261202000000_application_claims } from './Migration20261202000000_application_claims';
 import { Migration20261207000000_notes } from './Migration20261207000000_notes';
 import { Migration20261207120000_structured_hiring } from './Migration20261207120000_structured_hiring';
+import { Migration20261207130000_hiring_manager_role } from './Migration20261207130000_hiring_manager_role';
 
 /**
  * PostgreSQL's migrations, in order: a line of their own, since SQLite's do not run here. Its first
@@ -23,4 +24,5 @@ export const postgresqlMigrationsList = [
   { name: 'Migration20261202000000_application_claims', class: Migration20261202000000_application_claims },
   { name: 'Migration20261207000000_notes', class: Migration20261207000000_notes },
   { name: 'Migration20261207120000_structured_hiring', class: Migration20261207120000_structured_hiring },
+  { name: 'Migration20261207130000_hiring_manager_role', class: Migration20261207130000_hiring_manager_role },
 ];

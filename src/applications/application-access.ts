@@ -22,6 +22,8 @@ export const STAFF: readonly ApplicationAccess[] = ['admin', 'recruiter', 'hirin
 export const JUDGES: readonly ApplicationAccess[] = ['admin', 'recruiter', 'hiring_manager'];
 /** Staff who run its process: stage moves, reopen, scheduling interviews. */
 export const RUNNERS: readonly ApplicationAccess[] = ['admin', 'recruiter'];
+/** Team roles that read every application of their job; an `interviewer` reads only those they interview. */
+export const READS_EVERY_APPLICATION: readonly TeamRole[] = ['recruiter', 'hiring_manager'];
 
 /** The caller's access to the application; null when they may not see it (or it does not parse). */
 export async function accessTo(em: EntityManager, user: User, applicationId: string): Promise<ApplicationAccess | null> {
@@ -30,7 +32,7 @@ export async function accessTo(em: EntityManager, user: User, applicationId: str
   if (user.role === 'admin') return 'admin';
   if (user.role === 'candidate') return owner.candidateId === String(user.id) ? 'owner' : null;
   const teamRole = await teamRoleOf(em, Number(owner.jobId), user.id);
-  if (teamRole !== 'interviewer') return teamRole;
+  if (teamRole === null || READS_EVERY_APPLICATION.includes(teamRole)) return teamRole;
   return (await interviewsWith(em, applicationId, user.id)) ? 'interviewer' : null;
 }
 

@@ -1,13 +1,16 @@
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import type { Stage } from '../domain/stages';
 import { dialectOf } from '../db/dialect';
+import type { TeamRole } from '../db/entities/job-team-member.entity';
 import type { ApplicationCursor } from './application-cursor';
+import { NEEDS_DECISION_SQL } from './interviews';
+import { READS_EVERY_APPLICATION } from './application-access';
 
 /**
  * Reads of the application projection. Lists cost two queries whatever the page size: one index
  * range scan for the page (each filter has an index ending in the sort key, see the initial
  * migration) and one `IN (...)` lookup for the page's histories on the (application_id, seq) key;
- * a recruiter's list costs a third, bounded count that picks how to read their teams' jobs.
+ * a staff member's list costs a third, bounded count that picks how to read their teams' jobs.
  */
 export interface StageEventRecord {
   applicationId: string;
@@ -46,12 +49,17 @@ export interface ApplicationRecord {
 
 export interface ApplicationFilter {
   candidateId?: number;
-  /** A recruiter: only the applications of jobs on whose hiring team they are. */
+  /**
+   * Staff: only the applications they may read (application-access.ts): those of jobs on whose hiring
+   * team they read every application, and, where they are an `interviewer`, those they interview.
+   */
   teamMemberId?: number;
   jobId?: number;
   stage?: Stage;
   /** Case-insensitive substring of the candidate's name or e-mail; plain text, no wildcards. */
   q?: string;
+  /** Whether the application waits for a decision (see `NEEDS_DECISION_SQL`). */
+  needsDecision?: boolean;
   after?: ApplicationCursor;
   limit: number;
 }
@@ -113,6 +121,7 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
   const where: string[] = [];
   const params: unknown[] = [];
   let from = 'applications';
+  const fromParams: unknown[] = [];
   if (filter.candidateId !== undefined) {
     where.push('applications.candidate_id = ?');
     params.push(filter.candidateId);
@@ -120,9 +129,16 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
   if (filter.teamMemberId !== undefined) {
     const few = filter.jobId === undefined && (await teamHoldsFew(em, filter.teamMemberId));
     const plan = dialectOf(em).teamList(few);
-    from = plan.from;
-    where.push(`${plan.jobColumn} in ${TEAM_JOBS}`);
-    params.push(filter.teamMemberId);
+    const member = filter.teamMemberId;
+    if (few) {
+      // Both parts are small: read each, then sort the union (the alias keeps the columns' names).
+      from = `(select * from ${plan.from} where ${plan.jobColumn} in ${READ_JOBS}
+        union all select * from applications where id in ${INTERVIEWED} and job_id in ${INTERVIEWER_JOBS}) as applications`;
+      fromParams.push(member, member, member);
+    } else {
+      where.push(`(${plan.jobColumn} in ${READ_JOBS} or (applications.id in ${INTERVIEWED} and ${plan.jobColumn} in ${INTERVIEWER_JOBS}))`);
+      params.push(member, member, member);
+    }
   }
   if (filter.jobId !== undefined) {
     where.push('applications.job_id = ?');
@@ -138,6 +154,7 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
     where.push(`(${position}(lower(candidate_user.full_name), lower(?)) > 0 or ${position}(lower(candidate_user.email), lower(?)) > 0)`);
     params.push(filter.q, filter.q);
   }
+  if (filter.needsDecision !== undefined) where.push(filter.needsDecision ? NEEDS_DECISION_SQL : `not ${NEEDS_DECISION_SQL}`);
   // A row-value comparison is one range on the (…, created_at, id) indexes, unlike its OR expansion.
   if (filter.after) {
     where.push('(applications.created_at, applications.id) < (?, ?)');
@@ -145,17 +162,26 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
   }
   const sql = `select ${COLUMNS} from ${from} ${WITH_CANDIDATE}${where.length ? ` where ${where.join(' and ')}` : ''}
     order by applications.created_at desc, applications.id desc limit ?`;
-  const rows = await em.execute<Row[]>(sql, [...params, filter.limit], 'all');
+  const rows = await em.execute<Row[]>(sql, [...fromParams, ...params, filter.limit], 'all');
   return withHistories(em, rows);
 }
 
-const TEAM_JOBS = '(select job_id from job_team_members where user_id = ?)';
+const teamJobs = (roles: readonly TeamRole[]) =>
+  `(select job_id from job_team_members where user_id = ? and team_role in (${roles.map((r) => `'${r}'`).join(', ')}))`;
+/** The jobs whose every application the member reads. */
+const READ_JOBS = teamJobs(READS_EVERY_APPLICATION);
+/** The jobs on whose team the member only interviews. */
+const INTERVIEWER_JOBS = teamJobs(['interviewer']);
+/** The applications the member has an interview with (by the interview_interviewers user index). */
+const INTERVIEWED =
+  '(select i.application_id from interview_interviewers ii join interviews i on i.id = ii.interview_id where ii.user_id = ?)';
 
 /**
- * A recruiter's list reads one of two ways. While their teams' jobs hold many applications, walking
- * all applications newest first (`+job_id` keeps the planner off the job index) and keeping the
- * team's finds a page after a short walk. When they hold few, that walk could cross the whole table
- * for nothing, so the jobs' own (job_id, created_at, id) ranges are read and those few rows sorted.
+ * A staff member's list reads one of two ways. While the jobs whose applications they read hold
+ * many, walking all applications newest first (`+job_id` keeps the planner off the job index) and
+ * keeping theirs finds a page after a short walk. When they hold few, that walk could cross the whole
+ * table for nothing, so the jobs' own (job_id, created_at, id) ranges are read, with the applications
+ * they interview (by primary key; an interviewer has few), and those few rows sorted.
  * SQLite is told which way (src/db/dialect.ts); PostgreSQL's planner chooses from its statistics.
  * The count stops at the bound, so telling the two apart costs at most that many index entries.
  */
@@ -163,7 +189,7 @@ export const FEW_TEAM_APPLICATIONS = 2000;
 
 async function teamHoldsFew(em: EntityManager, userId: number): Promise<boolean> {
   const [{ n }] = await em.execute<{ n: number }[]>(
-    `select count(*) as n from (select 1 from applications where job_id in ${TEAM_JOBS} limit ${FEW_TEAM_APPLICATIONS}) as team_applications`,
+    `select count(*) as n from (select 1 from applications where job_id in ${READ_JOBS} limit ${FEW_TEAM_APPLICATIONS}) as team_applications`,
     [userId],
     'all',
   );

@@ -12,11 +12,12 @@ export interface CandidateProfile {
 
 /**
  * A candidate as `viewer` may see them: admins see every candidate with all their applications;
- * recruiters only a candidate with an application on one of their teams' jobs, and only those
- * applications. Anyone else, and any id that is not a candidate's, gets null (a 404, so ids cannot be probed).
+ * other staff only a candidate with an application they may read (the application list's rule, so
+ * an `interviewer` sees the ones they interview), and only those applications. Anyone else, and any
+ * id that is not a candidate's, gets null (a 404, so ids cannot be probed).
  */
 export async function candidateProfile(em: EntityManager, candidateId: number, viewer: User): Promise<CandidateProfile | null> {
-  if (viewer.role !== 'admin' && viewer.role !== 'recruiter') return null;
+  if (viewer.role === 'candidate') return null;
   const [row] = await em.execute<{ fullName: string | null; email: string }[]>(
     `select full_name as "fullName", email from users where id = ? and role = 'candidate'`,
     [candidateId],

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { JobTeamMemberSchema, type TeamRole } from '../db/entities/job-team-member.entity';
 import type { Job } from '../db/entities/job.entity';
-import { UserSchema, type User } from '../db/entities/user.entity';
+import { UserSchema, type Role, type User } from '../db/entities/user.entity';
 import { ForbiddenError } from '../domain/errors';
 
 /**
@@ -26,7 +26,7 @@ export async function teamRoleOf(em: EntityManager, jobId: number, userId: numbe
 
 /** Puts a new job's creator on its team; the flush that inserts the job inserts this row too. */
 export function addCreatorToTeam(em: EntityManager, job: Job): void {
-  em.create(JobTeamMemberSchema, { job, userId: job.createdBy, addedBy: job.createdBy, createdAt: job.createdAt });
+  em.create(JobTeamMemberSchema, { job, userId: job.createdBy, addedBy: job.createdBy, teamRole: 'recruiter', createdAt: job.createdAt });
 }
 
 /** Whether the user is a `recruiter` on the job's team: the team role that runs the job's process. */
@@ -38,12 +38,84 @@ export async function isOnTeam(em: EntityManager, jobId: number, userId: number)
   return (await teamRoleOf(em, jobId, userId)) !== null;
 }
 
+/** The caller's team role on each of these jobs they are on, in one query (a page of "my jobs"). */
+export async function teamRolesOn(em: EntityManager, userId: number, jobIds: readonly number[]): Promise<Map<number, TeamRole>> {
+  if (!jobIds.length) return new Map();
+  const rows = await em
+    .getConnection()
+    .execute<{ jobId: number; teamRole: TeamRole }[]>(
+      `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${jobIds.map(() => '?').join(', ')})`,
+      [userId, ...jobIds],
+      'all',
+    );
+  return new Map(rows.map((r: { jobId: number; teamRole: TeamRole }) => [r.jobId, r.teamRole]));
+}
+
+/**
+ * Which team roles a global role may hold: a `recruiter` team member runs the job, which only
+ * recruiters (and admins, who may do everything anyway) may; candidates hold none.
+ */
+export function mayHoldTeamRole(role: Role, teamRole: TeamRole): boolean {
+  if (role === 'candidate') return false;
+  return teamRole !== 'recruiter' || role === 'recruiter' || role === 'admin';
+}
+
+/** The team role someone joins with when none is named: recruiters run the job, everyone else reads and judges it. */
+export function defaultTeamRole(role: Role): TeamRole {
+  return role === 'recruiter' ? 'recruiter' : 'hiring_manager';
+}
+
+/** One member as the team shows them: the user, their team role, and when they joined. */
+export interface TeamMember {
+  user: User;
+  teamRole: TeamRole;
+  addedAt: string;
+}
+
 /** The team in the order its members joined, the creator first. */
-export async function teamMembers(em: EntityManager, jobId: number): Promise<User[]> {
+export async function teamMembers(em: EntityManager, jobId: number): Promise<TeamMember[]> {
   const members = await em.find(JobTeamMemberSchema, { job: jobId }, { orderBy: { createdAt: 'asc', userId: 'asc' } });
   const users = await em.find(UserSchema, { id: { $in: members.map((m) => m.userId) } });
   const byId = new Map(users.map((u) => [u.id, u]));
-  return members.flatMap((m) => byId.get(m.userId) ?? []);
+  return members.flatMap((m) => {
+    const user = byId.get(m.userId);
+    return user ? [{ user, teamRole: m.teamRole, addedAt: m.createdAt }] : [];
+  });
+}
+
+/** One member of the job's team; null when the user is not on it. */
+export async function teamMember(em: EntityManager, jobId: number, userId: number): Promise<TeamMember | null> {
+  const member = await em.findOne(JobTeamMemberSchema, { job: jobId, userId }, { refresh: true });
+  const user = member && (await em.findOne(UserSchema, { id: userId }));
+  return member && user ? { user, teamRole: member.teamRole, addedAt: member.createdAt } : null;
+}
+
+/** Changes a member's team role; false when the user is not on the team. */
+export async function setTeamRole(em: EntityManager, jobId: number, userId: number, teamRole: TeamRole): Promise<boolean> {
+  const result = await em
+    .getConnection()
+    .execute<{ affectedRows: number }>(
+      'update job_team_members set team_role = ? where job_id = ? and user_id = ?',
+      [teamRole, jobId, userId],
+      'run',
+    );
+  return result.affectedRows > 0;
+}
+
+/**
+ * Someone whose global role no longer lets them hold `recruiter` (made a hiring manager) keeps their
+ * teams as `hiring_manager`, so nobody runs a job their role does not allow; a candidate's rows give no right.
+ */
+export async function demoteTeamRoles(em: EntityManager, userId: number, role: Role): Promise<void> {
+  if (role !== 'hiring_manager') return;
+  await em
+    .getConnection()
+    .execute(
+      "update job_team_members set team_role = 'hiring_manager' where user_id = ? and team_role = 'recruiter'",
+      [userId],
+      'run',
+      em.getTransactionContext(),
+    );
 }
 
 /** Adds a member; false when they were already on the team (nothing changes then, their role included). */
@@ -78,9 +150,9 @@ export async function joinOwnJobsTeams(em: EntityManager, userId: number): Promi
   );
 }
 
-/** Recruiters change the jobs on whose team they are; admins every job. */
-export async function assertOnTeam(em: EntityManager, user: User, job: Job): Promise<void> {
-  if (user.role === 'recruiter' && !(await isOnTeam(em, job.id, user.id))) {
-    throw new ForbiddenError('Recruiters can change only the jobs on whose hiring team they are.', 'not_job_owner');
+/** A job is changed, and its team managed, by admins and its `recruiter` team members; everyone else gets 403. */
+export async function assertRecruiterOnTeam(em: EntityManager, user: User, jobId: number): Promise<void> {
+  if (user.role !== 'admin' && !(await isRecruiterOnTeam(em, jobId, user.id))) {
+    throw new ForbiddenError("Only admins and the `recruiter` members of this job's hiring team may do this.", 'not_job_owner');
   }
 }

@@ -2,7 +2,7 @@ import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import type { Payload } from '@temporalio/common';
 import type { User } from '../db/entities/user.entity';
 import { parseApplicationId } from '../domain/ids';
-import { isOnTeam } from '../jobs/hiring-team';
+import { accessTo, READERS } from '../applications/application-access';
 import type { Services } from '../services';
 import { codecServerCodecs } from '../temporal/data-converter';
 import { dataKeyOf } from '../crypto/candidate-keys';
@@ -91,23 +91,25 @@ interface Reader {
 }
 
 /**
- * As the applications routes decide who sees an application: admins all, a recruiter those of jobs
- * on whose hiring team they are. The id names the job and the candidate, so no row is read.
+ * As the applications routes decide who reads an application (application-access.ts): admins all,
+ * staff by their team role on its job (an `interviewer` only the applications they interview).
  */
 function readerOf(em: EntityManager, user: User): Reader {
   const admin = user.role === 'admin';
-  const onTeam = new Map<string, Promise<boolean>>();
-  const mayRead = (jobId: string) => onTeam.get(jobId) ?? onTeam.set(jobId, isOnTeam(em, Number(jobId), user.id)).get(jobId)!;
+  const mayRead = async (id: string) => {
+    const access = await accessTo(em, user, id);
+    return access !== null && access !== 'owner' && READERS.includes(access);
+  };
   return {
     em,
     admin,
     async candidatesOf(applicationIds) {
       if (admin) return 'all';
-      if (!applicationIds.size || user.role !== 'recruiter') return null;
+      if (!applicationIds.size || user.role === 'candidate') return null;
       const candidates = new Set<number>();
       for (const id of applicationIds) {
         const owner = parseApplicationId(id);
-        if (!owner || !(await mayRead(owner.jobId))) return null;
+        if (!owner || !(await mayRead(id))) return null;
         candidates.add(Number(owner.candidateId));
       }
       return candidates;

@@ -4,8 +4,9 @@ import { bundleWorkflows, sqlHistory } from '../support/applications';
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 
 /**
- * Hiring teams decide which recruiters see and move a job's applications: the creator from the
- * start, others once the creator or an admin adds them. Everyone else gets 404, as candidates do.
+ * Hiring teams decide who sees and moves a job's applications: the creator from the start, others
+ * once an admin or a `recruiter` member adds them. Everyone else gets 404, as candidates do.
+ * (What each team role may do is test/integration/team-roles.test.ts.)
  */
 describe('hiring teams', () => {
   let stack: TestStack;
@@ -80,7 +81,8 @@ describe('hiring teams', () => {
     const added = await add(jobId, String(outsider.user.id));
     expect(added.status).toBe(201);
     // Staff know each other by name; an address only admins and its owner see.
-    expect(added.body.user).toMatchObject({ id: String(outsider.user.id), role: 'recruiter', email: '' });
+    expect(added.body.user).toMatchObject({ id: String(outsider.user.id), role: 'recruiter', email: '', teamRole: 'recruiter' });
+    expect(Date.parse(added.body.user.addedAt)).not.toBeNaN();
     expect(added.body.user).not.toHaveProperty('passwordHash');
     // Adding again changes nothing and says so with 200.
     expect((await add(jobId, String(outsider.user.id))).status).toBe(200);
@@ -127,16 +129,34 @@ describe('hiring teams', () => {
     expect((await get(id, outsider)).status).toBe(404);
   });
 
-  test('only admins and the creator manage a team: team members and other recruiters get 403', async () => {
+  test('admins and the recruiter members manage a team: other team roles and recruiters off the team get 403', async () => {
     const jobId = await newJob();
-    const third = await stack.user('recruiter');
+    const [third, fourth, manager] = [await stack.user('recruiter'), await stack.user('recruiter'), await stack.user('hiring_manager')];
     expect((await add(jobId, outsider.user.id)).status).toBe(201);
-    for (const who of [outsider, third]) {
+    expect(
+      (
+        await stack.http('POST', `/api/jobs/${jobId}/team`, {
+          token: owner.token,
+          body: { userId: fourth.user.id, teamRole: 'interviewer' },
+        })
+      ).status,
+    ).toBe(201);
+    expect((await add(jobId, manager.user.id)).status).toBe(201);
+    for (const who of [third, fourth, manager]) {
       expect((await add(jobId, third.user.id, who.token)).body).toMatchObject({ status: 403, code: 'not_job_owner' });
       expect((await remove(jobId, outsider.user.id, who.token)).body).toMatchObject({ status: 403, code: 'not_job_owner' });
     }
     expect((await team(jobId, third.token)).body).toMatchObject({ status: 403, code: 'not_on_team' });
-    expect(await memberIds(jobId)).toEqual([String(owner.user.id), String(outsider.user.id)]);
+    // Every member reads the team, whatever their team role; a recruiter member (not only the creator) manages it.
+    for (const who of [outsider, fourth, manager]) expect((await team(jobId, who.token)).status).toBe(200);
+    expect((await add(jobId, third.user.id, outsider.token)).status).toBe(201);
+    expect((await remove(jobId, third.user.id, outsider.token)).status).toBe(204);
+    expect(await memberIds(jobId)).toEqual([
+      String(owner.user.id),
+      String(outsider.user.id),
+      String(fourth.user.id),
+      String(manager.user.id),
+    ]);
   });
 
   test('candidates cannot manage teams: 403 on an open job, 404 on one they cannot see; anonymous callers 401', async () => {
@@ -156,12 +176,12 @@ describe('hiring teams', () => {
     expect(await memberIds(open)).toEqual([String(owner.user.id)]);
   });
 
-  test('only recruiters join a team: 422 for a candidate, an admin, an unknown or inactive user, and nothing changes', async () => {
+  test('only staff join a team: 422 for a candidate, an unknown or inactive user, and nothing changes', async () => {
     const jobId = await newJob();
     const inactive = await stack.user('recruiter');
     const em = stack.services.orm.em.fork();
     await em.execute('update users set active = false where id = ?', [inactive.user.id], 'run');
-    for (const userId of [candidate.user.id, String(admin.user.id), '999999999999', 'abc', '1\u00002', inactive.user.id]) {
+    for (const userId of [candidate.user.id, '999999999999', 'abc', '1\u00002', inactive.user.id]) {
       const res = await add(jobId, userId);
       expect({ userId, status: res.status, code: res.body.code, path: res.body.errors?.[0]?.path }).toEqual({
         userId,
@@ -171,25 +191,27 @@ describe('hiring teams', () => {
       });
       expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
     }
-    for (const body of [{}, { userId: null }, { userId: '1', role: 'admin' }]) {
+    for (const body of [{}, { userId: null }, { userId: '1', role: 'admin' }, { userId: String(outsider.user.id), teamRole: 'owner' }]) {
       expect((await stack.http('POST', `/api/jobs/${jobId}/team`, { token: owner.token, body })).status).toBe(422);
     }
     expect(await memberIds(jobId)).toEqual([String(owner.user.id)]);
   });
 
-  test('adding user ids reveals no address: one 422 for anything but an active recruiter, and e-mails in team answers for admins and their owners only', async () => {
+  test('adding user ids reveals no address: one 422 for anything but an active staff member, and e-mails in team answers for admins and their owners only', async () => {
     const jobId = await newJob();
     const colleague = await stack.user('recruiter');
     const inactive = await stack.user('recruiter');
-    await stack.services.orm.em.fork().execute('update users set active = false where id = ?', [inactive.user.id], 'run');
+    const inactiveManager = await stack.user('hiring_manager');
+    const em = stack.services.orm.em.fork();
+    for (const who of [inactive, inactiveManager]) await em.execute('update users set active = false where id = ?', [who.user.id], 'run');
     const answers = [];
-    for (const userId of [candidate.user.id, admin.user.id, inactive.user.id, '999999999999']) {
+    for (const userId of [candidate.user.id, inactiveManager.user.id, inactive.user.id, '999999999999']) {
       const res = await add(jobId, String(userId));
       expect(res.status).toBe(422);
       expect(res.text).not.toMatch(/@/);
       answers.push(JSON.stringify({ status: res.body.status, code: res.body.code, detail: res.body.detail, errors: res.body.errors }));
     }
-    // Nothing in the answer tells a candidate from an admin, an inactive account or no account at all.
+    // Nothing in the answer tells a candidate from an inactive account or no account at all.
     expect(new Set(answers).size).toBe(1);
     const added = await add(jobId, String(colleague.user.id));
     expect(added.status).toBe(201);
@@ -221,15 +243,27 @@ describe('hiring teams', () => {
     expect((await team(jobId, owner.token)).status).toBe(200);
   });
 
-  test('team members may change the job; only its creator or an admin may delete it', async () => {
+  test('recruiter team members change and delete the job; other team roles and recruiters off the team get 403', async () => {
     const jobId = await newJob();
+    const interviewer = await stack.user('recruiter');
     const patch = (who: Actor) =>
       stack.http('PATCH', `/api/jobs/${jobId}`, { token: who.token, body: { location: `Office of ${who.user.id}` } });
+    const del = (who: Actor) => stack.http('DELETE', `/api/jobs/${jobId}`, { token: who.token });
     expect((await patch(outsider)).body).toMatchObject({ status: 403, code: 'not_job_owner' });
+    expect((await del(outsider)).body).toMatchObject({ status: 403, code: 'not_job_owner' });
+    expect(
+      (
+        await stack.http('POST', `/api/jobs/${jobId}/team`, {
+          token: owner.token,
+          body: { userId: interviewer.user.id, teamRole: 'interviewer' },
+        })
+      ).status,
+    ).toBe(201);
+    expect((await patch(interviewer)).body).toMatchObject({ status: 403, code: 'not_job_owner' });
+    expect((await del(interviewer)).body).toMatchObject({ status: 403, code: 'not_job_owner' });
     expect((await add(jobId, outsider.user.id)).status).toBe(201);
     expect((await patch(outsider)).status).toBe(200);
-    expect((await stack.http('DELETE', `/api/jobs/${jobId}`, { token: outsider.token })).status).toBe(403);
-    expect((await stack.http('DELETE', `/api/jobs/${jobId}`, { token: owner.token })).status).toBe(204);
+    expect((await del(outsider)).status).toBe(204);
     // The team goes with its job.
     const rows = await stack.services.orm.em.fork().execute('select * from job_team_members where job_id = ?', [Number(jobId)], 'all');
     expect(rows).toEqual([]);
@@ -253,5 +287,18 @@ describe('hiring teams', () => {
       '500',
     ]);
     expect(statuses(body.paths['/api/jobs/{id}/team/{userId}']?.delete)).toEqual(['204', '401', '403', '404', '405', '409', '422', '500']);
+    expect(statuses(body.paths['/api/jobs/{id}/team/{userId}']?.patch)).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '405',
+      '409',
+      '413',
+      '415',
+      '422',
+      '500',
+    ]);
   });
 });

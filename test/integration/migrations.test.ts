@@ -43,6 +43,8 @@ const SQLITE_ALL = [
   'Migration20261201120000_notification_leases',
   'Migration20261202000000_application_claims',
   'Migration20261207000000_notes',
+  'Migration20261207120000_structured_hiring',
+  'Migration20261207130000_hiring_manager_role',
 ];
 const POSTGRESQL_ALL = [
   'Migration20261130140000_initial',
@@ -53,6 +55,8 @@ const POSTGRESQL_ALL = [
   'Migration20261201120000_notification_leases',
   'Migration20261202000000_application_claims',
   'Migration20261207000000_notes',
+  'Migration20261207120000_structured_hiring',
+  'Migration20261207130000_hiring_manager_role',
 ];
 const ALL = SQLITE_ALL;
 /** The migration just before `name` in the line the run selects, to migrate down to. */
@@ -65,10 +69,13 @@ const TABLES = [
   'applications',
   'candidate_data_keys',
   'companies',
+  'interview_interviewers',
+  'interviews',
   'job_team_members',
   'jobs',
   'notes',
   'notification_outbox',
+  'scorecards',
   'stage_events',
   'transition_intents',
   'users',
@@ -188,6 +195,8 @@ describe('migrations', () => {
         sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (2, 'k1', 'BBBB', ?)", [at]),
       ).rejects.toThrow(/FOREIGN KEY|constraint/i);
       expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[0] : 'Migration20261130120000_hiring_teams')).toEqual([
+        'Migration20261207130000_hiring_manager_role',
+        'Migration20261207120000_structured_hiring',
         'Migration20261207000000_notes',
         'Migration20261202000000_application_claims',
         'Migration20261201120000_notification_leases',
@@ -224,6 +233,8 @@ describe('migrations', () => {
       expect(await sql('select count(*) as n from webhook_deliveries')).toEqual([{ n: 1 }]);
       await expect(deliver('msg_2', 'wh_missing')).rejects.toThrow(/FOREIGN KEY|constraint/i);
       expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[1] : SQLITE_ALL[3])).toEqual([
+        'Migration20261207130000_hiring_manager_role',
+        'Migration20261207120000_structured_hiring',
         'Migration20261207000000_notes',
         'Migration20261202000000_application_claims',
         'Migration20261201120000_notification_leases',
@@ -247,6 +258,8 @@ describe('migrations', () => {
         sql("insert into transition_intents (id, application_id, after_seq, created_at) values ('u1', 'app-1-2', 1, ?)", [at]),
       ).rejects.toThrow(/UNIQUE|duplicate|constraint/i);
       expect(await migrateDown(orm, before('Migration20261201000000_transition_intents'))).toEqual([
+        'Migration20261207130000_hiring_manager_role',
+        'Migration20261207120000_structured_hiring',
         'Migration20261207000000_notes',
         'Migration20261202000000_application_claims',
         'Migration20261201120000_notification_leases',
@@ -275,6 +288,8 @@ describe('migrations', () => {
         { status: 'sending', lease_holder: 'a' },
       ]);
       expect(await migrateDown(orm, before('Migration20261201120000_notification_leases'))).toEqual([
+        'Migration20261207130000_hiring_manager_role',
+        'Migration20261207120000_structured_hiring',
         'Migration20261207000000_notes',
         'Migration20261202000000_application_claims',
         'Migration20261201120000_notification_leases',

@@ -2,6 +2,8 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
 export const ROLES = ['candidate', 'recruiter', 'hiring_manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
+/** Everyone but candidates: people who may be on hiring teams (admins act on every job without one). */
+export const STAFF_ROLES = ['recruiter', 'hiring_manager', 'admin'] as const satisfies readonly Role[];
 
 export const UserSchema = defineEntity({
   name: 'User',

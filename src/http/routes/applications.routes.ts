@@ -3,10 +3,10 @@ import type { Context } from 'koa';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Services } from '../../services';
 import type { User } from '../../db/entities/user.entity';
+import { STAFF_ROLES } from '../../db/entities/user.entity';
 import { findJob } from '../../jobs/job-lookup';
-import { isOnTeam } from '../../jobs/hiring-team';
 import { NotFoundError } from '../../domain/errors';
-import { parseApplicationId } from '../../domain/ids';
+import { assertAccess, READERS, RUNNERS, type ApplicationAccess } from '../../applications/application-access';
 import { changeStage, submitApplication } from '../../applications/application-commands';
 import { findApplication, listApplications, peopleByIds } from '../../applications/application-repository';
 import { decodeApplicationCursor, encodeApplicationCursor } from '../../applications/application-cursor';
@@ -27,6 +27,8 @@ import {
 } from '../schemas/application.schemas';
 
 const TAGS = ['applications'];
+/** Only the candidate who owns an application withdraws it. */
+const OWNER: readonly ApplicationAccess[] = ['owner'];
 
 /** Writes wait for the workflow; when it cannot answer in time nothing was applied, and the client sends again. */
 const TRY_AGAIN = {
@@ -48,26 +50,23 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
   };
 
   /**
-   * The application's id when `user` may see it: its owner, a recruiter on its job's hiring team, an
-   * admin. The id names the job and the candidate, so the check needs no read of the application.
+   * The application's id when `user` may do this with it (application-access.ts): 404 when they may
+   * not see it at all, 403 when their team role does not allow this. The id names the job and the
+   * candidate, so the check needs no read of the application.
    */
-  const visibleId = async (id: string, user: User): Promise<string> => {
-    const owner = parseApplicationId(id);
-    const visible =
-      owner !== null &&
-      (user.role === 'admin' ||
-        (user.role === 'candidate' && owner.candidateId === String(user.id)) ||
-        (user.role === 'recruiter' && (await isOnTeam(services.orm.em, Number(owner.jobId), user.id))));
-    if (!visible) throw new NotFoundError('Application not found.');
+  const visibleId = async (id: string, user: User, allowed: readonly ApplicationAccess[] = READERS): Promise<string> => {
+    await assertAccess(services.orm.em, user, id, allowed);
     return id;
   };
   /**
    * A keyed request is checked before its stored answer could be replayed: someone who lost access
-   * gets the 404 a fresh request would. Unkeyed ones are checked by the handler, after validation.
+   * gets the 404 (or 403) a fresh request would. Unkeyed ones are checked by the handler, after validation.
    */
-  const guardVisible = async (ctx: Context) => {
-    if (ctx.headers['idempotency-key'] !== undefined) await visibleId(String(ctx.params.id), ctx.state.user as User);
-  };
+  const guardVisible =
+    (allowed: readonly ApplicationAccess[]) =>
+    async (ctx: Context): Promise<void> => {
+      if (ctx.headers['idempotency-key'] !== undefined) await visibleId(String(ctx.params.id), ctx.state.user as User, allowed);
+    };
 
   defineRoute(router, registry, services, {
     method: 'post',
@@ -106,7 +105,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     path: '/api/applications',
     summary: 'List applications, newest first',
     description:
-      'Admins see all applications, recruiters those of the jobs on whose hiring team they are, candidates their own. ' +
+      'Admins see all applications; staff those of the jobs on whose hiring team they are a `recruiter` or `hiring_manager`, and the ones they have an interview with (as an `interviewer`); candidates their own. ' +
       "`q` keeps those whose candidate's name or e-mail contains it (case-insensitive, plain text: `%` and `_` are no wildcards).",
     tags: TAGS,
     auth: 'any',
@@ -115,7 +114,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     async handler(ctx, { query, user }) {
       const records = await listApplications(services.orm.em, {
         candidateId: user.role === 'candidate' ? user.id : undefined,
-        teamMemberId: user.role === 'recruiter' ? user.id : undefined,
+        teamMemberId: user.role === 'candidate' || user.role === 'admin' ? undefined : user.id,
         jobId: query.jobId === undefined ? undefined : Number(query.jobId),
         stage: query.stage,
         q: query.q,
@@ -143,7 +142,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       200: { description: 'The application', schema: ApplicationJson },
       404: {
         description:
-          "No such application, or one the caller may not see (another candidate's, or a job outside the recruiter's hiring teams)",
+          "No such application, or one the caller may not see (another candidate's, a job off the caller's hiring teams, or, for an `interviewer`, one they have no interview with)",
       },
     },
     async handler(ctx, { params, user }) {
@@ -161,14 +160,15 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       'Allowed moves: `applied → screening → interview → offer → hired`, and `rejected` from any non-final stage. ' +
       'Send `fromStage` to refuse the change if someone else moved the application first.',
     tags: TAGS,
-    auth: ['recruiter', 'admin'],
+    auth: STAFF_ROLES,
     params: ApplicationIdParams,
     body: StageChangeBody,
-    guard: guardVisible,
+    guard: guardVisible(RUNNERS),
     idempotent: true,
     responses: {
       200: { description: 'The application after the change', schema: ApplicationJson },
-      404: { description: "No such application, or one of a job outside the recruiter's hiring teams" },
+      403: { description: 'Candidates; and team members whose team role is not `recruiter` (`team_role_forbids`)' },
+      404: { description: "No such application, or one the caller may not see (a job off the caller's hiring teams)" },
       409: {
         description:
           '`invalid_transition` (with `allowed`: the stages it may move to), or `stage_changed` (with `current`) when `fromStage` is no longer current',
@@ -176,7 +176,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
-      const id = await visibleId(params.id, user);
+      const id = await visibleId(params.id, user, RUNNERS);
       const state = await changeStage(
         services,
         id,
@@ -195,7 +195,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     tags: TAGS,
     auth: ['candidate'],
     params: ApplicationIdParams,
-    guard: guardVisible,
+    guard: guardVisible(OWNER),
     idempotent: true,
     body: NoFields,
     bodyRequired: false,
@@ -206,7 +206,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       ...TRY_AGAIN,
     },
     async handler(ctx, { params, user }) {
-      const id = await visibleId(params.id, user);
+      const id = await visibleId(params.id, user, OWNER);
       const state = await changeStage(services, id, { stage: 'rejected', reason: 'withdrawn', by: String(user.id) }, updateIdOf(ctx));
       ctx.body = await answer(state);
     },

@@ -4,7 +4,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import jwt from 'jsonwebtoken';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { UserSchema } from '../../db/entities/user.entity';
+import { STAFF_ROLES, UserSchema, type Role } from '../../db/entities/user.entity';
 import { ForbiddenError, UnauthorizedError } from '../../domain/errors';
 import type { Services } from '../../services';
 import { authenticate } from '../middleware/auth';
@@ -22,8 +22,8 @@ const NamespaceParams = z.object({ namespace: z.string().min(1).max(255) });
 
 const DESCRIPTIONS = {
   decode:
-    'Opens a payload only when the caller may read every application it names (its `applicationId` fields): admins all, recruiters ' +
-    'the applications of jobs on whose hiring team they are, checked on every request. Personal fields open only for the candidates of those ' +
+    'Opens a payload only when the caller may read every application it names (its `applicationId` fields): admins all, other staff ' +
+    'those their team role on its job lets them read (an `interviewer` only the ones they interview), checked on every request. Personal fields open only for the candidates of those ' +
     'applications. Any other payload, one naming no application (except for admins), and one not signed by the API or its workers, comes back ' +
     'exactly as it was sent, still encrypted.',
   encode:
@@ -31,10 +31,10 @@ const DESCRIPTIONS = {
     "`untrusted` (listed in the application's refused signals). Stage changes go through `PATCH /api/applications/{id}/stage`.",
 };
 const AUTH_DESCRIPTION =
-  ' For recruiters and admins: a bearer token, or the session cookie of `POST /codec/session`. 401 without either, 403 for candidates.';
+  ' For staff (recruiters, hiring managers, admins): a bearer token, or the session cookie of `POST /codec/session`. 401 without either, 403 for candidates.';
 
 /**
- * Temporal's codec server protocol, for the Web UI and the CLI: recruiters and admins read the
+ * Temporal's codec server protocol, for the Web UI and the CLI: staff read the
  * payloads of the applications they may read; candidates and anonymous callers get nothing. The Web
  * UI sends cookies when "Include cross-origin credentials" is on; a session cookie from
  * `POST /codec/session` (with a bearer token) serves it, CORS admitting TEMPORAL_UI_URL's origin with
@@ -67,7 +67,7 @@ export function codecRoutes(router: Router, registry: OpenAPIRegistry, services:
             schema: Payloads,
           },
           401: { description: 'No valid token or session' },
-          403: { description: 'Not a recruiter or admin' },
+          403: { description: 'A candidate: only staff use the codec server' },
         },
         async handler(ctx, { body }) {
           ctx.set('Cache-Control', 'no-store');
@@ -80,9 +80,9 @@ export function codecRoutes(router: Router, registry: OpenAPIRegistry, services:
   defineRoute(router, registry, services, {
     method: 'post',
     path: '/codec/session',
-    summary: "Trade a recruiter's or admin's token for the codec session cookie the Temporal Web UI sends",
+    summary: "Trade a staff member's token for the codec session cookie the Temporal Web UI sends",
     tags: ['Codec'],
-    auth: ['recruiter', 'admin'],
+    auth: STAFF_ROLES,
     body: NoFields,
     bodyRequired: false,
     responses: { 204: { description: 'The cookie is set' } },
@@ -131,7 +131,7 @@ function staffOnly(services: Services, key: Buffer): (ctx: Context) => Promise<v
       }
       ctx.state.user = user;
     }
-    if (!['recruiter', 'admin'].includes(ctx.state.user.role)) throw new ForbiddenError('Only recruiters and admins may decode payloads.');
+    if (!(STAFF_ROLES as readonly Role[]).includes(ctx.state.user.role)) throw new ForbiddenError('Only staff may use the codec server.');
   };
 }
 

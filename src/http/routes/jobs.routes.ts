@@ -1,11 +1,10 @@
 import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { JobSchema, type Job } from '../../db/entities/job.entity';
-import type { User } from '../../db/entities/user.entity';
-import { ConflictError, ForbiddenError } from '../../domain/errors';
+import { ConflictError } from '../../domain/errors';
 import type { Services } from '../../services';
 import { findJob, findVisibleJob, seesEveryJob } from '../../jobs/job-lookup';
-import { addCreatorToTeam, assertOnTeam } from '../../jobs/hiring-team';
+import { addCreatorToTeam, assertRecruiterOnTeam, teamRolesOn } from '../../jobs/hiring-team';
 import { jobView, listJobs, type JobView } from '../../jobs/job-queries';
 import { runningCounts } from '../../jobs/job-counts';
 import { companyNames, resolveCompany } from '../../companies/companies';
@@ -28,7 +27,7 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
     path: '/api/jobs',
     summary: 'List jobs, newest first (anonymous callers and candidates see open jobs only)',
     description:
-      'With `mine=true`, staff get the jobs on whose hiring team they are (admins: every job), each with `counts` of its running applications per stage; the other filters combine with it. Anonymous callers and candidates have no team, so for them `mine` is ignored.',
+      'With `mine=true`, staff get the jobs on whose hiring team they are (admins: every job), each with `counts` of its running applications per stage (`null` where the caller is only an `interviewer`, who sees just the applications they interview); the other filters combine with it. Anonymous callers and candidates have no team, so for them `mine` is ignored.',
     tags: ['Jobs'],
     auth: 'optional',
     query: JobListQuery,
@@ -53,9 +52,12 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
         ctx.body = toPage(rows, query.limit, toJobJson);
         return;
       }
+      const page = rows.slice(0, query.limit).map((r) => r.id);
+      // An interviewer reads only the applications they interview: the job's totals are not theirs to see.
+      const roles = user && user.role !== 'admin' ? await teamRolesOn(em(), user.id, page) : new Map();
       const counts = await runningCounts(
         em(),
-        rows.slice(0, query.limit).map((r) => r.id),
+        page.filter((id) => roles.get(id) !== 'interviewer'),
       );
       ctx.body = toPage(rows, query.limit, (job) => toJobJson({ ...job, counts: counts.get(job.id) ?? null }));
     },
@@ -109,19 +111,19 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
   defineRoute(router, registry, services, {
     method: 'patch',
     path: '/api/jobs/{id}',
-    summary: 'Change a job (recruiters: those on whose hiring team they are)',
+    summary: "Change a job (admins, and the job's `recruiter` team members)",
     tags: ['Jobs'],
     auth: managers,
     params: IdParams,
     body: UpdateJobBody,
     responses: {
       200: { description: 'The updated job', schema: JobJson },
-      403: { description: 'A recruiter may change only the jobs on whose hiring team they are' },
+      403: { description: "Only admins and the job's `recruiter` team members change it (`not_job_owner`)" },
       404: { description: 'No such job' },
     },
     async handler(ctx, { params, body, user }) {
       const job = await findJob(em(), params.id);
-      await assertOnTeam(em(), user, job);
+      await assertRecruiterOnTeam(em(), user, job.id);
       const { company, companyId, ...fields } = body;
       const changes: Partial<Job> = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
       if (company !== undefined || companyId !== undefined) changes.companyId = (await resolveCompany(em(), { company, companyId })).id;
@@ -146,13 +148,13 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
     params: IdParams,
     responses: {
       204: { description: 'Deleted' },
-      403: { description: 'A recruiter may delete only the jobs they created' },
+      403: { description: "Only admins and the job's `recruiter` team members delete it (`not_job_owner`)" },
       404: { description: 'No such job' },
       409: { description: 'The job has applications (`job_has_applications`): close it instead' },
     },
     async handler(ctx, { params, user }) {
       const job = await findJob(em(), params.id);
-      assertManages(user, job);
+      await assertRecruiterOnTeam(em(), user, job.id);
       // Check and delete in one statement, so an application arriving in between cannot be orphaned.
       const result = await em()
         .getConnection()
@@ -168,11 +170,4 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
       ctx.status = 204;
     },
   });
-}
-
-/** Ownership is a rule about the data, not a role: recruiters manage the jobs they created, admins all. */
-function assertManages(user: User, job: Job): void {
-  if (user.role === 'recruiter' && job.createdBy !== user.id) {
-    throw new ForbiddenError('Recruiters can change only the jobs they created.', 'not_job_owner');
-  }
 }

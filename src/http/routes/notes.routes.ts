@@ -12,7 +12,8 @@ import { ApplicationIdParams } from '../schemas/application.schemas';
 import { NoteBody, NoteIdParams, NoteListQuery, NotePage, NoteJson } from '../schemas/note.schemas';
 
 const TAGS = ['notes'];
-const HIDDEN = "No such application, or one the caller may not see (candidates always; staff off the job's hiring team)";
+const HIDDEN =
+  "No such application, or one the caller may not see (candidates always; staff off the job's hiring team; an `interviewer` without an interview on it)";
 
 const toNoteJson = (n: NoteRecord) => ({
   id: String(n.id),
@@ -34,7 +35,8 @@ export function noteRoutes(router: Router, registry: OpenAPIRegistry, services: 
     method: 'post',
     path: '/api/applications/{id}/notes',
     summary: 'Write a note about an application',
-    description: "Admins and the job's hiring team. Notes are immutable: there is no edit, only a delete.",
+    description:
+      "Admins, the job's `recruiter` and `hiring_manager` team members, and an `interviewer` with an interview on it. Notes are immutable: there is no edit, only a delete.",
     tags: TAGS,
     auth: 'any',
     params: ApplicationIdParams,

@@ -4,6 +4,7 @@ import { UserSchema } from '../../db/entities/user.entity';
 import { NotFoundError } from '../../domain/errors';
 import { createAccount } from '../../accounts/user-accounts';
 import { assertKeepsAnAdmin } from '../../accounts/last-admin';
+import { demoteTeamRoles } from '../../jobs/hiring-team';
 import type { Services } from '../../services';
 import { defineRoute } from '../route';
 import { IdParams, toDbId } from '../schemas/id.schemas';
@@ -57,6 +58,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, services: 
     summary: "Change a user's role or deactivate them; refuses (409 last_admin) a change that would leave no active admin",
     description:
       "A deactivated user's tokens stop working at once, and a role change applies to their next request. " +
+      'Someone made a hiring manager stays on their hiring teams, as `hiring_manager` where they were `recruiter`. ' +
       'Demoting or deactivating the last active admin (including yourself) answers 409 `last_admin`.',
     tags: ['Users'],
     auth: admin,
@@ -74,7 +76,10 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, services: 
         const target = id ? await em.findOne(UserSchema, { id }) : null;
         if (!target) throw new NotFoundError('No such user.');
         await assertKeepsAnAdmin(em, target, body);
-        if (body.role !== undefined) target.role = body.role;
+        if (body.role !== undefined) {
+          target.role = body.role;
+          await demoteTeamRoles(em, target.id, body.role);
+        }
         if (body.active !== undefined) target.active = body.active;
         target.updatedAt = new Date().toISOString();
         return target;

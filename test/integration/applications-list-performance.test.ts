@@ -24,6 +24,9 @@ describe('listing 100,000 applications', () => {
   /** Recruiters on small teams: one seeded job (1,000 applications), one job whose only application is the oldest of all. */
   let smallTeamId: number;
   let oldTeamId: number;
+  /** An interviewer on a seeded job's team (1,000 applications) with an interview on one of them. */
+  let interviewerId: number;
+  let interviewedId: string;
   let candidateId: number;
   let candidateToken: string;
   /** Ids are offset per test stack: the seeded jobs are firstJob, firstJob + 1, … */
@@ -40,6 +43,7 @@ describe('listing 100,000 applications', () => {
     candidateId = candidate.user.id;
     firstJob = await seed(em, recruiter.user.id, candidate.user.id);
     [smallTeamId, oldTeamId] = await smallTeams(stack, em, firstJob + 3, recruiterId, candidateId);
+    [interviewerId, interviewedId] = await interviewerOfOne(stack, em, firstJob + 5, recruiterId);
   }, 120_000);
   afterAll(async () => {
     await stack?.close();
@@ -58,6 +62,7 @@ describe('listing 100,000 applications', () => {
     ["a recruiter's teams, one job", () => ({ limit: 21, teamMemberId: recruiterId, jobId: firstJob + 7 })],
     ['a one-job team', () => ({ limit: 21, teamMemberId: smallTeamId })],
     ['a team whose only application is the oldest', () => ({ limit: 21, teamMemberId: oldTeamId })],
+    ['an interviewer of one application on a big job', () => ({ limit: 21, teamMemberId: interviewerId })],
   ];
 
   test.each(cases)("%s is an index range scan with no sort step, or a sort of a small team's few rows", async (_, filter) => {
@@ -99,6 +104,12 @@ describe('listing 100,000 applications', () => {
     const small = await listApplications(em, { limit: 21, teamMemberId: smallTeamId });
     expect(small.map((a) => a.jobId)).toEqual(Array(21).fill(firstJob + 3));
     expect(small).toEqual(await listApplications(em, { limit: 21, jobId: firstJob + 3 }));
+    // An interviewer reads only the application they interview, by key, however big its job.
+    expect(await readsTeamJobs(em, { limit: 21, teamMemberId: interviewerId })).toBe(true);
+    expect((await listApplications(em, { limit: 21, teamMemberId: interviewerId })).map((a) => a.id)).toEqual([interviewedId]);
+    expect((await listApplications(em, { limit: 21, teamMemberId: interviewerId, jobId: firstJob + 5 })).map((a) => a.id)).toEqual([
+      interviewedId,
+    ]);
   });
 
   test.each(cases)("%s costs two queries whatever the page size (a recruiter's list a third, bounded count)", async (_, filter) => {
@@ -181,14 +192,17 @@ function at(i: number): string {
 async function pageSql(em: EntityManager, f: ApplicationFilter): Promise<{ sql: string; params: unknown[] }> {
   const where: string[] = [];
   const params: unknown[] = [];
+  const fromParams: unknown[] = [];
   const teamJobs = await readsTeamJobs(em, f);
   if (f.candidateId !== undefined) {
     where.push('applications.candidate_id = ?');
     params.push(f.candidateId);
   }
-  if (f.teamMemberId !== undefined) {
-    where.push(`${teamJobs ? '' : '+'}job_id in (select job_id from job_team_members where user_id = ?)`);
-    params.push(f.teamMemberId);
+  if (f.teamMemberId !== undefined && teamJobs) {
+    fromParams.push(f.teamMemberId, f.teamMemberId, f.teamMemberId);
+  } else if (f.teamMemberId !== undefined) {
+    where.push(`(+job_id in ${READ_JOBS} or (applications.id in ${INTERVIEWED} and +job_id in ${INTERVIEWER_JOBS}))`);
+    params.push(f.teamMemberId, f.teamMemberId, f.teamMemberId);
   }
   if (f.jobId !== undefined) {
     where.push('applications.job_id = ?');
@@ -202,20 +216,29 @@ async function pageSql(em: EntityManager, f: ApplicationFilter): Promise<{ sql: 
     where.push('(applications.created_at, applications.id) < (?, ?)');
     params.push(f.after.createdAt, f.after.id);
   }
-  const from = teamJobs ? 'applications indexed by applications_job_created_index' : 'applications';
+  // A small team's jobs are read by their ranges, with the applications the member interviews by key, and sorted.
+  const from = teamJobs
+    ? `(select * from applications indexed by applications_job_created_index where job_id in ${READ_JOBS}
+      union all select * from applications where id in ${INTERVIEWED} and job_id in ${INTERVIEWER_JOBS}) as applications`
+    : 'applications';
   // The candidate's name and e-mail come with the page, by a primary-key join per row.
   const sql = `select applications.*, u.full_name, u.email from ${from} left join users u on u.id = applications.candidate_id${
     where.length ? ` where ${where.join(' and ')}` : ''
   } order by applications.created_at desc, applications.id desc limit ?`;
-  return { sql, params: [...params, f.limit] };
+  return { sql, params: [...fromParams, ...params, f.limit] };
 }
 
-/** Whether a recruiter's teams hold fewer applications than the repository's bound (its count, by hand). */
+/** The jobs whose every application a member reads, the jobs they only interview for, and the applications they interview. */
+const READ_JOBS = "(select job_id from job_team_members where user_id = ? and team_role in ('recruiter', 'hiring_manager'))";
+const INTERVIEWER_JOBS = "(select job_id from job_team_members where user_id = ? and team_role in ('interviewer'))";
+const INTERVIEWED =
+  '(select i.application_id from interview_interviewers ii join interviews i on i.id = ii.interview_id where ii.user_id = ?)';
+
+/** Whether the jobs whose applications a member reads hold fewer than the repository's bound (its count, by hand). */
 async function readsTeamJobs(em: EntityManager, f: ApplicationFilter): Promise<boolean> {
   if (f.teamMemberId === undefined || f.jobId !== undefined) return false;
   const [{ n }] = await em.execute<{ n: number }[]>(
-    `select count(*) as n from (select 1 from applications
-    where job_id in (select job_id from job_team_members where user_id = ?) limit ${FEW_TEAM_APPLICATIONS})`,
+    `select count(*) as n from (select 1 from applications where job_id in ${READ_JOBS} limit ${FEW_TEAM_APPLICATIONS})`,
     [f.teamMemberId],
     'all',
   );
@@ -251,6 +274,31 @@ async function smallTeams(
   );
   await em.execute('analyze', [], 'run');
   return [small, old];
+}
+
+/** A staff member on a seeded job's team as `interviewer`, with an interview on one of its applications. */
+async function interviewerOfOne(stack: TestStack, em: EntityManager, seededJob: number, recruiterId: number): Promise<[number, string]> {
+  const interviewer = (await stack.user('hiring_manager')).user.id;
+  const at = '2026-06-01T00:00:00.000Z';
+  const [{ id }] = await em.execute<{ id: string }[]>(
+    'select id from applications where job_id = ? order by created_at, id limit 1 offset 500',
+    [seededJob],
+    'all',
+  );
+  await em.execute(
+    "insert into job_team_members (job_id, user_id, added_by, created_at, team_role) values (?, ?, ?, ?, 'interviewer')",
+    [seededJob, interviewer, recruiterId, at],
+    'run',
+  );
+  await em.execute(
+    `insert into interviews (id, application_id, title, starts_at, ends_at, status, created_by, created_at, updated_at)
+      values ('perf-interview', ?, 'Onsite', ?, ?, 'scheduled', ?, ?, ?)`,
+    [id, at, at, recruiterId, at, at],
+    'run',
+  );
+  await em.execute("insert into interview_interviewers (interview_id, user_id) values ('perf-interview', ?)", [interviewer], 'run');
+  await em.execute('analyze', [], 'run');
+  return [interviewer, id];
 }
 
 /** Alternates the two, so pauses and caches treat them alike. */

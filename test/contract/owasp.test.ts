@@ -285,6 +285,12 @@ describe('OWASP API Top 10', () => {
         body: { userId: String(w.otherRecruiter.user.id) },
         state: async () => (await http('GET', `/api/jobs/${w.jobs.open}/team`, { token: w.admin.token })).body,
       },
+      'PATCH /api/jobs/{id}/team/{userId}': {
+        token: w.recruiter.token,
+        path: `/api/jobs/${w.jobs.open}/team/${w.hiringManager.user.id}`,
+        body: { teamRole: 'hiring_manager' },
+        state: async () => (await http('GET', `/api/jobs/${w.jobs.open}/team`, { token: w.admin.token })).body,
+      },
       'POST /api/users/{id}/erase': {
         token: w.admin.token,
         path: `/api/users/${w.otherCandidate.user.id}/erase`,

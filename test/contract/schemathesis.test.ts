@@ -29,7 +29,7 @@ describe('schemathesis against the running API', () => {
     await world?.stack.close();
   });
 
-  const roles = ['anonymous', 'candidate', 'recruiter', 'admin'] as const;
+  const roles = ['anonymous', 'candidate', 'recruiter', 'hiringManager', 'admin'] as const;
   test.each(roles)(
     'finds no failure as %s',
     async (role) => {

@@ -14,6 +14,8 @@ export interface ContractWorld {
   admin: Actor;
   recruiter: Actor;
   otherRecruiter: Actor;
+  /** On the open job's team as `hiring_manager`: reads its applications, moves none. */
+  hiringManager: Actor;
   candidate: Actor;
   otherCandidate: Actor;
   jobs: { open: string; draft: string; closed: string; otherRecruiters: string };
@@ -25,10 +27,11 @@ export async function startContractStack(extraEnv: Record<string, string> = {}):
   const stack = await startStack(extraEnv, { worker: { workflowBundle: await bundleWorkflows() } });
   // The sample data first, as `npm run dev` does on a fresh database (TechCorp is company 1).
   await seedSampleData(stack.services);
-  const [admin, recruiter, otherRecruiter, candidate, otherCandidate] = [
+  const [admin, recruiter, otherRecruiter, hiringManager, candidate, otherCandidate] = [
     await stack.user('admin'),
     await stack.user('recruiter'),
     await stack.user('recruiter'),
+    await stack.user('hiring_manager'),
     await stack.user('candidate'),
     await stack.user('candidate'),
   ];
@@ -54,6 +57,11 @@ export async function startContractStack(extraEnv: Record<string, string> = {}):
     if (res.status !== 201) throw new Error(`seeding an application: ${res.status} ${res.text}`);
     return String(res.body.id);
   };
+  const joined = await stack.http('POST', `/api/jobs/${jobs.open}/team`, {
+    token: recruiter.token,
+    body: { userId: String(hiringManager.user.id), teamRole: 'hiring_manager' },
+  });
+  if (joined.status !== 201) throw new Error(`seeding a hiring manager on a team: ${joined.status} ${joined.text}`);
   const applications = { mine: await apply(candidate, jobs.open), others: await apply(otherCandidate, jobs.open) };
   const moved = await stack.http('PATCH', `/api/applications/${applications.mine}/stage`, {
     token: recruiter.token,
@@ -61,7 +69,7 @@ export async function startContractStack(extraEnv: Record<string, string> = {}):
   });
   if (moved.status !== 200) throw new Error(`seeding a stage change: ${moved.status} ${moved.text}`);
   await apply(otherCandidate, jobs.otherRecruiters);
-  return { stack, admin, recruiter, otherRecruiter, candidate, otherCandidate, jobs, applications };
+  return { stack, admin, recruiter, otherRecruiter, hiringManager, candidate, otherCandidate, jobs, applications };
 }
 
 /** The venv the toolchain installs (scripts/requirements-contract.txt). */

@@ -16,11 +16,9 @@ export const TeamRoleEnum = z.enum(TEAM_ROLES).openapi('TeamRole', {
 export const AddTeamMemberBody = z
   .strictObject({
     userId: z.union([z.string().max(32), z.number().int()]).openapi({ description: 'Id of a staff member.', example: '7' }),
-    teamRole: TeamRoleEnum.optional().openapi({
-      description: 'Defaults to `recruiter` for recruiters and `hiring_manager` for everyone else.',
-    }),
+    teamRole: TeamRoleEnum.optional(),
   })
-  .openapi('AddTeamMember');
+  .openapi('AddTeamMember', { description: '`teamRole` defaults to `recruiter` for recruiters and `hiring_manager` for everyone else.' });
 
 export const UpdateTeamMemberBody = z.strictObject({ teamRole: TeamRoleEnum }).openapi('UpdateTeamMember');
 

@@ -106,7 +106,8 @@ export async function interviewWorkflow(startInput: InterviewInput | null): Prom
       await project(true);
       // Only an interview still ahead is taken out of calendars; one already held needs no message.
       if (Date.now() < ends) {
-        revision += 1;
+        // After any change not yet sent, so calendars take the cancellation over every copy they hold.
+        revision = Math.max(revision, (pendingChange as InterviewChange | null)?.revision ?? 0) + 1;
         await sendInterviewNotice(notice('interview_cancelled', cancelled.candidateIncluded));
       }
       return 'cancelled';

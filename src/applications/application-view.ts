@@ -2,6 +2,7 @@ import { workflowUrl } from '../domain/ids';
 import type { Stage } from '../domain/stages';
 import type { ApplicationAnswer } from '../../workflows/messages';
 import type { ApplicationContent, ApplicationRecord, CandidateRecord } from './application-repository';
+import type { Evaluation } from './interviews';
 
 /**
  * The `application` JSON of the API. Built from the SQL projection for reads and from the workflow's
@@ -39,6 +40,9 @@ export interface ApplicationReadView extends Omit<ApplicationView, 'history'> {
   candidate: CandidateRecord | null;
   history: (HistoryView & { byName: string | null })[];
 }
+
+/** What readers get: the read view with the evaluation the reader may see (application-evaluation.ts). */
+export type EvaluatedView = ApplicationReadView & { evaluation: Evaluation | null };
 
 /** Where the Web UI lives, for the workflow link. */
 export interface UiLink {

@@ -79,8 +79,11 @@ describe('webhooks', () => {
     );
     expect(keyed.sort()).toEqual([
       'PATCH /api/applications/{id}/stage',
+      'PATCH /api/interviews/{id}',
+      'POST /api/applications/{id}/interviews',
       'POST /api/applications/{id}/notes',
       'POST /api/applications/{id}/withdraw',
+      'POST /api/interviews/{id}/cancel',
       'POST /api/jobs',
       'POST /api/jobs/{id}/apply',
       'POST /api/webhooks',

@@ -10,7 +10,8 @@ import { assertAccess, READERS, RUNNERS, type ApplicationAccess } from '../../ap
 import { changeStage, submitApplication } from '../../applications/application-commands';
 import { findApplication, listApplications, peopleByIds } from '../../applications/application-repository';
 import { decodeApplicationCursor, encodeApplicationCursor } from '../../applications/application-cursor';
-import { readViewFromRecord, viewFromState, withPeople, type ApplicationReadView } from '../../applications/application-view';
+import { readViewFromRecord, viewFromState, withPeople, type EvaluatedView } from '../../applications/application-view';
+import { withEvaluations } from '../../applications/application-evaluation';
 import type { ApplicationAnswer } from '../../../workflows/messages';
 import type { ApplicationContent } from '../../applications/application-repository';
 import { defineRoute } from '../route';
@@ -43,10 +44,11 @@ const TRY_AGAIN = {
  */
 export function applicationRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
   const ui = { uiUrl: services.config.temporal.uiUrl, namespace: services.config.temporal.namespace };
-  /** A write's answer, with the names its readers see: one users query for the candidate and the actors. */
-  const answer = async (state: ApplicationAnswer & ApplicationContent): Promise<ApplicationReadView> => {
+  /** A write's answer, with the names its readers see (one users query for the candidate and the actors) and the evaluation. */
+  const answer = async (state: ApplicationAnswer & ApplicationContent, user: User): Promise<EvaluatedView> => {
     const view = viewFromState(state, ui);
-    return withPeople(view, await peopleByIds(services.orm.em, [view.candidateId, ...view.history.map((h) => h.by)]));
+    const named = withPeople(view, await peopleByIds(services.orm.em, [view.candidateId, ...view.history.map((h) => h.by)]));
+    return (await withEvaluations(services.orm.em, [named], user))[0];
   };
 
   /**
@@ -96,7 +98,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       });
       ctx.status = 201;
       ctx.set('Location', `/api/applications/${encodeURIComponent(state.applicationId)}`);
-      ctx.body = await answer(state);
+      ctx.body = await answer(state, user);
     },
   });
 
@@ -118,6 +120,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
         jobId: query.jobId === undefined ? undefined : Number(query.jobId),
         stage: query.stage,
         q: query.q,
+        needsDecision: query.needsDecision === undefined ? undefined : query.needsDecision === 'true',
         after: query.cursor === undefined ? undefined : decodeApplicationCursor(query.cursor),
         // One row more than the page says whether another page follows.
         limit: query.limit + 1,
@@ -125,7 +128,11 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       const page = records.slice(0, query.limit);
       const last = page[page.length - 1];
       ctx.body = {
-        items: page.map((r) => readViewFromRecord(r, ui)),
+        items: await withEvaluations(
+          services.orm.em,
+          page.map((r) => readViewFromRecord(r, ui)),
+          user,
+        ),
         nextCursor: records.length > query.limit ? encodeApplicationCursor({ createdAt: last.createdAt, id: last.id }) : null,
       };
     },
@@ -148,7 +155,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     async handler(ctx, { params, user }) {
       const record = await findApplication(services.orm.em, await visibleId(params.id, user));
       if (!record) throw new NotFoundError('Application not found.');
-      ctx.body = readViewFromRecord(record, ui);
+      ctx.body = (await withEvaluations(services.orm.em, [readViewFromRecord(record, ui)], user))[0];
     },
   });
 
@@ -183,7 +190,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
         { stage: body.stage, reason: body.reason ?? null, fromStage: body.fromStage, by: String(user.id) },
         updateIdOf(ctx),
       );
-      ctx.body = await answer(state);
+      ctx.body = await answer(state, user);
     },
   });
 
@@ -208,7 +215,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     async handler(ctx, { params, user }) {
       const id = await visibleId(params.id, user, OWNER);
       const state = await changeStage(services, id, { stage: 'rejected', reason: 'withdrawn', by: String(user.id) }, updateIdOf(ctx));
-      ctx.body = await answer(state);
+      ctx.body = await answer(state, user);
     },
   });
 }

@@ -5,6 +5,7 @@ import { NotFoundError } from '../../domain/errors';
 import { toDbId } from '../../domain/ids';
 import { candidateProfile } from '../../applications/candidate-profile';
 import { readViewFromRecord } from '../../applications/application-view';
+import { withEvaluations } from '../../applications/application-evaluation';
 import { defineRoute } from '../route';
 import { IdParams } from '../schemas/id.schemas';
 import { CandidateJson } from '../schemas/application.schemas';
@@ -31,7 +32,8 @@ export function candidateRoutes(router: Router, registry: OpenAPIRegistry, servi
       const id = toDbId(params.id);
       const profile = id === undefined ? null : await candidateProfile(services.orm.em, id, user);
       if (!profile) throw new NotFoundError('Candidate not found.');
-      ctx.body = { ...profile.candidate, applications: profile.applications.map((r) => readViewFromRecord(r, ui)) };
+      const applications = profile.applications.map((r) => readViewFromRecord(r, ui));
+      ctx.body = { ...profile.candidate, applications: await withEvaluations(services.orm.em, applications, user) };
     },
   });
 }

@@ -75,12 +75,30 @@ const applicationFields = {
  */
 export const ApplicationEventJson = z.object(applicationFields).openapi('ApplicationEvent');
 
+/** Written out inline, as a nullable reference would come out as `oneOf` with the reference. */
+const EvaluationOrNull = z
+  .object({
+    interviews: z.number().int().openapi({ description: 'Interviews not cancelled.' }),
+    scorecardsDue: z.number().int().openapi({ description: 'Scorecards of those interviews not in yet.' }),
+    scorecardsSubmitted: z.number().int(),
+    recommendations: z.object({ strong_no: z.number().int(), no: z.number().int(), yes: z.number().int(), strong_yes: z.number().int() }),
+    needsDecision: z.boolean().openapi({
+      description: 'An interview became complete since the last stage change, and none is scheduled or awaiting feedback.',
+    }),
+  })
+  .nullable()
+  .openapi({
+    description:
+      "Admins and the job's `recruiter` and `hiring_manager` members; `null` for the candidate, and for an `interviewer` until their own scorecard for it is in.",
+  });
+
 export const ApplicationJson = z
   .object({
     ...applicationFields,
     // Who applied: shown to the candidate themself, admins and the job's hiring team (a described reference would be `allOf`).
     candidate: CandidateSummaryJson,
     history: z.array(StageChangeJson).openapi({ description: HISTORY }),
+    evaluation: EvaluationOrNull,
   })
   .openapi('Application');
 
@@ -117,6 +135,10 @@ export const ApplicationListQuery = z.object({
   q: text({ max: 200 })
     .optional()
     .openapi({ description: "Applications whose candidate's name or e-mail contains this text, case-insensitively." }),
+  needsDecision: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: 'Only the applications that wait for a decision after their interviews (`true`), or only the others.' }),
   limit: Limit,
   cursor: z
     .string()

@@ -1,0 +1,42 @@
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
+import type { User } from '../db/entities/user.entity';
+import type { TeamRole } from '../db/entities/job-team-member.entity';
+import { evaluationsOf, type Evaluation } from './interviews';
+
+/**
+ * The `evaluation` of applications as `viewer` may see it: admins and the job's `recruiter` and
+ * `hiring_manager` members see it; an `interviewer` only once their own scorecard for the application
+ * is in (blind scoring); the candidate never. Three queries for a whole page, whatever its size.
+ */
+export async function withEvaluations<V extends { id: string; jobId: string; updatedAt: string }>(
+  em: EntityManager,
+  views: readonly V[],
+  viewer: User,
+): Promise<Array<V & { evaluation: Evaluation | null }>> {
+  if (viewer.role === 'candidate' || !views.length) return views.map((v) => ({ ...v, evaluation: null }));
+  const ids = views.map((v) => v.id);
+  const marks = ids.map(() => '?').join(', ');
+  let sees = (_view: V) => true;
+  if (viewer.role !== 'admin') {
+    const jobIds = [...new Set(views.map((v) => Number(v.jobId)))];
+    const roles = await em.execute<{ jobId: number; teamRole: TeamRole }[]>(
+      `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${jobIds.map(() => '?').join(', ')})`,
+      [viewer.id, ...jobIds],
+      'all',
+    );
+    const roleOf = new Map(roles.map((r) => [String(r.jobId), r.teamRole]));
+    const own = await em.execute<{ applicationId: string }[]>(
+      `select distinct application_id as "applicationId" from scorecards where author_id = ? and application_id in (${marks})`,
+      [viewer.id, ...ids],
+      'all',
+    );
+    const scored = new Set(own.map((r) => r.applicationId));
+    sees = (view) => {
+      const role = roleOf.get(view.jobId);
+      return role === 'recruiter' || role === 'hiring_manager' || (role === 'interviewer' && scored.has(view.id));
+    };
+  }
+  const visible = views.filter(sees);
+  const evaluations = await evaluationsOf(em, visible);
+  return views.map((v) => ({ ...v, evaluation: evaluations.get(v.id) ?? null }));
+}

@@ -133,6 +133,33 @@ describe('the codec server opens only what the caller may read', () => {
     expect(viaCookie.body.payloads).toEqual(payloads);
   });
 
+  test("staff open what their team role lets them read: a hiring manager the job's applications, an interviewer only the one they interview", async () => {
+    const applied = await apply(String(job.id));
+    const payloads = await historyPayloads(applied.id);
+    const [manager, interviewer] = [await stack.user('hiring_manager'), await stack.user('hiring_manager')];
+    expect(await decode(manager, payloads)).toEqual(payloads);
+    const join = (who: Actor, teamRole: string) =>
+      stack.http('POST', `/api/jobs/${job.id}/team`, { token: owner.token, body: { userId: String(who.user.id), teamRole } });
+    expect((await join(manager, 'hiring_manager')).status).toBe(201);
+    expect(await startInputOf(payloads, manager, applied.id)).toMatchObject({ coverLetter: applied.coverLetter });
+
+    expect((await join(interviewer, 'interviewer')).status).toBe(201);
+    expect(await decode(interviewer, payloads)).toEqual(payloads);
+    const now = new Date().toISOString();
+    const conn = stack.services.orm.em.fork().getConnection();
+    await conn.execute(
+      `insert into interviews (id, application_id, title, starts_at, ends_at, status, created_by, created_at, updated_at)
+        values (?, ?, 'Onsite', ?, ?, 'scheduled', ?, ?, ?)`,
+      [`interview-codec-${applied.id}`, applied.id, now, now, owner.user.id, now, now],
+      'run',
+    );
+    await conn.execute('insert into interview_interviewers (interview_id, user_id) values (?, ?)', [
+      `interview-codec-${applied.id}`,
+      interviewer.user.id,
+    ]);
+    expect(await startInputOf(payloads, interviewer, applied.id)).toMatchObject({ coverLetter: applied.coverLetter });
+  });
+
   test("an admin opens every application's payloads, and those naming none", async () => {
     const applied = await apply(otherJobId);
     const payloads = await historyPayloads(applied.id);

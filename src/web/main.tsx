@@ -13,6 +13,8 @@ import { RecruiterJobsPage } from './pages/recruiter-jobs.page';
 import { PipelineBoardPage } from './pages/pipeline-board.page';
 import { ApplicationPage } from './pages/application.page';
 import { AdminUsersPage } from './pages/admin-users.page';
+import { StaffHomePage } from './pages/staff-home.page';
+import { MyInterviewsPage } from './pages/my-interviews.page';
 
 function Page({ path, user }: { path: string; user: User | null }) {
   let p: Record<string, string> | null;
@@ -22,6 +24,8 @@ function Page({ path, user }: { path: string; user: User | null }) {
   if (path === '/signup') return <SignUpPage />;
   if (!user) return <SignInPage />;
   if (path === '/my') return <MyApplicationsPage />;
+  if (path === '/home') return <StaffHomePage />;
+  if (path === '/interviews') return <MyInterviewsPage />;
   if (path === '/recruiter') return <RecruiterJobsPage />;
   if ((p = match('/recruiter/jobs/:id/board', path))) return <PipelineBoardPage jobId={p.id} />;
   if ((p = match('/applications/:id', path))) return <ApplicationPage id={p.id} />;
@@ -43,6 +47,7 @@ function App() {
     if (!data) session.token = null;
     setUser(data?.user ?? null);
     setReady(true);
+    return data?.user ?? null;
   };
   useEffect(() => {
     if (session.token) void loadMe();
@@ -55,7 +60,7 @@ function App() {
     user,
     async signIn(token) {
       session.token = token;
-      await loadMe();
+      return loadMe();
     },
     signOut() {
       session.token = null;

@@ -359,6 +359,188 @@ async function seriousViolations(page: Page): Promise<string[]> {
       expect(await page.evaluate(() => sessionStorage.getItem('ats.token'))).toBeNull();
     });
 
+    /** A fresh job of `owner`'s with one application from a new, named candidate. */
+    async function jobWithApplicant(owner: Awaited<ReturnType<TestStack['user']>>, fullName: string) {
+      const job = await createJob(stack, owner.user.id);
+      const jobTitle = `Job ${randomUUID().slice(0, 8)}`;
+      expect((await stack.http('PATCH', `/api/jobs/${job.id}`, { token: owner.token, body: { title: jobTitle } })).status).toBe(200);
+      const applicant = await stack.user('candidate', { fullName });
+      const applied = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: applicant.token, body: {} });
+      expect(applied.status).toBe(201);
+      return { jobId: String(job.id), jobTitle, applicationId: applied.body.id as string };
+    }
+
+    test('staff land on Today after sign-in: their jobs with running applications per stage', async () => {
+      const owner = await stack.user('recruiter');
+      const { jobTitle } = await jobWithApplicant(owner, 'Grace Today');
+      const page = await newPage();
+      await signIn(page, owner.user.email, owner.password);
+      await page.getByRole('heading', { name: 'Today' }).waitFor();
+      const counts = page.locator('[data-section="my-jobs"]').getByRole('list', { name: `Running applications of ${jobTitle}` });
+      await expect(counts.locator('[data-stage="applied"]').innerText()).resolves.toBe('applied: 1');
+      await expect(counts.locator('[data-stage="interview"]').innerText()).resolves.toBe('interview: 0');
+      await expect(page.getByRole('link', { name: foreignTitle }).count()).resolves.toBe(0);
+      await page.locator('[data-section="decisions"] h2').waitFor();
+      await page.locator('[data-section="over-sla"]').getByText('Nothing here.').waitFor();
+      await scan(page, 'today');
+    });
+
+    test('a recruiter drags a card onto another column and the API has it there', async () => {
+      const owner = await stack.user('recruiter');
+      const { jobId: dragJob, applicationId: dragged } = await jobWithApplicant(owner, 'Dorothy Drag');
+      const page = await newPage();
+      await signIn(page, owner.user.email, owner.password);
+      await page.goto(`${stack.url}/app/recruiter/jobs/${dragJob}/board`);
+      const card = (stage: string) => page.locator(`section[data-stage="${stage}"] [data-card="${dragged}"]`);
+      await expect(card('applied').getByRole('heading').innerText()).resolves.toBe('Dorothy Drag');
+      await card('applied').dragTo(page.locator('section[data-stage="screening"]'));
+      await card('screening').waitFor();
+      await expect(card('screening').getByRole('alert').innerText()).resolves.toBe('Moved from applied to screening.');
+      expect((await stack.http('GET', `/api/applications/${dragged}`, { token: owner.token })).body.stage).toBe('screening');
+    });
+
+    test('the notes panel adds a note, and its author deletes it', async () => {
+      const owner = await stack.user('recruiter');
+      const { applicationId: noted } = await jobWithApplicant(owner, 'Nora Notes');
+      const page = await newPage();
+      await signIn(page, owner.user.email, owner.password);
+      await page.goto(`${stack.url}/app/applications/${noted}`);
+      await page.getByRole('heading', { name: 'Notes', exact: true }).waitFor();
+      await page.getByLabel('New note').fill('Strong on system design.');
+      await page.getByRole('button', { name: 'Add note' }).click();
+      const note = page.locator('[data-note]', { hasText: 'Strong on system design.' });
+      await note.waitFor();
+      await expect(note.locator('.meta').innerText()).resolves.toMatch(/^You,/);
+      await scan(page, 'application page with notes');
+      const listed = await stack.http('GET', `/api/applications/${noted}/notes`, { token: owner.token });
+      expect(listed.body.items).toMatchObject([{ body: 'Strong on system design.', author: { id: String(owner.user.id) } }]);
+
+      await note.getByRole('button', { name: /Delete note/ }).click();
+      await note.waitFor({ state: 'detached' });
+      expect((await stack.http('GET', `/api/applications/${noted}/notes`, { token: owner.token })).body.items).toEqual([]);
+    });
+
+    test('a hiring manager on the team sees names and notes but no stage controls and no job edits', async () => {
+      const owner = await stack.user('recruiter');
+      const { jobId: hmJob, jobTitle, applicationId: judged } = await jobWithApplicant(owner, 'Hedy Manager');
+      const manager = await stack.user('hiring_manager');
+      const added = await stack.http('POST', `/api/jobs/${hmJob}/team`, {
+        token: owner.token,
+        body: { userId: manager.user.id, teamRole: 'hiring_manager' },
+      });
+      expect(added.status).toBe(201);
+      const page = await newPage();
+      await signIn(page, manager.user.email, manager.password);
+      await page.getByRole('heading', { name: 'Today' }).waitFor();
+      await page.getByRole('link', { name: 'Manage jobs' }).click();
+      await page.getByRole('heading', { name: jobTitle }).waitFor();
+      await expect(page.getByRole('button', { name: 'New job' }).count()).resolves.toBe(0);
+      await expect(page.getByRole('button', { name: `Edit ${jobTitle}` }).count()).resolves.toBe(0);
+      await expect(page.getByRole('button', { name: `Close ${jobTitle}` }).count()).resolves.toBe(0);
+
+      await page.getByRole('link', { name: `Pipeline board for ${jobTitle}` }).click();
+      const card = page.locator(`section[data-stage="applied"] [data-card="${judged}"]`);
+      await expect(card.getByRole('heading').innerText()).resolves.toBe('Hedy Manager');
+      await expect(card.getByLabel('Move to').count()).resolves.toBe(0);
+      await expect(card.getAttribute('draggable')).resolves.not.toBe('true');
+      await card.focus();
+      await page.keyboard.press('ArrowRight');
+      await scan(page, 'pipeline board for a hiring manager');
+
+      await card.getByRole('link').click();
+      await page.getByRole('heading', { name: 'Notes', exact: true }).waitFor();
+      await expect(page.getByRole('button', { name: 'Reject application' }).count()).resolves.toBe(0);
+      await expect(page.getByRole('button', { name: 'Schedule interview' }).count()).resolves.toBe(0);
+      expect((await stack.http('GET', `/api/applications/${judged}`, { token: owner.token })).body.stage).toBe('applied');
+    });
+
+    /** A `datetime-local` value for a time `hours` from now, on the hour (the browser and this process share a time zone). */
+    function localInput(hours: number): string {
+      const d = new Date(Date.now() + hours * 3_600_000);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:00`;
+    }
+
+    test('a recruiter schedules an interview from the application page with a teammate as interviewer', async () => {
+      const owner = await stack.user('recruiter');
+      const { jobId: ivJob, applicationId: interviewed } = await jobWithApplicant(owner, 'Ida Interview');
+      const manager = await stack.user('hiring_manager', { fullName: 'Hal Manager' });
+      expect((await stack.http('POST', `/api/jobs/${ivJob}/team`, { token: owner.token, body: { userId: manager.user.id } })).status).toBe(
+        201,
+      );
+      const page = await newPage();
+      await signIn(page, owner.user.email, owner.password);
+      await page.goto(`${stack.url}/app/applications/${interviewed}`);
+      await page.getByRole('heading', { name: 'Schedule an interview' }).waitFor();
+      const [startsAt, endsAt] = [localInput(26), localInput(27)];
+      await page.getByLabel('Interview title').fill('System design');
+      await page.getByLabel('Starts').fill(startsAt);
+      await page.getByLabel('Ends').fill(endsAt);
+      await page.getByLabel('Location').fill('Room 4');
+      await page.getByRole('checkbox', { name: /Hal Manager/ }).check();
+      await scan(page, 'scheduling an interview');
+      await page.getByRole('button', { name: 'Schedule interview' }).click();
+      const listed = page.locator('[data-interview]', { hasText: 'System design' });
+      await expect(listed.getByTestId('interview-status').innerText()).resolves.toBe('scheduled');
+      await expect(listed.innerText()).resolves.toContain('Hal Manager');
+
+      const interviews = (await stack.http('GET', `/api/applications/${interviewed}/interviews`, { token: owner.token })).body.items;
+      expect(interviews).toHaveLength(1);
+      expect(interviews[0]).toMatchObject({ title: 'System design', location: 'Room 4', status: 'scheduled' });
+      expect(Date.parse(interviews[0].startsAt)).toBe(new Date(startsAt).getTime());
+      expect(Date.parse(interviews[0].endsAt)).toBe(new Date(endsAt).getTime());
+      expect(interviews[0].interviewers.map((i: { id: string }) => String(i.id))).toEqual([String(manager.user.id)]);
+    });
+
+    // The application whose one interview the next test scores, for the test after it to decide.
+    let scoredJob: Awaited<ReturnType<typeof jobWithApplicant>> & { owner: Awaited<ReturnType<TestStack['user']>> };
+
+    test('an interviewer owes a scorecard on Today and submits it from My interviews', async () => {
+      const owner = await stack.user('recruiter');
+      scoredJob = { owner, ...(await jobWithApplicant(owner, 'Sam Scored')) };
+      const scored = scoredJob.applicationId;
+      const interviewer = await stack.user('hiring_manager', { fullName: 'Ivy Interviewer' });
+      const soon = Date.now() + 2_000;
+      const scheduled = await stack.http('POST', `/api/applications/${scored}/interviews`, {
+        token: owner.token,
+        body: {
+          title: 'Pairing',
+          startsAt: new Date(soon).toISOString(),
+          endsAt: new Date(soon + 2_000).toISOString(),
+          interviewerIds: [String(interviewer.user.id)],
+        },
+      });
+      expect(scheduled.status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, soon + 2_500 - Date.now())));
+
+      const page = await newPage();
+      await signIn(page, interviewer.user.email, interviewer.password);
+      await page.locator('[data-section="owed"]').getByRole('link', { name: 'Pairing' }).click();
+      const card = page.locator(`[data-interview="${scheduled.body.id}"]`);
+      await card.getByRole('heading', { name: 'Pairing with Sam Scored' }).waitFor();
+      await card.getByRole('radio', { name: 'Strong yes' }).check();
+      await card.getByRole('button', { name: 'Add attribute' }).click();
+      await card.getByLabel('Name').fill('Problem solving');
+      await card.getByLabel('Rating (1–4)').selectOption('4');
+      await card.getByLabel('Note', { exact: true }).fill('Clear and quick');
+      await card.getByLabel('Notes').fill('Would hire.');
+      await scan(page, 'my interviews');
+      await card.getByRole('button', { name: 'Submit scorecard' }).click();
+      await card.locator('[data-scorecard]', { hasText: 'You: Strong yes' }).waitFor();
+      await scan(page, 'my interviews with scorecards');
+      if (SCREENSHOT_DIR) await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-interviews.png'), fullPage: true });
+
+      const cards = (await stack.http('GET', `/api/applications/${scored}/scorecards`, { token: owner.token })).body.items;
+      expect(cards).toMatchObject([
+        {
+          recommendation: 'strong_yes',
+          attributes: [{ name: 'Problem solving', rating: 4, note: 'Clear and quick' }],
+          notes: 'Would hire.',
+          author: { id: String(interviewer.user.id) },
+        },
+      ]);
+    });
+
     test('no page made a third-party request, broke its CSP or threw, and axe found nothing serious', () => {
       expect(axeFindings).toEqual(Object.fromEntries(Object.keys(axeFindings).map((k) => [k, []])));
       expect(Object.keys(axeFindings).length).toBeGreaterThanOrEqual(8);

@@ -1,13 +1,22 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
+import type { Evaluation } from './pending';
 
+export type { Evaluation, NeedsDecisionQuery } from './pending';
 export type Job = components['schemas']['Job'];
-export type Application = components['schemas']['Application'];
+export type Application = components['schemas']['Application'] & { evaluation?: Evaluation | null };
+export type Note = components['schemas']['Note'];
+export type Interview = components['schemas']['Interview'];
+export type Scorecard = components['schemas']['Scorecard'];
+export type Recommendation = components['schemas']['Recommendation'];
 export type StageChange = components['schemas']['StageChange'];
 export type Stage = components['schemas']['Stage'];
 export type User = components['schemas']['User'];
 export type AdminUser = components['schemas']['AdminUser'];
 export type Company = components['schemas']['Company'];
+/** What a member may do on one job (API.md's "Roles"). */
+export type TeamRole = components['schemas']['TeamRole'];
+export type TeamMember = components['schemas']['TeamMember'];
 /** The RFC 9457 problem every 4xx answer carries; `stage_changed` adds the stage that is now current. */
 export type Problem = components['schemas']['Problem'] & { current?: Stage };
 

@@ -24,7 +24,13 @@ export function Layout({ title, children }: { title: string; children: Component
           </Link>
           <Link to="/">Jobs</Link>
           {user?.role === 'candidate' ? <Link to="/my">My applications</Link> : null}
-          {user && user.role !== 'candidate' ? <Link to="/recruiter">Manage jobs</Link> : null}
+          {user && user.role !== 'candidate' ? (
+            <>
+              <Link to="/home">Today</Link>
+              <Link to="/recruiter">Manage jobs</Link>
+              <Link to="/interviews">My interviews</Link>
+            </>
+          ) : null}
           {user?.role === 'admin' ? <Link to="/admin/users">Users</Link> : null}
           <span class="spacer" />
           {user ? (

@@ -5,8 +5,25 @@ import { candidateName } from './candidate-name';
 
 const FORWARD: Stage[] = ['applied', 'screening', 'interview', 'offer', 'hired'];
 
-/** A card on the board; → moves it one stage forward, the select moves it anywhere (the API says if it may). */
-export function PipelineCard({ app, note, onMove }: { app: Application; note?: string; onMove(to: Stage): Promise<void> }) {
+/** The drag's payload type: a card dropped on a column names its application by id. */
+export const CARD_DRAG_TYPE = 'application/x-ats-application';
+
+/**
+ * A card on the board; → moves it one stage forward, the select moves it anywhere, and it can be
+ * dragged onto another column (the API says if it may). Without `movable` (a hiring manager or an
+ * interviewer) it only links the application.
+ */
+export function PipelineCard({
+  app,
+  note,
+  movable,
+  onMove,
+}: {
+  app: Application;
+  note?: string;
+  movable: boolean;
+  onMove(to: Stage): Promise<void>;
+}) {
   const [target, setTarget] = useState<Stage | ''>('');
   const [busy, setBusy] = useState(false);
   const label = candidateName(app);
@@ -17,7 +34,7 @@ export function PipelineCard({ app, note, onMove }: { app: Application; note?: s
     setTarget('');
   };
   const onKeyDown = (e: KeyboardEvent) => {
-    if (e.target !== e.currentTarget || e.key !== 'ArrowRight' || busy) return;
+    if (!movable || e.target !== e.currentTarget || e.key !== 'ArrowRight' || busy) return;
     const next = FORWARD[FORWARD.indexOf(app.stage) + 1];
     if (next) {
       e.preventDefault();
@@ -30,9 +47,15 @@ export function PipelineCard({ app, note, onMove }: { app: Application; note?: s
       tabIndex={0}
       data-card={app.id}
       aria-label={`${label}, ${app.stage}`}
-      aria-describedby="board-keys"
+      aria-describedby={movable ? 'board-keys' : undefined}
       aria-busy={busy}
       onKeyDown={onKeyDown}
+      draggable={movable && !FINAL.includes(app.stage)}
+      onDragStart={(e) => {
+        e.dataTransfer?.setData(CARD_DRAG_TYPE, app.id);
+        e.dataTransfer?.setData('text/plain', label);
+        if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+      }}
     >
       <h3>
         <Link to={`/applications/${app.id}`}>{label}</Link>
@@ -40,7 +63,8 @@ export function PipelineCard({ app, note, onMove }: { app: Application; note?: s
       <p class="meta">
         Applied <time dateTime={app.createdAt}>{new Date(app.createdAt).toLocaleDateString()}</time>
       </p>
-      {FINAL.includes(app.stage) ? null : (
+      {app.evaluation?.needsDecision ? <p class="badge">Needs decision</p> : null}
+      {!movable || FINAL.includes(app.stage) ? null : (
         <form
           class="move"
           onSubmit={(e) => {

@@ -4,10 +4,11 @@ import type { User } from '../api/client';
 
 export interface SessionState {
   user: User | null;
-  signIn(token: string): Promise<void>;
+  /** Keeps the token and answers who it belongs to (null when the API refuses it). */
+  signIn(token: string): Promise<User | null>;
   signOut(): void;
 }
 
-export const SessionContext = createContext<SessionState>({ user: null, signIn: async () => undefined, signOut: () => undefined });
+export const SessionContext = createContext<SessionState>({ user: null, signIn: async () => null, signOut: () => undefined });
 
 export const useSession = () => useContext(SessionContext);

@@ -4,9 +4,9 @@ import { Layout } from '../components/layout';
 import { Alert } from '../components/alert';
 
 type Role = AdminUser['role'];
-const ROLES: Role[] = ['candidate', 'recruiter', 'admin'];
+const ROLES: Role[] = ['candidate', 'recruiter', 'hiring_manager', 'admin'];
 
-/** Admins create recruiters (or any role), change roles, and deactivate or reactivate accounts. */
+/** Admins create staff (recruiters, hiring managers, admins) or candidates, change roles, and deactivate or reactivate accounts. */
 export function AdminUsersPage() {
   const [users, setUsers] = useState<AdminUser[] | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -5,13 +5,22 @@ import { Link } from '../components/link';
 import { Alert } from '../components/alert';
 import { HistoryList } from '../components/history-list';
 import { candidateName } from '../components/candidate-name';
+import { judges, runs, useJobRole } from '../components/job-role';
+import { NotesPanel } from '../components/notes-panel';
+import { InterviewsPanel } from '../components/interviews-panel';
+import { EvaluationSummary } from '../components/evaluation-summary';
+import { ScorecardList } from '../components/scorecard-list';
 
-/** One application for its hiring team: what the candidate sent, its history, rejection with a reason. */
+/**
+ * One application for its hiring team: what the candidate sent, its history, the evaluation, the
+ * interviews, scorecards and notes; scheduling and rejection for those who run the job.
+ */
 export function ApplicationPage({ id }: { id: string }) {
   const [app, setApp] = useState<Application | null>(null);
   const [job, setJob] = useState<Job | null>(null);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const { role, team } = useJobRole(app?.jobId);
 
   const load = async () => {
     const { data, error, response } = await api.GET('/api/applications/{id}', { params: { path: { id } } });
@@ -80,7 +89,15 @@ export function ApplicationPage({ id }: { id: string }) {
             <h2 id="hist">History</h2>
             <HistoryList history={app.history} />
           </section>
-          {FINAL.includes(app.stage) ? null : (
+          {app.evaluation ? <EvaluationSummary evaluation={app.evaluation} /> : null}
+          {!role ? null : (
+            <>
+              <InterviewsPanel applicationId={app.id} team={team} schedules={runs(role) && !FINAL.includes(app.stage)} />
+              {judges(role) || app.evaluation ? <ScorecardList applicationId={app.id} /> : null}
+              <NotesPanel applicationId={app.id} />
+            </>
+          )}
+          {!runs(role) || FINAL.includes(app.stage) ? null : (
             <form class="stack narrow" onSubmit={reject}>
               <h2>Reject</h2>
               <label>

@@ -1,8 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
-import { allPages, api, describe, STAGES, type Application, type Job, type Problem, type Stage } from '../api/client';
+import {
+  allPages,
+  api,
+  describe,
+  STAGES,
+  type Application,
+  type Job,
+  type NeedsDecisionQuery,
+  type Problem,
+  type Stage,
+} from '../api/client';
 import { Layout } from '../components/layout';
 import { Alert } from '../components/alert';
-import { PipelineCard } from '../components/pipeline-card';
+import { CARD_DRAG_TYPE, PipelineCard } from '../components/pipeline-card';
+import { runs, useJobRole } from '../components/job-role';
 
 /** Why the API refused a move, in words, from its 409 problem. */
 function explain(problem: Problem | undefined, from: Stage, to: Stage, fallback: string): string {
@@ -16,18 +27,26 @@ function explain(problem: Problem | undefined, from: Stage, to: Stage, fallback:
   return fallback;
 }
 
-/** One job's pipeline: a column per stage, a card per application; moves send the stage they start from. */
+/**
+ * One job's pipeline: a column per stage, a card per application; moves (by key, by select, or by
+ * dragging a card onto a column) send the stage they start from. Only the job's recruiters and admins
+ * get the controls; "Needs decision" narrows it to the applications whose interviews are all in.
+ */
 export function PipelineBoardPage({ jobId }: { jobId: string }) {
   const [job, setJob] = useState<Job | null>(null);
   const [apps, setApps] = useState<Application[] | null>(null);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
+  const [needsDecision, setNeedsDecision] = useState(false);
+  const [dropTarget, setDropTarget] = useState<Stage | null>(null);
+  const movable = runs(useJobRole(jobId).role);
 
   const load = async (focusId?: string) => {
+    const narrow: NeedsDecisionQuery = needsDecision ? { needsDecision: 'true' } : {};
     try {
       const items = await allPages(async (cursor) => {
         const { data, error, response } = await api.GET('/api/applications', {
-          params: { query: { jobId, limit: 100, ...(cursor ? { cursor } : {}) } },
+          params: { query: { jobId, limit: 100, ...(cursor ? { cursor } : {}), ...narrow } },
         });
         if (!data) throw new Error(describe(error, response));
         return data;
@@ -44,8 +63,10 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
       setJob(data ?? null);
       if (!data) setError(describe(error, response));
     });
-    void load();
   }, [jobId]);
+  useEffect(() => {
+    void load();
+  }, [jobId, needsDecision]);
 
   const move = async (app: Application, to: Stage) => {
     const { data, error, response } = await api.PATCH('/api/applications/{id}/stage', {
@@ -58,13 +79,30 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
     setNotes((n) => ({ ...n, [app.id]: note }));
     await load(app.id);
   };
+  const drop = (stage: Stage) => (e: DragEvent) => {
+    e.preventDefault();
+    setDropTarget(null);
+    const app = apps?.find((a) => a.id === e.dataTransfer?.getData(CARD_DRAG_TYPE));
+    if (app && app.stage !== stage) void move(app, stage);
+  };
+  const dragOver = (stage: Stage) => (e: DragEvent) => {
+    if (!movable || !e.dataTransfer?.types.includes(CARD_DRAG_TYPE)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'move';
+    if (dropTarget !== stage) setDropTarget(stage);
+  };
 
   return (
     <Layout title={job ? `Pipeline: ${job.title}` : 'Pipeline'}>
       <Alert message={error} />
-      <p class="hint" id="board-keys">
-        Focus a card and press → to move it to the next stage, or choose a stage under “Move to”.
-      </p>
+      {movable ? (
+        <p class="hint" id="board-keys">
+          Focus a card and press → to move it to the next stage, choose a stage under “Move to”, or drag it onto another column.
+        </p>
+      ) : null}
+      <label class="inline">
+        <input type="checkbox" checked={needsDecision} onChange={(e) => setNeedsDecision(e.currentTarget.checked)} /> Needs decision
+      </label>
       {apps === null ? (
         <p role="status">Loading…</p>
       ) : (
@@ -72,13 +110,21 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
           {STAGES.map((stage) => {
             const column = apps.filter((a) => a.stage === stage);
             return (
-              <section key={stage} class="column" aria-labelledby={`col-${stage}`} data-stage={stage}>
+              <section
+                key={stage}
+                class={dropTarget === stage ? 'column drop-target' : 'column'}
+                aria-labelledby={`col-${stage}`}
+                data-stage={stage}
+                onDragOver={dragOver(stage)}
+                onDragLeave={() => setDropTarget(null)}
+                onDrop={drop(stage)}
+              >
                 <h2 id={`col-${stage}`}>
                   {stage} <span class="count">({column.length})</span>
                 </h2>
                 <ul>
                   {column.map((app) => (
-                    <PipelineCard key={app.id} app={app} note={notes[app.id]} onMove={(to) => move(app, to)} />
+                    <PipelineCard key={app.id} app={app} note={notes[app.id]} movable={movable} onMove={(to) => move(app, to)} />
                   ))}
                 </ul>
               </section>

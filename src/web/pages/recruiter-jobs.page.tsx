@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, describe, FINAL, STAGES, type Job } from '../api/client';
+import { api, describe, type Job, type User } from '../api/client';
 import { Layout } from '../components/layout';
 import { Link } from '../components/link';
 import { Alert } from '../components/alert';
 import { JobForm, type JobDraft } from '../components/job-form';
+import { StageCounts } from '../components/stage-counts';
+import { jobRoleOf, runs, type JobRole } from '../components/job-role';
+import { useSession } from '../components/session';
 
 const body = (d: JobDraft) => ({
   title: d.title,
@@ -13,35 +16,33 @@ const body = (d: JobDraft) => ({
   status: d.status,
 });
 
-const RUNNING = STAGES.filter((s) => !FINAL.includes(s));
-
-/** A job's running applications per stage, in pipeline order. */
-function StageCounts({ job }: { job: Job }) {
-  if (!job.counts) return null;
-  const counts = job.counts;
-  return (
-    <ul class="stage-counts" aria-label={`Running applications of ${job.title}`}>
-      {RUNNING.map((stage) => (
-        <li key={stage} data-stage={stage}>
-          {stage}: <strong>{counts[stage] ?? 0}</strong>
-        </li>
-      ))}
-    </ul>
+/** The caller's role on each job: an interviewer is told by the counts the API withholds, the rest by the team. */
+async function rolesOn(user: User, jobs: Job[]): Promise<Record<string, JobRole>> {
+  const roles = await Promise.all(
+    jobs.map(async (job): Promise<[string, JobRole]> => {
+      if (user.role === 'admin') return [job.id, 'admin'];
+      if (job.counts === null) return [job.id, 'interviewer'];
+      return [job.id, (await jobRoleOf(user, job.id)).role];
+    }),
   );
+  return Object.fromEntries(roles);
 }
 
 /**
- * The jobs whose hiring team the recruiter is on (admins: all), each with its running applications
- * per stage: only jobs the API lets them edit and close, so no button here answers 403.
+ * The jobs whose hiring team the caller is on (admins: all), each with its running applications per
+ * stage; Edit and Close only on the jobs where they are a recruiter, so no button here answers 403.
  */
 export function RecruiterJobsPage() {
+  const { user } = useSession();
   const [jobs, setJobs] = useState<Job[] | null>(null);
+  const [roles, setRoles] = useState<Record<string, JobRole>>({});
   const [editing, setEditing] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const load = async () => {
     const { data, error, response } = await api.GET('/api/jobs', { params: { query: { limit: 100, mine: 'true' } } });
+    if (user && data) setRoles(await rolesOn(user, data.items));
     setJobs(data?.items ?? []);
     setError(data ? null : describe(error, response));
   };
@@ -72,7 +73,7 @@ export function RecruiterJobsPage() {
   return (
     <Layout title="Manage jobs">
       <Alert message={error} />
-      {creating ? (
+      {user?.role !== 'recruiter' && user?.role !== 'admin' ? null : creating ? (
         <section class="card" aria-labelledby="new-job">
           <h2 id="new-job">New job</h2>
           <JobForm submitLabel="Create job" onSubmit={create} />
@@ -98,14 +99,14 @@ export function RecruiterJobsPage() {
                 <Link to={`/recruiter/jobs/${job.id}/board`}>
                   Pipeline board<span class="visually-hidden"> for {job.title}</span>
                 </Link>
-                <button type="button" onClick={() => setEditing(editing === job.id ? null : job.id)} aria-expanded={editing === job.id}>
-                  Edit<span class="visually-hidden"> {job.title}</span>
-                </button>
-                {job.status === 'closed' ? null : (
-                  <button type="button" onClick={() => void update(job.id, { status: 'closed' })}>
-                    Close<span class="visually-hidden"> {job.title}</span>
-                  </button>
-                )}
+                {runs(roles[job.id]) ? (
+                  <JobActions
+                    job={job}
+                    editing={editing === job.id}
+                    onEdit={() => setEditing(editing === job.id ? null : job.id)}
+                    onClose={() => void update(job.id, { status: 'closed' })}
+                  />
+                ) : null}
               </p>
               {editing === job.id ? <JobForm job={job} submitLabel="Save job" onSubmit={(d) => update(job.id, d)} /> : null}
             </li>
@@ -113,5 +114,21 @@ export function RecruiterJobsPage() {
         </ul>
       )}
     </Layout>
+  );
+}
+
+/** Edit and Close, for a job the caller runs. */
+function JobActions({ job, editing, onEdit, onClose }: { job: Job; editing: boolean; onEdit(): void; onClose(): void }) {
+  return (
+    <>
+      <button type="button" onClick={onEdit} aria-expanded={editing}>
+        Edit<span class="visually-hidden"> {job.title}</span>
+      </button>
+      {job.status === 'closed' ? null : (
+        <button type="button" onClick={onClose}>
+          Close<span class="visually-hidden"> {job.title}</span>
+        </button>
+      )}
+    </>
   );
 }

@@ -15,8 +15,9 @@ export function SignInPage() {
     e.preventDefault();
     const { data, error, response } = await api.POST('/api/auth/login', { body: { email, password } });
     if (!data) return setError(describe(error, response));
-    await signIn(data.access_token);
-    navigate('/');
+    const me = await signIn(data.access_token);
+    // Staff start from what needs them today; candidates from the open jobs.
+    navigate(me && me.role !== 'candidate' ? '/home' : '/');
   };
 
   return (

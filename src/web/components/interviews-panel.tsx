@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, describe, type Interview, type TeamMember } from '../api/client';
+import { Alert } from './alert';
+import { InterviewList } from './interview-list';
+import { ScheduleInterview } from './schedule-interview';
+
+/** An application's interviews by start time; those who run the job also schedule and cancel them. */
+export function InterviewsPanel({ applicationId, team, schedules }: { applicationId: string; team: TeamMember[]; schedules: boolean }) {
+  const [interviews, setInterviews] = useState<Interview[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [info, setInfo] = useState<string | null>(null);
+
+  const load = async () => {
+    const { data, error, response } = await api.GET('/api/applications/{id}/interviews', { params: { path: { id: applicationId } } });
+    if (data) setInterviews(data.items);
+    else setError(describe(error, response));
+  };
+  useEffect(() => {
+    void load();
+  }, [applicationId]);
+
+  const cancel = async (interview: Interview) => {
+    const { data, error, response } = await api.POST('/api/interviews/{id}/cancel', { params: { path: { id: interview.id } } });
+    setError(data ? null : describe(error, response));
+    setInfo(data ? `Cancelled ${interview.title}.` : null);
+    await load();
+  };
+
+  return (
+    <section aria-labelledby="interviews" class="panel">
+      <h2 id="interviews">Interviews</h2>
+      <Alert message={error} />
+      <Alert message={info} kind="info" />
+      {interviews ? (
+        <InterviewList
+          interviews={interviews}
+          actions={(i) =>
+            schedules && i.status === 'scheduled' ? (
+              <button type="button" class="danger" onClick={() => void cancel(i)}>
+                Cancel interview<span class="visually-hidden"> {i.title}</span>
+              </button>
+            ) : null
+          }
+        />
+      ) : null}
+      {schedules ? (
+        <ScheduleInterview
+          applicationId={applicationId}
+          team={team}
+          onScheduled={(i) => {
+            setInfo(`Scheduled ${i.title}.`);
+            void load();
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}

@@ -19,8 +19,8 @@ export function candidateRoutes(router: Router, registry: OpenAPIRegistry, servi
     path: '/api/candidates/{id}',
     summary: 'Get a candidate with their applications',
     description:
-      "Admins see every candidate and all their applications; recruiters a candidate with an application on one of their teams' jobs, " +
-      'and only those applications. Anyone else gets 404.',
+      'Admins see every candidate and all their applications; other staff a candidate with an application they may read ' +
+      '(of a job on whose hiring team they are a `recruiter` or `hiring_manager`, or one they interview), and only those applications. Anyone else gets 404.',
     tags: ['candidates'],
     auth: 'any',
     params: IdParams,

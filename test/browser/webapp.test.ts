@@ -370,9 +370,12 @@ async function seriousViolations(page: Page): Promise<string[]> {
       return { jobId: String(job.id), jobTitle, applicationId: applied.body.id as string };
     }
 
-    test('staff land on Today after sign-in: their jobs with running applications per stage', async () => {
+    test('staff land on Today after sign-in: their jobs with running applications per stage, and those waiting past their SLA', async () => {
       const owner = await stack.user('recruiter');
-      const { jobTitle } = await jobWithApplicant(owner, 'Grace Today');
+      const { jobTitle, applicationId: waiting } = await jobWithApplicant(owner, 'Grace Today');
+      // Four days in its stage, past the default three-day SLA: as if it had applied then.
+      const fourDaysAgo = new Date(Date.now() - 4 * 86_400_000).toISOString();
+      await stack.services.orm.em.fork().execute('update stage_events set at = ? where application_id = ?', [fourDaysAgo, waiting], 'run');
       const page = await newPage();
       await signIn(page, owner.user.email, owner.password);
       await page.getByRole('heading', { name: 'Today' }).waitFor();
@@ -381,7 +384,9 @@ async function seriousViolations(page: Page): Promise<string[]> {
       await expect(counts.locator('[data-stage="interview"]').innerText()).resolves.toBe('interview: 0');
       await expect(page.getByRole('link', { name: foreignTitle }).count()).resolves.toBe(0);
       await page.locator('[data-section="decisions"] h2').waitFor();
-      await page.locator('[data-section="over-sla"]').getByText('Nothing here.').waitFor();
+      await page
+        .locator(`[data-section="over-sla"] [data-application="${waiting}"]`, { hasText: `Grace Today · ${jobTitle} · applied for 4 days` })
+        .waitFor();
       await scan(page, 'today');
     });
 

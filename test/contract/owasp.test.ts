@@ -48,6 +48,19 @@ describe('OWASP API Top 10', () => {
       '/api/applications/{id}/withdraw': { id: w.applications.others },
       '/api/applications/{id}/notes': { id: w.applications.others, body: { body: 'Hijacked' } },
       '/api/notes/{id}': { id: '1' },
+      '/api/applications/{id}/interviews': {
+        id: w.applications.others,
+        body: {
+          title: 'Hijacked',
+          startsAt: '2099-01-01T10:00:00Z',
+          endsAt: '2099-01-01T11:00:00Z',
+          interviewerIds: [String(w.recruiter.user.id)],
+        },
+      },
+      '/api/interviews/{id}': { id: w.interviews.others, body: { title: 'Hijacked' } },
+      '/api/interviews/{id}/cancel': { id: w.interviews.others },
+      '/api/interviews/{id}/scorecard': { id: w.interviews.others, body: { recommendation: 'strong_yes' } },
+      '/api/applications/{id}/scorecards': { id: w.applications.others },
       // A draft job is not on the job board: a candidate must not see or touch it.
       '/api/jobs/{id}': { id: w.jobs.draft, body: { title: 'Hijacked' } },
       '/api/jobs/{id}/apply': { id: w.jobs.draft, body: {} },
@@ -278,6 +291,35 @@ describe('OWASP API Top 10', () => {
         path: `/api/applications/${w.applications.mine}/notes`,
         body: { body: 'A note' },
         state: async () => (await http('GET', `/api/applications/${w.applications.mine}/notes?limit=100`, { token: w.admin.token })).body,
+      },
+      'POST /api/applications/{id}/interviews': {
+        token: w.recruiter.token,
+        path: `/api/applications/${w.applications.mine}/interviews`,
+        body: {
+          title: 'Chat',
+          startsAt: '2099-01-01T10:00:00Z',
+          endsAt: '2099-01-01T11:00:00Z',
+          interviewerIds: [String(w.recruiter.user.id)],
+        },
+        state: async () => (await http('GET', `/api/applications/${w.applications.mine}/interviews`, { token: w.admin.token })).body,
+      },
+      'PATCH /api/interviews/{id}': {
+        token: w.recruiter.token,
+        path: `/api/interviews/${w.interviews.others}`,
+        body: { location: 'Room 1' },
+        state: async () => (await http('GET', `/api/applications/${w.applications.others}/interviews`, { token: w.admin.token })).body,
+      },
+      'POST /api/interviews/{id}/cancel': {
+        token: w.recruiter.token,
+        path: `/api/interviews/${w.interviews.others}/cancel`,
+        body: {},
+        state: async () => (await http('GET', `/api/applications/${w.applications.others}/interviews`, { token: w.admin.token })).body,
+      },
+      'PUT /api/interviews/{id}/scorecard': {
+        token: w.hiringManager.token,
+        path: `/api/interviews/${w.interviews.others}/scorecard`,
+        body: { recommendation: 'yes' },
+        state: async () => (await http('GET', `/api/applications/${w.applications.others}/scorecards`, { token: w.admin.token })).body,
       },
       'POST /api/jobs/{id}/team': {
         token: w.recruiter.token,

@@ -21,6 +21,8 @@ export interface ContractWorld {
   jobs: { open: string; draft: string; closed: string; otherRecruiters: string };
   /** The candidate's application (moved to screening) and the other candidate's. */
   applications: { mine: string; others: string };
+  /** An interview tomorrow on the other candidate's application, the hiring manager its interviewer. */
+  interviews: { others: string };
 }
 
 export async function startContractStack(extraEnv: Record<string, string> = {}): Promise<ContractWorld> {
@@ -69,7 +71,14 @@ export async function startContractStack(extraEnv: Record<string, string> = {}):
   });
   if (moved.status !== 200) throw new Error(`seeding a stage change: ${moved.status} ${moved.text}`);
   await apply(otherCandidate, jobs.otherRecruiters);
-  return { stack, admin, recruiter, otherRecruiter, hiringManager, candidate, otherCandidate, jobs, applications };
+  const tomorrow = (hours: number) => new Date(Date.now() + (24 + hours) * 3600_000).toISOString();
+  const interview = await stack.http('POST', `/api/applications/${applications.others}/interviews`, {
+    token: recruiter.token,
+    body: { title: 'Technical interview', startsAt: tomorrow(0), endsAt: tomorrow(1), interviewerIds: [String(hiringManager.user.id)] },
+  });
+  if (interview.status !== 201) throw new Error(`seeding an interview: ${interview.status} ${interview.text}`);
+  const interviews = { others: String(interview.body.id) };
+  return { stack, admin, recruiter, otherRecruiter, hiringManager, candidate, otherCandidate, jobs, applications, interviews };
 }
 
 /** The venv the toolchain installs (scripts/requirements-contract.txt). */

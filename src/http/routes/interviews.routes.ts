@@ -33,6 +33,7 @@ import { parseApplicationId } from '../../domain/ids';
 import { defineRoute } from '../route';
 import { updateIdOf } from '../idempotency';
 import { ApplicationIdParams } from '../schemas/application.schemas';
+import { NoFields } from '../schemas/request-body.schemas';
 import {
   InterviewBody,
   InterviewChangeBody,
@@ -305,6 +306,8 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
     tags: TAGS,
     auth: 'any',
     params: InterviewIdParams,
+    body: NoFields,
+    bodyRequired: false,
     guard: guardInterviewRunner,
     idempotent: true,
     responses: {

@@ -112,6 +112,10 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
     auth: 'any',
     params: TeamMemberParams,
     body: UpdateTeamMemberBody,
+    // Before the body is read: whoever may not manage the team learns nothing from a 422.
+    guard: async (ctx) => {
+      await managedJob(String(ctx.params.id), ctx.state.user as User);
+    },
     responses: {
       200: { description: 'The member, with their new team role', schema: TeamMemberJson },
       403: NOT_MANAGER,

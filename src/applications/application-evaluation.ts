@@ -6,7 +6,7 @@ import { evaluationsOf, type Evaluation } from './interviews';
 /**
  * The `evaluation` of applications as `viewer` may see it: admins and the job's `recruiter` and
  * `hiring_manager` members see it; an `interviewer` only once their own scorecard for the application
- * is in (blind scoring); the candidate never. Three queries for a whole page, whatever its size.
+ * is in (blind scoring); the candidate never. At most four queries for a whole page, whatever its size; one or two for a page without interviews.
  */
 export async function withEvaluations<V extends { id: string; jobId: string; updatedAt: string }>(
   em: EntityManager,
@@ -25,11 +25,14 @@ export async function withEvaluations<V extends { id: string; jobId: string; upd
       'all',
     );
     const roleOf = new Map(roles.map((r) => [String(r.jobId), r.teamRole]));
-    const own = await em.execute<{ applicationId: string }[]>(
-      `select distinct application_id as "applicationId" from scorecards where author_id = ? and application_id in (${marks})`,
-      [viewer.id, ...ids],
-      'all',
-    );
+    // Only an interviewer's sight depends on their own scorecards.
+    const own = roles.some((r) => r.teamRole === 'interviewer')
+      ? await em.execute<{ applicationId: string }[]>(
+          `select distinct application_id as "applicationId" from scorecards where author_id = ? and application_id in (${marks})`,
+          [viewer.id, ...ids],
+          'all',
+        )
+      : [];
     const scored = new Set(own.map((r) => r.applicationId));
     sees = (view) => {
       const role = roleOf.get(view.jobId);

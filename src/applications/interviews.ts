@@ -276,7 +276,7 @@ export const NEEDS_DECISION_SQL = `(exists (select 1 from interviews nd where nd
     and nd.completed_at is not null and nd.completed_at > applications.updated_at)
   and not exists (select 1 from interviews np where np.application_id = applications.id and np.status <> 'cancelled' and np.completed_at is null))`;
 
-/** The evaluations of several applications (with the time of each one's last transition), in two queries. */
+/** The evaluations of several applications (with the time of each one's last transition), in two queries (one without interviews). */
 export async function evaluationsOf(
   em: EntityManager,
   applications: ReadonlyArray<{ id: string; updatedAt: string }>,
@@ -292,13 +292,16 @@ export async function evaluationsOf(
     ids,
     'all',
   );
-  const cards = await em.execute<{ applicationId: string; recommendation: Recommendation; n: number }[]>(
-    `select s.application_id as "applicationId", s.recommendation, count(*) as n from scorecards s
+  // A page without interviews (most of them) costs this one query.
+  const cards = !interviews.length
+    ? []
+    : await em.execute<{ applicationId: string; recommendation: Recommendation; n: number }[]>(
+        `select s.application_id as "applicationId", s.recommendation, count(*) as n from scorecards s
       join interviews i on i.id = s.interview_id and i.status <> 'cancelled'
       where s.application_id in (${marks}) group by s.application_id, s.recommendation`,
-    ids,
-    'all',
-  );
+        ids,
+        'all',
+      );
   for (const a of applications) {
     const mine = interviews.filter((i) => i.applicationId === a.id);
     const recommendations = Object.fromEntries(RECOMMENDATIONS.map((r) => [r, 0])) as Record<Recommendation, number>;

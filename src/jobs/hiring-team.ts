@@ -150,9 +150,13 @@ export async function joinOwnJobsTeams(em: EntityManager, userId: number): Promi
   );
 }
 
-/** A job is changed, and its team managed, by admins and its `recruiter` team members; everyone else gets 403. */
+/**
+ * A job is changed, and its team managed, by admins and its `recruiter` team members; everyone else
+ * gets 403. A member an admin made a candidate keeps their rows but no rights from them.
+ */
 export async function assertRecruiterOnTeam(em: EntityManager, user: User, jobId: number): Promise<void> {
-  if (user.role !== 'admin' && !(await isRecruiterOnTeam(em, jobId, user.id))) {
+  if (user.role === 'admin') return;
+  if (user.role === 'candidate' || !(await isRecruiterOnTeam(em, jobId, user.id))) {
     throw new ForbiddenError("Only admins and the `recruiter` members of this job's hiring team may do this.", 'not_job_owner');
   }
 }

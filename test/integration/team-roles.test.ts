@@ -274,6 +274,19 @@ describe('team roles', () => {
     expect((await addMember(jobId, admin.user.id, undefined)).body.user.teamRole).toBe('hiring_manager');
   });
 
+  test('a recruiter member made a candidate keeps no right from the team: 403 on managing it, 404 on its applications', async () => {
+    const { jobId, ids } = await jobWithApplications();
+    const member = await stack.user('recruiter');
+    expect((await addMember(jobId, member.user.id, undefined)).body.user.teamRole).toBe('recruiter');
+    expect((await call('PATCH', '/api/users/{id}', `/api/users/${member.user.id}`, admin, { role: 'candidate' })).status).toBe(200);
+    const other = await stack.user('recruiter');
+    expect((await addMember(jobId, other.user.id, undefined, member)).body).toMatchObject({ status: 403, code: 'not_job_owner' });
+    expect((await setRole(jobId, creator.user.id, 'recruiter', member)).status).toBe(403);
+    expect((await call('GET', '/api/jobs/{id}/team', `/api/jobs/${jobId}/team`, member)).status).toBe(403);
+    expect((await read(ids[0], member)).status).toBe(404);
+    expect(await listed(member)).toEqual([]);
+  });
+
   test('a recruiter made a hiring manager keeps their teams as hiring_manager', async () => {
     const { jobId } = await jobWithApplications(0);
     const member = await stack.user('recruiter');

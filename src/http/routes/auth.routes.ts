@@ -63,7 +63,10 @@ export function authRoutes(router: Router, registry: OpenAPIRegistry, services: 
     async handler(ctx, { body }) {
       await signups.take(ctx.ip);
       if (body.role !== undefined && body.role !== 'candidate') {
-        throw new ForbiddenError('Sign-up creates candidate accounts; an admin creates recruiters and admins.', 'role_not_allowed');
+        throw new ForbiddenError(
+          'Sign-up creates candidate accounts; an admin creates recruiters, hiring managers and admins.',
+          'role_not_allowed',
+        );
       }
       const user = await createAccount(services.orm.em, passwords, {
         email: body.email,

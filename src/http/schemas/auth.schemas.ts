@@ -10,7 +10,10 @@ export const SignupBody = requestBody(
     fullName: FullName.optional(),
     role: text({ max: 50 })
       .optional()
-      .openapi({ description: 'Only `candidate` is accepted; recruiters and admins are created by an admin (403).', example: 'candidate' }),
+      .openapi({
+        description: 'Only `candidate` is accepted; recruiters, hiring managers and admins are created by an admin (403).',
+        example: 'candidate',
+      }),
   }),
 ).openapi('Signup');
 

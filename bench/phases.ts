@@ -187,6 +187,13 @@ export interface ListSet {
 
 /** GET /api/applications as the recruiter, with a mix of filters and a deep page, beside the bare Koa route. */
 export async function lists(ctx: BenchContext, set: ListSet): Promise<Pair> {
+  const bare = await listLoad(ctx, `bare list at ${set.rows}`, ctx.system.bareListUrl, set);
+  const system = await listLoad(ctx, `list at ${set.rows}`, ctx.system.apiUrl, set, ctx.recruiter.token);
+  return { system, bare };
+}
+
+/** One side of the list measure: the five queries in turn against `baseUrl`, with the token when it checks one. */
+export async function listLoad(ctx: BenchContext, name: string, baseUrl: string, set: ListSet, token?: string): Promise<Side> {
   const { opts } = ctx;
   const queries = [
     '',
@@ -195,28 +202,13 @@ export async function lists(ctx: BenchContext, set: ListSet): Promise<Pair> {
     `?stage=offer&jobId=${set.jobs[3 % set.jobs.length]}`,
     `?cursor=${encodeURIComponent(set.cursor)}`,
   ];
-  const requests = (token?: string): HttpRequestSpec[] =>
-    Array.from({ length: opts.warmup * 5 + opts.listRequests }, (_, i) => ({
-      method: 'GET',
-      path: `/api/applications${queries[i % queries.length]}`,
-      token,
-      expect: 200,
-    }));
-  const bare = await measure(ctx, `bare list at ${set.rows}`, {
-    kind: 'http',
-    baseUrl: ctx.system.bareListUrl,
-    concurrency: opts.clients,
-    warmup: opts.warmup * 5,
-    requests: requests(),
-  });
-  const system = await measure(ctx, `list at ${set.rows}`, {
-    kind: 'http',
-    baseUrl: ctx.system.apiUrl,
-    concurrency: opts.clients,
-    warmup: opts.warmup * 5,
-    requests: requests(ctx.recruiter.token),
-  });
-  return { system, bare };
+  const requests: HttpRequestSpec[] = Array.from({ length: opts.warmup * 5 + opts.listRequests }, (_, i) => ({
+    method: 'GET',
+    path: `/api/applications${queries[i % queries.length]}`,
+    token,
+    expect: 200,
+  }));
+  return measure(ctx, name, { kind: 'http', baseUrl, concurrency: opts.clients, warmup: opts.warmup * 5, requests });
 }
 
 export interface NotifierSide {

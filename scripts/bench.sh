@@ -10,4 +10,6 @@ else
 fi
 cd "$ATS_ROOT"
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then node node_modules/typescript/bin/tsc -p tsconfig.build.json; fi
+# `npm run bench:list`: the list measure alone (bench/list.ts).
+if [ "${1:-}" = list ]; then shift; exec node dist/bench/list.js "$@"; fi
 exec node dist/bench/run.js "$@"

@@ -17,7 +17,7 @@ export interface BenchProcess {
 
 export interface StartOptions {
   name: string;
-  /** A script under dist/ (e.g. `src/main/api.js`). */
+  /** A script under dist/ (e.g. `src/main/api.js`), or another build's by its absolute path. */
   script: string;
   args?: string[];
   nodeArgs?: string[];
@@ -36,7 +36,7 @@ export async function startProcess(opts: StartOptions): Promise<BenchProcess> {
   const logFile = path.join(opts.logDir, `${opts.name}.log`);
   const fd = fs.openSync(logFile, 'a');
   const offset = fs.fstatSync(fd).size;
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(DIST, opts.script), ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.resolve(DIST, opts.script), ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...opts.env },
     stdio: ['ignore', fd, fd],
@@ -69,10 +69,10 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
   });
 }
 
-/** Runs a script under dist/ to its end; rejects with its output when it fails. */
+/** Runs a script under dist/ (or another build's, by its absolute path) to its end; rejects with its output when it fails. */
 export function runScript(script: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, script), ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, path.resolve(DIST, script), ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,11 +18,12 @@ export class Seeder {
 
   /**
    * Starts user and job ids at a random offset: application ids derive from them, and a Temporal
-   * server kept across runs (`--temporal`) refuses an id it has seen.
+   * server kept across runs (`--temporal`) refuses an id it has seen. Returns the offset, so that
+   * another database can be seeded with the same ids.
    */
-  offsetIds(): void {
-    const offset = 1000 * (1 + Math.floor(Math.random() * 1e6));
+  offsetIds(offset = 1000 * (1 + Math.floor(Math.random() * 1e6))): number {
     this.db.prepare("insert into sqlite_sequence (name, seq) values ('users', ?), ('jobs', ?)").run(offset, offset);
+    return offset;
   }
 
   /** `count` accounts of one role; their ids, which SQLite hands out consecutively. */

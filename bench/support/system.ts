@@ -54,6 +54,8 @@ export interface SystemOptions {
   temporalAddress?: string;
   temporalServer?: boolean;
   recruiterId: () => number;
+  /** Only the API and the bare list beside the engines, for the list measure alone (bench/list.ts). */
+  listOnly?: boolean;
   beforeStart: (env: Record<string, string>) => Promise<void>;
 }
 
@@ -116,12 +118,14 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       WORKFLOW_BUNDLE_PATH: path.join(dir, 'workflow-bundle.js'),
     };
     await runScript('src/main/cli.js', ['migrate'], env);
-    await runScript('src/main/cli.js', ['bundle-workflows', env.WORKFLOW_BUNDLE_PATH], env);
     const bareBundle = path.join(dir, 'bare-bundle.js');
-    fs.writeFileSync(
-      bareBundle,
-      (await bundleWorkflowCode({ workflowsPath: require.resolve('../baselines/bare.workflow'), logger: silent })).code,
-    );
+    if (!opts.listOnly) {
+      await runScript('src/main/cli.js', ['bundle-workflows', env.WORKFLOW_BUNDLE_PATH], env);
+      fs.writeFileSync(
+        bareBundle,
+        (await bundleWorkflowCode({ workflowsPath: require.resolve('../baselines/bare.workflow'), logger: silent })).code,
+      );
+    }
     await opts.beforeStart(env);
 
     const profileArgs = (name: string) => (opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profiles', name)}`] : []);
@@ -142,14 +146,18 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     const bareEnv = { BENCH_BARE_TASK_QUEUE: BARE_TASK_QUEUE, BENCH_BARE_BUNDLE: bareBundle };
     await Promise.all([
       start('api', 'src/main/api.js', /API listening/, { PORT: String(apiPort), METRICS_PORT: String(metricsPort) }, true),
-      start('worker', 'src/main/worker.js', /worker polling/, {}, true),
-      start('notifier', 'src/main/notifier.js', /notifier started/, {}, true),
-      start('bare-worker', 'bench/baselines/bare-worker.js', /bare worker polling/, bareEnv),
       start('bare-list', 'bench/baselines/bare-list.js', /bare list listening/, {
         PORT: String(bareListPort),
         BENCH_RECRUITER_ID: String(opts.recruiterId()),
       }),
-      start('raw-notifier', 'bench/baselines/raw-notifier.js', /raw notifier started/, { BENCH_RAW_QUEUE: RAW_QUEUE }),
+      ...(opts.listOnly
+        ? []
+        : [
+            start('worker', 'src/main/worker.js', /worker polling/, {}, true),
+            start('notifier', 'src/main/notifier.js', /notifier started/, {}, true),
+            start('bare-worker', 'bench/baselines/bare-worker.js', /bare worker polling/, bareEnv),
+            start('raw-notifier', 'bench/baselines/raw-notifier.js', /raw notifier started/, { BENCH_RAW_QUEUE: RAW_QUEUE }),
+          ]),
     ]);
     return {
       dir,

@@ -546,6 +546,25 @@ async function seriousViolations(page: Page): Promise<string[]> {
       ]);
     });
 
+    test('a decision waits for the recruiter: on Today, in the evaluation, and under the board’s Needs decision filter', async () => {
+      const { owner, jobId: scJob, jobTitle, applicationId: scored } = scoredJob;
+      const recruiterPage = await newPage();
+      await signIn(recruiterPage, owner.user.email, owner.password);
+      const decision = recruiterPage.locator('[data-section="decisions"]').getByRole('link', { name: 'Sam Scored' });
+      await decision.waitFor();
+      if (SCREENSHOT_DIR) await recruiterPage.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-today.png'), fullPage: true });
+      await decision.click();
+      const evaluation = recruiterPage.getByTestId('evaluation');
+      await expect(evaluation.locator('[data-recommendation="strong_yes"]').innerText()).resolves.toBe('Strong yes: 1');
+      await scan(recruiterPage, 'application page with its evaluation');
+      if (SCREENSHOT_DIR) await recruiterPage.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-application.png'), fullPage: true });
+      await expect(evaluation.innerText()).resolves.toContain('Needs decision');
+      await recruiterPage.goto(`${stack.url}/app/recruiter/jobs/${scJob}/board`);
+      await recruiterPage.getByRole('heading', { name: `Pipeline: ${jobTitle}` }).waitFor();
+      await recruiterPage.getByLabel('Needs decision').check();
+      await recruiterPage.locator(`[data-card="${scored}"]`, { hasText: 'Needs decision' }).waitFor();
+    });
+
     test('no page made a third-party request, broke its CSP or threw, and axe found nothing serious', () => {
       expect(axeFindings).toEqual(Object.fromEntries(Object.keys(axeFindings).map((k) => [k, []])));
       expect(Object.keys(axeFindings).length).toBeGreaterThanOrEqual(8);

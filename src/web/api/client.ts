@@ -1,10 +1,9 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
-import type { Evaluation } from './pending';
-
-export type { Evaluation, NeedsDecisionQuery } from './pending';
 export type Job = components['schemas']['Job'];
-export type Application = components['schemas']['Application'] & { evaluation?: Evaluation | null };
+export type Application = components['schemas']['Application'];
+/** Where an application's interviews stand, for those who judge it. */
+export type Evaluation = NonNullable<Application['evaluation']>;
 export type Note = components['schemas']['Note'];
 export type Interview = components['schemas']['Interview'];
 export type Scorecard = components['schemas']['Scorecard'];

@@ -1,15 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import {
-  allPages,
-  api,
-  describe,
-  STAGES,
-  type Application,
-  type Job,
-  type NeedsDecisionQuery,
-  type Problem,
-  type Stage,
-} from '../api/client';
+import { allPages, api, describe, STAGES, type Application, type Job, type Problem, type Stage } from '../api/client';
 import { Layout } from '../components/layout';
 import { Alert } from '../components/alert';
 import { CARD_DRAG_TYPE, PipelineCard } from '../components/pipeline-card';
@@ -42,11 +32,12 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
   const movable = runs(useJobRole(jobId).role);
 
   const load = async (focusId?: string) => {
-    const narrow: NeedsDecisionQuery = needsDecision ? { needsDecision: 'true' } : {};
     try {
       const items = await allPages(async (cursor) => {
         const { data, error, response } = await api.GET('/api/applications', {
-          params: { query: { jobId, limit: 100, ...(cursor ? { cursor } : {}), ...narrow } },
+          params: {
+            query: { jobId, limit: 100, ...(cursor ? { cursor } : {}), ...(needsDecision ? { needsDecision: 'true' as const } : {}) },
+          },
         });
         if (!data) throw new Error(describe(error, response));
         return data;

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { allPages, api, describe, type Application, type Interview, type Job, type NeedsDecisionQuery } from '../api/client';
+import { allPages, api, describe, type Application, type Interview, type Job } from '../api/client';
 import { Layout } from '../components/layout';
 import { Link } from '../components/link';
 import { Alert } from '../components/alert';
@@ -13,7 +13,7 @@ import { submittedBy, When } from '../components/interview-list';
 type Loaded<T> = { items: T } | { error: string } | null;
 
 /** Every page of an application list the caller may see, narrowed by `query`. */
-function applications(query: NeedsDecisionQuery = {}): Promise<Application[]> {
+function applications(query: { needsDecision?: 'true' } = {}): Promise<Application[]> {
   return allPages(async (cursor) => {
     const { data, error, response } = await api.GET('/api/applications', {
       params: { query: { limit: 100, ...(cursor ? { cursor } : {}), ...query } },
@@ -95,7 +95,7 @@ export function StaffHomePage() {
     if (!data) throw new Error(describe(error, response));
     return data.items.filter((i) => i.status !== 'cancelled' && Date.parse(i.endsAt) <= Date.now() && !submittedBy(i, user?.id));
   });
-  const decisions = useLoaded(async () => (await applications({ needsDecision: 'true' })).filter((a) => a.evaluation?.needsDecision));
+  const decisions = useLoaded(() => applications({ needsDecision: 'true' }));
   const titles = jobs && 'items' in jobs ? Object.fromEntries(jobs.items.map((j) => [j.id, j.title])) : {};
 
   return (

@@ -147,6 +147,13 @@ describe('hiring teams', () => {
       expect((await remove(jobId, outsider.user.id, who.token)).body).toMatchObject({ status: 403, code: 'not_job_owner' });
     }
     expect((await team(jobId, third.token)).body).toMatchObject({ status: 403, code: 'not_on_team' });
+    // Who asks is checked before the body: a bad body from someone who may not manage the team is a 403 too.
+    for (const [method, path] of [
+      ['POST', `/api/jobs/${jobId}/team`],
+      ['PATCH', `/api/jobs/${jobId}/team/${outsider.user.id}`],
+    ]) {
+      expect((await stack.http(method, path, { token: third.token, body: { userId: null, teamRole: 'boss' } })).status).toBe(403);
+    }
     // Every member reads the team, whatever their team role; a recruiter member (not only the creator) manages it.
     for (const who of [outsider, fourth, manager]) expect((await team(jobId, who.token)).status).toBe(200);
     expect((await add(jobId, third.user.id, outsider.token)).status).toBe(201);

@@ -86,6 +86,10 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
     auth: 'any',
     params: IdParams,
     body: AddTeamMemberBody,
+    // Before the body is read, as on PATCH: whoever may not manage the team learns nothing from a 422.
+    guard: async (ctx) => {
+      await managedJob(String(ctx.params.id), ctx.state.user as User);
+    },
     responses: {
       200: { description: 'They were already on the team, with the team role shown', schema: TeamMemberEnvelope },
       201: { description: 'The new member', schema: TeamMemberEnvelope },

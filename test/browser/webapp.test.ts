@@ -505,18 +505,19 @@ async function seriousViolations(page: Page): Promise<string[]> {
       scoredJob = { owner, ...(await jobWithApplicant(owner, 'Sam Scored')) };
       const scored = scoredJob.applicationId;
       const interviewer = await stack.user('hiring_manager', { fullName: 'Ivy Interviewer' });
-      const soon = Date.now() + 2_000;
+      // It must start in the future when scheduled, and be over (a scorecard owed) when the interviewer looks.
+      const soon = Date.now() + 4_000;
       const scheduled = await stack.http('POST', `/api/applications/${scored}/interviews`, {
         token: owner.token,
         body: {
           title: 'Pairing',
           startsAt: new Date(soon).toISOString(),
-          endsAt: new Date(soon + 2_000).toISOString(),
+          endsAt: new Date(soon + 1_000).toISOString(),
           interviewerIds: [String(interviewer.user.id)],
         },
       });
       expect(scheduled.status).toBe(201);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, soon + 2_500 - Date.now())));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, soon + 1_500 - Date.now())));
 
       const page = await newPage();
       await signIn(page, interviewer.user.email, interviewer.password);
@@ -544,6 +545,18 @@ async function seriousViolations(page: Page): Promise<string[]> {
           author: { id: String(interviewer.user.id) },
         },
       ]);
+
+      // Changing it starts from the one sent, and replaces it.
+      await card.getByRole('button', { name: /Change your scorecard/ }).click();
+      await expect(card.getByRole('radio', { name: 'Strong yes' }).isChecked()).resolves.toBe(true);
+      await expect(card.getByLabel('Name').inputValue()).resolves.toBe('Problem solving');
+      await card.getByRole('radio', { name: 'Yes', exact: true }).check();
+      await card.getByRole('button', { name: 'Submit scorecard' }).click();
+      await card.locator('[data-scorecard]', { hasText: 'You: Yes' }).waitFor();
+      const replaced = (await stack.http('GET', `/api/applications/${scored}/scorecards`, { token: owner.token })).body.items;
+      expect(replaced).toMatchObject([
+        { recommendation: 'yes', attributes: [{ name: 'Problem solving', rating: 4 }], notes: 'Would hire.' },
+      ]);
     });
 
     test('a decision waits for the recruiter: on Today, in the evaluation, and under the board’s Needs decision filter', async () => {
@@ -555,7 +568,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
       if (SCREENSHOT_DIR) await recruiterPage.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-today.png'), fullPage: true });
       await decision.click();
       const evaluation = recruiterPage.getByTestId('evaluation');
-      await expect(evaluation.locator('[data-recommendation="strong_yes"]').innerText()).resolves.toBe('Strong yes: 1');
+      await expect(evaluation.locator('[data-recommendation="yes"]').innerText()).resolves.toBe('Yes: 1');
+      await expect(evaluation.locator('[data-recommendation="strong_yes"]').innerText()).resolves.toBe('Strong yes: 0');
       await scan(recruiterPage, 'application page with its evaluation');
       if (SCREENSHOT_DIR) await recruiterPage.screenshot({ path: path.join(SCREENSHOT_DIR, 'webapp-application.png'), fullPage: true });
       await expect(evaluation.innerText()).resolves.toContain('Needs decision');

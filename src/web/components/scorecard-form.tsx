@@ -15,10 +15,21 @@ const RATINGS = ['1', '2', '3', '4'];
  * An interviewer's scorecard for one interview: a recommendation, optional attributes rated 1–4 with
  * a note, and notes. Sending again replaces the earlier one, as the API does.
  */
-export function ScorecardForm({ interview, onSubmitted }: { interview: Interview; onSubmitted(card: Scorecard): void }) {
-  const [recommendation, setRecommendation] = useState<Recommendation | ''>('');
-  const [attributes, setAttributes] = useState<AttributeDraft[]>([]);
-  const [notes, setNotes] = useState('');
+export function ScorecardForm({
+  interview,
+  previous,
+  onSubmitted,
+}: {
+  interview: Interview;
+  /** The caller's scorecard this one replaces, to start from. */
+  previous?: Scorecard;
+  onSubmitted(card: Scorecard): void;
+}) {
+  const [recommendation, setRecommendation] = useState<Recommendation | ''>(previous?.recommendation ?? '');
+  const [attributes, setAttributes] = useState<AttributeDraft[]>(
+    previous?.attributes.map((a) => ({ name: a.name, rating: String(a.rating), note: a.note ?? '' })) ?? [],
+  );
+  const [notes, setNotes] = useState(previous?.notes ?? '');
   const [error, setError] = useState<string | null>(null);
   const prefix = `sc-${interview.id}`;
   const setAttribute = (i: number, patch: Partial<AttributeDraft>) =>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, describe, type Application, type Interview } from '../api/client';
+import { api, describe, type Application, type Interview, type Scorecard } from '../api/client';
 import { Layout } from '../components/layout';
 import { Link } from '../components/link';
 import { Alert } from '../components/alert';
@@ -18,8 +18,15 @@ const isStaffView = (i: Interview): i is StaffInterview => i.applicationId !== u
  * everyone's scorecards for the application, and the form again to replace theirs.
  */
 function ScorecardPart({ interview, mine, onSubmitted }: { interview: StaffInterview; mine: boolean; onSubmitted(): void }) {
+  const { user } = useSession();
   const [editing, setEditing] = useState(false);
+  const [previous, setPrevious] = useState<Scorecard | undefined>();
   const [version, setVersion] = useState(0);
+  const change = async () => {
+    const { data } = await api.GET('/api/applications/{id}/scorecards', { params: { path: { id: interview.applicationId } } });
+    setPrevious(data?.items.find((c) => c.interviewId === interview.id && c.author.id === user?.id));
+    setEditing(true);
+  };
   if (interview.status === 'cancelled') return null;
   if (Date.parse(interview.startsAt) > Date.now()) return <p class="hint">The scorecard opens when the interview starts.</p>;
   return (
@@ -29,13 +36,14 @@ function ScorecardPart({ interview, mine, onSubmitted }: { interview: StaffInter
           <span class="alert alert-info" role="status">
             Your scorecard is in.
           </span>
-          <button type="button" onClick={() => setEditing(true)}>
+          <button type="button" onClick={() => void change()}>
             Change your scorecard<span class="visually-hidden"> for {interview.title}</span>
           </button>
         </p>
       ) : (
         <ScorecardForm
           interview={interview}
+          previous={previous}
           onSubmitted={() => {
             setEditing(false);
             setVersion((v) => v + 1);

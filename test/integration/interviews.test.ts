@@ -388,6 +388,12 @@ describe('interviews and scorecards', () => {
     expect(candidateAsInterviewer.status).toBe(422);
     expect((await stack.http('GET', `/api/applications/${id}/interviews`, { token: recruiter.token })).body.items).toEqual([]);
 
+    const hook = await stack.http('POST', '/api/webhooks', {
+      token: admin.token,
+      body: { url: 'https://example.com/ats-hook', events: ['interview.scheduled', 'interview.updated', 'interview.cancelled'] },
+    });
+    expect(hook.status).toBe(201);
+
     // Keyed: the same key and body answer the first answer again; one interview only.
     const key = { 'Idempotency-Key': `interview-${Date.now()}` };
     const once = await schedule(id, recruiter, body, key);
@@ -421,6 +427,15 @@ describe('interviews and scorecards', () => {
     const sequences = all.map((m) => Number(/SEQUENCE:(\d+)/.exec(m.text)?.[1])).sort();
     expect(sequences).toEqual([0, 0, 1, 1, 2, 2]);
     expect(all.filter((m) => m.kind === 'interview_invitation')).toHaveLength(4);
+    // One delivery per event (the keyed repeat emitted nothing more), signed and sent like every other.
+    const deliveries = await stack.http('GET', `/api/webhooks/${hook.body.id}/deliveries?limit=100`, { token: admin.token });
+    expect(deliveries.status).toBe(200);
+    expect(deliveries.body.items.map((d: { event: string }) => d.event).sort()).toEqual([
+      'interview.cancelled',
+      'interview.scheduled',
+      'interview.updated',
+    ]);
+    expect((await stack.http('DELETE', `/api/webhooks/${hook.body.id}`, { token: admin.token })).status).toBe(204);
     // A cancelled interview takes no changes.
     const changeCancelled = await stack.http('PATCH', `/api/interviews/${once.body.id}`, { token: recruiter.token, body: { title: 'z' } });
     expect(changeCancelled.status).toBe(409);

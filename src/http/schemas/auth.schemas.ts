@@ -8,12 +8,10 @@ export const SignupBody = requestBody(
     email: Email,
     password: Password,
     fullName: FullName.optional(),
-    role: text({ max: 50 })
-      .optional()
-      .openapi({
-        description: 'Only `candidate` is accepted; recruiters, hiring managers and admins are created by an admin (403).',
-        example: 'candidate',
-      }),
+    role: text({ max: 50 }).optional().openapi({
+      description: 'Only `candidate` is accepted; recruiters, hiring managers and admins are created by an admin (403).',
+      example: 'candidate',
+    }),
   }),
 ).openapi('Signup');
 

@@ -367,7 +367,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
       const applicant = await stack.user('candidate', { fullName });
       const applied = await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: applicant.token, body: {} });
       expect(applied.status).toBe(201);
-      return { jobId: String(job.id), jobTitle, applicationId: applied.body.id as string };
+      return { jobId: String(job.id), jobTitle, applicationId: applied.body.id as string, applicant };
     }
 
     test('staff land on Today after sign-in: their jobs with running applications per stage, and those waiting past their SLA', async () => {
@@ -466,9 +466,9 @@ async function seriousViolations(page: Page): Promise<string[]> {
       return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:00`;
     }
 
-    test('a recruiter schedules an interview from the application page with a teammate as interviewer', async () => {
+    test('a recruiter schedules an interview from the application page with a teammate as interviewer; the candidate sees when and where', async () => {
       const owner = await stack.user('recruiter');
-      const { jobId: ivJob, applicationId: interviewed } = await jobWithApplicant(owner, 'Ida Interview');
+      const { jobId: ivJob, applicationId: interviewed, applicant } = await jobWithApplicant(owner, 'Ida Interview');
       const manager = await stack.user('hiring_manager', { fullName: 'Hal Manager' });
       expect((await stack.http('POST', `/api/jobs/${ivJob}/team`, { token: owner.token, body: { userId: manager.user.id } })).status).toBe(
         201,
@@ -495,6 +495,16 @@ async function seriousViolations(page: Page): Promise<string[]> {
       expect(Date.parse(interviews[0].startsAt)).toBe(new Date(startsAt).getTime());
       expect(Date.parse(interviews[0].endsAt)).toBe(new Date(endsAt).getTime());
       expect(interviews[0].interviewers.map((i: { id: string }) => String(i.id))).toEqual([String(manager.user.id)]);
+
+      // The candidate sees when and where, not who.
+      const candidatePage = await newPage();
+      await signIn(candidatePage, applicant.user.email, applicant.password);
+      await candidatePage.getByRole('link', { name: 'My applications' }).click();
+      const theirs = candidatePage.locator(`[data-application="${interviewed}"] [data-interview]`);
+      await expect(theirs.getByTestId('interview-status').innerText()).resolves.toBe('scheduled');
+      await expect(theirs.innerText()).resolves.toContain('Room 4');
+      await expect(theirs.innerText()).resolves.not.toContain('Hal Manager');
+      await scan(candidatePage, 'my applications with an interview');
     });
 
     // The application whose one interview the next test scores, for the test after it to decide.

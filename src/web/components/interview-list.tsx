@@ -24,7 +24,10 @@ export function When({ interview }: { interview: Interview }) {
   );
 }
 
-/** Interviews with their time, place, status and who sits in (a tick for each scorecard in); `actions` adds per-interview buttons. */
+/**
+ * Interviews with their time, place, status and, for staff, who sits in (a mark for each scorecard
+ * in); `actions` adds per-interview buttons.
+ */
 export function InterviewList({ interviews, actions }: { interviews: Interview[]; actions?: (i: Interview) => ComponentChildren }) {
   if (interviews.length === 0) return <p>No interviews yet.</p>;
   return (
@@ -39,12 +42,11 @@ export function InterviewList({ interviews, actions }: { interviews: Interview[]
               {STATUS[i.status]}
             </strong>
           </p>
-          <p>
-            With{' '}
-            {(i.interviewers ?? [])
-              .map((p) => `${p.fullName ?? `user ${p.id}`}${p.scorecardSubmitted ? ' (scorecard in)' : ''}`)
-              .join(', ')}
-          </p>
+          {i.interviewers ? (
+            <p>
+              With {i.interviewers.map((p) => `${p.fullName ?? `user ${p.id}`}${p.scorecardSubmitted ? ' (scorecard in)' : ''}`).join(', ')}
+            </p>
+          ) : null}
           {actions?.(i)}
         </li>
       ))}

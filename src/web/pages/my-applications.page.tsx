@@ -1,16 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
-import { allPages, api, describe, FINAL, type Application } from '../api/client';
+import { allPages, api, describe, FINAL, type Application, type Interview } from '../api/client';
 import { Layout } from '../components/layout';
 import { Link } from '../components/link';
 import { Alert } from '../components/alert';
 import { HistoryList } from '../components/history-list';
 import { useSession } from '../components/session';
+import { InterviewList } from '../components/interview-list';
 
-/** A candidate's own applications, each with its stage and history, and a way to withdraw. */
+/** A candidate's own applications, each with its stage, history and interviews, and a way to withdraw. */
 export function MyApplicationsPage() {
   const { user } = useSession();
   const [apps, setApps] = useState<Application[] | null>(null);
   const [titles, setTitles] = useState<Record<string, string>>({});
+  const [interviews, setInterviews] = useState<Record<string, Interview[]>>({});
   const [error, setError] = useState<string | null>(null);
 
   const load = async () => {
@@ -27,6 +29,8 @@ export function MyApplicationsPage() {
       const ids = [...new Set(items.map((a) => a.jobId))];
       const jobs = await Promise.all(ids.map((id) => api.GET('/api/jobs/{id}', { params: { path: { id } } })));
       setTitles(Object.fromEntries(jobs.flatMap(({ data }) => (data ? [[data.id, `${data.title} · ${data.company}`]] : []))));
+      const lists = await Promise.all(items.map((a) => api.GET('/api/applications/{id}/interviews', { params: { path: { id: a.id } } })));
+      setInterviews(Object.fromEntries(items.map((a, i) => [a.id, lists[i].data?.items ?? []])));
     } catch (err) {
       setError((err as Error).message);
     }
@@ -64,6 +68,12 @@ export function MyApplicationsPage() {
               </p>
               <h3>History</h3>
               <HistoryList history={app.history} me={user?.id} />
+              {interviews[app.id]?.length ? (
+                <>
+                  <h3>Interviews</h3>
+                  <InterviewList interviews={interviews[app.id]} />
+                </>
+              ) : null}
               {FINAL.includes(app.stage) ? null : (
                 <button type="button" onClick={() => void withdraw(app)}>
                   Withdraw

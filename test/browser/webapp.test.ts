@@ -466,7 +466,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
       return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:00`;
     }
 
-    test('a recruiter schedules an interview from the application page with a teammate as interviewer; the candidate sees when and where', async () => {
+    test('a recruiter schedules an interview from the application page with a teammate as interviewer; the candidate sees when and where; it is moved, then cancelled', async () => {
       const owner = await stack.user('recruiter');
       const { jobId: ivJob, applicationId: interviewed, applicant } = await jobWithApplicant(owner, 'Ida Interview');
       const manager = await stack.user('hiring_manager', { fullName: 'Hal Manager' });
@@ -505,6 +505,28 @@ async function seriousViolations(page: Page): Promise<string[]> {
       await expect(theirs.innerText()).resolves.toContain('Room 4');
       await expect(theirs.innerText()).resolves.not.toContain('Hal Manager');
       await scan(candidatePage, 'my applications with an interview');
+
+      // Moved a day on, then called off.
+      const [movedStart, movedEnd] = [localInput(50), localInput(51)];
+      await listed.getByRole('button', { name: 'Reschedule System design' }).click();
+      await listed.getByLabel('New start').fill(movedStart);
+      await listed.getByLabel('New end').fill(movedEnd);
+      await scan(page, 'rescheduling an interview');
+      await listed.getByRole('button', { name: 'Save new time' }).click();
+      await page.getByText('Rescheduled System design.').waitFor();
+      const moved = (await stack.http('GET', `/api/applications/${interviewed}/interviews`, { token: owner.token })).body.items[0];
+      expect([Date.parse(moved.startsAt), Date.parse(moved.endsAt)]).toEqual([
+        new Date(movedStart).getTime(),
+        new Date(movedEnd).getTime(),
+      ]);
+      expect(moved.location).toBe('Room 4');
+      await listed.getByRole('button', { name: 'Cancel interview System design' }).click();
+      await page.getByText('Cancelled System design.').waitFor();
+      await expect(listed.getByTestId('interview-status').innerText()).resolves.toBe('cancelled');
+      await expect(listed.getByRole('button', { name: /Reschedule/ }).count()).resolves.toBe(0);
+      expect((await stack.http('GET', `/api/applications/${interviewed}/interviews`, { token: owner.token })).body.items[0].status).toBe(
+        'cancelled',
+      );
     });
 
     // The application whose one interview the next test scores, for the test after it to decide.

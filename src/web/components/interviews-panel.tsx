@@ -3,12 +3,14 @@ import { api, describe, type Interview, type TeamMember } from '../api/client';
 import { Alert } from './alert';
 import { InterviewList } from './interview-list';
 import { ScheduleInterview } from './schedule-interview';
+import { RescheduleInterview } from './reschedule-interview';
 
-/** An application's interviews by start time; those who run the job also schedule and cancel them. */
+/** An application's interviews by start time; those who run the job also schedule, reschedule and cancel them. */
 export function InterviewsPanel({ applicationId, team, schedules }: { applicationId: string; team: TeamMember[]; schedules: boolean }) {
   const [interviews, setInterviews] = useState<Interview[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
+  const [rescheduling, setRescheduling] = useState<string | null>(null);
 
   const load = async () => {
     const { data, error, response } = await api.GET('/api/applications/{id}/interviews', { params: { path: { id: applicationId } } });
@@ -21,9 +23,9 @@ export function InterviewsPanel({ applicationId, team, schedules }: { applicatio
 
   const cancel = async (interview: Interview) => {
     const { data, error, response } = await api.POST('/api/interviews/{id}/cancel', { params: { path: { id: interview.id } } });
+    await load();
     setError(data ? null : describe(error, response));
     setInfo(data ? `Cancelled ${interview.title}.` : null);
-    await load();
   };
 
   return (
@@ -36,9 +38,29 @@ export function InterviewsPanel({ applicationId, team, schedules }: { applicatio
           interviews={interviews}
           actions={(i) =>
             schedules && i.status === 'scheduled' ? (
-              <button type="button" class="danger" onClick={() => void cancel(i)}>
-                Cancel interview<span class="visually-hidden"> {i.title}</span>
-              </button>
+              <>
+                <p class="actions">
+                  <button
+                    type="button"
+                    aria-expanded={rescheduling === i.id}
+                    onClick={() => setRescheduling(rescheduling === i.id ? null : i.id)}
+                  >
+                    Reschedule<span class="visually-hidden"> {i.title}</span>
+                  </button>
+                  <button type="button" class="danger" onClick={() => void cancel(i)}>
+                    Cancel interview<span class="visually-hidden"> {i.title}</span>
+                  </button>
+                </p>
+                {rescheduling === i.id ? (
+                  <RescheduleInterview
+                    interview={i}
+                    onChanged={(changed) => {
+                      setRescheduling(null);
+                      void load().then(() => setInfo(`Rescheduled ${changed.title}.`));
+                    }}
+                  />
+                ) : null}
+              </>
             ) : null
           }
         />
@@ -48,8 +70,7 @@ export function InterviewsPanel({ applicationId, team, schedules }: { applicatio
           applicationId={applicationId}
           team={team}
           onScheduled={(i) => {
-            setInfo(`Scheduled ${i.title}.`);
-            void load();
+            void load().then(() => setInfo(`Scheduled ${i.title}.`));
           }}
         />
       ) : null}

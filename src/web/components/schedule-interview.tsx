@@ -1,9 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, describe, type Interview, type TeamMember } from '../api/client';
 import { Alert } from './alert';
-
-/** A `datetime-local` value (the reader's time zone) as the ISO instant the API takes. */
-const instant = (local: string) => new Date(local).toISOString();
+import { instant } from './local-time';
 
 /**
  * Schedules an interview on an application: interviewers picked from the job's team, or named by

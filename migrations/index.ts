@@ -10,6 +10,7 @@ import { Migration20261202000000_application_claims } from './Migration202612020
 import { Migration20261207000000_notes } from './Migration20261207000000_notes';
 import { Migration20261207120000_structured_hiring } from './Migration20261207120000_structured_hiring';
 import { Migration20261207130000_hiring_manager_role } from './Migration20261207130000_hiring_manager_role';
+import { Migration20261207140000_pipelines } from './Migration20261207140000_pipelines';
 
 /** Every migration, in order. Listed explicitly so the same list serves `dist/` and the tests. */
 export const migrationsList = [
@@ -25,4 +26,5 @@ export const migrationsList = [
   { name: 'Migration20261207000000_notes', class: Migration20261207000000_notes },
   { name: 'Migration20261207120000_structured_hiring', class: Migration20261207120000_structured_hiring },
   { name: 'Migration20261207130000_hiring_manager_role', class: Migration20261207130000_hiring_manager_role },
+  { name: 'Migration20261207140000_pipelines', class: Migration20261207140000_pipelines },
 ];

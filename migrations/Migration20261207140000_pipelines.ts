@@ -1,0 +1,56 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * Pipelines per job, pinned per application. A job without a stored version runs the default
+ * pipeline as version 1, so every job and application that exists keeps its five stages. Each
+ * application records the version it is pinned to and the kind of its stage; each stage event the
+ * kind it entered and, for a migration, which one. Every existing row is of version 1, whose stage
+ * ids are their kinds.
+ */
+export class Migration20261207140000_pipelines extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create table job_pipelines (
+      job_id integer not null references jobs (id) on delete cascade,
+      version integer not null,
+      stages text not null,
+      created_by integer,
+      created_at text not null,
+      primary key (job_id, version)) without rowid`);
+    this.addSql('alter table applications add column pipeline_version integer not null default 1');
+    this.addSql('alter table applications add column stage_kind text');
+    this.addSql('update applications set stage_kind = stage');
+    this.addSql('alter table stage_events add column to_kind text');
+    this.addSql('alter table stage_events add column migration_id text');
+    this.addSql('alter table stage_events add column from_version integer');
+    this.addSql('alter table stage_events add column to_version integer');
+    this.addSql('update stage_events set to_kind = to_stage');
+    this.addSql(`create table pipeline_migrations (
+      id text primary key,
+      job_id integer not null references jobs (id) on delete cascade,
+      from_version integer not null,
+      to_version integer not null,
+      stage_map text not null,
+      status text not null,
+      total integer not null default 0,
+      migrated integer not null default 0,
+      failed integer not null default 0,
+      created_by integer,
+      created_at text not null,
+      updated_at text not null)`);
+    this.addSql('create index pipeline_migrations_job_index on pipeline_migrations (job_id, created_at)');
+    // A migration reads the running applications of one version of one job.
+    this.addSql('create index applications_job_version_index on applications (job_id, pipeline_version, stage)');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop index if exists applications_job_version_index');
+    this.addSql('drop table if exists pipeline_migrations');
+    this.addSql('alter table stage_events drop column to_version');
+    this.addSql('alter table stage_events drop column from_version');
+    this.addSql('alter table stage_events drop column migration_id');
+    this.addSql('alter table stage_events drop column to_kind');
+    this.addSql('alter table applications drop column stage_kind');
+    this.addSql('alter table applications drop column pipeline_version');
+    this.addSql('drop table if exists job_pipelines');
+  }
+}

@@ -9,6 +9,7 @@ export function NotesPanel({ applicationId }: { applicationId: string }) {
   const [notes, setNotes] = useState<Note[] | null>(null);
   const [body, setBody] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
 
   const load = async () => {
     try {
@@ -31,6 +32,7 @@ export function NotesPanel({ applicationId }: { applicationId: string }) {
 
   const add = async (e: Event) => {
     e.preventDefault();
+    setBusy(true);
     const { data, error, response } = await api.POST('/api/applications/{id}/notes', {
       params: { path: { id: applicationId } },
       body: { body },
@@ -40,6 +42,7 @@ export function NotesPanel({ applicationId }: { applicationId: string }) {
       setBody('');
       await load();
     }
+    setBusy(false);
   };
   const remove = async (note: Note) => {
     const { error, response } = await api.DELETE('/api/notes/{id}', { params: { path: { id: note.id } } });
@@ -76,7 +79,9 @@ export function NotesPanel({ applicationId }: { applicationId: string }) {
           New note{' '}
           <textarea name="note" rows={3} required maxLength={10_000} value={body} onInput={(e) => setBody(e.currentTarget.value)} />
         </label>
-        <button type="submit">Add note</button>
+        <button type="submit" disabled={busy}>
+          Add note
+        </button>
       </form>
     </section>
   );

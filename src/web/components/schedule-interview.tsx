@@ -19,12 +19,14 @@ export function ScheduleInterview({
   const [form, setForm] = useState({ title: '', startsAt: '', endsAt: '', location: '', otherId: '' });
   const [picked, setPicked] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const set = (key: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [key]: e.currentTarget.value });
 
   const submit = async (e: Event) => {
     e.preventDefault();
     const interviewerIds = [...new Set([...picked, ...form.otherId.split(/[\s,]+/).filter(Boolean)])];
     if (interviewerIds.length === 0) return setError('Pick at least one interviewer.');
+    setBusy(true);
     const { data, error, response } = await api.POST('/api/applications/{id}/interviews', {
       params: { path: { id: applicationId } },
       body: {
@@ -35,6 +37,7 @@ export function ScheduleInterview({
         ...(form.location ? { location: form.location } : {}),
       },
     });
+    setBusy(false);
     setError(data ? null : describe(error, response));
     if (data) {
       setForm({ title: '', startsAt: '', endsAt: '', location: '', otherId: '' });
@@ -76,7 +79,9 @@ export function ScheduleInterview({
       <label>
         Or add interviewers by user id <input name="otherId" inputMode="numeric" value={form.otherId} onInput={set('otherId')} />
       </label>
-      <button type="submit">Schedule interview</button>
+      <button type="submit" disabled={busy}>
+        Schedule interview
+      </button>
     </form>
   );
 }

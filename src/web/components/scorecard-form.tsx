@@ -31,6 +31,7 @@ export function ScorecardForm({
   );
   const [notes, setNotes] = useState(previous?.notes ?? '');
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const prefix = `sc-${interview.id}`;
   const setAttribute = (i: number, patch: Partial<AttributeDraft>) =>
     setAttributes(attributes.map((a, j) => (j === i ? { ...a, ...patch } : a)));
@@ -38,6 +39,7 @@ export function ScorecardForm({
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!recommendation) return setError('Choose a recommendation.');
+    setBusy(true);
     const { data, error, response } = await api.PUT('/api/interviews/{id}/scorecard', {
       params: { path: { id: interview.id } },
       body: {
@@ -48,6 +50,7 @@ export function ScorecardForm({
         ...(notes ? { notes } : {}),
       },
     });
+    setBusy(false);
     setError(data ? null : describe(error, response));
     if (data) onSubmitted(data);
   };
@@ -100,7 +103,9 @@ export function ScorecardForm({
       <label>
         Notes <textarea rows={4} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
       </label>
-      <button type="submit">Submit scorecard</button>
+      <button type="submit" disabled={busy}>
+        Submit scorecard
+      </button>
     </form>
   );
 }

@@ -14,10 +14,16 @@ import {
 } from '@temporalio/workflow';
 import { notificationEvent, type NotificationEvent, type NotificationKind } from '../src/domain/notifications';
 import type { RecordingActivities } from '../activities/recording.activities';
-import { isFinal } from '../src/domain/stages';
-import { JOB_ATTRIBUTE, NEEDS_DECISION_ATTRIBUTE, STAGE_ATTRIBUTE } from '../src/temporal/search-attributes';
+import { REJECTED, firstStage, isFinalIn, kindOf, openStages } from '../src/domain/pipelines';
+import {
+  JOB_ATTRIBUTE,
+  NEEDS_DECISION_ATTRIBUTE,
+  PIPELINE_VERSION_ATTRIBUTE,
+  STAGE_ATTRIBUTE,
+  STAGE_KIND_ATTRIBUTE,
+} from '../src/temporal/search-attributes';
 import { interviewWorkflow } from './interview.workflow';
-import { ERASED_REASON, needsDecision, refuseInterview, type InterviewMessage } from './interview-rules';
+import { needsDecision, refuseInterview, type InterviewMessage } from './interview-rules';
 import {
   ACTIVITY_RECORDS_UPDATES,
   API_RECORDS_UPDATES,
@@ -29,7 +35,10 @@ import {
   scheduleInterviewUpdate,
   scorecardInSignal,
   submitScorecardUpdate,
+  migrateUpdate,
+  reopenUpdate,
   type InterviewRecord,
+  type MigrationMark,
   changeStageSignal,
   changeStageUpdate,
   stateQuery,
@@ -38,13 +47,19 @@ import {
   type ApplicationInput,
   type ApplicationState,
   type HistoryEntry,
+  type MigrationRequest,
+  type ReopenRequest,
   type RejectedSignal,
   type StageChangeRequest,
 } from './messages';
 import {
+  LEGACY,
+  ERASED_REASON,
   OFFER_EXPIRED_REASON,
   SYSTEM_ACTOR,
   UNTRUSTED_REFUSAL,
+  reopenableRejection,
+  type Pinned,
   isTrustedInput,
   isTrustedRequest,
   notificationKind,
@@ -82,17 +97,20 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     });
   }
   const input: ApplicationInput = startInput;
+  // The pipeline the application runs under: the version it applied under, until a migration moves it.
+  const pinned: Pinned = input.pipeline ? { pipeline: input.pipeline, movesBack: true } : { ...LEGACY };
   const state: ApplicationState = {
     applicationId: input.applicationId,
     jobId: input.jobId,
     candidateId: input.candidateId,
     coverLetter: input.coverLetter,
     resumeUrl: input.resumeUrl,
-    stage: 'applied',
+    stage: firstStage(pinned.pipeline),
     seq: 0,
     createdAt: '',
     updatedAt: '',
     history: [],
+    pipelineVersion: pinned.pipeline.version,
     rejectedSignals: [],
     slaReminders: [],
     interviews: [],
@@ -107,7 +125,7 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
 
   // Every accepted transition goes through here, synchronously: when several messages arrive in one
   // activation, each handler has moved the state before the next validator looks at it.
-  function accept(request: StageChangeRequest): HistoryEntry {
+  function accept(request: StageChangeRequest, migration?: MigrationMark): HistoryEntry {
     const at = new Date().toISOString();
     const entry: HistoryEntry = {
       seq: state.seq + 1,
@@ -116,6 +134,8 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
       at,
       by: request.by,
       reason: request.reason ?? null,
+      toKind: kindOf(pinned.pipeline, request.stage),
+      ...(migration ? { migration } : {}),
     };
     state.history.push(entry);
     state.stage = entry.to;
@@ -124,14 +144,22 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     state.updatedAt = at;
     // Recruiters find applications by stage and job in the Web UI. The API's start already sets
     // both for `applied`: upsert only what differs (each upsert is an event and a visibility write).
-    const attributes = [
+    const attributes: Parameters<typeof upsertSearchAttributes>[0] & unknown[] = [
       { key: STAGE_ATTRIBUTE, value: entry.to },
       { key: JOB_ATTRIBUTE, value: input.jobId },
-    ].filter(({ key, value }) => workflowInfo().typedSearchAttributes.get(key) !== value);
+      // Applications from before pipelines keep their two attributes, so their histories replay as they were.
+      ...(input.pipeline
+        ? [
+            { key: STAGE_KIND_ATTRIBUTE, value: entry.toKind ?? entry.to },
+            { key: PIPELINE_VERSION_ATTRIBUTE, value: pinned.pipeline.version },
+          ]
+        : []),
+    ].filter(({ key, value }) => workflowInfo().typedSearchAttributes.get(key as never) !== value);
     if (attributes.length) upsertSearchAttributes(attributes);
     // A stage change is a decision: whatever waited for one no longer does.
     showNeedsDecision();
-    notify(notificationKind(entry), entry, at);
+    // A migration moves the application between versions of the same process: no mail, a webhook.
+    notify(migration ? 'pipeline_migrated' : notificationKind(entry), entry, at);
     return entry;
   }
 
@@ -153,8 +181,8 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
   // The answer to an update is the application as this transition left it, without the cover
   // letter and résumé URL: every answer is kept in history, and those are in the start input once.
   const answer = (): ApplicationAnswer => {
-    const { applicationId, jobId, candidateId, stage, seq, createdAt, updatedAt } = state;
-    return { applicationId, jobId, candidateId, stage, seq, createdAt, updatedAt, history: [...state.history] };
+    const { applicationId, jobId, candidateId, stage, seq, createdAt, updatedAt, pipelineVersion } = state;
+    return { applicationId, jobId, candidateId, stage, seq, createdAt, updatedAt, pipelineVersion, history: [...state.history] };
   };
 
   const refuse = (refusal: Refusal) =>
@@ -164,7 +192,7 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
     if (!isTrustedRequest(request, input.applicationId)) throw refuse(UNTRUSTED_REFUSAL);
     if (state.seq === 0)
       throw ApplicationFailure.create({ type: 'not_found', message: 'The application has not been submitted.', nonRetryable: true });
-    const refusal = refuseStageChange(state.stage, request);
+    const refusal = refuseStageChange(state.stage, request, pinned);
     if (refusal) throw refuse(refusal);
   }
 
@@ -192,7 +220,9 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
   setHandler(
     submitUpdate,
     () => {
-      leaveToCaller(accept({ applicationId: input.applicationId, stage: 'applied', by: input.candidateId, reason: null }));
+      leaveToCaller(
+        accept({ applicationId: input.applicationId, stage: firstStage(pinned.pipeline), by: input.candidateId, reason: null }),
+      );
       return answer();
     },
     {
@@ -228,13 +258,95 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
       return;
     }
     await condition(() => state.seq > 0);
-    const refusal = refuseStageChange(state.stage, request);
+    const refusal = refuseStageChange(state.stage, request, pinned);
     if (refusal) {
       recordRefusedSignal(request, refusal);
       return;
     }
     accept(request);
   });
+
+  /** The rejection a reopen would undo: by staff, not a withdrawal or an erasure, within the window. */
+  function reopenRefusal(request: ReopenRequest | null, now: number): Refusal | null {
+    if (!isTrustedRequest(request as never, input.applicationId)) return UNTRUSTED_REFUSAL;
+    const last = state.history[state.history.length - 1];
+    const notReopenable = (message: string): Refusal => ({ code: 'not_reopenable', message, details: {} });
+    if (input.reopenWindowSeconds === undefined) return notReopenable('This application was closed before reopening existed.');
+    if (state.stage !== REJECTED || !last) return notReopenable(`The application is ${state.stage}, not rejected.`);
+    if (!reopenableRejection(last))
+      return notReopenable('Only a rejection by staff can be undone, not a withdrawal, an erasure or an expiry.');
+    if (now > Date.parse(last.at) + input.reopenWindowSeconds * 1000)
+      return notReopenable('The window for reopening this rejection has passed.');
+    const open = openStages(pinned.pipeline);
+    if (!open.includes(request!.stage))
+      return {
+        code: 'invalid_transition',
+        message: `A reopened application goes back to one of ${open.join(', ')}.`,
+        details: { allowed: open, allowedBack: [], from: state.stage, to: request!.stage },
+      };
+    if (typeof request!.reason !== 'string' || !request!.reason.trim())
+      return { code: 'reason_required', message: 'Reopening a rejection needs a reason.', details: {} };
+    return null;
+  }
+
+  setHandler(
+    reopenUpdate,
+    (request) => {
+      const refusal = reopenRefusal(request, Date.now());
+      if (refusal) throw refuse(refusal);
+      leaveToCaller(accept({ applicationId: input.applicationId, stage: request.stage, by: request.by, reason: request.reason }));
+      return answer();
+    },
+    {
+      validator: (request) => {
+        const refusal = reopenRefusal(request, Date.now());
+        if (refusal) throw refuse(refusal);
+      },
+    },
+  );
+
+  /** Null when the migration may move this application (or already has: it is answered again, unchanged). */
+  function migrationRefusal(request: MigrationRequest | null): Refusal | null {
+    if (!isTrustedRequest(request as never, input.applicationId)) return UNTRUSTED_REFUSAL;
+    const { migration, pipeline, stageMap } = request!;
+    if (state.history.some((h) => h.migration?.id === migration.id)) return null;
+    if (state.seq === 0 || isFinalIn(pinned.pipeline, state.stage) || state.pipelineVersion !== migration.fromVersion)
+      return {
+        code: 'not_on_version',
+        message: `The application is not running on version ${migration.fromVersion} (it is on ${state.pipelineVersion}, in ${state.stage}).`,
+        details: { pipelineVersion: state.pipelineVersion, stage: state.stage },
+      };
+    const target = stageMap[state.stage];
+    if (typeof target !== 'string' || !openStages(pipeline).includes(target))
+      return {
+        code: 'incomplete_map',
+        message: `The stage map sends ${state.stage} to no open stage of version ${migration.toVersion}.`,
+        details: { stage: state.stage },
+      };
+    return null;
+  }
+
+  setHandler(
+    migrateUpdate,
+    (request) => {
+      const refusal = migrationRefusal(request);
+      if (refusal) throw refuse(refusal);
+      if (state.history.some((h) => h.migration?.id === request.migration.id)) return answer();
+      pinned.pipeline = request.pipeline;
+      pinned.movesBack = true;
+      state.pipelineVersion = request.pipeline.version;
+      const target = request.stageMap[state.stage];
+      // Recorded by this workflow's own recording, like a timer's transition: the migration's worker is no API.
+      accept({ applicationId: input.applicationId, stage: target, by: request.by, reason: null }, request.migration);
+      return answer();
+    },
+    {
+      validator: (request) => {
+        const refusal = migrationRefusal(request);
+        if (refusal) throw refuse(refusal);
+      },
+    },
+  );
 
   // Interviews: each runs as a child workflow that does its own waiting and messaging. This workflow
   // keeps the record (and so enforces the rules); the child hears of every change, in order.
@@ -256,7 +368,8 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
   const refuseMessage = (code: string, message: string) => ApplicationFailure.create({ type: code, message, nonRetryable: true });
   function assertInterviewAllowed(message: InterviewMessage) {
     if (state.seq === 0) throw refuseMessage('not_found', 'The application has not been submitted.');
-    const refusal = refuseInterview(state.stage, interviews, message, input.applicationId, Date.now());
+    const final = isFinalIn(pinned.pipeline, state.stage);
+    const refusal = refuseInterview(state.stage, final, interviews, message, input.applicationId, Date.now());
     if (refusal) throw refuseMessage(refusal.code, refusal.message);
   }
   const interviewById = (id: string) => interviews.find((i) => i.id === id)!;
@@ -379,6 +492,7 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
                 candidateId: input.candidateId,
                 ...content,
                 createdAt: state.createdAt,
+                pipelineVersion: state.pipelineVersion,
               },
               history: state.history.slice(0, seq),
             }
@@ -424,47 +538,56 @@ export async function applicationWorkflow(startInput: ApplicationInput | null): 
   // Nothing happens until the candidate's submission is recorded.
   await condition(() => state.seq > 0);
 
-  // Then the application waits in each stage, against that stage's clock, until it is final.
-  while (!isFinal(state.stage)) {
-    const entered = state.history[state.history.length - 1];
-    const clock = stageClock(entered.to, input);
-    if (!clock) break;
-    if (apiRecordsUpdates) {
-      const due = Date.parse(entered.at) + clock.seconds * 1000;
-      while (state.seq === entered.seq && Date.now() < due) {
-        wakeBy(due);
-        await condition(() => state.seq !== entered.seq || !runningBy(due));
+  // Then the application waits in each stage, against that stage's clock, until it is final; a
+  // rejection by staff stays open for reopening through its window, after which the workflow closes.
+  for (;;) {
+    while (!isFinalIn(pinned.pipeline, state.stage)) {
+      const entered = state.history[state.history.length - 1];
+      const clock = stageClock(entered.to, input, pinned.pipeline);
+      if (!clock) break;
+      if (apiRecordsUpdates) {
+        const due = Date.parse(entered.at) + clock.seconds * 1000;
+        while (state.seq === entered.seq && Date.now() < due) {
+          wakeBy(due);
+          await condition(() => state.seq !== entered.seq || !runningBy(due));
+        }
+      } else {
+        await condition(() => state.seq !== entered.seq, clock.seconds * 1000);
       }
-    } else {
-      await condition(() => state.seq !== entered.seq, clock.seconds * 1000);
-    }
-    // A message handled in the same activation as the timer wins over it.
-    if (state.seq !== entered.seq) continue;
+      // A message handled in the same activation as the timer wins over it.
+      if (state.seq !== entered.seq) continue;
 
-    if (clock.action === 'expire_offer') {
-      // An offer nobody acted on lapses: the workflow rejects it itself, as `system`, with reason
-      // `offer_expired`, so the outcome is final and visible like any other rejection.
-      accept({ applicationId: input.applicationId, stage: 'rejected', by: SYSTEM_ACTOR, reason: OFFER_EXPIRED_REASON });
-    } else {
-      // One reminder per stage entry: after it, wait for the stage to change without a clock.
-      const at = new Date().toISOString();
-      state.slaReminders.push({ seq: entered.seq, stage: entered.to, at });
-      notify('sla_reminder', entered, at);
-      await condition(() => state.seq !== entered.seq);
+      if (clock.action === 'expire_offer') {
+        // An offer nobody acted on lapses: the workflow rejects it itself, as `system`, with reason
+        // `offer_expired`, so the outcome is final and visible like any other rejection.
+        accept({ applicationId: input.applicationId, stage: REJECTED, by: SYSTEM_ACTOR, reason: OFFER_EXPIRED_REASON });
+      } else {
+        // One reminder per stage entry: after it, wait for the stage to change without a clock.
+        const at = new Date().toISOString();
+        state.slaReminders.push({ seq: entered.seq, stage: entered.to, at });
+        notify('sla_reminder', entered, at);
+        await condition(() => state.seq !== entered.seq);
+      }
     }
-  }
 
-  // Final: what was still to happen in interviews will not. Interviews ahead are called off; an
-  // erased candidate is told nothing, and nobody is told anything about them.
-  const last = state.history[state.history.length - 1];
-  for (const record of interviews) {
-    if (record.status === 'cancelled' || record.completedAt !== null) continue;
-    cancelInterview(record, last?.reason !== ERASED_REASON);
-  }
-  if (interviews.length) {
-    showNeedsDecision();
-    await Promise.all([...children.values()]);
-    await Promise.all(childDone);
+    // Final: what was still to happen in interviews will not. Interviews ahead are called off; an
+    // erased candidate is told nothing, and nobody is told anything about them.
+    const last = state.history[state.history.length - 1];
+    for (const record of interviews) {
+      if (record.status === 'cancelled' || record.completedAt !== null) continue;
+      cancelInterview(record, last?.reason !== ERASED_REASON);
+    }
+    if (interviews.length) {
+      showNeedsDecision();
+      await Promise.all([...children.values()]);
+      await Promise.all(childDone);
+    }
+
+    // Applications from before reopening existed, hires, withdrawals and erasures close now.
+    if (input.reopenWindowSeconds === undefined || state.stage !== REJECTED || !reopenableRejection(last)) break;
+    const closesAt = Date.parse(last.at) + input.reopenWindowSeconds * 1000;
+    if (closesAt <= Date.now()) break;
+    if (!(await condition(() => state.stage !== REJECTED, closesAt - Date.now()))) break;
   }
 
   // Finish what handlers started and record everything, then close.

@@ -1,4 +1,4 @@
-import { isFinal, type Stage } from '../src/domain/stages';
+import type { Stage } from '../src/domain/stages';
 import type { InterviewCancelRequest, InterviewRecord, InterviewRefusalCode, InterviewRequest, ScorecardRequest } from './messages';
 
 /**
@@ -8,7 +8,7 @@ import type { InterviewCancelRequest, InterviewRecord, InterviewRefusalCode, Int
  */
 
 /** The reason of the rejection an erasure makes: interviews end without a word to or about the candidate. */
-export const ERASED_REASON = 'erased';
+export { ERASED_REASON } from './stage-rules';
 
 export type InterviewMessage =
   | { kind: 'schedule'; request: InterviewRequest | null }
@@ -26,6 +26,7 @@ const refusal = (code: InterviewRefusalCode, message: string): InterviewRefusal 
 /** Null when the message may be applied now (`now`: workflow time, ms). */
 export function refuseInterview(
   stage: Stage,
+  final: boolean,
   interviews: readonly InterviewRecord[],
   message: InterviewMessage,
   applicationId: string,
@@ -35,7 +36,7 @@ export function refuseInterview(
   // Unsigned messages read as null; a signed one for another application is refused too.
   if (typeof request !== 'object' || request === null || request.applicationId !== applicationId)
     return refusal('untrusted', 'The request was not signed by the API for this application, and was ignored.');
-  if (isFinal(stage)) return refusal('application_final', `The application is ${stage}: its interviews are over.`);
+  if (final) return refusal('application_final', `The application is ${stage}: its interviews are over.`);
   const id = message.kind === 'schedule' || message.kind === 'change' ? message.request!.interview.id : message.request!.interviewId;
   const record = interviews.find((i) => i.id === id);
   if (message.kind === 'schedule') return record ? refusal('interview_exists', 'This interview is already scheduled.') : null;

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Stage } from '../src/domain/stages';
 import type { InterviewDetails, StoredInterviewStatus } from '../src/domain/interviews';
+import type { PipelineSnapshot, StageKind } from '../src/domain/pipelines';
 
 /**
  * The application workflow's public surface: its input, its state, and the messages the API sends
@@ -27,6 +28,23 @@ export interface ApplicationInput {
    * with: `ACTIVITY_RECORDS_UPDATES` (absent) or `API_RECORDS_UPDATES` (which also never cancels a timer).
    */
   design?: number;
+  /**
+   * The pipeline version the application is pinned to, as it was when the candidate applied. Absent
+   * in applications started before pipelines existed: they run the default pipeline, forward only.
+   */
+  pipeline?: PipelineSnapshot;
+  /**
+   * How long a rejection by staff stays reopenable: the workflow stays open that long after one.
+   * Absent in applications started before reopening existed, which close at once.
+   */
+  reopenWindowSeconds?: number;
+}
+
+/** A migration's mark on the history entry that moved an application onto another pipeline version. */
+export interface MigrationMark {
+  id: string;
+  fromVersion: number;
+  toVersion: number;
 }
 
 /** One accepted transition. `seq` numbers them 1, 2, 3… with no gaps; seq 1 is `null → applied`. */
@@ -39,6 +57,10 @@ export interface HistoryEntry {
   /** Who acted: a user id, or `system` for the workflow's own timers. */
   by: string;
   reason: string | null;
+  /** The kind of `to` in the pinned pipeline (`rejected` for the rejection); absent before pipelines existed. */
+  toKind?: StageKind | 'rejected';
+  /** Set on the entry a pipeline migration made. */
+  migration?: MigrationMark;
 }
 
 export interface StageChangeRequest {
@@ -58,7 +80,8 @@ export interface StageChangeRequest {
  * Why a stage change was refused; the `type` of the ApplicationFailure an update rejects with.
  * `untrusted`: the message was not signed by the API (it reads as `null`), or was for another application.
  */
-export type RefusalCode = 'invalid_transition' | 'stage_changed' | 'untrusted';
+export type RefusalCode =
+  'invalid_transition' | 'stage_changed' | 'untrusted' | 'reason_required' | 'not_reopenable' | 'not_on_version' | 'incomplete_map';
 
 /** A signal that asked for an illegal change: kept for the record, never applied. */
 export interface RejectedSignal {
@@ -89,6 +112,8 @@ export interface ApplicationState {
   createdAt: string;
   updatedAt: string;
   history: HistoryEntry[];
+  /** The pipeline version the application runs under (1, the default, for those from before pipelines). */
+  pipelineVersion?: number;
   rejectedSignals: RejectedSignal[];
   slaReminders: SlaReminder[];
   /** The application's interviews, in the order they were scheduled (absent in workflows from before interviews). */
@@ -102,7 +127,7 @@ export interface ApplicationState {
  */
 export type ApplicationAnswer = Pick<
   ApplicationState,
-  'applicationId' | 'jobId' | 'candidateId' | 'stage' | 'seq' | 'createdAt' | 'updatedAt' | 'history'
+  'applicationId' | 'jobId' | 'candidateId' | 'stage' | 'seq' | 'createdAt' | 'updatedAt' | 'history' | 'pipelineVersion'
 >;
 
 /** Sent with the start (update-with-start): records `applied`; answered once Temporal has recorded it. */
@@ -113,6 +138,32 @@ export const changeStageUpdate = defineUpdate<ApplicationAnswer, [StageChangeReq
 
 /** The same change for fire-and-forget clients: an illegal one is recorded in `rejectedSignals` and ignored. */
 export const changeStageSignal = defineSignal<[StageChangeRequest]>('changeStage');
+
+/**
+ * Undoes a rejection by staff within the reopen window: back into `stage` (a non-final stage of the
+ * pinned pipeline), with a reason.
+ */
+export interface ReopenRequest {
+  applicationId: string;
+  stage: Stage;
+  reason: string;
+  by: string;
+}
+
+/**
+ * Moves the application onto another version of its job's pipeline: `pipeline` is that version, and
+ * `stageMap` says where each non-final stage of the current one goes. Sent by a migration's workflow.
+ */
+export interface MigrationRequest {
+  applicationId: string;
+  migration: MigrationMark;
+  pipeline: PipelineSnapshot;
+  stageMap: Record<string, string>;
+  by: string;
+}
+
+export const reopenUpdate = defineUpdate<ApplicationAnswer, [ReopenRequest]>('reopen');
+export const migrateUpdate = defineUpdate<ApplicationAnswer, [MigrationRequest]>('migratePipeline');
 
 /** Live state, including what SQL does not keep (refused signals, reminders sent). Queries are not kept in history. */
 export const stateQuery = defineQuery<ApplicationState>('state');

@@ -1,22 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Services } from '../services';
 import type { Job } from '../db/entities/job.entity';
 import { ConflictError, NotFoundError, TryAgainError } from '../domain/errors';
 import { isFinal, type Stage } from '../domain/stages';
 import { noSuchJob } from '../jobs/job-lookup';
-import { JOB_ATTRIBUTE, STAGE_ATTRIBUTE } from '../temporal/search-attributes';
+import { JOB_ATTRIBUTE, PIPELINE_VERSION_ATTRIBUTE, STAGE_ATTRIBUTE, STAGE_KIND_ATTRIBUTE } from '../temporal/search-attributes';
+import { currentPipeline } from '../jobs/pipelines';
+import { REJECTED, firstStage, kindOf } from '../domain/pipelines';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
 import {
   APPLICATION_DESIGN,
   changeStageUpdate,
   stateQuery,
   submitUpdate,
+  reopenUpdate,
   type ApplicationAnswer,
+  type ReopenRequest,
   type StageChangeRequest,
 } from '../../workflows/messages';
-import { refuseStageChange } from '../../workflows/stage-rules';
+import { isFinalEntry, refuseStageChange } from '../../workflows/stage-rules';
 import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
 import { claimApplicationId, isOwnApplication } from './application-claims';
 import { closeIntent, openIntent, recordAnswer } from './transition-recording';
@@ -57,6 +61,10 @@ export async function submitApplication(
   // The workflow carries the personal fields sealed under the candidate's own key (crypto-shredding).
   const sealed = await sealContent(services.orm.em.fork(), config.auth.payloadKeys, candidateId, submission);
   const summary = await applicationSummary(services.orm.em.fork(), job);
+  // The application is pinned to the pipeline version current now, for as long as it runs.
+  const { version, stages } = await currentPipeline(services.orm.em.fork(), job.id);
+  const pipeline = { version, stages };
+  const first = firstStage(pipeline);
   const updateId = randomUUID();
   const intentId = `${workflowId}:${updateId}`;
   step('prepare');
@@ -77,14 +85,18 @@ export async function submitApplication(
             stageSlaSeconds: config.timers.stageSlaSeconds,
             offerExpirySeconds: config.timers.offerExpirySeconds,
             design: APPLICATION_DESIGN,
+            pipeline,
+            reopenWindowSeconds: config.timers.reopenWindowSeconds,
           },
         ],
         // A running application fails the start, and so does a finished one: nobody applies twice.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
-          { key: STAGE_ATTRIBUTE, value: 'applied' },
+          { key: STAGE_ATTRIBUTE, value: first },
           { key: JOB_ATTRIBUTE, value: jobId },
+          { key: STAGE_KIND_ATTRIBUTE, value: kindOf(pipeline, first) ?? 'applied' },
+          { key: PIPELINE_VERSION_ATTRIBUTE, value: version },
         ],
         ...summary,
       }),
@@ -102,6 +114,7 @@ export async function changeStage(
   applicationId: string,
   change: Omit<StageChangeRequest, 'applicationId'>,
   updateId: string = randomUUID(),
+  update: UpdateDefinition<ApplicationAnswer, [StageChangeRequest]> = changeStageUpdate,
 ): Promise<ApplicationOutcome> {
   const request: StageChangeRequest = { ...change, applicationId };
   const count = (outcome: string) => services.metrics.stageChanges.inc({ to: request.stage, outcome });
@@ -117,7 +130,7 @@ export async function changeStage(
   try {
     state = await withUnprocessedRetry(updateId, (id) =>
       withinDeadline(services, () =>
-        services.temporal.workflow.getHandle(applicationId).executeUpdate(changeStageUpdate, { args: [request], updateId: id }),
+        services.temporal.workflow.getHandle(applicationId).executeUpdate(update, { args: [request], updateId: id }),
       ),
     );
   } catch (err) {
@@ -135,6 +148,19 @@ export async function changeStage(
   const content = stored ?? (await contentOf(services, applicationId));
   step('read');
   return { ...state, ...content };
+}
+
+/**
+ * Undoes a rejection by staff within the reopen window: the application goes back into `stage` of its
+ * pinned pipeline, recorded like any stage change (the workflow refuses what is not reopenable).
+ */
+export function reopenApplication(
+  services: Services,
+  applicationId: string,
+  reopen: Omit<ReopenRequest, 'applicationId'>,
+  updateId?: string,
+): Promise<ApplicationOutcome> {
+  return changeStage(services, applicationId, reopen, updateId, reopenUpdate as UpdateDefinition<ApplicationAnswer, [StageChangeRequest]>);
 }
 
 /**
@@ -229,15 +255,25 @@ async function withUnprocessedRetry<T>(updateId: string, send: (updateId: string
 async function closedApplicationError(services: Services, applicationId: string, request: StageChangeRequest): Promise<Error> {
   const record = await findApplication(services.orm.em, applicationId);
   if (!record) return new NotFoundError('Application not found.');
-  const stage = isFinal(record.stage) ? record.stage : await finalStage(services, applicationId);
+  const stage = finalIn(record) ? record.stage : await finalStage(services, applicationId);
   if (!stage)
     return new TryAgainError('The application was just closed and its outcome is not readable yet; read it again shortly.', 1, {
       applicationId,
     });
-  const refusal = refuseStageChange(stage, request);
-  if (!refusal) return new NotFoundError('Application not found.');
-  return new ConflictError(refusal.code, refusal.message, refusal.details);
+  if (request.fromStage != null && request.fromStage !== stage) {
+    const stale = refuseStageChange(stage, request);
+    if (stale) return new ConflictError(stale.code, stale.message, stale.details);
+  }
+  return new ConflictError('invalid_transition', `An application in ${stage} cannot move to ${request.stage}: it is final.`, {
+    allowed: [],
+    allowedBack: [],
+    from: stage,
+    to: request.stage,
+  });
 }
+
+/** Final as SQL holds it: rejected, or in its pipeline's last stage (of kind `hired`). */
+const finalIn = (r: { stage: Stage; stageKind?: string | null }) => r.stage === REJECTED || (r.stageKind ?? r.stage) === 'hired';
 
 /** A closed workflow's final stage: from its state query, or from SQL once the request that closed it has recorded it. */
 async function finalStage(services: Services, applicationId: string): Promise<Stage | null> {
@@ -245,14 +281,15 @@ async function finalStage(services: Services, applicationId: string): Promise<St
     .getHandle(applicationId)
     .query(stateQuery)
     .then(
-      (s) => s.stage,
+      (s) => s,
       () => null,
     );
-  if (queried && isFinal(queried)) return queried;
+  const last = queried?.history[queried.history.length - 1];
+  if (queried && last && isFinalEntry(last)) return queried.stage;
   for (let attempt = 0; attempt < 20; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const stage = (await findApplication(services.orm.em, applicationId))?.stage;
-    if (stage && isFinal(stage)) return stage;
+    const record = await findApplication(services.orm.em, applicationId);
+    if (record && finalIn(record)) return record.stage;
   }
   return null;
 }

@@ -8,9 +8,10 @@ import type { WebhookEmitter } from '../webhooks/webhook-emitter';
 /** The webhook event of a recorded transition, if it has one (reminders have none). */
 function eventOf(n: NotificationEvent): WebhookEvent | null {
   if (n.kind === 'application_received') return 'application.created';
-  if (n.kind === 'stage_changed') return 'application.stage_changed';
+  if (n.kind === 'pipeline_migrated') return 'application.migrated';
+  if (n.kind === 'stage_changed') return n.from === 'rejected' ? 'application.reopened' : 'application.stage_changed';
   if (n.kind === 'final_outcome' || n.kind === 'offer_expired') {
-    if (n.to === 'hired') return 'application.hired';
+    if ((n.toKind ?? n.to) === 'hired') return 'application.hired';
     return n.reason === 'withdrawn' ? 'application.withdrawn' : 'application.rejected';
   }
   return null;

@@ -10,7 +10,8 @@ import { READS_EVERY_APPLICATION } from './application-access';
  * Reads of the application projection. Lists cost two queries whatever the page size: one index
  * range scan for the page (each filter has an index ending in the sort key, see the initial
  * migration) and one `IN (...)` lookup for the page's histories on the (application_id, seq) key;
- * a staff member's list costs a third, bounded count that picks how to read their teams' jobs.
+ * a staff member's list costs a third, bounded count that picks how to read their teams' jobs, and
+ * its page carries the member's team role on each row's job, which the evaluation needs.
  */
 export interface StageEventRecord {
   applicationId: string;
@@ -22,6 +23,10 @@ export interface StageEventRecord {
   /** The actor's full name (users joined on `by`); null for the system and for erased accounts. */
   byName: string | null;
   reason: string | null;
+  /** The entry a pipeline migration made: its id and the versions (all null on other entries). */
+  migrationId?: string | null;
+  fromVersion?: number | null;
+  toVersion?: number | null;
 }
 
 /** The candidate as the users table holds them (an erased account: no name, the erased address). */
@@ -42,9 +47,15 @@ export interface ApplicationRecord {
   resumeUrl: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The pipeline version the application is pinned to (1, the default, for those from before pipelines). */
+  pipelineVersion: number;
+  /** The kind of its stage in that version (`rejected` for the rejection). */
+  stageKind: string | null;
   /** Null only for a candidate id no users row holds (never, while the foreign key stands). */
   candidate: CandidateRecord | null;
   history: StageEventRecord[];
+  /** In a list read for a team member (`teamMemberId`): their team role on the application's job. */
+  readerTeamRole?: TeamRole | null;
 }
 
 export interface ApplicationFilter {
@@ -69,10 +80,12 @@ export interface ApplicationFilter {
 const COLUMNS = `applications.id, applications.job_id as "jobId", applications.candidate_id as "candidateId", applications.stage,
   applications.seq, applications.cover_letter as "coverLetter", applications.resume_url as "resumeUrl",
   applications.created_at as "createdAt", applications.updated_at as "updatedAt",
+  applications.pipeline_version as "pipelineVersion", applications.stage_kind as "stageKind",
   candidate_user.full_name as "candidateName", candidate_user.email as "candidateEmail"`;
 const WITH_CANDIDATE = 'left join users candidate_user on candidate_user.id = applications.candidate_id';
 const EVENT_COLUMNS = `e.application_id as "applicationId", e.seq, e.from_stage as "from", e.to_stage as "to", e.at,
-  e.actor as "by", actor_user.full_name as "byName", e.reason`;
+  e.actor as "by", actor_user.full_name as "byName", e.reason, e.migration_id as "migrationId",
+  e.from_version as "fromVersion", e.to_version as "toVersion"`;
 
 type Row = Omit<ApplicationRecord, 'history' | 'candidate'> & { candidateName: string | null; candidateEmail: string | null };
 
@@ -122,22 +135,33 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
   const params: unknown[] = [];
   let from = 'applications';
   const fromParams: unknown[] = [];
+  let readerColumn = '';
+  const readerParams: unknown[] = [];
   if (filter.candidateId !== undefined) {
     where.push('applications.candidate_id = ?');
     params.push(filter.candidateId);
   }
   if (filter.teamMemberId !== undefined) {
-    const few = filter.jobId === undefined && (await teamHoldsFew(em, filter.teamMemberId));
-    const plan = dialectOf(em).teamList(few);
     const member = filter.teamMemberId;
-    if (few) {
+    readerColumn = `, (select reader_team.team_role from job_team_members reader_team
+      where reader_team.job_id = applications.job_id and reader_team.user_id = ?) as "readerTeamRole"`;
+    readerParams.push(member);
+    const team = filter.jobId === undefined ? await teamReach(em, member) : { few: false, interviews: true };
+    const plan = dialectOf(em).teamList(team.few);
+    // The applications a member interviews are looked for only when they have an interview at all.
+    if (team.few) {
       // Both parts are small: read each, then sort the union (the alias keeps the columns' names).
-      from = `(select * from ${plan.from} where ${plan.jobColumn} in ${READ_JOBS}
-        union all select * from applications where id in ${INTERVIEWED} and job_id in ${INTERVIEWER_JOBS}) as applications`;
-      fromParams.push(member, member, member);
-    } else {
+      const interviewed = team.interviews
+        ? ` union all select * from applications where id in ${INTERVIEWED} and job_id in ${INTERVIEWER_JOBS}`
+        : '';
+      from = `(select * from ${plan.from} where ${plan.jobColumn} in ${READ_JOBS}${interviewed}) as applications`;
+      fromParams.push(member, ...(team.interviews ? [member, member] : []));
+    } else if (team.interviews) {
       where.push(`(${plan.jobColumn} in ${READ_JOBS} or (applications.id in ${INTERVIEWED} and ${plan.jobColumn} in ${INTERVIEWER_JOBS}))`);
       params.push(member, member, member);
+    } else {
+      where.push(`${plan.jobColumn} in ${READ_JOBS}`);
+      params.push(member);
     }
   }
   if (filter.jobId !== undefined) {
@@ -160,9 +184,9 @@ export async function listApplications(em: EntityManager, filter: ApplicationFil
     where.push('(applications.created_at, applications.id) < (?, ?)');
     params.push(filter.after.createdAt, filter.after.id);
   }
-  const sql = `select ${COLUMNS} from ${from} ${WITH_CANDIDATE}${where.length ? ` where ${where.join(' and ')}` : ''}
+  const sql = `select ${COLUMNS}${readerColumn} from ${from} ${WITH_CANDIDATE}${where.length ? ` where ${where.join(' and ')}` : ''}
     order by applications.created_at desc, applications.id desc limit ?`;
-  const rows = await em.execute<Row[]>(sql, [...fromParams, ...params, filter.limit], 'all');
+  const rows = await em.execute<Row[]>(sql, [...readerParams, ...fromParams, ...params, filter.limit], 'all');
   return withHistories(em, rows);
 }
 
@@ -184,16 +208,19 @@ const INTERVIEWED =
  * they interview (by primary key; an interviewer has few), and those few rows sorted.
  * SQLite is told which way (src/db/dialect.ts); PostgreSQL's planner chooses from its statistics.
  * The count stops at the bound, so telling the two apart costs at most that many index entries.
+ * The same statement says whether the member has any interview (one probe of the user index), so
+ * that a member who has none, as most recruiters, reads no interviewed applications.
  */
 export const FEW_TEAM_APPLICATIONS = 2000;
 
-async function teamHoldsFew(em: EntityManager, userId: number): Promise<boolean> {
-  const [{ n }] = await em.execute<{ n: number }[]>(
-    `select count(*) as n from (select 1 from applications where job_id in ${READ_JOBS} limit ${FEW_TEAM_APPLICATIONS}) as team_applications`,
-    [userId],
+async function teamReach(em: EntityManager, userId: number): Promise<{ few: boolean; interviews: boolean }> {
+  const [{ n, interviews }] = await em.execute<{ n: number; interviews: number | boolean }[]>(
+    `select count(*) as n, exists (select 1 from interview_interviewers where user_id = ?) as "interviews"
+    from (select 1 from applications where job_id in ${READ_JOBS} limit ${FEW_TEAM_APPLICATIONS}) as team_applications`,
+    [userId, userId],
     'all',
   );
-  return n < FEW_TEAM_APPLICATIONS;
+  return { few: Number(n) < FEW_TEAM_APPLICATIONS, interviews: Boolean(interviews) };
 }
 
 async function withHistories(em: EntityManager, rows: Row[]): Promise<ApplicationRecord[]> {
@@ -209,6 +236,7 @@ async function withHistories(em: EntityManager, rows: Row[]): Promise<Applicatio
   for (const e of events) byApplication.get(e.applicationId)?.push(e);
   return rows.map(({ candidateName, candidateEmail, ...r }) => ({
     ...r,
+    pipelineVersion: Number(r.pipelineVersion ?? 1),
     candidate: candidateEmail === null ? null : { id: String(r.candidateId), fullName: candidateName, email: candidateEmail },
     history: byApplication.get(r.id) ?? [],
   }));

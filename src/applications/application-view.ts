@@ -15,6 +15,19 @@ export interface HistoryView {
   at: string;
   by: string | null;
   reason: string | null;
+  /** Only on the entry a pipeline migration made. */
+  migration?: { id: string; fromVersion: number; toVersion: number };
+}
+
+/** An entry's `migration`, present only when it has one (so other entries keep their exact shape). */
+function migrationOf(e: {
+  migrationId?: string | null;
+  fromVersion?: number | null;
+  toVersion?: number | null;
+  migration?: HistoryView['migration'];
+}) {
+  if (e.migration) return { migration: e.migration };
+  return e.migrationId ? { migration: { id: e.migrationId, fromVersion: Number(e.fromVersion), toVersion: Number(e.toVersion) } } : {};
 }
 
 /** The application as the API's JSON shows it, from a record (reads) or an outcome (writes). */
@@ -23,6 +36,7 @@ export interface ApplicationView {
   jobId: string;
   candidateId: string;
   stage: Stage;
+  pipelineVersion: number;
   history: HistoryView[];
   workflowId: string;
   workflowUrl: string;
@@ -56,7 +70,8 @@ export function viewFromRecord(r: ApplicationRecord, ui: UiLink): ApplicationVie
     jobId: String(r.jobId),
     candidateId: String(r.candidateId),
     stage: r.stage,
-    history: r.history.map(({ from, to, at, by, reason }) => ({ from, to, at, by, reason })),
+    pipelineVersion: r.pipelineVersion,
+    history: r.history.map((e) => ({ from: e.from, to: e.to, at: e.at, by: e.by, reason: e.reason, ...migrationOf(e) })),
     workflowId: r.id,
     workflowUrl: workflowUrl(ui.uiUrl, ui.namespace, r.id),
     coverLetter: r.coverLetter,
@@ -73,7 +88,8 @@ export function viewFromState(s: ApplicationAnswer & ApplicationContent, ui: UiL
     jobId: s.jobId,
     candidateId: s.candidateId,
     stage: s.stage,
-    history: s.history.map(({ from, to, at, by, reason }) => ({ from, to, at, by, reason })),
+    pipelineVersion: s.pipelineVersion ?? 1,
+    history: s.history.map((e) => ({ from: e.from, to: e.to, at: e.at, by: e.by, reason: e.reason, ...migrationOf(e) })),
     workflowId: s.applicationId,
     workflowUrl: workflowUrl(ui.uiUrl, ui.namespace, s.applicationId),
     coverLetter: s.coverLetter,
@@ -88,7 +104,15 @@ export function readViewFromRecord(r: ApplicationRecord, ui: UiLink): Applicatio
   return {
     ...viewFromRecord(r, ui),
     candidate: r.candidate,
-    history: r.history.map(({ from, to, at, by, byName, reason }) => ({ from, to, at, by, byName, reason })),
+    history: r.history.map((e) => ({
+      from: e.from,
+      to: e.to,
+      at: e.at,
+      by: e.by,
+      byName: e.byName,
+      reason: e.reason,
+      ...migrationOf(e),
+    })),
   };
 }
 

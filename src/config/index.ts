@@ -60,6 +60,7 @@ const envSchema = z.object({
   OFFER_EXPIRY_SECONDS: seconds(7 * 24 * 3600),
   SCORECARD_REMINDER_SECONDS: seconds(24 * 3600),
   SCORECARD_ESCALATION_SECONDS: seconds(3 * 24 * 3600),
+  REOPEN_WINDOW_SECONDS: seconds(30 * 24 * 3600),
   NOTIFIER_CONCURRENCY: z.coerce.number().int().positive().default(10),
   NOTIFICATION_SWEEP_MS: z.coerce.number().int().positive().default(60_000),
   NOTIFICATION_SWEEP_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
@@ -166,7 +167,14 @@ export interface Config {
   /** A listener of its own for Prometheus, `/metrics` without authentication; no port: none (admins read it on the API's port). */
   metrics: { port?: number; host: string };
   /** `scorecardReminderSeconds` and `scorecardEscalationSeconds` count from an interview's end. */
-  timers: { stageSlaSeconds: number; offerExpirySeconds: number; scorecardReminderSeconds: number; scorecardEscalationSeconds: number };
+  timers: {
+    stageSlaSeconds: number;
+    offerExpirySeconds: number;
+    scorecardReminderSeconds: number;
+    scorecardEscalationSeconds: number;
+    /** How long a rejection by staff can be reopened (the application's workflow stays open that long). */
+    reopenWindowSeconds: number;
+  };
   notifier: { concurrency: number; queueName: string; sweepMs: number; sweepGraceMs: number };
   /** The API's sweep of stage changes a request left unrecorded; the grace outlasts any request's wait on Temporal. */
   transitions: { sweepMs: number; sweepGraceMs: number };
@@ -287,6 +295,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       offerExpirySeconds: env.OFFER_EXPIRY_SECONDS,
       scorecardReminderSeconds: env.SCORECARD_REMINDER_SECONDS,
       scorecardEscalationSeconds: env.SCORECARD_ESCALATION_SECONDS,
+      reopenWindowSeconds: env.REOPEN_WINDOW_SECONDS,
     },
     notifier: {
       concurrency: env.NOTIFIER_CONCURRENCY,

@@ -6,7 +6,14 @@ import type { Stage } from './stages';
  * resolves the recipients and records one outbox row and one BullMQ job per recipient and channel,
  * both with an id derived from (workflow, seq, kind, recipient, channel), so no writer sends twice.
  */
-export type TransitionNotificationKind = 'application_received' | 'stage_changed' | 'final_outcome' | 'sla_reminder' | 'offer_expired';
+export type TransitionNotificationKind =
+  | 'application_received'
+  | 'stage_changed'
+  | 'final_outcome'
+  | 'sla_reminder'
+  | 'offer_expired'
+  /** A pipeline migration moved the application: nobody is mailed, webhooks are told. */
+  | 'pipeline_migrated';
 
 /** Every kind of message the notifier sends: a transition's, or an interview's (see `InterviewNotice`). */
 export type NotificationKind = TransitionNotificationKind | InterviewNoticeKind;
@@ -20,6 +27,8 @@ export interface NotificationEvent {
   candidateId: string;
   from: Stage | null;
   to: Stage;
+  /** The kind of `to` in the pinned pipeline; absent for applications from before pipelines (ids are kinds there). */
+  toKind?: string;
   reason: string | null;
   at: string;
 }
@@ -31,7 +40,7 @@ export interface NotificationEvent {
  */
 export function notificationEvent(
   application: { applicationId: string; jobId: string; candidateId: string },
-  entry: { seq: number; from: Stage | null; to: Stage; reason: string | null; at: string },
+  entry: { seq: number; from: Stage | null; to: Stage; toKind?: string; reason: string | null; at: string },
   kind: NotificationKind,
   at: string = entry.at,
 ): NotificationEvent {
@@ -43,6 +52,7 @@ export function notificationEvent(
     candidateId: application.candidateId,
     from: entry.from,
     to: entry.to,
+    ...(entry.toKind === undefined ? {} : { toKind: entry.toKind }),
     reason: entry.reason,
     at,
   };

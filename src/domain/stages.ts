@@ -3,11 +3,17 @@
  * handlers and the API both import it. It must stay pure (no Node APIs, no I/O, no clock).
  */
 export const STAGES = ['applied', 'screening', 'interview', 'offer', 'hired', 'rejected'] as const;
-export type Stage = (typeof STAGES)[number];
+/** A stage of the default pipeline (or the rejection). */
+export type DefaultStage = (typeof STAGES)[number];
+/**
+ * A stage id: one of the default pipeline's, or of a job's own pipeline (src/domain/pipelines.ts),
+ * where ids are `a-z0-9_-`; `rejected` is the one final outcome outside every pipeline.
+ */
+export type Stage = string;
 
 export const FINAL_STAGES: readonly Stage[] = ['hired', 'rejected'];
 
-const TRANSITIONS: Readonly<Record<Stage, readonly Stage[]>> = {
+const TRANSITIONS: Readonly<Record<DefaultStage, readonly DefaultStage[]>> = {
   applied: ['screening', 'rejected'],
   screening: ['interview', 'rejected'],
   interview: ['offer', 'rejected'],
@@ -16,7 +22,7 @@ const TRANSITIONS: Readonly<Record<Stage, readonly Stage[]>> = {
   rejected: [],
 };
 
-export function isStage(value: unknown): value is Stage {
+export function isStage(value: unknown): value is DefaultStage {
   return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
 }
 
@@ -24,16 +30,16 @@ export function isFinal(stage: Stage): boolean {
   return FINAL_STAGES.includes(stage);
 }
 
-/** The stages an application in `from` may move to next, in pipeline order. */
+/** The stages an application in `from` may move to next in the default pipeline, in order. */
 export function allowedNext(from: Stage): readonly Stage[] {
-  return TRANSITIONS[from];
+  return isStage(from) ? TRANSITIONS[from] : [];
 }
 
 export function canTransition(from: Stage, to: Stage): boolean {
-  return TRANSITIONS[from].includes(to);
+  return allowedNext(from).includes(to);
 }
 
 /** Position in the pipeline, used to order stages in reports; `rejected` sorts last. */
 export function stageRank(stage: Stage): number {
-  return STAGES.indexOf(stage);
+  return isStage(stage) ? STAGES.indexOf(stage) : -1;
 }

@@ -15,7 +15,9 @@ const STAGE_LABELS: Record<Stage, string> = {
 };
 
 export function stageLabel(stage: Stage | null): string {
-  return stage ? STAGE_LABELS[stage] : '—';
+  if (!stage) return '—';
+  // A job's own stage: its id read as words (`phone_screen` → "Phone screen").
+  return STAGE_LABELS[stage] ?? `${stage.charAt(0).toUpperCase()}${stage.slice(1).replace(/[_-]+/g, ' ')}`;
 }
 
 /** The wording of every notification, one case per kind and audience. */
@@ -93,6 +95,14 @@ export function notificationContent(d: NotificationJobData): MessageContent {
     case 'scorecard_reminder':
     case 'scorecard_escalation':
       return interviewContent(d);
+    case 'pipeline_migrated':
+      // Never mailed (it has no audience); worded should a job of it ever be rendered.
+      return {
+        subject: `Your application for ${position} continues`,
+        greeting,
+        paragraphs: [`The hiring process for ${position} was updated; your application continues in ${stageLabel(d.to)}.`],
+        facts: facts([['Stage', stageLabel(d.to)]]),
+      };
   }
 }
 

@@ -13,6 +13,8 @@ const AUDIENCES: Record<NotificationKind, readonly Exclude<Audience, 'interviewe
   final_outcome: ['candidate'],
   sla_reminder: ['recruiter'],
   offer_expired: ['candidate', 'recruiter'],
+  // A migration changes the process under an application, not its progress: webhooks only.
+  pipeline_migrated: [],
   // An interview's messages come from its notices (interview-notifications.ts), never from a transition.
   interview_invitation: [],
   interview_cancelled: [],

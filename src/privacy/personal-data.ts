@@ -109,12 +109,12 @@ export async function erasePersonalData(services: Services, user: User, by: numb
   });
 
   const em = orm.em.fork();
-  const applications = await em.execute<{ id: string; stage: Stage }[]>(
-    'select id, stage from applications where candidate_id = ?',
+  const applications = await em.execute<{ id: string; stage: Stage; stageKind: string | null }[]>(
+    'select id, stage, stage_kind as "stageKind" from applications where candidate_id = ?',
     [user.id],
     'all',
   );
-  const running = applications.filter((a) => !isFinal(a.stage));
+  const running = applications.filter((a) => a.stage !== 'rejected' && (a.stageKind ?? a.stage) !== 'hired');
   for (const application of running) {
     try {
       await changeStage(services, application.id, { stage: 'rejected', reason: 'erased', by: String(by) });

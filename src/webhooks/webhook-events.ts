@@ -5,6 +5,8 @@ export const WEBHOOK_EVENTS = [
   'application.hired',
   'application.rejected',
   'application.withdrawn',
+  'application.reopened',
+  'application.migrated',
   'job.created',
   'job.updated',
   'job.closed',

@@ -80,9 +80,17 @@ describe('listing applications', () => {
     expect(seen).toEqual(newestFirst(applied));
   });
 
-  test('bad parameters are 422: unknown stage, limit out of range, a forged cursor, a bad job id', async () => {
+  test('bad parameters are 422: a malformed stage id, limit out of range, a forged cursor, a bad job id', async () => {
     const forged = Buffer.from(JSON.stringify(['not a time', 'x'])).toString('base64url');
-    for (const query of ['?stage=withdrawn', '?limit=0', '?limit=101', '?limit=abc', `?cursor=${forged}`, '?cursor=%%%', '?jobId=abc']) {
+    for (const query of [
+      '?stage=Not%20a%20stage',
+      '?limit=0',
+      '?limit=101',
+      '?limit=abc',
+      `?cursor=${forged}`,
+      '?cursor=%%%',
+      '?jobId=abc',
+    ]) {
       const res = await list(recruiter.token, query);
       expect({ query, status: res.status, code: res.body.code }).toEqual({ query, status: 422, code: 'validation_failed' });
     }

@@ -126,15 +126,22 @@ describe('applications as workflows, through the REST API', () => {
   );
 
   test.each(STAGES.map((s) => [s]))(
-    'every illegal move out of %s answers 409 with the allowed stages and changes nothing',
+    'every illegal move out of %s answers 409 with the allowed stages (a move back without a reason 422) and changes nothing',
     async (from) => {
       const { id } = await applicationIn(from);
       // A final application's workflow closes once its notifications are out; count events after that.
       if (isFinal(from)) await completed(id);
       const before = { events: await historyLength(id), sql: await sqlHistory(stack, id) };
+      // Back: any earlier stage of a running application, with a reason.
+      const back = isFinal(from) ? [] : STAGES.slice(0, STAGES.indexOf(from));
       for (const to of STAGES.filter((s) => !allowedNext(from).includes(s))) {
+        if (back.includes(to)) {
+          const res = await move(id, to, 422);
+          expect(res.body).toMatchObject({ code: 'reason_required', from, to });
+          continue;
+        }
         const res = await move(id, to, 409);
-        expect(res.body).toMatchObject({ code: 'invalid_transition', allowed: [...allowedNext(from)], from, to });
+        expect(res.body).toMatchObject({ code: 'invalid_transition', allowed: [...allowedNext(from)], allowedBack: back, from, to });
         expect(res.headers.get('content-type')).toContain('application/problem+json');
       }
       expect(await historyLength(id)).toBe(before.events);

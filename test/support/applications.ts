@@ -54,14 +54,31 @@ export function queryState(stack: TestStack, id: string): Promise<ApplicationSta
 
 /** The history SQL holds, in the shape of the workflow's (seq included). */
 export async function sqlHistory(stack: TestStack, id: string) {
-  const rows = await stack.services.orm.em
-    .fork()
-    .execute<{ seq: number; from: Stage | null; to: Stage; at: string; by: string; reason: string | null }[]>(
-      'select seq, from_stage as "from", to_stage as "to", at, actor as "by", reason from stage_events where application_id = ? order by seq',
-      [id],
-      'all',
-    );
-  return rows.map((r) => ({ ...r }));
+  const rows = await stack.services.orm.em.fork().execute<
+    {
+      seq: number;
+      from: Stage | null;
+      to: Stage;
+      at: string;
+      by: string;
+      reason: string | null;
+      toKind: string;
+      migrationId: string | null;
+      fromVersion: number | null;
+      toVersion: number | null;
+    }[]
+  >(
+    `select seq, from_stage as "from", to_stage as "to", at, actor as "by", reason, to_kind as "toKind",
+        migration_id as "migrationId", from_version as "fromVersion", to_version as "toVersion"
+        from stage_events where application_id = ? order by seq`,
+    [id],
+    'all',
+  );
+  // As the workflow's history holds them: the migration only on the entry that has one.
+  return rows.map(({ migrationId, fromVersion, toVersion, ...r }) => ({
+    ...r,
+    ...(migrationId ? { migration: { id: migrationId, fromVersion: Number(fromVersion), toVersion: Number(toVersion) } } : {}),
+  }));
 }
 
 /** SQL's row and history agree with the workflow's live state, field by field. */

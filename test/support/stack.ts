@@ -79,6 +79,8 @@ export function testEnv(dir: string, extra: Record<string, string> = {}): Record
     NOTIFICATION_QUEUE: `notifications-${id}`,
     WEBHOOK_QUEUE: `webhooks-${id}`,
     MAIL_OUTBOX_DIR: path.join(dir, 'outbox'),
+    // A rejection closes its workflow a second later, as before reopening existed (reopen tests set their own window).
+    REOPEN_WINDOW_SECONDS: '1',
     LOG_LEVEL: process.env.ATS_TEST_LOG_LEVEL ?? 'silent',
     ...extra,
   };

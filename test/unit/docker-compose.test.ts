@@ -61,6 +61,8 @@ describe('docker-compose.yml', () => {
       'ApplicationStage=Keyword',
       'JobId=Keyword',
       'NeedsDecision=Bool',
+      'PipelineVersion=Int',
+      'StageKind=Keyword',
     ]);
   });
 
@@ -139,7 +141,7 @@ describe('docker-compose.production.yml', () => {
     expect(prod['temporal-schema'].command.join('\n')).toMatch(/setup-schema[\s\S]*update-schema/);
     expect(prod.temporal.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
     expect(prod['temporal-setup'].command.join('\n')).toContain(
-      '--name ApplicationStage --type Keyword --name JobId --type Keyword --name NeedsDecision --type Bool',
+      '--name ApplicationStage --type Keyword --name JobId --type Keyword --name NeedsDecision --type Bool --name PipelineVersion --type Int --name StageKind --type Keyword',
     );
     expect(prod['temporal-ui'].image).toMatch(/^temporalio\/ui:/);
   });

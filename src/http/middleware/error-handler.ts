@@ -122,6 +122,10 @@ const WORKFLOW_REFUSALS: Record<string, number> = {
   interview_complete: 409,
   interview_not_started: 409,
   not_an_interviewer: 403,
+  reason_required: 422,
+  not_reopenable: 409,
+  not_on_version: 409,
+  incomplete_map: 422,
 };
 
 function failureProblem(failure: ApplicationFailure): Problem {

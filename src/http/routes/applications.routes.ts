@@ -7,7 +7,11 @@ import { STAFF_ROLES } from '../../db/entities/user.entity';
 import { findJob } from '../../jobs/job-lookup';
 import { NotFoundError } from '../../domain/errors';
 import { assertAccess, READERS, RUNNERS, type ApplicationAccess } from '../../applications/application-access';
-import { changeStage, submitApplication } from '../../applications/application-commands';
+import { changeStage, reopenApplication, submitApplication } from '../../applications/application-commands';
+import { pipelineVersions } from '../../jobs/pipelines';
+import { ConflictError } from '../../domain/errors';
+import { parseApplicationId } from '../../domain/ids';
+import { ZodError } from 'zod';
 import { findApplication, listApplications, peopleByIds } from '../../applications/application-repository';
 import { decodeApplicationCursor, encodeApplicationCursor } from '../../applications/application-cursor';
 import { readViewFromRecord, viewFromState, withPeople, type EvaluatedView } from '../../applications/application-view';
@@ -25,6 +29,7 @@ import {
   ApplicationPage,
   ApplyBody,
   StageChangeBody,
+  ReopenBody,
 } from '../schemas/application.schemas';
 
 const TAGS = ['applications'];
@@ -114,9 +119,10 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     query: ApplicationListQuery,
     responses: { 200: { description: 'One page of applications', schema: ApplicationPage } },
     async handler(ctx, { query, user }) {
+      const teamMemberId = user.role === 'candidate' || user.role === 'admin' ? undefined : user.id;
       const records = await listApplications(services.orm.em, {
         candidateId: user.role === 'candidate' ? user.id : undefined,
-        teamMemberId: user.role === 'candidate' || user.role === 'admin' ? undefined : user.id,
+        teamMemberId,
         jobId: query.jobId === undefined ? undefined : Number(query.jobId),
         stage: query.stage,
         q: query.q,
@@ -127,11 +133,14 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       });
       const page = records.slice(0, query.limit);
       const last = page[page.length - 1];
+      // A team member's page brings their team role on each row's job.
+      const teamRoles = teamMemberId === undefined ? undefined : new Map(page.map((r) => [String(r.jobId), r.readerTeamRole ?? null]));
       ctx.body = {
         items: await withEvaluations(
           services.orm.em,
           page.map((r) => readViewFromRecord(r, ui)),
           user,
+          teamRoles,
         ),
         nextCursor: records.length > query.limit ? encodeApplicationCursor({ createdAt: last.createdAt, id: last.id }) : null,
       };
@@ -164,7 +173,9 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     path: '/api/applications/{id}/stage',
     summary: 'Move an application to another stage',
     description:
-      'Allowed moves: `applied → screening → interview → offer → hired`, and `rejected` from any non-final stage. ' +
+      "Allowed moves, in the application's pinned pipeline version: forward to the next stage, `rejected` from any non-final stage, " +
+      'and back to any earlier stage with a `reason` (applications started before pipelines existed move forward only). ' +
+      'The default pipeline is `applied → screening → interview → offer → hired`. ' +
       'Send `fromStage` to refuse the change if someone else moved the application first.',
     tags: TAGS,
     auth: STAFF_ROLES,
@@ -178,12 +189,16 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       404: { description: "No such application, or one the caller may not see (a job off the caller's hiring teams)" },
       409: {
         description:
-          '`invalid_transition` (with `allowed`: the stages it may move to), or `stage_changed` (with `current`) when `fromStage` is no longer current',
+          '`invalid_transition` (with `allowed`: the stages it may move to, and `allowedBack`: those it may move back to with a reason), ' +
+          'also for a stage of the job that the pinned version lacks; or `stage_changed` (with `current`) when `fromStage` is no longer current',
       },
+      422: { description: "`reason_required` for a move back without a reason; a stage id in no version of the job's pipeline" },
       ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
       const id = await visibleId(params.id, user, RUNNERS);
+      await assertStageOfJob(id, body.stage, 'stage');
+      if (body.fromStage != null) await assertStageOfJob(id, body.fromStage, 'fromStage');
       const state = await changeStage(
         services,
         id,
@@ -193,6 +208,61 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       ctx.body = await answer(state, user);
     },
   });
+
+  defineRoute(router, registry, services, {
+    method: 'post',
+    path: '/api/applications/{id}/reopen',
+    summary: 'Reopen a rejected application',
+    description:
+      'Undoes a rejection by staff within `REOPEN_WINDOW_SECONDS` of it: the application goes back into `stage` (a non-final stage ' +
+      'of its pinned pipeline version), with a `reason`, and moves on from there. Withdrawals, erasures, expired offers and hires cannot be reopened.',
+    tags: TAGS,
+    auth: STAFF_ROLES,
+    params: ApplicationIdParams,
+    body: ReopenBody,
+    guard: guardVisible(RUNNERS),
+    idempotent: true,
+    responses: {
+      200: { description: 'The application, back in `stage`', schema: ApplicationJson },
+      403: { description: 'Candidates; and team members whose team role is not `recruiter` (`team_role_forbids`)' },
+      404: { description: "No such application, or one the caller may not see (a job off the caller's hiring teams)" },
+      409: {
+        description:
+          '`not_reopenable`: a withdrawal, an erasure, an expired offer, `hired`, a window passed, an application closed before reopening existed, ' +
+          'or one that is not rejected; `invalid_transition` for a stage that is not a non-final stage of its pinned version',
+      },
+      422: { description: "`reason` missing or blank; a stage id in no version of the job's pipeline" },
+      ...TRY_AGAIN,
+    },
+    async handler(ctx, { params, body, user }) {
+      const id = await visibleId(params.id, user, RUNNERS);
+      await assertStageOfJob(id, body.stage, 'stage');
+      try {
+        const state = await reopenApplication(
+          services,
+          id,
+          { stage: body.stage, reason: body.reason, by: String(user.id) },
+          updateIdOf(ctx),
+        );
+        ctx.body = await answer(state, user);
+      } catch (err) {
+        // Closed: hired, withdrawn, erased, or its window passed (the workflow completed at its end).
+        if (err instanceof ConflictError && err.code === 'invalid_transition')
+          throw new ConflictError('not_reopenable', 'This application is closed and cannot be reopened.');
+        throw err;
+      }
+    },
+  });
+
+  /** 422 for a stage id in no version of the application's job's pipeline (or `rejected`). */
+  async function assertStageOfJob(applicationId: string, stage: string, path: string): Promise<void> {
+    if (stage === 'rejected') return;
+    const owner = parseApplicationId(applicationId);
+    if (!owner) return;
+    const versions = await pipelineVersions(services.orm.em, Number(owner.jobId));
+    if (versions.some((v) => v.stages.some((s) => s.id === stage))) return;
+    throw new ZodError([{ code: 'custom', path: [path], message: "Not a stage of this job's pipeline.", input: stage }]);
+  }
 
   defineRoute(router, registry, services, {
     method: 'post',

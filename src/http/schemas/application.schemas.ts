@@ -1,5 +1,5 @@
 import { z } from '../openapi';
-import { STAGES } from '../../domain/stages';
+import { STAGE_ID_PATTERN } from '../../domain/pipelines';
 import { APPLICATION_CURSOR } from '../../applications/application-cursor';
 import { Limit, pageSchema } from './pagination.schemas';
 import { text } from './text.schemas';
@@ -7,21 +7,29 @@ import { requestBody } from './request-body.schemas';
 import { WebUrl } from './url.schemas';
 
 const STAGE_DESCRIPTION =
-  '`applied → screening → interview → offer → hired`; `rejected` from any non-final stage. `hired` and `rejected` are final.';
+  "A stage id of the application's pinned pipeline version, or `rejected`. The default pipeline's are " +
+  '`applied → screening → interview → offer → hired`; `rejected` from any non-final stage; the last stage and `rejected` are final.';
 
-export const StageEnum = z.enum(STAGES).openapi('Stage', { description: STAGE_DESCRIPTION });
+/** A stage id: `a-z0-9_-`, as pipelines name them (`rejected` among them). */
+const STAGE_ID = new RegExp(STAGE_ID_PATTERN);
+
+export const StageEnum = z
+  .string()
+  .regex(STAGE_ID, 'A stage id: 1 to 40 of a-z, 0-9, `_` and `-`.')
+  .openapi('Stage', { description: STAGE_DESCRIPTION, example: 'screening' });
 
 /**
  * A stage or null, written out inline: a nullable reference would come out as `allOf`/`oneOf` with
  * the reference, which some client generators misread.
  */
 const StageOrNull = z
-  .enum(STAGES)
+  .string()
+  .regex(STAGE_ID)
   .nullable()
-  .openapi({ type: ['string', 'null'], enum: [...STAGES, null] } as never);
+  .openapi({ type: ['string', 'null'], pattern: STAGE_ID_PATTERN } as never);
 
 /** A stage in a request, inline too: a described reference would also come out as `allOf`. */
-const StageInput = z.enum(STAGES);
+const StageInput = z.string().regex(STAGE_ID, 'A stage id: 1 to 40 of a-z, 0-9, `_` and `-`.');
 
 // Shapes are spread into new objects, never `.extend`ed: an extended registered schema comes out as `allOf`.
 const stageChangeFields = {
@@ -30,6 +38,10 @@ const stageChangeFields = {
   at: z.string().openapi({ format: 'date-time' }),
   by: z.string().nullable().openapi({ description: 'Id of the user who acted, or `system` for an expired offer.' }),
   reason: z.string().nullable().openapi({ example: 'withdrawn' }),
+  migration: z
+    .object({ id: z.string(), fromVersion: z.number().int(), toVersion: z.number().int() })
+    .optional()
+    .openapi({ description: 'Only on the entry a pipeline migration made: which migration, from which version to which.' }),
 };
 
 /** A history entry as webhooks carry it: ids only, no one's name. */
@@ -60,6 +72,7 @@ const applicationFields = {
   jobId: z.string(),
   candidateId: z.string(),
   stage: StageEnum,
+  pipelineVersion: z.number().int().openapi({ description: "The version of the job's pipeline the application is pinned to." }),
   history: z.array(StageChangeEventJson).openapi({ description: HISTORY }),
   workflowId: z.string(),
   workflowUrl: z.string().openapi({ format: 'uri', description: "This application's workflow in the Temporal Web UI." }),
@@ -120,6 +133,13 @@ export const StageChangeBody = requestBody(
     }),
   }),
 ).openapi('StageChangeRequest');
+
+export const ReopenBody = requestBody(
+  z.strictObject({
+    stage: StageInput.openapi({ description: 'A non-final stage of the pinned pipeline version.', example: 'screening' }),
+    reason: text({ max: 500, trim: true }).openapi({ example: 'Rejected by mistake' }),
+  }),
+).openapi('ReopenRequest');
 
 export const ApplicationIdParams = z.object({
   // Any text: one that names no application is a 404, like an id of someone else's.

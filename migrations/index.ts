@@ -11,6 +11,7 @@ import { Migration20261207000000_notes } from './Migration20261207000000_notes';
 import { Migration20261207120000_structured_hiring } from './Migration20261207120000_structured_hiring';
 import { Migration20261207130000_hiring_manager_role } from './Migration20261207130000_hiring_manager_role';
 import { Migration20261207140000_pipelines } from './Migration20261207140000_pipelines';
+import { Migration20261207150000_reports } from './Migration20261207150000_reports';
 
 /** Every migration, in order. Listed explicitly so the same list serves `dist/` and the tests. */
 export const migrationsList = [
@@ -27,4 +28,5 @@ export const migrationsList = [
   { name: 'Migration20261207120000_structured_hiring', class: Migration20261207120000_structured_hiring },
   { name: 'Migration20261207130000_hiring_manager_role', class: Migration20261207130000_hiring_manager_role },
   { name: 'Migration20261207140000_pipelines', class: Migration20261207140000_pipelines },
+  { name: 'Migration20261207150000_reports', class: Migration20261207150000_reports },
 ];

@@ -10,6 +10,7 @@ import type { Metrics } from './metrics';
 import type { WebhookServices } from './webhooks/webhook-services';
 import type { NotificationJobData } from './notifications/notification-queue';
 import type { TransitionRecorder } from './applications/transition-recorder';
+import type { PipelineMigrationRecord } from './jobs/pipeline-migrations';
 
 /**
  * Everything the API needs, built once from the configuration and passed explicitly. Only the
@@ -29,5 +30,7 @@ export interface Services {
   notifications: Queue<NotificationJobData>;
   /** The one transition recorder, shared with the workers' recording activity. */
   recordTransitions: TransitionRecorder;
+  /** Starts the durable workflow that moves a recorded migration's applications; absent, migrations answer 503. */
+  pipelineMigrations?: { start(m: PipelineMigrationRecord): Promise<void> };
   close(): Promise<void>;
 }

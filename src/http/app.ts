@@ -21,6 +21,8 @@ import { jobRoutes } from './routes/jobs.routes';
 import { applicationRoutes } from './routes/applications.routes';
 import { candidateRoutes } from './routes/candidates.routes';
 import { teamRoutes } from './routes/teams.routes';
+import { pipelineRoutes } from './routes/pipelines.routes';
+import { reportRoutes } from './routes/reports.routes';
 import { noteRoutes } from './routes/notes.routes';
 import { interviewRoutes } from './routes/interviews.routes';
 import { adminRoutes } from './routes/admin.routes';
@@ -87,6 +89,8 @@ export function createApp(services: Services): Koa {
   applicationRoutes(router, registry, services);
   candidateRoutes(router, registry, services);
   teamRoutes(router, registry, services);
+  pipelineRoutes(router, registry, services);
+  reportRoutes(router, registry, services);
   noteRoutes(router, registry, services);
   interviewRoutes(router, registry, services);
   adminRoutes(router, services);

@@ -68,6 +68,9 @@ describe('OWASP API Top 10', () => {
       '/api/companies/{id}': { id: '1', body: { name: 'Hijacked' }, public: ['GET'] },
       '/api/jobs/{id}/team': { id: w.jobs.draft, body: { userId: String(w.otherRecruiter.user.id) } },
       '/api/jobs/{id}/team/{userId}': { id: w.jobs.draft, second: String(w.recruiter.user.id) },
+      '/api/jobs/{id}/pipeline': { id: w.jobs.draft, body: { stages: [] } },
+      '/api/jobs/{id}/pipeline/migrations': { id: w.jobs.draft, body: { fromVersion: 1, toVersion: 2, stageMap: {} } },
+      '/api/jobs/{id}/pipeline/migrations/{migrationId}': { id: w.jobs.draft, second: 'migration-aaaaaaaaaa' },
       '/api/users/{id}/export': { id: String(w.otherCandidate.user.id) },
       // Candidates are staff's view of a person: another candidate (and the caller themself) is a 404.
       '/api/candidates/{id}': { id: String(w.otherCandidate.user.id) },
@@ -267,6 +270,23 @@ describe('OWASP API Top 10', () => {
         path: `/api/jobs/${w.jobs.open}`,
         body: { title: 'Renamed' },
         state: async () => (await http('GET', `/api/jobs/${w.jobs.open}`, { token: w.recruiter.token })).body,
+      },
+      'PUT /api/jobs/{id}/pipeline': {
+        token: w.recruiter.token,
+        path: `/api/jobs/${w.jobs.open}/pipeline`,
+        body: {
+          stages: [
+            { id: 'applied', name: 'Applied', kind: 'applied' },
+            { id: 'hired', name: 'Hired', kind: 'hired' },
+          ],
+        },
+        state: async () => (await http('GET', `/api/jobs/${w.jobs.open}/pipeline`)).body,
+      },
+      'POST /api/jobs/{id}/pipeline/migrations': {
+        token: w.recruiter.token,
+        path: `/api/jobs/${w.jobs.open}/pipeline/migrations`,
+        body: { fromVersion: 1, toVersion: 2, stageMap: {}, dryRun: true },
+        state: async () => (await http('GET', `/api/jobs/${w.jobs.open}/pipeline`)).body,
       },
       'POST /api/jobs/{id}/apply': {
         token: fresh.token,

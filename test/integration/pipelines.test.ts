@@ -265,13 +265,16 @@ describe('pipelines', () => {
       toVersion: 2,
       stageMap: { applied: 'applied', screening: 'phone', interview: 'interview', offer: 'interview' },
     };
-    const unavailable = await migrate(job.id, body);
-    expect(unavailable.status).toBe(503);
-    expect(unavailable.body.code).toBe('try_again');
-
-    const started: PipelineMigrationRecord[] = [];
-    stack.services.pipelineMigrations = { start: async (m) => void started.push(m) };
+    // The stack wires the real workflow starter; this test stands in its own, and none at first.
+    const wired = stack.services.pipelineMigrations;
     try {
+      delete stack.services.pipelineMigrations;
+      const unavailable = await migrate(job.id, body);
+      expect(unavailable.status).toBe(503);
+      expect(unavailable.body.code).toBe('try_again');
+
+      const started: PipelineMigrationRecord[] = [];
+      stack.services.pipelineMigrations = { start: async (m) => void started.push(m) };
       const key = { 'Idempotency-Key': randomUUID() };
       const res = await migrate(job.id, body, creator, key);
       expect(res.status).toBe(202);
@@ -301,7 +304,7 @@ describe('pipelines', () => {
       const other = await newJob();
       expect((await migration(other.id, res.body.id)).status).toBe(404);
     } finally {
-      delete stack.services.pipelineMigrations;
+      stack.services.pipelineMigrations = wired;
     }
   });
 });

@@ -86,6 +86,7 @@ describe('webhooks', () => {
       'POST /api/interviews/{id}/cancel',
       'POST /api/jobs',
       'POST /api/jobs/{id}/apply',
+      'POST /api/jobs/{id}/pipeline/migrations',
       'POST /api/webhooks',
     ]);
     expect(doc.paths['/api/jobs'].post.responses['201'].headers['Idempotent-Replayed']).toBeDefined();

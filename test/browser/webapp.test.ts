@@ -375,7 +375,9 @@ async function seriousViolations(page: Page): Promise<string[]> {
       const { jobTitle, applicationId: waiting } = await jobWithApplicant(owner, 'Grace Today');
       // Four days in its stage, past the default three-day SLA: as if it had applied then.
       const fourDaysAgo = new Date(Date.now() - 4 * 86_400_000).toISOString();
-      await stack.services.orm.em.fork().execute('update stage_events set at = ? where application_id = ?', [fourDaysAgo, waiting], 'run');
+      const em = stack.services.orm.em.fork();
+      await em.execute('update stage_events set at = ? where application_id = ?', [fourDaysAgo, waiting], 'run');
+      await em.execute('update applications set updated_at = ? where id = ?', [fourDaysAgo, waiting], 'run');
       const page = await newPage();
       await signIn(page, owner.user.email, owner.password);
       await page.getByRole('heading', { name: 'Today' }).waitFor();

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { allPages, api, describe, type Application, type Interview, type Job } from '../api/client';
 import { Layout } from '../components/layout';
 import { Link } from '../components/link';
@@ -7,20 +7,27 @@ import { Alert } from '../components/alert';
 import { useSession } from '../components/session';
 import { StageCounts } from '../components/stage-counts';
 import { candidateName } from '../components/candidate-name';
-import { overSla, waited } from '../components/sla';
+import { waited, waitingPastSla, type Waiting } from '../components/sla';
 import { submittedBy, When } from '../components/interview-list';
 
 type Loaded<T> = { items: T } | { error: string } | null;
 
-/** Every page of an application list the caller may see, narrowed by `query`. */
-function applications(query: { needsDecision?: 'true' } = {}): Promise<Application[]> {
+/** The applications waiting for a decision after their interviews, every page of them. */
+function waitingForDecision(): Promise<Application[]> {
   return allPages(async (cursor) => {
     const { data, error, response } = await api.GET('/api/applications', {
-      params: { query: { limit: 100, ...(cursor ? { cursor } : {}), ...query } },
+      params: { query: { limit: 100, needsDecision: 'true', ...(cursor ? { cursor } : {}) } },
     });
     if (!data) throw new Error(describe(error, response));
     return data;
   });
+}
+
+/** The jobs whose hiring team the caller is on (admins: all), with their counts. */
+async function myJobs(): Promise<Job[]> {
+  const { data, error, response } = await api.GET('/api/jobs', { params: { query: { limit: 100, mine: 'true' } } });
+  if (!data) throw new Error(describe(error, response));
+  return data.items;
 }
 
 /** Runs one section's read; a failure stays in that section, so the rest of the page still answers. */
@@ -84,18 +91,15 @@ function ApplicationLinks({
  */
 export function StaffHomePage() {
   const { user } = useSession();
-  const jobs = useLoaded(async () => {
-    const { data, error, response } = await api.GET('/api/jobs', { params: { query: { limit: 100, mine: 'true' } } });
-    if (!data) throw new Error(describe(error, response));
-    return data.items;
-  });
-  const late = useLoaded(async () => overSla(await applications()));
+  const reading = useMemo(myJobs, []);
+  const jobs = useLoaded(() => reading);
+  const late = useLoaded(async () => waitingPastSla(await reading));
   const owed = useLoaded(async () => {
     const { data, error, response } = await api.GET('/api/interviews', { params: { query: { mine: 'true' } } });
     if (!data) throw new Error(describe(error, response));
     return data.items.filter((i) => i.status !== 'cancelled' && Date.parse(i.endsAt) <= Date.now() && !submittedBy(i, user?.id));
   });
-  const decisions = useLoaded(() => applications({ needsDecision: 'true' }));
+  const decisions = useLoaded(waitingForDecision);
   const titles = jobs && 'items' in jobs ? Object.fromEntries(jobs.items.map((j) => [j.id, j.title])) : {};
 
   return (
@@ -122,8 +126,21 @@ export function StaffHomePage() {
             )
           }
         </Section>
-        <Section<Application> id="over-sla" title="Waiting past their SLA" state={late}>
-          {(items) => <ApplicationLinks apps={items} titles={titles} detail={(a) => `${a.stage} for ${waited(a)}`} />}
+        <Section<Waiting> id="over-sla" title="Waiting past their SLA" state={late}>
+          {(items) =>
+            items.length === 0 ? (
+              <p>Nothing here.</p>
+            ) : (
+              <ul>
+                {items.map((w) => (
+                  <li key={w.applicationId} data-application={w.applicationId}>
+                    <Link to={`/applications/${w.applicationId}`}>{w.candidate.fullName ?? w.candidate.email}</Link> ·{' '}
+                    {titles[w.jobId] ?? `Job ${w.jobId}`} · {w.stage} for {waited(w.seconds)}
+                  </li>
+                ))}
+              </ul>
+            )
+          }
         </Section>
         <Section<Interview> id="owed" title="Scorecards I owe" state={owed}>
           {(items) =>

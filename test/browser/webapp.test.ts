@@ -392,18 +392,45 @@ async function seriousViolations(page: Page): Promise<string[]> {
       await scan(page, 'today');
     });
 
-    test('a recruiter drags a card onto another column and the API has it there', async () => {
+    test('the board has the columns of the job’s own pipeline, and a card dragged onto one is there in the API', async () => {
       const owner = await stack.user('recruiter');
-      const { jobId: dragJob, applicationId: dragged } = await jobWithApplicant(owner, 'Dorothy Drag');
+      const job = await createJob(stack, owner.user.id);
+      const published = await stack.http('PUT', `/api/jobs/${job.id}/pipeline`, {
+        token: owner.token,
+        body: {
+          stages: [
+            { id: 'applied', name: 'Applied', kind: 'applied' },
+            { id: 'tech-screen', name: 'Technical screen', kind: 'screening' },
+            { id: 'onsite', name: 'On-site', kind: 'interview' },
+            { id: 'hired', name: 'Hired', kind: 'hired' },
+          ],
+        },
+      });
+      expect(published.status).toBe(200);
+      const applicant = await stack.user('candidate', { fullName: 'Dorothy Drag' });
+      const dragged = (await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: applicant.token, body: {} })).body.id as string;
       const page = await newPage();
       await signIn(page, owner.user.email, owner.password);
-      await page.goto(`${stack.url}/app/recruiter/jobs/${dragJob}/board`);
+      await page.goto(`${stack.url}/app/recruiter/jobs/${job.id}/board`);
       const card = (stage: string) => page.locator(`section[data-stage="${stage}"] [data-card="${dragged}"]`);
       await expect(card('applied').getByRole('heading').innerText()).resolves.toBe('Dorothy Drag');
-      await card('applied').dragTo(page.locator('section[data-stage="screening"]'));
-      await card('screening').waitFor();
-      await expect(card('screening').getByRole('alert').innerText()).resolves.toBe('Moved from applied to screening.');
-      expect((await stack.http('GET', `/api/applications/${dragged}`, { token: owner.token })).body.stage).toBe('screening');
+      await expect(page.locator('section[data-stage] h2').allTextContents()).resolves.toEqual([
+        'Applied (1)',
+        'Technical screen (0)',
+        'On-site (0)',
+        'Hired (0)',
+        'rejected (0)',
+      ]);
+      await card('applied').dragTo(page.locator('section[data-stage="tech-screen"]'));
+      await card('tech-screen').waitFor();
+      await expect(card('tech-screen').getByRole('alert').innerText()).resolves.toBe('Moved from applied to tech-screen.');
+      expect((await stack.http('GET', `/api/applications/${dragged}`, { token: owner.token })).body.stage).toBe('tech-screen');
+      // → follows this pipeline too.
+      await card('tech-screen').focus();
+      await page.keyboard.press('ArrowRight');
+      await card('onsite').waitFor();
+      expect((await stack.http('GET', `/api/applications/${dragged}`, { token: owner.token })).body.stage).toBe('onsite');
+      await scan(page, 'pipeline board of a custom pipeline');
     });
 
     test('the notes panel adds a note, and its author deletes it', async () => {

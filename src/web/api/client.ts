@@ -9,6 +9,7 @@ export type Interview = components['schemas']['Interview'];
 export type Scorecard = components['schemas']['Scorecard'];
 export type Recommendation = components['schemas']['Recommendation'];
 export type StageChange = components['schemas']['StageChange'];
+export type PipelineStage = components['schemas']['PipelineStage'];
 export type Stage = components['schemas']['Stage'];
 export type User = components['schemas']['User'];
 export type AdminUser = components['schemas']['AdminUser'];

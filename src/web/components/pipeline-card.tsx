@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks';
-import { FINAL, STAGES, type Application, type Stage } from '../api/client';
+import type { Application, Stage } from '../api/client';
 import { Link } from './link';
 import { candidateName } from './candidate-name';
-
-const FORWARD: Stage[] = ['applied', 'screening', 'interview', 'offer', 'hired'];
+import type { Column } from './board-columns';
 
 /** The drag's payload type: a card dropped on a column names its application by id. */
 export const CARD_DRAG_TYPE = 'application/x-ats-application';
@@ -15,15 +14,20 @@ export const CARD_DRAG_TYPE = 'application/x-ats-application';
  */
 export function PipelineCard({
   app,
+  columns,
   note,
   movable,
   onMove,
 }: {
   app: Application;
+  /** The board's columns, in order: where → and "Move to" lead. */
+  columns: Column[];
   note?: string;
   movable: boolean;
   onMove(to: Stage): Promise<void>;
 }) {
+  const here = columns.findIndex((c) => c.id === app.stage);
+  const final = columns[here]?.final ?? false;
   const [target, setTarget] = useState<Stage | ''>('');
   const [busy, setBusy] = useState(false);
   const label = candidateName(app);
@@ -35,10 +39,10 @@ export function PipelineCard({
   };
   const onKeyDown = (e: KeyboardEvent) => {
     if (!movable || e.target !== e.currentTarget || e.key !== 'ArrowRight' || busy) return;
-    const next = FORWARD[FORWARD.indexOf(app.stage) + 1];
-    if (next) {
+    const next = columns[here + 1];
+    if (!final && next && next.id !== 'rejected') {
       e.preventDefault();
-      void run(next);
+      void run(next.id);
     }
   };
   return (
@@ -50,7 +54,7 @@ export function PipelineCard({
       aria-describedby={movable ? 'board-keys' : undefined}
       aria-busy={busy}
       onKeyDown={onKeyDown}
-      draggable={movable && !FINAL.includes(app.stage)}
+      draggable={movable && !final}
       onDragStart={(e) => {
         e.dataTransfer?.setData(CARD_DRAG_TYPE, app.id);
         e.dataTransfer?.setData('text/plain', label);
@@ -64,7 +68,7 @@ export function PipelineCard({
         Applied <time dateTime={app.createdAt}>{new Date(app.createdAt).toLocaleDateString()}</time>
       </p>
       {app.evaluation?.needsDecision ? <p class="badge">Needs decision</p> : null}
-      {!movable || FINAL.includes(app.stage) ? null : (
+      {!movable || final ? null : (
         <form
           class="move"
           onSubmit={(e) => {
@@ -76,11 +80,13 @@ export function PipelineCard({
             Move to
             <select value={target} onChange={(e) => setTarget(e.currentTarget.value as Stage)}>
               <option value="">Choose a stage</option>
-              {STAGES.filter((s) => s !== app.stage).map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
+              {columns
+                .filter((c) => c.id !== app.stage)
+                .map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
             </select>
           </label>
           <button type="submit" disabled={!target || busy}>

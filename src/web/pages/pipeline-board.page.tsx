@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { allPages, api, describe, STAGES, type Application, type Job, type Problem, type Stage } from '../api/client';
+import { allPages, api, describe, type Application, type Job, type PipelineStage, type Problem, type Stage } from '../api/client';
 import { Layout } from '../components/layout';
 import { Alert } from '../components/alert';
 import { CARD_DRAG_TYPE, PipelineCard } from '../components/pipeline-card';
 import { runs, useJobRole } from '../components/job-role';
+import { boardColumns, DEFAULT_STAGES } from '../components/board-columns';
 
 /** Why the API refused a move, in words, from its 409 problem. */
 function explain(problem: Problem | undefined, from: Stage, to: Stage, fallback: string): string {
@@ -29,6 +30,7 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [needsDecision, setNeedsDecision] = useState(false);
   const [dropTarget, setDropTarget] = useState<Stage | null>(null);
+  const [stages, setStages] = useState<PipelineStage[] | null>(null);
   const movable = runs(useJobRole(jobId).role);
 
   const load = async (focusId?: string) => {
@@ -54,6 +56,9 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
       setJob(data ?? null);
       if (!data) setError(describe(error, response));
     });
+    void api
+      .GET('/api/jobs/{id}/pipeline', { params: { path: { id: jobId } } })
+      .then(({ data }) => setStages(data?.stages ?? DEFAULT_STAGES));
   }, [jobId]);
   useEffect(() => {
     void load();
@@ -94,35 +99,46 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
       <label class="inline">
         <input type="checkbox" checked={needsDecision} onChange={(e) => setNeedsDecision(e.currentTarget.checked)} /> Needs decision
       </label>
-      {apps === null ? (
-        <p role="status">Loading…</p>
-      ) : (
-        <div class="board">
-          {STAGES.map((stage) => {
-            const column = apps.filter((a) => a.stage === stage);
-            return (
-              <section
-                key={stage}
-                class={dropTarget === stage ? 'column drop-target' : 'column'}
-                aria-labelledby={`col-${stage}`}
-                data-stage={stage}
-                onDragOver={dragOver(stage)}
-                onDragLeave={() => setDropTarget(null)}
-                onDrop={drop(stage)}
-              >
-                <h2 id={`col-${stage}`}>
-                  {stage} <span class="count">({column.length})</span>
-                </h2>
-                <ul>
-                  {column.map((app) => (
-                    <PipelineCard key={app.id} app={app} note={notes[app.id]} movable={movable} onMove={(to) => move(app, to)} />
-                  ))}
-                </ul>
-              </section>
-            );
-          })}
-        </div>
-      )}
+      {apps === null || stages === null ? <p role="status">Loading…</p> : board(apps, stages)}
     </Layout>
   );
+
+  /** The columns and their cards; a plain call, not a component, so a render keeps the cards (and the focus) in place. */
+  function board(apps: Application[], stages: PipelineStage[]) {
+    const columns = boardColumns(stages, apps);
+    return (
+      <div class="board" style={{ '--columns': String(columns.length) }}>
+        {columns.map(({ id: stage, name }) => {
+          const column = apps.filter((a) => a.stage === stage);
+          return (
+            <section
+              key={stage}
+              class={dropTarget === stage ? 'column drop-target' : 'column'}
+              aria-labelledby={`col-${stage}`}
+              data-stage={stage}
+              onDragOver={dragOver(stage)}
+              onDragLeave={() => setDropTarget(null)}
+              onDrop={drop(stage)}
+            >
+              <h2 id={`col-${stage}`}>
+                {name} <span class="count">({column.length})</span>
+              </h2>
+              <ul>
+                {column.map((app) => (
+                  <PipelineCard
+                    key={app.id}
+                    app={app}
+                    columns={columns}
+                    note={notes[app.id]}
+                    movable={movable}
+                    onMove={(to) => move(app, to)}
+                  />
+                ))}
+              </ul>
+            </section>
+          );
+        })}
+      </div>
+    );
+  }
 }

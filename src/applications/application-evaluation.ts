@@ -7,26 +7,23 @@ import { evaluationsOf, type Evaluation } from './interviews';
  * The `evaluation` of applications as `viewer` may see it: admins and the job's `recruiter` and
  * `hiring_manager` members see it; an `interviewer` only once their own scorecard for the application
  * is in (blind scoring); the candidate never. At most four queries for a whole page, whatever its size; one or two for a page without interviews.
+ * `teamRoles`: the viewer's team role on each view's job (null off the team), when the list that read
+ * the views brought them (application-repository.ts); they are read here otherwise.
  */
 export async function withEvaluations<V extends { id: string; jobId: string; updatedAt: string }>(
   em: EntityManager,
   views: readonly V[],
   viewer: User,
+  teamRoles?: ReadonlyMap<string, TeamRole | null>,
 ): Promise<Array<V & { evaluation: Evaluation | null }>> {
   if (viewer.role === 'candidate' || !views.length) return views.map((v) => ({ ...v, evaluation: null }));
   const ids = views.map((v) => v.id);
   const marks = ids.map(() => '?').join(', ');
   let sees = (_view: V) => true;
   if (viewer.role !== 'admin') {
-    const jobIds = [...new Set(views.map((v) => Number(v.jobId)))];
-    const roles = await em.execute<{ jobId: number; teamRole: TeamRole }[]>(
-      `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${jobIds.map(() => '?').join(', ')})`,
-      [viewer.id, ...jobIds],
-      'all',
-    );
-    const roleOf = new Map(roles.map((r) => [String(r.jobId), r.teamRole]));
+    const roleOf = teamRoles ?? (await teamRolesOf(em, viewer, views));
     // Only an interviewer's sight depends on their own scorecards.
-    const own = roles.some((r) => r.teamRole === 'interviewer')
+    const own = [...roleOf.values()].some((r) => r === 'interviewer')
       ? await em.execute<{ applicationId: string }[]>(
           `select distinct application_id as "applicationId" from scorecards where author_id = ? and application_id in (${marks})`,
           [viewer.id, ...ids],
@@ -42,4 +39,15 @@ export async function withEvaluations<V extends { id: string; jobId: string; upd
   const visible = views.filter(sees);
   const evaluations = await evaluationsOf(em, visible);
   return views.map((v) => ({ ...v, evaluation: evaluations.get(v.id) ?? null }));
+}
+
+/** The viewer's team role on each of the views' jobs, in one query. */
+async function teamRolesOf(em: EntityManager, viewer: User, views: readonly { jobId: string }[]): Promise<Map<string, TeamRole>> {
+  const jobIds = [...new Set(views.map((v) => Number(v.jobId)))];
+  const roles = await em.execute<{ jobId: number; teamRole: TeamRole }[]>(
+    `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${jobIds.map(() => '?').join(', ')})`,
+    [viewer.id, ...jobIds],
+    'all',
+  );
+  return new Map(roles.map((r) => [String(r.jobId), r.teamRole]));
 }

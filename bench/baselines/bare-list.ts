@@ -8,16 +8,17 @@ import { RECOMMENDATIONS } from '../../src/domain/interviews';
 /**
  * The list's baseline process: one Koa route answering `GET /api/applications` for one recruiter
  * (`BENCH_RECRUITER_ID`; no authentication) with the statements the repository runs for a recruiter
- * (the bounded team count, the page with its candidate's users row, the page's histories with each
- * actor's name; see src/applications/application-repository.ts) and for the page's evaluations (the
- * reader's team roles on the page's jobs, the interviews, and only when there are some, the scorecards;
- * see src/applications/application-evaluation.ts), prepared once on the same SQLite file with the same
- * pragmas, and the same JSON.
+ * (the bounded team count with whether the recruiter has any interview, the page with its candidate's
+ * users row and the recruiter's team role on each row's job, the page's histories with each actor's
+ * name; see src/applications/application-repository.ts) and for the page's evaluations (the
+ * interviews, and only when there are some, the scorecards; see src/applications/application-evaluation.ts),
+ * prepared once on the same SQLite file with the same pragmas, and the same JSON.
  */
 const FEW_TEAM_APPLICATIONS = 2000;
-const COLUMNS = `a.id, a.job_id as "jobId", a.candidate_id as "candidateId", a.stage, a.seq, a.cover_letter as "coverLetter",
+const COLUMNS = `a.id, a.job_id as "jobId", a.candidate_id as "candidateId", a.stage, a.pipeline_version as "pipelineVersion", a.seq, a.cover_letter as "coverLetter",
   a.resume_url as "resumeUrl", a.created_at as "createdAt", a.updated_at as "updatedAt",
-  u.full_name as "candidateName", u.email as "candidateEmail"`;
+  u.full_name as "candidateName", u.email as "candidateEmail",
+  (select t.team_role from job_team_members t where t.job_id = a.job_id and t.user_id = ?) as "readerTeamRole"`;
 const EVENT_COLUMNS = `e.application_id as "applicationId", e.seq, e.from_stage as "from", e.to_stage as "to", e.at, e.actor as "by",
   u.full_name as "byName", e.reason`;
 /** The jobs whose every application the member reads, those where they only interview, and the applications they interview. */
@@ -31,6 +32,7 @@ interface Row {
   jobId: number;
   candidateId: number;
   stage: string;
+  pipelineVersion: number | null;
   seq: number;
   coverLetter: string | null;
   resumeUrl: string | null;
@@ -38,6 +40,7 @@ interface Row {
   updatedAt: string;
   candidateName: string | null;
   candidateEmail: string | null;
+  readerTeamRole: string | null;
 }
 interface Event {
   applicationId: string;
@@ -63,20 +66,24 @@ function main(): void {
   db.pragma('synchronous = normal');
   db.pragma('busy_timeout = 5000');
   const teamCount = db.prepare(
-    `select count(*) as n from (select 1 from applications where job_id in ${READ_JOBS} limit ${FEW_TEAM_APPLICATIONS}) as team_applications`,
+    `select count(*) as n, exists (select 1 from interview_interviewers where user_id = ?) as interviews
+    from (select 1 from applications where job_id in ${READ_JOBS} limit ${FEW_TEAM_APPLICATIONS}) as team_applications`,
   );
   const pages = new Map<string, Database.Statement>();
-  const page = (few: boolean, job: boolean, stage: boolean, after: boolean) => {
-    const key = `${few}${job}${stage}${after}`;
+  const page = (few: boolean, interviews: boolean, job: boolean, stage: boolean, after: boolean) => {
+    const key = `${few}${interviews}${job}${stage}${after}`;
     let statement = pages.get(key);
     if (!statement) {
-      // The repository's two plans: few, the jobs' ranges and the interviewed applications, sorted; many, the newest-first walk.
+      // The repository's two plans: few, the jobs' ranges and the interviewed applications, sorted; many, the
+      // newest-first walk. The interviewed applications only for a member with an interview.
+      const interviewed = `a.id in ${INTERVIEWED} and +a.job_id in ${INTERVIEWER_JOBS}`;
       const from = few
-        ? `(select * from applications indexed by applications_job_created_index where job_id in ${READ_JOBS}
-          union all select * from applications where id in ${INTERVIEWED} and job_id in ${INTERVIEWER_JOBS}) as a`
+        ? `(select * from applications indexed by applications_job_created_index where job_id in ${READ_JOBS}${
+            interviews ? ` union all select * from applications where id in ${INTERVIEWED} and job_id in ${INTERVIEWER_JOBS}` : ''
+          }) as a`
         : 'applications as a';
       const where = [
-        ...(few ? [] : [`(+a.job_id in ${READ_JOBS} or (a.id in ${INTERVIEWED} and +a.job_id in ${INTERVIEWER_JOBS}))`]),
+        ...(few ? [] : [interviews ? `(+a.job_id in ${READ_JOBS} or (${interviewed}))` : `+a.job_id in ${READ_JOBS}`]),
         ...(job ? ['a.job_id = ?'] : []),
         ...(stage ? ['a.stage = ?'] : []),
         ...(after ? ['(a.created_at, a.id) < (?, ?)'] : []),
@@ -104,12 +111,6 @@ function main(): void {
       (marks) => `select ${EVENT_COLUMNS} from stage_events e left join users u on u.id = e.actor
       where e.application_id in (${marks}) order by e.application_id, e.seq`,
     );
-  const rolesOf = (n: number) =>
-    prepared(
-      'roles',
-      n,
-      (marks) => `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${marks})`,
-    );
   const interviewsOf = (n: number) =>
     prepared(
       'interviews',
@@ -128,10 +129,7 @@ function main(): void {
     );
   /** The evaluation of each of the page's applications on a job where the recruiter reads them (no interviewer's blind scoring here). */
   const evaluations = (items: Row[]) => {
-    const jobIds = [...new Set(items.map((r) => r.jobId))];
-    const roles = rolesOf(jobIds.length).all(recruiterId, ...jobIds) as { jobId: number; teamRole: string }[];
-    const sees = new Set(roles.filter((r) => r.teamRole === 'recruiter' || r.teamRole === 'hiring_manager').map((r) => r.jobId));
-    const visible = items.filter((r) => sees.has(r.jobId));
+    const visible = items.filter((r) => r.readerTeamRole === 'recruiter' || r.readerTeamRole === 'hiring_manager');
     const ids = visible.map((r) => r.id);
     const interviews = ids.length ? (interviewsOf(ids.length).all(...ids) as Interview[]) : [];
     const cards = interviews.length
@@ -165,17 +163,19 @@ function main(): void {
     const jobId = ctx.query.jobId === undefined ? undefined : Number(ctx.query.jobId);
     const stage = typeof ctx.query.stage === 'string' ? ctx.query.stage : undefined;
     const cursor = typeof ctx.query.cursor === 'string' ? /^(.+)~(.+)$/.exec(ctx.query.cursor) : null;
-    const few = jobId === undefined && (teamCount.get(recruiterId) as { n: number }).n < FEW_TEAM_APPLICATIONS;
+    const team = jobId === undefined ? (teamCount.get(recruiterId, recruiterId) as { n: number; interviews: number }) : undefined;
+    const few = team !== undefined && team.n < FEW_TEAM_APPLICATIONS;
+    const interviews = team === undefined || team.interviews === 1;
     const params: unknown[] = [
       recruiterId,
       recruiterId,
-      recruiterId,
+      ...(interviews ? [recruiterId, recruiterId] : []),
       ...(jobId === undefined ? [] : [jobId]),
       ...(stage ? [stage] : []),
       ...(cursor ? [cursor[1], cursor[2]] : []),
       limit + 1,
     ];
-    const rows = page(few, jobId !== undefined, !!stage, !!cursor).all(...params) as Row[];
+    const rows = page(few, interviews, jobId !== undefined, !!stage, !!cursor).all(...params) as Row[];
     const byApplication = new Map<string, Event[]>(rows.map((r) => [r.id, []]));
     if (rows.length)
       for (const e of historyOf(rows.length).all(...rows.map((r) => r.id)) as Event[]) byApplication.get(e.applicationId)?.push(e);
@@ -188,6 +188,7 @@ function main(): void {
         jobId: String(r.jobId),
         candidateId: String(r.candidateId),
         stage: r.stage,
+        pipelineVersion: r.pipelineVersion ?? 1,
         history: byApplication.get(r.id)!.map(({ from, to, at, by, byName, reason }) => ({ from, to, at, by, byName, reason })),
         workflowId: r.id,
         workflowUrl: workflowUrl(ui.uiUrl, ui.namespace, r.id),

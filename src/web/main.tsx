@@ -15,6 +15,7 @@ import { ApplicationPage } from './pages/application.page';
 import { AdminUsersPage } from './pages/admin-users.page';
 import { StaffHomePage } from './pages/staff-home.page';
 import { MyInterviewsPage } from './pages/my-interviews.page';
+import { PipelineEditorPage } from './pages/pipeline-editor.page';
 
 function Page({ path, user }: { path: string; user: User | null }) {
   let p: Record<string, string> | null;
@@ -28,6 +29,7 @@ function Page({ path, user }: { path: string; user: User | null }) {
   if (path === '/interviews') return <MyInterviewsPage />;
   if (path === '/recruiter') return <RecruiterJobsPage />;
   if ((p = match('/recruiter/jobs/:id/board', path))) return <PipelineBoardPage jobId={p.id} />;
+  if ((p = match('/recruiter/jobs/:id/pipeline', path))) return <PipelineEditorPage jobId={p.id} />;
   if ((p = match('/applications/:id', path))) return <ApplicationPage id={p.id} />;
   if (path === '/admin/users') return <AdminUsersPage />;
   return (

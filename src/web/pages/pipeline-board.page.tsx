@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { allPages, api, describe, type Application, type Job, type PipelineStage, type Problem, type Stage } from '../api/client';
 import { Layout } from '../components/layout';
 import { Alert } from '../components/alert';
+import { Link } from '../components/link';
 import { CARD_DRAG_TYPE, PipelineCard } from '../components/pipeline-card';
 import { runs, useJobRole } from '../components/job-role';
 import { boardColumns, DEFAULT_STAGES } from '../components/board-columns';
@@ -90,6 +91,10 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
 
   return (
     <Layout title={job ? `Pipeline: ${job.title}` : 'Pipeline'}>
+      <p>
+        <Link to={`/recruiter/jobs/${jobId}/pipeline`}>Pipeline and versions</Link> ·{' '}
+        <Link to={`/recruiter/jobs/${jobId}/reports`}>Reports</Link>
+      </p>
       <Alert message={error} />
       {movable ? (
         <p class="hint" id="board-keys">

@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startStack, type TestStack } from '../support/stack';
+import { bundleWorkflows, createJob, type Actor } from '../support/applications';
+import { CHROMIUM, launchChromium } from '../support/chromium';
+
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Skipping the pipeline pages' browser test: ${CHROMIUM} does not exist (apt-get install chromium).`);
+
+/** axe-core's serious and critical findings on the page as it is now (through DevTools: the CSP refuses inline scripts). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; help: string }[] }> } }
+    ).axe;
+    return (await axe.run()).violations;
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help}`);
+}
+
+(hasChromium ? describe : describe.skip)('the pipeline editor, migrations, moves back, reopening and the reports in Chromium', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageProblems: string[] = [];
+  const axeFindings: Record<string, string[]> = {};
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageProblems.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !/the server responded with a status of (409|422)/.test(msg.text())) pageProblems.push(msg.text());
+    });
+    return page;
+  }
+  async function signIn(page: Page, who: Actor): Promise<void> {
+    await page.goto(`${stack.url}/app/signin`);
+    await page.getByLabel('E-mail').fill(who.user.email);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+  async function axeScan(page: Page, name: string): Promise<void> {
+    axeFindings[name] = await seriousViolations(page);
+  }
+  async function apply(jobId: string, fullName: string): Promise<string> {
+    const applicant = await stack.user('candidate', { fullName });
+    const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: applicant.token, body: {} });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  }
+
+  beforeAll(async () => {
+    stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await stack?.close();
+  });
+  afterEach(() => {
+    expect(pageProblems).toEqual([]);
+    expect(axeFindings).toEqual(Object.fromEntries(Object.keys(axeFindings).map((k) => [k, []])));
+  });
+
+  test('the editor publishes a version with phone_screen and take_home, shows a broken rule at its stage, and the board follows it', async () => {
+    const owner = await stack.user('recruiter');
+    const job = await createJob(stack, owner.user.id);
+    const page = await newPage();
+    await signIn(page, owner);
+    await page.goto(`${stack.url}/app/recruiter/jobs/${job.id}/pipeline`);
+    await page.locator('[data-version="1"]').first().waitFor();
+    const row = (i: number) => page.locator(`.stages > li[data-index="${i}"]`);
+    await expect(page.locator('.stages > li').count()).resolves.toBe(5);
+
+    // screening becomes phone_screen; a take_home stage goes in after it.
+    await row(1).getByLabel('Id').fill('phone_screen');
+    await row(1).getByLabel('Name').fill('Phone screen');
+    await row(1).getByLabel('SLA in hours (optional)').fill('48');
+    await page.getByRole('button', { name: 'Add a stage' }).click();
+    await row(4).getByLabel('Id').fill('take_home');
+    await row(4).getByLabel('Name').fill('Take-home exercise');
+    // Up by keyboard, twice: from before hired to just after phone_screen.
+    await row(4).getByRole('button', { name: 'Up (stage 5)' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await expect(row(2).getByLabel('Id').inputValue()).resolves.toBe('take_home');
+
+    // A hired stage in the middle breaks a rule: the 422 shows at that stage, and nothing is published.
+    await row(2).getByLabel('Kind').selectOption('hired');
+    await page.getByRole('button', { name: 'Publish a new version' }).click();
+    await expect(row(2).locator('.stage-error').innerText()).resolves.toBe('Only the last stage is of kind `hired`.');
+    await expect(page.locator('.stage-error').count()).resolves.toBe(1);
+    expect((await stack.http('GET', `/api/jobs/${job.id}/pipeline`, { token: owner.token })).body.version).toBe(1);
+    await axeScan(page, 'pipeline editor with an error');
+
+    await row(2).getByLabel('Kind').selectOption('interview');
+    // The offer stage goes.
+    await row(4).getByRole('button', { name: 'Remove stage 5' }).click();
+    await page.getByRole('button', { name: 'Publish a new version' }).click();
+    await page.getByRole('status').filter({ hasText: 'Published version 2.' }).waitFor();
+    const published = (await stack.http('GET', `/api/jobs/${job.id}/pipeline`, { token: owner.token })).body;
+    expect(published.version).toBe(2);
+    expect(published.stages).toEqual([
+      { id: 'applied', name: 'Applied', kind: 'applied', slaSeconds: null },
+      { id: 'phone_screen', name: 'Phone screen', kind: 'screening', slaSeconds: 172_800 },
+      { id: 'take_home', name: 'Take-home exercise', kind: 'interview', slaSeconds: null },
+      { id: 'interview', name: 'Interview', kind: 'interview', slaSeconds: null },
+      { id: 'hired', name: 'Hired', kind: 'hired', slaSeconds: null },
+    ]);
+    await page.locator('tr[data-version="2"]').waitFor();
+    await expect(page.locator('tr[data-version] th').allTextContents()).resolves.toEqual(['2', '1']);
+    await axeScan(page, 'pipeline editor');
+
+    // A new application takes version 2, and the board shows its columns.
+    const fresh = await apply(String(job.id), 'Nina New');
+    await page.getByRole('link', { name: 'Board' }).click();
+    await page.locator(`section[data-stage="applied"] [data-card="${fresh}"]`).waitFor();
+    await expect(page.locator('section[data-stage] h2').allTextContents()).resolves.toEqual([
+      'Applied (1)',
+      'Phone screen (0)',
+      'Take-home exercise (0)',
+      'Interview (0)',
+      'Hired (0)',
+      'rejected (0)',
+    ]);
+    expect((await stack.http('GET', `/api/applications/${fresh}`, { token: owner.token })).body.pipelineVersion).toBe(2);
+  });
+});

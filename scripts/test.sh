@@ -26,7 +26,7 @@ jest() { node node_modules/jest/bin/jest.js "$@"; }
 # The suites of accounts, jobs, applications and the projection run on both databases: on SQLite with
 # everything else, then again on PostgreSQL (Debian's server, which the global setup starts); so does
 # `npm run dev` end to end.
-POSTGRESQL_SUITES='test/(integration/(auth|users|jobs|companies|applications|applications-(concurrency|list|no-worker|openapi|projection|redis-down)|application-ids|hiring-teams|sql-binding|migrations|recording-failures|seed|privacy|retention|webhooks|webhooks-redis-down|idempotency|notification-outbox|interview-notifications|interviews|team-roles|notes|candidates|my-jobs|erasure|pipelines|reports)|e2e/dev)\.test\.ts$'
+POSTGRESQL_SUITES='test/(integration/(auth|users|jobs|companies|applications|applications-(concurrency|list|no-worker|openapi|projection|redis-down)|application-ids|hiring-teams|sql-binding|migrations|recording-failures|seed|privacy|retention|webhooks|webhooks-redis-down|idempotency|notification-outbox|interview-notifications|interviews|team-roles|notes|candidates|my-jobs|erasure|pipelines|pipelines-pinning|reports)|e2e/dev)\.test\.ts$'
 ensure_postgres() {
   if [ -x "${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}/initdb" ]; then return; fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

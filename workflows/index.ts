@@ -2,3 +2,4 @@
 export { applicationWorkflow } from './application.workflow';
 export { retentionWorkflow } from './retention.workflow';
 export { interviewWorkflow } from './interview.workflow';
+export { pipelineMigrationWorkflow } from './pipeline-migration.workflow';

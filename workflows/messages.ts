@@ -269,3 +269,18 @@ export const scorecardInSignal = defineSignal<[ScorecardIn]>('scorecardIn');
 
 /** The interview's workflow id: one per interview, under its application's. */
 export const interviewWorkflowId = (applicationId: string, interviewId: string) => `${applicationId}.${interviewId}`;
+
+/** Starts a migration's workflow (its id is the migration's): what to move, from where to where. */
+export interface PipelineMigrationInput {
+  migrationId: string;
+  jobId: string;
+  fromVersion: number;
+  /** The version the applications move onto, as they will carry it. */
+  pipeline: PipelineSnapshot;
+  stageMap: Record<string, string>;
+  by: string;
+  /** Carried over a continue-as-new: where the walk stands and what it has counted. */
+  after?: string | null;
+  migrated?: number;
+  failed?: number;
+}

@@ -17,8 +17,12 @@ export const ProblemSchema = z
     // Extension members some problems carry: every one the server sends is declared, so typed
     // clients can read them.
     allowed: z.array(z.string()).optional().openapi({ description: '`invalid_transition`: the stages the application may move to.' }),
-    from: z.string().optional().openapi({ description: '`invalid_transition`: the stage the application is in.' }),
-    to: z.string().optional().openapi({ description: '`invalid_transition`: the stage asked for.' }),
+    allowedBack: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: '`invalid_transition`: the earlier stages the application may move back to, with a reason.' }),
+    from: z.string().optional().openapi({ description: '`invalid_transition`, `reason_required`: the stage the application is in.' }),
+    to: z.string().optional().openapi({ description: '`invalid_transition`, `reason_required`: the stage asked for.' }),
     current: z.string().optional().openapi({ description: '`stage_changed`: the stage the application is in now.' }),
     applicationId: z
       .string()

@@ -1,4 +1,5 @@
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
@@ -9,6 +10,10 @@ import { createRetentionActivities } from '../../activities/retention.activities
 import { createInterviewActivities } from '../../activities/interview.activities';
 import { markInterviewCancelled, writeInterviewIfMissing } from '../applications/interviews';
 import { recordInterviewNotice } from '../notifications/interview-notifications';
+import { createMigrationActivities } from '../../activities/migration.activities';
+import { recordMigrationProgress } from '../jobs/pipeline-migrations';
+import { createTemporalClient } from '../temporal/client';
+import { migrateApplication, runningOnVersion } from '../applications/pipeline-migration';
 import { createNotificationQueue } from '../notifications/notification-queue';
 import { createWebhookQueue } from '../webhooks/webhook-queue';
 import { createWebhookEmitter } from '../webhooks/webhook-emitter';
@@ -47,8 +52,11 @@ export async function createApplicationWorker({
     emitter: createWebhookEmitter(orm, webhookQueue),
     ui: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace },
   };
+  // Migrations send updates to applications: a client of the worker's own, connected when first needed.
+  let client: Promise<Client> | undefined;
+  const clientOf = () => (client ??= createTemporalClient(config));
   try {
-    return await Worker.create({
+    const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
@@ -69,6 +77,11 @@ export async function createApplicationWorker({
           },
           send: (notice) => recordInterviewNotice({ orm, queue }, notice),
         }),
+        ...createMigrationActivities({
+          list: (query) => runningOnVersion(orm.em.fork(), query),
+          migrate: async (applicationId, batch, signal) => migrateApplication(await clientOf(), applicationId, batch, signal),
+          record: ({ migrationId, ...progress }) => recordMigrationProgress(orm.em.fork(), migrationId, progress),
+        }),
       },
       // Messages not signed with the key the API holds reach the workflow as `null`, which it refuses.
       dataConverter: dataConverterFor(config.auth, logger),
@@ -77,6 +90,16 @@ export async function createApplicationWorker({
       ...WORKER_TUNING,
       ...config.temporal.workerTuning,
     });
+    // The migrations' client goes when the worker stops.
+    const run = worker.run.bind(worker);
+    worker.run = async () => {
+      try {
+        return await run();
+      } finally {
+        if (client) await (await client.catch(() => null))?.connection.close();
+      }
+    };
+    return worker;
   } catch (err) {
     await connection.close();
     throw err;

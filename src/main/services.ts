@@ -12,6 +12,8 @@ import { withinMs } from '../webhooks/webhook-emitter';
 import { createNotificationQueue } from '../notifications/notification-queue';
 import { createWebhookServices } from './webhook-services';
 import { createTransitionRecorder } from '../applications/transition-recorder';
+import { pipelineVersion } from '../jobs/pipelines';
+import type { pipelineMigrationWorkflow } from '../../workflows/pipeline-migration.workflow';
 
 /** Builds the API's services from the configuration; `close()` releases them. */
 export async function createServices(config: Config, logger = createLogger(config.logLevel, 'api')): Promise<Services> {
@@ -41,6 +43,28 @@ export async function createServices(config: Config, logger = createLogger(confi
       payloadKeys: config.auth.payloadKeys,
       webhooks: { emitter: webhooks.emitter, ui: { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace } },
     }),
+    pipelineMigrations: {
+      // The migration's own workflow (its id the migration's) walks the applications; one start per migration.
+      async start(m) {
+        const target = await pipelineVersion(orm.em.fork(), m.jobId, m.toVersion);
+        if (!target) throw new Error(`pipeline version ${m.toVersion} of job ${m.jobId} is missing`);
+        await temporal.workflow.start<typeof pipelineMigrationWorkflow>('pipelineMigrationWorkflow', {
+          workflowId: m.id,
+          taskQueue: config.temporal.taskQueue,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          args: [
+            {
+              migrationId: m.id,
+              jobId: String(m.jobId),
+              fromVersion: m.fromVersion,
+              pipeline: { version: target.version, stages: target.stages },
+              stageMap: m.stageMap,
+              by: String(m.createdBy ?? 'system'),
+            },
+          ],
+        });
+      },
+    },
     async close() {
       // With Redis gone, BullMQ's close waits for it forever.
       await withinMs(Promise.all([webhooks.queue.close(), notifications.close()]), 1_000).catch(() => undefined);

@@ -46,6 +46,7 @@ describe('OWASP API Top 10', () => {
       '/api/applications/{id}': { id: w.applications.others },
       '/api/applications/{id}/stage': { id: w.applications.others, body: { stage: 'screening' } },
       '/api/applications/{id}/withdraw': { id: w.applications.others },
+      '/api/applications/{id}/reopen': { id: w.applications.others, body: { stage: 'applied', reason: 'Hijacked' } },
       '/api/applications/{id}/notes': { id: w.applications.others, body: { body: 'Hijacked' } },
       '/api/notes/{id}': { id: '1' },
       '/api/applications/{id}/interviews': {
@@ -298,6 +299,12 @@ describe('OWASP API Top 10', () => {
         token: w.recruiter.token,
         path: `/api/applications/${w.applications.mine}/stage`,
         body: { stage: 'interview' },
+        state: async () => (await http('GET', `/api/applications/${w.applications.mine}`, { token: w.admin.token })).body,
+      },
+      'POST /api/applications/{id}/reopen': {
+        token: w.recruiter.token,
+        path: `/api/applications/${w.applications.mine}/reopen`,
+        body: { stage: 'applied', reason: 'Rejected by mistake' },
         state: async () => (await http('GET', `/api/applications/${w.applications.mine}`, { token: w.admin.token })).body,
       },
       'POST /api/applications/{id}/withdraw': {

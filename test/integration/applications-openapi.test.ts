@@ -25,9 +25,23 @@ describe('applications in the OpenAPI document', () => {
     expect(ops.apply.description).toContain('closing a job does not strand');
     expect(Object.keys(ops.stage.responses)).toEqual(expect.arrayContaining(['200', '403', '404', '409', '422']));
     expect(ops.list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['jobId', 'stage', 'limit', 'cursor']));
-    expect(body.components.schemas.Stage.enum).toEqual(['applied', 'screening', 'interview', 'offer', 'hired', 'rejected']);
+    // Stage ids are the pinned pipeline's (a-z0-9_-); the default pipeline's are named in the description.
+    expect(body.components.schemas.Stage).toMatchObject({ type: 'string', pattern: '^[a-z0-9_-]{1,40}$' });
+    for (const id of ['applied', 'screening', 'interview', 'offer', 'hired', 'rejected'])
+      expect(body.components.schemas.Stage.description).toContain(id);
     expect(Object.keys(body.components.schemas.Application.properties)).toEqual(
-      expect.arrayContaining(['id', 'jobId', 'candidateId', 'stage', 'history', 'workflowId', 'workflowUrl', 'createdAt', 'updatedAt']),
+      expect.arrayContaining([
+        'id',
+        'jobId',
+        'candidateId',
+        'stage',
+        'pipelineVersion',
+        'history',
+        'workflowId',
+        'workflowUrl',
+        'createdAt',
+        'updatedAt',
+      ]),
     );
   });
 });

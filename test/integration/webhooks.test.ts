@@ -82,6 +82,7 @@ describe('webhooks', () => {
       'PATCH /api/interviews/{id}',
       'POST /api/applications/{id}/interviews',
       'POST /api/applications/{id}/notes',
+      'POST /api/applications/{id}/reopen',
       'POST /api/applications/{id}/withdraw',
       'POST /api/interviews/{id}/cancel',
       'POST /api/jobs',

@@ -24,7 +24,13 @@ describe('record workflow histories for replay', () => {
   beforeAll(async () => {
     // Short clocks, so the expiry and reminder paths land in the histories within seconds.
     stack = await startStack(
-      { STAGE_SLA_SECONDS: '1', OFFER_EXPIRY_SECONDS: '2', SCORECARD_REMINDER_SECONDS: '1', SCORECARD_ESCALATION_SECONDS: '2' },
+      {
+        STAGE_SLA_SECONDS: '1',
+        OFFER_EXPIRY_SECONDS: '2',
+        SCORECARD_REMINDER_SECONDS: '1',
+        SCORECARD_ESCALATION_SECONDS: '2',
+        REOPEN_WINDOW_SECONDS: '3',
+      },
       { worker: { workflowBundle: await bundleWorkflows() } },
     );
     recruiter = await stack.user('recruiter');
@@ -141,4 +147,54 @@ describe('record workflow histories for replay', () => {
     await saveWorkflow('interview-complete', `${id}.${done}`);
     await saveWorkflow('interview-cancelled', `${id}.${ahead}`);
   });
+
+  test('pipelines: pinned to a version of its own, moved back, rejected and reopened, migrated, then closed at the end of its window', async () => {
+    const job = await stack.http('POST', '/api/jobs', {
+      token: recruiter.token,
+      body: { title: 'Replay Pipelines', company: 'Replay Co' },
+    });
+    expect(job.status).toBe(201);
+    const stages = (extra: Array<{ id: string; name: string; kind: string }>) => ({
+      stages: [
+        { id: 'applied', name: 'Applied', kind: 'applied' },
+        { id: 'phone_screen', name: 'Phone screen', kind: 'screening', slaSeconds: 60 },
+        ...extra,
+        { id: 'offer', name: 'Offer', kind: 'offer' },
+        { id: 'hired', name: 'Hired', kind: 'hired' },
+      ],
+    });
+    const put = async (body: unknown) =>
+      expect((await stack.http('PUT', `/api/jobs/${job.body.id}/pipeline`, { token: recruiter.token, body })).status).toBe(200);
+    await put(stages([{ id: 'take_home', name: 'Take-home', kind: 'interview' }]));
+    const candidate = await stack.user('candidate');
+    const applied = await stack.http('POST', `/api/jobs/${job.body.id}/apply`, { token: candidate.token, body: { coverLetter: 'Hello' } });
+    expect(applied.status).toBe(201);
+    const id = applied.body.id as string;
+    const patch = async (body: unknown) =>
+      expect((await stack.http('PATCH', `/api/applications/${id}/stage`, { token: recruiter.token, body })).status).toBe(200);
+    await patch({ stage: 'phone_screen' });
+    await patch({ stage: 'take_home' });
+    await patch({ stage: 'phone_screen', reason: 'Redo the screen' });
+    await patch({ stage: 'rejected', reason: 'Not now' });
+    const reopened = await stack.http('POST', `/api/applications/${id}/reopen`, {
+      token: recruiter.token,
+      body: { stage: 'phone_screen', reason: 'Rejected by mistake' },
+    });
+    expect(reopened.status).toBe(200);
+    await put(stages([{ id: 'portfolio', name: 'Portfolio', kind: 'interview' }]));
+    const stageMap = { applied: 'applied', phone_screen: 'portfolio', take_home: 'portfolio', offer: 'offer' };
+    const migration = await stack.http('POST', `/api/jobs/${job.body.id}/pipeline/migrations`, {
+      token: recruiter.token,
+      body: { fromVersion: 2, toVersion: 3, stageMap },
+    });
+    expect(migration.status).toBe(202);
+    await eventually(async () => {
+      const res = await stack.http('GET', `/api/applications/${id}`, { token: recruiter.token });
+      return res.body.pipelineVersion === 3 ? true : undefined;
+    });
+    await patch({ stage: 'rejected', reason: 'Position filled' });
+    // The window (3 s here) passes, and the workflow closes.
+    await saveWorkflow('pipeline-reopened-migrated', id);
+    await saveWorkflow('pipeline-migration', migration.body.id);
+  }, 60_000);
 });

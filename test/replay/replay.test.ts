@@ -50,10 +50,11 @@ describe('workflow code replays recorded histories', () => {
     workflowBundle = await bundleWorkflows();
   }, 60_000);
 
-  test("the representative histories are present, for today's design and design 1, interviews and their child workflows", () => {
+  test("the representative histories are present: today's design and design 1, interviews and their child workflows, pipelines and a migration", () => {
     const four = ['hired.json', 'offer-expired.json', 'rejected-with-reason.json', 'signal-ignored-then-withdrawn.json'];
     const interviews = ['interview-cancelled.json', 'interview-complete.json', 'interviews.json'];
-    expect(files).toEqual([...[...four, ...interviews].sort(), ...four.map((f) => `design-1/${f}`)]);
+    const pipelines = ['pipeline-migration.json', 'pipeline-reopened-migrated.json'];
+    expect(files).toEqual([...[...four, ...interviews, ...pipelines].sort(), ...four.map((f) => `design-1/${f}`)]);
   });
 
   test.each(files)('%s replays without a determinism error', async (file) => {

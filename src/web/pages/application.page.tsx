@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, describe, FINAL, type Application, type Job } from '../api/client';
+import { api, describe, type Application, type Job } from '../api/client';
 import { Layout } from '../components/layout';
 import { Link } from '../components/link';
 import { Alert } from '../components/alert';
@@ -10,10 +10,13 @@ import { NotesPanel } from '../components/notes-panel';
 import { InterviewsPanel } from '../components/interviews-panel';
 import { EvaluationSummary } from '../components/evaluation-summary';
 import { ScorecardList } from '../components/scorecard-list';
+import { isFinal, usePinnedStages } from '../components/pinned-pipeline';
+import { StageUndo } from '../components/stage-undo';
 
 /**
  * One application for its hiring team: what the candidate sent, its history, the evaluation, the
- * interviews, scorecards and notes; scheduling and rejection for those who run the job.
+ * interviews, scorecards and notes; scheduling, rejection, moves back and reopening for those who run the
+ * job, within the pipeline version the application is pinned to.
  */
 export function ApplicationPage({ id }: { id: string }) {
   const [app, setApp] = useState<Application | null>(null);
@@ -21,6 +24,9 @@ export function ApplicationPage({ id }: { id: string }) {
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const { role, team } = useJobRole(app?.jobId);
+  const stages = usePinnedStages(app);
+  /** Until its pinned pipeline is read, nothing is offered that a final stage would refuse. */
+  const final = !app || !stages || isFinal(stages, app.stage);
 
   const load = async () => {
     const { data, error, response } = await api.GET('/api/applications/{id}', { params: { path: { id } } });
@@ -92,12 +98,13 @@ export function ApplicationPage({ id }: { id: string }) {
           {app.evaluation ? <EvaluationSummary evaluation={app.evaluation} /> : null}
           {!role ? null : (
             <>
-              <InterviewsPanel applicationId={app.id} team={team} schedules={runs(role) && !FINAL.includes(app.stage)} />
+              <InterviewsPanel applicationId={app.id} team={team} schedules={runs(role) && !final} />
               {judges(role) || app.evaluation ? <ScorecardList applicationId={app.id} /> : null}
               <NotesPanel applicationId={app.id} />
             </>
           )}
-          {!runs(role) || FINAL.includes(app.stage) ? null : (
+          {runs(role) && stages ? <StageUndo app={app} stages={stages} onDone={setApp} /> : null}
+          {!runs(role) || final ? null : (
             <form class="stack narrow" onSubmit={reject}>
               <h2>Reject</h2>
               <label>

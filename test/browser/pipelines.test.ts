@@ -47,6 +47,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
   async function axeScan(page: Page, name: string): Promise<void> {
     axeFindings[name] = await seriousViolations(page);
   }
+  const stageOf = async (id: string, who: Actor) => (await stack.http('GET', `/api/applications/${id}`, { token: who.token })).body.stage;
   async function apply(jobId: string, fullName: string): Promise<string> {
     const applicant = await stack.user('candidate', { fullName });
     const res = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: applicant.token, body: {} });
@@ -130,5 +131,128 @@ async function seriousViolations(page: Page): Promise<string[]> {
       'rejected (0)',
     ]);
     expect((await stack.http('GET', `/api/applications/${fresh}`, { token: owner.token })).body.pipelineVersion).toBe(2);
+  });
+  test('Move back needs a reason and goes to an earlier stage; Reopen undoes a rejection into a stage of the pinned version', async () => {
+    const owner = await stack.user('recruiter');
+    const job = await createJob(stack, owner.user.id);
+    const id = await apply(String(job.id), 'Bob Back');
+    const move = (body: object) => stack.http('PATCH', `/api/applications/${id}/stage`, { token: owner.token, body });
+    expect((await move({ stage: 'screening' })).status).toBe(200);
+    expect((await move({ stage: 'interview' })).status).toBe(200);
+    const page = await newPage();
+    await signIn(page, owner);
+    await page.goto(`${stack.url}/app/applications/${id}`);
+    const back = page.locator('form', { has: page.getByRole('heading', { name: 'Move back' }) });
+    await back.waitFor();
+    await expect(back.getByLabel('Back to stage').locator('option').allTextContents()).resolves.toEqual(['Applied', 'Screening']);
+    await axeScan(page, 'application with Move back');
+    await back.getByLabel('Back to stage').selectOption('screening');
+    // The reason is required: without one the form is not sent.
+    await back.getByRole('button', { name: 'Move back' }).click();
+    expect(await stageOf(id, owner)).toBe('interview');
+    await back.getByLabel('Why move it back').fill('The panel needs another screen first.');
+    await back.getByRole('button', { name: 'Move back' }).click();
+    await page.locator('strong.stage', { hasText: 'screening' }).waitFor();
+    const moved = (await stack.http('GET', `/api/applications/${id}`, { token: owner.token })).body;
+    expect(moved.stage).toBe('screening');
+    expect(moved.history.at(-1)).toMatchObject({ from: 'interview', to: 'screening', reason: 'The panel needs another screen first.' });
+    // From screening only applied is earlier.
+    await expect(back.getByLabel('Back to stage').locator('option').allTextContents()).resolves.toEqual(['Applied']);
+
+    expect((await move({ stage: 'rejected', reason: 'Not this time' })).status).toBe(200);
+    await page.reload();
+    const reopen = page.locator('form', { has: page.getByRole('heading', { name: 'Reopen' }) });
+    await reopen.waitFor();
+    await expect(reopen.getByLabel('Into stage').locator('option').allTextContents()).resolves.toEqual([
+      'Applied',
+      'Screening',
+      'Interview',
+      'Offer',
+    ]);
+    await expect(page.getByRole('heading', { name: 'Move back' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('heading', { name: 'Reject' }).count()).resolves.toBe(0);
+    await reopen.getByLabel('Into stage').selectOption('interview');
+    await reopen.getByLabel('Why reopen it').fill('Rejected by mistake');
+    await reopen.getByRole('button', { name: 'Reopen application' }).click();
+    await page.locator('strong.stage', { hasText: 'interview' }).waitFor();
+    const reopened = (await stack.http('GET', `/api/applications/${id}`, { token: owner.token })).body;
+    expect(reopened.stage).toBe('interview');
+    expect(reopened.history.at(-1)).toMatchObject({ from: 'rejected', to: 'interview', reason: 'Rejected by mistake' });
+    await axeScan(page, 'application after reopening');
+
+    // A hiring manager on the team reads the page without either form.
+    const manager = await stack.user('hiring_manager');
+    expect(
+      (
+        await stack.http('POST', `/api/jobs/${job.id}/team`, {
+          token: owner.token,
+          body: { userId: String(manager.user.id), teamRole: 'hiring_manager' },
+        })
+      ).status,
+    ).toBe(201);
+    const managerPage = await newPage();
+    await signIn(managerPage, manager);
+    await managerPage.goto(`${stack.url}/app/applications/${id}`);
+    await managerPage.getByRole('heading', { name: 'History' }).waitFor();
+    await managerPage.getByRole('heading', { name: 'Notes' }).waitFor();
+    await expect(managerPage.getByRole('heading', { name: 'Move back' }).count()).resolves.toBe(0);
+  });
+  test('the reports page draws the funnel and the time in stage as SVG charts, with their numbers in tables', async () => {
+    const owner = await stack.user('recruiter');
+    const job = await createJob(stack, owner.user.id);
+    const jobId = String(job.id);
+    const [waiting, advancing, rejected] = [
+      await apply(jobId, 'Wanda Waiting'),
+      await apply(jobId, 'Ali Advancing'),
+      await apply(jobId, 'Rita Rejected'),
+    ];
+    const move = async (id: string, stage: string, reason?: string) =>
+      expect((await stack.http('PATCH', `/api/applications/${id}/stage`, { token: owner.token, body: { stage, reason } })).status).toBe(
+        200,
+      );
+    await move(advancing, 'screening');
+    await move(advancing, 'interview');
+    await move(rejected, 'screening');
+    await move(rejected, 'rejected', 'Not this time');
+    // Four days in applied, past the default three-day SLA.
+    const fourDaysAgo = new Date(Date.now() - 4 * 86_400_000).toISOString();
+    const em = stack.services.orm.em.fork();
+    await em.execute('update stage_events set at = ? where application_id = ?', [fourDaysAgo, waiting], 'run');
+    await em.execute('update applications set updated_at = ? where id = ?', [fourDaysAgo, waiting], 'run');
+
+    const page = await newPage();
+    await signIn(page, owner);
+    await page.goto(`${stack.url}/app/recruiter/jobs/${jobId}/board`);
+    await page.getByRole('link', { name: 'Reports' }).click();
+    const funnel = page.locator('[data-report="funnel"]');
+    await funnel.locator('tr[data-kind="applied"]').waitFor();
+    const row = async (report: string, kind: string) =>
+      (await page.locator(`[data-report="${report}"] tr[data-kind="${kind}"] > *`).allTextContents()).slice(1);
+    // Kind: stage ids, entered, current, advanced, rejected, conversion.
+    await expect(row('funnel', 'applied')).resolves.toEqual(['applied', '3', '1', '2', '0', '66.7%']);
+    await expect(row('funnel', 'screening')).resolves.toEqual(['screening', '2', '0', '1', '1', '50%']);
+    await expect(row('funnel', 'interview')).resolves.toEqual(['interview', '1', '1', '0', '0', '0%']);
+    await expect(funnel.locator('[data-hires]').innerText()).resolves.toBe('0');
+    const chart = funnel.getByRole('img', { name: 'Applications that entered each stage kind' });
+    await expect(chart.locator('rect.bar').count()).resolves.toBe(await funnel.locator('tbody tr').count());
+    await expect(
+      chart.locator('rect.bar').evaluateAll((bars) => bars.slice(0, 3).map((b) => b.getAttribute('data-value'))),
+    ).resolves.toEqual(['3', '2', '1']);
+
+    const time = page.locator('[data-report="time-in-stage"]');
+    const timeChart = time.getByRole('img', { name: 'Median and 90th percentile time in each stage kind' });
+    await expect(timeChart.locator('rect.bar').count()).resolves.toBe(2 * (await time.locator('tbody tr').count()));
+    await expect(time.locator('tr[data-kind="applied"] th').innerText()).resolves.toBe('applied');
+
+    const waits = page.locator('[data-report="waits"]');
+    await waits.locator(`tr[data-application="${waiting}"]`).waitFor();
+    // Running applications only, longest first: the one past its SLA is marked, in the chart too.
+    await expect(waits.locator('tbody th').allTextContents()).resolves.toEqual(['Wanda Waiting', 'Ali Advancing']);
+    await expect(waits.locator(`tr[data-application="${waiting}"] td`).last().innerText()).resolves.toBe('over SLA');
+    await expect(waits.locator(`tr[data-application="${advancing}"] td`).last().innerText()).resolves.toBe('within');
+    const waitChart = waits.getByRole('img');
+    await expect(waitChart.locator('g.over-sla rect.bar').count()).resolves.toBe(1);
+    await expect(waitChart.locator('g.over-sla text').last().textContent()).resolves.toBe('4.0 days in applied · over SLA');
+    await axeScan(page, 'reports');
   });
 });

@@ -17,6 +17,7 @@ import { StaffHomePage } from './pages/staff-home.page';
 import { MyInterviewsPage } from './pages/my-interviews.page';
 import { PipelineEditorPage } from './pages/pipeline-editor.page';
 import { ReportsPage } from './pages/reports.page';
+import { PipelineMigrationPage } from './pages/pipeline-migration.page';
 
 function Page({ path, user }: { path: string; user: User | null }) {
   let p: Record<string, string> | null;
@@ -32,6 +33,7 @@ function Page({ path, user }: { path: string; user: User | null }) {
   if ((p = match('/recruiter/jobs/:id/board', path))) return <PipelineBoardPage jobId={p.id} />;
   if ((p = match('/recruiter/jobs/:id/pipeline', path))) return <PipelineEditorPage jobId={p.id} />;
   if ((p = match('/recruiter/jobs/:id/reports', path))) return <ReportsPage jobId={p.id} />;
+  if ((p = match('/recruiter/jobs/:id/pipeline/migrate', path))) return <PipelineMigrationPage jobId={p.id} />;
   if ((p = match('/applications/:id', path))) return <ApplicationPage id={p.id} />;
   if (path === '/admin/users') return <AdminUsersPage />;
   return (

@@ -255,4 +255,86 @@ async function seriousViolations(page: Page): Promise<string[]> {
     await expect(waitChart.locator('g.over-sla text').last().textContent()).resolves.toBe('4.0 days in applied · over SLA');
     await axeScan(page, 'reports');
   });
+  test('the migration screen maps the old stages onto the new version, counts them in a dry run, and follows the migration until it completes', async () => {
+    const owner = await stack.user('recruiter');
+    const job = await createJob(stack, owner.user.id);
+    const jobId = String(job.id);
+    const [early, screened, interviewed, closed] = [
+      await apply(jobId, 'Early Applicant'),
+      await apply(jobId, 'Sam Screened'),
+      await apply(jobId, 'Ivy Interviewed'),
+      await apply(jobId, 'Carl Closed'),
+    ];
+    const move = async (id: string, stage: string, reason?: string) =>
+      expect((await stack.http('PATCH', `/api/applications/${id}/stage`, { token: owner.token, body: { stage, reason } })).status).toBe(
+        200,
+      );
+    await move(screened, 'screening');
+    await move(interviewed, 'screening');
+    await move(interviewed, 'interview');
+    await move(closed, 'rejected', 'Not this time');
+    const published = await stack.http('PUT', `/api/jobs/${jobId}/pipeline`, {
+      token: owner.token,
+      body: {
+        stages: [
+          { id: 'applied', name: 'Applied', kind: 'applied' },
+          { id: 'phone_screen', name: 'Phone screen', kind: 'screening' },
+          { id: 'onsite', name: 'On-site', kind: 'interview' },
+          { id: 'hired', name: 'Hired', kind: 'hired' },
+        ],
+      },
+    });
+    expect(published.body.version).toBe(2);
+
+    const page = await newPage();
+    await signIn(page, owner);
+    await page.goto(`${stack.url}/app/recruiter/jobs/${jobId}/pipeline`);
+    await page.getByRole('link', { name: 'Migrate applications' }).click();
+    await page.getByLabel('From version').waitFor();
+    await expect(page.getByLabel('From version').inputValue()).resolves.toBe('1');
+    await expect(page.getByLabel('To version').inputValue()).resolves.toBe('2');
+    const target = (stage: string) => page.locator(`label[data-from="${stage}"] select`);
+    // Only the non-final stages of each: hired and rejected are no one's source or target.
+    await expect(page.locator('label[data-from]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-from')))).resolves.toEqual([
+      'applied',
+      'screening',
+      'interview',
+      'offer',
+    ]);
+    await expect(target('applied').locator('option').allTextContents()).resolves.toEqual([
+      'Applied (applied)',
+      'Phone screen (phone_screen)',
+      'On-site (onsite)',
+    ]);
+    // The same id, else the same kind: offer has neither, so it is chosen here.
+    await expect(target('screening').inputValue()).resolves.toBe('phone_screen');
+    await expect(target('interview').inputValue()).resolves.toBe('onsite');
+    await target('offer').selectOption('onsite');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    const dry = page.locator('[data-section="dry-run"]');
+    await dry.waitFor();
+    await expect(dry.getByRole('status').innerText()).resolves.toBe('3 running applications of version 1 would move to version 2.');
+    const counts = await dry.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+    expect(counts).toEqual([
+      ['applied', 'applied', '1'],
+      ['screening', 'phone_screen', '1'],
+      ['interview', 'onsite', '1'],
+      ['offer', 'onsite', '0'],
+    ]);
+    expect((await stack.http('GET', `/api/applications/${screened}`, { token: owner.token })).body.pipelineVersion).toBe(1);
+    await axeScan(page, 'migration dry run');
+
+    await page.getByRole('button', { name: 'Start the migration' }).click();
+    await page.locator('[data-section="migration"][data-status="completed"]').waitFor({ timeout: 30_000 });
+    await expect(page.locator('[data-progress]').innerText()).resolves.toBe('Completed: 3 of 3 moved, 0 failed.');
+    const after = async (id: string) => {
+      const { stage, pipelineVersion } = (await stack.http('GET', `/api/applications/${id}`, { token: owner.token })).body;
+      return [stage, pipelineVersion];
+    };
+    await expect(after(early)).resolves.toEqual(['applied', 2]);
+    await expect(after(screened)).resolves.toEqual(['phone_screen', 2]);
+    await expect(after(interviewed)).resolves.toEqual(['onsite', 2]);
+    await expect(after(closed)).resolves.toEqual(['rejected', 1]);
+    await axeScan(page, 'migration completed');
+  });
 });

@@ -336,5 +336,9 @@ async function seriousViolations(page: Page): Promise<string[]> {
     await expect(after(interviewed)).resolves.toEqual(['onsite', 2]);
     await expect(after(closed)).resolves.toEqual(['rejected', 1]);
     await axeScan(page, 'migration completed');
+    // The application's history says the migration moved it.
+    await page.goto(`${stack.url}/app/applications/${screened}`);
+    await page.locator('.history li', { hasText: 'screening → phone_screen' }).waitFor();
+    await expect(page.locator('.history li .migrated').innerText()).resolves.toBe(' (migrated from pipeline version 1 to 2)');
   });
 });

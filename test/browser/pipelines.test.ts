@@ -180,6 +180,15 @@ async function seriousViolations(page: Page): Promise<string[]> {
     expect(reopened.history.at(-1)).toMatchObject({ from: 'rejected', to: 'interview', reason: 'Rejected by mistake' });
     await axeScan(page, 'application after reopening');
 
+    // A withdrawal is the candidate's: nothing to reopen.
+    const leaver = await stack.user('candidate', { fullName: 'Wes Withdrawn' });
+    const left = (await stack.http('POST', `/api/jobs/${job.id}/apply`, { token: leaver.token, body: {} })).body.id as string;
+    expect((await stack.http('POST', `/api/applications/${left}/withdraw`, { token: leaver.token })).status).toBe(200);
+    await page.goto(`${stack.url}/app/applications/${left}`);
+    await page.locator('strong.stage', { hasText: 'rejected' }).waitFor();
+    await page.getByRole('heading', { name: 'Notes' }).waitFor();
+    await expect(page.getByRole('heading', { name: 'Reopen' }).count()).resolves.toBe(0);
+
     // A hiring manager on the team reads the page without either form.
     const manager = await stack.user('hiring_manager');
     expect(
@@ -340,5 +349,28 @@ async function seriousViolations(page: Page): Promise<string[]> {
     await page.goto(`${stack.url}/app/applications/${screened}`);
     await page.locator('.history li', { hasText: 'screening → phone_screen' }).waitFor();
     await expect(page.locator('.history li .migrated').innerText()).resolves.toBe(' (migrated from pipeline version 1 to 2)');
+  });
+  test('a candidate hired into a pipeline whose last stage is not called hired is offered no withdrawal', async () => {
+    const owner = await stack.user('recruiter');
+    const custom = await createJob(stack, owner.user.id);
+    const plain = await createJob(stack, owner.user.id);
+    const stages = [
+      { id: 'applied', name: 'Applied', kind: 'applied' },
+      { id: 'signed', name: 'Contract signed', kind: 'hired' },
+    ];
+    expect((await stack.http('PUT', `/api/jobs/${custom.id}/pipeline`, { token: owner.token, body: { stages } })).status).toBe(200);
+    const applicant = await stack.user('candidate', { fullName: 'Hana Hired' });
+    const applyTo = async (jobId: number | string) =>
+      (await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: applicant.token, body: {} })).body.id as string;
+    const [hired, running] = [await applyTo(custom.id), await applyTo(plain.id)];
+    expect((await stack.http('PATCH', `/api/applications/${hired}/stage`, { token: owner.token, body: { stage: 'signed' } })).status).toBe(
+      200,
+    );
+    const page = await newPage();
+    await signIn(page, applicant);
+    await page.goto(`${stack.url}/app/my`);
+    await page.locator(`[data-application="${running}"]`).getByRole('button', { name: 'Withdraw' }).waitFor();
+    await expect(page.locator(`[data-application="${hired}"] [data-testid="stage"]`).innerText()).resolves.toBe('signed');
+    await expect(page.locator(`[data-application="${hired}"]`).getByRole('button', { name: 'Withdraw' }).count()).resolves.toBe(0);
   });
 });

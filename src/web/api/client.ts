@@ -26,9 +26,6 @@ export type TeamMember = components['schemas']['TeamMember'];
 /** The RFC 9457 problem every 4xx answer carries; `stage_changed` adds the stage that is now current. */
 export type Problem = components['schemas']['Problem'] & { current?: Stage };
 
-/** The final stages of the default pipeline; a job's own pipeline names its last stage (of kind `hired`) itself. */
-export const FINAL: Stage[] = ['hired', 'rejected'];
-
 // Session storage, not local storage: the token dies with the tab and never appears in a URL.
 const TOKEN_KEY = 'ats.token';
 export const session = {

@@ -10,7 +10,8 @@ import { isFinal } from './pinned-pipeline';
 export function reopenable(app: Application): boolean {
   if (app.stage !== 'rejected') return false;
   const last = app.history[app.history.length - 1];
-  return Boolean(last && last.to === 'rejected' && last.by !== null && last.reason !== 'withdrawn');
+  const byStaff = last?.by && last.by !== 'system' && last.by !== String(app.candidateId);
+  return Boolean(last && last.to === 'rejected' && byStaff && last.reason !== 'withdrawn');
 }
 
 /**

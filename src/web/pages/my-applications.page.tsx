@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { allPages, api, describe, FINAL, type Application, type Interview } from '../api/client';
+import { allPages, api, describe, type Application, type Interview } from '../api/client';
 import { Layout } from '../components/layout';
 import { Link } from '../components/link';
 import { Alert } from '../components/alert';
@@ -7,12 +7,27 @@ import { HistoryList } from '../components/history-list';
 import { useSession } from '../components/session';
 import { InterviewList } from '../components/interview-list';
 
+const pinned = (app: Application) => `${app.jobId}@${app.pipelineVersion}`;
+
+/**
+ * The last (final) stage of each pipeline version these applications are pinned to, whatever its id;
+ * a closed job's pipeline is not the candidate's to read, and its applications fall back to `hired`.
+ */
+async function lastStagesOf(apps: Application[]): Promise<Record<string, string>> {
+  const keys = [...new Map(apps.map((a) => [pinned(a), a])).values()];
+  const answers = await Promise.all(
+    keys.map((a) => api.GET('/api/jobs/{id}/pipeline', { params: { path: { id: a.jobId }, query: { version: a.pipelineVersion } } })),
+  );
+  return Object.fromEntries(keys.flatMap((a, i) => (answers[i].data ? [[pinned(a), answers[i].data.stages.at(-1)!.id]] : [])));
+}
+
 /** A candidate's own applications, each with its stage, history and interviews, and a way to withdraw. */
 export function MyApplicationsPage() {
   const { user } = useSession();
   const [apps, setApps] = useState<Application[] | null>(null);
   const [titles, setTitles] = useState<Record<string, string>>({});
   const [interviews, setInterviews] = useState<Record<string, Interview[]>>({});
+  const [lastStages, setLastStages] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
 
   const load = async () => {
@@ -29,6 +44,7 @@ export function MyApplicationsPage() {
       const ids = [...new Set(items.map((a) => a.jobId))];
       const jobs = await Promise.all(ids.map((id) => api.GET('/api/jobs/{id}', { params: { path: { id } } })));
       setTitles(Object.fromEntries(jobs.flatMap(({ data }) => (data ? [[data.id, `${data.title} · ${data.company}`]] : []))));
+      setLastStages(await lastStagesOf(items));
       const lists = await Promise.all(items.map((a) => api.GET('/api/applications/{id}/interviews', { params: { path: { id: a.id } } })));
       setInterviews(Object.fromEntries(items.map((a, i) => [a.id, lists[i].data?.items ?? []])));
     } catch (err) {
@@ -74,7 +90,7 @@ export function MyApplicationsPage() {
                   <InterviewList interviews={interviews[app.id]} />
                 </>
               ) : null}
-              {FINAL.includes(app.stage) ? null : (
+              {app.stage === 'rejected' || app.stage === (lastStages[pinned(app)] ?? 'hired') ? null : (
                 <button type="button" onClick={() => void withdraw(app)}>
                   Withdraw
                 </button>

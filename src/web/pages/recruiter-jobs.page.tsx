@@ -99,6 +99,9 @@ export function RecruiterJobsPage() {
                 <Link to={`/recruiter/jobs/${job.id}/board`}>
                   Pipeline board<span class="visually-hidden"> for {job.title}</span>
                 </Link>
+                <Link to={`/recruiter/jobs/${job.id}/reports`}>
+                  Reports<span class="visually-hidden"> for {job.title}</span>
+                </Link>
                 {runs(roles[job.id]) ? (
                   <JobActions
                     job={job}

@@ -56,7 +56,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
   }
 
   beforeAll(async () => {
-    stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });
+    // A rejection stays reopenable for an hour, not the second the other tests give it.
+    stack = await startStack({ REOPEN_WINDOW_SECONDS: '3600' }, { worker: { workflowBundle: await bundleWorkflows() } });
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
@@ -141,7 +142,16 @@ async function seriousViolations(page: Page): Promise<string[]> {
     expect((await move({ stage: 'interview' })).status).toBe(200);
     const page = await newPage();
     await signIn(page, owner);
-    await page.goto(`${stack.url}/app/applications/${id}`);
+    // The board moves forward; back without a reason it says where to give one.
+    await page.goto(`${stack.url}/app/recruiter/jobs/${job.id}/board`);
+    const card = page.locator(`section[data-stage="interview"] [data-card="${id}"]`);
+    await card.getByLabel('Move to').selectOption('screening');
+    await card.getByRole('button', { name: 'Move' }).click();
+    await expect(card.getByRole('alert').innerText()).resolves.toBe(
+      'Moving back to screening needs a reason: give it under “Move back” on the application’s page.',
+    );
+    expect(await stageOf(id, owner)).toBe('interview');
+    await card.getByRole('link', { name: 'Bob Back' }).click();
     const back = page.locator('form', { has: page.getByRole('heading', { name: 'Move back' }) });
     await back.waitFor();
     await expect(back.getByLabel('Back to stage').locator('option').allTextContents()).resolves.toEqual(['Applied', 'Screening']);
@@ -152,7 +162,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
     expect(await stageOf(id, owner)).toBe('interview');
     await back.getByLabel('Why move it back').fill('The panel needs another screen first.');
     await back.getByRole('button', { name: 'Move back' }).click();
-    await page.locator('strong.stage', { hasText: 'screening' }).waitFor();
+    await page.locator('strong.stage', { hasText: 'screening' }).or(back.getByRole('alert')).waitFor();
+    await expect(back.getByRole('alert').allTextContents()).resolves.toEqual([]);
     const moved = (await stack.http('GET', `/api/applications/${id}`, { token: owner.token })).body;
     expect(moved.stage).toBe('screening');
     expect(moved.history.at(-1)).toMatchObject({ from: 'interview', to: 'screening', reason: 'The panel needs another screen first.' });
@@ -174,7 +185,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
     await reopen.getByLabel('Into stage').selectOption('interview');
     await reopen.getByLabel('Why reopen it').fill('Rejected by mistake');
     await reopen.getByRole('button', { name: 'Reopen application' }).click();
-    await page.locator('strong.stage', { hasText: 'interview' }).waitFor();
+    await page.locator('strong.stage', { hasText: 'interview' }).or(reopen.getByRole('alert')).waitFor();
+    await expect(reopen.getByRole('alert').allTextContents()).resolves.toEqual([]);
     const reopened = (await stack.http('GET', `/api/applications/${id}`, { token: owner.token })).body;
     expect(reopened.stage).toBe('interview');
     expect(reopened.history.at(-1)).toMatchObject({ from: 'rejected', to: 'interview', reason: 'Rejected by mistake' });

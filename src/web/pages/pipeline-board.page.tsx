@@ -13,6 +13,9 @@ function explain(problem: Problem | undefined, from: Stage, to: Stage, fallback:
     const allowed = problem.allowed ?? [];
     return `Cannot move from ${from} to ${to}: ${allowed.length ? `from ${from} it may move to ${allowed.join(', ')}` : `${from} is final`}.`;
   }
+  if (problem?.code === 'reason_required') {
+    return `Moving back to ${to} needs a reason: give it under “Move back” on the application’s page.`;
+  }
   if (problem?.code === 'stage_changed') {
     return `Not moved: someone else moved it to ${problem.current ?? 'another stage'} meanwhile. The board now shows the current stages.`;
   }

@@ -1,6 +1,5 @@
 import type Router from '@koa/router';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { ZodError } from 'zod';
 import type { User } from '../../db/entities/user.entity';
 import { ForbiddenError } from '../../domain/errors';
 import type { Services } from '../../services';
@@ -13,9 +12,12 @@ import { FunnelJson, FunnelQuery, TimeInStageJson, TimeInStageQuery } from '../s
 const TAGS = ['Reports'];
 const STAFF = ['recruiter', 'hiring_manager', 'admin'] as const;
 const WHO = {
-  403: { description: "Only admins and the job's hiring team (any team role) read its reports (`not_on_team`)" },
+  403: {
+    description:
+      "Only admins and the job's hiring team (any team role) read its reports (`not_on_team`); only admins read them across jobs, without `jobId` (`job_required`)",
+  },
   404: { description: 'No such job' },
-  422: { description: '`jobId` is missing (required for everyone but admins), or a parameter is malformed' },
+  422: { description: 'A parameter is malformed' },
 };
 
 /** Hiring reports per job (admins: also across jobs), grouped by stage kind; see src/applications/reports.ts. */
@@ -67,9 +69,8 @@ export function reportRoutes(router: Router, registry: OpenAPIRegistry, services
   async function scopeOf(jobId: string | undefined, user: User): Promise<number | undefined> {
     if (jobId === undefined) {
       if (user.role === 'admin') return undefined;
-      throw new ZodError([
-        { code: 'custom', path: ['jobId'], message: 'Name the job: only admins read reports across jobs.', input: undefined },
-      ]);
+      // Well-formed, and refused for who is asking: every job's figures are an admin's to read.
+      throw new ForbiddenError('Name the job (jobId): only admins read reports across jobs.', 'job_required');
     }
     const job = await findJob(em(), jobId);
     if (user.role !== 'admin' && !(await isOnTeam(em(), job.id, user.id))) {

@@ -217,6 +217,14 @@ async function seriousViolations(page: Page): Promise<string[]> {
     await managerPage.getByRole('heading', { name: 'History' }).waitFor();
     await managerPage.getByRole('heading', { name: 'Notes' }).waitFor();
     await expect(managerPage.getByRole('heading', { name: 'Move back' }).count()).resolves.toBe(0);
+    // They read the pipeline and its versions, and the reports, but neither edit nor migrate.
+    await managerPage.goto(`${stack.url}/app/recruiter/jobs/${job.id}/pipeline`);
+    await managerPage.locator('tr[data-version="1"]').waitFor();
+    await expect(managerPage.getByRole('button', { name: 'Publish a new version' }).count()).resolves.toBe(0);
+    await expect(managerPage.getByRole('link', { name: 'Migrate applications' }).count()).resolves.toBe(0);
+    await managerPage.getByRole('link', { name: 'Reports' }).click();
+    await managerPage.locator('[data-report="funnel"] tr[data-kind="applied"]').waitFor();
+    await axeScan(managerPage, 'reports for a hiring manager');
   });
   test('the reports page draws the funnel and the time in stage as SVG charts, with their numbers in tables', async () => {
     const owner = await stack.user('recruiter');

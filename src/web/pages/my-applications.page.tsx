@@ -27,7 +27,8 @@ export function MyApplicationsPage() {
   const [apps, setApps] = useState<Application[] | null>(null);
   const [titles, setTitles] = useState<Record<string, string>>({});
   const [interviews, setInterviews] = useState<Record<string, Interview[]>>({});
-  const [lastStages, setLastStages] = useState<Record<string, string>>({});
+  /** Null until read: no Withdraw is offered before the app knows which stage is final. */
+  const [lastStages, setLastStages] = useState<Record<string, string> | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = async () => {
@@ -90,7 +91,7 @@ export function MyApplicationsPage() {
                   <InterviewList interviews={interviews[app.id]} />
                 </>
               ) : null}
-              {app.stage === 'rejected' || app.stage === (lastStages[pinned(app)] ?? 'hired') ? null : (
+              {!lastStages || app.stage === 'rejected' || app.stage === (lastStages[pinned(app)] ?? 'hired') ? null : (
                 <button type="button" onClick={() => void withdraw(app)}>
                   Withdraw
                 </button>

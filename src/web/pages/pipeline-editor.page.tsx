@@ -6,7 +6,7 @@ import { Alert } from '../components/alert';
 import { runs, useJobRole } from '../components/job-role';
 import { PipelineHistory } from '../components/pipeline-history';
 
-export const STAGE_KINDS: StageKind[] = ['applied', 'screening', 'interview', 'offer', 'hired'];
+const STAGE_KINDS: StageKind[] = ['applied', 'screening', 'interview', 'offer', 'hired'];
 
 /** A stage as the form holds it: the SLA in hours as typed, and a key that survives reordering. */
 interface Draft {

@@ -6,7 +6,7 @@ import { Alert } from '../components/alert';
 import { BarChart } from '../components/bar-chart';
 
 /** A duration for a reader: days from one day on, else hours (one decimal), else minutes. */
-export function duration(seconds: number | null): string {
+function duration(seconds: number | null): string {
   if (seconds === null) return '—';
   if (seconds >= 86_400) return `${(seconds / 86_400).toFixed(1)} days`;
   if (seconds >= 3_600) return `${(seconds / 3_600).toFixed(1)} hours`;

@@ -5,6 +5,7 @@ import { Worker as QueueWorker, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { startStack, type TestStack } from '../support/stack';
+import { queueDump } from '../support/queue-dump';
 import { bundleWorkflows, createJob, eventually } from '../support/applications';
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { createRedis } from '../../src/redis';
@@ -127,21 +128,6 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
     return fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') })) : [];
   };
 
-  /** Every value of every key of the notification queue, raw from Redis (job hashes in any state, its event stream). */
-  async function queueDump(queue: Queue): Promise<string> {
-    const redis = stack.services.redis;
-    const values: string[] = [];
-    for await (const keys of redis.scanStream({ match: `${queue.toKey('')}*`, count: 500 })) {
-      for (const key of keys as string[]) {
-        const type = await redis.type(key);
-        if (type === 'hash') values.push(JSON.stringify(await redis.hgetall(key)));
-        if (type === 'string') values.push(String(await redis.get(key)));
-        if (type === 'stream') values.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-      }
-    }
-    return values.join('\n');
-  }
-
   const containsAny = (text: string, secrets: string[]) => secrets.filter((s) => text.includes(s));
 
   test('the rejection sent on the way carries no personal field; afterwards no job in any state, outbox file, delivery or idempotency record holds the candidate', async () => {
@@ -203,7 +189,7 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
     await queue.add('stage_changed', copy('waiting'), { jobId: idOf('waiting') });
     await queue.add('stage_changed', copy('delayed'), { jobId: idOf('delayed'), delay: 3_600_000 });
     expect(await queue.getJobCounts('waiting', 'delayed', 'failed')).toEqual({ waiting: 1, delayed: 1, failed: 1 });
-    expect(containsAny(await queueDump(queue), secrets).length).toBeGreaterThan(0);
+    expect(containsAny(await queueDump(stack.services.redis, queue), secrets).length).toBeGreaterThan(0);
 
     const erased = await stack.http('POST', `/api/users/${candidate.user.id}/erase`, { token: admin.token });
     expect(erased.status).toBe(202);
@@ -221,7 +207,7 @@ describe('erasure leaves nothing behind and sends nothing on the way', () => {
     // Afterwards, in Redis: no notification job about them in any state, nor any key holding their data.
     const left = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized']);
     expect(left.filter((j) => j.data.applicationId === id)).toEqual([]);
-    expect(containsAny(await queueDump(queue), secrets)).toEqual([]);
+    expect(containsAny(await queueDump(stack.services.redis, queue), secrets)).toEqual([]);
     // No mail went to them about the withdrawal, and the outbox keeps none of theirs.
     mailWorker = createNotificationWorker({
       connection: connection(),

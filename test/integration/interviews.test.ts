@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Worker as QueueWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { startStack, type TestStack } from '../support/stack';
+import { queueDump } from '../support/queue-dump';
 import { bundleWorkflows, eventually } from '../support/applications';
 import { responseValidator } from '../support/openapi-validator';
 import { createRedis } from '../../src/redis';
@@ -441,21 +442,6 @@ describe('interviews and scorecards', () => {
     expect(changeCancelled.status).toBe(409);
   }, 90_000);
 
-  /** Every value of every key of the notification queue, raw from Redis (job hashes in any state, its event stream). */
-  async function queueDump(): Promise<string> {
-    const redis = stack.services.redis;
-    const values: string[] = [];
-    for await (const keys of redis.scanStream({ match: `${stack.services.notifications.toKey('')}*`, count: 500 })) {
-      for (const key of keys as string[]) {
-        const type = await redis.type(key);
-        if (type === 'hash') values.push(JSON.stringify(await redis.hgetall(key)));
-        if (type === 'string') values.push(String(await redis.get(key)));
-        if (type === 'stream') values.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-      }
-    }
-    return values.join('\n');
-  }
-
   test('the export holds the notes, interviews and scorecards; after erasure none is readable and no reminder or invitation goes out', async () => {
     const { id, candidate } = await application();
     const [late, prompt] = [
@@ -515,7 +501,7 @@ describe('interviews and scorecards', () => {
         table,
         rows: [],
       });
-    const dump = await queueDump();
+    const dump = await queueDump(stack.services.redis, stack.services.notifications);
     expect(secrets.filter((x) => dump.includes(x))).toEqual([]);
     // The account is gone as such: there is nothing left to export.
     expect((await stack.http('GET', `/api/users/${candidate.user.id}/export`, { token: admin.token })).status).toBe(404);

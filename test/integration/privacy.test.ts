@@ -91,10 +91,12 @@ describe('candidate privacy', () => {
     }
     const payloads = await storedPayloads(applied.id);
     expect(payloads.length).toBeGreaterThan(3);
-    // Search attributes are the server's to index, never encoded: they hold the stage and the job only.
+    // Search attributes are the server's to index, never encoded: they hold the stage (and its kind), the
+    // job and the pipeline version only.
     const clear = payloads.filter((p) => text(p.metadata?.encoding) !== 'binary/encrypted').map((p) => text(p.data));
     expect(clear.length).toBeLessThan(payloads.length);
-    for (const value of clear) expect([JSON.stringify('applied'), JSON.stringify('screening'), JSON.stringify(jobId)]).toContain(value);
+    for (const value of clear)
+      expect([JSON.stringify('applied'), JSON.stringify('screening'), JSON.stringify(jobId), JSON.stringify(1)]).toContain(value);
 
     // The system's own data converter decrypts; the personal fields stay sealed under the candidate's key.
     let decoded = [await startInput(applied.id)];

@@ -57,7 +57,9 @@ export const StartMigrationBody = z
   .strictObject({
     fromVersion: VersionNumber,
     toVersion: VersionNumber,
+    // `__proto__` never reaches the schema: the JSON parser refuses it as a key (400), so it is not offered.
     stageMap: z.record(z.string().max(40), z.string().max(40)).openapi({
+      ...({ propertyNames: { type: 'string', maxLength: 40, not: { const: '__proto__' } } } as object),
       description: 'Every non-final stage id of `fromVersion` to a non-final stage id of `toVersion`.',
       example: { applied: 'applied', screening: 'phone-screen', interview: 'onsite', offer: 'offer' },
     }),

@@ -10,7 +10,7 @@ import sys
 from ats_client import AuthenticatedClient, Client
 from ats_client.api.applications import patch_api_applications_id_stage, post_api_jobs_id_apply
 from ats_client.api.auth import post_api_auth_login
-from ats_client.models import Application, Apply, Login, StageChangeRequest, StageChangeRequestStage, Token
+from ats_client.models import Application, Apply, Login, StageChangeRequest, Token
 
 
 def sign_in(base_url: str, email: str, password: str) -> AuthenticatedClient:
@@ -29,7 +29,8 @@ def main(base_url: str, job_id: str, candidate_email: str, candidate_password: s
         sys.exit(f"apply failed: {applied}")
 
     recruiter = sign_in(base_url, recruiter_email, recruiter_password)
-    body = StageChangeRequest(stage=StageChangeRequestStage.SCREENING, reason="Strong portfolio")
+    # Stage ids are the job's pipeline's: a string (the default pipeline's `screening` here).
+    body = StageChangeRequest(stage="screening", reason="Strong portfolio")
     moved = patch_api_applications_id_stage.sync(applied.id, client=recruiter, body=body)
     if not isinstance(moved, Application):
         sys.exit(f"stage change failed: {moved}")

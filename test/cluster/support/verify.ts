@@ -11,8 +11,9 @@ export function queryState(cluster: Cluster, id: string): Promise<ApplicationSta
 async function sqlHistory(cluster: Cluster, id: string) {
   const rows = await cluster.orm.em
     .fork()
-    .execute<{ seq: number; from: string | null; to: string; at: string; by: string; reason: string | null }[]>(
-      'select seq, from_stage as "from", to_stage as "to", at, actor as "by", reason from stage_events where application_id = ? order by seq',
+    .execute<{ seq: number; from: string | null; to: string; at: string; by: string; reason: string | null; toKind: string }[]>(
+      // As the workflow's entries hold them, field for field and in that order (the comparison is of JSON text).
+      'select seq, from_stage as "from", to_stage as "to", at, actor as "by", reason, to_kind as "toKind" from stage_events where application_id = ? order by seq',
       [id],
       'all',
     );

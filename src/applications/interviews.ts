@@ -7,6 +7,7 @@ import {
   type Recommendation,
   type StoredInterviewStatus,
 } from '../domain/interviews';
+import { toDbId } from '../domain/ids';
 import type { InterviewRecord } from '../../workflows/messages';
 
 /**
@@ -81,7 +82,7 @@ export async function writeInterview(em: EntityManager, applicationId: string, r
         record.location,
         record.status,
         record.revision,
-        /^[0-9]+$/.test(record.scheduledBy) ? Number(record.scheduledBy) : null,
+        toDbId(record.scheduledBy) ?? null,
         record.createdAt,
         record.updatedAt,
         record.completedAt,
@@ -111,7 +112,7 @@ export async function writeInterviewIfMissing(
         interview.startsAt,
         interview.endsAt,
         interview.location,
-        /^[0-9]+$/.test(scheduledBy) ? Number(scheduledBy) : null,
+        toDbId(scheduledBy) ?? null,
         createdAt,
         createdAt,
       ],

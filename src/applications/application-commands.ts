@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Services } from '../services';
 import type { Job } from '../db/entities/job.entity';
@@ -23,7 +28,7 @@ import {
 import { isFinalEntry, refuseStageChange } from '../../workflows/stage-rules';
 import { applicationContent, applicationExists, findApplication, type ApplicationContent } from './application-repository';
 import { claimApplicationId, isOwnApplication } from './application-claims';
-import { closeIntent, openIntent, recordAnswer } from './transition-recording';
+import { closeIntent, finishIntentsOf, openIntent, recordAnswer } from './transition-recording';
 import { openDeep, sealContent } from '../crypto/personal-fields';
 import { stepClock, type TransitionStep } from '../metrics';
 import { applicationSummary } from './workflow-summary';
@@ -70,38 +75,50 @@ export async function submitApplication(
   step('prepare');
   await openIntent(services.orm, intentId, workflowId);
   step('journal');
-  const state = await withinDeadline(services, () =>
-    temporal.workflow.executeUpdateWithStart(submitUpdate, {
-      updateId,
-      startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
-        workflowId,
-        taskQueue: config.temporal.taskQueue,
-        args: [
-          {
-            applicationId: workflowId,
-            jobId,
-            candidateId: String(candidateId),
-            ...sealed,
-            stageSlaSeconds: config.timers.stageSlaSeconds,
-            offerExpirySeconds: config.timers.offerExpirySeconds,
-            design: APPLICATION_DESIGN,
-            pipeline,
-            reopenWindowSeconds: config.timers.reopenWindowSeconds,
-          },
-        ],
-        // A running application fails the start, and so does a finished one: nobody applies twice.
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: STAGE_ATTRIBUTE, value: first },
-          { key: JOB_ATTRIBUTE, value: jobId },
-          { key: STAGE_KIND_ATTRIBUTE, value: kindOf(pipeline, first) ?? 'applied' },
-          { key: PIPELINE_VERSION_ATTRIBUTE, value: version },
-        ],
-        ...summary,
+  let state: ApplicationAnswer;
+  try {
+    state = await withinDeadline(services, () =>
+      temporal.workflow.executeUpdateWithStart(submitUpdate, {
+        updateId,
+        startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
+          workflowId,
+          taskQueue: config.temporal.taskQueue,
+          args: [
+            {
+              applicationId: workflowId,
+              jobId,
+              candidateId: String(candidateId),
+              ...sealed,
+              stageSlaSeconds: config.timers.stageSlaSeconds,
+              offerExpirySeconds: config.timers.offerExpirySeconds,
+              design: APPLICATION_DESIGN,
+              pipeline,
+              reopenWindowSeconds: config.timers.reopenWindowSeconds,
+            },
+          ],
+          // A running application fails the start, and so does a finished one: nobody applies twice.
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: STAGE_ATTRIBUTE, value: first },
+            { key: JOB_ATTRIBUTE, value: jobId },
+            { key: STAGE_KIND_ATTRIBUTE, value: kindOf(pipeline, first) ?? 'applied' },
+            { key: PIPELINE_VERSION_ATTRIBUTE, value: version },
+          ],
+          ...summary,
+        }),
       }),
-    }),
-  );
+    );
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      // An earlier attempt started it: nothing happened now. If that attempt's API died before
+      // recording, the application is recorded from its workflow first, so the 409 is not a lie a read
+      // contradicts; the sweep does it later should Temporal or SQL be away now.
+      await closeIntent(services.orm, intentId);
+      await finishIntentsOf(services, workflowId).catch(() => undefined);
+    }
+    throw err;
+  }
   step('temporal');
   await recorded(services, intentId, trusted(state), submission, step);
   return { ...state, ...submission };

@@ -140,7 +140,31 @@ export async function sweepTransitionIntents(services: Services, options: SweepO
   return finished;
 }
 
-async function finishIntent(services: Services, row: IntentRow, now: number, retryWindowMs: number): Promise<void> {
+/**
+ * Finishes now, whatever their age, the intents a request left on `applicationId`: an apply refused
+ * as a duplicate because an earlier attempt started the workflow (its API died before recording it)
+ * makes that application visible before it answers 409, so the candidate's next read finds it.
+ */
+export async function finishIntentsOf(services: Services, applicationId: string): Promise<void> {
+  const rows = await services.orm.em
+    .fork()
+    .getConnection()
+    .execute<IntentRow[]>(
+      'select id, application_id, after_seq, created_at from transition_intents where application_id = ?',
+      [applicationId],
+      'all',
+    );
+  for (const row of rows) await finishIntent(services, row, Date.now(), SWEEP_RETRY_WINDOW_MS, { early: true });
+}
+
+/** `early`: the request may still be in flight, so a workflow not yet started (or not yet past its first task) keeps the intent for the sweep. */
+async function finishIntent(
+  services: Services,
+  row: IntentRow,
+  now: number,
+  retryWindowMs: number,
+  { early = false }: { early?: boolean } = {},
+): Promise<void> {
   const { orm, temporal, config, logger } = services;
   let state;
   try {
@@ -177,6 +201,8 @@ async function finishIntent(services: Services, row: IntentRow, now: number, ret
         },
       },
     );
+  } else if (early) {
+    return;
   }
   await closeIntent(orm, row.id);
 }

@@ -320,4 +320,27 @@ describe('applications as workflows, through the REST API', () => {
     expect(await sweepTransitionIntents(stack.services, { graceMs: 0 })).toBe(0);
     expect(Number(await outbox())).toBe(sentBefore + 1);
   });
+  test('an apply retried after its first attempt started the workflow but never reached SQL: 409, and the application is readable at once', async () => {
+    const { id, candidate } = await applicationIn('applied');
+    // As if the API died between Temporal's answer and SQL: no row, the journal's intent left.
+    const execute = (sql: string) => stack.services.orm.em.fork().getConnection().execute(sql, [id], 'run');
+    await execute('delete from stage_events where application_id = ?');
+    await execute('delete from applications where id = ?');
+    await openIntent(stack.services.orm, `${id}:first-attempt`, id, new Date(), 0);
+    const mine = async () =>
+      (await stack.http('GET', `/api/applications?jobId=${jobId}`, { token: candidate.token })).body.items.map((a: { id: string }) => a.id);
+    expect(await mine()).toEqual([]);
+
+    const retry = await stack.http('POST', `/api/jobs/${jobId}/apply`, { token: candidate.token, body: {} });
+    expect(retry.status).toBe(409);
+    expect(retry.body.code).toBe('duplicate_application');
+    // The refusal is not contradicted by the next read: the workflow's application was recorded first.
+    expect(await mine()).toEqual([id]);
+    await expectSqlMatchesWorkflow(stack, id);
+    const left = await stack.services.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: number }[]>('select count(*) as n from transition_intents where application_id = ?', [id], 'all');
+    expect(Number(left[0].n)).toBe(0);
+  });
 });

@@ -1,10 +1,10 @@
-import { isFinal, type Stage } from '../src/domain/stages';
+import type { Stage } from '../src/domain/stages';
 import {
   DEFAULT_PIPELINE,
-  REJECTED,
   allowedBack,
   allowedForward,
   isFinalIn,
+  isFinalRecord,
   stageOf,
   type PipelineSnapshot,
 } from '../src/domain/pipelines';
@@ -103,7 +103,7 @@ export function refuseStageChange(
 
 /** Whether an entry ended the application: a rejection, or the last stage (kind `hired`). */
 export function isFinalEntry(entry: Pick<HistoryEntry, 'to' | 'toKind'>): boolean {
-  return entry.to === REJECTED || (entry.toKind === undefined ? isFinal(entry.to) : entry.toKind === 'hired');
+  return isFinalRecord({ stage: entry.to, stageKind: entry.toKind });
 }
 
 export function notificationKind(entry: HistoryEntry): NotificationKind {

@@ -9,11 +9,11 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Services } from '../services';
 import type { Job } from '../db/entities/job.entity';
 import { ConflictError, NotFoundError, TryAgainError } from '../domain/errors';
-import { isFinal, type Stage } from '../domain/stages';
+import type { Stage } from '../domain/stages';
 import { noSuchJob } from '../jobs/job-lookup';
 import { JOB_ATTRIBUTE, PIPELINE_VERSION_ATTRIBUTE, STAGE_ATTRIBUTE, STAGE_KIND_ATTRIBUTE } from '../temporal/search-attributes';
 import { currentPipeline } from '../jobs/pipelines';
-import { REJECTED, firstStage, kindOf } from '../domain/pipelines';
+import { firstStage, isFinalRecord, kindOf } from '../domain/pipelines';
 import type { applicationWorkflow } from '../../workflows/application.workflow';
 import {
   APPLICATION_DESIGN,
@@ -272,7 +272,7 @@ async function withUnprocessedRetry<T>(updateId: string, send: (updateId: string
 async function closedApplicationError(services: Services, applicationId: string, request: StageChangeRequest): Promise<Error> {
   const record = await findApplication(services.orm.em, applicationId);
   if (!record) return new NotFoundError('Application not found.');
-  const stage = finalIn(record) ? record.stage : await finalStage(services, applicationId);
+  const stage = isFinalRecord(record) ? record.stage : await finalStage(services, applicationId);
   if (!stage)
     return new TryAgainError('The application was just closed and its outcome is not readable yet; read it again shortly.', 1, {
       applicationId,
@@ -290,7 +290,6 @@ async function closedApplicationError(services: Services, applicationId: string,
 }
 
 /** Final as SQL holds it: rejected, or in its pipeline's last stage (of kind `hired`). */
-const finalIn = (r: { stage: Stage; stageKind?: string | null }) => r.stage === REJECTED || (r.stageKind ?? r.stage) === 'hired';
 
 /** A closed workflow's final stage: from its state query, or from SQL once the request that closed it has recorded it. */
 async function finalStage(services: Services, applicationId: string): Promise<Stage | null> {
@@ -306,7 +305,7 @@ async function finalStage(services: Services, applicationId: string): Promise<St
   for (let attempt = 0; attempt < 20; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const record = await findApplication(services.orm.em, applicationId);
-    if (record && finalIn(record)) return record.stage;
+    if (record && isFinalRecord(record)) return record.stage;
   }
   return null;
 }

@@ -3,7 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Services } from '../services';
 import type { InterviewDetails, Recommendation } from '../domain/interviews';
 import { ConflictError, NotFoundError } from '../domain/errors';
-import { REJECTED } from '../domain/pipelines';
+import { isFinalRecord } from '../domain/pipelines';
 import {
   cancelInterviewUpdate,
   changeInterviewUpdate,
@@ -40,7 +40,7 @@ async function ask(
 ): Promise<InterviewRecord> {
   const application = await findApplication(services.orm.em.fork(), applicationId);
   if (!application) throw new NotFoundError('Application not found.');
-  if (application.stage === REJECTED || (application.stageKind ?? application.stage) === 'hired')
+  if (isFinalRecord(application))
     throw new ConflictError('application_final', `The application is ${application.stage}: its interviews are over.`);
   const handle = services.temporal.workflow.getHandle(applicationId);
   return trusted(await withinDeadline(services, () => call(handle)));

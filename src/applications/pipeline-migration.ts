@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { migrateUpdate } from '../../workflows/messages';
+import { RUNNING_SQL } from '../domain/pipelines';
 import type { MigrationBatch } from '../../activities/migration.activities';
 
 /**
@@ -14,12 +15,13 @@ export async function runningOnVersion(
   em: EntityManager,
   query: { jobId: string; fromVersion: number; after: string | null; limit: number },
 ): Promise<string[]> {
-  const rows = await em.getConnection().execute<{ id: string }[]>(
-    `select id from applications where job_id = ? and pipeline_version = ? and stage <> 'rejected'
-      and coalesce(stage_kind, stage) <> 'hired' and id > ? order by id limit ?`,
-    [Number(query.jobId), query.fromVersion, query.after ?? '', query.limit],
-    'all',
-  );
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string }[]>(
+      `select id from applications where job_id = ? and pipeline_version = ? and ${RUNNING_SQL} and id > ? order by id limit ?`,
+      [Number(query.jobId), query.fromVersion, query.after ?? '', query.limit],
+      'all',
+    );
   return rows.map((r: { id: string }) => r.id);
 }
 

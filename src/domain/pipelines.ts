@@ -63,6 +63,17 @@ export function isFinalIn(p: PipelineSnapshot, id: string): boolean {
   return id === REJECTED || id === lastStage(p);
 }
 
+/**
+ * Final as a stored record tells it: rejected, or a stage of kind `hired` (a record without a kind is
+ * of version 1, whose stage ids are their kinds). The one reading of a row or history entry.
+ */
+export function isFinalRecord(r: { stage: string; stageKind?: string | null }): boolean {
+  return r.stage === REJECTED || (r.stageKind ?? r.stage) === 'hired';
+}
+
+/** `isFinalRecord` negated, as SQL over an `applications` row: the running applications. */
+export const RUNNING_SQL = `stage <> '${REJECTED}' and coalesce(stage_kind, stage) <> 'hired'`;
+
 /** Forward moves from `from`: the next stage, and `rejected`; nothing from a final stage. */
 export function allowedForward(p: PipelineSnapshot, from: string): string[] {
   if (isFinalIn(p, from)) return [];

@@ -160,3 +160,12 @@ export async function assertRecruiterOnTeam(em: EntityManager, user: User, jobId
     throw new ForbiddenError("Only admins and the `recruiter` members of this job's hiring team may do this.", 'not_job_owner');
   }
 }
+
+/**
+ * A job's team and reports are read by admins and its members (any team role); everyone else gets
+ * 403. A member an admin made a candidate reads nothing through their old rows.
+ */
+export async function assertOnTeam(em: EntityManager, user: User, jobId: number, message: string): Promise<void> {
+  if (user.role === 'admin') return;
+  if (user.role === 'candidate' || !(await isOnTeam(em, jobId, user.id))) throw new ForbiddenError(message, 'not_on_team');
+}

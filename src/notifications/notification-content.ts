@@ -62,7 +62,7 @@ export function notificationContent(d: NotificationJobData): MessageContent {
         d,
         position,
         greeting,
-        facts(d.to === 'hired' ? [['Stage', stageLabel(d.to)]] : [['Stage', stageLabel(d.to)], ...reason]),
+        facts(hired(d) ? [['Stage', stageLabel(d.to)]] : [['Stage', stageLabel(d.to)], ...reason]),
       );
     case 'sla_reminder':
       return {
@@ -106,8 +106,11 @@ export function notificationContent(d: NotificationJobData): MessageContent {
   }
 }
 
+/** A final outcome is a hire when the stage entered is of kind `hired`, whatever the pipeline calls it. */
+const hired = (d: NotificationJobData) => (d.toKind ?? d.to) === 'hired';
+
 function finalOutcome(d: NotificationJobData, position: string, greeting: string, facts: Array<[string, string]>): MessageContent {
-  if (d.to === 'hired') {
+  if (hired(d)) {
     return {
       subject: `Congratulations: you are hired for ${position}`,
       greeting,

@@ -6,8 +6,9 @@ import type { Services } from '../services';
 import { UserSchema, type User } from '../db/entities/user.entity';
 import { findApplication, type ApplicationRecord } from '../applications/application-repository';
 import { changeStage } from '../applications/application-commands';
-import { isFinal, type Stage } from '../domain/stages';
+import type { Stage } from '../domain/stages';
 import { ConflictError, NotFoundError } from '../domain/errors';
+import { isFinalRecord } from '../domain/pipelines';
 import { destroyDataKey } from '../crypto/candidate-keys';
 import { assertKeepsAnAdmin } from '../accounts/last-admin';
 import { removeNotificationJobsAbout } from '../notifications/notification-erasure';
@@ -114,7 +115,7 @@ export async function erasePersonalData(services: Services, user: User, by: numb
     [user.id],
     'all',
   );
-  const running = applications.filter((a) => a.stage !== 'rejected' && (a.stageKind ?? a.stage) !== 'hired');
+  const running = applications.filter((a) => !isFinalRecord(a));
   for (const application of running) {
     try {
       await changeStage(services, application.id, { stage: 'rejected', reason: 'erased', by: String(by) });

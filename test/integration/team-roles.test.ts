@@ -274,7 +274,7 @@ describe('team roles', () => {
     expect((await addMember(jobId, admin.user.id, undefined)).body.user.teamRole).toBe('hiring_manager');
   });
 
-  test('a recruiter member made a candidate keeps no right from the team: 403 on managing it, 404 on its applications', async () => {
+  test('a recruiter member made a candidate keeps no right from the team: 403 on managing it and on its reports, 404 on its applications', async () => {
     const { jobId, ids } = await jobWithApplications();
     const member = await stack.user('recruiter');
     expect((await addMember(jobId, member.user.id, undefined)).body.user.teamRole).toBe('recruiter');
@@ -283,6 +283,11 @@ describe('team roles', () => {
     expect((await addMember(jobId, other.user.id, undefined, member)).body).toMatchObject({ status: 403, code: 'not_job_owner' });
     expect((await setRole(jobId, creator.user.id, 'recruiter', member)).status).toBe(403);
     expect((await call('GET', '/api/jobs/{id}/team', `/api/jobs/${jobId}/team`, member)).status).toBe(403);
+    for (const report of ['funnel', 'time-in-stage'])
+      expect((await call('GET', `/api/reports/${report}`, `/api/reports/${report}?jobId=${jobId}`, member)).body).toMatchObject({
+        status: 403,
+        code: 'not_on_team',
+      });
     expect((await read(ids[0], member)).status).toBe(404);
     expect(await listed(member)).toEqual([]);
   });

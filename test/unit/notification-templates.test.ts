@@ -43,6 +43,12 @@ describe('notification templates', () => {
       [/Stage:\s+Hired/],
     ],
     [
+      'hired, in a pipeline whose last stage has its own id',
+      data({ kind: 'final_outcome', from: 'offer', to: 'joined', toKind: 'hired', reason: null }),
+      'Congratulations: you are hired for Backend Engineer at Acme',
+      ['Welcome aboard'],
+    ],
+    [
       'rejected with reason',
       data({ kind: 'final_outcome', from: 'interview', to: 'rejected', reason: 'Position filled' }),
       'Your application for Backend Engineer at Acme',

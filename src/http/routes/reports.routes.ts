@@ -4,7 +4,7 @@ import type { User } from '../../db/entities/user.entity';
 import { ForbiddenError } from '../../domain/errors';
 import type { Services } from '../../services';
 import { findJob } from '../../jobs/job-lookup';
-import { isOnTeam } from '../../jobs/hiring-team';
+import { assertOnTeam } from '../../jobs/hiring-team';
 import { funnel, waitingInStage, WAITING_LIMIT } from '../../applications/reports';
 import { defineRoute } from '../route';
 import { FunnelJson, FunnelQuery, TimeInStageJson, TimeInStageQuery } from '../schemas/report.schemas';
@@ -73,9 +73,7 @@ export function reportRoutes(router: Router, registry: OpenAPIRegistry, services
       throw new ForbiddenError('Name the job (jobId): only admins read reports across jobs.', 'job_required');
     }
     const job = await findJob(em(), jobId);
-    if (user.role !== 'admin' && !(await isOnTeam(em(), job.id, user.id))) {
-      throw new ForbiddenError("Only admins and the members of this job's hiring team read its reports.", 'not_on_team');
-    }
+    await assertOnTeam(em(), user, job.id, "Only admins and the members of this job's hiring team read its reports.");
     return job.id;
   }
 }

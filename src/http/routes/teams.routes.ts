@@ -10,7 +10,7 @@ import {
   addToTeam,
   assertRecruiterOnTeam,
   defaultTeamRole,
-  isOnTeam,
+  assertOnTeam,
   mayHoldTeamRole,
   removeFromTeam,
   setTeamRole,
@@ -66,9 +66,7 @@ export function teamRoutes(router: Router, registry: OpenAPIRegistry, services: 
     },
     async handler(ctx, { params, user }) {
       const job = await visibleJob(params.id, user);
-      if (user.role !== 'admin' && !(user.role !== 'candidate' && (await isOnTeam(em(), job.id, user.id)))) {
-        throw new ForbiddenError("Only admins and the members of this job's hiring team see it.", 'not_on_team');
-      }
+      await assertOnTeam(em(), user, job.id, "Only admins and the members of this job's hiring team see it.");
       ctx.body = { items: (await teamMembers(em(), job.id)).map((member) => memberJson(member, user)) };
     },
   });

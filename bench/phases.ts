@@ -248,12 +248,12 @@ export async function notifications(ctx: BenchContext, round = 1): Promise<{ sys
       // A warm-up batch first, unmeasured: both sides then start with their SMTP pools open.
       const warmup = warmupFor(ctx.opts.clients);
       // Counted before the jobs go in: a fast notifier delivers some before `fill` returns.
-      const warmedUp = ctx.system.sink.count() + warmup;
+      const warmedUp = (await ctx.system.sink.count()) + warmup;
       await fill(jobsOf(`${batch}w`, warmup));
       await ctx.system.sink.waitFor(warmedUp, 60_000);
       await queue.pause();
       const outbox = await fill(jobsOf(batch, n));
-      const target = ctx.system.sink.count() + n;
+      const target = (await ctx.system.sink.count()) + n;
       const { result: elapsedMs, usage } = await ctx.sampler.during(async () => {
         const started = performance.now();
         await queue.resume();

@@ -1,16 +1,22 @@
-import { cpuMs, rssMb } from './processes';
+import { cpuMs } from './processes';
+import { memoryOf } from './memory';
 
 export interface ProcessUsage {
   /** Highest and mean resident memory seen while the phase ran, MB. */
   rssMaxMb: number;
   rssMeanMb: number;
+  /** Highest and mean proportional memory (PSS) seen while the phase ran, MB: what the process's figures report. */
+  pssMaxMb?: number;
+  pssMeanMb?: number;
+  /** `rss` when smaps_rollup was unreadable for some sample, whose PSS is then its RSS. */
+  memory?: 'pss' | 'rss';
   /** CPU time the process used during the phase, ms. */
   cpuMs: number;
 }
 
 /**
- * Samples the resident memory (VmRSS) of the run's processes every `intervalMs` while a phase runs,
- * and their CPU time at its start and end (/proc/<pid>/status and /proc/<pid>/stat).
+ * Samples the memory (PSS and RSS, /proc/<pid>/smaps_rollup) of the run's processes every
+ * `intervalMs` while a phase runs, and their CPU time at its start and end (/proc/<pid>/stat).
  */
 export class UsageSampler {
   private readonly pids = new Map<string, () => number[]>();
@@ -32,11 +38,14 @@ export class UsageSampler {
     const cpuStart = new Map(names.map((n) => [n, cpuOf(n)]));
     // Memory is sampled from the processes the phase began with (a group is not listed again each time).
     const members = new Map(names.map((n) => [n, [...cpuStart.get(n)!.keys()]]));
-    const samples = new Map<string, number[]>(names.map((n) => [n, []]));
+    const samples = new Map<string, { rss: number; pss: number }[]>(names.map((n) => [n, []]));
+    const fellBack = new Set<string>();
     const sample = () => {
       for (const n of names) {
-        const mb = sum(members.get(n)!.map(rssMb));
-        if (!Number.isNaN(mb)) samples.get(n)!.push(mb);
+        const readings = members.get(n)!.flatMap((pid) => memoryOf(pid) ?? []);
+        if (!readings.length) continue;
+        if (readings.some((r) => r.source === 'rss')) fellBack.add(n);
+        samples.get(n)!.push({ rss: sum(readings.map((r) => r.rssMb)), pss: sum(readings.map((r) => r.pssMb)) });
       }
     };
     sample();
@@ -46,10 +55,14 @@ export class UsageSampler {
       sample();
       const usage: Record<string, ProcessUsage> = {};
       for (const n of names) {
-        const s = samples.get(n)!;
+        const rss = samples.get(n)!.map((m) => m.rss);
+        const pss = samples.get(n)!.map((m) => m.pss);
         usage[n] = {
-          rssMaxMb: s.length ? Math.max(...s) : NaN,
-          rssMeanMb: s.length ? s.reduce((a, b) => a + b, 0) / s.length : NaN,
+          rssMaxMb: rss.length ? Math.max(...rss) : NaN,
+          rssMeanMb: rss.length ? rss.reduce((a, b) => a + b, 0) / rss.length : NaN,
+          pssMaxMb: pss.length ? Math.max(...pss) : NaN,
+          pssMeanMb: pss.length ? pss.reduce((a, b) => a + b, 0) / pss.length : NaN,
+          memory: fellBack.has(n) ? 'rss' : 'pss',
           cpuMs: sum([...cpuOf(n)].map(([pid, ms]) => ms - (cpuStart.get(n)!.get(pid) ?? 0))),
         };
       }

@@ -5,7 +5,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { enginePaths, freePort, startRedis, startTemporal, type Engine } from '../../src/dev/engines';
 import { ROOT, runScript, startProcess, type BenchProcess } from './processes';
 import { NODE_FLAGS, PROCESS_ENV, type ProcessName } from '../../src/main/process-settings';
-import { startSmtpCounter, type SmtpCounter } from './smtp-counter';
+import { startSmtpSink, type SmtpCounter } from './smtp-counter';
 import { startPostgres } from '../../test/support/postgres-server';
 import { startTemporalServer } from '../../test/cluster/support/temporal-server';
 
@@ -13,7 +13,7 @@ import { startTemporalServer } from '../../test/cluster/support/temporal-server'
  * Everything a run measures, each its own OS process: the Temporal dev server and redis-server (as
  * `npm run dev` starts them), the API, worker and notifier from their built entry points (as
  * `npm run start:*` runs them, production settings), and the baselines' processes beside them on
- * the same engines. The SMTP sink lives in the orchestrating process.
+ * the same engines, and the SMTP sink (`smtp`) that receives the notifiers' mail.
  */
 export interface System {
   dir: string;
@@ -97,8 +97,9 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       stops.push(() => e.stop());
       processes.set(name, { name, pid: e.process.pid!, stop: e.stop });
     }
-    const sink = await startSmtpCounter();
-    stops.push(() => sink.close());
+    const sink = await startSmtpSink(logDir);
+    stops.push(() => sink.process.stop());
+    processes.set('smtp', sink.process);
     // A server given by its address is not sampled: it may serve others too.
     const temporalAddress = opts.temporalServer
       ? await startFullServer(dir, stops, processes)

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Services } from '../services';
 import type { InterviewDetails, Recommendation } from '../domain/interviews';
 import { ConflictError, NotFoundError } from '../domain/errors';
@@ -46,7 +47,18 @@ async function ask(
   return trusted(await withinDeadline(services, () => call(handle)));
 }
 
-const keyed = (updateId: string | undefined) => (updateId ? { updateId } : {});
+/** Sends an update that answers the interview as it now is, and writes that interview to SQL. */
+async function recordedUpdate<Request>(
+  services: Services,
+  applicationId: string,
+  update: UpdateDefinition<InterviewRecord | null, [Request]>,
+  request: Request,
+  updateId?: string,
+): Promise<InterviewRecord> {
+  const record = await ask(services, applicationId, (h) => h.executeUpdate(update, { args: [request], ...(updateId ? { updateId } : {}) }));
+  await writeInterview(services.orm.em.fork(), applicationId, record);
+  return record;
+}
 
 function interviewRequest(services: Services, applicationId: string, by: number, interview: InterviewDetails) {
   const { scorecardReminderSeconds, scorecardEscalationSeconds } = services.config.timers;
@@ -67,12 +79,13 @@ export async function scheduleInterview(
   interview: InterviewDetails,
   updateId?: string,
 ): Promise<InterviewRecord> {
-  const request = interviewRequest(services, applicationId, by, interview);
-  const record = await ask(services, applicationId, (h) =>
-    h.executeUpdate(scheduleInterviewUpdate, { args: [request], ...keyed(updateId) }),
+  return recordedUpdate(
+    services,
+    applicationId,
+    scheduleInterviewUpdate,
+    interviewRequest(services, applicationId, by, interview),
+    updateId,
   );
-  await writeInterview(services.orm.em.fork(), applicationId, record);
-  return record;
 }
 
 /** `interview`: the whole interview as it is to be (same id). */
@@ -83,10 +96,7 @@ export async function changeInterview(
   interview: InterviewDetails,
   updateId?: string,
 ): Promise<InterviewRecord> {
-  const request = interviewRequest(services, applicationId, by, interview);
-  const record = await ask(services, applicationId, (h) => h.executeUpdate(changeInterviewUpdate, { args: [request], ...keyed(updateId) }));
-  await writeInterview(services.orm.em.fork(), applicationId, record);
-  return record;
+  return recordedUpdate(services, applicationId, changeInterviewUpdate, interviewRequest(services, applicationId, by, interview), updateId);
 }
 
 export async function cancelInterview(
@@ -96,10 +106,7 @@ export async function cancelInterview(
   interviewId: string,
   updateId?: string,
 ): Promise<InterviewRecord> {
-  const request = { applicationId, by: String(by), interviewId };
-  const record = await ask(services, applicationId, (h) => h.executeUpdate(cancelInterviewUpdate, { args: [request], ...keyed(updateId) }));
-  await writeInterview(services.orm.em.fork(), applicationId, record);
-  return record;
+  return recordedUpdate(services, applicationId, cancelInterviewUpdate, { applicationId, by: String(by), interviewId }, updateId);
 }
 
 export interface ScorecardInput {

@@ -100,6 +100,7 @@ function jobData(
     candidate: { id: event.candidateId, name: candidate?.fullName ?? null },
     from: event.from,
     to: event.to,
+    ...(event.toKind === undefined ? {} : { toKind: event.toKind }),
     reason: event.reason,
   };
 }

@@ -6,6 +6,7 @@ import { createTransitionRecorder } from '../../src/applications/transition-reco
 import { ledgerKeyPrefix } from '../../src/notifications/delivery-ledger';
 import { createNotificationOutbox, startNotificationSweeper, sweepNotificationOutbox } from '../../src/notifications/notification-outbox';
 import { notificationJobs } from '../../src/notifications/notification-jobs';
+import { notificationContent } from '../../src/notifications/notification-content';
 import { createDeliveryStats } from '../../src/notifications/delivery-stats';
 import { createLogger } from '../../src/logger';
 
@@ -272,5 +273,24 @@ describe('notification outbox', () => {
       await a.close();
       await b.close();
     }
+  });
+  test("a hire into a pipeline's own last stage (kind hired) is mailed as a hire, to the candidate", async () => {
+    const recruiter = await stack.user('recruiter');
+    const candidate = await stack.user('candidate');
+    const jobId = String(await insertJob(stack.services.orm, recruiter.user.id, { title: 'Designer', company: 'Initech' }));
+    const event = notificationEvent({
+      applicationId: applicationWorkflowId(jobId, String(candidate.user.id)),
+      jobId,
+      candidateId: String(candidate.user.id),
+      kind: 'final_outcome',
+      seq: 4,
+      from: 'portfolio_review',
+      to: 'joined',
+      toKind: 'hired',
+    });
+    const jobs = await notificationJobs(stack.services.orm, event);
+    const mine = jobs.find((j) => j.data.audience === 'candidate');
+    expect(mine?.data.toKind).toBe('hired');
+    expect(notificationContent(mine!.data).subject).toBe('Congratulations: you are hired for Designer at Initech');
   });
 });

@@ -284,10 +284,7 @@ describe('team roles', () => {
     expect((await setRole(jobId, creator.user.id, 'recruiter', member)).status).toBe(403);
     expect((await call('GET', '/api/jobs/{id}/team', `/api/jobs/${jobId}/team`, member)).status).toBe(403);
     for (const report of ['funnel', 'time-in-stage'])
-      expect((await call('GET', `/api/reports/${report}`, `/api/reports/${report}?jobId=${jobId}`, member)).body).toMatchObject({
-        status: 403,
-        code: 'not_on_team',
-      });
+      expect((await call('GET', `/api/reports/${report}`, `/api/reports/${report}?jobId=${jobId}`, member)).status).toBe(403);
     expect((await read(ids[0], member)).status).toBe(404);
     expect(await listed(member)).toEqual([]);
   });

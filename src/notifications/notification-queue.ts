@@ -45,6 +45,8 @@ export interface NotificationJobData {
   candidate: { id: string; name: string | null };
   from: Stage | null;
   to: Stage;
+  /** The kind of `to` in the pinned pipeline (absent before pipelines, whose ids are kinds). */
+  toKind?: string;
   reason: string | null;
   /** Interview messages only; their `seq` is the interview's revision and `to` the application's stage. */
   interview?: InterviewPart;

@@ -1,4 +1,5 @@
 import { ratiosOf, type BenchResult, type Verdict } from './result';
+import { sumOfParts } from './support/sides';
 
 /**
  * The regression check (`npm run bench -- --quick`, or `--check`): ratios to the baselines measured
@@ -24,11 +25,49 @@ export const BOUNDS = {
   maxExtraEvents: 2,
   maxWorkflowTasks: 1,
   maxActivityTasks: 0,
+  /**
+   * The system's CPU per apply and per stage change over the sum of bare parts doing the same work
+   * (the matched bare engine, the bare route and the raw notifier): what the system's own code costs
+   * on top of its parts, whatever the machine's speed.
+   */
+  maxCpuOverSumOfParts: 2.5,
+  /** History events per transition over the feature-matched bare workflow's: the same messages, timers and upserts. */
+  maxExtraEventsOverMatched: 0,
 };
 
 export function checkBounds(r: BenchResult): Verdict[] {
   const x = ratiosOf(r);
-  const failed = [r.apply, r.stageChange, r.list].flatMap((p) => [p.system, p.bare]).reduce((n, s) => n + s.summary.errors, 0);
+  const failed = [r.apply, r.stageChange, r.list]
+    .flatMap((p) => [p.system, p.bare, ...(p.matched ? [p.matched] : []), ...(p.crud ? [p.crud] : [])])
+    .reduce((n, s) => n + s.summary.errors, 0);
+  const sums = (['apply', 'stageChange'] as const).flatMap((t) => {
+    const parts = sumOfParts(r[t]);
+    const label = t === 'apply' ? 'apply' : 'stage change';
+    const matched = r.engineWork.matched?.[t];
+    const extra = matched ? r.engineWork.system[t].events - matched.events : NaN;
+    return [
+      ...(parts
+        ? [
+            {
+              name: `${label}: system CPU / sum of bare parts`,
+              value: parts.toMatchedSum,
+              bound: `<= ${BOUNDS.maxCpuOverSumOfParts}`,
+              ok: parts.toMatchedSum <= BOUNDS.maxCpuOverSumOfParts,
+            },
+          ]
+        : []),
+      ...(matched
+        ? [
+            {
+              name: `${label}: history events over matched bare`,
+              value: extra,
+              bound: `<= ${BOUNDS.maxExtraEventsOverMatched}`,
+              ok: extra <= BOUNDS.maxExtraEventsOverMatched,
+            },
+          ]
+        : []),
+    ];
+  });
   return [
     {
       name: 'apply throughput / bare',
@@ -63,6 +102,7 @@ export function checkBounds(r: BenchResult): Verdict[] {
       ok: r.rss.workerMax <= BOUNDS.maxWorkerRssMb,
     },
     { name: 'failed operations', value: failed, bound: '= 0', ok: failed === 0 },
+    ...sums,
     ...(['apply', 'stageChange'] as const).flatMap((t) => {
       const system = r.engineWork.system[t];
       const bare = r.engineWork.bare[t];

@@ -4,6 +4,9 @@ import { loadConfig } from '../src/config';
 import { dataConverterFor } from '../src/temporal/data-converter';
 import { connectionOptions } from '../src/temporal/connection-security';
 import { bareApplicationWorkflow, bareChangeStageUpdate, bareSubmitUpdate } from './baselines/bare.workflow';
+import { matchedApplicationWorkflow } from './baselines/matched.workflow';
+import { matchedStart, matchedChange } from './baselines/matched-messages';
+import { changeStageUpdate, submitUpdate } from '../workflows/messages';
 import { runPool, type LoadResult } from './support/stats';
 import type { Stage } from '../src/domain/stages';
 
@@ -23,8 +26,11 @@ export interface HttpRequestSpec {
 
 export type LoadSpec =
   | { kind: 'http'; baseUrl: string; concurrency: number; warmup: number; requests: HttpRequestSpec[] }
-  | { kind: 'bare-apply'; concurrency: number; warmup: number; taskQueue: string; workflowIds: string[] }
-  | { kind: 'bare-stage'; concurrency: number; warmup: number; moves: { workflowId: string; stage: Stage }[] };
+  | { kind: 'bare-apply'; concurrency: number; warmup: number; taskQueue: string; workflowIds: string[]; workflow?: BareWorkflow }
+  | { kind: 'bare-stage'; concurrency: number; warmup: number; moves: { workflowId: string; stage: Stage }[]; workflow?: BareWorkflow };
+
+/** Which bare workflow a bare load drives: the minimal one (bare.workflow.ts, the default) or the feature-matched one. */
+export type BareWorkflow = 'minimal' | 'matched';
 
 class StatusError extends Error {
   constructor(
@@ -67,6 +73,7 @@ async function temporalClient(): Promise<Client> {
 }
 
 async function bareApply(spec: Extract<LoadSpec, { kind: 'bare-apply' }>, client: Client): Promise<LoadResult> {
+  const config = loadConfig();
   return runPool(
     spec.workflowIds.length,
     spec.concurrency,
@@ -74,6 +81,22 @@ async function bareApply(spec: Extract<LoadSpec, { kind: 'bare-apply' }>, client
     () => undefined,
     async (i) => {
       const workflowId = spec.workflowIds[i];
+      if (spec.workflow === 'matched') {
+        const { args, typedSearchAttributes, staticSummary, staticDetails } = matchedStart(workflowId, i, config);
+        await client.workflow.executeUpdateWithStart(submitUpdate, {
+          startWorkflowOperation: new WithStartWorkflowOperation(matchedApplicationWorkflow, {
+            workflowId,
+            taskQueue: spec.taskQueue,
+            args,
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            typedSearchAttributes,
+            staticSummary,
+            staticDetails,
+          }),
+        });
+        return;
+      }
       await client.workflow.executeUpdateWithStart(bareSubmitUpdate, {
         startWorkflowOperation: new WithStartWorkflowOperation(bareApplicationWorkflow, {
           workflowId,
@@ -95,6 +118,10 @@ async function bareStage(spec: Extract<LoadSpec, { kind: 'bare-stage' }>, client
     spec.warmup,
     (i) => moves[i].workflowId,
     async (i) => {
+      if (spec.workflow === 'matched') {
+        await client.workflow.getHandle(moves[i].workflowId).executeUpdate(changeStageUpdate, { args: [matchedChange(moves[i])] });
+        return;
+      }
       await client.workflow
         .getHandle(moves[i].workflowId)
         .executeUpdate(bareChangeStageUpdate, { args: [{ stage: moves[i].stage, by: 'bench' }] });

@@ -9,9 +9,10 @@ import type { BenchOptions } from './options';
 import { runScript } from './support/processes';
 import type { ProcessUsage, UsageSampler } from './support/sampler';
 import { summarize, type Summary } from './support/stats';
-import { BARE_TASK_QUEUE, RAW_QUEUE, type System } from './support/system';
+import { BARE_TASK_QUEUE, MATCHED_TASK_QUEUE, RAW_QUEUE, type System } from './support/system';
 import { engineWork, type WorkPerTransition } from './support/history';
 import { readStepTotals, stepsBetween } from './support/step-metrics';
+import { APPLY_CONTENT } from './baselines/matched-messages';
 
 /**
  * One side of a measure: the figures of its load, and what each process used meanwhile; for the
@@ -26,6 +27,10 @@ export interface Side {
 export interface Pair {
   system: Side;
   bare: Side;
+  /** The feature-matched bare workflow (bench/baselines/matched.workflow.ts), when the round ran it. */
+  matched?: Side;
+  /** The CRUD side: the bare route with the raw notifier sending its mails, no Temporal (bench/baselines/bare-route.ts). */
+  crud?: Side;
 }
 
 export interface BenchContext {
@@ -70,10 +75,16 @@ export interface ApplyRound {
   pair: Pair;
   systemIds: string[];
   bareIds: string[];
+  matchedIds?: string[];
+  crudIds?: string[];
 }
 
-/** Applies: POST /api/jobs/{id}/apply by fresh candidates, beside update-with-start of the bare workflow. */
-export async function applyRound(ctx: BenchContext, label: string, clients = ctx.opts.clients): Promise<ApplyRound> {
+/**
+ * Applies: POST /api/jobs/{id}/apply by fresh candidates, beside update-with-start of the bare workflow;
+ * with `sumOfParts`, also of the feature-matched bare workflow, and the same applies to the bare route
+ * (the CRUD side, whose candidates are fresh too).
+ */
+export async function applyRound(ctx: BenchContext, label: string, clients = ctx.opts.clients, sumOfParts = true): Promise<ApplyRound> {
   const opts = { ...ctx.opts, clients, warmup: warmupFor(clients) };
   const total = opts.warmup + opts.applies;
   const bareIds = Array.from({ length: total }, (_, i) => `bare-${ctx.runId}-${label}-${i}`);
@@ -84,19 +95,68 @@ export async function applyRound(ctx: BenchContext, label: string, clients = ctx
     taskQueue: BARE_TASK_QUEUE,
     workflowIds: bareIds,
   });
+  const applies = (candidates: { token: string }[]): HttpRequestSpec[] =>
+    candidates.map((c, i) => ({
+      method: 'POST',
+      path: `/api/jobs/${ctx.applyJobs[i % ctx.applyJobs.length]}/apply`,
+      token: c.token,
+      expect: 201,
+      body: APPLY_CONTENT,
+    }));
+  let parts: Pick<ApplyRound, 'matchedIds' | 'crudIds'> & Pick<Pair, 'matched' | 'crud'> = {};
+  if (sumOfParts) {
+    const matchedIds = Array.from({ length: total }, (_, i) => `matched-${ctx.runId}-${label}-${i}`);
+    const matched = await measure(ctx, `${label}: matched apply`, {
+      kind: 'bare-apply',
+      workflow: 'matched',
+      concurrency: opts.clients,
+      warmup: opts.warmup,
+      taskQueue: MATCHED_TASK_QUEUE,
+      workflowIds: matchedIds,
+    });
+    const crudCandidates = ctx.takeCandidates(total);
+    const crud = await measure(ctx, `${label}: CRUD apply`, {
+      kind: 'http',
+      baseUrl: ctx.system.bareRouteUrl,
+      concurrency: opts.clients,
+      warmup: opts.warmup,
+      requests: applies(crudCandidates),
+    });
+    const crudIds = await crudAppliedIds(ctx, crudCandidates.slice(opts.warmup), opts.warmup);
+    parts = { matched, crud, matchedIds: matchedIds.slice(opts.warmup), crudIds };
+  }
   const candidates = ctx.takeCandidates(total);
-  const requests: HttpRequestSpec[] = candidates.map((c, i) => ({
-    method: 'POST',
-    path: `/api/jobs/${ctx.applyJobs[i % ctx.applyJobs.length]}/apply`,
-    token: c.token,
-    expect: 201,
-    body: { coverLetter: 'I would like to join the team.', resumeUrl: 'https://example.com/cv.pdf' },
-  }));
   const system = await withSteps(ctx, 'apply', () =>
-    measure(ctx, `${label}: apply`, { kind: 'http', baseUrl: ctx.system.apiUrl, concurrency: opts.clients, warmup: opts.warmup, requests }),
+    measure(ctx, `${label}: apply`, {
+      kind: 'http',
+      baseUrl: ctx.system.apiUrl,
+      concurrency: opts.clients,
+      warmup: opts.warmup,
+      requests: applies(candidates),
+    }),
   );
   const systemIds = await appliedIds(ctx, candidates.slice(opts.warmup), opts.warmup);
-  return { pair: { system, bare }, systemIds, bareIds: bareIds.slice(opts.warmup) };
+  const { matched, crud, matchedIds, crudIds } = parts;
+  return {
+    pair: { system, bare, ...(matched ? { matched } : {}), ...(crud ? { crud } : {}) },
+    systemIds,
+    bareIds: bareIds.slice(opts.warmup),
+    ...(matchedIds ? { matchedIds, crudIds } : {}),
+  };
+}
+
+/** The ids the bare route gave the CRUD side's applies (its claims), asked for as each candidate. */
+async function crudAppliedIds(ctx: BenchContext, candidates: { id: number; token: string }[], first: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [i, c] of candidates.entries()) {
+    const jobId = ctx.applyJobs[(first + i) % ctx.applyJobs.length];
+    const res = await fetch(`${ctx.system.bareRouteUrl}/api/jobs/${jobId}/application`, {
+      headers: { Authorization: `Bearer ${c.token}` },
+    });
+    if (!res.ok) throw new Error(`candidate ${c.id} has no CRUD application to job ${jobId} (${res.status})`);
+    ids.push(((await res.json()) as { id: string }).id);
+  }
+  return ids;
 }
 
 /**
@@ -140,23 +200,43 @@ export async function stageChanges(
     warmup: opts.warmup,
     moves: order(applied.bareIds, (workflowId, stage) => ({ workflowId, stage })),
   });
+  const patches = (ids: string[]) =>
+    order(ids, (id, stage) => ({
+      method: 'PATCH',
+      path: `/api/applications/${encodeURIComponent(id)}/stage`,
+      token: ctx.recruiter.token,
+      body: { stage },
+      expect: 200,
+      key: id,
+    }));
+  const matched =
+    applied.matchedIds &&
+    (await measure(ctx, 'matched stage change', {
+      kind: 'bare-stage',
+      workflow: 'matched',
+      concurrency: opts.clients,
+      warmup: opts.warmup,
+      moves: order(applied.matchedIds, (workflowId, stage) => ({ workflowId, stage })),
+    }));
+  const crud =
+    applied.crudIds &&
+    (await measure(ctx, 'CRUD stage change', {
+      kind: 'http',
+      baseUrl: ctx.system.bareRouteUrl,
+      concurrency: opts.clients,
+      warmup: opts.warmup,
+      requests: patches(applied.crudIds),
+    }));
   const system = await withSteps(ctx, 'stage_change', () =>
     measure(ctx, 'stage change', {
       kind: 'http',
       baseUrl: ctx.system.apiUrl,
       concurrency: opts.clients,
       warmup: opts.warmup,
-      requests: order(applied.systemIds, (id, stage) => ({
-        method: 'PATCH',
-        path: `/api/applications/${encodeURIComponent(id)}/stage`,
-        token: ctx.recruiter.token,
-        body: { stage },
-        expect: 200,
-        key: id,
-      })),
+      requests: patches(applied.systemIds),
     }),
   );
-  return { system, bare };
+  return { system, bare, ...(matched ? { matched } : {}), ...(crud ? { crud } : {}) };
 }
 
 /** Runs a system load and adds the mean ms per request of each step the API reported for `operation` meanwhile (warm-up included). */
@@ -171,11 +251,12 @@ async function withSteps(ctx: BenchContext, operation: string, load: () => Promi
 export async function transitionWork(
   ctx: BenchContext,
   applied: ApplyRound,
-): Promise<{ system: WorkPerTransition; bare: WorkPerTransition }> {
+): Promise<{ system: WorkPerTransition; bare: WorkPerTransition; matched?: WorkPerTransition }> {
   const n = ctx.opts.historySample;
   return {
     system: await engineWork(ctx.client, applied.systemIds.slice(0, n)),
     bare: await engineWork(ctx.client, applied.bareIds.slice(0, n)),
+    ...(applied.matchedIds ? { matched: await engineWork(ctx.client, applied.matchedIds.slice(0, n)) } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Pair, Side } from './phases';
 import { ratiosOf, roundRatios, targetsOf, type BenchResult, type Verdict } from './result';
 import { checkBounds } from './bounds';
 import type { EngineWork } from './support/history';
+import { cpuPerOp, SIDE_PROCESSES, sumOfParts } from './support/sides';
 
 /**
  * The run's figures as tables: plain text for the terminal, markdown for bench/README.md.
@@ -119,13 +120,62 @@ function steps(r: BenchResult): Table | null {
   };
 }
 
+/**
+ * The sum of bare parts doing the system's work: the feature-matched bare engine, and the CRUD side
+ * (the bare route with the raw notifier), each measured on its own, beside the system and the minimal
+ * bare engine; then the system's CPU per transition over each sum.
+ */
+function parts(r: BenchResult): Table | null {
+  const transitions: [string, Pair][] = [
+    ['apply', r.apply],
+    ['stage change', r.stageChange],
+  ];
+  if (!transitions.some(([, pair]) => pair.matched && pair.crud)) return null;
+  const sides: [string, keyof typeof SIDE_PROCESSES, (p: Pair) => Side | undefined][] = [
+    ['system', 'system', (p) => p.system],
+    ['minimal bare engine', 'minimal', (p) => p.bare],
+    ['matched bare engine', 'matched', (p) => p.matched],
+    ['CRUD (bare route + raw notifier)', 'crud', (p) => p.crud],
+  ];
+  const rows = transitions.flatMap(([name, pair]) => {
+    const sums = sumOfParts(pair);
+    return [
+      ...sides.flatMap(([label, kind, pick]) => {
+        const side = pick(pair);
+        if (!side) return [];
+        const s = side.summary;
+        return [[`${name}: ${label}`, f(s.opsPerSec), f(s.p50), f(s.p99), f(cpuPerOp(side, SIDE_PROCESSES[kind]), 2)]];
+      }),
+      ...(sums
+        ? [
+            [`${name}: system CPU / (matched engine + bare route + raw notifier)`, '', '', '', ratio(sums.toMatchedSum)],
+            [`${name}: system CPU / (minimal engine + bare route + raw notifier)`, '', '', '', ratio(sums.toMinimalSum)],
+          ]
+        : []),
+    ];
+  });
+  return {
+    title: `Sum of bare parts (${r.options.clients} concurrent clients): each side's CPU ms per operation summed over its processes (${Object.entries(
+      SIDE_PROCESSES,
+    )
+      .map(([k, ps]) => `${k}: ${ps.join(' + ')}`)
+      .join('; ')})`,
+    head: ['side', 'ops/s', 'p50 (ms)', 'p99 (ms)', 'CPU ms per operation'],
+    rows,
+  };
+}
+
 function histories(r: BenchResult): Table {
   const rows = (label: string, example: string[][]) =>
     example.map((events, i) => [`${label} ${i === 0 ? 'apply' : `stage change ${i}`}`, events.join(', ')]);
   return {
     title: 'One history of each kind, event types by transition',
     head: ['transition', 'events'],
-    rows: [...rows('system', r.engineWork.system.example ?? []), ...rows('bare', r.engineWork.bare.example ?? [])],
+    rows: [
+      ...rows('system', r.engineWork.system.example ?? []),
+      ...rows('bare', r.engineWork.bare.example ?? []),
+      ...rows('matched', r.engineWork.matched?.example ?? []),
+    ],
   };
 }
 
@@ -138,7 +188,7 @@ function work(r: BenchResult): Table {
     f(w.timersCanceled),
     f(w.searchAttributeUpserts),
   ];
-  const { system, bare } = r.engineWork;
+  const { system, bare, matched } = r.engineWork;
   return {
     title: `Engine work per transition (mean over ${system.workflows} workflows per side, from their histories)`,
     head: [
@@ -153,8 +203,10 @@ function work(r: BenchResult): Table {
     rows: [
       ['apply', ...cells(system.apply)],
       ['bare update-with-start', ...cells(bare.apply)],
+      ...(matched ? [['matched update-with-start', ...cells(matched.apply)]] : []),
       ['stage change', ...cells(system.stageChange)],
       ['bare executeUpdate', ...cells(bare.stageChange)],
+      ...(matched ? [['matched executeUpdate', ...cells(matched.stageChange)]] : []),
     ],
   };
 }
@@ -255,11 +307,13 @@ function roundsOf(r: BenchResult): Table[] {
 
 export function tablesOf(r: BenchResult): Table[] {
   const stepTable = steps(r);
+  const partsTable = parts(r);
   return [
     measures(r),
     ...roundsOf(r),
     work(r),
     resources(r),
+    ...(partsTable ? [partsTable] : []),
     ...(stepTable ? [stepTable] : []),
     verdicts('Targets', targetsOf(r)),
     ...curves(r),

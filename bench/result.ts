@@ -18,7 +18,7 @@ export interface BenchResult {
   stageChange: Pair;
   list: Pair & { rows: number };
   notifier: NotifierPair;
-  engineWork: { system: WorkPerTransition; bare: WorkPerTransition };
+  engineWork: { system: WorkPerTransition; bare: WorkPerTransition; matched?: WorkPerTransition };
   /** Every round of the headline measures; the figures above are each measure's median round. */
   rounds: { apply: Pair[]; stageChange: Pair[]; list: Pair[]; notifier: NotifierPair[] };
   /** Highest RSS of each system process over the phases named. */

@@ -62,7 +62,8 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       seeder.offsetIds();
       [seeded.recruiterId] = seeder.users('recruiter', 1, 'recruiter');
       const perRound = (clients: number) => warmupFor(clients) + opts.applies;
-      const applyRounds = [...Array(opts.rounds + opts.workerCurve.length).fill(opts.clients), ...opts.clientsCurve];
+      // Each round's applies take fresh candidates twice: the system's, and the CRUD side's.
+      const applyRounds = [...Array(2 * opts.rounds + opts.workerCurve.length).fill(opts.clients), ...opts.clientsCurve];
       seeded.candidates = seeder.users(
         'candidate',
         applyRounds.reduce((n, c) => n + perRound(c), 0),
@@ -150,7 +151,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       const extra = [];
       for (let i = 2; i <= workers; i++) extra.push(await system.addWorker('worker', i), await system.addWorker('bare-worker', i));
       for (const p of extra) sampler.track(p.name, p.pid);
-      workerCurve.push({ workers, apply: (await applyRound(ctx, `${workers} workers`)).pair });
+      workerCurve.push({ workers, apply: (await applyRound(ctx, `${workers} workers`, opts.clients, false)).pair });
       for (const p of extra) {
         sampler.untrack(p.name);
         await p.stop();
@@ -160,7 +161,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     const clientsCurve: BenchResult['curves']['clients'] = [];
     for (const clients of [...new Set(opts.clientsCurve)].sort((a, b) => a - b)) {
       say(`applies and one stage change each with ${clients} clients`);
-      const applied = await applyRound(ctx, `${clients} clients`, clients);
+      const applied = await applyRound(ctx, `${clients} clients`, clients, false);
       clientsCurve.push({ clients, apply: applied.pair, stageChange: await stageChanges(ctx, applied, clients, 1) });
     }
 

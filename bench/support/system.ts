@@ -22,6 +22,8 @@ export interface System {
   /** The API's metrics listener (METRICS_PORT): `/metrics` without a token, on loopback. */
   metricsUrl: string;
   bareListUrl: string;
+  /** The bare route (bench/baselines/bare-route.ts): apply and stage change without Temporal, the CRUD baseline. */
+  bareRouteUrl: string;
   temporalAddress: string;
   redisUrl: string;
   sink: SmtpCounter;
@@ -33,6 +35,8 @@ export interface System {
 }
 
 export const BARE_TASK_QUEUE = 'bench-bare';
+/** The feature-matched bare workflow's task queue, served by a bare worker process of its own (`matched-worker`). */
+export const MATCHED_TASK_QUEUE = 'bench-matched';
 export const RAW_QUEUE = 'bench-raw';
 /**
  * As `npm run start:*` runs each process (src/main/process-settings.ts); each baseline runs as the
@@ -45,6 +49,8 @@ const RUN_AS: Record<string, ProcessName> = {
   notifier: 'notifier',
   'bare-worker': 'worker',
   'bare-list': 'api',
+  'matched-worker': 'worker',
+  'bare-route': 'api',
   'raw-notifier': 'notifier',
 };
 
@@ -70,7 +76,8 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   };
   try {
     const paths = enginePaths(ROOT);
-    const [temporalPort, redisPort, apiPort, metricsPort, bareListPort] = [
+    const [temporalPort, redisPort, apiPort, metricsPort, bareListPort, bareRoutePort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -120,12 +127,14 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     };
     await runScript('src/main/cli.js', ['migrate'], env);
     const bareBundle = path.join(dir, 'bare-bundle.js');
+    const matchedBundle = path.join(dir, 'matched-bundle.js');
     if (!opts.listOnly) {
       await runScript('src/main/cli.js', ['bundle-workflows', env.WORKFLOW_BUNDLE_PATH], env);
-      fs.writeFileSync(
-        bareBundle,
-        (await bundleWorkflowCode({ workflowsPath: require.resolve('../baselines/bare.workflow'), logger: silent })).code,
-      );
+      for (const [file, workflows] of [
+        [bareBundle, '../baselines/bare.workflow'],
+        [matchedBundle, '../baselines/matched.workflow'],
+      ])
+        fs.writeFileSync(file, (await bundleWorkflowCode({ workflowsPath: require.resolve(workflows), logger: silent })).code);
     }
     await opts.beforeStart(env);
 
@@ -145,6 +154,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       return p;
     };
     const bareEnv = { BENCH_BARE_TASK_QUEUE: BARE_TASK_QUEUE, BENCH_BARE_BUNDLE: bareBundle };
+    const matchedEnv = { BENCH_BARE_TASK_QUEUE: MATCHED_TASK_QUEUE, BENCH_BARE_BUNDLE: matchedBundle };
     await Promise.all([
       start('api', 'src/main/api.js', /API listening/, { PORT: String(apiPort), METRICS_PORT: String(metricsPort) }, true),
       start('bare-list', 'bench/baselines/bare-list.js', /bare list listening/, {
@@ -157,6 +167,11 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
             start('worker', 'src/main/worker.js', /worker polling/, {}, true),
             start('notifier', 'src/main/notifier.js', /notifier started/, {}, true),
             start('bare-worker', 'bench/baselines/bare-worker.js', /bare worker polling/, bareEnv),
+            start('matched-worker', 'bench/baselines/bare-worker.js', /bare worker polling/, matchedEnv),
+            start('bare-route', 'bench/baselines/bare-route.js', /bare route listening/, {
+              PORT: String(bareRoutePort),
+              BENCH_RAW_QUEUE: RAW_QUEUE,
+            }),
             start('raw-notifier', 'bench/baselines/raw-notifier.js', /raw notifier started/, { BENCH_RAW_QUEUE: RAW_QUEUE }),
           ]),
     ]);
@@ -166,6 +181,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       apiUrl: `http://127.0.0.1:${apiPort}`,
       metricsUrl: `http://127.0.0.1:${metricsPort}`,
       bareListUrl: `http://127.0.0.1:${bareListPort}`,
+      bareRouteUrl: `http://127.0.0.1:${bareRoutePort}`,
       temporalAddress,
       redisUrl,
       sink,

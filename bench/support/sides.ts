@@ -1,0 +1,48 @@
+import type { Pair, Side } from '../phases';
+
+/**
+ * A side of a transition measure is the processes that serve it plus its load: CPU per operation is
+ * summed over those, and any other process's CPU meanwhile is idle noise. `load` is the load process
+ * (an HTTP client for the system and the CRUD side; for the bare engines, the Temporal client that
+ * sits in the API on the system's side). The SMTP sink serves no side: it stands for the mail server.
+ */
+export const SIDE_PROCESSES = {
+  system: ['api', 'worker', 'notifier', 'temporal', 'postgres', 'redis', 'load'],
+  /** The minimal bare workflow (bare.workflow.ts). */
+  minimal: ['bare-worker', 'temporal', 'postgres', 'load'],
+  /** The feature-matched bare workflow (matched.workflow.ts). */
+  matched: ['matched-worker', 'temporal', 'postgres', 'load'],
+  /** The bare route and the raw notifier sending its mails: the API's and the notifier's work without the engine. */
+  crud: ['bare-route', 'raw-notifier', 'redis', 'load'],
+} as const;
+
+/** CPU ms per measured operation, summed over `processes` (those the run did not sample count nothing). */
+export function cpuPerOp(side: Side, processes: readonly string[]): number {
+  const ms = processes.reduce((sum, p) => sum + (side.usage[p]?.cpuMs ?? 0), 0);
+  return side.summary.ops ? ms / side.summary.ops : NaN;
+}
+
+/**
+ * The system's CPU per transition beside the sum of bare parts doing the same work: the engine (the
+ * matched workflow, or the minimal one) plus the CRUD side (the bare route's SQL, authentication and
+ * queueing, and the raw notifier's mail). Null when the pair did not run the parts.
+ */
+export interface SumOfParts {
+  system: number;
+  matched: number;
+  minimal: number;
+  crud: number;
+  /** system / (matched engine + bare route + raw notifier) */
+  toMatchedSum: number;
+  /** system / (minimal engine + bare route + raw notifier) */
+  toMinimalSum: number;
+}
+
+export function sumOfParts(pair: Pair): SumOfParts | null {
+  if (!pair.matched || !pair.crud) return null;
+  const system = cpuPerOp(pair.system, SIDE_PROCESSES.system);
+  const matched = cpuPerOp(pair.matched, SIDE_PROCESSES.matched);
+  const minimal = cpuPerOp(pair.bare, SIDE_PROCESSES.minimal);
+  const crud = cpuPerOp(pair.crud, SIDE_PROCESSES.crud);
+  return { system, matched, minimal, crud, toMatchedSum: system / (matched + crud), toMinimalSum: system / (minimal + crud) };
+}

@@ -206,6 +206,7 @@ function main(): void {
         candidate: { id: event.candidateId, name: byId.get(ids.candidate)?.full_name ?? null },
         from: event.from,
         to: event.to,
+        ...(event.toKind === undefined ? {} : { toKind: event.toKind }),
         reason: event.reason,
       };
       return [{ name: kind, data, opts: { jobId: notificationJobId({ ...data, recipientId: data.recipient.id }) } }];

@@ -7,6 +7,8 @@ cd "$ATS_ROOT"
 # The contract tests (test/contract) run schemathesis and openapi-python-client from a pinned venv;
 # without Python the other suites still run, and those tests fail saying what is missing.
 ensure_python_tools || echo "[toolchain] the contract tools could not be installed; test/contract will fail" >&2
+# The tracing tests run Jaeger (built once with Go); when it cannot be built they skip, saying so.
+ensure_jaeger || echo "[toolchain] Jaeger could not be built; the tracing tests will skip" >&2
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then
   node node_modules/typescript/bin/tsc -p tsconfig.build.json
   bash scripts/build-web.sh

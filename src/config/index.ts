@@ -110,6 +110,9 @@ const envSchema = z.object({
     .regex(/^\d+(,\d+)*$/, 'comma-separated milliseconds')
     .optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // OpenTelemetry's own names: the SDK reads the other OTEL_* variables itself.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  OTEL_SERVICE_NAME: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -182,6 +185,8 @@ export interface Config {
   webhooks: { queueName: string; concurrency: number; allowPrivate: boolean; retryDelaysMs: number[]; timeoutMs: number };
   /** Applications final for longer lose their personal data (see activities/retention.activities.ts); unset: kept. */
   retentionDays?: number;
+  /** OpenTelemetry traces go to this OTLP/HTTP collector; unset: no tracing, and the SDK is never loaded. */
+  tracing?: { endpoint: string; serviceName?: string };
 }
 
 export class ConfigError extends Error {
@@ -315,6 +320,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     },
     retentionDays: env.RETENTION_DAYS,
+    tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME }
+      : undefined,
   };
 }
 

@@ -147,8 +147,95 @@ export async function startRedis(opts: RedisOptions): Promise<Engine> {
   return { process: child, stop: stopper(child) };
 }
 
+export interface JaegerOptions {
+  binary: string;
+  /** OTLP over HTTP, where the processes send their spans (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  otlpPort: number;
+  /** The UI and its query API (`/api/traces`). */
+  uiPort: number;
+  /** Its query gRPC port, which nothing here uses but which must not collide. */
+  grpcPort: number;
+  dir: string;
+  logFile: string;
+  /** A built Jaeger UI (jaeger-ui's `build/`): a binary built from the Go module serves a placeholder page instead. */
+  uiAssets?: string;
+  detached?: boolean;
+}
+
+/**
+ * Jaeger v2 all-in-one for tracing in development, tests and the benchmark: OTLP over HTTP in,
+ * traces kept in memory (gone at stop), every port on 127.0.0.1 and chosen by the caller.
+ */
+export async function startJaeger(opts: JaegerOptions): Promise<Engine> {
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const configFile = path.join(opts.dir, 'jaeger.yaml');
+  fs.writeFileSync(configFile, jaegerConfig(opts));
+  // Jaeger would trace itself into itself if it inherited the processes' OTEL_* settings.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+  const log = fs.openSync(opts.logFile, 'a');
+  const child = spawn(opts.binary, ['--config', `file:${configFile}`], {
+    stdio: ['ignore', log, log],
+    env,
+    detached: opts.detached ?? false,
+  });
+  fs.closeSync(log);
+  await waitForPort(opts.otlpPort, child, 'Jaeger (OTLP)', 60_000, opts.logFile);
+  await waitForPort(opts.uiPort, child, 'Jaeger (UI)', 30_000, opts.logFile);
+  return { process: child, stop: stopper(child) };
+}
+
+function jaegerConfig(opts: JaegerOptions): string {
+  return `service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+    logs:
+      level: warn
+extensions:
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 100000
+  jaeger_query:
+    storage:
+      traces: memstore
+    http:
+      endpoint: 127.0.0.1:${opts.uiPort}
+    grpc:
+      endpoint: 127.0.0.1:${opts.grpcPort}
+${
+  opts.uiAssets
+    ? `    ui:
+      assets_path: ${JSON.stringify(opts.uiAssets)}
+`
+    : ''
+}receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:${opts.otlpPort}
+processors:
+  batch:
+    timeout: 200ms
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+`;
+}
+
 /** Paths of the engine binaries: set by scripts/toolchain.sh, with the project's tools folder as fallback. */
-export function enginePaths(root: string): { temporal: string; redis: string } {
+export function enginePaths(root: string): { temporal: string; redis: string; jaeger: string } {
   const temporal = process.env.TEMPORAL_CLI ?? path.join(root, '.tools/bin/temporal');
-  return { temporal, redis: process.env.REDIS_SERVER ?? 'redis-server' };
+  return {
+    temporal,
+    redis: process.env.REDIS_SERVER ?? 'redis-server',
+    jaeger: process.env.JAEGER ?? path.join(root, '.tools/bin/jaeger'),
+  };
 }

@@ -11,7 +11,7 @@ import { seedSampleData } from '../accounts/seed';
 import { devPayloadKeyFile, devSecretKey } from './dev-secret';
 import { SHUTDOWN_DEADLINE_MS } from '../main/run';
 import { NODE_FLAGS, PROCESS_ENV, type ProcessName } from '../main/process-settings';
-import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from './engines';
+import { enginePaths, portAnswers, startJaeger, startRedis, startTemporal, type Engine } from './engines';
 
 /**
  * `npm run dev`: the whole system on one machine. Reuses a Temporal server or Redis that already
@@ -21,7 +21,10 @@ import { enginePaths, portAnswers, startRedis, startTemporal, type Engine } from
 const ROOT = path.resolve(__dirname, '../../..');
 // ATS_DEV_VAR_DIR lets the end-to-end test run a second, isolated system beside a developer's own.
 const VAR = path.resolve(process.env.ATS_DEV_VAR_DIR ?? path.join(ROOT, 'var'));
-const COLORS: Record<string, string> = { api: '36', worker: '35', notifier: '33', temporal: '34', redis: '31' };
+const COLORS: Record<string, string> = { api: '36', worker: '35', notifier: '33', temporal: '34', redis: '31', jaeger: '32' };
+/** `npm run dev -- --tracing`: Jaeger too, and every process sends it its spans. */
+const TRACING = process.argv.includes('--tracing');
+const JAEGER = { otlpPort: 4318, uiPort: 16686, grpcPort: 16685 };
 
 function say(name: string, line: string) {
   process.stdout.write(`\x1b[${COLORS[name] ?? '37'}m${name.padEnd(8)}|\x1b[0m ${line}\n`);
@@ -95,6 +98,8 @@ async function main() {
     );
   }
 
+  if (TRACING) await startTracingBackend(paths.jaeger, engines);
+
   const logger = createLogger('warn', 'dev');
   // PostgreSQL is never started here: the URL names a server that is already running.
   if (config.database.dialect === 'postgresql') say('api', `using PostgreSQL at ${withoutPassword(config.database.url)}`);
@@ -140,7 +145,7 @@ async function main() {
   for (const name of ['worker', 'notifier', 'api'] as ProcessName[]) {
     // As in production (src/main/process-settings.ts); a variable already set in the shell wins.
     const child = spawn(process.execPath, [...NODE_FLAGS[name], path.join(ROOT, 'dist/src/main', `${name}.js`)], {
-      env: { ...PROCESS_ENV, ...process.env },
+      env: { ...PROCESS_ENV, ...process.env, ...(TRACING ? { OTEL_SERVICE_NAME: process.env.OTEL_SERVICE_NAME ?? `ats-${name}` } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -163,12 +168,41 @@ async function main() {
       `  API docs       ${api}/docs`,
       `  Readiness      ${api}/readyz`,
       `  Temporal UI    ${config.temporal.uiUrl}`,
+      ...(TRACING ? [`  Jaeger UI      http://localhost:${JAEGER.uiPort} (traces of ats-api, ats-worker, ats-notifier)`] : []),
       `  Queue board    ${api}/admin/queues (admins)`,
       `  Mail           ${config.mail.smtpUrl ? config.mail.smtpUrl : `dev outbox: ${config.mail.outboxDir} (.eml files)`}`,
       `  Demo accounts  ${seeded.recruiter.email} / ${seeded.recruiter.password}   ${seeded.candidate.email} / ${seeded.candidate.password}`,
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),
+  );
+}
+
+/**
+ * Jaeger on its usual ports (reused when something already answers OTLP there), and the endpoint the
+ * processes inherit; an endpoint already set in the shell wins and nothing is started.
+ */
+async function startTracingBackend(binary: string, engines: Engine[]): Promise<void> {
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    say('jaeger', `sending traces to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
+    return;
+  }
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${JAEGER.otlpPort}`;
+  if (await portAnswers(JAEGER.otlpPort)) {
+    say('jaeger', `using the OTLP collector at ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
+    return;
+  }
+  if (!fs.existsSync(binary)) throw new Error(`Jaeger is missing at ${binary}: scripts/dev.sh builds it with --tracing`);
+  say('jaeger', `starting Jaeger (OTLP ${JAEGER.otlpPort}, UI ${JAEGER.uiPort}, traces in memory; log var/jaeger.log)`);
+  engines.push(
+    await startJaeger({
+      binary,
+      ...JAEGER,
+      dir: path.join(VAR, 'jaeger'),
+      logFile: path.join(VAR, 'jaeger.log'),
+      uiAssets: process.env.JAEGER_UI_ASSETS,
+      detached: true,
+    }),
   );
 }
 

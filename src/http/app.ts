@@ -7,6 +7,7 @@ import { RequestContext } from '@mikro-orm/core';
 import type { Services } from '../services';
 import { createRegistry, generateDocument } from './openapi';
 import { requestId } from './middleware/request-id';
+import { requestSpan } from './middleware/request-span';
 import { errorHandler } from './middleware/error-handler';
 import { trailingSlash } from './middleware/trailing-slash';
 import { methodNotAllowed } from './middleware/method-not-allowed';
@@ -51,6 +52,7 @@ export function createApp(services: Services): Koa {
     logger[clientSide ? 'debug' : 'error']({ err }, 'connection error after the response');
   });
   app.use(requestId());
+  app.use(requestSpan());
   app.use(trailingSlash());
   app.use(async (ctx, next) => {
     const end = metrics.httpDuration.startTimer({ method: ctx.method });

@@ -7,10 +7,12 @@ import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { ensureRetentionSchedule } from '../privacy/retention-schedule';
 import { startTransitionSweeper } from '../applications/transition-recording';
 import { onShutdown, runMain, within } from './run';
+import { startTracing } from './tracing';
 
 /** The API process: stateless, run as many as the load needs behind a load balancer. */
 runMain('api', async () => {
   const config = loadConfig();
+  const tracing = startTracing(config, 'api');
   const logger = createLogger(config.logLevel, 'api');
   const services = await createServices(config, logger);
   if (config.admin) {
@@ -51,5 +53,6 @@ runMain('api', async () => {
     // Requests in flight get a few seconds (one waiting on an unreachable Temporal would not end).
     if (!(await within(closed, 4_000))) server.closeAllConnections();
     await within(services.close(), 2_000);
+    if (tracing) await within(tracing.shutdown(), 1_000);
   });
 });

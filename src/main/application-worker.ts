@@ -1,4 +1,4 @@
-import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Redis } from 'ioredis';
@@ -20,6 +20,7 @@ import { createWebhookEmitter } from '../webhooks/webhook-emitter';
 import { createRecordingFailureStats } from '../applications/recording-failures';
 import { dataConverterFor } from '../temporal/data-converter';
 import { connectWorker, installRuntime, workflowSource, WORKER_TUNING } from '../temporal/worker-runtime';
+import type { Tracing } from './tracing';
 
 export interface ApplicationWorkerDeps {
   config: Config;
@@ -30,6 +31,8 @@ export interface ApplicationWorkerDeps {
   workflowBundle?: WorkflowBundleOption;
   /** How long a recording that might still pass is retried (default one hour). */
   recordingRetryWindowMs?: number;
+  /** This process's OpenTelemetry SDK, when tracing is on: workflows and activities get spans. */
+  tracing?: Tracing;
 }
 
 /**
@@ -43,6 +46,7 @@ export async function createApplicationWorker({
   redis,
   workflowBundle,
   recordingRetryWindowMs,
+  tracing,
 }: ApplicationWorkerDeps): Promise<Worker> {
   installRuntime(logger);
   const connection = await connectWorker(config.temporal);
@@ -55,12 +59,14 @@ export async function createApplicationWorker({
   // Migrations send updates to applications: a client of the worker's own, connected when first needed.
   let client: Promise<Client> | undefined;
   const clientOf = () => (client ??= createTemporalClient(config));
+  const source = workflowSource(config, workflowBundle);
   try {
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      ...workflowSource(config, workflowBundle),
+      ...source,
+      ...(tracing ? tracingOptions(tracing, source) : {}),
       activities: {
         ...createRecordingActivities({
           record: createTransitionRecorder({ orm, queue, logger, payloadKeys: config.auth.payloadKeys, webhooks }),
@@ -104,4 +110,25 @@ export async function createApplicationWorker({
     await connection.close();
     throw err;
   }
+}
+
+/**
+ * Activity spans (children of the workflow's), and the sink the workflow interceptors export their
+ * spans through; the workflow interceptors themselves come with the workflow code (`workflowSource`).
+ * Loaded only with tracing on.
+ */
+function tracingOptions(tracing: Tracing, source: ReturnType<typeof workflowSource>): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  const otel = require('@temporalio/interceptors-opentelemetry') as typeof import('@temporalio/interceptors-opentelemetry');
+  return {
+    interceptors: {
+      ...('interceptors' in source ? source.interceptors : {}),
+      activity: [
+        (ctx) => ({
+          inbound: new otel.OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new otel.OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+    },
+    sinks: { exporter: otel.makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+  };
 }

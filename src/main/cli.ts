@@ -15,7 +15,8 @@ const USAGE = `usage: cli <command>
                                           existing account with that e-mail is refused unless
                                           --reset-password, which sets the password and makes it admin
   seed                                    create the sample jobs and demo accounts (idempotent)
-  bundle-workflows <file>                 prebuild the workflow bundle for WORKFLOW_BUNDLE_PATH
+  bundle-workflows <file>                 prebuild the workflow bundle for WORKFLOW_BUNDLE_PATH (and
+                                          beside it <name>.tracing.js, used when tracing is on)
   reconcile [--dry-run]                   compare the projection with every application workflow and
                                           rewrite what differs from the workflow (--dry-run: only
                                           print the differences); workflows that no application of
@@ -32,8 +33,8 @@ runMain('cli', async () => {
   if (command === 'bundle-workflows') {
     if (!args[0]) throw new Error(`bundle-workflows needs an output file\n${USAGE}`);
     // Loaded only here: webpack and the worker SDK are heavy for the other commands.
-    const { buildWorkflowBundle } = require('../temporal/bundle') as typeof import('../temporal/bundle');
-    console.log(`workflow bundle written to ${await buildWorkflowBundle(args[0])}`);
+    const { buildWorkflowBundles } = require('../temporal/bundle') as typeof import('../temporal/bundle');
+    console.log(`workflow bundles written to ${(await buildWorkflowBundles(args[0])).join(', ')}`);
     return;
   }
   if (!['migrate', 'create-admin', 'seed', 'reconcile'].includes(command)) {

@@ -4,6 +4,7 @@ import { createRedis } from '../redis';
 import { createMailer } from '../mail/mailer';
 import { createNotificationWorker } from '../notifications/notification-worker';
 import { onShutdown, runMain, within } from './run';
+import { startTracing } from './tracing';
 import { openOrm } from '../db/orm';
 import { createSecretBox } from '../webhooks/webhook-secrets';
 import { createWebhookWorker } from '../webhooks/webhook-worker';
@@ -21,6 +22,7 @@ const CLOSE_GRACE_MS = 5_000;
  */
 runMain('notifier', async () => {
   const config = loadConfig();
+  const tracing = startTracing(config, 'notifier');
   const logger = createLogger(config.logLevel, 'notifier');
   const connection = createRedis(config.redisUrl, { forWorker: true });
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
@@ -73,5 +75,6 @@ runMain('notifier', async () => {
     await within(mailer.close(), 1_000);
     // `quit` would wait for a reply Redis may never send.
     connection.disconnect();
+    if (tracing) await within(tracing.shutdown(), 1_000);
   });
 });

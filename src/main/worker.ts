@@ -4,6 +4,7 @@ import { openOrm } from '../db/orm';
 import { createRedis } from '../redis';
 import { createApplicationWorker } from './application-worker';
 import { onShutdown, runMain, within } from './run';
+import { startTracing } from './tracing';
 
 /**
  * The Temporal worker process: runs application workflows, the SQL projection and notification
@@ -11,12 +12,13 @@ import { onShutdown, runMain, within } from './run';
  */
 runMain('worker', async () => {
   const config = loadConfig();
+  const tracing = startTracing(config, 'worker');
   const logger = createLogger(config.logLevel, 'worker');
   const orm = await openOrm(config.database);
   // The worker only enqueues: a fail-fast client lets the activity's retries handle a Redis outage.
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-  const worker = await createApplicationWorker({ config, logger, orm, redis });
+  const worker = await createApplicationWorker({ config, logger, orm, redis, tracing });
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker polling');
   const running = worker.run().finally(async () => {
     await worker.connection?.close();
@@ -32,6 +34,7 @@ runMain('worker', async () => {
       logger.warn('worker did not stop in time (Temporal unreachable?); exiting');
       redis.disconnect();
     }
+    if (tracing) await within(tracing.shutdown(), 1_000);
   });
   await running;
 });

@@ -1,4 +1,5 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
+import type { TraceCarrier } from '../telemetry/trace-context';
 import type { Redis } from 'ioredis';
 import type { NotificationKind } from '../domain/notifications';
 import type { Stage } from '../domain/stages';
@@ -31,9 +32,9 @@ export interface InterviewPart {
  * One message to one recipient on one channel. It carries everything the message needs, resolved by
  * the recorder when the transition happened, so the notifier reads the database only for its outbox
  * row (sent once) and scales on its own. Only what the message shows is copied: names, an address,
- * the job's title.
+ * the job's title. With tracing on, also the W3C context it was queued in.
  */
-export interface NotificationJobData {
+export interface NotificationJobData extends TraceCarrier {
   kind: NotificationKind;
   channel: Channel;
   applicationId: string;

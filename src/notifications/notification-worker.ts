@@ -2,6 +2,7 @@ import { Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/sql';
 import { createNotificationOutbox } from './notification-outbox';
+import { tracedProcessor } from '../telemetry/trace-context';
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail/mailer';
 import type { NotificationJobData } from './notification-queue';
@@ -35,7 +36,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Worker<N
     messageIdDomain: messageIdDomainOf(deps.mailFrom),
     mailFrom: deps.mailFrom,
   });
-  const worker = new Worker<NotificationJobData, DeliveryResult>(queueName, processor, {
+  const worker = new Worker<NotificationJobData, DeliveryResult>(queueName, tracedProcessor('notification.deliver', processor), {
     connection,
     concurrency: deps.concurrency,
     ...deps.options,

@@ -7,9 +7,11 @@ import {
   type WorkerOptions,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import fs from 'node:fs';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { connectionFailure, connectionOptions } from './connection-security';
+import { TRACING_WORKFLOW_MODULES, tracingBundlePath } from './workflow-tracing';
 
 /**
  * How the worker polls. Exported so the benchmarks' bare workers poll the same way and
@@ -30,14 +32,25 @@ export async function connectWorker(temporal: Config['temporal']): Promise<Nativ
   });
 }
 
-/** Where the worker's workflow code comes from: a bundle given, one built in advance, or the sources. */
+/**
+ * Where the worker's workflow code comes from: a bundle given, one built in advance (its tracing
+ * twin when tracing is on), or the sources (bundled now, with the tracing interceptors when on).
+ */
 export function workflowSource(
   config: Config,
   bundle?: WorkflowBundleOption,
-): { workflowBundle: WorkflowBundleOption } | { workflowsPath: string } {
+): { workflowBundle: WorkflowBundleOption } | { workflowsPath: string; interceptors?: { workflowModules: string[] } } {
   if (bundle) return { workflowBundle: bundle };
-  if (config.temporal.workflowBundlePath) return { workflowBundle: { codePath: config.temporal.workflowBundlePath } };
-  return { workflowsPath: require.resolve('../../workflows') };
+  const prebuilt = config.temporal.workflowBundlePath;
+  if (prebuilt) {
+    if (!config.tracing) return { workflowBundle: { codePath: prebuilt } };
+    const codePath = tracingBundlePath(prebuilt);
+    if (!fs.existsSync(codePath))
+      throw new Error(`Tracing is on but ${codePath} is missing: build the bundles with \`cli bundle-workflows ${prebuilt}\`.`);
+    return { workflowBundle: { codePath } };
+  }
+  const workflowsPath = require.resolve('../../workflows');
+  return config.tracing ? { workflowsPath, interceptors: { workflowModules: [...TRACING_WORKFLOW_MODULES] } } : { workflowsPath };
 }
 
 const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN' };

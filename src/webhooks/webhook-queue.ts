@@ -1,8 +1,12 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { TraceCarrier } from '../telemetry/trace-context';
 
-/** A job names its delivery only: the notifier reads the payload, URL and secret from SQL when it sends. */
-export interface WebhookJobData {
+/**
+ * A job names its delivery only: the notifier reads the payload, URL and secret from SQL when it
+ * sends. With tracing on it also carries the W3C context it was queued in.
+ */
+export interface WebhookJobData extends TraceCarrier {
   deliveryId: string;
 }
 

@@ -1,4 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import { tracedProcessor } from '../telemetry/trace-context';
 import type { Redis } from 'ioredis';
 import type { EntityManager, MikroORM } from '@mikro-orm/sql';
 import type { Logger } from '../logger';
@@ -105,12 +106,16 @@ export function createWebhookProcessor(
 
 /** The notifier's webhook consumer: its own queue and concurrency, beside the e-mail one. */
 export function createWebhookWorker(deps: WebhookWorkerDeps): Worker<WebhookJobData, WebhookOutcome> {
-  const worker = new Worker<WebhookJobData, WebhookOutcome>(deps.queueName, createWebhookProcessor(deps), {
-    connection: deps.connection,
-    concurrency: deps.concurrency,
-    settings: { backoffStrategy: webhookBackoff(deps.retryDelaysMs) },
-    ...deps.options,
-  });
+  const worker = new Worker<WebhookJobData, WebhookOutcome>(
+    deps.queueName,
+    tracedProcessor('webhook.deliver', createWebhookProcessor(deps)),
+    {
+      connection: deps.connection,
+      concurrency: deps.concurrency,
+      settings: { backoffStrategy: webhookBackoff(deps.retryDelaysMs) },
+      ...deps.options,
+    },
+  );
   worker.on('error', (err) => deps.logger.warn({ err: err.message }, 'webhook worker error'));
   return worker;
 }

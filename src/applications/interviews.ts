@@ -9,6 +9,7 @@ import {
 } from '../domain/interviews';
 import { toDbId } from '../domain/ids';
 import type { InterviewRecord } from '../../workflows/messages';
+import type { ApplicationAccess } from './application-access';
 
 /**
  * Interviews and scorecards in SQL: the projection the API reads. The application's workflow keeps
@@ -155,6 +156,32 @@ async function withInterviewers(em: EntityManager, rows: Omit<InterviewRow, 'int
   for (const p of people)
     byInterview.get(p.interviewId)?.push({ id: String(p.id), fullName: p.fullName, scorecardSubmitted: p.submitted !== null });
   return rows.map((r) => ({ ...r, revision: Number(r.revision), interviewers: byInterview.get(r.id) ?? [] }));
+}
+
+/** Who sees what of an interview: the candidate its time, title and place; an interviewer the others' scorecards only after their own. */
+export interface Viewer {
+  access: ApplicationAccess;
+  userId: number;
+  /** An interviewer's own scorecard for the application is in (blind scoring opens). */
+  sighted: boolean;
+}
+
+export function interviewView(row: InterviewRow, viewer: Viewer) {
+  const status = statusOf(row);
+  const base = { id: row.id, title: row.title, startsAt: row.startsAt, endsAt: row.endsAt, location: row.location };
+  if (viewer.access === 'owner') return { ...base, status: status === 'cancelled' ? 'cancelled' : 'scheduled' };
+  const blind = viewer.access === 'interviewer' && !viewer.sighted;
+  return {
+    ...base,
+    applicationId: row.applicationId,
+    status: blind && status === 'complete' ? 'awaiting_feedback' : status,
+    interviewers: row.interviewers.map((i) => ({
+      id: i.id,
+      fullName: i.fullName,
+      scorecardSubmitted: blind && i.id !== String(viewer.userId) ? null : i.scorecardSubmitted,
+    })),
+    createdAt: row.createdAt,
+  };
 }
 
 export async function findInterview(em: EntityManager, id: string): Promise<InterviewRow | null> {

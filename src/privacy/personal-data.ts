@@ -14,7 +14,7 @@ import { assertKeepsAnAdmin } from '../accounts/last-admin';
 import { removeNotificationJobsAbout } from '../notifications/notification-erasure';
 import { deleteOutboxFilesAbout } from '../mail/dev-outbox';
 import { deleteNotesAboutCandidate, notesAboutCandidate } from '../applications/notes';
-import { eraseInterviewDataOfCandidate, interviewDataOfCandidate, statusOf, type ScorecardRow } from '../applications/interviews';
+import { eraseInterviewDataOfCandidate, interviewDataOfCandidate, interviewView, type ScorecardRow } from '../applications/interviews';
 
 /** An erased account keeps its row (ids in other people's records still resolve) under this address. */
 export const erasedEmail = (id: number) => `erased-${id}@invalid`;
@@ -25,16 +25,7 @@ export interface PersonalDataExport {
   applications: ApplicationRecord[];
   /** What the hiring team wrote about the person's applications, oldest first. */
   notes: { id: string; applicationId: string; author: { id: string; fullName: string | null }; body: string; createdAt: string }[];
-  interviews: {
-    id: string;
-    applicationId: string;
-    title: string;
-    startsAt: string;
-    endsAt: string;
-    location: string | null;
-    status: string;
-    interviewers: { id: string; fullName: string | null }[];
-  }[];
+  interviews: ReturnType<typeof interviewView>[];
   scorecards: ScorecardRow[];
 }
 
@@ -54,16 +45,8 @@ export async function exportPersonalData(services: Services, user: User): Promis
     createdAt: n.createdAt,
   }));
   const held = await interviewDataOfCandidate(em, user.id);
-  const interviews = held.interviews.map((i) => ({
-    id: i.id,
-    applicationId: i.applicationId,
-    title: i.title,
-    startsAt: i.startsAt,
-    endsAt: i.endsAt,
-    location: i.location,
-    status: statusOf(i),
-    interviewers: i.interviewers.map(({ id, fullName }) => ({ id, fullName })),
-  }));
+  // As an admin reads them: every interviewer named, each scorecard's status.
+  const interviews = held.interviews.map((i) => interviewView(i, { access: 'admin', userId: user.id, sighted: true }));
   const { id, email, fullName, role, active, createdAt, updatedAt } = user;
   return {
     user: { id, email, fullName: fullName ?? null, role, active, createdAt, updatedAt },

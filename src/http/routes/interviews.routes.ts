@@ -16,8 +16,9 @@ import {
   interviewsOf,
   listInterviews,
   listScorecards,
-  statusOf,
+  interviewView,
   type InterviewRow,
+  type Viewer,
   type ScorecardRow,
 } from '../../applications/interviews';
 import {
@@ -58,32 +59,6 @@ const REFUSED = {
       '`application_final` (hired or rejected: its interviews are over), `interview_cancelled`, `interview_complete` (every scorecard is in)',
   },
 };
-
-/** Who sees what of an interview: the candidate its time, title and place; an interviewer the others' scorecards only after their own. */
-interface Viewer {
-  access: ApplicationAccess;
-  userId: number;
-  /** An interviewer's own scorecard for the application is in (blind scoring opens). */
-  sighted: boolean;
-}
-
-function interviewJson(row: InterviewRow, viewer: Viewer) {
-  const status = statusOf(row);
-  const base = { id: row.id, title: row.title, startsAt: row.startsAt, endsAt: row.endsAt, location: row.location };
-  if (viewer.access === 'owner') return { ...base, status: status === 'cancelled' ? 'cancelled' : 'scheduled' };
-  const blind = viewer.access === 'interviewer' && !viewer.sighted;
-  return {
-    ...base,
-    applicationId: row.applicationId,
-    status: blind && status === 'complete' ? 'awaiting_feedback' : status,
-    interviewers: row.interviewers.map((i) => ({
-      id: i.id,
-      fullName: i.fullName,
-      scorecardSubmitted: blind && i.id !== String(viewer.userId) ? null : i.scorecardSubmitted,
-    })),
-    createdAt: row.createdAt,
-  };
-}
 
 const scorecardJson = (s: ScorecardRow) => ({
   ...s,
@@ -157,7 +132,7 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
   /** A write's answer, as its webhook carries it (an admin's view: the caller may schedule, so sees all). */
   async function answered(event: WebhookEvent, interviewId: string, user: User) {
     const row = (await findInterview(em(), interviewId))!;
-    const json = interviewJson(row, { access: 'admin', userId: user.id, sighted: true });
+    const json = interviewView(row, { access: 'admin', userId: user.id, sighted: true });
     await emitInterviewEvent(services, event, `interview.${row.id}.${row.revision}.${row.stored}`, row.applicationId, json);
     return json;
   }
@@ -222,7 +197,7 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
       const access = await assertAccess(em(), user, params.id, READERS);
       const viewer = await viewerOf(user, params.id, access);
       const rows = await listInterviews(em(), params.id);
-      ctx.body = { items: rows.map((r) => interviewJson(r, viewer)), nextCursor: null };
+      ctx.body = { items: rows.map((r) => interviewView(r, viewer)), nextCursor: null };
     },
   });
 
@@ -242,7 +217,7 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
       for (const r of rows)
         if (!sighted.has(r.applicationId)) sighted.set(r.applicationId, await hasOwnScorecard(em(), r.applicationId, user.id));
       ctx.body = {
-        items: rows.map((r) => interviewJson(r, { access: 'interviewer', userId: user.id, sighted: sighted.get(r.applicationId)! })),
+        items: rows.map((r) => interviewView(r, { access: 'interviewer', userId: user.id, sighted: sighted.get(r.applicationId)! })),
         nextCursor: null,
       };
     },

@@ -9,7 +9,7 @@ import { IdParams, toDbId } from '../schemas/id.schemas';
 import { NoFields } from '../schemas/request-body.schemas';
 import { forgetIdempotentAnswers } from '../idempotency';
 import { NoteJson } from '../schemas/note.schemas';
-import { ScorecardJson } from '../schemas/interview.schemas';
+import { InterviewJson, ScorecardJson } from '../schemas/interview.schemas';
 import { erasePersonalData, exportPersonalData, isErased } from '../../privacy/personal-data';
 
 const StageEvent = z.object({
@@ -47,20 +47,7 @@ const PersonalDataExport = z
       }),
     ),
     notes: z.array(NoteJson).openapi({ description: "The notes about the person's applications, oldest first." }),
-    interviews: z
-      .array(
-        z.object({
-          id: z.string(),
-          applicationId: z.string(),
-          title: z.string(),
-          startsAt: z.string(),
-          endsAt: z.string(),
-          location: z.string().nullable(),
-          status: z.string(),
-          interviewers: z.array(z.object({ id: z.string(), fullName: z.string().nullable() })),
-        }),
-      )
-      .openapi({ description: "The interviews of the person's applications, by start." }),
+    interviews: z.array(InterviewJson).openapi({ description: "The interviews of the person's applications, by start." }),
     scorecards: z.array(ScorecardJson).openapi({ description: "The scorecards about the person's applications, oldest first." }),
   })
   .openapi('PersonalDataExport');

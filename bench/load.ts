@@ -8,6 +8,7 @@ import { matchedApplicationWorkflow } from './baselines/matched.workflow';
 import { matchedStart, matchedChange } from './baselines/matched-messages';
 import { changeStageUpdate, submitUpdate } from '../workflows/messages';
 import { runPool, type LoadResult } from './support/stats';
+import { runOpenLoop } from './support/open-loop';
 import type { Stage } from '../src/domain/stages';
 
 /**
@@ -32,6 +33,21 @@ export type LoadSpec =
 /** Which bare workflow a bare load drives: the minimal one (bare.workflow.ts, the default) or the feature-matched one. */
 export type BareWorkflow = 'minimal' | 'matched';
 
+/**
+ * A closed loop of `concurrency` clients, each sending when its answer is in; or, when the spec
+ * carries `ratePerSec`, an open loop starting operations at that rate (bench/support/open-loop.ts).
+ */
+function drive(
+  spec: { concurrency: number; warmup: number; ratePerSec?: number },
+  total: number,
+  keyOf: (i: number) => string | undefined,
+  op: (i: number) => Promise<void>,
+): Promise<LoadResult> {
+  return spec.ratePerSec
+    ? runOpenLoop(total, spec.ratePerSec, spec.warmup, keyOf, op)
+    : runPool(total, spec.concurrency, spec.warmup, keyOf, op);
+}
+
 class StatusError extends Error {
   constructor(
     readonly code: string,
@@ -43,10 +59,9 @@ class StatusError extends Error {
 
 async function httpLoad(spec: Extract<LoadSpec, { kind: 'http' }>): Promise<LoadResult> {
   const { requests } = spec;
-  return runPool(
+  return drive(
+    spec,
     requests.length,
-    spec.concurrency,
-    spec.warmup,
     (i) => requests[i].key,
     async (i) => {
       const r = requests[i];
@@ -74,10 +89,9 @@ async function temporalClient(): Promise<Client> {
 
 async function bareApply(spec: Extract<LoadSpec, { kind: 'bare-apply' }>, client: Client): Promise<LoadResult> {
   const config = loadConfig();
-  return runPool(
+  return drive(
+    spec,
     spec.workflowIds.length,
-    spec.concurrency,
-    spec.warmup,
     () => undefined,
     async (i) => {
       const workflowId = spec.workflowIds[i];
@@ -112,10 +126,9 @@ async function bareApply(spec: Extract<LoadSpec, { kind: 'bare-apply' }>, client
 
 async function bareStage(spec: Extract<LoadSpec, { kind: 'bare-stage' }>, client: Client): Promise<LoadResult> {
   const { moves } = spec;
-  return runPool(
+  return drive(
+    spec,
     moves.length,
-    spec.concurrency,
-    spec.warmup,
     (i) => moves[i].workflowId,
     async (i) => {
       if (spec.workflow === 'matched') {

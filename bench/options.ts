@@ -3,7 +3,7 @@ export interface BenchOptions {
   quick: boolean;
   /** Concurrent clients of every measured load, system and baseline alike. */
   clients: number;
-  /** Each measure is taken this many times, alternating with its baseline; the median round is reported. */
+  /** Each measure is taken this many times, the side that goes first alternating; the median of the rounds' ratios is reported. */
   rounds: number;
   /** Applications per side (system and bare), after `warmup` more. */
   applies: number;
@@ -39,7 +39,8 @@ const QUICK = { applies: 100, listRows: 20_000, listRequests: 600, notifications
 export const USAGE = `usage: npm run bench -- [options]
   --quick                 small sizes (about 1-2 min); checks ratios against bench/bounds.ts (also BENCH_QUICK=1)
   --clients N             concurrent clients of every load (10)
-  --rounds N              take each measure N times, system and baseline in turn, and report the median round (2)
+  --rounds N              take each measure N times, the side going first alternating, and report the
+                          median of the rounds' ratios with their spread (3)
   --applies N             applications per side (${FULL.applies}; quick ${QUICK.applies})
   --moves N               stage changes per application, 1-3 (3)
   --rows N                applications in the projection for the list (${FULL.listRows}; quick ${QUICK.listRows})
@@ -117,7 +118,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   return {
     quick,
     clients,
-    rounds: int('--rounds', 2),
+    rounds: int('--rounds', 3),
     applies: int('--applies', sizes.applies),
     movesPerApplication: Math.min(3, int('--moves', 3)),
     warmup: 2 * clients,

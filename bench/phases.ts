@@ -13,6 +13,7 @@ import { BARE_TASK_QUEUE, MATCHED_TASK_QUEUE, RAW_QUEUE, type System } from './s
 import { engineWork, type WorkPerTransition } from './support/history';
 import { readStepTotals, stepsBetween } from './support/step-metrics';
 import { APPLY_CONTENT } from './baselines/matched-messages';
+import { firstIn, inOrder, type First } from './support/rounds';
 
 /**
  * One side of a measure: the figures of its load, and what each process used meanwhile; for the
@@ -45,6 +46,10 @@ export interface BenchContext {
   /** Candidates not yet used, each with a token; every apply takes fresh ones. */
   takeCandidates(count: number): { id: number; token: string }[];
   runId: string;
+  /** Which side of each measure runs first this round (the baseline when unset). */
+  first?: First;
+  /** Every load an open loop at this many operations per second, instead of `clients` in a closed loop. */
+  ratePerSec?: number;
 }
 
 let loads = 0;
@@ -53,7 +58,7 @@ let loads = 0;
 export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): Promise<Side> {
   // The spec holds the run's tokens and goes once read; the raw result (every latency) stays.
   const base = path.join(ctx.system.dir, `load-${++loads}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
-  fs.writeFileSync(`${base}.spec.json`, JSON.stringify(spec));
+  fs.writeFileSync(`${base}.spec.json`, JSON.stringify(ctx.ratePerSec ? { ...spec, ratePerSec: ctx.ratePerSec } : spec));
   const { usage } = await ctx.sampler.during(() =>
     runScript('bench/load.js', [`${base}.spec.json`, `${base}.result.json`], ctx.system.env),
   );
@@ -88,13 +93,6 @@ export async function applyRound(ctx: BenchContext, label: string, clients = ctx
   const opts = { ...ctx.opts, clients, warmup: warmupFor(clients) };
   const total = opts.warmup + opts.applies;
   const bareIds = Array.from({ length: total }, (_, i) => `bare-${ctx.runId}-${label}-${i}`);
-  const bare = await measure(ctx, `${label}: bare apply`, {
-    kind: 'bare-apply',
-    concurrency: opts.clients,
-    warmup: opts.warmup,
-    taskQueue: BARE_TASK_QUEUE,
-    workflowIds: bareIds,
-  });
   const applies = (candidates: { token: string }[]): HttpRequestSpec[] =>
     candidates.map((c, i) => ({
       method: 'POST',
@@ -103,6 +101,28 @@ export async function applyRound(ctx: BenchContext, label: string, clients = ctx
       expect: 201,
       body: APPLY_CONTENT,
     }));
+  const runSystem = async () => {
+    const candidates = ctx.takeCandidates(total);
+    const system = await withSteps(ctx, 'apply', () =>
+      measure(ctx, `${label}: apply`, {
+        kind: 'http',
+        baseUrl: ctx.system.apiUrl,
+        concurrency: opts.clients,
+        warmup: opts.warmup,
+        requests: applies(candidates),
+      }),
+    );
+    return { system, systemIds: await appliedIds(ctx, candidates.slice(opts.warmup), opts.warmup) };
+  };
+  // In the rounds where the system goes first, it runs before every baseline.
+  const early = ctx.first === 'system' ? await runSystem() : undefined;
+  const bare = await measure(ctx, `${label}: bare apply`, {
+    kind: 'bare-apply',
+    concurrency: opts.clients,
+    warmup: opts.warmup,
+    taskQueue: BARE_TASK_QUEUE,
+    workflowIds: bareIds,
+  });
   let parts: Pick<ApplyRound, 'matchedIds' | 'crudIds'> & Pick<Pair, 'matched' | 'crud'> = {};
   if (sumOfParts) {
     const matchedIds = Array.from({ length: total }, (_, i) => `matched-${ctx.runId}-${label}-${i}`);
@@ -125,17 +145,7 @@ export async function applyRound(ctx: BenchContext, label: string, clients = ctx
     const crudIds = await crudAppliedIds(ctx, crudCandidates.slice(opts.warmup), opts.warmup);
     parts = { matched, crud, matchedIds: matchedIds.slice(opts.warmup), crudIds };
   }
-  const candidates = ctx.takeCandidates(total);
-  const system = await withSteps(ctx, 'apply', () =>
-    measure(ctx, `${label}: apply`, {
-      kind: 'http',
-      baseUrl: ctx.system.apiUrl,
-      concurrency: opts.clients,
-      warmup: opts.warmup,
-      requests: applies(candidates),
-    }),
-  );
-  const systemIds = await appliedIds(ctx, candidates.slice(opts.warmup), opts.warmup);
+  const { system, systemIds } = early ?? (await runSystem());
   const { matched, crud, matchedIds, crudIds } = parts;
   return {
     pair: { system, bare, ...(matched ? { matched } : {}), ...(crud ? { crud } : {}) },
@@ -194,12 +204,6 @@ export async function stageChanges(
   const opts = { ...ctx.opts, clients, warmup: warmupFor(clients), movesPerApplication: moves };
   const order = <T>(ids: string[], make: (id: string, stage: Stage) => T) =>
     MOVES.slice(0, opts.movesPerApplication).flatMap((stage) => ids.map((id) => make(id, stage)));
-  const bare = await measure(ctx, 'bare stage change', {
-    kind: 'bare-stage',
-    concurrency: opts.clients,
-    warmup: opts.warmup,
-    moves: order(applied.bareIds, (workflowId, stage) => ({ workflowId, stage })),
-  });
   const patches = (ids: string[]) =>
     order(ids, (id, stage) => ({
       method: 'PATCH',
@@ -209,6 +213,24 @@ export async function stageChanges(
       expect: 200,
       key: id,
     }));
+  const runSystem = () =>
+    withSteps(ctx, 'stage_change', () =>
+      measure(ctx, 'stage change', {
+        kind: 'http',
+        baseUrl: ctx.system.apiUrl,
+        concurrency: opts.clients,
+        warmup: opts.warmup,
+        requests: patches(applied.systemIds),
+      }),
+    );
+  // In the rounds where the system goes first, it runs before every baseline.
+  const early = ctx.first === 'system' ? await runSystem() : undefined;
+  const bare = await measure(ctx, 'bare stage change', {
+    kind: 'bare-stage',
+    concurrency: opts.clients,
+    warmup: opts.warmup,
+    moves: order(applied.bareIds, (workflowId, stage) => ({ workflowId, stage })),
+  });
   const matched =
     applied.matchedIds &&
     (await measure(ctx, 'matched stage change', {
@@ -227,15 +249,7 @@ export async function stageChanges(
       warmup: opts.warmup,
       requests: patches(applied.crudIds),
     }));
-  const system = await withSteps(ctx, 'stage_change', () =>
-    measure(ctx, 'stage change', {
-      kind: 'http',
-      baseUrl: ctx.system.apiUrl,
-      concurrency: opts.clients,
-      warmup: opts.warmup,
-      requests: patches(applied.systemIds),
-    }),
-  );
+  const system = early ?? (await runSystem());
   return { system, bare, ...(matched ? { matched } : {}), ...(crud ? { crud } : {}) };
 }
 
@@ -268,9 +282,11 @@ export interface ListSet {
 
 /** GET /api/applications as the recruiter, with a mix of filters and a deep page, beside the bare Koa route. */
 export async function lists(ctx: BenchContext, set: ListSet): Promise<Pair> {
-  const bare = await listLoad(ctx, `bare list at ${set.rows}`, ctx.system.bareListUrl, set);
-  const system = await listLoad(ctx, `list at ${set.rows}`, ctx.system.apiUrl, set, ctx.recruiter.token);
-  return { system, bare };
+  return inOrder(
+    ctx.first ?? 'bare',
+    () => listLoad(ctx, `bare list at ${set.rows}`, ctx.system.bareListUrl, set),
+    () => listLoad(ctx, `list at ${set.rows}`, ctx.system.apiUrl, set, ctx.recruiter.token),
+  );
 }
 
 /** One side of the list measure: the five queries in turn against `baseUrl`, with the token when it checks one. */
@@ -346,8 +362,11 @@ export async function notifications(ctx: BenchContext, round = 1): Promise<{ sys
       process.stdout.write(`  ${name.padEnd(28)} ${n} jobs, ${side.jobsPerSec.toFixed(0)}/s\n`);
       return side;
     };
-    const raw = await run('raw BullMQ + nodemailer', RAW_QUEUE, `r${round}-`);
-    const system = await run('notifier', 'notifications', `s${round}-`);
+    const { bare: raw, system } = await inOrder(
+      firstIn(round),
+      () => run('raw BullMQ + nodemailer', RAW_QUEUE, `r${round}-`),
+      () => run('notifier', 'notifications', `s${round}-`),
+    );
     await systemQueue.close();
     return { system, raw };
   } finally {

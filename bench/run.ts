@@ -22,7 +22,9 @@ import { ROOT } from './support/processes';
 import { UsageSampler } from './support/sampler';
 import { Seeder } from './support/seed';
 import { startSystem, type System } from './support/system';
-import { maxRss, medianRound, roundRatios, type BenchResult } from './result';
+import { maxPss, maxRss, medianRound, memorySource, roundRatios, type BenchResult } from './result';
+import { atRate, cachedRegime, candidatesFor } from './regimes';
+import { firstIn } from './support/rounds';
 import { tablesOf, textOf } from './report';
 import { checkBounds } from './bounds';
 
@@ -64,11 +66,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       const perRound = (clients: number) => warmupFor(clients) + opts.applies;
       // Each round's applies take fresh candidates twice: the system's, and the CRUD side's.
       const applyRounds = [...Array(2 * opts.rounds + opts.workerCurve.length).fill(opts.clients), ...opts.clientsCurve];
-      seeded.candidates = seeder.users(
-        'candidate',
-        applyRounds.reduce((n, c) => n + perRound(c), 0),
-        'applicant',
-      );
+      seeded.candidates = seeder.users('candidate', applyRounds.reduce((n, c) => n + perRound(c), 0) + candidatesFor(opts), 'applicant');
       seeded.applyJobs = seeder.jobs(seeded.recruiterId, APPLY_JOBS, 'Apply job');
       seeded.listJobs = seeder.jobs(seeded.recruiterId, LIST_JOBS, 'List job');
       seeded.listCandidates = seeder.users('candidate', Math.ceil(Math.max(...listSizes) / LIST_JOBS), 'listed');
@@ -105,14 +103,17 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     let first: ApplyRound | undefined;
     for (let k = 1; k <= opts.rounds; k++) {
       say(`round ${k} of ${opts.rounds}: applies`);
-      const applied = await applyRound(ctx, `apply-${k}`);
+      const round = { ...ctx, first: firstIn(k) };
+      const applied = await applyRound(round, `apply-${k}`);
       first ??= applied;
       rounds.apply.push(applied.pair);
       say(`round ${k} of ${opts.rounds}: stage changes`);
-      rounds.stageChange.push(await stageChanges(ctx, applied));
+      rounds.stageChange.push(await stageChanges(round, applied));
     }
     say('engine work per transition (histories)');
     const engineWork = await transitionWork(ctx, first!);
+    const rated = await atRate(ctx, say, rounds);
+    const { cached, atRest } = await cachedRegime(ctx, say);
 
     const listCurve: ({ rows: number } & Pair)[] = [];
     for (const rows of listSizes) {
@@ -131,7 +132,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       }
       for (let k = 1; k <= opts.rounds; k++) {
         say(`round ${k} of ${opts.rounds}: lists at ${rows} applications`);
-        rounds.list.push(await lists(ctx, set));
+        rounds.list.push(await lists({ ...ctx, first: firstIn(k) }, set));
       }
       listCurve.push({ rows, ...medianRound(rounds.list, roundRatios.list, false) });
     }
@@ -192,6 +193,27 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       notifier,
       engineWork,
       rounds,
+      cached,
+      atRest,
+      atRate: rated,
+      pss: {
+        source: memorySource([...systemSides, ...notifierSides]),
+        apiDuringWrites: maxPss(
+          [...rounds.apply, ...rounds.stageChange].map((p) => p.system),
+          'api',
+        ),
+        workerDuringWrites: maxPss(
+          [...rounds.apply, ...rounds.stageChange].map((p) => p.system),
+          'worker',
+        ),
+        apiDuringList: maxPss(
+          rounds.list.map((p) => p.system),
+          'api',
+        ),
+        apiMax: maxPss([...systemSides, ...notifierSides], 'api'),
+        workerMax: maxPss([...systemSides, ...notifierSides], 'worker'),
+        notifierMax: maxPss([...systemSides, ...notifierSides], 'notifier'),
+      },
       rss: {
         apiDuringWrites: maxRss(
           [...rounds.apply, ...rounds.stageChange].map((p) => p.system),

@@ -31,6 +31,12 @@ export interface System {
   processes: Map<string, BenchProcess>;
   /** A worker process more (`worker-2`, …) or a bare worker more, for the worker curve. */
   addWorker(kind: 'worker' | 'bare-worker', index: number): Promise<BenchProcess>;
+  /**
+   * Stops every worker process, the system's and the baselines', and starts each again with `env`
+   * added to the one it first started with (another WORKER_MAX_CACHED_WORKFLOWS; none restores it):
+   * the new processes, to be sampled in the old ones' place.
+   */
+  restartWorkers(env: Record<string, string>): Promise<BenchProcess[]>;
   close(): Promise<void>;
 }
 
@@ -139,7 +145,10 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     await opts.beforeStart(env);
 
     const profileArgs = (name: string) => (opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profiles', name)}`] : []);
+    const started = new Map<string, { script: string; ready: RegExp; extra: Record<string, string>; profiled: boolean }>();
     const start = async (name: string, script: string, ready: RegExp, extra: Record<string, string> = {}, profiled = false) => {
+      // As first started: a restart adds its environment to this, so restarting with none restores it.
+      if (!started.has(name)) started.set(name, { script, ready, extra, profiled });
       const runAs = RUN_AS[name.replace(/-\d+$/, '')];
       const p = await startProcess({
         name,
@@ -190,6 +199,15 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
         kind === 'worker'
           ? start(`worker-${index}`, 'src/main/worker.js', /worker polling/)
           : start(`bare-worker-${index}`, 'bench/baselines/bare-worker.js', /bare worker polling/, bareEnv),
+      async restartWorkers(extra) {
+        const again: BenchProcess[] = [];
+        for (const [name, how] of started) {
+          if (RUN_AS[name.replace(/-\d+$/, '')] !== 'worker' || !processes.has(name)) continue;
+          await processes.get(name)!.stop();
+          again.push(await start(name, how.script, how.ready, { ...how.extra, ...extra }, how.profiled));
+        }
+        return again;
+      },
       close,
     };
   } catch (err) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { derivedPayloadKeys, parsePayloadKeys, readPayloadKeyFile, type PayloadKeyring } from '../crypto/payload-keys';
 import { readTemporalSecurity, type TemporalSecurity } from './temporal-security';
+import { readWorkerDeployment, type WorkerDeployment } from './worker-deployment';
 
 /** About a day of retries after the first attempt, as the Standard Webhooks guidance suggests. */
 export const DEFAULT_RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 14 * 3600_000];
@@ -89,6 +90,8 @@ const envSchema = z.object({
   TEMPORAL_TLS_KEY: optionalString,
   TEMPORAL_TLS_CA: optionalString,
   TEMPORAL_TLS_SERVER_NAME: optionalString,
+  WORKER_DEPLOYMENT_NAME: optionalString,
+  WORKER_BUILD_ID: optionalString,
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
   // Each cached application costs a worker about 0.2 MB; an application's messages come days apart,
@@ -152,6 +155,8 @@ export interface Config {
     workflowBundlePath?: string;
     /** TLS and API key; none for the dev server. */
     security: TemporalSecurity;
+    /** Worker Versioning, opt-in: unset, the worker is unversioned and takes every task of its queue. */
+    deployment?: WorkerDeployment;
     /** Unset: the SDK's defaults. */
     workerTuning: {
       maxConcurrentWorkflowTaskExecutions?: number;
@@ -239,6 +244,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const secretKey = checkSecretKey(env, problems);
   const temporalSecurity = readTemporalSecurity(env, problems);
+  const deployment = readWorkerDeployment(env, problems);
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   }
@@ -280,6 +286,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutMs: env.TEMPORAL_REQUEST_TIMEOUT_MS,
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
       security: temporalSecurity,
+      deployment,
       workerTuning: {
         ...(env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS && { maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }),
         ...(env.WORKER_MAX_CONCURRENT_ACTIVITIES && { maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES }),

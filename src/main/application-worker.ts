@@ -20,6 +20,7 @@ import { createWebhookEmitter } from '../webhooks/webhook-emitter';
 import { createRecordingFailureStats } from '../applications/recording-failures';
 import { dataConverterFor } from '../temporal/data-converter';
 import { connectWorker, installRuntime, workflowSource, WORKER_TUNING } from '../temporal/worker-runtime';
+import { versioningOptions } from '../temporal/worker-versioning';
 import type { Tracing } from './tracing';
 
 export interface ApplicationWorkerDeps {
@@ -65,6 +66,7 @@ export async function createApplicationWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
+      ...versioningOptions(config.temporal),
       ...source,
       ...(tracing ? tracingOptions(tracing, source) : {}),
       activities: {

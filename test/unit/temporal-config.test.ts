@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { connectionOptions } from '../../src/temporal/connection-security';
+import { versioningOptions } from '../../src/temporal/worker-versioning';
 
 const BASE = { SECRET_KEY: 'f'.repeat(64) };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-temporal-config-'));
@@ -96,5 +97,29 @@ describe('Temporal connection configuration', () => {
     expect(loadConfig({ ...BASE, WORKER_MAX_CACHED_WORKFLOWS: '1000' }).temporal.workerTuning.maxCachedWorkflows).toBe(1000);
     expect(loadConfig({ ...BASE, WORKER_MAX_CACHED_WORKFLOWS: '0' }).temporal.workerTuning.maxCachedWorkflows).toBe(0);
     for (const bad of ['1', '-5', 'lots']) expect(problems({ WORKER_MAX_CACHED_WORKFLOWS: bad })).toContain('WORKER_MAX_CACHED_WORKFLOWS');
+  });
+
+  test('Worker Versioning is off unless both the deployment name and the build id are set', () => {
+    const off = loadConfig(BASE).temporal;
+    expect(off.deployment).toBeUndefined();
+    expect(versioningOptions(off)).toEqual({});
+    const on = loadConfig({ ...BASE, WORKER_DEPLOYMENT_NAME: 'ats', WORKER_BUILD_ID: '2026-12-07.1' }).temporal;
+    expect(versioningOptions(on)).toEqual({
+      workerDeploymentOptions: {
+        version: { deploymentName: 'ats', buildId: '2026-12-07.1' },
+        useWorkerVersioning: true,
+        defaultVersioningBehavior: 'AUTO_UPGRADE',
+      },
+    });
+  });
+
+  test.each([
+    [{ WORKER_DEPLOYMENT_NAME: 'ats' }, 'WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID: set both'],
+    [{ WORKER_BUILD_ID: 'b1' }, 'WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID: set both'],
+    [{ WORKER_DEPLOYMENT_NAME: 'ats.prod', WORKER_BUILD_ID: 'b1' }, 'WORKER_DEPLOYMENT_NAME: cannot contain'],
+    [{ WORKER_DEPLOYMENT_NAME: 'ats:prod', WORKER_BUILD_ID: 'b1' }, 'WORKER_DEPLOYMENT_NAME: cannot contain'],
+    [{ WORKER_DEPLOYMENT_NAME: 'ats', WORKER_BUILD_ID: '__b1' }, 'WORKER_BUILD_ID: cannot start with "__"'],
+  ])('a deployment the server would refuse is refused at start: %o', (env, message) => {
+    expect(problems(env)).toContain(message);
   });
 });

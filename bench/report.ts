@@ -309,13 +309,13 @@ function curves(r: BenchResult): Table[] {
   if (r.curves.list.length) {
     tables.push({
       title: 'List p99 by projection size',
-      head: ['applications', 'list p99 (ms)', 'bare Koa p99 (ms)', 'ratio', 'API RSS max (MB)'],
+      head: ['applications', 'list p99 (ms)', 'bare Koa p99 (ms)', 'ratio', `API ${r.pss?.source === 'pss' ? 'PSS' : 'RSS'} max (MB)`],
       rows: r.curves.list.map((c) => [
         String(c.rows),
         f(c.system.summary.p99, 2),
         f(c.bare.summary.p99, 2),
         ratio(c.system.summary.p99 / c.bare.summary.p99),
-        f(c.system.usage.api?.rssMaxMb ?? NaN, 0),
+        f(c.system.usage.api?.pssMaxMb ?? c.system.usage.api?.rssMaxMb ?? NaN, 0),
       ]),
     });
   }

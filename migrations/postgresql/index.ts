@@ -10,6 +10,7 @@ import { Migration20261207120000_structured_hiring } from './Migration2026120712
 import { Migration20261207130000_hiring_manager_role } from './Migration20261207130000_hiring_manager_role';
 import { Migration20261207140000_pipelines } from './Migration20261207140000_pipelines';
 import { Migration20261207150000_reports } from './Migration20261207150000_reports';
+import { Migration20261207160000_application_stays } from './Migration20261207160000_application_stays';
 
 /**
  * PostgreSQL's migrations, in order: a line of their own, since SQLite's do not run here. Its first
@@ -29,4 +30,5 @@ export const postgresqlMigrationsList = [
   { name: 'Migration20261207130000_hiring_manager_role', class: Migration20261207130000_hiring_manager_role },
   { name: 'Migration20261207140000_pipelines', class: Migration20261207140000_pipelines },
   { name: 'Migration20261207150000_reports', class: Migration20261207150000_reports },
+  { name: 'Migration20261207160000_application_stays', class: Migration20261207160000_application_stays },
 ];

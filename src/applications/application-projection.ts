@@ -1,12 +1,14 @@
 import type { QueryResult } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/sql';
 import { applicationExists } from './application-repository';
+import { writeStays } from './application-stays';
 import type { ApplicationAnswer, HistoryEntry } from '../../workflows/messages';
 
 /**
  * The SQL projection of an application, the one writer of `stage`: it copies transitions Temporal
  * already kept (through the transition recorder), versioned by (workflow time, seq), so any writer's
  * repeat changes nothing. Only a write carrying the content creates a row: none exists without it.
+ * With the events it rewrites the application's report rows (application-stays.ts).
  */
 
 /** The row the projection writes, besides its history: an answer's ids and times, with the content when the writer has it. */
@@ -134,6 +136,7 @@ async function project(
       e.migration?.toVersion ?? null,
     ]),
   );
+  await writeStays(em, a, history);
   return 'written';
 }
 

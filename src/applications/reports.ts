@@ -4,8 +4,10 @@ import { REJECTED, STAGE_KINDS, type PipelineStage, type StageKind } from '../do
 
 /**
  * The hiring reports, computed from the SQL projection: every application's stage events, each with
- * the kind of stage it entered. Grouping by kind, not stage id, lets jobs with different pipelines
- * (and versions of one job's pipeline) add up.
+ * the kind of stage it entered, as the projection sums them up per application and kind
+ * (`application_stays`, see application-stays.ts), so the funnel reads a few rows per application
+ * instead of every event. Grouping by kind, not stage id, lets jobs with different pipelines (and
+ * versions of one job's pipeline) add up.
  *
  * Per kind, over the applications in scope (one job's, or all; created in `[from, to)`):
  * - `entered`: applications that ever entered a stage of that kind;
@@ -44,101 +46,125 @@ export interface FunnelScope {
   to?: string;
 }
 
-/** Seconds from instant `a` to instant `b`, both ISO text. */
-const SPAN = {
-  sqlite: (a: string, b: string) => `((julianday(${b}) - julianday(${a})) * 86400.0)`,
-  postgresql: (a: string, b: string) => `extract(epoch from (cast(${b} as timestamptz) - cast(${a} as timestamptz)))`,
-};
+type Statement = { sql: string; params: unknown[] };
+/** Rows sitting in their kind now (see `order_ms` in application-stays.ts), and rows that left it. */
+type Side = 'open' | 'closed';
+const SIDE: Record<Side, string> = { open: 'order_ms < 0', closed: 'order_ms >= 0' };
+const STAGE_IDS = { sqlite: 'group_concat(distinct stage_ids)', postgresql: "string_agg(distinct stage_ids, ',')" };
 
-const RANK = `case coalesce(e.to_kind, e.to_stage) ${STAGE_KINDS.map((k, i) => `when '${k}' then ${i + 1}`).join(' ')} else 0 end`;
-const NUM = 'double precision';
+/** The `rank`th (1-based) of a kind's times in ms, its open rows counted until `nowMs`, over `few` rows of one side and `many` of the other. */
+export interface NthTime {
+  kind: StageKind;
+  rank: number;
+  few: { side: Side; count: number };
+  many: { side: Side; count: number };
+  nowMs: number;
+}
 
-/** The funnel's one query, its rows tagged by `what`, so the shared steps are computed once; exported for its plan's test. */
-export function funnelStatement(em: EntityManager, scope: FunnelScope, now: Date): { sql: string; params: unknown[] } {
-  const span = SPAN[dialectOf(em).name];
+/**
+ * The funnel's statements over `application_stays`, exported for their plans' test. `counts`: per
+ * kind, in one pass over the scope's index range. `nth`: a percentile. Each side of a kind comes
+ * from the index in the order of its times; at most `few.count` rows before the rank are of the
+ * smaller side, so of the other only the rows from the rank less that many are read (the walk to
+ * them reads no row), and the two are sorted together. `hires`: the hired rows in the order of
+ * their time to the hire, `limit` of them from `offset`.
+ */
+export function funnelStatements(
+  em: EntityManager,
+  scope: FunnelScope,
+): { counts: Statement; nth: (q: NthTime) => Statement; hires: (offset: number, limit: number) => Statement } {
   const filters = [
     ['job_id = ?', scope.jobId],
     ['created_at >= ?', scope.from],
     ['created_at < ?', scope.to],
   ].filter(([, value]) => value !== undefined);
-  const where = filters.map(([condition]) => condition);
-  const scopeParams = filters.map(([, value]) => value);
-  const sql = `with apps as (
-      select id, created_at, stage, coalesce(stage_kind, stage) as stage_kind from applications ${where.length ? `where ${where.join(' and ')}` : ''}),
-    ranked as (
-      select e.application_id as app, e.seq, e.to_stage, coalesce(e.to_kind, e.to_stage) as to_kind, e.at, ${RANK} as rank
-      from apps a join stage_events e on e.application_id = a.id),
-    ev as (
-      select app, seq, to_stage, to_kind, at, rank,
-        lag(to_kind) over (partition by app order by seq) as prev_kind,
-        lead(at) over (partition by app order by seq) as next_at,
-        max(rank) over (partition by app order by seq rows between 1 following and unbounded following) as later_rank
-      from ranked),
-    per_app as (
-      select app, to_kind as kind, min(at) as first_at,
-        max(case when later_rank > rank then 1 else 0 end) as advanced,
-        sum(case when to_kind = 'hired' then 0 else ${span('at', 'coalesce(next_at, ?)')} end) as seconds
-      from ev where rank > 0 group by app, to_kind),
-    ordered as (
-      select kind, seconds, row_number() over (partition by kind order by seconds) as rn, count(*) over (partition by kind) as n
-      from per_app where kind <> 'hired')
-    select 'entered' as what, kind, cast(count(*) as ${NUM}) as n, cast(sum(advanced) as ${NUM}) as m, null as label
-      from per_app group by kind
-    union all
-    select 'p50', kind, cast(seconds as ${NUM}), null, null from ordered where rn = (n * 50 + 99) / 100
-    union all
-    select 'p90', kind, cast(seconds as ${NUM}), null, null from ordered where rn = (n * 90 + 99) / 100
-    union all
-    select 'rejected', prev_kind, cast(count(distinct app) as ${NUM}), null, null
-      from ev where to_stage = '${REJECTED}' and prev_kind is not null group by prev_kind
-    union all
-    select 'stage', to_kind, null, null, to_stage from ev where rank > 0 group by to_kind, to_stage
-    union all
-    select 'current', stage_kind, cast(count(*) as ${NUM}), null, null
-      from apps where stage <> '${REJECTED}' and stage_kind <> 'hired' group by stage_kind
-    union all
-    select 'hire', null, cast(${span('a.created_at', 'p.first_at')} as ${NUM}), null, null
-      from per_app p join apps a on a.id = p.app where p.kind = 'hired'`;
-  return { sql, params: [...scopeParams, now.toISOString()] };
+  const where = filters.map(([condition]) => ` and ${condition}`).join('');
+  const params = filters.map(([, value]) => value);
+  const shift = (side: Side, nowMs: number) => (side === 'open' ? nowMs : 0);
+  return {
+    counts: {
+      sql: `select kind, count(*) as entered, sum(advanced) as advanced, sum(rejected_here) as rejected,
+          sum(case when order_ms < 0 then 1 else 0 end) as open, ${STAGE_IDS[dialectOf(em).name]} as "stageIds"
+        from application_stays where kind is not null${where} group by kind`,
+      params,
+    },
+    nth: ({ kind, rank, few, many, nowMs }) => {
+      const from = Math.max(0, rank - few.count - 1);
+      return {
+        sql: `select ms from (
+            select order_ms + ? as ms from (select order_ms from application_stays where kind = ?${where} and ${SIDE[many.side]}
+              order by order_ms limit ? offset ?) m
+            union all
+            select order_ms + ? as ms from application_stays where kind = ?${where} and ${SIDE[few.side]}) u
+          order by ms limit 1 offset ?`,
+        params: [
+          shift(many.side, nowMs),
+          kind,
+          ...params,
+          Math.min(rank, many.count) - from,
+          from,
+          shift(few.side, nowMs),
+          kind,
+          ...params,
+          rank - from - 1,
+        ],
+      };
+    },
+    hires: (offset, limit) => ({
+      sql: `select order_ms as ms from application_stays where kind = 'hired'${where} order by order_ms limit ? offset ?`,
+      params: [...params, limit, offset],
+    }),
+  };
 }
 
-interface FunnelRow {
-  what: 'entered' | 'p50' | 'p90' | 'rejected' | 'stage' | 'current' | 'hire';
-  kind: string | null;
-  n: number | string | null;
-  m: number | string | null;
-  label: string | null;
+interface CountRow {
+  kind: string;
+  entered: number | string;
+  advanced: number | string | null;
+  rejected: number | string | null;
+  open: number | string | null;
+  stageIds: string | null;
 }
 
 /** The funnel over the applications in `scope`, as of `now`. */
 export async function funnel(em: EntityManager, scope: FunnelScope, now = new Date()): Promise<Funnel> {
-  const { sql, params } = funnelStatement(em, scope, now);
-  const rows = await em.getConnection().execute<FunnelRow[]>(sql, params, 'all');
+  const { counts, nth, hires } = funnelStatements(em, scope);
+  const run = async ({ sql, params }: Statement): Promise<Record<string, unknown>[]> =>
+    em.getConnection().execute<Record<string, unknown>[]>(sql, params, 'all');
   const stages = new Map(STAGE_KINDS.map((kind) => [kind, emptyStage(kind)]));
-  const days: number[] = [];
-  for (const r of rows) {
-    const n = r.n === null ? 0 : Number(r.n);
-    if (r.what === 'hire') {
-      days.push(n / 86_400);
-      continue;
-    }
+  const open = new Map<StageKind, number>();
+  for (const r of (await run(counts)) as unknown as CountRow[]) {
     const stage = stages.get(r.kind as StageKind);
     if (!stage) continue;
-    if (r.what === 'entered') {
-      stage.entered = n;
-      stage.advanced = Number(r.m);
-    } else if (r.what === 'p50') stage.timeInStage.p50Seconds = Math.round(n);
-    else if (r.what === 'p90') stage.timeInStage.p90Seconds = Math.round(n);
-    else if (r.what === 'rejected') stage.rejected = n;
-    else if (r.what === 'current') stage.current = n;
-    else if (r.what === 'stage' && r.label !== null) stage.stageIds.push(r.label);
+    stage.entered = Number(r.entered);
+    stage.advanced = Number(r.advanced ?? 0);
+    stage.rejected = Number(r.rejected ?? 0);
+    open.set(stage.kind, Number(r.open ?? 0));
+    stage.stageIds = [...new Set((r.stageIds ?? '').split(',').filter(Boolean))].sort();
   }
   for (const s of stages.values()) {
     s.conversion = s.entered ? round(s.advanced / s.entered, 4) : 0;
-    s.stageIds.sort();
+    if (s.kind === 'hired' || !s.entered) continue;
+    s.current = open.get(s.kind) ?? 0;
+    const sides = [
+      { side: 'open' as const, count: s.current },
+      { side: 'closed' as const, count: s.entered - s.current },
+    ].sort((a, b) => a.count - b.count);
+    const seconds = async (p: number) => {
+      const [row] = await run(nth({ kind: s.kind, rank: nearestRank(s.entered, p), few: sides[0], many: sides[1], nowMs: now.getTime() }));
+      return row ? Math.round(Number(row.ms) / 1000) : null;
+    };
+    s.timeInStage = { p50Seconds: await seconds(50), p90Seconds: await seconds(90) };
   }
-  return { stages: [...stages.values()], hires: days.length, medianDaysToHire: days.length ? round(median(days), 2) : null };
+  const hired = stages.get('hired')!.entered;
+  // The median: the middle row, or the mean of the two middle rows.
+  const middle = hired ? (await run(hires((hired - 1) >> 1, 2 - (hired % 2)))).map((r) => Number(r.ms)) : [];
+  const medianMs = middle.length ? middle.reduce((a, b) => a + b, 0) / middle.length : null;
+  return { stages: [...stages.values()], hires: hired, medianDaysToHire: medianMs === null ? null : round(medianMs / 86_400_000, 2) };
 }
+
+/** The rank (1-based) of the `p`th percentile of `n` values, nearest rank. */
+const nearestRank = (n: number, p: number) => Math.floor((n * p + 99) / 100);
 
 const emptyStage = (kind: StageKind): FunnelStage => ({
   kind,
@@ -152,12 +178,6 @@ const emptyStage = (kind: StageKind): FunnelStage => ({
 });
 
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** A running application and how long it has waited in its stage. */
 export interface Waiting {

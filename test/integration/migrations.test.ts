@@ -47,6 +47,7 @@ const SQLITE_ALL = [
   'Migration20261207130000_hiring_manager_role',
   'Migration20261207140000_pipelines',
   'Migration20261207150000_reports',
+  'Migration20261207160000_application_stays',
 ];
 const POSTGRESQL_ALL = [
   'Migration20261130140000_initial',
@@ -61,6 +62,7 @@ const POSTGRESQL_ALL = [
   'Migration20261207130000_hiring_manager_role',
   'Migration20261207140000_pipelines',
   'Migration20261207150000_reports',
+  'Migration20261207160000_application_stays',
 ];
 const ALL = SQLITE_ALL;
 /** The migration just before `name` in the line the run selects, to migrate down to. */
@@ -70,6 +72,7 @@ const before = (name: string) => {
 };
 const TABLES = [
   'application_claims',
+  'application_stays',
   'applications',
   'candidate_data_keys',
   'companies',
@@ -201,6 +204,7 @@ describe('migrations', () => {
         sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (2, 'k1', 'BBBB', ?)", [at]),
       ).rejects.toThrow(/FOREIGN KEY|constraint/i);
       expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[0] : 'Migration20261130120000_hiring_teams')).toEqual([
+        'Migration20261207160000_application_stays',
         'Migration20261207150000_reports',
         'Migration20261207140000_pipelines',
         'Migration20261207130000_hiring_manager_role',
@@ -241,6 +245,7 @@ describe('migrations', () => {
       expect(await sql('select count(*) as n from webhook_deliveries')).toEqual([{ n: 1 }]);
       await expect(deliver('msg_2', 'wh_missing')).rejects.toThrow(/FOREIGN KEY|constraint/i);
       expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[1] : SQLITE_ALL[3])).toEqual([
+        'Migration20261207160000_application_stays',
         'Migration20261207150000_reports',
         'Migration20261207140000_pipelines',
         'Migration20261207130000_hiring_manager_role',
@@ -268,6 +273,7 @@ describe('migrations', () => {
         sql("insert into transition_intents (id, application_id, after_seq, created_at) values ('u1', 'app-1-2', 1, ?)", [at]),
       ).rejects.toThrow(/UNIQUE|duplicate|constraint/i);
       expect(await migrateDown(orm, before('Migration20261201000000_transition_intents'))).toEqual([
+        'Migration20261207160000_application_stays',
         'Migration20261207150000_reports',
         'Migration20261207140000_pipelines',
         'Migration20261207130000_hiring_manager_role',
@@ -300,6 +306,7 @@ describe('migrations', () => {
         { status: 'sending', lease_holder: 'a' },
       ]);
       expect(await migrateDown(orm, before('Migration20261201120000_notification_leases'))).toEqual([
+        'Migration20261207160000_application_stays',
         'Migration20261207150000_reports',
         'Migration20261207140000_pipelines',
         'Migration20261207130000_hiring_manager_role',

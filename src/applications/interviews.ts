@@ -295,6 +295,22 @@ export async function hasOwnScorecard(em: EntityManager, applicationId: string, 
   return rows.length > 0;
 }
 
+/** Of `applicationIds`, those the user's own scorecard is in for: one read for a list of interviews. */
+export async function applicationsWithOwnScorecard(
+  em: EntityManager,
+  applicationIds: readonly string[],
+  userId: number,
+): Promise<Set<string>> {
+  const ids = [...new Set(applicationIds)];
+  if (!ids.length) return new Set();
+  const rows = await em.execute<{ applicationId: string }[]>(
+    `select distinct application_id as "applicationId" from scorecards where author_id = ? and application_id in (${ids.map(() => '?').join(', ')})`,
+    [userId, ...ids],
+    'all',
+  );
+  return new Set(rows.map((r) => r.applicationId));
+}
+
 /**
  * `true` while the application has an interview completed since its last stage change (`updated_at`
  * is the time of its last transition) and none still scheduled or awaiting feedback, as the workflow

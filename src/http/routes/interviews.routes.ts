@@ -12,6 +12,7 @@ import { accessTo, assertAccess, JUDGES, READERS, RUNNERS, type ApplicationAcces
 import {
   findInterview,
   findScorecard,
+  applicationsWithOwnScorecard,
   hasOwnScorecard,
   interviewsOf,
   listInterviews,
@@ -213,11 +214,13 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
     responses: { 200: { description: 'The interviews', schema: InterviewList } },
     async handler(ctx, { user }) {
       const rows = await interviewsOf(em(), user.id, new Date().toISOString(), 100);
-      const sighted = new Map<string, boolean>();
-      for (const r of rows)
-        if (!sighted.has(r.applicationId)) sighted.set(r.applicationId, await hasOwnScorecard(em(), r.applicationId, user.id));
+      const sighted = await applicationsWithOwnScorecard(
+        em(),
+        rows.map((r) => r.applicationId),
+        user.id,
+      );
       ctx.body = {
-        items: rows.map((r) => interviewView(r, { access: 'interviewer', userId: user.id, sighted: sighted.get(r.applicationId)! })),
+        items: rows.map((r) => interviewView(r, { access: 'interviewer', userId: user.id, sighted: sighted.has(r.applicationId) })),
         nextCursor: null,
       };
     },

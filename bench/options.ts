@@ -28,6 +28,8 @@ export interface BenchOptions {
   temporalAddress?: string;
   /** Start the full Temporal server on PostgreSQL (as `npm run test:cluster` does) instead of the dev server. */
   temporalServer: boolean;
+  /** The API, worker and notifier trace into a Jaeger the bench starts: the overhead of tracing, as a figure of its own. */
+  tracing: boolean;
   /** Compare ratios with bench/bounds.ts and exit 1 when one is far off (always on in quick mode). */
   check: boolean;
   outDir: string;
@@ -57,6 +59,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --temporal-server       start the full Temporal server on PostgreSQL (as npm run test:cluster builds
                           it) instead of the dev server; its CPU and memory are sampled with PostgreSQL's
   --profile               run the API, worker and notifier with --cpu-prof
+  --tracing               run the API, worker and notifier with OpenTelemetry tracing on, into a
+                          Jaeger the bench starts (the overhead of tracing)
   --check                 compare ratios with bench/bounds.ts and exit 1 when one is far off
   --out DIR               where the JSON results go (var/bench)`;
 
@@ -101,6 +105,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     '--temporal',
     '--temporal-server',
     '--profile',
+    '--tracing',
     '--check',
     '--out',
   ]);
@@ -108,7 +113,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}\n${USAGE}`);
     if (
       !a.startsWith('--') &&
-      !(i > 0 && argv[i - 1].startsWith('--') && !['--quick', '--temporal-server', '--profile', '--check'].includes(argv[i - 1]))
+      !(
+        i > 0 &&
+        argv[i - 1].startsWith('--') &&
+        !['--quick', '--temporal-server', '--profile', '--tracing', '--check'].includes(argv[i - 1])
+      )
     )
       throw new Error(`unexpected argument ${a}\n${USAGE}`);
   }
@@ -132,6 +141,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     temporalAddress: value('--temporal'),
     temporalServer: argv.includes('--temporal-server'),
     profile: argv.includes('--profile'),
+    tracing: argv.includes('--tracing'),
     check: quick || argv.includes('--check'),
     outDir: value('--out') ?? 'var/bench',
   };

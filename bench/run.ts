@@ -58,6 +58,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     profile: opts.profile,
     temporalAddress: opts.temporalAddress,
     temporalServer: opts.temporalServer,
+    tracing: opts.tracing,
     recruiterId: () => seeded.recruiterId,
     async beforeStart(env) {
       seeder = new Seeder(sqliteFileFromUrl(env.DATABASE_URL));

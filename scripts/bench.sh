@@ -8,6 +8,8 @@ if [[ " $* " == *" --temporal-server "* ]]; then
 else
   source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 fi
+# `--tracing` runs the system traced into Jaeger (built once, as for `npm run dev -- --tracing`).
+if [[ " $* " == *" --tracing "* ]]; then ensure_jaeger; fi
 cd "$ATS_ROOT"
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then node node_modules/typescript/bin/tsc -p tsconfig.build.json; fi
 # `npm run bench:list`: the list measure alone (bench/list.ts).

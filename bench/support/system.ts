@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { enginePaths, freePort, startRedis, startTemporal, type Engine } from '../../src/dev/engines';
+import { enginePaths, freePort, startJaeger, startRedis, startTemporal, type Engine } from '../../src/dev/engines';
 import { ROOT, runScript, startProcess, type BenchProcess } from './processes';
 import { NODE_FLAGS, PROCESS_ENV, type ProcessName } from '../../src/main/process-settings';
 import { startSmtpSink, type SmtpCounter } from './smtp-counter';
@@ -65,6 +65,8 @@ export interface SystemOptions {
   profile: boolean;
   temporalAddress?: string;
   temporalServer?: boolean;
+  /** The API, worker and notifier trace into a Jaeger of the run's own (not sampled: the cost measured is theirs). */
+  tracing?: boolean;
   recruiterId: () => number;
   /** Only the API and the bare list beside the engines, for the list measure alone (bench/list.ts). */
   listOnly?: boolean;
@@ -118,6 +120,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       ? await startFullServer(dir, stops, processes)
       : (opts.temporalAddress ?? `127.0.0.1:${temporalPort}`);
     const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
+    const otlpEndpoint = opts.tracing ? await startTracingBackend(paths.jaeger, dir, logDir, stops) : undefined;
     const env: Record<string, string> = {
       NODE_ENV: 'production',
       SECRET_KEY: randomBytes(32).toString('hex'),
@@ -153,7 +156,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       const p = await startProcess({
         name,
         script,
-        env: { ...PROCESS_ENV, ...env, ...extra },
+        env: { ...PROCESS_ENV, ...env, ...extra, ...tracingEnv(name, otlpEndpoint) },
         logDir,
         ready,
         nodeArgs: [...NODE_FLAGS[runAs], ...(profiled ? profileArgs(name) : [])],
@@ -236,3 +239,25 @@ async function startFullServer(dir: string, stops: (() => Promise<void>)[], proc
 }
 
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** Jaeger, as `npm run dev -- --tracing` runs it, on ports of the run's own; its OTLP endpoint. */
+async function startTracingBackend(binary: string, dir: string, logDir: string, stops: (() => Promise<void>)[]): Promise<string> {
+  const [otlpPort, uiPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
+  const jaeger = await startJaeger({
+    binary,
+    otlpPort,
+    uiPort,
+    grpcPort,
+    dir: path.join(dir, 'jaeger'),
+    logFile: path.join(logDir, 'jaeger.log'),
+  });
+  stops.push(() => jaeger.stop());
+  return `http://127.0.0.1:${otlpPort}`;
+}
+
+/** Tracing for the system's own processes (a curve's extra workers too); the baselines never trace. */
+function tracingEnv(name: string, otlpEndpoint: string | undefined): Record<string, string> {
+  const base = name.replace(/-\d+$/, '');
+  if (!otlpEndpoint || !['api', 'worker', 'notifier'].includes(base)) return {};
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, OTEL_SERVICE_NAME: `ats-${base}` };
+}

@@ -49,3 +49,25 @@ describeWithJaeger('tracing across the processes, in Jaeger', () => {
     expect(JSON.parse(line!).trace_id).toBe(request.traceID);
   }, 90_000);
 });
+
+/** A collector that is down costs an export's timeout at most: every process still stops within 10 s of SIGTERM. */
+describe('tracing on with the collector down', () => {
+  let system: TracedSystem;
+  beforeAll(async () => {
+    system = await startTracedSystem({ collectorDown: true });
+  }, 120_000);
+  afterAll(async () => {
+    await system?.stop();
+  }, 30_000);
+
+  test('requests are served, and the api, worker and notifier exit cleanly within 10 s of SIGTERM', async () => {
+    // Spans are waiting to be exported when the signal comes.
+    await tracedStageChange(system.api);
+    const exits = await system.terminate();
+    expect(exits.map((e) => e.name).sort()).toEqual(['api', 'notifier', 'worker']);
+    for (const e of exits) {
+      expect([e.name, e.code]).toEqual([e.name, 0]);
+      expect(e.ms).toBeLessThan(10_000);
+    }
+  }, 90_000);
+});

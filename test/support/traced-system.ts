@@ -20,6 +20,19 @@ export function describeWithJaeger(name: string, fn: () => void): void {
   describe.skip(name, fn);
 }
 
+/**
+ * Jaeger's UI is a separate build (jaeger-ui, with npm) that its Go module does not carry: the binary
+ * `go install` builds serves a placeholder page. Tests of the UI run given JAEGER_UI_ASSETS, the
+ * folder of a jaeger-ui build, and otherwise skip and say why.
+ */
+export function describeWithJaegerUi(name: string, fn: () => void): void {
+  if (!process.env.JAEGER_UI_ASSETS) {
+    console.warn(`SKIPPED "${name}": Jaeger built from its Go module serves no UI; set JAEGER_UI_ASSETS to a jaeger-ui build`);
+    return describe.skip(name, fn);
+  }
+  describeWithJaeger(name, fn);
+}
+
 /** A span as Jaeger's query API returns it, with its process's service name resolved. */
 export interface JaegerSpan {
   traceID: string;
@@ -36,6 +49,8 @@ export interface TracedSystem {
   jaeger: string;
   /** Everything the api, worker and notifier printed. */
   output(): string;
+  /** SIGTERM to the api, worker and notifier at once: how long each took to exit, and how. */
+  terminate(): Promise<{ name: string; ms: number; code: number | null }[]>;
   stop(): Promise<void>;
 }
 
@@ -44,19 +59,22 @@ export interface TracedSystem {
  * OTEL_EXPORTER_OTLP_ENDPOINT set to a Jaeger of their own and OTEL_SERVICE_NAME per process, on a
  * seeded database and the run's Temporal server and Redis.
  */
-export async function startTracedSystem(): Promise<TracedSystem> {
+export async function startTracedSystem(options: { collectorDown?: boolean } = {}): Promise<TracedSystem> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-tracing-'));
   const [otlpPort, uiPort, grpcPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const jaeger: Engine = await startJaeger({
-    binary: JAEGER_BINARY,
-    otlpPort,
-    uiPort,
-    grpcPort,
-    dir: path.join(dir, 'jaeger'),
-    logFile: path.join(dir, 'jaeger.log'),
-    uiAssets: process.env.JAEGER_UI_ASSETS,
-  });
-  const children: ChildProcess[] = [];
+  // Collector down: the endpoint names a port nothing listens on.
+  const jaeger: Engine | undefined = options.collectorDown
+    ? undefined
+    : await startJaeger({
+        binary: JAEGER_BINARY,
+        otlpPort,
+        uiPort,
+        grpcPort,
+        dir: path.join(dir, 'jaeger'),
+        logFile: path.join(dir, 'jaeger.log'),
+        uiAssets: process.env.JAEGER_UI_ASSETS,
+      });
+  const children: (ChildProcess & { label?: string })[] = [];
   let output = '';
   const stop = async () => {
     await Promise.all(
@@ -64,9 +82,20 @@ export async function startTracedSystem(): Promise<TracedSystem> {
         c.exitCode === null && c.signalCode === null ? new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))) : null,
       ),
     );
-    await jaeger.stop();
+    await jaeger?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   };
+  const terminate = () =>
+    Promise.all(
+      children.map((c) => {
+        const started = Date.now();
+        const exited = new Promise<{ name: string; ms: number; code: number | null }>((resolve) =>
+          c.once('exit', (code) => resolve({ name: c.label!, ms: Date.now() - started, code })),
+        );
+        c.kill('SIGTERM');
+        return exited;
+      }),
+    );
   try {
     const env = {
       ...process.env,
@@ -81,7 +110,7 @@ export async function startTracedSystem(): Promise<TracedSystem> {
       const child = spawn(process.execPath, [path.join(ROOT, `dist/src/main/${name}.js`)], { env: { ...env, ...own }, stdio: 'pipe' });
       child.stdout!.on('data', (d) => (output += d));
       child.stderr!.on('data', (d) => (output += d));
-      children.push(child);
+      children.push(Object.assign(child, { label: name }));
     }
     const api = `http://127.0.0.1:${apiPort}`;
     const deadline = Date.now() + 60_000;
@@ -94,7 +123,7 @@ export async function startTracedSystem(): Promise<TracedSystem> {
       if (Date.now() > deadline) throw new Error(`the API was not ready within 60 s:\n${output}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    return { api, jaeger: `http://127.0.0.1:${uiPort}`, output: () => output, stop };
+    return { api, jaeger: `http://127.0.0.1:${uiPort}`, output: () => output, terminate, stop };
   } catch (err) {
     await stop();
     throw err;

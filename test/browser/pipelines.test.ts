@@ -268,6 +268,19 @@ async function seriousViolations(page: Page): Promise<string[]> {
       chart.locator('rect.bar').evaluateAll((bars) => bars.slice(0, 3).map((b) => b.getAttribute('data-value'))),
     ).resolves.toEqual(['3', '2', '1']);
 
+    // The funnel over a period: all three applied today; none from tomorrow on.
+    const day = (plusDays: number) => new Date(Date.now() + plusDays * 86_400_000).toISOString().slice(0, 10);
+    const period = page.getByRole('form', { name: 'Period of the funnel' });
+    await period.getByLabel('Applied from').fill(day(1));
+    await period.getByRole('button', { name: 'Show' }).click();
+    await funnel.locator('tr[data-kind="applied"] td:nth-of-type(2)', { hasText: /^0$/ }).waitFor();
+    await expect(row('funnel', 'applied')).resolves.toEqual(['', '0', '0', '0', '0', '0%']);
+    await period.getByLabel('Applied from').fill(day(0));
+    await period.getByLabel('through').fill(day(0));
+    await period.getByRole('button', { name: 'Show' }).click();
+    await funnel.locator('tr[data-kind="applied"] td:nth-of-type(2)', { hasText: /^3$/ }).waitFor();
+    await expect(row('funnel', 'applied')).resolves.toEqual(['applied', '3', '1', '2', '0', '66.7%']);
+
     const time = page.locator('[data-report="time-in-stage"]');
     const timeChart = time.getByRole('img', { name: 'Median and 90th percentile time in each stage kind' });
     await expect(timeChart.locator('rect.bar').count()).resolves.toBe(2 * (await time.locator('tbody tr').count()));

@@ -17,6 +17,15 @@ type Wait = TimeInStage['items'][number];
 const nameOf = (w: Wait) => w.candidate.fullName ?? w.candidate.email;
 const percent = (conversion: number) => `${Math.round(conversion * 1000) / 10}%`;
 
+/**
+ * The funnel's `[from, to)` for a period of whole days, both ends included (UTC): the day after
+ * `to` is where it stops. An empty date leaves that end open.
+ */
+function periodQuery(p: { from: string; to: string }): { from?: string; to?: string } {
+  const day = (d: string, plus = 0) => new Date(Date.parse(`${d}T00:00:00Z`) + plus * 86_400_000).toISOString();
+  return { ...(p.from ? { from: day(p.from) } : {}), ...(p.to ? { to: day(p.to, 1) } : {}) };
+}
+
 /** How many of the longest waits the chart draws; the table lists them all. */
 const LONGEST = 10;
 
@@ -30,13 +39,19 @@ export function ReportsPage({ jobId }: { jobId: string }) {
   const [funnel, setFunnel] = useState<Funnel | null>(null);
   const [waits, setWaits] = useState<TimeInStage['items'] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The funnel's period, as the form holds it (dates, both optional) and as it was last asked for.
+  const [period, setPeriod] = useState({ from: '', to: '' });
+  const [asked, setAsked] = useState({ from: '', to: '' });
 
   useEffect(() => {
-    void api.GET('/api/jobs/{id}', { params: { path: { id: jobId } } }).then(({ data }) => setJob(data ?? null));
-    void api.GET('/api/reports/funnel', { params: { query: { jobId } } }).then(({ data, error, response }) => {
+    void api.GET('/api/reports/funnel', { params: { query: { jobId, ...periodQuery(asked) } } }).then(({ data, error, response }) => {
       setFunnel(data ?? null);
       if (!data) setError(describe(error, response));
     });
+  }, [jobId, asked]);
+
+  useEffect(() => {
+    void api.GET('/api/jobs/{id}', { params: { path: { id: jobId } } }).then(({ data }) => setJob(data ?? null));
     void api.GET('/api/reports/time-in-stage', { params: { query: { jobId } } }).then(({ data, error, response }) => {
       setWaits(data?.items ?? null);
       if (!data) setError(describe(error, response));
@@ -49,6 +64,23 @@ export function ReportsPage({ jobId }: { jobId: string }) {
         <Link to={`/recruiter/jobs/${jobId}/board`}>Board</Link> ·{' '}
         <Link to={`/recruiter/jobs/${jobId}/pipeline`}>Pipeline and versions</Link>
       </p>
+      <form
+        class="filters"
+        aria-label="Period of the funnel"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setAsked({ ...period });
+        }}
+      >
+        <label>
+          Applied from{' '}
+          <input type="date" name="from" value={period.from} onInput={(e) => setPeriod({ ...period, from: e.currentTarget.value })} />
+        </label>
+        <label>
+          through <input type="date" name="to" value={period.to} onInput={(e) => setPeriod({ ...period, to: e.currentTarget.value })} />
+        </label>
+        <button type="submit">Show</button>
+      </form>
       <Alert message={error} />
       {funnel ? <FunnelReport funnel={funnel} /> : null}
       {waits ? <Waits waits={waits} /> : null}

@@ -98,6 +98,7 @@ function atRate(r: BenchResult): Table | null {
       f(med([...rounds], (p) => p[side].summary.p50)),
       f(med([...rounds], (p) => p[side].summary.p99)),
       sides[side]
+        .filter((proc) => rounds.some((p) => p[side].usage[proc]))
         .map(
           (proc) =>
             `${proc} ${f(

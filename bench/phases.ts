@@ -400,3 +400,55 @@ function notificationJob(runId: string, i: number): NotificationJobData {
     reason: null,
   };
 }
+
+/** The reports' four measures (bench/reports.ts, and the bench's reports phase). */
+export const REPORT_MEASURES = ['funnel, every job', 'funnel, one job', 'time in stage, every job', 'time in stage, one job'] as const;
+export type ReportMeasure = (typeof REPORT_MEASURES)[number];
+
+/**
+ * Each report for every job (as an admin) and for one large job, `requests` times after a few
+ * unmeasured ones, one request at a time: the time one reader waits, not a throughput.
+ */
+export async function reportLoads(
+  ctx: BenchContext,
+  jobId: number,
+  adminToken: string,
+  requests: number,
+): Promise<Record<ReportMeasure, Side>> {
+  const sides = {} as Record<ReportMeasure, Side>;
+  for (const measureName of REPORT_MEASURES) {
+    const path = `/api/reports/${measureName.startsWith('funnel') ? 'funnel' : 'time-in-stage'}${measureName.endsWith('one job') ? `?jobId=${jobId}` : ''}`;
+    const warmup = 3;
+    sides[measureName] = await measure(ctx, measureName, {
+      kind: 'http',
+      baseUrl: ctx.system.apiUrl,
+      concurrency: 1,
+      warmup,
+      requests: Array.from({ length: warmup + requests }, () => ({ method: 'GET', path, token: adminToken, expect: 200 })),
+    });
+  }
+  return sides;
+}
+
+/** A report measure over rounds: the medians of the rounds' p50 and p99, and the API's CPU per request. */
+export interface ReportFigure {
+  p50: number;
+  p99: number;
+  cpuMsPerRequest: number;
+  errors: number;
+}
+
+export function reportFigures(rounds: Record<ReportMeasure, Side>[]): Record<ReportMeasure, ReportFigure> {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const figures = {} as Record<ReportMeasure, ReportFigure>;
+  for (const m of REPORT_MEASURES) {
+    const runs = rounds.map((r) => r[m]);
+    figures[m] = {
+      p50: median(runs.map((r) => r.summary.p50)),
+      p99: median(runs.map((r) => r.summary.p99)),
+      cpuMsPerRequest: median(runs.map((r) => (r.usage.api?.cpuMs ?? NaN) / r.summary.ops)),
+      errors: runs.reduce((n, r) => n + r.summary.errors, 0),
+    };
+  }
+  return figures;
+}

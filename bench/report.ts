@@ -215,6 +215,16 @@ function histories(r: BenchResult): Table {
   };
 }
 
+/** The reports at the list's applications, one request at a time; absent from runs before they were measured. */
+function reports(r: BenchResult): Table | null {
+  if (!r.reports) return null;
+  return {
+    title: `Reports at ${r.reports.rows} applications (one request at a time, as an admin; one job: the list's first; medians of ${r.reports.rounds.length} rounds)`,
+    head: ['measure', 'p50 ms', 'p99 ms', 'API CPU ms per request', 'errors'],
+    rows: Object.entries(r.reports.figures).map(([name, v]) => [name, f(v.p50), f(v.p99), f(v.cpuMsPerRequest), String(v.errors)]),
+  };
+}
+
 function work(r: BenchResult): Table {
   const cells = (w: EngineWork) => [
     f(w.events),
@@ -345,12 +355,14 @@ export function tablesOf(r: BenchResult): Table[] {
   const stepTable = steps(r);
   const partsTable = parts(r);
   const rateTable = atRate(r);
+  const reportTable = reports(r);
   return [
     measures(r),
     ...roundsOf(r),
     work(r),
     resources(r),
     ...(rateTable ? [rateTable] : []),
+    ...(reportTable ? [reportTable] : []),
     ...(partsTable ? [partsTable] : []),
     ...(stepTable ? [stepTable] : []),
     verdicts('Targets', targetsOf(r)),

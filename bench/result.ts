@@ -1,5 +1,5 @@
 import type { BenchOptions } from './options';
-import type { NotifierSide, Pair, Side } from './phases';
+import type { NotifierSide, Pair, ReportFigure, ReportMeasure, Side } from './phases';
 
 export interface NotifierPair {
   system: NotifierSide;
@@ -37,6 +37,8 @@ export interface BenchResult {
    * makes up each side's cost per operation (the load's own is reported apart).
    */
   atRate?: { applyRate: number; stageChangeRate: number; sides: { system: string[]; bare: string[] }; apply: Pair[]; stageChange: Pair[] };
+  /** The funnel and time in stage at the list's applications, one request at a time (bench/phases.ts, reportLoads): medians of the rounds. */
+  reports?: { rows: number; figures: Record<ReportMeasure, ReportFigure>; rounds: Record<ReportMeasure, Side>[] };
   /**
    * Highest PSS (proportional memory, smaps_rollup) of each system process over the phases named;
    * `source` is `rss` when some sample could not read smaps_rollup and counted RSS instead.

@@ -9,6 +9,8 @@ import { parseOptions, USAGE, type BenchOptions } from './options';
 import {
   applyRound,
   lists,
+  reportFigures,
+  reportLoads,
   notifications,
   stageChanges,
   transitionWork,
@@ -34,6 +36,8 @@ import { checkBounds } from './bounds';
  */
 const APPLY_JOBS = 10;
 const LIST_JOBS = 100;
+/** Measured requests per report, scope and round. */
+const REPORT_REQUESTS = 20;
 
 async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
   const startedAt = new Date();
@@ -44,6 +48,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
   const listSizes = [...new Set([...opts.listCurve, opts.listRows])].sort((a, b) => a - b);
   const seeded = {
     recruiterId: 0,
+    adminId: 0,
     candidates: [] as number[],
     applyJobs: [] as number[],
     listJobs: [] as number[],
@@ -64,6 +69,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       seeder = new Seeder(sqliteFileFromUrl(env.DATABASE_URL));
       seeder.offsetIds();
       [seeded.recruiterId] = seeder.users('recruiter', 1, 'recruiter');
+      [seeded.adminId] = seeder.users('admin', 1, 'admin');
       const perRound = (clients: number) => warmupFor(clients) + opts.applies;
       // Each round's applies take fresh candidates twice: the system's, and the CRUD side's.
       const applyRounds = [...Array(2 * opts.rounds + opts.workerCurve.length).fill(opts.clients), ...opts.clientsCurve];
@@ -83,7 +89,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
   const connection = await Connection.connect({ address: system.temporalAddress });
   try {
     const tokens = createTokenService(system.env.SECRET_KEY, 24 * 60);
-    const token = (id: number, role: 'candidate' | 'recruiter') => tokens.issue({ id, role, passwordHash: 'x' }).accessToken;
+    const token = (id: number, role: 'candidate' | 'recruiter' | 'admin') => tokens.issue({ id, role, passwordHash: 'x' }).accessToken;
     const sampler = new UsageSampler();
     for (const [name, p] of system.processes) sampler.track(name, p.pids ?? p.pid);
     let nextCandidate = 0;
@@ -138,6 +144,11 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       listCurve.push({ rows, ...medianRound(rounds.list, roundRatios.list, false) });
     }
     const list = listCurve.find((c) => c.rows === opts.listRows)!;
+    const reportRounds = [];
+    for (let k = 1; k <= opts.rounds; k++) {
+      say(`round ${k} of ${opts.rounds}: reports at ${opts.listRows} applications`);
+      reportRounds.push(await reportLoads(ctx, seeded.listJobs[0], token(seeded.adminId, 'admin'), REPORT_REQUESTS));
+    }
 
     for (let k = 1; k <= opts.rounds; k++) {
       say(`round ${k} of ${opts.rounds}: notifications`);
@@ -197,6 +208,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       cached,
       atRest,
       atRate: rated,
+      reports: { rows: opts.listRows, figures: reportFigures(reportRounds), rounds: reportRounds },
       pss: {
         source: memorySource([...systemSides, ...notifierSides]),
         apiDuringWrites: maxPss(

@@ -14,4 +14,6 @@ cd "$ATS_ROOT"
 if [ -z "${ATS_SKIP_BUILD:-}" ]; then node node_modules/typescript/bin/tsc -p tsconfig.build.json; fi
 # `npm run bench:list`: the list measure alone (bench/list.ts).
 if [ "${1:-}" = list ]; then shift; exec node dist/bench/list.js "$@"; fi
+# `npm run bench:reports`: the reports measure alone (bench/reports.ts).
+if [ "${1:-}" = reports ]; then shift; exec node dist/bench/reports.js "$@"; fi
 exec node dist/bench/run.js "$@"

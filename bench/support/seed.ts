@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { FILL_APPLICATION_STAYS } from '../../migrations/Migration20261207160000_application_stays';
 
 /**
  * Rows written straight into the migrated SQLite file before the system starts: accounts, jobs on
@@ -27,7 +28,7 @@ export class Seeder {
   }
 
   /** `count` accounts of one role; their ids, which SQLite hands out consecutively. */
-  users(role: 'candidate' | 'recruiter', count: number, prefix: string): number[] {
+  users(role: 'candidate' | 'recruiter' | 'admin', count: number, prefix: string): number[] {
     if (count === 0) return [];
     this.db
       .prepare(
@@ -102,6 +103,66 @@ export class Seeder {
         select id, 2, 'applied', stage, updated_at, 'bench', null from applications where created_at >= ? and created_at < ? and seq = 2`,
         )
         .run(...range);
+    })();
+    this.fillStays();
+  }
+
+  /**
+   * Applications `0` … `count - 1` with histories a hiring team leaves: created five minutes apart
+   * over the year before now, one in five in `jobIds[0]` (the large job), the rest over the
+   * others, each with its own candidate. Each goes on from applied (hours to days per stage) with a
+   * chance per stage (70% to screening, 60% to interview, 50% to offer, 80% of offers hired); one
+   * that stops is rejected as long after its last move as it would have stayed and up to three weeks
+   * more, unless that is still to come: the recent ones are running.
+   */
+  reportRows(jobIds: number[], candidateIds: number[], count: number): void {
+    const J = jobIds.length - 1;
+    if (candidateIds.length < count) throw new Error(`${count} report rows need ${count} candidates, got ${candidateIds.length}`);
+    const now = Math.floor(Date.now() / 1000);
+    const spread = Math.floor((365 * 86_400) / count);
+    // A pseudo-random 0..999 per application and salt: the same rows on every run.
+    const r = (salt: number) => `((i + 1) * ${48271 + salt * 7919} % 2147483647 * 16807 % 2147483647 % 1000)`;
+    const iso = (t: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${t}, 'unixepoch')`;
+    const kind = (d: string) =>
+      `case ${d} when 0 then 'applied' when 1 then 'screening' when 2 then 'interview' when 3 then 'offer' else 'hired' end`;
+    const hours = [`1 + ${r(6)} % 240`, `24 + ${r(7)} % 336`, `48 + ${r(8)} % 336`, `24 + ${r(9)} % 240`];
+    this.db.exec(`create temp table report_rows as
+      with recursive n(i) as (select 0 union all select i + 1 from n where i < ${count - 1}),
+      p as (select i, ${now} - (${count} - i) * ${spread} as t0,
+          case when ${r(1)} >= 700 then 0 when ${r(2)} >= 600 then 1 when ${r(3)} >= 500 then 2 when ${r(4)} >= 800 then 3 else 4 end as depth,
+          ${hours.map((x, k) => `3600 * (${x}) as h${k}`).join(', ')} from n),
+      t as (select i, depth, t0, t0 + h0 as t1, t0 + h0 + h1 as t2, t0 + h0 + h1 + h2 as t3, t0 + h0 + h1 + h2 + h3 as t4,
+          case depth when 0 then h0 when 1 then h1 when 2 then h2 else h3 end + 3600 * (${r(10)} % 504) as stay from p)
+      select i, case when i % 5 = 0 then ${jobIds[0]} else ${jobIds[1] ?? jobIds[0]} + (i % ${Math.max(J, 1)}) end as job,
+        ${candidateIds[0]} + i as candidate, depth, t0, t1, t2, t3, t4,
+        case depth when 0 then t0 when 1 then t1 when 2 then t2 when 3 then t3 else t4 end as last_at,
+        case when depth < 4 and case depth when 0 then t0 when 1 then t1 when 2 then t2 else t3 end + stay < ${now} then 1 else 0 end as rejected,
+        stay from t`);
+    this.db.transaction(() => {
+      this.db.exec(`insert into applications (id, job_id, candidate_id, stage, seq, cover_letter, resume_url, created_at, updated_at,
+          pipeline_version, stage_kind)
+        select 'application-job' || job || '-candidate' || candidate, job, candidate, stage, depth + 1 + rejected, null, null,
+          ${iso('t0')}, ${iso('case when rejected = 1 then last_at + stay else last_at end')}, 1, stage
+        from (select *, case when rejected = 1 then 'rejected' else ${kind('depth')} end as stage from report_rows)`);
+      this.db.exec(`insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason, to_kind)
+        with recursive d(k) as (select 0 union all select k + 1 from d where k < 4)
+        select 'application-job' || job || '-candidate' || candidate, k + 1, case when k > 0 then ${kind('k - 1')} end, ${kind('k')},
+          ${iso('case k when 0 then t0 when 1 then t1 when 2 then t2 when 3 then t3 else t4 end')}, 'bench', null, ${kind('k')}
+        from report_rows join d on k <= depth`);
+      this.db.exec(`insert into stage_events (application_id, seq, from_stage, to_stage, at, actor, reason, to_kind)
+        select 'application-job' || job || '-candidate' || candidate, depth + 2, ${kind('depth')}, 'rejected', ${iso('last_at + stay')},
+          'bench', 'not a fit', 'rejected'
+        from report_rows where rejected = 1`);
+    })();
+    this.db.exec('drop table report_rows');
+    this.fillStays();
+  }
+
+  /** The reports' per-application rows, read from every stage event as their migration reads them. */
+  private fillStays(): void {
+    this.db.transaction(() => {
+      this.db.exec('delete from application_stays');
+      this.db.exec(FILL_APPLICATION_STAYS);
     })();
     this.db.exec('analyze');
   }

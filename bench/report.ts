@@ -36,7 +36,10 @@ function measures(r: BenchResult): Table {
 
 /** Which processes serve each phase: CPU of the others is idle noise, and their RSS is not the phase's. */
 const SERVING: Record<string, { cpu: string[]; rss: string[] }> = {
-  apply: { cpu: ['api', 'worker', 'notifier', 'temporal', 'postgres', 'redis', 'smtp', 'load'], rss: ['api', 'worker', 'notifier'] },
+  apply: {
+    cpu: ['api', 'worker', 'notifier', 'temporal', 'postgres', 'redis', 'smtp', 'load'],
+    rss: ['api', 'worker', 'notifier', 'smtp'],
+  },
   'bare apply': { cpu: ['bare-worker', 'temporal', 'postgres', 'redis', 'load'], rss: ['bare-worker'] },
   list: { cpu: ['api', 'load'], rss: ['api'] },
   'bare list': { cpu: ['bare-list', 'load'], rss: ['bare-list'] },

@@ -2,23 +2,10 @@ import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob, type Actor } from '../support/applications';
-import { CHROMIUM, launchChromium } from '../support/chromium';
+import { CHROMIUM, launchChromium, seriousViolations, signIn as signInAs } from '../support/chromium';
 
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`Skipping the pipeline pages' browser test: ${CHROMIUM} does not exist (apt-get install chromium).`);
-
-/** axe-core's serious and critical findings on the page as it is now (through DevTools: the CSP refuses inline scripts). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; help: string }[] }> } }
-    ).axe;
-    return (await axe.run()).violations;
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help}`);
-}
 
 (hasChromium ? describe : describe.skip)('the pipeline editor, migrations, moves back, reopening and the reports in Chromium', () => {
   let stack: TestStack;
@@ -37,13 +24,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
     });
     return page;
   }
-  async function signIn(page: Page, who: Actor): Promise<void> {
-    await page.goto(`${stack.url}/app/signin`);
-    await page.getByLabel('E-mail').fill(who.user.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
+  const signIn = (page: Page, who: Actor) => signInAs(page, stack.url, who.user.email, who.password);
   async function axeScan(page: Page, name: string): Promise<void> {
     axeFindings[name] = await seriousViolations(page);
   }

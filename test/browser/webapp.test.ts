@@ -4,35 +4,12 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStack, type TestStack } from '../support/stack';
 import { addToTeam, bundleWorkflows, createJob } from '../support/applications';
-import { CHROMIUM, launchChromium } from '../support/chromium';
+import { CHROMIUM, launchChromium, seriousViolations, signIn as signInAs } from '../support/chromium';
 
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 // Set to a folder (e.g. docs) to write the README's screenshots there.
 const SCREENSHOT_DIR = process.env.ATS_SCREENSHOT_DIR;
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`Skipping the web app browser test: ${CHROMIUM} does not exist (apt-get install chromium).`);
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/**
- * axe-core's serious and critical findings on the page as it is now. The script goes in through
- * DevTools evaluation: the app's CSP rightly refuses an injected inline <script>.
- */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 (hasChromium ? describe : describe.skip)(
   `the web app at /app in headless Chromium${hasChromium ? '' : ' (skipped: no /usr/bin/chromium)'}`,
@@ -74,13 +51,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
       axeFindings[name] = await seriousViolations(page);
     }
 
-    async function signIn(page: Page, email: string, password: string): Promise<void> {
-      await page.goto(`${stack.url}/app/signin`);
-      await page.getByLabel('E-mail').fill(email);
-      await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    }
+    const signIn = (page: Page, email: string, password: string) => signInAs(page, stack.url, email, password);
 
     beforeAll(async () => {
       stack = await startStack({}, { worker: { workflowBundle: await bundleWorkflows() } });

@@ -9,7 +9,7 @@ import { freePort, portAnswers } from '../../src/dev/engines';
 import { runSchemathesis } from '../support/contract';
 import { sendOriginalDesignRequests, type OriginalDesignRun } from '../support/original-design';
 import { testDatabase } from '../support/stack';
-import { launchChromium } from '../support/chromium';
+import { launchChromium, signIn } from '../support/chromium';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -132,11 +132,7 @@ describe(`npm run dev on ${DIALECT}`, () => {
       for (const title of ['Backend Developer', 'Data Analyst', 'Frontend Engineer'])
         await page.getByRole('link', { name: title }).waitFor();
 
-      await page.goto(`${api}/app/signin`);
-      await page.getByLabel('E-mail').fill(DEMO_CANDIDATE.email);
-      await page.getByLabel('Password').fill(DEMO_CANDIDATE.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await signIn(page, api, DEMO_CANDIDATE.email, DEMO_CANDIDATE.password);
       await page.goto(`${api}/app`);
       await page.getByRole('link', { name: 'Data Analyst' }).click();
       await page.getByRole('heading', { name: 'Data Analyst' }).waitFor();

@@ -1,4 +1,4 @@
-import { cpuMs } from './processes';
+import { cpuMs, rssMb } from './processes';
 import { memoryOf } from './memory';
 
 export interface ProcessUsage {
@@ -15,13 +15,19 @@ export interface ProcessUsage {
 }
 
 /**
- * Samples the memory (PSS and RSS, /proc/<pid>/smaps_rollup) of the run's processes every
- * `intervalMs` while a phase runs, and their CPU time at its start and end (/proc/<pid>/stat).
+ * Samples the resident memory (VmRSS, /proc/<pid>/status) of the run's processes every `intervalMs`
+ * while a phase runs, their PSS (/proc/<pid>/smaps_rollup) every `pssIntervalMs` and at the phase's
+ * start and end, and their CPU time at its start and end (/proc/<pid>/stat). Reading smaps_rollup
+ * walks the process's page tables, several ms of this process's CPU for a worker on the shared
+ * cores, so PSS is read less often than RSS.
  */
 export class UsageSampler {
   private readonly pids = new Map<string, () => number[]>();
 
-  constructor(private readonly intervalMs = 200) {}
+  constructor(
+    private readonly intervalMs = 200,
+    private readonly pssIntervalMs = 1000,
+  ) {}
 
   /** One process, or a server of several (their CPU and memory summed; the group listed at the phase's start and end). */
   track(name: string, pid: number | (() => number[])): void {
@@ -38,25 +44,32 @@ export class UsageSampler {
     const cpuStart = new Map(names.map((n) => [n, cpuOf(n)]));
     // Memory is sampled from the processes the phase began with (a group is not listed again each time).
     const members = new Map(names.map((n) => [n, [...cpuStart.get(n)!.keys()]]));
-    const samples = new Map<string, { rss: number; pss: number }[]>(names.map((n) => [n, []]));
+    const samples = new Map<string, { rss: number; pss?: number }[]>(names.map((n) => [n, []]));
     const fellBack = new Set<string>();
-    const sample = () => {
+    const sample = (withPss: boolean) => {
       for (const n of names) {
+        if (!withPss) {
+          const rss = sum(members.get(n)!.map(rssMb));
+          if (!Number.isNaN(rss)) samples.get(n)!.push({ rss });
+          continue;
+        }
         const readings = members.get(n)!.flatMap((pid) => memoryOf(pid) ?? []);
         if (!readings.length) continue;
         if (readings.some((r) => r.source === 'rss')) fellBack.add(n);
         samples.get(n)!.push({ rss: sum(readings.map((r) => r.rssMb)), pss: sum(readings.map((r) => r.pssMb)) });
       }
     };
-    sample();
-    const timer = setInterval(sample, this.intervalMs);
+    sample(true);
+    const every = Math.max(1, Math.round(this.pssIntervalMs / this.intervalMs));
+    let ticks = 0;
+    const timer = setInterval(() => sample(++ticks % every === 0), this.intervalMs);
     try {
       const result = await work();
-      sample();
+      sample(true);
       const usage: Record<string, ProcessUsage> = {};
       for (const n of names) {
         const rss = samples.get(n)!.map((m) => m.rss);
-        const pss = samples.get(n)!.map((m) => m.pss);
+        const pss = samples.get(n)!.flatMap((m) => (m.pss === undefined ? [] : [m.pss]));
         usage[n] = {
           rssMaxMb: rss.length ? Math.max(...rss) : NaN,
           rssMeanMb: rss.length ? rss.reduce((a, b) => a + b, 0) / rss.length : NaN,

@@ -6,7 +6,6 @@ import { sqliteFileFromUrl, type Config } from '../config';
 import { migrationsList } from '../../migrations';
 import { postgresqlMigrationsList } from '../../migrations/postgresql';
 import { BoundSqliteDriver } from './sqlite-driver';
-import { BoundPostgreSqlDriver } from './postgresql-driver';
 import { UserSchema } from './entities/user.entity';
 import { JobSchema } from './entities/job.entity';
 import { CompanySchema } from './entities/company.entity';
@@ -32,10 +31,14 @@ function targetOf(target: DatabaseTarget): Target {
 const common = { entities: ENTITIES, extensions: [Migrator], debug: false, allowGlobalContext: false };
 const migrations = { snapshot: false, snapshotOnMigrate: false, silent: true, transactional: true } as const;
 
-/** Values are bound as statement parameters, never formatted into SQL text (see bound-parameters.ts). */
+/**
+ * Values are bound as statement parameters, never formatted into SQL text (see bound-parameters.ts).
+ * The PostgreSQL driver is loaded only for a PostgreSQL target (about 4 MB a SQLite process never holds).
+ */
 export function ormConfig(target: DatabaseTarget): Options {
   const db = targetOf(target);
   if (db.dialect === 'postgresql') {
+    const { BoundPostgreSqlDriver } = require('./postgresql-driver') as typeof import('./postgresql-driver');
     return defineConfig<AbstractSqlDriver>({
       ...common,
       driver: BoundPostgreSqlDriver,

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { FILL_APPLICATION_STAYS } from '../../migrations/Migration20261207160000_application_stays';
+import { FILL_APPLICATION_STAY_COUNTS } from '../../migrations/Migration20261207170000_application_stay_counts';
 
 /**
  * Rows written straight into the migrated SQLite file before the system starts: accounts, jobs on
@@ -158,11 +159,13 @@ export class Seeder {
     this.fillStays();
   }
 
-  /** The reports' per-application rows, read from every stage event as their migration reads them. */
+  /** The reports' per-application rows and their counts, read from every stage event as their migrations read them. */
   private fillStays(): void {
     this.db.transaction(() => {
+      this.db.exec('delete from application_stay_counts');
       this.db.exec('delete from application_stays');
       this.db.exec(FILL_APPLICATION_STAYS);
+      this.db.exec(FILL_APPLICATION_STAY_COUNTS);
     })();
     this.db.exec('analyze');
   }

@@ -11,6 +11,7 @@ import { Migration20261207130000_hiring_manager_role } from './Migration20261207
 import { Migration20261207140000_pipelines } from './Migration20261207140000_pipelines';
 import { Migration20261207150000_reports } from './Migration20261207150000_reports';
 import { Migration20261207160000_application_stays } from './Migration20261207160000_application_stays';
+import { Migration20261207170000_application_stay_counts } from './Migration20261207170000_application_stay_counts';
 
 /**
  * PostgreSQL's migrations, in order: a line of their own, since SQLite's do not run here. Its first
@@ -31,4 +32,5 @@ export const postgresqlMigrationsList = [
   { name: 'Migration20261207140000_pipelines', class: Migration20261207140000_pipelines },
   { name: 'Migration20261207150000_reports', class: Migration20261207150000_reports },
   { name: 'Migration20261207160000_application_stays', class: Migration20261207160000_application_stays },
+  { name: 'Migration20261207170000_application_stay_counts', class: Migration20261207170000_application_stay_counts },
 ];

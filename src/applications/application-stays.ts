@@ -19,6 +19,8 @@ import type { HistoryEntry } from '../../workflows/messages';
  *   now is `order_ms` plus now's epoch ms, so open rows sort apart, in the order of that time); for
  *   `hired`, the ms from the application's creation to its first hire.
  * An entry with no kind recorded is read as of version 1, whose stage ids are their kinds.
+ * `application_stay_counts` sums them per job, kind and stage ids (entered, advanced, rejected here,
+ * sitting there now), for the funnels over whole jobs.
  */
 export interface Stay {
   kind: StageKind;
@@ -70,36 +72,78 @@ export function staysOf(history: readonly Pick<HistoryEntry, 'to' | 'toKind' | '
   }));
 }
 
-const DELETE_STAYS = 'delete from application_stays where application_id = ?';
+const DELETE_STAYS = `delete from application_stays where application_id = ?
+  returning job_id as "jobId", kind, stage_ids as "stageIds", advanced, rejected_here as "rejectedHere", order_ms as "orderMs"`;
 const STAY_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_STAYS = (count: number) => `insert into application_stays (application_id, kind, job_id, created_at, stage_ids, first_at,
     closed_ms, open_since, advanced, rejected_here, order_ms)
   values ${Array.from({ length: count }, () => STAY_VALUES).join(', ')}`;
+const ADD_COUNTS = (
+  count: number,
+) => `insert into application_stay_counts (job_id, kind, stage_ids, entered, advanced, rejected_here, open_now)
+  values ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+  on conflict (job_id, kind, stage_ids) do update set entered = application_stay_counts.entered + excluded.entered,
+    advanced = application_stay_counts.advanced + excluded.advanced,
+    rejected_here = application_stay_counts.rejected_here + excluded.rejected_here,
+    open_now = application_stay_counts.open_now + excluded.open_now`;
 
-/** Replaces an application's rows with those of its history: two statements, inside the projection's transaction. */
+interface CountedRow {
+  jobId: number | string;
+  kind: string;
+  stageIds: string;
+  advanced: number | string;
+  rejectedHere: number | string;
+  orderMs: number | string;
+}
+
+/**
+ * Replaces an application's rows with those of its history, and moves the per-job counts
+ * (`application_stay_counts`) by the difference: three statements at most, inside the projection's
+ * transaction. The counts change in key order, so two transactions never wait on each other's rows in a cycle.
+ */
 export async function writeStays(
   em: EntityManager,
   application: { id: string; jobId: string | number; createdAt: string },
   history: readonly HistoryEntry[],
 ): Promise<void> {
   const stays = staysOf(history, application.createdAt);
-  await em.execute<QueryResult>(DELETE_STAYS, [application.id], 'run');
-  if (!stays.length) return;
-  await em.execute<QueryResult>(
-    INSERT_STAYS(stays.length),
-    stays.flatMap((s) => [
-      application.id,
-      s.kind,
-      Number(application.jobId),
-      application.createdAt,
-      s.stageIds.join(','),
-      s.firstAt,
-      s.closedMs,
-      s.openSince,
-      s.advanced ? 1 : 0,
-      s.rejectedHere ? 1 : 0,
-      s.orderMs,
-    ]),
-    'run',
-  );
+  const jobId = Number(application.jobId);
+  const removed = await em.execute<CountedRow[]>(DELETE_STAYS, [application.id], 'all');
+  if (stays.length)
+    await em.execute<QueryResult>(
+      INSERT_STAYS(stays.length),
+      stays.flatMap((s) => [
+        application.id,
+        s.kind,
+        jobId,
+        application.createdAt,
+        s.stageIds.join(','),
+        s.firstAt,
+        s.closedMs,
+        s.openSince,
+        s.advanced ? 1 : 0,
+        s.rejectedHere ? 1 : 0,
+        s.orderMs,
+      ]),
+      'run',
+    );
+  const counts = new Map<string, { key: [number, string, string]; by: number[] }>();
+  const count = (key: [number, string, string], sign: number, advanced: number, rejected: number, open: boolean) => {
+    const id = JSON.stringify(key);
+    const c = counts.get(id) ?? counts.set(id, { key, by: [0, 0, 0, 0] }).get(id)!;
+    [1, advanced, rejected, open ? 1 : 0].forEach((v, i) => (c.by[i] += sign * v));
+  };
+  for (const r of removed)
+    count([Number(r.jobId), r.kind, r.stageIds], -1, Number(r.advanced), Number(r.rejectedHere), Number(r.orderMs) < 0);
+  for (const s of stays) count([jobId, s.kind, s.stageIds.join(',')], 1, s.advanced ? 1 : 0, s.rejectedHere ? 1 : 0, s.orderMs < 0);
+  const moved = [...counts.values()].filter((c) => c.by.some((v) => v !== 0)).sort((a, b) => compareKeys(a.key, b.key));
+  if (moved.length)
+    await em.execute<QueryResult>(
+      ADD_COUNTS(moved.length),
+      moved.flatMap((c) => [...c.key, ...c.by]),
+      'run',
+    );
 }
+
+const compareKeys = (a: [number, string, string], b: [number, string, string]) =>
+  a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);

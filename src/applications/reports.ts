@@ -63,10 +63,11 @@ export interface NthTime {
 
 /**
  * The funnel's statements over `application_stays`, exported for their plans' test. `counts`: per
- * kind, in one pass over the scope's index range. `nth`: a percentile. Each side of a kind comes
- * from the index in the order of its times; at most `few.count` rows before the rank are of the
- * smaller side, so of the other only the rows from the rank less that many are read (the walk to
- * them reads no row), and the two are sorted together. `hires`: the hired rows in the order of
+ * kind, from the per-job counts for whole jobs, else in one pass over the scope's index range. `nth`:
+ * a percentile. Each side of a kind comes from the index in the order of its times; at most
+ * `few.count` rows before the rank are of the smaller side, so of the other only the rows from the
+ * rank less that many are read (the walk to them reads no row), and the two are sorted together.
+ * `hires`: the hired rows in the order of
  * their time to the hire, `limit` of them from `offset`.
  */
 export function funnelStatements(
@@ -81,13 +82,24 @@ export function funnelStatements(
   const where = filters.map(([condition]) => ` and ${condition}`).join('');
   const params = filters.map(([, value]) => value);
   const shift = (side: Side, nowMs: number) => (side === 'open' ? nowMs : 0);
+  const stageIds = STAGE_IDS[dialectOf(em).name];
+  // Whole jobs read the projection's counts per job; a range of creation times, every row in it.
+  const counts =
+    scope.from === undefined && scope.to === undefined
+      ? {
+          sql: `select kind, sum(entered) as entered, sum(advanced) as advanced, sum(rejected_here) as rejected, sum(open_now) as open,
+              ${stageIds} as "stageIds"
+            from application_stay_counts where entered > 0${where} group by kind`,
+          params,
+        }
+      : {
+          sql: `select kind, count(*) as entered, sum(advanced) as advanced, sum(rejected_here) as rejected,
+              sum(case when order_ms < 0 then 1 else 0 end) as open, ${stageIds} as "stageIds"
+            from application_stays where kind is not null${where} group by kind`,
+          params,
+        };
   return {
-    counts: {
-      sql: `select kind, count(*) as entered, sum(advanced) as advanced, sum(rejected_here) as rejected,
-          sum(case when order_ms < 0 then 1 else 0 end) as open, ${STAGE_IDS[dialectOf(em).name]} as "stageIds"
-        from application_stays where kind is not null${where} group by kind`,
-      params,
-    },
+    counts,
     nth: ({ kind, rank, few, many, nowMs }) => {
       const from = Math.max(0, rank - few.count - 1);
       return {

@@ -48,6 +48,7 @@ const SQLITE_ALL = [
   'Migration20261207140000_pipelines',
   'Migration20261207150000_reports',
   'Migration20261207160000_application_stays',
+  'Migration20261207170000_application_stay_counts',
 ];
 const POSTGRESQL_ALL = [
   'Migration20261130140000_initial',
@@ -63,6 +64,7 @@ const POSTGRESQL_ALL = [
   'Migration20261207140000_pipelines',
   'Migration20261207150000_reports',
   'Migration20261207160000_application_stays',
+  'Migration20261207170000_application_stay_counts',
 ];
 const ALL = SQLITE_ALL;
 /** The migration just before `name` in the line the run selects, to migrate down to. */
@@ -72,6 +74,7 @@ const before = (name: string) => {
 };
 const TABLES = [
   'application_claims',
+  'application_stay_counts',
   'application_stays',
   'applications',
   'candidate_data_keys',
@@ -204,6 +207,7 @@ describe('migrations', () => {
         sql("insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (2, 'k1', 'BBBB', ?)", [at]),
       ).rejects.toThrow(/FOREIGN KEY|constraint/i);
       expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[0] : 'Migration20261130120000_hiring_teams')).toEqual([
+        'Migration20261207170000_application_stay_counts',
         'Migration20261207160000_application_stays',
         'Migration20261207150000_reports',
         'Migration20261207140000_pipelines',
@@ -245,6 +249,7 @@ describe('migrations', () => {
       expect(await sql('select count(*) as n from webhook_deliveries')).toEqual([{ n: 1 }]);
       await expect(deliver('msg_2', 'wh_missing')).rejects.toThrow(/FOREIGN KEY|constraint/i);
       expect(await migrateDown(orm, postgresql ? POSTGRESQL_ALL[1] : SQLITE_ALL[3])).toEqual([
+        'Migration20261207170000_application_stay_counts',
         'Migration20261207160000_application_stays',
         'Migration20261207150000_reports',
         'Migration20261207140000_pipelines',
@@ -273,6 +278,7 @@ describe('migrations', () => {
         sql("insert into transition_intents (id, application_id, after_seq, created_at) values ('u1', 'app-1-2', 1, ?)", [at]),
       ).rejects.toThrow(/UNIQUE|duplicate|constraint/i);
       expect(await migrateDown(orm, before('Migration20261201000000_transition_intents'))).toEqual([
+        'Migration20261207170000_application_stay_counts',
         'Migration20261207160000_application_stays',
         'Migration20261207150000_reports',
         'Migration20261207140000_pipelines',
@@ -306,6 +312,7 @@ describe('migrations', () => {
         { status: 'sending', lease_holder: 'a' },
       ]);
       expect(await migrateDown(orm, before('Migration20261201120000_notification_leases'))).toEqual([
+        'Migration20261207170000_application_stay_counts',
         'Migration20261207160000_application_stays',
         'Migration20261207150000_reports',
         'Migration20261207140000_pipelines',

@@ -10,6 +10,7 @@ import { funnel, funnelStatements, waitingInStage, waitingStatement } from '../.
 import { writeProjection } from '../../src/applications/application-projection';
 import { FILL_APPLICATION_STAYS } from '../../migrations/Migration20261207160000_application_stays';
 import { FILL_APPLICATION_STAYS as FILL_ON_POSTGRESQL } from '../../migrations/postgresql/Migration20261207160000_application_stays';
+import { FILL_APPLICATION_STAY_COUNTS } from '../../migrations/Migration20261207170000_application_stay_counts';
 import type { HistoryEntry } from '../../workflows/messages';
 import { DEFAULT_PIPELINE, type PipelineStage } from '../../src/domain/pipelines';
 import { migrateUp, openOrm } from '../../src/db/orm';
@@ -311,9 +312,30 @@ describe('reports', () => {
     ]);
     expect(kept.find((r) => r.application_id === ids.c2 && r.kind === 'hired')).toMatchObject({ order_ms: 10 * HOUR, closed_ms: 0 });
     expect(kept.find((r) => r.application_id === ids.c2 && r.kind === 'interview')).toMatchObject({ advanced: 1, closed_ms: 2 * HOUR });
+    // The counts the projection moved with each write are those of the rows it kept.
+    const counts = async () =>
+      (
+        await em.execute<Record<string, unknown>[]>(
+          `select job_id, kind, stage_ids, entered, advanced, rejected_here, open_now from application_stay_counts
+            where entered > 0 order by job_id, kind, stage_ids`,
+        )
+      ).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number.isNaN(Number(v)) ? v : Number(v)])));
+    const moved = await counts();
+    expect(moved.find((c) => c.job_id === jobC && c.kind === 'screening')).toEqual({
+      job_id: jobC,
+      kind: 'screening',
+      stage_ids: 'phone,screening',
+      entered: 1,
+      advanced: 1,
+      rejected_here: 1,
+      open_now: 0,
+    });
+    await em.execute('delete from application_stay_counts');
     await em.execute('delete from application_stays');
     await em.execute(process.env.ATS_TEST_DATABASE === 'postgresql' ? FILL_ON_POSTGRESQL : FILL_APPLICATION_STAYS);
+    await em.execute(FILL_APPLICATION_STAY_COUNTS);
     expect(await rows()).toEqual(kept);
+    expect(await counts()).toEqual(moved);
   });
 });
 
@@ -356,6 +378,7 @@ sqliteOnly('reports at 100,000 applications', () => {
     await run(`insert into stage_events (application_id, seq, from_stage, to_stage, at, to_kind)
       ${n} select 'app-' || i, i % 5 + 2, null, 'rejected', ${day('i % 1000 + i % 5 + 1')}, 'rejected' from n where ${rejected}`);
     await run(FILL_APPLICATION_STAYS);
+    await run(FILL_APPLICATION_STAY_COUNTS);
     await run('analyze');
   }, 120_000);
   afterAll(async () => {
@@ -376,8 +399,10 @@ sqliteOnly('reports at 100,000 applications', () => {
       [{}, 'application_stays_kind_index', 'kind=?'],
     ] as const) {
       const { counts, nth, hires } = funnelStatements(em, scope);
-      // The distinct stage ids are collected per kind in a small tree; the rows come in the index's order.
-      expect(await plan(counts)).toEqual([
+      // Whole jobs: the per-job counts. A range of creation times: the rows in the index's order, the
+      // distinct stage ids collected per kind in a small tree.
+      expect((await plan(counts)).join('\n')).toContain('application_stay_counts');
+      expect(await plan(funnelStatements(em, { ...scope, from: '2026-01-01T00:00:00.000Z' }).counts)).toEqual([
         expect.stringContaining(`USING COVERING INDEX ${index}`),
         'USE TEMP B-TREE FOR group_concat(DISTINCT)',
       ]);

@@ -325,6 +325,7 @@ describe('applications as workflows, through the REST API', () => {
     // As if the API died between Temporal's answer and SQL: no row, the journal's intent left.
     const execute = (sql: string) => stack.services.orm.em.fork().getConnection().execute(sql, [id], 'run');
     await execute('delete from stage_events where application_id = ?');
+    await execute('delete from application_stays where application_id = ?');
     await execute('delete from applications where id = ?');
     await openIntent(stack.services.orm, `${id}:first-attempt`, id, new Date(), 0);
     const mine = async () =>

@@ -106,6 +106,7 @@ describe('cli reconcile', () => {
     const [untouched, deleted, corrupted, gap] = ids;
     // A row gone with its history; a stage rewritten with a version newer than the workflow's; one event gone.
     await sql('delete from stage_events where application_id = ?', [deleted]);
+    await sql('delete from application_stays where application_id = ?', [deleted]);
     await sql('delete from applications where id = ?', [deleted]);
     await sql("update applications set stage = 'offer', seq = 7, updated_at = '2099-01-01T00:00:00.000Z' where id = ?", [corrupted]);
     await sql('delete from stage_events where application_id = ? and seq = 1', [gap]);
@@ -149,6 +150,7 @@ describe('cli reconcile', () => {
         'all',
       );
     await sql('delete from stage_events where application_id = ?', [foreign]);
+    await sql('delete from application_stays where application_id = ?', [foreign]);
     await sql('delete from applications where id = ?', [foreign]);
     await sql('delete from application_claims where workflow_id = ?', [foreign]);
     const before = await snapshot();

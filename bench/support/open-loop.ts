@@ -1,4 +1,4 @@
-import type { LoadResult } from './stats';
+import { counted, type LoadResult } from './stats';
 
 /**
  * An open-loop load: operation i starts at i / rate seconds, whether or not earlier ones have been
@@ -57,19 +57,7 @@ export async function runOpenLoop(
     const run = (async () => {
       if (before) await before;
       if (measured) result.lagMs = Math.max(result.lagMs, performance.now() - at);
-      try {
-        await op(i);
-        if (measured) {
-          result.latenciesMs.push(performance.now() - at);
-          result.ok++;
-        }
-      } catch (err) {
-        if (measured) {
-          const name = (err as { code?: string; name?: string }).code ?? (err as Error).name ?? 'Error';
-          result.errors[name] = (result.errors[name] ?? 0) + 1;
-          result.firstError ??= (err as Error).message;
-        }
-      }
+      await counted(result, measured, at, () => op(i));
     })();
     const tracked = run.finally(() => {
       inFlight.delete(tracked);

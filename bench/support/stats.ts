@@ -21,6 +21,23 @@ export interface Summary {
 }
 
 /** Nearest-rank percentile: the value at or below which `p` percent of the samples fall. */
+/** Runs one operation into `result` (when `measured`): its latency from `since`, or its error by name. */
+export async function counted(result: LoadResult, measured: boolean, since: number, op: () => Promise<unknown>): Promise<void> {
+  try {
+    await op();
+    if (measured) {
+      result.latenciesMs.push(performance.now() - since);
+      result.ok++;
+    }
+  } catch (err) {
+    if (measured) {
+      const name = (err as { code?: string; name?: string }).code ?? (err as Error).name ?? 'Error';
+      result.errors[name] = (result.errors[name] ?? 0) + 1;
+      result.firstError ??= (err as Error).message;
+    }
+  }
+}
+
 export function percentile(samples: number[], p: number): number {
   if (!samples.length) return NaN;
   const sorted = [...samples].sort((a, b) => a - b);
@@ -73,17 +90,7 @@ export async function runPool(
           if (before) await before;
           const started = performance.now();
           try {
-            await op(i);
-            if (measured) {
-              result.latenciesMs.push(performance.now() - started);
-              result.ok++;
-            }
-          } catch (err) {
-            if (measured) {
-              const name = (err as { code?: string; name?: string }).code ?? (err as Error).name ?? 'Error';
-              result.errors[name] = (result.errors[name] ?? 0) + 1;
-              result.firstError ??= (err as Error).message;
-            }
+            await counted(result, measured, started, () => op(i));
           } finally {
             release();
           }

@@ -68,10 +68,7 @@ export async function cachedRegime(
  * the SMTP sink that receives its mail, the bare engine's worker and engine. The load's own CPU is
  * reported apart. A baseline of more parts is another list of sampled processes.
  */
-export const RATE_SIDES = {
-  system: [...SIDE_PROCESSES.system.filter((p) => p !== 'load'), 'smtp'],
-  bare: SIDE_PROCESSES.minimal.filter((p) => p !== 'load'),
-};
+export const RATE_SIDES = { system: [...SIDE_PROCESSES.system], bare: [...SIDE_PROCESSES.minimal] };
 
 /**
  * Applies, then one stage change of each, started at a fixed rate (an open loop) on both sides:

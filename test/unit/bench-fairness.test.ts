@@ -103,7 +103,8 @@ describe('bench fairness', () => {
     expect(started[19]).toBeGreaterThanOrEqual(185);
     expect(started[19]).toBeLessThan(600);
     expect(result.elapsedMs).toBeLessThan(800);
-    expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(99);
+    // Node's timers may fire a little before performance.now() reaches their time.
+    expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(97);
   });
 
   test('an open loop never overlaps operations of one key, and a late start counts in the latency', async () => {

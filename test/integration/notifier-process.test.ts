@@ -121,7 +121,13 @@ describe('notifier process', () => {
       15_000,
       () => `no outbox files:\n${output}`,
     );
-    for (const file of fs.readdirSync(outbox)) expect(output).toContain(path.join(outbox, file));
+    // Each file is logged once it is written: the line may come a moment after the file.
+    const files = fs.readdirSync(outbox).map((file) => path.join(outbox, file));
+    await until(
+      () => files.every((file) => output.includes(file)),
+      15_000,
+      () => `the outbox files are not all logged:\n${output}`,
+    );
     expect(await stop(child)).toBe(0);
   });
 });

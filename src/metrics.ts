@@ -96,7 +96,7 @@ export function createMetrics(): Metrics {
       help:
         'Where an apply or a stage change request spends its time, step by step: prepare (the checks and sealing before it is sent), ' +
         'journal (the intent row), temporal (until the workflow answers), record (projection, outbox rows and journal in one SQL transaction), ' +
-        'enqueue (the notification jobs to Redis), webhooks, read (the content for the answer)',
+        'enqueue (the notification jobs handed to Redis; a request does not wait for its answer), webhooks, read (the content for the answer)',
       labelNames: ['operation', 'step'],
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],

@@ -56,6 +56,12 @@ export interface RecordOptions {
    * rows are committed and the notifier's sweep queues them. Without it a Redis failure is thrown.
    */
   enqueueTimeoutMs?: number;
+  /**
+   * With `enqueueTimeoutMs`: the recording goes on (and the request answers) while Redis takes the
+   * jobs. The outbox rows are committed before, so an answer never waits on the queue for a guarantee
+   * it already has; should the process die first, the notifier's sweep queues the rows.
+   */
+  enqueueInBackground?: boolean;
   /** The webhooks failed after SQL and Redis took the transition; without it, the failure is thrown. */
   webhooksFailed?: (err: Error) => Promise<void>;
   step?: (step: TransitionStep) => void;
@@ -115,9 +121,10 @@ export function createTransitionRecorder({ orm, queue, logger, payloadKeys, webh
       if (options.enqueueTimeoutMs === undefined) {
         await addJobs(queue, jobs);
       } else {
-        await withinMs(addJobs(queue, jobs), options.enqueueTimeoutMs).catch((err: Error) =>
+        const queued = withinMs(addJobs(queue, jobs), options.enqueueTimeoutMs).catch((err: Error) =>
           logger.warn({ err: err.message }, "notification jobs not queued now; the notifier's sweep queues them from the outbox"),
         );
+        if (!options.enqueueInBackground) await queued;
       }
     }
     step('enqueue');

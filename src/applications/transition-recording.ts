@@ -51,8 +51,8 @@ export async function closeIntent(orm: MikroORM, id: string): Promise<void> {
 
 /**
  * Records the transition an update answered: in one SQL transaction the projection (for the next
- * read), the notifications' outbox rows and the journal's delete; then the jobs go to Redis and the
- * webhooks out. The transaction's failure is the caller's to report (the intent stays, for the
+ * read), the notifications' outbox rows and the journal's delete; then the jobs go to Redis (the
+ * answer does not wait for Redis: the outbox rows already guarantee them) and the webhooks out. The transaction's failure is the caller's to report (the intent stays, for the
  * sweep). Redis not taking the jobs is the notifier's sweep's to mend (the outbox rows are
  * committed); should the webhooks fail, the change is journaled again for the sweep to emit them.
  */
@@ -69,6 +69,7 @@ export async function recordAnswer(
     {
       alongside: (em) => em.execute('delete from transition_intents where id = ?', [intentId], 'run').then(() => undefined),
       enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
+      enqueueInBackground: true,
       async webhooksFailed(err) {
         logger.warn(
           { err: err.message, applicationId: answer.applicationId, seq: answer.seq },

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { enginePaths, freePort, startRedis, type Engine } from '../../src/dev/engines';
@@ -73,4 +74,59 @@ describe('applications while Redis is down', () => {
       connection.disconnect();
     }
   }, 90_000);
+});
+
+/**
+ * A request answers once its transition is durable: the outbox rows commit with the projection, so
+ * handing the notification jobs to Redis never holds the answer. A Redis that accepts connections and
+ * never answers (a hung server, a black-holed network) used to hold every request for the enqueue's
+ * whole timeout (1 s).
+ */
+describe('applications while Redis hangs', () => {
+  let stack: TestStack;
+  let hung: net.Server;
+  const sockets = new Set<net.Socket>();
+
+  beforeAll(async () => {
+    hung = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const { port } = hung.address() as net.AddressInfo;
+    stack = await startStack({ REDIS_URL: `redis://127.0.0.1:${port}/0` }, { worker: { workflowBundle: await bundleWorkflows() } });
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => hung?.close(resolve));
+  });
+
+  test('an apply and its stage changes answer without waiting for Redis', async () => {
+    const recruiter = await stack.user('recruiter');
+    const candidate = await stack.user('candidate');
+    const job = await createJob(stack, recruiter.user.id);
+    const timed = async (call: () => Promise<{ status: number; body: any }>) => {
+      const started = performance.now();
+      const res = await call();
+      return { ...res, ms: performance.now() - started };
+    };
+    const applied = await timed(() => stack.http('POST', `/api/jobs/${job.id}/apply`, { token: candidate.token, body: {} }));
+    expect(applied.status).toBe(201);
+    const moves = [];
+    for (const stage of ['screening', 'interview'])
+      moves.push(
+        await timed(() => stack.http('PATCH', `/api/applications/${applied.body.id}/stage`, { token: recruiter.token, body: { stage } })),
+      );
+    expect(moves.map((m) => m.status)).toEqual([200, 200]);
+    // Waiting on the queue took the enqueue's whole timeout, 1,000 ms, per request.
+    expect(Math.max(applied.ms, ...moves.map((m) => m.ms))).toBeLessThan(1_000);
+    await expectSqlMatchesWorkflow(stack, applied.body.id);
+    const outbox = await stack.services.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: number }[]>(`select count(*) as n from notification_outbox where status = 'pending'`);
+    // The receipt to both sides and one move each to the candidate, kept for the notifier's sweep.
+    expect(outbox[0].n).toBe(4);
+  }, 60_000);
 });

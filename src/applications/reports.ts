@@ -215,13 +215,22 @@ interface WaitingRow {
 export const WAITING_LIMIT = 100;
 
 /**
+ * One job's running applications, or every job's; with `interviewerId`, only those that person has
+ * an interview on (an `interviewer` on the team sees no other candidate).
+ */
+export interface WaitingScope {
+  jobId?: number;
+  interviewerId?: number;
+}
+
+/**
  * The running applications (of one job, or all), longest waiting first: each since its last stage
  * event (the projection keeps its time as the application's `updated_at`), past its SLA when it waited longer than its stage's `slaSeconds` in the version it is
  * pinned to (or `defaultSlaSeconds`).
  */
 export async function waitingInStage(
   em: EntityManager,
-  scope: { jobId?: number },
+  scope: WaitingScope,
   defaultSlaSeconds: number,
   now = new Date(),
 ): Promise<Waiting[]> {
@@ -246,14 +255,20 @@ export async function waitingInStage(
 }
 
 /** Time in stage's query; exported for its plan's test. */
-export function waitingStatement(scope: { jobId?: number }): { sql: string; params: unknown[] } {
+export function waitingStatement(scope: WaitingScope): { sql: string; params: unknown[] } {
+  const interviewed =
+    scope.interviewerId === undefined
+      ? ''
+      : ` and exists (select 1 from interviews i join interview_interviewers ii on ii.interview_id = i.id
+          where i.application_id = a.id and ii.user_id = ?)`;
   const sql = `select a.id, a.job_id as "jobId", a.pipeline_version as "version", a.stage, a.candidate_id as "candidateId",
         u.full_name as "fullName", u.email, a.updated_at as since
       from applications a join users u on u.id = a.candidate_id
-      where a.stage <> '${REJECTED}' and coalesce(a.stage_kind, a.stage) <> 'hired'${scope.jobId === undefined ? '' : ' and a.job_id = ?'}
+      where a.stage <> '${REJECTED}' and coalesce(a.stage_kind, a.stage) <> 'hired'${scope.jobId === undefined ? '' : ' and a.job_id = ?'}${interviewed}
       order by a.updated_at, a.id
       limit ${WAITING_LIMIT}`;
-  return { sql, params: scope.jobId === undefined ? [] : [scope.jobId] };
+  const params = [scope.jobId, scope.interviewerId].filter((p) => p !== undefined);
+  return { sql, params };
 }
 
 /** Each stored version's stages' own SLAs, by `jobId:version`; the default version sets none. */

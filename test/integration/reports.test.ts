@@ -8,6 +8,7 @@ import { addToTeam } from '../../src/jobs/hiring-team';
 import { publishPipeline } from '../../src/jobs/pipelines';
 import { funnel, funnelStatements, waitingInStage, waitingStatement } from '../../src/applications/reports';
 import { writeProjection } from '../../src/applications/application-projection';
+import { writeInterview } from '../../src/applications/interviews';
 import { FILL_APPLICATION_STAYS } from '../../migrations/Migration20261207160000_application_stays';
 import { FILL_APPLICATION_STAYS as FILL_ON_POSTGRESQL } from '../../migrations/postgresql/Migration20261207160000_application_stays';
 import { FILL_APPLICATION_STAY_COUNTS } from '../../migrations/Migration20261207170000_application_stay_counts';
@@ -274,6 +275,47 @@ describe('reports', () => {
       expect((await get(template, '?jobId=abc', admin)).status).toBe(422);
     }
     expect((await get('/api/reports/funnel', `?jobId=${jobA}&from=yesterday`, admin)).status).toBe(422);
+  });
+
+  test("an interviewer's time in stage lists only the applications they interview, as everywhere else", async () => {
+    // On job A's team as `interviewer` with no interview yet: no candidate of the job is theirs to see.
+    const none = await get('/api/reports/time-in-stage', `?jobId=${jobA}`, interviewer);
+    expect(none.status).toBe(200);
+    expect(none.body.items).toEqual([]);
+    await writeInterview(stack.services.orm.em.fork(), ids.a4, {
+      id: `interview-reports-${Date.now().toString(36)}`,
+      title: 'Technical interview',
+      startsAt: h(9),
+      endsAt: h(10),
+      location: null,
+      interviewerIds: [String(interviewer.user.id)],
+      status: 'scheduled',
+      revision: 0,
+      submittedBy: [],
+      completedAt: null,
+      scheduledBy: String(creator.user.id),
+      createdAt: h(8),
+      updatedAt: h(8),
+    });
+    const theirs = await get('/api/reports/time-in-stage', `?jobId=${jobA}`, interviewer);
+    expect(theirs.body.items.map((i: { applicationId: string }) => i.applicationId)).toEqual([ids.a4]);
+    // The rest of the team still sees every running application.
+    const all = await get('/api/reports/time-in-stage', `?jobId=${jobA}`, manager);
+    expect(all.body.items.map((i: { applicationId: string }) => i.applicationId)).toEqual([ids.a3, ids.a4]);
+  });
+
+  test('a period that ends before it begins is refused, naming `to`', async () => {
+    const res = await get('/api/reports/funnel', `?jobId=${jobA}&from=${encodeURIComponent(h(3))}&to=${encodeURIComponent(h(1))}`, creator);
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ path: 'to' })]);
+    // An empty period, from and to the same instant, is well formed and counts nothing.
+    const empty = await get(
+      '/api/reports/funnel',
+      `?jobId=${jobA}&from=${encodeURIComponent(h(1))}&to=${encodeURIComponent(h(1))}`,
+      creator,
+    );
+    expect(empty.status).toBe(200);
+    expect(empty.body.stages[0].entered).toBe(0);
   });
 
   // Last: its job's applications would change the figures across jobs above.

@@ -4,7 +4,7 @@ import type { User } from '../../db/entities/user.entity';
 import { ForbiddenError } from '../../domain/errors';
 import type { Services } from '../../services';
 import { findJob } from '../../jobs/job-lookup';
-import { assertOnTeam } from '../../jobs/hiring-team';
+import { assertOnTeam, teamRoleOf } from '../../jobs/hiring-team';
 import { funnel, waitingInStage, WAITING_LIMIT } from '../../applications/reports';
 import { defineRoute } from '../route';
 import { FunnelJson, FunnelQuery, TimeInStageJson, TimeInStageQuery } from '../schemas/report.schemas';
@@ -39,7 +39,11 @@ export function reportRoutes(router: Router, registry: OpenAPIRegistry, services
     tags: TAGS,
     auth: STAFF,
     query: FunnelQuery,
-    responses: { 200: { description: 'The funnel', schema: FunnelJson }, ...WHO },
+    responses: {
+      200: { description: 'The funnel', schema: FunnelJson },
+      ...WHO,
+      422: { description: 'A parameter is malformed, or `to` is before `from`' },
+    },
     async handler(ctx, { query, user }) {
       const jobId = await scopeOf(query.jobId, user);
       ctx.body = await funnel(em(), {
@@ -54,14 +58,17 @@ export function reportRoutes(router: Router, registry: OpenAPIRegistry, services
     method: 'get',
     path: '/api/reports/time-in-stage',
     summary: "Running applications by how long they have waited in their stage (admins; the job's hiring team)",
-    description: `The job's running applications (admins without \`jobId\`: every job's), longest waiting first, at most ${WAITING_LIMIT}: each waits since its last stage event; \`overSla\` when that is longer than its stage's \`slaSeconds\` in the pipeline version it is pinned to (\`STAGE_SLA_SECONDS\` when the stage sets none).`,
+    description: `The job's running applications (admins without \`jobId\`: every job's; an \`interviewer\` on its team: those they have an interview on), longest waiting first, at most ${WAITING_LIMIT}: each waits since its last stage event; \`overSla\` when that is longer than its stage's \`slaSeconds\` in the pipeline version it is pinned to (\`STAGE_SLA_SECONDS\` when the stage sets none).`,
     tags: TAGS,
     auth: STAFF,
     query: TimeInStageQuery,
     responses: { 200: { description: 'The waiting applications', schema: TimeInStageJson }, ...WHO },
     async handler(ctx, { query, user }) {
       const jobId = await scopeOf(query.jobId, user);
-      ctx.body = { items: await waitingInStage(em(), { jobId }, services.config.timers.stageSlaSeconds) };
+      // Names and addresses: an `interviewer` sees only the candidates they interview, as on the applications themselves.
+      const interviewer = user.role !== 'admin' && jobId !== undefined && (await teamRoleOf(em(), jobId, user.id)) === 'interviewer';
+      const interviewerId = interviewer ? user.id : undefined;
+      ctx.body = { items: await waitingInStage(em(), { jobId, interviewerId }, services.config.timers.stageSlaSeconds) };
     },
   });
 

@@ -8,11 +8,16 @@ const JobId = z
   .openapi({ description: "The job's id: required for everyone but admins, who may leave it out for every job." });
 const Instant = z.iso.datetime({ offset: true }).openapi({ format: 'date-time', example: '2026-12-01T00:00:00Z' });
 
-export const FunnelQuery = z.object({
-  jobId: JobId.optional(),
-  from: Instant.optional().openapi({ description: 'Only applications created at or after this instant.' }),
-  to: Instant.optional().openapi({ description: 'Only applications created before this instant.' }),
-});
+export const FunnelQuery = z
+  .object({
+    jobId: JobId.optional(),
+    from: Instant.optional().openapi({ description: 'Only applications created at or after this instant.' }),
+    to: Instant.optional().openapi({ description: 'Only applications created before this instant; not before `from`.' }),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.to) >= Date.parse(q.from), {
+    path: ['to'],
+    message: 'The period ends before it begins: `to` is before `from`.',
+  });
 
 export const TimeInStageQuery = z.object({ jobId: JobId.optional() });
 

@@ -381,6 +381,9 @@ describe('interviews and scorecards', () => {
       { ...body, interviewerIds: ['999999'] },
       { ...body, startsAt: 'tomorrow' },
       { ...body, title: 'a\u0000b' },
+      // Absurd times: centuries ahead, or an interview that lasts months.
+      { ...body, startsAt: '9999-12-31T23:00:00Z', endsAt: '9999-12-31T23:59:59Z' },
+      { ...body, endsAt: inSeconds(3600 + 90 * 86_400) },
     ]) {
       const refused = await schedule(id, recruiter, bad);
       expect({ bad, status: refused.status }).toEqual({ bad, status: 422 });
@@ -388,6 +391,12 @@ describe('interviews and scorecards', () => {
     const candidateAsInterviewer = await schedule(id, recruiter, { ...body, interviewerIds: [(await stack.user('candidate')).user.id] });
     expect(candidateAsInterviewer.status).toBe(422);
     expect((await stack.http('GET', `/api/applications/${id}/interviews`, { token: recruiter.token })).body.items).toEqual([]);
+    // An id of the recruiter's own job that names no application: 404 on its lists, as on the application.
+    const unknown = id.replace(/-[a-z0-9]+$/, '-zzzzzzzzzz');
+    for (const list of ['interviews', 'scorecards', 'notes']) {
+      const missing = await stack.http('GET', `/api/applications/${unknown}/${list}`, { token: recruiter.token });
+      expect({ list, status: missing.status }).toEqual({ list, status: 404 });
+    }
 
     const hook = await stack.http('POST', '/api/webhooks', {
       token: admin.token,
@@ -411,6 +420,21 @@ describe('interviews and scorecards', () => {
     expect(moved.status).toBe(200);
     expectDocumented('patch', '/api/interviews/{id}', moved);
     expect(moved.body).toMatchObject({ location: 'Room 9', title: 'Chat', status: 'scheduled' });
+    // A change to what it already is changes nothing: no new revision, invitation or webhook (checked below).
+    for (const same of [
+      {},
+      { location: 'Room 9', title: 'Chat' },
+      { startsAt: moved.body.startsAt, interviewerIds: [interviewer.user.id] },
+    ]) {
+      const unchanged = await stack.http('PATCH', `/api/interviews/${once.body.id}`, { token: recruiter.token, body: same });
+      expect({ same, status: unchanged.status }).toEqual({ same, status: 200 });
+      expect(unchanged.body).toEqual(moved.body);
+    }
+    const tooFar = await stack.http('PATCH', `/api/interviews/${once.body.id}`, {
+      token: recruiter.token,
+      body: { startsAt: '9999-01-01T00:00:00Z', endsAt: '9999-01-01T01:00:00Z' },
+    });
+    expect(tooFar.status).toBe(422);
     await eventually(async () =>
       mailsAbout(once.body.id).filter((m) => m.kind === 'interview_invitation').length === 4 ? true : undefined,
     );

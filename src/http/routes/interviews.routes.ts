@@ -18,6 +18,7 @@ import {
   listInterviews,
   listScorecards,
   interviewView,
+  statusOf,
   type InterviewRow,
   type Viewer,
   type ScorecardRow,
@@ -30,6 +31,8 @@ import {
   submitScorecard,
 } from '../../applications/interview-commands';
 import { emitInterviewEvent } from '../../applications/interview-events';
+import { applicationExists, findApplication } from '../../applications/application-repository';
+import { isFinalRecord } from '../../domain/pipelines';
 import type { WebhookEvent } from '../../webhooks/webhook-events';
 import { parseApplicationId } from '../../domain/ids';
 import { defineRoute } from '../route';
@@ -60,6 +63,18 @@ const REFUSED = {
       '`application_final` (hired or rejected: its interviews are over), `interview_cancelled`, `interview_complete` (every scorecard is in)',
   },
 };
+
+const DAY_MS = 86_400_000;
+/** Beyond these, the times are a mistake (a year typed wrong), not an interview: 422 names the field. */
+const MAX_LEAD_DAYS = 730;
+const MAX_INTERVIEW_DAYS = 7;
+
+const sameInterview = (a: Omit<InterviewDetails, 'id'>, b: Omit<InterviewDetails, 'id'>) =>
+  a.title === b.title &&
+  a.startsAt === b.startsAt &&
+  a.endsAt === b.endsAt &&
+  a.location === b.location &&
+  [...a.interviewerIds].sort().join() === [...b.interviewerIds].sort().join();
 
 const scorecardJson = (s: ScorecardRow) => ({
   ...s,
@@ -119,16 +134,29 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
     return unique.map((id) => String(toDbId(id)));
   }
 
+  /** `checkFuture`: `startsAt` is being set, so it must lie ahead, and not absurdly far. */
   function assertTimes(startsAt: string, endsAt: string, checkFuture: boolean): void {
     const issues: ConstructorParameters<typeof ZodError>[0] = [];
-    if (Date.parse(endsAt) <= Date.parse(startsAt))
+    const [starts, ends] = [Date.parse(startsAt), Date.parse(endsAt)];
+    if (ends <= starts)
       issues.push({ code: 'custom', path: ['endsAt'], message: 'The interview must end after it starts.', input: endsAt });
-    if (checkFuture && Date.parse(startsAt) < Date.now())
+    else if (ends - starts > MAX_INTERVIEW_DAYS * DAY_MS)
+      issues.push({ code: 'custom', path: ['endsAt'], message: `An interview lasts at most ${MAX_INTERVIEW_DAYS} days.`, input: endsAt });
+    if (checkFuture && starts < Date.now())
       issues.push({ code: 'custom', path: ['startsAt'], message: 'The interview cannot start in the past.', input: startsAt });
+    else if (checkFuture && starts > Date.now() + MAX_LEAD_DAYS * DAY_MS)
+      issues.push({ code: 'custom', path: ['startsAt'], message: `An interview starts within ${MAX_LEAD_DAYS} days.`, input: startsAt });
     if (issues.length) throw new ZodError(issues);
   }
 
   const utc = (instant: string) => new Date(Date.parse(instant)).toISOString();
+
+  /** Whether the interview would still take a change: neither it nor its application is over. */
+  async function stillOpen(interview: InterviewRow): Promise<boolean> {
+    if (!['scheduled', 'awaiting_feedback'].includes(statusOf(interview))) return false;
+    const application = await findApplication(em(), interview.applicationId);
+    return application !== null && !isFinalRecord(application);
+  }
 
   /** A write's answer, as its webhook carries it (an admin's view: the caller may schedule, so sees all). */
   async function answered(event: WebhookEvent, interviewId: string, user: User) {
@@ -196,6 +224,7 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
     responses: { 200: { description: 'The interviews', schema: InterviewList }, 404: { description: HIDDEN } },
     async handler(ctx, { params, user }) {
       const access = await assertAccess(em(), user, params.id, READERS);
+      if (!(await applicationExists(em(), params.id))) throw new NotFoundError('Application not found.');
       const viewer = await viewerOf(user, params.id, access);
       const rows = await listInterviews(em(), params.id);
       ctx.body = { items: rows.map((r) => interviewView(r, viewer)), nextCursor: null };
@@ -256,20 +285,21 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
         body.interviewerIds === undefined
           ? interview.interviewers.map((i) => i.id)
           : await interviewersFor(body.interviewerIds, 'interviewerIds');
-      await changeInterview(
-        services,
-        interview.applicationId,
-        user.id,
-        {
-          id: interview.id,
-          title: body.title ?? interview.title,
-          startsAt,
-          endsAt,
-          location: body.location === undefined ? interview.location : body.location,
-          interviewerIds,
-        },
-        updateIdOf(ctx),
-      );
+      const changed = {
+        title: body.title ?? interview.title,
+        startsAt,
+        endsAt,
+        location: body.location === undefined ? interview.location : body.location,
+        interviewerIds,
+      };
+      const current = { ...interview, interviewerIds: interview.interviewers.map((i) => i.id) };
+      // Nothing to change: no new revision, so nobody gets an invitation identical to the one they hold.
+      // What the workflow would refuse (a final application, a cancelled or complete interview) it still refuses.
+      if (sameInterview(changed, current) && (await stillOpen(interview))) {
+        ctx.body = interviewView(interview, { access: 'admin', userId: user.id, sighted: true });
+        return;
+      }
+      await changeInterview(services, interview.applicationId, user.id, { id: interview.id, ...changed }, updateIdOf(ctx));
       await joinTeam(interview.applicationId, interviewerIds, user.id);
       ctx.body = await answered('interview.updated', interview.id, user);
     },
@@ -354,6 +384,7 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
     },
     async handler(ctx, { params, user }) {
       const access = await assertAccess(em(), user, params.id, [...JUDGES, 'interviewer']);
+      if (!(await applicationExists(em(), params.id))) throw new NotFoundError('Application not found.');
       if (access === 'interviewer' && !(await hasOwnScorecard(em(), params.id, user.id)))
         throw new ForbiddenError("Other interviewers' scorecards open once yours for this application is in.", 'scorecards_hidden');
       ctx.body = { items: (await listScorecards(em(), params.id)).map(scorecardJson), nextCursor: null };

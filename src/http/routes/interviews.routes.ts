@@ -190,7 +190,10 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
       403: { description: 'The caller is on the team in a role that does not schedule (`team_role_forbids`)' },
       404: { description: HIDDEN },
       409: { description: '`application_final`: the application is hired or rejected' },
-      422: { description: 'An interviewer who is not active staff, `endsAt` not after `startsAt`, or `startsAt` in the past' },
+      422: {
+        description:
+          'An interviewer who is not active staff, `endsAt` not after `startsAt` or more than 7 days after it, or `startsAt` in the past or more than 730 days ahead',
+      },
       ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
@@ -273,7 +276,10 @@ export function interviewRoutes(router: Router, registry: OpenAPIRegistry, servi
       403: { description: 'The caller is on the team in a role that does not schedule (`team_role_forbids`)' },
       404: { description: INTERVIEW_HIDDEN },
       ...REFUSED,
-      422: { description: 'An interviewer who is not active staff, or `endsAt` not after `startsAt`' },
+      422: {
+        description:
+          'An interviewer who is not active staff, `endsAt` not after `startsAt` or more than 7 days after it, or a new `startsAt` in the past or more than 730 days ahead',
+      },
       ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {

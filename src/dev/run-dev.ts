@@ -25,6 +25,7 @@ const COLORS: Record<string, string> = { api: '36', worker: '35', notifier: '33'
 /** `npm run dev -- --tracing`: Jaeger too, and every process sends it its spans. */
 const TRACING = process.argv.includes('--tracing');
 const JAEGER = { otlpPort: 4318, uiPort: 16686, grpcPort: 16685 };
+const PARENT_CHECK_MS = 250;
 
 function say(name: string, line: string) {
   process.stdout.write(`\x1b[${COLORS[name] ?? '37'}m${name.padEnd(8)}|\x1b[0m ${line}\n`);
@@ -133,14 +134,21 @@ async function main() {
     for (const engine of engines) if (engine.process.exitCode === null) engine.process.kill('SIGKILL');
   });
   let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) process.exit(1);
-      stopping = true;
-      say('api', 'stopping…');
-      void shutdown(0);
-    });
+  const stop = (why: string) => {
+    stopping = true;
+    say('api', `stopping (${why})…`);
+    void shutdown(0);
+  };
+  // SIGHUP: the terminal closed. A second signal while stopping forces the exit.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => (stopping ? process.exit(1) : stop(signal)));
   }
+  // npm runs this under `sh -c`, and a SIGTERM sent to npm alone (as process managers and IDEs send it)
+  // reaches only that shell, which dies without passing it on: an orphaned runner stops as if signalled.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent && !stopping) stop('its parent process exited');
+  }, PARENT_CHECK_MS).unref();
 
   for (const name of ['worker', 'notifier', 'api'] as ProcessName[]) {
     // As in production (src/main/process-settings.ts); a variable already set in the shell wins.

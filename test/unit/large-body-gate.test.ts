@@ -206,3 +206,47 @@ describe('large body gate, per client', () => {
     }
   });
 });
+
+describe('large body gate, clients that go away', () => {
+  test('a request whose client hung up while it waited for a slot is dropped, not logged as a server failure', async () => {
+    const logger = createLogger('silent', 'test');
+    const failures: unknown[] = [];
+    logger.error = ((...args: unknown[]) => void failures.push(args)) as typeof logger.error;
+    const held: (() => void)[] = [];
+    let bodiesRead = 0;
+    const app = new Koa();
+    app.use(errorHandler(logger));
+    app.use(largeBodyGate({ thresholdBytes: 10, slots: 1, waitMs: 5_000 }));
+    app.use(koaBody());
+    app.use(async (ctx) => {
+      bodiesRead++;
+      if ((ctx.request.body as { hold?: boolean } | undefined)?.hold) await new Promise<void>((resolve) => held.push(resolve));
+      ctx.body = { ok: true };
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const { port } = server.address() as AddressInfo;
+    const post = (body: unknown) =>
+      fetch(`http://127.0.0.1:${port}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    try {
+      const first = post({ hold: true, pad: 'x'.repeat(50) });
+      await until(() => held.length === 1);
+      // Sent whole, then the client gives up while the slot is taken (a timeout, a closed tab).
+      const quitter = http.request({ port, method: 'POST', headers: { 'Content-Type': 'application/json' } });
+      quitter.on('error', () => undefined);
+      quitter.end(JSON.stringify({ pad: 'q'.repeat(50) }));
+      await new Promise((r) => setTimeout(r, 100));
+      quitter.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      held.shift()!();
+      expect((await first).status).toBe(200);
+      // The slot is free again at once, for the next client.
+      expect((await post({ pad: 'z'.repeat(50) })).status).toBe(200);
+      expect(bodiesRead).toBe(2);
+      expect(failures).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -58,6 +58,12 @@ export function largeBodyGate(options: Partial<LargeBodyGateOptions> = {}, befor
     const address = addressKey(ctx.ip);
     if (!(await slotsOf.acquire(address, waitMs)))
       throw new TryAgainError('Too many large requests are being read right now; send it again shortly.');
+    if (ctx.req.destroyed) {
+      // The client hung up while it waited: no body left to read, nobody to answer, nothing failed here.
+      slotsOf.release(address);
+      answerClientGone(ctx);
+      return;
+    }
     const watch = watchRate(ctx, minBytesPerSecond, rateWindowMs);
     try {
       const running = next();
@@ -111,6 +117,16 @@ function answerTooSlow(ctx: Context): void {
     socket.end();
     setTimeout(() => socket.destroy(), 1000).unref();
   });
+}
+
+/** Recorded (logs, metrics) as the client's doing; the connection is already gone, so nothing is sent. */
+function answerClientGone(ctx: Context): void {
+  ctx.status = 400;
+  ctx.type = 'application/problem+json';
+  ctx.body = {
+    ...problem(400, 'client_closed_request', 'The client closed the connection before its body was read.'),
+    requestId: ctx.state.requestId,
+  };
 }
 
 /** `slots` in all and `perAddress` per address; waiters are admitted in arrival order, skipping those whose address is at its share. */

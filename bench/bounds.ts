@@ -1,5 +1,5 @@
 import { ratiosOf, type BenchResult, type Verdict } from './result';
-import { sumOfParts } from './support/sides';
+import { sumOfParts, sumOfPartsOver } from './support/sides';
 import { spreadOf } from './support/rounds';
 import { cpuPerOpAtRate } from './regimes';
 
@@ -47,6 +47,17 @@ export const BOUNDS = {
    * on top of its parts, whatever the machine's speed.
    */
   maxCpuOverSumOfParts: 2.5,
+  /**
+   * The same over each sum of bare parts at the fixed offered rate, in both cache regimes (the done
+   * when's figures: 1.15x the matched sum, 1.3x the minimal one). A doubled cost on the system's side
+   * crosses the upper bounds; a baseline that stops doing its work, or counts a process twice, the
+   * lower one.
+   */
+  maxCpuOverMatchedSumAtRate: 2.5,
+  maxCpuOverMinimalSumAtRate: 3,
+  minCpuOverSumOfPartsAtRate: 0.6,
+  /** The latency at rest over the matched bare engine's, as a ratio of p50s. */
+  maxRestP50OverMatched: 3,
   /** History events per transition over the feature-matched bare workflow's: the same messages, timers and upserts. */
   maxExtraEventsOverMatched: 0,
   /**
@@ -113,12 +124,67 @@ function fairnessBounds(r: BenchResult): Verdict[] {
       verdicts.push(atMost(`${label}: CPU per operation at a fixed rate / bare`, ratio.median, BOUNDS.maxCpuAtRate));
     }
   }
-  return verdicts;
+  if (r.atRest)
+    for (const [label, rounds] of [
+      ['apply', r.atRest.apply],
+      ['stage change', r.atRest.stageChange],
+    ] as const) {
+      const matched = rounds.filter((p) => p.matched);
+      if (matched.length)
+        verdicts.push(
+          atMost(
+            `${label} p50 at 1 client / matched bare`,
+            spreadOf(matched.map((p) => p.system.summary.p50 / p.matched!.summary.p50)).median,
+            BOUNDS.maxRestP50OverMatched,
+          ),
+        );
+    }
+  return [...verdicts, ...sumsAtRate(r)];
+}
+
+/** The system's CPU per transition over each sum of bare parts at the fixed rate, in each cache regime that ran the parts. */
+function sumsAtRate(r: BenchResult): Verdict[] {
+  const regimes = [
+    ['not cached', r.atRate],
+    ['cached', r.atRate?.cached],
+  ] as const;
+  return regimes.flatMap(([regime, rated]) =>
+    !rated
+      ? []
+      : (
+          [
+            ['apply', rated.apply],
+            ['stage change', rated.stageChange],
+          ] as const
+        ).flatMap(([label, rounds]) => {
+          const sums = sumOfPartsOver(rounds);
+          if (!sums) return [];
+          const name = `${label}, ${regime}: system CPU at a fixed rate / sum of bare parts`;
+          const matched = sums.toMatchedSum.median;
+          return [
+            {
+              name: `${name} (matched engine)`,
+              value: matched,
+              bound: `${BOUNDS.minCpuOverSumOfPartsAtRate}-${BOUNDS.maxCpuOverMatchedSumAtRate}`,
+              ok: matched >= BOUNDS.minCpuOverSumOfPartsAtRate && matched <= BOUNDS.maxCpuOverMatchedSumAtRate,
+            },
+            atMost(`${name} (minimal engine)`, sums.toMinimalSum.median, BOUNDS.maxCpuOverMinimalSumAtRate),
+          ];
+        }),
+  );
 }
 
 export function checkBounds(r: BenchResult): Verdict[] {
   const x = ratiosOf(r);
-  const failed = [r.apply, r.stageChange, r.list]
+  const failed = [
+    r.apply,
+    r.stageChange,
+    r.list,
+    ...(r.cached ? [...r.cached.apply, ...r.cached.stageChange] : []),
+    ...(r.atRest ? [...r.atRest.apply, ...r.atRest.stageChange] : []),
+    ...(r.atRate ? [...r.atRate.apply, ...r.atRate.stageChange] : []),
+    ...(r.atRate?.cached ? [...r.atRate.cached.apply, ...r.atRate.cached.stageChange] : []),
+  ]
     .flatMap((p) => [p.system, p.bare, ...(p.matched ? [p.matched] : []), ...(p.crud ? [p.crud] : [])])
     .reduce((n, s) => n + s.summary.errors, 0);
   const sums = (['apply', 'stageChange'] as const).flatMap((t) => {

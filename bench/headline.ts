@@ -65,14 +65,19 @@ export function headlineOf(r: BenchResult): Headline[] {
       sides('stage change p50 at 1 client (ms)', r.atRest.stageChange, p50, 1, 'system <= bare + 3 ms'),
       sides('stage change p99 at 1 client (ms)', r.atRest.stageChange, p99, 1),
     );
-  if (r.atRate) {
+  const regimes = [
+    [r.atRate?.cached ? ', not cached' : '', r.atRate],
+    [`, ${r.atRate?.cached?.maxCachedWorkflows} cached`, r.atRate?.cached],
+  ] as const;
+  for (const [regime, rated] of regimes) {
+    if (!rated || !r.atRate) continue;
     for (const [name, rounds, rate] of [
-      ['apply', r.atRate.apply, r.atRate.applyRate],
-      ['stage change', r.atRate.stageChange, r.atRate.stageChangeRate],
+      ['apply', rated.apply, rated.applyRate],
+      ['stage change', rated.stageChange, rated.stageChangeRate],
     ] as const) {
       const cpu = cpuPerOpAtRate(rounds, r.atRate.sides);
       rows.push({
-        name: `CPU ms per ${name} at ${rate.toFixed(1)}/s, every process of each side`,
+        name: `CPU ms per ${name} at ${rate.toFixed(1)}/s, every process of each side${regime}`,
         system: cpu.system.median,
         baseline: cpu.bare.median,
         ratio: cpu.ratio,

@@ -1,15 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { createTokenService } from '../src/auth/tokens';
+import { Connection } from '@temporalio/client';
 import { sqliteFileFromUrl } from '../src/config';
 import { freePort } from '../src/dev/engines';
 import { NODE_FLAGS, PROCESS_ENV } from '../src/main/process-settings';
 import { parseOptions } from './options';
-import { listLoad, type BenchContext, type ListSet, type Side } from './phases';
+import { listLoad, type ListSet, type Side } from './phases';
 import { ROOT, runScript, startProcess, type BenchProcess } from './support/processes';
-import { UsageSampler } from './support/sampler';
+import { accessTokens, benchContext, benchMain, newRunId, removeLargeFiles } from './support/harness';
 import { Seeder } from './support/seed';
 import { startSystem } from './support/system';
 
@@ -59,7 +57,7 @@ async function run(argv: string[]): Promise<boolean> {
     process.env,
   );
   const rounds = argv.includes('--rounds') ? opts.rounds : 3;
-  const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(2).toString('hex')}`;
+  const runId = newRunId();
   const dir = path.resolve(ROOT, opts.outDir, `list-${runId}`);
   fs.mkdirSync(dir, { recursive: true });
   let seeded: Seeded | undefined;
@@ -76,8 +74,15 @@ async function run(argv: string[]): Promise<boolean> {
   let older: BenchProcess | undefined;
   const connection = await Connection.connect({ address: system.temporalAddress });
   try {
-    const sampler = new UsageSampler();
-    for (const name of ['api', 'bare-list']) sampler.track(name, system.processes.get(name)!.pid);
+    const token = accessTokens(system)(seeded!.recruiterId, 'recruiter');
+    const ctx = benchContext({
+      opts,
+      system,
+      connection,
+      runId,
+      recruiter: { id: seeded!.recruiterId, token },
+      sampled: ['api', 'bare-list'],
+    });
     const sides: { name: string; process: string; url: string; token: boolean }[] = [
       { name: 'bare list', process: 'bare-list', url: system.bareListUrl, token: false },
       { name: 'list', process: 'api', url: system.apiUrl, token: true },
@@ -98,25 +103,9 @@ async function run(argv: string[]): Promise<boolean> {
           ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profiles', 'api-before')}`] : []),
         ],
       });
-      sampler.track('api-before', older.pid);
+      ctx.sampler.track('api-before', older.pid);
       sides.splice(1, 0, { name: 'list before', process: 'api-before', url: `http://127.0.0.1:${env.PORT}`, token: true });
     }
-    const token = createTokenService(system.env.SECRET_KEY, 24 * 60).issue({
-      id: seeded!.recruiterId,
-      role: 'recruiter',
-      passwordHash: 'x',
-    }).accessToken;
-    const ctx: BenchContext = {
-      opts,
-      system,
-      sampler,
-      runId,
-      client: new Client({ connection }),
-      recruiter: { id: seeded!.recruiterId, token },
-      applyJobs: [],
-      outboxRows: () => false,
-      takeCandidates: () => [],
-    };
     const at = Math.floor(opts.listRows / 2);
     const set: ListSet = {
       jobs: seeded!.jobs,
@@ -168,20 +157,8 @@ async function run(argv: string[]): Promise<boolean> {
     await older?.stop();
     await connection.close();
     await system.close();
-    if (!process.env.BENCH_KEEP) for (const f of fs.readdirSync(dir)) if (/\.db(-wal|-shm)?$/.test(f)) fs.rmSync(path.join(dir, f));
+    removeLargeFiles(dir);
   }
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${LIST_USAGE}\n`);
-    return;
-  }
-  process.exit((await run(argv)) ? 0 : 1);
-}
-
-main().catch((err: Error) => {
-  process.stderr.write(`bench:list: ${err.stack ?? err.message}\n${err.message.includes('usage') ? '' : LIST_USAGE}\n`);
-  process.exit(1);
-});
+benchMain('bench:list', LIST_USAGE, run);

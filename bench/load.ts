@@ -7,7 +7,7 @@ import { bareApplicationWorkflow, bareChangeStageUpdate, bareSubmitUpdate } from
 import { matchedApplicationWorkflow } from './baselines/matched.workflow';
 import { matchedStart, matchedChange } from './baselines/matched-messages';
 import { changeStageUpdate, submitUpdate } from '../workflows/messages';
-import { runPool, type LoadResult } from './support/stats';
+import { MEASURE_MARKS, runPool, type LoadResult } from './support/stats';
 import { runOpenLoop } from './support/open-loop';
 import type { Stage } from '../src/domain/stages';
 
@@ -36,6 +36,7 @@ export type BareWorkflow = 'minimal' | 'matched';
 /**
  * A closed loop of `concurrency` clients, each sending when its answer is in; or, when the spec
  * carries `ratePerSec`, an open loop starting operations at that rate (bench/support/open-loop.ts).
+ * The measured operations' start and end are printed (`MEASURE_MARKS`) for the orchestrator's sampler.
  */
 function drive(
   spec: { concurrency: number; warmup: number; ratePerSec?: number },
@@ -43,9 +44,12 @@ function drive(
   keyOf: (i: number) => string | undefined,
   op: (i: number) => Promise<void>,
 ): Promise<LoadResult> {
-  return spec.ratePerSec
-    ? runOpenLoop(total, spec.ratePerSec, spec.warmup, keyOf, op)
-    : runPool(total, spec.concurrency, spec.warmup, keyOf, op);
+  const measuring = () => process.stdout.write(`${MEASURE_MARKS.measuring}\n`);
+  return (
+    spec.ratePerSec
+      ? runOpenLoop(total, spec.ratePerSec, spec.warmup, keyOf, op, undefined, measuring)
+      : runPool(total, spec.concurrency, spec.warmup, keyOf, op, measuring)
+  ).finally(() => process.stdout.write(`${MEASURE_MARKS.measured}\n`));
 }
 
 class StatusError extends Error {

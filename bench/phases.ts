@@ -8,7 +8,7 @@ import type { HttpRequestSpec, LoadSpec } from './load';
 import type { BenchOptions } from './options';
 import { runScript } from './support/processes';
 import type { ProcessUsage, UsageSampler } from './support/sampler';
-import { summarize, type Summary } from './support/stats';
+import { MEASURE_MARKS, summarize, type Summary } from './support/stats';
 import { BARE_TASK_QUEUE, MATCHED_TASK_QUEUE, RAW_QUEUE, type System } from './support/system';
 import { engineWork, type WorkPerTransition } from './support/history';
 import { readStepTotals, stepsBetween } from './support/step-metrics';
@@ -59,8 +59,12 @@ export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): 
   // The spec holds the run's tokens and goes once read; the raw result (every latency) stays.
   const base = path.join(ctx.system.dir, `load-${++loads}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
   fs.writeFileSync(`${base}.spec.json`, JSON.stringify(ctx.ratePerSec ? { ...spec, ratePerSec: ctx.ratePerSec } : spec));
-  const { usage } = await ctx.sampler.during(() =>
-    runScript('bench/load.js', [`${base}.spec.json`, `${base}.result.json`], ctx.system.env),
+  // Each process is charged the CPU of the measured operations only, between the load's marks.
+  const { usage } = await ctx.sampler.during((mark) =>
+    runScript('bench/load.js', [`${base}.spec.json`, `${base}.result.json`], ctx.system.env, [], (line) => {
+      if (line === MEASURE_MARKS.measuring) mark('start');
+      if (line === MEASURE_MARKS.measured) mark('end');
+    }),
   );
   fs.rmSync(`${base}.spec.json`);
   const result = JSON.parse(fs.readFileSync(`${base}.result.json`, 'utf8')) as Parameters<typeof summarize>[0];
@@ -68,7 +72,7 @@ export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): 
   usage.load = { cpuMs: result.cpuMs, rssMaxMb: NaN, rssMeanMb: NaN };
   const side = { summary: summarize(result), firstError: result.firstError, usage };
   process.stdout.write(
-    `  ${name.padEnd(28)} ${side.summary.ops} ok, ${side.summary.errors} failed, ${side.summary.opsPerSec.toFixed(1)}/s, p50 ${side.summary.p50.toFixed(1)} ms, p99 ${side.summary.p99.toFixed(1)} ms${side.firstError ? ` (first error: ${side.firstError.slice(0, 200)})` : ''}\n`,
+    `  ${name.padEnd(34)} ${side.summary.ops} ok, ${side.summary.errors} failed, ${side.summary.opsPerSec.toFixed(1)}/s, p50 ${side.summary.p50.toFixed(1)} ms, p99 ${side.summary.p99.toFixed(1)} ms${side.firstError ? ` (first error: ${side.firstError.slice(0, 200)})` : ''}\n`,
   );
   return side;
 }
@@ -77,6 +81,8 @@ export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): 
 export const warmupFor = (clients: number) => 2 * clients;
 
 export interface ApplyRound {
+  /** The round's name, which its stage changes' loads carry too. */
+  label: string;
   pair: Pair;
   systemIds: string[];
   bareIds: string[];
@@ -84,12 +90,22 @@ export interface ApplyRound {
   crudIds?: string[];
 }
 
+/** The baselines that, with an engine, make up the sum of bare parts: the feature-matched engine, and the CRUD side. */
+export type Part = 'matched' | 'crud';
+export const SUM_OF_PARTS: readonly Part[] = ['matched', 'crud'];
+
 /**
  * Applies: POST /api/jobs/{id}/apply by fresh candidates, beside update-with-start of the bare workflow;
- * with `sumOfParts`, also of the feature-matched bare workflow, and the same applies to the bare route
- * (the CRUD side, whose candidates are fresh too).
+ * with `parts`, also of the feature-matched bare workflow (`matched`), and the same applies to the
+ * bare route (`crud`, the CRUD side, whose candidates are fresh too). The stage changes that follow
+ * (`stageChanges`) run the same sides.
  */
-export async function applyRound(ctx: BenchContext, label: string, clients = ctx.opts.clients, sumOfParts = true): Promise<ApplyRound> {
+export async function applyRound(
+  ctx: BenchContext,
+  label: string,
+  clients = ctx.opts.clients,
+  parts: readonly Part[] = SUM_OF_PARTS,
+): Promise<ApplyRound> {
   const opts = { ...ctx.opts, clients, warmup: warmupFor(clients) };
   const total = opts.warmup + opts.applies;
   const bareIds = Array.from({ length: total }, (_, i) => `bare-${ctx.runId}-${label}-${i}`);
@@ -123,10 +139,10 @@ export async function applyRound(ctx: BenchContext, label: string, clients = ctx
     taskQueue: BARE_TASK_QUEUE,
     workflowIds: bareIds,
   });
-  let parts: Pick<ApplyRound, 'matchedIds' | 'crudIds'> & Pick<Pair, 'matched' | 'crud'> = {};
-  if (sumOfParts) {
+  let matched: Pick<ApplyRound, 'matchedIds'> & Pick<Pair, 'matched'> = {};
+  if (parts.includes('matched')) {
     const matchedIds = Array.from({ length: total }, (_, i) => `matched-${ctx.runId}-${label}-${i}`);
-    const matched = await measure(ctx, `${label}: matched apply`, {
+    const side = await measure(ctx, `${label}: matched apply`, {
       kind: 'bare-apply',
       workflow: 'matched',
       concurrency: opts.clients,
@@ -134,24 +150,33 @@ export async function applyRound(ctx: BenchContext, label: string, clients = ctx
       taskQueue: MATCHED_TASK_QUEUE,
       workflowIds: matchedIds,
     });
+    matched = { matched: side, matchedIds: matchedIds.slice(opts.warmup) };
+  }
+  let crud: Pick<ApplyRound, 'crudIds'> & Pick<Pair, 'crud'> = {};
+  if (parts.includes('crud')) {
     const crudCandidates = ctx.takeCandidates(total);
-    const crud = await measure(ctx, `${label}: CRUD apply`, {
+    const side = await measure(ctx, `${label}: CRUD apply`, {
       kind: 'http',
       baseUrl: ctx.system.bareRouteUrl,
       concurrency: opts.clients,
       warmup: opts.warmup,
       requests: applies(crudCandidates),
     });
-    const crudIds = await crudAppliedIds(ctx, crudCandidates.slice(opts.warmup), opts.warmup);
-    parts = { matched, crud, matchedIds: matchedIds.slice(opts.warmup), crudIds };
+    crud = { crud: side, crudIds: await crudAppliedIds(ctx, crudCandidates.slice(opts.warmup), opts.warmup) };
   }
   const { system, systemIds } = early ?? (await runSystem());
-  const { matched, crud, matchedIds, crudIds } = parts;
   return {
-    pair: { system, bare, ...(matched ? { matched } : {}), ...(crud ? { crud } : {}) },
+    pair: {
+      system,
+      bare,
+      ...(matched.matched ? { matched: matched.matched } : {}),
+      ...(crud.crud ? { crud: crud.crud } : {}),
+    },
+    label,
     systemIds,
     bareIds: bareIds.slice(opts.warmup),
-    ...(matchedIds ? { matchedIds, crudIds } : {}),
+    ...(matched.matchedIds ? { matchedIds: matched.matchedIds } : {}),
+    ...(crud.crudIds ? { crudIds: crud.crudIds } : {}),
   };
 }
 
@@ -215,7 +240,7 @@ export async function stageChanges(
     }));
   const runSystem = () =>
     withSteps(ctx, 'stage_change', () =>
-      measure(ctx, 'stage change', {
+      measure(ctx, `${applied.label}: stage change`, {
         kind: 'http',
         baseUrl: ctx.system.apiUrl,
         concurrency: opts.clients,
@@ -225,7 +250,7 @@ export async function stageChanges(
     );
   // In the rounds where the system goes first, it runs before every baseline.
   const early = ctx.first === 'system' ? await runSystem() : undefined;
-  const bare = await measure(ctx, 'bare stage change', {
+  const bare = await measure(ctx, `${applied.label}: bare stage change`, {
     kind: 'bare-stage',
     concurrency: opts.clients,
     warmup: opts.warmup,
@@ -233,7 +258,7 @@ export async function stageChanges(
   });
   const matched =
     applied.matchedIds &&
-    (await measure(ctx, 'matched stage change', {
+    (await measure(ctx, `${applied.label}: matched stage change`, {
       kind: 'bare-stage',
       workflow: 'matched',
       concurrency: opts.clients,
@@ -242,7 +267,7 @@ export async function stageChanges(
     }));
   const crud =
     applied.crudIds &&
-    (await measure(ctx, 'CRUD stage change', {
+    (await measure(ctx, `${applied.label}: CRUD stage change`, {
       kind: 'http',
       baseUrl: ctx.system.bareRouteUrl,
       concurrency: opts.clients,

@@ -16,24 +16,61 @@ const movedPerRound = (opts: BenchOptions) => warmupFor(opts.clients) + opts.app
 export const cachedWorkflowsFor = (opts: BenchOptions) => movedPerRound(opts) + opts.clients;
 
 /** Applies (and one stage change each) at rest: few enough to stay within any cache, enough for a p99. */
-const restOps = (opts: BenchOptions) => Math.min(opts.applies, 100);
+const restOps = (opts: BenchOptions) => Math.min(opts.applies, opts.quick ? 50 : 100);
 
-/** Candidates the regimes' applies take, beyond the headline rounds'. */
+/**
+ * Applies (and one stage change each) per side at the fixed rate: an open loop takes as long on
+ * every side, and a round runs four sides in each regime, so fewer than the closed loop's; more
+ * than the default cache holds in the full run, so its stage changes there miss it.
+ */
+const rateOps = (opts: BenchOptions) => Math.min(opts.applies, opts.quick ? 50 : 300);
+
+/**
+ * Candidates the regimes' applies take, beyond the headline rounds': the cached rounds' system, the
+ * system's and the CRUD side's at the fixed rate in both regimes, and the system's at rest.
+ */
 export function candidatesFor(opts: BenchOptions): number {
-  return opts.rounds * (2 * movedPerRound(opts) + warmupFor(1) + restOps(opts));
+  return opts.rounds * (movedPerRound(opts) + 4 * (warmupFor(opts.clients) + rateOps(opts)) + warmupFor(1) + restOps(opts));
 }
 
 type Say = (line: string) => void;
 
+/** Applies, then one stage change of each, every side at the same offered rate (an open loop), in rounds. */
+export interface RateRounds {
+  applyRate: number;
+  stageChangeRate: number;
+  apply: Pair[];
+  stageChange: Pair[];
+}
+
+export type Rates = Pick<RateRounds, 'applyRate' | 'stageChangeRate'>;
+
+/**
+ * The rates every side is offered, in both cache regimes: half the minimal bare engine's closed-loop
+ * throughput over `closedLoop`'s rounds (the workers' default cache). With its working set cached the
+ * bare engine runs further ahead, and half of that would saturate the system, so the cached regime is
+ * offered the same rates: the two regimes' costs then compare directly too.
+ */
+export function offeredRates(closedLoop: { apply: Pair[]; stageChange: Pair[] }): Rates {
+  const half = (pairs: Pair[]) => spreadOf(pairs.map((p) => p.bare.summary.opsPerSec)).median / 2;
+  return { applyRate: half(closedLoop.apply), stageChangeRate: half(closedLoop.stageChange) };
+}
+
 /**
  * The rounds of applies and stage changes again with every worker (the system's and the bare ones)
- * restarted with a cache of `cachedWorkflowsFor` workflows, then the latency at rest in the same
- * regime; the workers go back to their default cache afterwards.
+ * restarted with a cache of `cachedWorkflowsFor` workflows, then every side at the fixed `rates` in
+ * the same regime, then the latency at rest (the system, the minimal and the matched bare engine);
+ * the workers go back to their default cache afterwards.
  */
 export async function cachedRegime(
   ctx: BenchContext,
   say: Say,
-): Promise<{ cached: { maxCachedWorkflows: number; apply: Pair[]; stageChange: Pair[] }; atRest: { apply: Pair[]; stageChange: Pair[] } }> {
+  rates: Rates,
+): Promise<{
+  cached: { maxCachedWorkflows: number; apply: Pair[]; stageChange: Pair[] };
+  atRate: RateRounds;
+  atRest: { apply: Pair[]; stageChange: Pair[] };
+}> {
   const { opts } = ctx;
   const maxCachedWorkflows = cachedWorkflowsFor(opts);
   const restart = async (env: Record<string, string>) => {
@@ -45,55 +82,54 @@ export async function cachedRegime(
     for (let k = 1; k <= opts.rounds; k++) {
       say(`round ${k} of ${opts.rounds}, ${maxCachedWorkflows} workflows cached: applies and stage changes`);
       const round = { ...ctx, first: firstIn(k) };
-      const applied = await applyRound(round, `cached-${k}`, opts.clients, false);
+      const applied = await applyRound(round, `cached-${k}`, opts.clients, []);
       cached.apply.push(applied.pair);
       cached.stageChange.push(await stageChanges(round, applied));
     }
+    const rated = await atRate(ctx, say, rates, 'cached-rate');
     const atRest = { apply: [] as Pair[], stageChange: [] as Pair[] };
     for (let k = 1; k <= opts.rounds; k++) {
-      say(`round ${k} of ${opts.rounds}: applies and one stage change each at 1 client`);
+      say(`round ${k} of ${opts.rounds}: applies and one stage change each at 1 client, beside the minimal and the matched bare engine`);
       const round = { ...ctx, first: firstIn(k), opts: { ...opts, applies: restOps(opts) } };
-      const applied = await applyRound(round, `rest-${k}`, 1, false);
+      const applied = await applyRound(round, `rest-${k}`, 1, ['matched']);
       atRest.apply.push(applied.pair);
       atRest.stageChange.push(await stageChanges(round, applied, 1, 1));
     }
-    return { cached, atRest };
+    return { cached, atRate: rated, atRest };
   } finally {
     await restart({});
   }
 }
 
 /**
- * The processes whose CPU makes up each side's cost at a fixed rate: the system's every part with
- * the SMTP sink that receives its mail, the bare engine's worker and engine. The load's own CPU is
- * reported apart. A baseline of more parts is another list of sampled processes.
+ * The processes whose CPU makes up each side's cost at a fixed rate (`SIDE_PROCESSES`): the system's
+ * every part with the SMTP sink that receives its mail; each bare engine's worker, engine and
+ * Temporal client (the API's part on the system's side); the CRUD side's bare route, raw notifier,
+ * Redis and SMTP sink. An HTTP load client counts on no side: its CPU is reported apart.
  */
-export const RATE_SIDES = { system: [...SIDE_PROCESSES.system], bare: [...SIDE_PROCESSES.minimal] };
+export const RATE_SIDES = {
+  system: [...SIDE_PROCESSES.system],
+  bare: [...SIDE_PROCESSES.minimal],
+  matched: [...SIDE_PROCESSES.matched],
+  crud: [...SIDE_PROCESSES.crud],
+};
 
 /**
- * Applies, then one stage change of each, started at a fixed rate (an open loop) on both sides:
- * half the bare engine's closed-loop throughput in `closedLoop`'s rounds, so neither side saturates
- * the cores and both do the same work in the same time.
+ * Applies, then one stage change of each, started at the fixed `rates` (an open loop) on every side
+ * that makes up the sums of bare parts: the system, the minimal and the matched bare engine, and the
+ * CRUD side. Neither saturates the cores, so all do the same work in the same time.
  */
-export async function atRate(
-  ctx: BenchContext,
-  say: Say,
-  closedLoop: { apply: Pair[]; stageChange: Pair[] },
-): Promise<{
-  applyRate: number;
-  stageChangeRate: number;
-  sides: { system: string[]; bare: string[] };
-  apply: Pair[];
-  stageChange: Pair[];
-}> {
-  const half = (pairs: Pair[]) => spreadOf(pairs.map((p) => p.bare.summary.opsPerSec)).median / 2;
-  const [applyRate, stageChangeRate] = [half(closedLoop.apply), half(closedLoop.stageChange)];
-  const result = { applyRate, stageChangeRate, sides: RATE_SIDES, apply: [] as Pair[], stageChange: [] as Pair[] };
+export async function atRate(ctx: BenchContext, say: Say, rates: Rates, label = 'rate'): Promise<RateRounds> {
+  const { applyRate, stageChangeRate } = rates;
+  const result: RateRounds = { applyRate, stageChangeRate, apply: [], stageChange: [] };
   for (let k = 1; k <= ctx.opts.rounds; k++) {
-    say(`round ${k} of ${ctx.opts.rounds}: applies at ${applyRate.toFixed(1)}/s and stage changes at ${stageChangeRate.toFixed(1)}/s`);
-    const applied = await applyRound({ ...ctx, first: firstIn(k), ratePerSec: applyRate }, `rate-${k}`, ctx.opts.clients, false);
+    say(
+      `round ${k} of ${ctx.opts.rounds}${label.startsWith('cached') ? ', cached' : ''}: applies at ${applyRate.toFixed(1)}/s and stage changes at ${stageChangeRate.toFixed(1)}/s, every side`,
+    );
+    const opts = { ...ctx.opts, applies: rateOps(ctx.opts) };
+    const applied = await applyRound({ ...ctx, opts, first: firstIn(k), ratePerSec: applyRate }, `${label}-${k}`, opts.clients);
     result.apply.push(applied.pair);
-    result.stageChange.push(await stageChanges({ ...ctx, first: firstIn(k), ratePerSec: stageChangeRate }, applied, ctx.opts.clients, 1));
+    result.stageChange.push(await stageChanges({ ...ctx, opts, first: firstIn(k), ratePerSec: stageChangeRate }, applied, opts.clients, 1));
   }
   return result;
 }

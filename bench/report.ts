@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import type { Pair, Side } from './phases';
 import { medianRound, roundRatios, targetsOf, type BenchResult, type Verdict } from './result';
 import { headlineOf } from './headline';
-import { cpuPerOpAtRate } from './regimes';
+import { doneWhenOf, type DoneWhenRow } from './done-when';
+import type { RateRounds } from './regimes';
 import { spreadOf } from './support/rounds';
 import { checkBounds } from './bounds';
 import type { EngineWork } from './support/history';
@@ -30,6 +31,33 @@ function measures(r: BenchResult): Table {
       ratio(h.ratio.median),
       `${ratio(h.ratio.min)}–${ratio(h.ratio.max)}`,
       h.target,
+    ]),
+  };
+}
+
+/** A done-when value as it reads: a ratio, a difference in ms, or a figure with its unit. */
+function shown(v: number, format: DoneWhenRow['format']): string {
+  if (!Number.isFinite(v)) return 'n/a';
+  if (format === 'x') return ratio(v);
+  if (format === '+ms') return `${v < 0 ? '−' : '+'}${Math.abs(v).toFixed(1)} ms`;
+  return `${f(v, format === 'MB' || format === 'ops/s' ? 0 : 1)} ${format}`;
+}
+
+/** Issue 25's "done when", first: one row per figure, its median and spread, target and verdict. */
+function doneWhen(r: BenchResult): Table {
+  const rounds = r.rounds?.apply.length ?? 1;
+  const few = rounds < 3 ? ', fewer than the three the issue asks' : '';
+  return {
+    title: `Done when (issue 25): medians of ${rounds} round${rounds === 1 ? '' : 's'}${few}, with their spread (lowest and highest round). CPU: every process of each side at the same fixed offered rate (an open loop at half the bare engine's closed-loop throughput), HTTP load clients apart; "not cached": the workers' default workflow cache. Memory: each round's peak, every round judged`,
+    head: ['figure', 'value', 'spread of the rounds', 'target', ''],
+    rows: doneWhenOf(r).map((row) => [
+      row.figure,
+      shown(row.value.median, row.format),
+      row.value.min === row.value.max ? '' : `${shown(row.value.min, row.format)} – ${shown(row.value.max, row.format)}`,
+      row.target,
+      [row.ok === null ? (row.target ? 'not measured' : '') : row.ok ? 'met' : 'MISSED', row.note && `(${row.note})`]
+        .filter(Boolean)
+        .join(' '),
     ]),
   };
 }
@@ -79,45 +107,84 @@ function resources(r: BenchResult): Table {
   };
 }
 
+/** The sides of a pair, as the tables name them. */
+const SIDE_NAMES = {
+  system: 'system',
+  bare: 'minimal bare engine',
+  matched: 'matched bare engine',
+  crud: 'CRUD (bare route + raw notifier)',
+} as const;
+
 /**
- * CPU per operation at a fixed offered rate: each side's processes (`atRate.sides`) one by one and
- * summed, medians over the rounds, with the load's own CPU apart and the rate each side achieved.
+ * CPU per operation at a fixed offered rate, in each cache regime: each side's processes
+ * (`atRate.sides`) one by one and summed, medians over the rounds, with the load process's own CPU
+ * and the rate each side achieved.
  */
 function atRate(r: BenchResult): Table | null {
   if (!r.atRate) return null;
   const { sides } = r.atRate;
+  const processesOf = (side: keyof typeof SIDE_NAMES): readonly string[] =>
+    sides[side] ?? SIDE_PROCESSES[side === 'bare' ? 'minimal' : side];
   const med = (rounds: Pair[], fn: (p: Pair) => number) => spreadOf(rounds.map(fn)).median;
-  const rows = (
-    [
-      ['apply', r.atRate.apply, r.atRate.applyRate],
-      ['stage change', r.atRate.stageChange, r.atRate.stageChangeRate],
-    ] as const
-  ).flatMap(([name, rounds, rate]) => {
-    const cpu = cpuPerOpAtRate([...rounds], sides);
-    return (['system', 'bare'] as const).map((side) => [
-      `${name}: ${side}`,
-      f(rate),
-      f(med([...rounds], (p) => p[side].summary.opsPerSec)),
-      f(med([...rounds], (p) => p[side].summary.p50)),
-      f(med([...rounds], (p) => p[side].summary.p99)),
-      sides[side]
-        .filter((proc) => rounds.some((p) => p[side].usage[proc]))
-        .map(
-          (proc) =>
-            `${proc} ${f(
-              med([...rounds], (p) => cpuPerOp(p[side], [proc])),
-              2,
-            )}`,
-        )
-        .join(', '),
-      f(cpu[side].median, 2),
-      f(cpu.load[side], 2),
-    ]);
-  });
+  const regimes: [string, RateRounds | undefined][] = [
+    ['not cached', r.atRate],
+    [r.atRate.cached ? `${r.atRate.cached.maxCachedWorkflows} cached` : '', r.atRate.cached],
+  ];
+  const rows = regimes.flatMap(([regime, rated]) =>
+    !rated
+      ? []
+      : (
+          [
+            ['apply', rated.apply, rated.applyRate],
+            ['stage change', rated.stageChange, rated.stageChangeRate],
+          ] as const
+        ).flatMap(([name, rounds, rate]) =>
+          (Object.keys(SIDE_NAMES) as (keyof typeof SIDE_NAMES)[])
+            .filter((side) => rounds.some((p) => p[side]))
+            .map((side) => {
+              const ran = rounds.filter((p) => p[side]);
+              const of = (fn: (s: Side) => number) => med(ran, (p) => fn(p[side]!));
+              return [
+                `${name}, ${regime}: ${SIDE_NAMES[side]}`,
+                f(rate),
+                f(of((s) => s.summary.opsPerSec)),
+                f(of((s) => s.summary.p50)),
+                f(of((s) => s.summary.p99)),
+                processesOf(side)
+                  .filter((proc) => ran.some((p) => p[side]!.usage[proc]))
+                  .map(
+                    (proc) =>
+                      `${proc} ${f(
+                        of((s) => cpuPerOp(s, [proc])),
+                        2,
+                      )}`,
+                  )
+                  .join(', '),
+                f(
+                  of((s) => cpuPerOp(s, processesOf(side))),
+                  2,
+                ),
+                f(
+                  of((s) => cpuPerOp(s, ['load'])),
+                  2,
+                ),
+              ];
+            }),
+        ),
+  );
   return {
     title:
-      "CPU per operation at a fixed offered rate (an open loop at half the bare engine's closed-loop throughput; latency from when each operation was due): each side's processes and their sum, medians of the rounds; the load process apart",
-    head: ['transition', 'offered (ops/s)', 'achieved (ops/s)', 'p50 (ms)', 'p99 (ms)', 'CPU ms per operation by process', 'sum', 'load'],
+      "CPU per operation at a fixed offered rate (an open loop at half the bare engine's closed-loop throughput, the same in both cache regimes; latency from when each operation was due): each side's processes and their sum, medians of the rounds; load: the load process's own CPU, counted in the sum only where it is a bare engine's Temporal client (the API's part on the system's side), never where it is an HTTP client",
+    head: [
+      'transition, regime: side',
+      'offered (ops/s)',
+      'achieved (ops/s)',
+      'p50 (ms)',
+      'p99 (ms)',
+      'CPU ms per operation by process',
+      'sum',
+      'load',
+    ],
     rows,
   };
 }
@@ -126,12 +193,19 @@ const STEPS = ['prepare', 'journal', 'temporal', 'record', 'enqueue', 'webhooks'
 
 /** The API's own account of its transition requests, step by step, beside what the clients saw. */
 function steps(r: BenchResult): Table | null {
-  const sides: [string, number, Pair | undefined][] = [
-    ['apply', r.options.clients, r.apply],
-    ['stage change', r.options.clients, r.stageChange],
-    ...r.curves.clients.flatMap((c): [string, number, Pair | undefined][] => [
-      ['apply', c.clients, c.apply],
-      ['stage change', c.clients, c.stageChange],
+  const restRound = (rounds: Pair[]) => medianRound(rounds, (p) => p.system.summary.p50 - p.bare.summary.p50, false);
+  const sides: [string, string, Pair | undefined][] = [
+    ['apply', String(r.options.clients), r.apply],
+    ['stage change', String(r.options.clients), r.stageChange],
+    ...(r.atRest?.apply.length
+      ? ([
+          ['apply', '1, at rest', restRound(r.atRest.apply)],
+          ['stage change', '1, at rest', restRound(r.atRest.stageChange)],
+        ] as [string, string, Pair][])
+      : []),
+    ...r.curves.clients.flatMap((c): [string, string, Pair | undefined][] => [
+      ['apply', String(c.clients), c.apply],
+      ['stage change', String(c.clients), c.stageChange],
     ]),
   ];
   const rows = sides
@@ -142,19 +216,20 @@ function steps(r: BenchResult): Table | null {
       const mean = pair!.system.summary.mean;
       return [
         name,
-        String(clients),
+        clients,
         ...STEPS.map((step) => (timed[step] === undefined ? '' : f(timed[step], 2))),
         f(total, 2),
         f(mean - total, 2),
         f(mean, 2),
         f(pair!.bare.summary.mean, 2),
+        pair!.matched ? f(pair!.matched.summary.mean, 2) : '',
       ];
     });
   if (!rows.length) return null;
   return {
     title:
-      "Where a request's time goes: the API's steps (mean ms per request, its ats_transition_step_seconds), the rest of the request (HTTP, authentication, authorization, JSON, the network), and the mean latency each side's clients saw",
-    head: ['transition', 'clients', ...STEPS, 'steps', 'rest', 'client mean', 'bare client mean'],
+      "Where a request's time goes: the API's steps (mean ms per request, its ats_transition_step_seconds), the rest of the request (HTTP, authentication, authorization, JSON, the network), and the mean latency each side's clients saw (at rest: 1 client, the working set cached, the round whose p50 over the bare engine's is the median)",
+    head: ['transition', 'clients', ...STEPS, 'steps', 'rest', 'client mean', 'minimal bare client mean', 'matched bare client mean'],
     rows,
   };
 }
@@ -360,6 +435,7 @@ export function tablesOf(r: BenchResult): Table[] {
   const rateTable = atRate(r);
   const reportTable = reports(r);
   return [
+    doneWhen(r),
     measures(r),
     ...roundsOf(r),
     work(r),
@@ -390,7 +466,7 @@ export function markdownOf(r: BenchResult): string {
     `Run of ${r.finishedAt.slice(0, 16).replace('T', ' ')} UTC: \`${r.command}\` on ${m.cpus} × ${m.cpuModel}, ${f(m.memoryGb, 0)} GB, Node ${m.node}, Linux ${m.kernel}.`,
     `${r.options.applies} applies and ${r.options.applies * r.options.movesPerApplication} stage changes per side after ${r.options.warmup} warm-up operations, ${r.options.listRequests} list requests per side, ${r.options.notifications} notifications per side.`,
   ].join('\n');
-  const tables = [...tablesOf(r), histories(r)].map((t) =>
+  const [done, ...tables] = [...tablesOf(r), histories(r)].map((t) =>
     [
       `**${t.title}**`,
       '',
@@ -399,7 +475,8 @@ export function markdownOf(r: BenchResult): string {
       ...t.rows.map((row) => `| ${row.join(' | ')} |`),
     ].join('\n'),
   );
-  return [intro, ...tables].join('\n\n');
+  // The done-when table first, before the run's description and the other tables.
+  return [done, intro, ...tables].join('\n\n');
 }
 
 export const MARKERS = ['<!-- bench:results:start -->', '<!-- bench:results:end -->'] as const;

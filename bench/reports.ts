@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { createTokenService } from '../src/auth/tokens';
+import { Connection } from '@temporalio/client';
 import { sqliteFileFromUrl } from '../src/config';
 import { parseOptions } from './options';
-import { REPORT_MEASURES, reportFigures, reportLoads, type BenchContext, type ReportMeasure, type Side } from './phases';
+import { REPORT_MEASURES, reportFigures, reportLoads, type ReportMeasure, type Side } from './phases';
 import { ROOT } from './support/processes';
-import { UsageSampler } from './support/sampler';
+import { accessTokens, benchContext, benchMain, newRunId, removeLargeFiles } from './support/harness';
 import { Seeder } from './support/seed';
 import { startSystem } from './support/system';
 
@@ -49,7 +47,7 @@ async function run(argv: string[]): Promise<boolean> {
   const opts = parseOptions(argv, process.env);
   const rows = argv.includes('--rows') ? opts.listRows : 100_000;
   const rounds = argv.includes('--rounds') ? opts.rounds : 3;
-  const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(2).toString('hex')}`;
+  const runId = newRunId();
   const dir = path.resolve(ROOT, opts.outDir, `reports-${runId}`);
   fs.mkdirSync(dir, { recursive: true });
   let seeded: Seeded | undefined;
@@ -65,24 +63,8 @@ async function run(argv: string[]): Promise<boolean> {
   });
   const connection = await Connection.connect({ address: system.temporalAddress });
   try {
-    const sampler = new UsageSampler();
-    sampler.track('api', system.processes.get('api')!.pid);
-    const token = createTokenService(system.env.SECRET_KEY, 24 * 60).issue({
-      id: seeded!.adminId,
-      role: 'admin',
-      passwordHash: 'x',
-    }).accessToken;
-    const ctx: BenchContext = {
-      opts,
-      system,
-      sampler,
-      runId,
-      client: new Client({ connection }),
-      recruiter: { id: seeded!.recruiterId, token },
-      applyJobs: [],
-      outboxRows: () => false,
-      takeCandidates: () => [],
-    };
+    const token = accessTokens(system)(seeded!.adminId, 'admin');
+    const ctx = benchContext({ opts, system, connection, runId, recruiter: { id: seeded!.recruiterId, token }, sampled: ['api'] });
     const taken: Record<ReportMeasure, Side>[] = [];
     for (let k = 0; k < rounds; k++) {
       process.stdout.write(`round ${k + 1} of ${rounds}\n`);
@@ -107,20 +89,8 @@ async function run(argv: string[]): Promise<boolean> {
   } finally {
     await connection.close();
     await system.close();
-    if (!process.env.BENCH_KEEP) for (const f of fs.readdirSync(dir)) if (/\.db(-wal|-shm)?$/.test(f)) fs.rmSync(path.join(dir, f));
+    removeLargeFiles(dir);
   }
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${REPORTS_USAGE}\n`);
-    return;
-  }
-  process.exit((await run(argv)) ? 0 : 1);
-}
-
-main().catch((err: Error) => {
-  process.stderr.write(`bench:reports: ${err.stack ?? err.message}\n${REPORTS_USAGE}\n`);
-  process.exit(1);
-});
+benchMain('bench:reports', REPORTS_USAGE, run);

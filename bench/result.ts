@@ -6,6 +6,7 @@ export interface NotifierPair {
   raw: NotifierSide;
 }
 import type { WorkPerTransition } from './support/history';
+import type { RateRounds } from './regimes';
 import { spreadOf } from './support/rounds';
 
 /** One run's figures, as written to var/bench/*.json and read back for bench/README.md. */
@@ -29,14 +30,22 @@ export interface BenchResult {
   rounds: { apply: Pair[]; stageChange: Pair[]; list: Pair[]; notifier: NotifierPair[] };
   /** The same rounds of applies and stage changes with every worker's cache holding the applications moved. */
   cached?: { maxCachedWorkflows: number; apply: Pair[]; stageChange: Pair[] };
-  /** Applies and one stage change each at 1 client, the latency at rest, in rounds (with the working set cached). */
+  /**
+   * Applies and one stage change each at 1 client, the latency at rest, in rounds (with the working
+   * set cached), beside the minimal and (`matched`, in runs since it was measured) the matched bare engine.
+   */
   atRest?: { apply: Pair[]; stageChange: Pair[] };
   /**
    * Applies and one stage change each at a fixed offered rate (an open loop), half the bare engine's
-   * closed-loop throughput of the rounds above, in rounds; `sides` names the processes whose CPU
-   * makes up each side's cost per operation (the load's own is reported apart).
+   * closed-loop throughput of the rounds above, in rounds: every side of the sums of bare parts (the
+   * system, the minimal and the matched bare engine, the CRUD side), with the workers' default cache
+   * and (`cached`) with the cached regime's, at the same rates. `sides` names the processes whose CPU
+   * makes up each side's cost per operation (an HTTP load client's is reported apart).
    */
-  atRate?: { applyRate: number; stageChangeRate: number; sides: { system: string[]; bare: string[] }; apply: Pair[]; stageChange: Pair[] };
+  atRate?: RateRounds & {
+    sides: { system: string[]; bare: string[]; matched?: string[]; crud?: string[] };
+    cached?: RateRounds & { maxCachedWorkflows: number };
+  };
   /** The funnel and time in stage at the list's applications, one request at a time (bench/phases.ts, reportLoads): medians of the rounds. */
   reports?: { rows: number; figures: Record<ReportMeasure, ReportFigure>; rounds: Record<ReportMeasure, Side>[] };
   /**

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { createTokenService } from '../src/auth/tokens';
+import { Connection } from '@temporalio/client';
 import { sqliteFileFromUrl } from '../src/config';
 import { parseOptions, USAGE, type BenchOptions } from './options';
 import {
@@ -16,16 +14,15 @@ import {
   transitionWork,
   warmupFor,
   type ApplyRound,
-  type BenchContext,
   type Pair,
   type Side,
 } from './phases';
 import { ROOT } from './support/processes';
-import { UsageSampler } from './support/sampler';
+import { accessTokens, benchContext, benchMain, newRunId, removeLargeFiles } from './support/harness';
 import { Seeder } from './support/seed';
 import { startSystem, type System } from './support/system';
 import { maxPss, maxRss, medianRound, memorySource, roundRatios, type BenchResult } from './result';
-import { atRate, cachedRegime, candidatesFor } from './regimes';
+import { atRate, cachedRegime, candidatesFor, offeredRates, RATE_SIDES } from './regimes';
 import { firstIn } from './support/rounds';
 import { tablesOf, textOf } from './report';
 import { checkBounds } from './bounds';
@@ -41,8 +38,7 @@ const REPORT_REQUESTS = 20;
 
 async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
   const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const runId = `${stamp}-${randomBytes(2).toString('hex')}`;
+  const runId = newRunId(startedAt);
   const dir = path.resolve(ROOT, opts.outDir, `run-${runId}`);
   fs.mkdirSync(dir, { recursive: true });
   const listSizes = [...new Set([...opts.listCurve, opts.listRows])].sort((a, b) => a - b);
@@ -88,23 +84,20 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
   process.once('SIGTERM', stop);
   const connection = await Connection.connect({ address: system.temporalAddress });
   try {
-    const tokens = createTokenService(system.env.SECRET_KEY, 24 * 60);
-    const token = (id: number, role: 'candidate' | 'recruiter' | 'admin') => tokens.issue({ id, role, passwordHash: 'x' }).accessToken;
-    const sampler = new UsageSampler();
-    for (const [name, p] of system.processes) sampler.track(name, p.pids ?? p.pid);
+    const token = accessTokens(system);
     let nextCandidate = 0;
-    const ctx: BenchContext = {
+    const ctx = benchContext({
       opts,
       system,
-      sampler,
+      connection,
       runId,
-      client: new Client({ connection }),
       recruiter: { id: seeded.recruiterId, token: token(seeded.recruiterId, 'recruiter') },
       applyJobs: seeded.applyJobs,
       outboxRows: (rows) => seeder!.outboxRows(rows),
       takeCandidates: (count) =>
         seeded.candidates.slice(nextCandidate, (nextCandidate += count)).map((id) => ({ id, token: token(id, 'candidate') })),
-    };
+    });
+    const { sampler } = ctx;
 
     const rounds: BenchResult['rounds'] = { apply: [], stageChange: [], list: [], notifier: [] };
     let first: ApplyRound | undefined;
@@ -119,8 +112,9 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     }
     say('engine work per transition (histories)');
     const engineWork = await transitionWork(ctx, first!);
-    const rated = await atRate(ctx, say, rounds);
-    const { cached, atRest } = await cachedRegime(ctx, say);
+    const rates = offeredRates(rounds);
+    const rated = await atRate(ctx, say, rates);
+    const { cached, atRate: ratedCached, atRest } = await cachedRegime(ctx, say, rates);
 
     const listCurve: ({ rows: number } & Pair)[] = [];
     for (const rows of listSizes) {
@@ -164,7 +158,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       const extra = [];
       for (let i = 2; i <= workers; i++) extra.push(await system.addWorker('worker', i), await system.addWorker('bare-worker', i));
       for (const p of extra) sampler.track(p.name, p.pid);
-      workerCurve.push({ workers, apply: (await applyRound(ctx, `${workers} workers`, opts.clients, false)).pair });
+      workerCurve.push({ workers, apply: (await applyRound(ctx, `${workers} workers`, opts.clients, [])).pair });
       for (const p of extra) {
         sampler.untrack(p.name);
         await p.stop();
@@ -174,7 +168,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     const clientsCurve: BenchResult['curves']['clients'] = [];
     for (const clients of [...new Set(opts.clientsCurve)].sort((a, b) => a - b)) {
       say(`applies and one stage change each with ${clients} clients`);
-      const applied = await applyRound(ctx, `${clients} clients`, clients, false);
+      const applied = await applyRound(ctx, `${clients} clients`, clients, []);
       clientsCurve.push({ clients, apply: applied.pair, stageChange: await stageChanges(ctx, applied, clients, 1) });
     }
 
@@ -207,7 +201,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       rounds,
       cached,
       atRest,
-      atRate: rated,
+      atRate: { ...rated, sides: RATE_SIDES, cached: { maxCachedWorkflows: cached.maxCachedWorkflows, ...ratedCached } },
       reports: { rows: opts.listRows, figures: reportFigures(reportRounds), rounds: reportRounds },
       pss: {
         source: memorySource([...systemSides, ...notifierSides]),
@@ -263,31 +257,8 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     seeder?.close();
     await connection.close();
     await system.close();
-    // The databases and bundles are large and say nothing the JSON does not; logs, the loads' raw
-    // results and profiles stay. BENCH_KEEP=1 keeps everything.
-    if (!process.env.BENCH_KEEP)
-      for (const f of fs.readdirSync(dir)) if (/\.db(-wal|-shm)?$|bundle\.js$/.test(f)) fs.rmSync(path.join(dir, f));
+    removeLargeFiles(dir, true);
   }
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  let opts: BenchOptions;
-  try {
-    opts = parseOptions(argv, process.env);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    process.exit(2);
-  }
-  const ok = await run(opts, argv);
-  process.exit(ok ? 0 : 1);
-}
-
-main().catch((err: Error) => {
-  process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
-  process.exit(1);
-});
+benchMain('bench', USAGE, (argv) => run(parseOptions(argv, process.env), argv));

@@ -17,7 +17,8 @@ export function scheduleOf(count: number, ratePerSec: number): number[] {
  * Runs `total` operations on the schedule, the first `warmup` unmeasured. Operations sharing a key
  * never overlap (the second waits for the first). Latency runs from when an operation was due, not
  * from when it started, so a system that falls behind shows it; `lagMs` says how far behind the
- * schedule the starts fell at most (a key's wait, or `maxInFlight` reached).
+ * schedule the starts fell at most (a key's wait, or `maxInFlight` reached). `onMeasuring` is called
+ * as the first measured operation is due.
  */
 export async function runOpenLoop(
   total: number,
@@ -26,6 +27,7 @@ export async function runOpenLoop(
   keyOf: (i: number) => string | undefined,
   op: (i: number) => Promise<void>,
   maxInFlight = 1000,
+  onMeasuring: () => void = () => undefined,
 ): Promise<LoadResult & { lagMs: number }> {
   const result = {
     ok: 0,
@@ -48,6 +50,7 @@ export async function runOpenLoop(
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     if (i === warmup) {
+      onMeasuring();
       measuredFrom = at;
       cpuFrom = process.cpuUsage();
     }

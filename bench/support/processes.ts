@@ -69,8 +69,17 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
   });
 }
 
-/** Runs a script under dist/ (or another build's, by its absolute path) to its end; rejects with its output when it fails. */
-export function runScript(script: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<string> {
+/**
+ * Runs a script under dist/ (or another build's, by its absolute path) to its end; rejects with its
+ * output when it fails. `onLine` hears each line of its standard output as it comes.
+ */
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  onLine?: (line: string) => void,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, path.resolve(DIST, script), ...args], {
       cwd: ROOT,
@@ -78,8 +87,13 @@ export function runScript(script: string, args: string[], env: Record<string, st
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
+    let partial = '';
     child.stdout!.on('data', (c: Buffer) => {
       output += c.toString();
+      if (!onLine) return;
+      const lines = (partial + c.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) onLine(line);
     });
     child.stderr!.on('data', (c: Buffer) => {
       output += c.toString();

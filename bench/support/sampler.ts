@@ -37,11 +37,22 @@ export class UsageSampler {
     this.pids.delete(name);
   }
 
-  async during<T>(work: () => Promise<T>): Promise<{ result: T; usage: Record<string, ProcessUsage> }> {
+  /**
+   * Samples while `work` runs. CPU counts from its start to its end, or between the moments `work`
+   * marks (`start`, `end`) when it marks them: a load's measured operations, without its warm-up.
+   * Memory is sampled throughout.
+   */
+  async during<T>(work: (mark: (at: 'start' | 'end') => void) => Promise<T>): Promise<{ result: T; usage: Record<string, ProcessUsage> }> {
     const names = [...this.pids.keys()];
     // Per pid: a backend that starts during the phase counts from zero, one that ends is not counted.
     const cpuOf = (n: string) => new Map(this.pids.get(n)!().map((pid) => [pid, cpuMs(pid)]));
-    const cpuStart = new Map(names.map((n) => [n, cpuOf(n)]));
+    const cpuNow = () => new Map(names.map((n) => [n, cpuOf(n)]));
+    let cpuStart = cpuNow();
+    let cpuEnd: typeof cpuStart | undefined;
+    const mark = (at: 'start' | 'end') => {
+      if (at === 'start') cpuStart = cpuNow();
+      else cpuEnd = cpuNow();
+    };
     // Memory is sampled from the processes the phase began with (a group is not listed again each time).
     const members = new Map(names.map((n) => [n, [...cpuStart.get(n)!.keys()]]));
     const samples = new Map<string, { rss: number; pss?: number }[]>(names.map((n) => [n, []]));
@@ -64,7 +75,8 @@ export class UsageSampler {
     let ticks = 0;
     const timer = setInterval(() => sample(++ticks % every === 0), this.intervalMs);
     try {
-      const result = await work();
+      const result = await work(mark);
+      const cpuAtEnd = cpuEnd ?? cpuNow();
       sample(true);
       const usage: Record<string, ProcessUsage> = {};
       for (const n of names) {
@@ -76,7 +88,7 @@ export class UsageSampler {
           pssMaxMb: pss.length ? Math.max(...pss) : NaN,
           pssMeanMb: pss.length ? pss.reduce((a, b) => a + b, 0) / pss.length : NaN,
           memory: fellBack.has(n) ? 'rss' : 'pss',
-          cpuMs: sum([...cpuOf(n)].map(([pid, ms]) => ms - (cpuStart.get(n)!.get(pid) ?? 0))),
+          cpuMs: sum([...cpuAtEnd.get(n)!].map(([pid, ms]) => ms - (cpuStart.get(n)!.get(pid) ?? 0))),
         };
       }
       return { result, usage };

@@ -1,4 +1,5 @@
 import type { Pair, Side } from '../phases';
+import { spreadOf, type Spread } from './rounds';
 
 /**
  * A side of a transition measure is the processes that serve it: CPU per operation is summed over
@@ -46,4 +47,21 @@ export function sumOfParts(pair: Pair): SumOfParts | null {
   const minimal = cpuPerOp(pair.bare, SIDE_PROCESSES.minimal);
   const crud = cpuPerOp(pair.crud, SIDE_PROCESSES.crud);
   return { system, matched, minimal, crud, toMatchedSum: system / (matched + crud), toMinimalSum: system / (minimal + crud) };
+}
+
+/** Each figure of `sumOfParts` over the rounds that ran the parts: the median of the rounds' figures, with their spread. */
+export type SumsOverRounds = { [K in keyof SumOfParts]: Spread };
+
+export function sumOfPartsOver(rounds: Pair[]): SumsOverRounds | null {
+  const sums = rounds.map(sumOfParts).filter((s): s is SumOfParts => s !== null);
+  if (!sums.length) return null;
+  const over = (k: keyof SumOfParts) => spreadOf(sums.map((s) => s[k]));
+  return {
+    system: over('system'),
+    matched: over('matched'),
+    minimal: over('minimal'),
+    crud: over('crud'),
+    toMatchedSum: over('toMatchedSum'),
+    toMinimalSum: over('toMinimalSum'),
+  };
 }

@@ -58,9 +58,17 @@ export function summarize(r: LoadResult): Summary {
 }
 
 /**
+ * The lines a load process prints when its measured operations begin and when they are done, so
+ * that the processes it drives are charged the CPU of those operations only: not the load process's
+ * start, its connection, or the warm-up (bench/phases.ts, `measure`).
+ */
+export const MEASURE_MARKS = { measuring: 'bench-load: measuring', measured: 'bench-load: measured' } as const;
+
+/**
  * Runs `total` operations with `concurrency` in flight, in order. Operations sharing a key never
  * overlap: a second stage change of one application waits for the first, as a recruiter's would.
- * The first `warmup` operations run before the clock starts and count in nothing.
+ * The first `warmup` operations run before the clock starts and count in nothing; `onMeasuring`
+ * is called as the clock starts.
  */
 export async function runPool(
   total: number,
@@ -68,6 +76,7 @@ export async function runPool(
   warmup: number,
   keyOf: (i: number) => string | undefined,
   op: (i: number) => Promise<void>,
+  onMeasuring: () => void = () => undefined,
 ): Promise<LoadResult> {
   const result: LoadResult = { ok: 0, errors: {}, firstError: null, latenciesMs: [], elapsedMs: 0, cpuMs: 0 };
   const busy = new Map<string, Promise<void>>();
@@ -99,6 +108,7 @@ export async function runPool(
     );
   };
   await runRange(0, Math.min(warmup, total), false);
+  onMeasuring();
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
   await runRange(Math.min(warmup, total), total, true);

@@ -1,13 +1,17 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { percentile, runPool, summarize } from '../../bench/support/stats';
+import { MEASURE_MARKS, percentile, runPool, summarize } from '../../bench/support/stats';
+import { runOpenLoop } from '../../bench/support/open-loop';
 import { segmentsOf, typeOf } from '../../bench/support/history';
 import { parseOptions } from '../../bench/options';
 import { checkBounds } from '../../bench/bounds';
 import { medianRound, targetsOf, type BenchResult } from '../../bench/result';
 import { UsageSampler } from '../../bench/support/sampler';
-import { cpuMs, rssMb } from '../../bench/support/processes';
+import { cpuMs, rssMb, runScript } from '../../bench/support/processes';
 import { parseStepTotals, readStepTotals, stepsBetween } from '../../bench/support/step-metrics';
 
 /** The benchmark harness's own arithmetic: what its figures mean depends on it. */
@@ -262,6 +266,62 @@ describe('bench harness', () => {
     expect(before.get('stage_change/journal')).toEqual({ ms: 500, n: 4 });
     expect(stepsBetween(before, parseStepTotals(text(9)), 'apply')).toEqual({ record: { ms: 6, n: 3 } });
     expect(stepsBetween(before, parseStepTotals(text(9)), 'stage_change')).toEqual({});
+  });
+
+  test("a load's marks bound the CPU each process is charged: its start and its warm-up count in nothing", async () => {
+    const spin = (ms: number) => {
+      const start = process.cpuUsage();
+      const used = () => (process.cpuUsage(start).user + process.cpuUsage(start).system) / 1000;
+      while (used() < ms);
+    };
+    const sampler = new UsageSampler(5);
+    sampler.track('one', process.pid);
+    const { usage } = await sampler.during(async (mark) => {
+      spin(200);
+      mark('start');
+      spin(50);
+      mark('end');
+      spin(200);
+    });
+    expect(usage.one.cpuMs).toBeGreaterThanOrEqual(40);
+    expect(usage.one.cpuMs).toBeLessThan(150);
+    const unmarked = await sampler.during(async () => spin(100));
+    expect(unmarked.usage.one.cpuMs).toBeGreaterThanOrEqual(90);
+  });
+
+  test('the marks come from the load as lines of its output, whole however the pipe splits them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-marks-'));
+    const script = path.join(dir, 'load.js');
+    fs.writeFileSync(
+      script,
+      `process.stdout.write(${JSON.stringify(MEASURE_MARKS.measuring.slice(0, 8))});
+       setTimeout(() => process.stdout.write(${JSON.stringify(`${MEASURE_MARKS.measuring.slice(8)}\nsomething else\n${MEASURE_MARKS.measured}\n`)}), 50);`,
+    );
+    const lines: string[] = [];
+    try {
+      await runScript(script, [], {}, [], (line) => lines.push(line));
+      expect(lines).toEqual([MEASURE_MARKS.measuring, 'something else', MEASURE_MARKS.measured]);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  test('a closed and an open loop call onMeasuring once, as the warm-up ends', async () => {
+    for (const drive of [
+      (op: (i: number) => Promise<void>, onMeasuring: () => void) => runPool(10, 3, 4, () => undefined, op, onMeasuring),
+      (op: (i: number) => Promise<void>, onMeasuring: () => void) => runOpenLoop(10, 1000, 4, () => undefined, op, undefined, onMeasuring),
+    ]) {
+      const started: number[] = [];
+      const marks: number[] = [];
+      await drive(
+        async (i) => {
+          started.push(i);
+          await new Promise((r) => setTimeout(r, 1));
+        },
+        () => marks.push(started.length),
+      );
+      expect(marks).toEqual([4]);
+    }
   });
 
   test('a server of several processes is sampled as their sum; one that is gone counts nothing', async () => {

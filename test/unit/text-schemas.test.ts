@@ -35,6 +35,12 @@ const SAMPLES = [
   'bell\u0007',
   'cr\r',
   'del\u007f',
+  'nel\u0085',
+  'c1\u009f',
+  '\u00a0nbsp',
+  'lone\ud800',
+  '\udc00',
+  'pair\ud83d\ude00',
   'é',
   '😀'.repeat(5),
   '😀'.repeat(6),
@@ -54,8 +60,19 @@ describe('text fields: the published schema and the validator agree', () => {
   });
 
   test('control characters other than tab and newline are refused with one clear message', () => {
-    const result = text({ max: 50 }).safeParse('a\u0000b');
-    expect(result.error?.issues.map((i) => i.message)).toEqual(['Control characters other than tab and newline are not allowed.']);
+    for (const value of ['a\u0000b', 'a\u007fb', 'a\u0085b', 'a\u009fb']) {
+      const result = text({ max: 50 }).safeParse(value);
+      expect(result.error?.issues.map((i) => i.message)).toEqual(['Control characters other than tab and newline are not allowed.']);
+    }
+    expect(text({ max: 50 }).safeParse('a\u00a0b').success).toBe(true);
+  });
+
+  test('a lone surrogate is refused (a database would store U+FFFD instead); a pair, one character, is text', () => {
+    for (const value of ['a\ud800', '\udfffb']) {
+      const result = text({ max: 50 }).safeParse(value);
+      expect(result.error?.issues.map((i) => i.message)).toEqual(['Not well-formed Unicode: a lone UTF-16 surrogate.']);
+    }
+    expect(text({ max: 1 }).safeParse('\ud83d\ude00').success).toBe(true);
   });
 
   test.each([

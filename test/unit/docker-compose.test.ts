@@ -47,8 +47,23 @@ function publishedPorts(service: { ports?: (string | number | Record<string, unk
 }
 
 describe('docker-compose.yml', () => {
-  test('runs Temporal, Redis, a migration step and the three process types', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'notifier', 'redis', 'temporal', 'worker']);
+  test('runs Temporal, Redis, a migration step and the three process types; Jaeger only when asked', () => {
+    const always = Object.keys(services).filter((name) => !services[name].profiles);
+    expect(always.sort()).toEqual(['api', 'migrate', 'notifier', 'redis', 'temporal', 'worker']);
+    expect(services.jaeger.profiles).toEqual(['tracing']);
+  });
+
+  test('tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT names a collector (the tracing profile: Jaeger)', () => {
+    for (const name of ['api', 'worker', 'notifier']) {
+      expect(loadConfig(interpolate(services[name].environment, { SECRET_KEY: 'x'.repeat(64) })).tracing).toBeUndefined();
+      const traced = loadConfig(
+        interpolate(services[name].environment, { SECRET_KEY: 'x'.repeat(64), OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' }),
+      );
+      expect(traced.tracing?.endpoint).toBe('http://jaeger:4318');
+    }
+    // Jaeger's OTLP receiver stays on the compose network; its UI is on the loopback only.
+    expect(publishedPorts(services.jaeger)).toEqual([{ hostIp: '127.0.0.1', published: 16686, target: 16686 }]);
+    expect(services.jaeger.image).toMatch(/^jaegertracing\/jaeger:2\./);
   });
 
   test('the Temporal dev server listens on the compose network, keeps its data, and registers the search attributes', () => {

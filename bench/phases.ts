@@ -80,6 +80,12 @@ export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): 
 /** Operations run before the clock starts: twice the clients. */
 export const warmupFor = (clients: number) => 2 * clients;
 
+/** An open loop's warm-up: enough to open its connections and warm its code; it has no clients to fill. */
+export const RATE_WARMUP = 10;
+
+/** The warm-up of a load in `ctx`: an open loop's when it runs at a rate, else its clients'. */
+const warmupIn = (ctx: BenchContext, clients: number) => (ctx.ratePerSec ? RATE_WARMUP : warmupFor(clients));
+
 export interface ApplyRound {
   /** The round's name, which its stage changes' loads carry too. */
   label: string;
@@ -106,7 +112,7 @@ export async function applyRound(
   clients = ctx.opts.clients,
   parts: readonly Part[] = SUM_OF_PARTS,
 ): Promise<ApplyRound> {
-  const opts = { ...ctx.opts, clients, warmup: warmupFor(clients) };
+  const opts = { ...ctx.opts, clients, warmup: warmupIn(ctx, clients) };
   const total = opts.warmup + opts.applies;
   const bareIds = Array.from({ length: total }, (_, i) => `bare-${ctx.runId}-${label}-${i}`);
   const applies = (candidates: { token: string }[]): HttpRequestSpec[] =>
@@ -226,7 +232,7 @@ export async function stageChanges(
   clients = ctx.opts.clients,
   moves = ctx.opts.movesPerApplication,
 ): Promise<Pair> {
-  const opts = { ...ctx.opts, clients, warmup: warmupFor(clients), movesPerApplication: moves };
+  const opts = { ...ctx.opts, clients, warmup: warmupIn(ctx, clients), movesPerApplication: moves };
   const order = <T>(ids: string[], make: (id: string, stage: Stage) => T) =>
     MOVES.slice(0, opts.movesPerApplication).flatMap((stage) => ids.map((id) => make(id, stage)));
   const patches = (ids: string[]) =>

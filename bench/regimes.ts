@@ -1,4 +1,14 @@
-import { applyRound, stageChanges, warmupFor, type BenchContext, type Pair, type Side } from './phases';
+import {
+  applyRound,
+  RATE_WARMUP,
+  stageChanges,
+  SUM_OF_PARTS,
+  warmupFor,
+  type BenchContext,
+  type Part,
+  type Pair,
+  type Side,
+} from './phases';
 import type { BenchOptions } from './options';
 import { firstIn, spreadOf, type Spread } from './support/rounds';
 import { cpuPerOp, SIDE_PROCESSES } from './support/sides';
@@ -27,10 +37,10 @@ const rateOps = (opts: BenchOptions) => Math.min(opts.applies, opts.quick ? 50 :
 
 /**
  * Candidates the regimes' applies take, beyond the headline rounds': the cached rounds' system, the
- * system's and the CRUD side's at the fixed rate in both regimes, and the system's at rest.
+ * system's at the fixed rate in both regimes and the CRUD side's in one, and the system's at rest.
  */
 export function candidatesFor(opts: BenchOptions): number {
-  return opts.rounds * (movedPerRound(opts) + 4 * (warmupFor(opts.clients) + rateOps(opts)) + warmupFor(1) + restOps(opts));
+  return opts.rounds * (movedPerRound(opts) + 3 * (RATE_WARMUP + rateOps(opts)) + warmupFor(1) + restOps(opts));
 }
 
 type Say = (line: string) => void;
@@ -86,7 +96,8 @@ export async function cachedRegime(
       cached.apply.push(applied.pair);
       cached.stageChange.push(await stageChanges(round, applied));
     }
-    const rated = await atRate(ctx, say, rates, 'cached-rate');
+    // The CRUD side has no workflow cache: its rounds at the rate with the default one stand here too.
+    const rated = await atRate(ctx, say, rates, 'cached-rate', ['matched']);
     const atRest = { apply: [] as Pair[], stageChange: [] as Pair[] };
     for (let k = 1; k <= opts.rounds; k++) {
       say(`round ${k} of ${opts.rounds}: applies and one stage change each at 1 client, beside the minimal and the matched bare engine`);
@@ -115,11 +126,18 @@ export const RATE_SIDES = {
 };
 
 /**
- * Applies, then one stage change of each, started at the fixed `rates` (an open loop) on every side
- * that makes up the sums of bare parts: the system, the minimal and the matched bare engine, and the
- * CRUD side. Neither saturates the cores, so all do the same work in the same time.
+ * Applies, then one stage change of each, started at the fixed `rates` (an open loop) on the system,
+ * the minimal bare engine and the `parts` (by default every side that makes up the sums of bare
+ * parts: the matched bare engine and the CRUD side). None saturates the cores, so all do the same
+ * work in the same time.
  */
-export async function atRate(ctx: BenchContext, say: Say, rates: Rates, label = 'rate'): Promise<RateRounds> {
+export async function atRate(
+  ctx: BenchContext,
+  say: Say,
+  rates: Rates,
+  label = 'rate',
+  parts: readonly Part[] = SUM_OF_PARTS,
+): Promise<RateRounds> {
   const { applyRate, stageChangeRate } = rates;
   const result: RateRounds = { applyRate, stageChangeRate, apply: [], stageChange: [] };
   for (let k = 1; k <= ctx.opts.rounds; k++) {
@@ -127,11 +145,20 @@ export async function atRate(ctx: BenchContext, say: Say, rates: Rates, label = 
       `round ${k} of ${ctx.opts.rounds}${label.startsWith('cached') ? ', cached' : ''}: applies at ${applyRate.toFixed(1)}/s and stage changes at ${stageChangeRate.toFixed(1)}/s, every side`,
     );
     const opts = { ...ctx.opts, applies: rateOps(ctx.opts) };
-    const applied = await applyRound({ ...ctx, opts, first: firstIn(k), ratePerSec: applyRate }, `${label}-${k}`, opts.clients);
+    const applied = await applyRound({ ...ctx, opts, first: firstIn(k), ratePerSec: applyRate }, `${label}-${k}`, opts.clients, parts);
     result.apply.push(applied.pair);
     result.stageChange.push(await stageChanges({ ...ctx, opts, first: firstIn(k), ratePerSec: stageChangeRate }, applied, opts.clients, 1));
   }
   return result;
+}
+
+/**
+ * The cached regime's rounds at the rate, each with the CRUD side of the same round with the default
+ * cache where it ran none of its own: the bare route and the raw notifier have no workflow cache.
+ */
+export function withCrudOf(cached: RateRounds, uncached: RateRounds): RateRounds {
+  const fill = (pairs: Pair[], from: Pair[]) => pairs.map((p, k) => (p.crud || !from[k]?.crud ? p : { ...p, crud: from[k].crud }));
+  return { ...cached, apply: fill(cached.apply, uncached.apply), stageChange: fill(cached.stageChange, uncached.stageChange) };
 }
 
 /** CPU ms per operation of each side summed over its processes, and the system's over the bare one's, over the rounds. */

@@ -22,7 +22,7 @@ import { accessTokens, benchContext, benchMain, newRunId, removeLargeFiles } fro
 import { Seeder } from './support/seed';
 import { startSystem, type System } from './support/system';
 import { maxPss, maxRss, medianRound, memorySource, roundRatios, type BenchResult } from './result';
-import { atRate, cachedRegime, candidatesFor, offeredRates, RATE_SIDES } from './regimes';
+import { atRate, cachedRegime, candidatesFor, offeredRates, RATE_SIDES, withCrudOf } from './regimes';
 import { firstIn } from './support/rounds';
 import { tablesOf, textOf } from './report';
 import { checkBounds } from './bounds';
@@ -201,7 +201,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       rounds,
       cached,
       atRest,
-      atRate: { ...rated, sides: RATE_SIDES, cached: { maxCachedWorkflows: cached.maxCachedWorkflows, ...ratedCached } },
+      atRate: { ...rated, sides: RATE_SIDES, cached: { maxCachedWorkflows: cached.maxCachedWorkflows, ...withCrudOf(ratedCached, rated) } },
       reports: { rows: opts.listRows, figures: reportFigures(reportRounds), rounds: reportRounds },
       pss: {
         source: memorySource([...systemSides, ...notifierSides]),

@@ -1,6 +1,6 @@
 import { doneWhenOf, DONE_WHEN } from '../../bench/done-when';
 import { BOUNDS, checkBounds } from '../../bench/bounds';
-import { candidatesFor, offeredRates, RATE_SIDES } from '../../bench/regimes';
+import { candidatesFor, offeredRates, RATE_SIDES, withCrudOf, type RateRounds } from '../../bench/regimes';
 import { parseOptions } from '../../bench/options';
 import { markdownOf, tablesOf } from '../../bench/report';
 import { SIDE_PROCESSES, sumOfPartsOver } from '../../bench/support/sides';
@@ -60,9 +60,26 @@ describe('bench done when', () => {
       matched: [...SIDE_PROCESSES.matched],
       crud: [...SIDE_PROCESSES.crud],
     });
-    // The system's and the CRUD side's fresh candidates at the rate in both regimes, the cached rounds' and the rest's.
+    // Fresh candidates: the cached rounds' system, the system's at the rate in both regimes and the CRUD side's in one, the rest's.
     const opts = parseOptions(['--quick'], {});
-    expect(candidatesFor(opts)).toBe(3 * (120 + 4 * (20 + 50) + 2 + 50));
+    expect(candidatesFor(opts)).toBe(3 * (120 + 3 * (10 + 50) + 2 + 50));
+  });
+
+  test("the cached regime's rounds at the rate take the CRUD side of the same round with the default cache", () => {
+    const { crud: _crud, ...withoutCrud } = rated(10);
+    const uncached = { applyRate: 10, stageChangeRate: 20, apply: [rated(12), rated(13)], stageChange: [rated(12)] };
+    const cached: RateRounds = {
+      applyRate: 10,
+      stageChangeRate: 20,
+      apply: [withoutCrud, withoutCrud, rated(11)],
+      stageChange: [withoutCrud],
+    };
+    const filled = withCrudOf(cached, uncached);
+    expect(filled.apply.map((p) => p.crud)).toEqual([uncached.apply[0].crud, uncached.apply[1].crud, cached.apply[2].crud]);
+    expect(filled.apply[0].crud).toBe(uncached.apply[0].crud);
+    expect(filled.stageChange[0].crud).toBe(uncached.stageChange[0].crud);
+    expect(filled.apply[0].matched).toBe(withoutCrud.matched);
+    expect(cached.apply[0]).not.toHaveProperty('crud');
   });
 
   function run(

@@ -61,7 +61,7 @@ function cpuRows(rated: RateRounds | undefined, regime: string): DoneWhenRow[] {
     const at = Number.isFinite(rate) ? ` at ${rate.toFixed(1)}/s` : '';
     // An open loop the system cannot keep up with measures it saturated, not at the rate offered.
     const achieved = spreadOf(rounds.map((p) => p.system.summary.opsPerSec)).median;
-    const note = achieved < BEHIND * rate ? `the system fell behind: ${achieved.toFixed(1)}/s achieved` : undefined;
+    const note = sums && achieved < BEHIND * rate ? `the system fell behind: ${achieved.toFixed(1)}/s achieved` : undefined;
     return [
       judged(
         `CPU per ${name} / (matched engine + bare route + raw notifier)${at}, ${regime}`,

@@ -39,7 +39,7 @@ const FULL = { applies: 600, listRows: 100_000, listRequests: 3000, notification
 const QUICK = { applies: 100, listRows: 20_000, listRequests: 600, notifications: 500, historySample: 10 };
 
 export const USAGE = `usage: npm run bench -- [options]
-  --quick                 small sizes (about 1-2 min); checks ratios against bench/bounds.ts (also BENCH_QUICK=1)
+  --quick                 small sizes (about 6 min on 2 cores); checks ratios against bench/bounds.ts (also BENCH_QUICK=1)
   --clients N             concurrent clients of every load (10)
   --rounds N              take each measure N times, the side going first alternating, and report the
                           median of the rounds' ratios with their spread (3)

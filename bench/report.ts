@@ -49,11 +49,13 @@ function doneWhen(r: BenchResult): Table {
   const few = rounds < 3 ? ', fewer than the three the issue asks' : '';
   return {
     title: `Done when (issue 25): medians of ${rounds} round${rounds === 1 ? '' : 's'}${few}, with their spread (lowest and highest round). CPU: every process of each side at the same fixed offered rate (an open loop at half the bare engine's closed-loop throughput), HTTP load clients apart; "not cached": the workers' default workflow cache. Memory: each round's peak, every round judged`,
-    head: ['figure', 'value', 'spread of the rounds', 'target', ''],
+    head: ['figure', 'value', 'spread of the rounds', 'target', 'verdict'],
     rows: doneWhenOf(r).map((row) => [
       row.figure,
       shown(row.value.median, row.format),
-      row.value.min === row.value.max ? '' : `${shown(row.value.min, row.format)} – ${shown(row.value.max, row.format)}`,
+      row.value.min === row.value.max || !Number.isFinite(row.value.min)
+        ? ''
+        : `${shown(row.value.min, row.format)} – ${shown(row.value.max, row.format)}`,
       row.target,
       [row.ok === null ? (row.target ? 'not measured' : '') : row.ok ? 'met' : 'MISSED', row.note && `(${row.note})`]
         .filter(Boolean)

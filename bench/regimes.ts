@@ -25,6 +25,15 @@ const movedPerRound = (opts: BenchOptions) => warmupFor(opts.clients) + opts.app
 /** The workers' cache in the cached regime: every application a round moves, and a client's worth to spare. */
 export const cachedWorkflowsFor = (opts: BenchOptions) => movedPerRound(opts) + opts.clients;
 
+/** The workers' default cache (WORKER_MAX_CACHED_WORKFLOWS), which the "not cached" regime runs with. */
+export const DEFAULT_CACHED_WORKFLOWS = 200;
+
+/**
+ * The workers' cache outside the cached regime: their default, or a third of a round's applications
+ * when that is smaller (the quick sizes), so a round's stage changes miss it there too.
+ */
+export const uncachedWorkflowsFor = (opts: BenchOptions) => Math.min(DEFAULT_CACHED_WORKFLOWS, Math.floor(movedPerRound(opts) / 3));
+
 /** Applies (and one stage change each) at rest: few enough to stay within any cache, enough for a p99. */
 const restOps = (opts: BenchOptions) => Math.min(opts.applies, opts.quick ? 50 : 100);
 

@@ -22,7 +22,7 @@ const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a');
 function measures(r: BenchResult): Table {
   const rounds = r.rounds?.apply.length ?? 1;
   return {
-    title: `Measures (${r.options.clients} concurrent clients unless said; baselines in the same run, on the same engines; medians of ${rounds} rounds, the side going first alternating; "not cached": the workers' default workflow cache, smaller than the applications moved)`,
+    title: `Measures (${r.options.clients} concurrent clients unless said; baselines in the same run, on the same engines; medians of ${rounds} rounds, the side going first alternating; "not cached": a workflow cache smaller than the applications a round moves: the workers' default, 200, or a third of a round at quick sizes)`,
     head: ['measure', 'system', 'baseline', 'ratio', 'spread of the rounds', 'target'],
     rows: headlineOf(r).map((h) => [
       h.name,
@@ -48,7 +48,7 @@ function doneWhen(r: BenchResult): Table {
   const rounds = r.rounds?.apply.length ?? 1;
   const few = rounds < 3 ? ', fewer than the three the issue asks' : '';
   return {
-    title: `Done when (issue 25): medians of ${rounds} round${rounds === 1 ? '' : 's'}${few}, with their spread (lowest and highest round). CPU: every process of each side at the same fixed offered rate (an open loop at half the bare engine's closed-loop throughput), HTTP load clients apart; "not cached": the workers' default workflow cache. Memory: each round's peak, every round judged`,
+    title: `Done when (issue 25): medians of ${rounds} round${rounds === 1 ? '' : 's'}${few}, with their spread (lowest and highest round). CPU: every process of each side at the same fixed offered rate (an open loop at half the bare engine's closed-loop throughput), HTTP load clients apart; "not cached": a workflow cache smaller than the applications a round moves. Memory: each round's peak, every round judged`,
     head: ['figure', 'value', 'spread of the rounds', 'target', 'verdict'],
     rows: doneWhenOf(r).map((row) => [
       row.figure,

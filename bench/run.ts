@@ -22,7 +22,7 @@ import { accessTokens, benchContext, benchMain, newRunId, removeLargeFiles } fro
 import { Seeder } from './support/seed';
 import { startSystem, type System } from './support/system';
 import { maxPss, maxRss, medianRound, memorySource, roundRatios, type BenchResult } from './result';
-import { atRate, cachedRegime, candidatesFor, offeredRates, RATE_SIDES, withCrudOf } from './regimes';
+import { atRate, cachedRegime, candidatesFor, offeredRates, RATE_SIDES, uncachedWorkflowsFor, withCrudOf } from './regimes';
 import { firstIn } from './support/rounds';
 import { tablesOf, textOf } from './report';
 import { checkBounds } from './bounds';
@@ -60,6 +60,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
     temporalAddress: opts.temporalAddress,
     temporalServer: opts.temporalServer,
     tracing: opts.tracing,
+    workerCache: uncachedWorkflowsFor(opts),
     recruiterId: () => seeded.recruiterId,
     async beforeStart(env) {
       seeder = new Seeder(sqliteFileFromUrl(env.DATABASE_URL));

@@ -70,6 +70,8 @@ export interface SystemOptions {
   recruiterId: () => number;
   /** Only the API and the bare list beside the engines, for the list measure alone (bench/list.ts). */
   listOnly?: boolean;
+  /** Every worker's cache (WORKER_MAX_CACHED_WORKFLOWS) outside the cached regime; by default the workers' own default. */
+  workerCache?: number;
   beforeStart: (env: Record<string, string>) => Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       MAIL_FROM: 'ATS <no-reply@ats.bench>',
       LOG_LEVEL: 'info',
       WORKFLOW_BUNDLE_PATH: path.join(dir, 'workflow-bundle.js'),
+      ...(opts.workerCache ? { WORKER_MAX_CACHED_WORKFLOWS: String(opts.workerCache) } : {}),
     };
     await runScript('src/main/cli.js', ['migrate'], env);
     const bareBundle = path.join(dir, 'bare-bundle.js');

@@ -1,6 +1,14 @@
 import { doneWhenOf, DONE_WHEN } from '../../bench/done-when';
 import { BOUNDS, checkBounds } from '../../bench/bounds';
-import { candidatesFor, offeredRates, RATE_SIDES, withCrudOf, type RateRounds } from '../../bench/regimes';
+import {
+  cachedWorkflowsFor,
+  candidatesFor,
+  offeredRates,
+  RATE_SIDES,
+  uncachedWorkflowsFor,
+  withCrudOf,
+  type RateRounds,
+} from '../../bench/regimes';
 import { parseOptions } from '../../bench/options';
 import { markdownOf, tablesOf } from '../../bench/report';
 import { SIDE_PROCESSES, sumOfPartsOver } from '../../bench/support/sides';
@@ -63,6 +71,18 @@ describe('bench done when', () => {
     // Fresh candidates: the cached rounds' system, the system's at the rate in both regimes and the CRUD side's in one, the rest's.
     const opts = parseOptions(['--quick'], {});
     expect(candidatesFor(opts)).toBe(3 * (120 + 3 * (10 + 50) + 2 + 50));
+  });
+
+  test('"not cached" misses the cache at every size, and the cached regime holds a whole round', () => {
+    for (const argv of [['--quick'], [], ['--applies', '1000']]) {
+      const opts = parseOptions(argv, {});
+      const moved = opts.applies + 2 * opts.clients;
+      expect(uncachedWorkflowsFor(opts)).toBeLessThan(moved / 2);
+      expect(uncachedWorkflowsFor(opts)).toBeLessThanOrEqual(200);
+      expect(cachedWorkflowsFor(opts)).toBeGreaterThan(moved);
+    }
+    // The full sizes keep the workers' default.
+    expect(uncachedWorkflowsFor(parseOptions([], {}))).toBe(200);
   });
 
   test("the cached regime's rounds at the rate take the CRUD side of the same round with the default cache", () => {

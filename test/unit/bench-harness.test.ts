@@ -237,7 +237,7 @@ describe('bench harness', () => {
     const verdict = (r: BenchResult, prefix: string) => targetsOf(r).find((v) => v.name.startsWith(prefix))!;
     expect(verdict(run(0.95), 'apply throughput').ok).toBe(true);
     expect(verdict(run(0.85), 'apply throughput').ok).toBe(false);
-    expect(verdict(run(0.85), 'done when: apply throughput').ok).toBe(true);
+    expect(verdict(run(0.85), 'earlier target: apply throughput').ok).toBe(true);
     expect(verdict(run(1 / 1.25), 'stage change p50').ok).toBe(true);
     expect(verdict(run(1 / 1.35), 'stage change p50').ok).toBe(false);
     expect(verdict(run(1 / 1.6), 'list p99').ok).toBe(false);

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, portAnswers } from '../../src/dev/engines';
+import { portAnswers } from '../../src/dev/engines';
+import { devEnv, freeDevPorts } from '../support/dev-run';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -18,23 +19,14 @@ interface DevRun {
 /** `npm run dev` in the checkout, in a process group of its own, with its state and ports of its own; resolves once /readyz is 200. */
 async function startDev(): Promise<DevRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-dev-signals-'));
-  const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), redis: await freePort() };
+  const ports = await freeDevPorts();
   let output = '';
   const npm = spawn('npm', ['run', '--silent', 'dev'], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      NODE_ENV: 'development',
-      ATS_DEV_VAR_DIR: path.join(dir, 'var'),
-      PORT: String(ports.api),
+    env: devEnv(dir, ports, {
       DATABASE_URL: `sqlite:///${path.join(dir, 'dev.db')}`,
-      TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-      TEMPORAL_UI_URL: `http://127.0.0.1:${ports.ui}`,
-      REDIS_URL: `redis://127.0.0.1:${ports.redis}/0`,
       TEMPORAL_TASK_QUEUE: 'applications-dev-signals',
-      LOG_LEVEL: 'warn',
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { DEMO_CANDIDATE, DEMO_RECRUITER } from '../../src/accounts/seed';
 import { openOrm } from '../../src/db/orm';
-import { freePort, portAnswers } from '../../src/dev/engines';
+import { portAnswers } from '../../src/dev/engines';
 import { runSchemathesis } from '../support/contract';
 import { sendOriginalDesignRequests, type OriginalDesignRun } from '../support/original-design';
 import { testDatabase } from '../support/stack';
 import { launchChromium, signIn } from '../support/chromium';
+import { devEnv, freeDevPorts, type DevPorts } from '../support/dev-run';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -29,30 +30,21 @@ describe(`npm run dev on ${DIALECT}`, () => {
   let dir: string;
   let database: ReturnType<typeof testDatabase>;
   let originalDesign: OriginalDesignRun;
-  const ports: Record<string, number> = {};
+  let ports: DevPorts;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ats-dev-'));
     database = testDatabase(dir);
-    for (const name of ['api', 'temporal', 'ui', 'redis']) ports[name] = await freePort();
+    ports = await freeDevPorts();
     // Exactly as the README says: `npm run dev` in the checkout. Its state goes to this test's folder.
     child = spawn('npm', ['run', '--silent', 'dev'], {
       cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        NODE_ENV: 'development',
-        ATS_DEV_VAR_DIR: path.join(dir, 'var'),
-        PORT: String(ports.api),
+      env: devEnv(dir, ports, {
         DATABASE_URL: database.url,
-        TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-        TEMPORAL_UI_URL: `http://127.0.0.1:${ports.ui}`,
-        REDIS_URL: `redis://127.0.0.1:${ports.redis}/0`,
         TEMPORAL_TASK_QUEUE: 'applications-dev-e2e',
         ADMIN_EMAIL: 'admin@example.com',
         ADMIN_PASSWORD: 'admin-password-1',
-        LOG_LEVEL: 'warn',
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
       // A process group of its own, as a terminal gives it: Ctrl-C (SIGINT) goes to npm and the runner alike.
       detached: true,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { text, lengthBetween } from '../../src/http/schemas/text.schemas';
+import { text, lengthBetween, NON_BLANK_PATTERN, TEXT_PATTERN } from '../../src/http/schemas/text.schemas';
 import { atMostOneOf, withAliases } from '../../src/http/schemas/request-body.schemas';
 import { CreateUserBody, Email, EMAIL_PATTERN } from '../../src/http/schemas/user.schemas';
 import { SignupBody } from '../../src/http/schemas/auth.schemas';
@@ -38,8 +38,6 @@ const SAMPLES = [
   'nel\u0085',
   'c1\u009f',
   '\u00a0nbsp',
-  'lone\ud800',
-  '\udc00',
   'pair\ud83d\ude00',
   'é',
   '😀'.repeat(5),
@@ -65,6 +63,14 @@ describe('text fields: the published schema and the validator agree', () => {
       expect(result.error?.issues.map((i) => i.message)).toEqual(['Control characters other than tab and newline are not allowed.']);
     }
     expect(text({ max: 50 }).safeParse('a\u00a0b').success).toBe(true);
+  });
+
+  test('the published patterns name no surrogate: validators on Rust regex refuse such a pattern and drop it', () => {
+    for (const pattern of [TEXT_PATTERN, NON_BLANK_PATTERN]) {
+      expect(pattern).not.toMatch(/\\u[dD][89a-fA-F]/);
+      // What they refuse, control characters, they refuse by code point.
+      expect(new RegExp(pattern, 'u').test('a\u0085b')).toBe(false);
+    }
   });
 
   test('a lone surrogate is refused (a database would store U+FFFD instead); a pair, one character, is text', () => {

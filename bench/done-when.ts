@@ -87,22 +87,13 @@ function restRows(r: BenchResult): DoneWhenRow[] {
     const rounds = (name === 'apply' ? r.atRest?.apply : r.atRest?.stageChange) ?? [];
     const target = `<= +${DONE_WHEN.maxRestP50OverBareMs} ms`;
     const ok = (v: Spread) => v.median <= DONE_WHEN.maxRestP50OverBareMs;
-    return [
-      judged(
-        `${name} p50 at 1 client over the minimal bare engine's`,
-        over(rounds, (p) => p.bare),
-        '+ms',
-        target,
-        ok,
-      ),
-      judged(
-        `${name} p50 at 1 client over the matched bare engine's`,
-        over(rounds, (p) => p.matched),
-        '+ms',
-        target,
-        ok,
-      ),
-    ];
+    const engines = [
+      ['minimal', (p: Pair) => p.bare],
+      ['matched', (p: Pair) => p.matched],
+    ] as const;
+    return engines.map(([engine, bare]) =>
+      judged(`${name} p50 at 1 client over the ${engine} bare engine's`, over(rounds, bare), '+ms', target, ok),
+    );
   });
 }
 

@@ -164,19 +164,19 @@ export function doneWhenOf(r: BenchResult): DoneWhenRow[] {
       `>= ${DONE_WHEN.minNotifier}x`,
       (v) => v.median >= DONE_WHEN.minNotifier,
     ),
-    judged(
-      `API ${memory} during the applies and stage changes`,
-      peaksDuringWrites(r, 'api'),
-      'MB',
-      `< ${DONE_WHEN.maxApiPssMb} MB, every round`,
-      (v) => v.max < DONE_WHEN.maxApiPssMb,
-    ),
-    judged(
-      `worker ${memory} during the applies and stage changes`,
-      peaksDuringWrites(r, 'worker'),
-      'MB',
-      `< ${DONE_WHEN.maxWorkerPssMb} MB, every round`,
-      (v) => v.max < DONE_WHEN.maxWorkerPssMb,
+    ...(
+      [
+        ['API', 'api', DONE_WHEN.maxApiPssMb],
+        ['worker', 'worker', DONE_WHEN.maxWorkerPssMb],
+      ] as const
+    ).map(([label, process, most]) =>
+      judged(
+        `${label} ${memory} during the applies and stage changes`,
+        peaksDuringWrites(r, process),
+        'MB',
+        `< ${most} MB, every round`,
+        (v) => v.max < most,
+      ),
     ),
     ...crudRows(r),
   ];

@@ -16,6 +16,8 @@ if [ -z "${ATS_SKIP_BUILD:-}" ]; then node node_modules/typescript/bin/tsc -p ts
 if [ "${1:-}" = list ]; then shift; exec node dist/bench/list.js "$@"; fi
 # `npm run bench:reports`: the reports measure alone (bench/reports.ts).
 if [ "${1:-}" = reports ]; then shift; exec node dist/bench/reports.js "$@"; fi
+# `npm run bench:notifier`: the notifier measure alone (bench/notifier.ts).
+if [ "${1:-}" = notifier ]; then shift; exec node dist/bench/notifier.js "$@"; fi
 # `npm run bench:dev`: the apply and stage-change loads against a running `npm run dev` (bench/dev.ts).
 if [ "${1:-}" = dev ]; then shift; exec node dist/bench/dev.js "$@"; fi
 exec node dist/bench/run.js "$@"

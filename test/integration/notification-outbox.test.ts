@@ -4,7 +4,12 @@ import { insertJob, notificationEvent, startNotifierHarness, type NotifierHarnes
 import { applicationWorkflowId } from '../../src/domain/ids';
 import { createTransitionRecorder } from '../../src/applications/transition-recorder';
 import { ledgerKeyPrefix } from '../../src/notifications/delivery-ledger';
-import { createNotificationOutbox, startNotificationSweeper, sweepNotificationOutbox } from '../../src/notifications/notification-outbox';
+import {
+  createNotificationOutbox,
+  recordOutbox,
+  startNotificationSweeper,
+  sweepNotificationOutbox,
+} from '../../src/notifications/notification-outbox';
 import { notificationJobs } from '../../src/notifications/notification-jobs';
 import { notificationContent } from '../../src/notifications/notification-content';
 import { createDeliveryStats } from '../../src/notifications/delivery-stats';
@@ -237,6 +242,40 @@ describe('notification outbox', () => {
       await a.close();
       await b.close();
     }
+  });
+
+  test('claims and sent marks made at once are written together, each row for its own holder; of two holders claiming one row at once, one gets it', async () => {
+    const outbox = createNotificationOutbox(stack.services.orm);
+    const ids = Array.from({ length: 30 }, (_, i) => `grouped-${i}`);
+    await recordOutbox(
+      stack.services.orm,
+      ids.map((id) => ({ name: 'stage_changed', data: { applicationId: 'grouped' } as never, opts: { jobId: id } })),
+    );
+    const claims = await Promise.all([
+      ...ids.map((id) => outbox.claim(id, `holder-${id}`)),
+      outbox.claim(ids[0], 'rival'),
+      outbox.claim('grouped-missing', 'someone'),
+    ]);
+    expect(claims.slice(0, 30)).toEqual(ids.map(() => ({ state: 'claimed' })));
+    expect(claims[30]).toMatchObject({ state: 'in-doubt' });
+    expect(claims[31]).toEqual({ state: 'absent' });
+    const held = await stack.services.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string; lease_holder: string }[]>(
+        "select id, lease_holder from notification_outbox where id like 'grouped-%'",
+        [],
+        'all',
+      );
+    expect(Object.fromEntries(held.map((r) => [r.id, r.lease_holder]))).toEqual(Object.fromEntries(ids.map((id) => [id, `holder-${id}`])));
+
+    const marked = await Promise.all([
+      ...ids.map((id) => outbox.markSent(id, id === ids[2] ? 'rival' : `holder-${id}`)),
+      outbox.markSent(ids[1], 'rival'),
+    ]);
+    expect(marked).toEqual([...ids.map((id) => id !== ids[2]), false]);
+    expect(await statusOf(ids[1])).toBe('sent');
+    expect(await statusOf(ids[2])).toBe('sending');
   });
 
   test('a job without an outbox row (queued by older code) is guarded by the Redis ledger and sent once', async () => {

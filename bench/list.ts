@@ -83,9 +83,9 @@ async function run(argv: string[]): Promise<boolean> {
       recruiter: { id: seeded!.recruiterId, token },
       sampled: ['api', 'bare-list'],
     });
-    const sides: { name: string; process: string; url: string; token: boolean }[] = [
-      { name: 'bare list', process: 'bare-list', url: system.bareListUrl, token: false },
-      { name: 'list', process: 'api', url: system.apiUrl, token: true },
+    const sides: { name: string; process: string; url: string }[] = [
+      { name: 'bare list', process: 'bare-list', url: system.bareListUrl },
+      { name: 'list', process: 'api', url: system.apiUrl },
     ];
     if (before) {
       const env = { ...system.env, DATABASE_URL: `sqlite:///${path.join(dir, 'before.db')}`, PORT: String(await freePort()) };
@@ -104,7 +104,7 @@ async function run(argv: string[]): Promise<boolean> {
         ],
       });
       ctx.sampler.track('api-before', older.pid);
-      sides.splice(1, 0, { name: 'list before', process: 'api-before', url: `http://127.0.0.1:${env.PORT}`, token: true });
+      sides.splice(1, 0, { name: 'list before', process: 'api-before', url: `http://127.0.0.1:${env.PORT}` });
     }
     const at = Math.floor(opts.listRows / 2);
     const set: ListSet = {
@@ -116,7 +116,7 @@ async function run(argv: string[]): Promise<boolean> {
     for (let k = 0; k < rounds; k++) {
       process.stdout.write(`round ${k + 1} of ${rounds}\n`);
       for (const s of [...sides.slice(k % sides.length), ...sides.slice(0, k % sides.length)])
-        taken.get(s.name)!.push(await listLoad(ctx, `${s.name} at ${set.rows}`, s.url, set, s.token ? token : undefined));
+        taken.get(s.name)!.push(await listLoad(ctx, `${s.name} at ${set.rows}`, s.url, set, token));
     }
     const figures = Object.fromEntries(
       sides.map((s) => {

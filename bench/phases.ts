@@ -315,12 +315,12 @@ export interface ListSet {
 export async function lists(ctx: BenchContext, set: ListSet): Promise<Pair> {
   return inOrder(
     ctx.first ?? 'bare',
-    () => listLoad(ctx, `bare list at ${set.rows}`, ctx.system.bareListUrl, set),
+    () => listLoad(ctx, `bare list at ${set.rows}`, ctx.system.bareListUrl, set, ctx.recruiter.token),
     () => listLoad(ctx, `list at ${set.rows}`, ctx.system.apiUrl, set, ctx.recruiter.token),
   );
 }
 
-/** One side of the list measure: the five queries in turn against `baseUrl`, with the token when it checks one. */
+/** One side of the list measure: the five queries in turn against `baseUrl`, as the recruiter (both sides check the token). */
 export async function listLoad(ctx: BenchContext, name: string, baseUrl: string, set: ListSet, token?: string): Promise<Side> {
   const { opts } = ctx;
   const queries = [

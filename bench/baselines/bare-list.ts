@@ -4,10 +4,12 @@ import Database from 'better-sqlite3';
 import { loadConfig, sqliteFileFromUrl } from '../../src/config';
 import { workflowUrl } from '../../src/domain/ids';
 import { RECOMMENDATIONS } from '../../src/domain/interviews';
+import { bareAuthentication, HttpError } from './bare-auth';
 
 /**
- * The list's baseline process: one Koa route answering `GET /api/applications` for one recruiter
- * (`BENCH_RECRUITER_ID`; no authentication) with the statements the repository runs for a recruiter
+ * The list's baseline process: one Koa route answering `GET /api/applications` for a staff member,
+ * authenticated as the API authenticates every request (the token, then the user's row: bare-auth.ts),
+ * with the statements the repository runs for a recruiter
  * (the bounded team count with whether the recruiter has any interview, the page with its candidate's
  * users row and the recruiter's team role on each row's job, the page's histories with each actor's
  * name; see src/applications/application-repository.ts) and for the page's evaluations (the
@@ -60,7 +62,6 @@ interface Interview {
 
 function main(): void {
   const config = loadConfig();
-  const recruiterId = Number(process.env.BENCH_RECRUITER_ID);
   const db = new Database(sqliteFileFromUrl(config.database.url));
   db.pragma('journal_mode = wal');
   db.pragma('synchronous = normal');
@@ -156,9 +157,11 @@ function main(): void {
     );
   };
   const ui = config.temporal;
+  const authenticate = bareAuthentication(config, db);
 
   const router = new Router();
   router.get('/api/applications', (ctx) => {
+    const recruiterId = authenticate(ctx, ['recruiter', 'hiring_manager']).id;
     const limit = Math.min(100, Number(ctx.query.limit ?? 20));
     const jobId = ctx.query.jobId === undefined ? undefined : Number(ctx.query.jobId);
     const stage = typeof ctx.query.stage === 'string' ? ctx.query.stage : undefined;
@@ -203,6 +206,15 @@ function main(): void {
     };
   });
   const app = new Koa();
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      ctx.status = err.status;
+      ctx.body = { error: err.code };
+    }
+  });
   app.use(router.routes());
   app.listen(config.port, '127.0.0.1', () => process.stdout.write(`bare list listening on ${config.port}\n`));
 }

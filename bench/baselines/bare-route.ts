@@ -5,7 +5,7 @@ import { koaBody } from 'koa-body';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { loadConfig, sqliteFileFromUrl } from '../../src/config';
-import { createTokenService } from '../../src/auth/tokens';
+import { bareAuthentication, HttpError } from './bare-auth';
 import { applicationWorkflowId, workflowUrl } from '../../src/domain/ids';
 import { drawWorkflowIdSuffix } from '../../src/applications/application-claims';
 import { DEFAULT_PIPELINE, firstStage, kindOf } from '../../src/domain/pipelines';
@@ -78,12 +78,6 @@ const AUDIENCES: Record<string, ('candidate' | 'recruiter')[]> = {
   final_outcome: ['candidate'],
 };
 
-interface User {
-  id: number;
-  role: string;
-  password_hash: string;
-  active: number;
-}
 interface PersonRow {
   job_id: number;
   title: string;
@@ -112,18 +106,8 @@ interface Job {
   opts: { jobId: string };
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-  ) {
-    super(code);
-  }
-}
-
 function main(): void {
   const config = loadConfig();
-  const tokens = createTokenService(config.auth.secretKey, config.auth.accessTokenExpireMinutes);
   const db = new Database(sqliteFileFromUrl(config.database.url));
   db.pragma('journal_mode = wal');
   db.pragma('synchronous = normal');
@@ -134,7 +118,6 @@ function main(): void {
   const queue = createNotificationQueue(redis, process.env.BENCH_RAW_QUEUE ?? 'bench-raw');
   const ui = config.temporal;
 
-  const userById = db.prepare<[number], User>('select * from users where id = ?');
   const jobStatus = db.prepare<[number], { status: string }>('select status from jobs where id = ?');
   const teamRole = db.prepare<[number, number], { team_role: string }>(
     'select team_role from job_team_members where job_id = ? and user_id = ?',
@@ -164,21 +147,7 @@ function main(): void {
   };
 
   /** The API's authentication (src/http/middleware/auth.ts): the token, then the user's row on every request. */
-  const authenticate = (ctx: Koa.Context, roles: string[]): User => {
-    const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'));
-    if (!match) throw new HttpError(401, 'unauthorized');
-    let claims;
-    try {
-      claims = tokens.verify(match[1]);
-    } catch {
-      throw new HttpError(401, 'unauthorized');
-    }
-    const id = Number(claims.sub);
-    const user = Number.isSafeInteger(id) ? userById.get(id) : undefined;
-    if (!user || !user.active || !tokens.matchesPassword(claims, user.password_hash)) throw new HttpError(401, 'unauthorized');
-    if (!roles.includes(user.role)) throw new HttpError(403, 'forbidden');
-    return user;
-  };
+  const authenticate = bareAuthentication(config, db);
 
   /** The notification jobs of one transition (src/notifications/notification-jobs.ts): one read of the people it concerns. */
   const jobsOf = (application: { applicationId: string; jobId: string; candidateId: string }, entry: HistoryEntry): Job[] => {

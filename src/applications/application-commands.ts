@@ -7,10 +7,9 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Services } from '../services';
-import type { Job } from '../db/entities/job.entity';
 import { ConflictError, NotFoundError, TryAgainError } from '../domain/errors';
 import type { Stage } from '../domain/stages';
-import { noSuchJob } from '../jobs/job-lookup';
+import { noSuchJob, type ApplyingJob } from '../jobs/job-lookup';
 import { JOB_ATTRIBUTE, PIPELINE_VERSION_ATTRIBUTE, STAGE_ATTRIBUTE, STAGE_KIND_ATTRIBUTE } from '../temporal/search-attributes';
 import { currentPipeline } from '../jobs/pipelines';
 import { firstStage, isFinalRecord, kindOf } from '../domain/pipelines';
@@ -47,7 +46,7 @@ export type ApplicationOutcome = ApplicationAnswer & ApplicationContent;
 /** Applies `candidateId` to `job`: one update-with-start on the pair's claimed id, so a duplicate is refused by Temporal itself. */
 export async function submitApplication(
   services: Services,
-  job: Job,
+  job: ApplyingJob,
   candidateId: number,
   submission: Submission,
 ): Promise<ApplicationOutcome> {
@@ -65,9 +64,9 @@ export async function submitApplication(
     throw new ConflictError('duplicate_application', 'You have already applied to this job.');
   // The workflow carries the personal fields sealed under the candidate's own key (crypto-shredding).
   const sealed = await sealContent(services.orm.em.fork(), config.auth.payloadKeys, candidateId, submission);
-  const summary = await applicationSummary(services.orm.em.fork(), job);
+  const summary = applicationSummary(job);
   // The application is pinned to the pipeline version current now, for as long as it runs.
-  const { version, stages } = await currentPipeline(services.orm.em.fork(), job.id);
+  const { version, stages } = await currentPipeline(services.orm.em.fork(), job.id, job);
   const pipeline = { version, stages };
   const first = firstStage(pipeline);
   const updateId = randomUUID();

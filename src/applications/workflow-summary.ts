@@ -1,6 +1,4 @@
-import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import type { Job } from '../db/entities/job.entity';
-import { companyNames } from '../companies/companies';
 
 /**
  * What the Web UI shows in its workflow list and header, so a recruiter knows what an application
@@ -8,8 +6,11 @@ import { companyNames } from '../companies/companies';
  * or e-mail. Fixed at start (Temporal keeps these static); the current stage is the
  * ApplicationStage search attribute. Like every payload, they pass through the codec.
  */
-export async function applicationSummary(em: EntityManager, job: Job): Promise<{ staticSummary: string; staticDetails: string }> {
-  const company = (await companyNames(em, [job.companyId])).get(job.companyId) ?? `company ${job.companyId}`;
+export function applicationSummary(job: Pick<Job, 'id' | 'title' | 'companyId'> & { company: string | null }): {
+  staticSummary: string;
+  staticDetails: string;
+} {
+  const company = job.company ?? `company ${job.companyId}`;
   return {
     staticSummary: `Application: ${job.title} at ${company}`,
     staticDetails: [

@@ -31,12 +31,15 @@ export async function ensureDataKey(em: EntityManager, keyring: PayloadKeyring, 
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(AAD(userId));
-  const wrapped = Buffer.concat([iv, cipher.update(randomBytes(32)), cipher.final(), cipher.getAuthTag()]).toString('base64');
-  await em.execute(
+  const fresh = randomBytes(32);
+  const wrapped = Buffer.concat([iv, cipher.update(fresh), cipher.final(), cipher.getAuthTag()]).toString('base64');
+  const inserted = await em.execute<{ affectedRows: number }>(
     'insert into candidate_data_keys (user_id, master_key_id, wrapped_key, created_at) values (?, ?, ?, ?) on conflict (user_id) do nothing',
     [userId, id, wrapped, new Date().toISOString()],
     'run',
   );
+  // Ours is stored: no need to read it back. Otherwise a racing first use stored its key, which both use.
+  if (inserted.affectedRows === 1) return fresh;
   const key2 = await dataKeyOf(em, keyring, userId);
   if (!key2) throw new Error(`the data key of user ${userId} does not unwrap with the configured payload keys`);
   return key2;

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import { JobSchema, type Job } from '../db/entities/job.entity';
 import type { User } from '../db/entities/user.entity';
 import { NotFoundError } from '../domain/errors';
@@ -22,6 +23,27 @@ export async function findVisibleJob(em: EntityManager, id: string, user: User |
   const job = await findJob(em, id);
   if (!seesEveryJob(user) && job.status !== 'open') throw noSuchJob();
   return job;
+}
+
+/** What applying needs of a job: its status, what the workflow's summary names, and what its implicit pipeline is dated by. */
+export type ApplyingJob = Pick<Job, 'id' | 'title' | 'status' | 'companyId' | 'createdAt' | 'createdBy'> & { company: string | null };
+
+/**
+ * The job an apply names and its company's name, in one statement read into a plain object: every
+ * apply reads them, and the entity's find and the company's were a millisecond of its answer.
+ */
+export async function findJobToApply(em: SqlEntityManager, id: string): Promise<ApplyingJob> {
+  const dbId = toDbId(id);
+  const [job] = dbId
+    ? await em.execute<(Omit<ApplyingJob, 'createdBy'> & { createdBy: number | string })[]>(
+        `select j.id, j.title, j.status, j.company_id as "companyId", j.created_at as "createdAt", j.created_by as "createdBy",
+          c.name as company from jobs j left join companies c on c.id = j.company_id where j.id = ?`,
+        [dbId],
+        'all',
+      )
+    : [];
+  if (!job) throw noSuchJob();
+  return { ...job, id: Number(job.id), companyId: Number(job.companyId), createdBy: Number(job.createdBy) };
 }
 
 export function noSuchJob(): NotFoundError {

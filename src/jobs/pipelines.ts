@@ -52,17 +52,34 @@ export async function pipelineVersions(em: EntityManager, jobId: number): Promis
   return stored.length ? stored : [await implicitDefault(em, jobId)];
 }
 
+/**
+ * Those of `stageIds` that no version of the job's pipeline has. A job with no stored version runs
+ * the default, which needs no read of the job unless a stage is missing (an unknown job is then a 404).
+ */
+export async function stagesMissingFromPipeline(em: EntityManager, jobId: number, stageIds: readonly string[]): Promise<string[]> {
+  const stored = await storedVersions(em, jobId);
+  const versions: readonly PipelineSnapshot[] = stored.length ? stored : [DEFAULT_PIPELINE];
+  const missing = stageIds.filter((id) => !versions.some((v) => v.stages.some((s) => s.id === id)));
+  if (missing.length && !stored.length) await implicitDefault(em, jobId);
+  return missing;
+}
+
 async function storedVersions(em: EntityManager, jobId: number): Promise<StoredPipeline[]> {
   const rows: Row[] = await em.getConnection().execute<Row[]>(`${SELECT} order by version`, [jobId], 'all', em.getTransactionContext());
   return rows.map((r) => toPipeline(jobId, r));
 }
 
-/** The version new applications are pinned to. */
-export async function currentPipeline(em: EntityManager, jobId: number): Promise<StoredPipeline> {
+/** The version new applications are pinned to; `job`, when the caller has read it, dates the implicit default without reading it again. */
+export async function currentPipeline(
+  em: EntityManager,
+  jobId: number,
+  job?: { createdAt: string; createdBy: number },
+): Promise<StoredPipeline> {
   const [row] = await em
     .getConnection()
     .execute<Row[]>(`${SELECT} order by version desc limit 1`, [jobId], 'all', em.getTransactionContext());
-  return row ? toPipeline(jobId, row) : implicitDefault(em, jobId);
+  if (row) return toPipeline(jobId, row);
+  return job ? { ...DEFAULT_PIPELINE, jobId, createdAt: job.createdAt, createdBy: job.createdBy } : implicitDefault(em, jobId);
 }
 
 /** One version; null when the job has no such version. */

@@ -161,6 +161,9 @@ describe('applications as workflows, through the REST API', () => {
     const unknown = await move(id, 'promoted', 422);
     expect(unknown.body).toMatchObject({ code: 'validation_failed', errors: [expect.objectContaining({ path: 'stage' })] });
     await move(id, 'screening', 422, { fromStage: 'nowhere' });
+    // Both fields wrong: one 422 names each.
+    const both = await move(id, 'promoted', 422, { fromStage: 'nowhere' });
+    expect((both.body.errors as { path: string }[]).map((e) => e.path).sort()).toEqual(['fromStage', 'stage']);
     await move(id, 'screening', 422, { seq: 3 });
     expect(await sqlHistory(stack, id)).toHaveLength(1);
   });

@@ -4,11 +4,11 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Services } from '../../services';
 import type { User } from '../../db/entities/user.entity';
 import { STAFF_ROLES } from '../../db/entities/user.entity';
-import { findJob } from '../../jobs/job-lookup';
+import { findJobToApply } from '../../jobs/job-lookup';
 import { NotFoundError } from '../../domain/errors';
 import { assertAccess, READERS, RUNNERS, type ApplicationAccess } from '../../applications/application-access';
 import { changeStage, reopenApplication, submitApplication } from '../../applications/application-commands';
-import { pipelineVersions } from '../../jobs/pipelines';
+import { stagesMissingFromPipeline } from '../../jobs/pipelines';
 import { ConflictError } from '../../domain/errors';
 import { parseApplicationId } from '../../domain/ids';
 import { ZodError } from 'zod';
@@ -49,11 +49,15 @@ const TRY_AGAIN = {
  */
 export function applicationRoutes(router: Router, registry: OpenAPIRegistry, services: Services): void {
   const ui = { uiUrl: services.config.temporal.uiUrl, namespace: services.config.temporal.namespace };
-  /** A write's answer, with the names its readers see (one users query for the candidate and the actors) and the evaluation. */
-  const answer = async (state: ApplicationAnswer & ApplicationContent, user: User): Promise<EvaluatedView> => {
+  /**
+   * A write's answer, with the names its readers see (one users query for the candidate and the actors) and the evaluation.
+   * `access`: the caller's, as the request's authorization found it; a team role then needs no second read.
+   */
+  const answer = async (state: ApplicationAnswer & ApplicationContent, user: User, access?: ApplicationAccess): Promise<EvaluatedView> => {
     const view = viewFromState(state, ui);
     const named = withPeople(view, await peopleByIds(services.orm.em, [view.candidateId, ...view.history.map((h) => h.by)]));
-    return (await withEvaluations(services.orm.em, [named], user))[0];
+    const teamRole = access === undefined || access === 'admin' || access === 'owner' ? undefined : new Map([[view.jobId, access]]);
+    return (await withEvaluations(services.orm.em, [named], user, teamRole))[0];
   };
 
   /**
@@ -65,6 +69,9 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     await assertAccess(services.orm.em, user, id, allowed);
     return id;
   };
+  /** As `visibleId`, with the caller's access. */
+  const access = (id: string, user: User, allowed: readonly ApplicationAccess[]): Promise<ApplicationAccess> =>
+    assertAccess(services.orm.em, user, id, allowed);
   /**
    * A keyed request is checked before its stored answer could be replayed: someone who lost access
    * gets the 404 (or 403) a fresh request would. Unkeyed ones are checked by the handler, after validation.
@@ -96,7 +103,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
-      const job = await findJob(services.orm.em, params.id);
+      const job = await findJobToApply(services.orm.em, params.id);
       const state = await submitApplication(services, job, user.id, {
         coverLetter: body.coverLetter ?? null,
         resumeUrl: body.resumeUrl ?? null,
@@ -196,16 +203,16 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
-      const id = await visibleId(params.id, user, RUNNERS);
-      await assertStageOfJob(id, body.stage, 'stage');
-      if (body.fromStage != null) await assertStageOfJob(id, body.fromStage, 'fromStage');
+      const id = params.id;
+      const allowed = await access(id, user, RUNNERS);
+      await assertStagesOfJob(id, { stage: body.stage, ...(body.fromStage != null && { fromStage: body.fromStage }) });
       const state = await changeStage(
         services,
         id,
         { stage: body.stage, reason: body.reason ?? null, fromStage: body.fromStage, by: String(user.id) },
         updateIdOf(ctx),
       );
-      ctx.body = await answer(state, user);
+      ctx.body = await answer(state, user, allowed);
     },
   });
 
@@ -235,8 +242,9 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       ...TRY_AGAIN,
     },
     async handler(ctx, { params, body, user }) {
-      const id = await visibleId(params.id, user, RUNNERS);
-      await assertStageOfJob(id, body.stage, 'stage');
+      const id = params.id;
+      const allowed = await access(id, user, RUNNERS);
+      await assertStagesOfJob(id, { stage: body.stage });
       try {
         const state = await reopenApplication(
           services,
@@ -244,7 +252,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
           { stage: body.stage, reason: body.reason, by: String(user.id) },
           updateIdOf(ctx),
         );
-        ctx.body = await answer(state, user);
+        ctx.body = await answer(state, user, allowed);
       } catch (err) {
         // Closed: hired, withdrawn, erased, or its window passed (the workflow completed at its end).
         if (err instanceof ConflictError && err.code === 'invalid_transition')
@@ -254,14 +262,20 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
     },
   });
 
-  /** 422 for a stage id in no version of the application's job's pipeline (or `rejected`). */
-  async function assertStageOfJob(applicationId: string, stage: string, path: string): Promise<void> {
-    if (stage === 'rejected') return;
+  /** 422 naming each field whose stage id is in no version of the application's job's pipeline (`rejected` is in all). */
+  async function assertStagesOfJob(applicationId: string, stages: Record<string, string>): Promise<void> {
     const owner = parseApplicationId(applicationId);
-    if (!owner) return;
-    const versions = await pipelineVersions(services.orm.em, Number(owner.jobId));
-    if (versions.some((v) => v.stages.some((s) => s.id === stage))) return;
-    throw new ZodError([{ code: 'custom', path: [path], message: "Not a stage of this job's pipeline.", input: stage }]);
+    const asked = Object.entries(stages).filter(([, stage]) => stage !== 'rejected');
+    if (!owner || !asked.length) return;
+    const missing = await stagesMissingFromPipeline(
+      services.orm.em,
+      Number(owner.jobId),
+      asked.map(([, stage]) => stage),
+    );
+    const issues = asked
+      .filter(([, stage]) => missing.includes(stage))
+      .map(([path, stage]) => ({ code: 'custom' as const, path: [path], message: "Not a stage of this job's pipeline.", input: stage }));
+    if (issues.length) throw new ZodError(issues);
   }
 
   defineRoute(router, registry, services, {

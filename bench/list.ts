@@ -128,6 +128,7 @@ async function run(argv: string[]): Promise<boolean> {
             p99: median(runs.map((r) => r.summary.p99)),
             opsPerSec: median(runs.map((r) => r.summary.opsPerSec)),
             cpuMsPerRequest: median(runs.map((r) => r.usage[s.process].cpuMs / r.summary.ops)),
+            pssMaxMb: median(runs.map((r) => r.usage[s.process].pssMaxMb ?? r.usage[s.process].rssMaxMb)),
             errors: runs.reduce((n, r) => n + r.summary.errors, 0),
             rounds: runs.map((r) => r.summary),
           },
@@ -139,7 +140,7 @@ async function run(argv: string[]): Promise<boolean> {
       `list at ${set.rows} applications, ${opts.clients} clients, ${opts.listRequests} requests per side and round, medians of ${rounds} rounds:`,
       ...sides.map(
         (s) =>
-          `  ${s.name.padEnd(12)} p50 ${figures[s.name].p50.toFixed(2)} ms, p99 ${figures[s.name].p99.toFixed(2)} ms, ${figures[s.name].opsPerSec.toFixed(0)} req/s, ${figures[s.name].cpuMsPerRequest.toFixed(2)} ms CPU per request (${s.process})`,
+          `  ${s.name.padEnd(12)} p50 ${figures[s.name].p50.toFixed(2)} ms, p99 ${figures[s.name].p99.toFixed(2)} ms, ${figures[s.name].opsPerSec.toFixed(0)} req/s, ${figures[s.name].cpuMsPerRequest.toFixed(2)} ms CPU per request, ${figures[s.name].pssMaxMb.toFixed(0)} MB PSS at most (${s.process})`,
       ),
       `  list / bare list: p50 ${ratio('list', 'bare list', 'p50').toFixed(2)}x, p99 ${ratio('list', 'bare list', 'p99').toFixed(2)}x`,
       ...(before

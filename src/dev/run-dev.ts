@@ -51,7 +51,8 @@ function devCodecEndpoint(uiUrl: string, apiPort: number): string {
 }
 
 async function main() {
-  process.env.DATABASE_URL ??= 'sqlite:///./dev.db';
+  // The original design's database, in the checkout; a system of its own (ATS_DEV_VAR_DIR) keeps its database there too.
+  process.env.DATABASE_URL ??= process.env.ATS_DEV_VAR_DIR ? `sqlite:///${path.join(VAR, 'dev.db')}` : 'sqlite:///./dev.db';
   process.env.MAIL_OUTBOX_DIR ??= path.join(VAR, 'outbox');
   // The runner knows where the checkout is; the API it starts need not guess from its own file.
   process.env.WEB_APP_DIR ??= path.join(ROOT, 'dist', 'web');

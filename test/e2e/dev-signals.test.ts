@@ -23,10 +23,8 @@ async function startDev(): Promise<DevRun> {
   let output = '';
   const npm = spawn('npm', ['run', '--silent', 'dev'], {
     cwd: ROOT,
-    env: devEnv(dir, ports, {
-      DATABASE_URL: `sqlite:///${path.join(dir, 'dev.db')}`,
-      TEMPORAL_TASK_QUEUE: 'applications-dev-signals',
-    }),
+    // No DATABASE_URL: with its state moved (ATS_DEV_VAR_DIR), the runner keeps the database there too.
+    env: devEnv(dir, ports, { TEMPORAL_TASK_QUEUE: 'applications-dev-signals' }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -108,6 +106,7 @@ describe('npm run dev, stopped by a signal', () => {
     const how = await stopsWithin(run, () => process.kill(run.npm.pid!, 'SIGTERM'));
     expect(['code 0', 'SIGTERM']).toContain(how);
     expect(run.output()).not.toContain('exited (');
+    expect(fs.existsSync(path.join(run.dir, 'var', 'dev.db'))).toBe(true);
   }, 200_000);
 
   test('the terminal closing (SIGHUP to the process group) stops everything too', async () => {

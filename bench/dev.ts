@@ -11,7 +11,7 @@ import type { HttpRequestSpec, LoadSpec } from './load';
 import { APPLY_CONTENT } from './baselines/matched-messages';
 import { findDevProcesses } from './support/dev-processes';
 import { ROOT, runScript } from './support/processes';
-import { UsageSampler, type ProcessUsage } from './support/sampler';
+import { sampledLoad, UsageSampler } from './support/sampler';
 import { summarize, type Summary } from './support/stats';
 
 /**
@@ -135,14 +135,8 @@ async function measure(dir: string, sampler: UsageSampler, name: string, spec: L
   const base = path.join(dir, name.replace(/[^a-z0-9]+/gi, '-'));
   fs.writeFileSync(`${base}.spec.json`, JSON.stringify(spec), { mode: 0o600 });
   const loadAverage = os.loadavg()[0];
-  let usage: Record<string, ProcessUsage>;
-  try {
-    ({ usage } = await sampler.during(() => runScript('bench/load.js', [`${base}.spec.json`, `${base}.result.json`], {})));
-  } finally {
-    // The spec holds the candidates' tokens.
-    fs.rmSync(`${base}.spec.json`, { force: true });
-  }
-  const result = JSON.parse(fs.readFileSync(`${base}.result.json`, 'utf8')) as Parameters<typeof summarize>[0];
+  // Each process is charged the measured operations' CPU, as the bench charges it (warm-up not counted).
+  const { usage, result } = await sampledLoad(sampler, base, {});
   const summary = summarize(result);
   const cpuMsPerOp: Record<string, number> = Object.fromEntries([
     ...Object.entries(usage).map(([p, u]) => [p, u.cpuMs / summary.ops]),

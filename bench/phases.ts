@@ -7,8 +7,8 @@ import { createNotificationQueue, notificationJobId, type NotificationJobData } 
 import type { HttpRequestSpec, LoadSpec } from './load';
 import type { BenchOptions } from './options';
 import { runScript } from './support/processes';
-import type { ProcessUsage, UsageSampler } from './support/sampler';
-import { MEASURE_MARKS, summarize, type Summary } from './support/stats';
+import { sampledLoad, type ProcessUsage, type UsageSampler } from './support/sampler';
+import { summarize, type Summary } from './support/stats';
 import { BARE_TASK_QUEUE, MATCHED_TASK_QUEUE, RAW_QUEUE, type System } from './support/system';
 import { engineWork, type WorkPerTransition } from './support/history';
 import { readStepTotals, stepsBetween } from './support/step-metrics';
@@ -56,18 +56,10 @@ let loads = 0;
 
 /** Runs one load in its own process while the sampler watches the system's processes. */
 export async function measure(ctx: BenchContext, name: string, spec: LoadSpec): Promise<Side> {
-  // The spec holds the run's tokens and goes once read; the raw result (every latency) stays.
+  // The raw result (every latency) stays.
   const base = path.join(ctx.system.dir, `load-${++loads}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
   fs.writeFileSync(`${base}.spec.json`, JSON.stringify(ctx.ratePerSec ? { ...spec, ratePerSec: ctx.ratePerSec } : spec));
-  // Each process is charged the CPU of the measured operations only, between the load's marks.
-  const { usage } = await ctx.sampler.during((mark) =>
-    runScript('bench/load.js', [`${base}.spec.json`, `${base}.result.json`], ctx.system.env, [], (line) => {
-      if (line === MEASURE_MARKS.measuring) mark('start');
-      if (line === MEASURE_MARKS.measured) mark('end');
-    }),
-  );
-  fs.rmSync(`${base}.spec.json`);
-  const result = JSON.parse(fs.readFileSync(`${base}.result.json`, 'utf8')) as Parameters<typeof summarize>[0];
+  const { usage, result } = await sampledLoad(ctx.sampler, base, ctx.system.env);
   // The load process's own CPU, over the measured operations only (it reports it itself); no memory.
   usage.load = { cpuMs: result.cpuMs, rssMaxMb: NaN, rssMeanMb: NaN };
   const side = { summary: summarize(result), firstError: result.firstError, usage };

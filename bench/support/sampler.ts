@@ -1,4 +1,6 @@
-import { cpuMs, rssMb } from './processes';
+import fs from 'node:fs';
+import { cpuMs, rssMb, runScript } from './processes';
+import { MEASURE_MARKS, type LoadResult } from './stats';
 import { memoryOf } from './memory';
 
 export interface ProcessUsage {
@@ -102,4 +104,27 @@ export class UsageSampler {
 function sum(values: number[]): number {
   const read = values.filter((v) => !Number.isNaN(v));
   return read.length ? read.reduce((a, b) => a + b, 0) : NaN;
+}
+
+/**
+ * Runs one load (bench/load.js, its spec at `${base}.spec.json`) in a process of its own while
+ * `sampler` watches: each process is charged the CPU of the measured operations only, between the
+ * marks the load prints (its warm-up not counted). The spec goes once read: it holds the run's tokens.
+ */
+export async function sampledLoad(
+  sampler: UsageSampler,
+  base: string,
+  env: Record<string, string>,
+): Promise<{ usage: Record<string, ProcessUsage>; result: LoadResult }> {
+  try {
+    const { usage } = await sampler.during((mark) =>
+      runScript('bench/load.js', [`${base}.spec.json`, `${base}.result.json`], env, [], (line) => {
+        if (line === MEASURE_MARKS.measuring) mark('start');
+        if (line === MEASURE_MARKS.measured) mark('end');
+      }),
+    );
+    return { usage, result: JSON.parse(fs.readFileSync(`${base}.result.json`, 'utf8')) as LoadResult };
+  } finally {
+    fs.rmSync(`${base}.spec.json`, { force: true });
+  }
 }

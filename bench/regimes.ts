@@ -78,7 +78,7 @@ export function offeredRates(closedLoop: { apply: Pair[]; stageChange: Pair[] })
 /**
  * The rounds of applies and stage changes again with every worker (the system's and the bare ones)
  * restarted with a cache of `cachedWorkflowsFor` workflows, then every side at the fixed `rates` in
- * the same regime, then the latency at rest (the system, the minimal and the matched bare engine);
+ * the same regime, then the latency at rest (the system, the minimal and the matched bare engine, the CRUD route);
  * the workers go back to their default cache afterwards.
  */
 export async function cachedRegime(
@@ -109,9 +109,12 @@ export async function cachedRegime(
     const rated = await atRate(ctx, say, rates, 'cached-rate', ['matched']);
     const atRest = { apply: [] as Pair[], stageChange: [] as Pair[] };
     for (let k = 1; k <= opts.rounds; k++) {
-      say(`round ${k} of ${opts.rounds}: applies and one stage change each at 1 client, beside the minimal and the matched bare engine`);
+      say(
+        `round ${k} of ${opts.rounds}: applies and one stage change each at 1 client, beside the minimal and the matched bare engine and the CRUD route`,
+      );
       const round = { ...ctx, first: firstIn(k), opts: { ...opts, applies: restOps(opts) } };
-      const applied = await applyRound(round, `rest-${k}`, 1, ['matched']);
+      // The CRUD route at rest too: the product's synchronous steps (HTTP, authentication, the SQL) without an engine.
+      const applied = await applyRound(round, `rest-${k}`, 1, SUM_OF_PARTS);
       atRest.apply.push(applied.pair);
       atRest.stageChange.push(await stageChanges(round, applied, 1, 1));
     }

@@ -20,4 +20,6 @@ if [ "${1:-}" = reports ]; then shift; exec node dist/bench/reports.js "$@"; fi
 if [ "${1:-}" = notifier ]; then shift; exec node dist/bench/notifier.js "$@"; fi
 # `npm run bench:dev`: the apply and stage-change loads against a running `npm run dev` (bench/dev.ts).
 if [ "${1:-}" = dev ]; then shift; exec node dist/bench/dev.js "$@"; fi
+# `npm run bench:worker-memory`: each worker's memory per cached workflow (bench/worker-memory.ts).
+if [ "${1:-}" = worker-memory ]; then shift; exec node dist/bench/worker-memory.js "$@"; fi
 exec node dist/bench/run.js "$@"

@@ -46,10 +46,11 @@ const rateOps = (opts: BenchOptions) => Math.min(opts.applies, opts.quick ? 50 :
 
 /**
  * Candidates the regimes' applies take, beyond the headline rounds': the cached rounds' system, the
- * system's at the fixed rate in both regimes and the CRUD side's in one, and the system's at rest.
+ * system's at the fixed rate in both regimes and the CRUD side's in one, and the system's and the
+ * CRUD side's at rest.
  */
 export function candidatesFor(opts: BenchOptions): number {
-  return opts.rounds * (movedPerRound(opts) + 3 * (RATE_WARMUP + rateOps(opts)) + warmupFor(1) + restOps(opts));
+  return opts.rounds * (movedPerRound(opts) + 3 * (RATE_WARMUP + rateOps(opts)) + 2 * (warmupFor(1) + restOps(opts)));
 }
 
 type Say = (line: string) => void;

@@ -95,8 +95,12 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       recruiter: { id: seeded.recruiterId, token: token(seeded.recruiterId, 'recruiter') },
       applyJobs: seeded.applyJobs,
       outboxRows: (rows) => seeder!.outboxRows(rows),
-      takeCandidates: (count) =>
-        seeded.candidates.slice(nextCandidate, (nextCandidate += count)).map((id) => ({ id, token: token(id, 'candidate') })),
+      takeCandidates: (count) => {
+        // Fresh candidates only: a side left without them would measure no operation at all.
+        if (nextCandidate + count > seeded.candidates.length)
+          throw new Error(`the run seeded ${seeded.candidates.length} candidates, too few`);
+        return seeded.candidates.slice(nextCandidate, (nextCandidate += count)).map((id) => ({ id, token: token(id, 'candidate') }));
+      },
     });
     const { sampler } = ctx;
 

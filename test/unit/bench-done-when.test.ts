@@ -68,9 +68,9 @@ describe('bench done when', () => {
       matched: [...SIDE_PROCESSES.matched],
       crud: [...SIDE_PROCESSES.crud],
     });
-    // Fresh candidates: the cached rounds' system, the system's at the rate in both regimes and the CRUD side's in one, the rest's.
+    // Fresh candidates: the cached rounds' system, the system's at the rate in both regimes and the CRUD side's in one, the system's and the CRUD side's at rest.
     const opts = parseOptions(['--quick'], {});
-    expect(candidatesFor(opts)).toBe(3 * (120 + 3 * (10 + 50) + 2 + 50));
+    expect(candidatesFor(opts)).toBe(3 * (120 + 3 * (10 + 50) + 2 * (2 + 50)));
   });
 
   test('"not cached" misses the cache at every size, and the cached regime holds a whole round', () => {

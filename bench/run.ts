@@ -18,7 +18,7 @@ import {
   type Side,
 } from './phases';
 import { ROOT } from './support/processes';
-import { accessTokens, benchContext, benchMain, newRunId, removeLargeFiles } from './support/harness';
+import { accessTokens, benchContext, benchMain, freshCandidates, newRunId, removeLargeFiles } from './support/harness';
 import { Seeder } from './support/seed';
 import { startSystem, type System } from './support/system';
 import { maxPss, maxRss, medianRound, memorySource, roundRatios, type BenchResult } from './result';
@@ -86,7 +86,6 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
   const connection = await Connection.connect({ address: system.temporalAddress });
   try {
     const token = accessTokens(system);
-    let nextCandidate = 0;
     const ctx = benchContext({
       opts,
       system,
@@ -95,12 +94,7 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       recruiter: { id: seeded.recruiterId, token: token(seeded.recruiterId, 'recruiter') },
       applyJobs: seeded.applyJobs,
       outboxRows: (rows) => seeder!.outboxRows(rows),
-      takeCandidates: (count) => {
-        // Fresh candidates only: a side left without them would measure no operation at all.
-        if (nextCandidate + count > seeded.candidates.length)
-          throw new Error(`the run seeded ${seeded.candidates.length} candidates, too few`);
-        return seeded.candidates.slice(nextCandidate, (nextCandidate += count)).map((id) => ({ id, token: token(id, 'candidate') }));
-      },
+      takeCandidates: freshCandidates(seeded.candidates, token),
     });
     const { sampler } = ctx;
 

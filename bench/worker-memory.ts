@@ -5,7 +5,7 @@ import { sqliteFileFromUrl } from '../src/config';
 import { parseOptions } from './options';
 import { applyRound, stageChanges, type Side } from './phases';
 import { DIST, ROOT } from './support/processes';
-import { accessTokens, benchContext, benchMain, newRunId } from './support/harness';
+import { accessTokens, benchContext, benchMain, freshCandidates, newRunId } from './support/harness';
 import { memoryOf } from './support/memory';
 import { Seeder } from './support/seed';
 import { startSystem } from './support/system';
@@ -87,7 +87,6 @@ async function run(argv: string[]): Promise<boolean> {
   const readings: Reading[] = [];
   try {
     const token = accessTokens(system);
-    let next = 0;
     const ctx = benchContext({
       opts,
       system,
@@ -95,7 +94,7 @@ async function run(argv: string[]): Promise<boolean> {
       runId,
       recruiter: { id: seeded.recruiterId, token: token(seeded.recruiterId, 'recruiter') },
       applyJobs: seeded.applyJobs,
-      takeCandidates: (count) => seeded.candidates.slice(next, (next += count)).map((id) => ({ id, token: token(id, 'candidate') })),
+      takeCandidates: freshCandidates(seeded.candidates, token),
       sampled: WORKERS,
     });
     const read = async (cached: number) => {

@@ -43,3 +43,14 @@ export function bareAuthentication(config: Config, db: Database.Database): (ctx:
     return user;
   };
 }
+
+/** Answers an HttpError thrown below it with its status and `{ error: { code } }`. */
+export async function bareErrors(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  try {
+    await next();
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    ctx.status = err.status;
+    ctx.body = { error: { code: err.code } };
+  }
+}

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { loadConfig, sqliteFileFromUrl } from '../../src/config';
 import { workflowUrl } from '../../src/domain/ids';
 import { RECOMMENDATIONS } from '../../src/domain/interviews';
-import { bareAuthentication, HttpError } from './bare-auth';
+import { bareAuthentication, bareErrors } from './bare-auth';
 
 /**
  * The list's baseline process: one Koa route answering `GET /api/applications` for a staff member,
@@ -206,15 +206,7 @@ function main(): void {
     };
   });
   const app = new Koa();
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      ctx.status = err.status;
-      ctx.body = { error: err.code };
-    }
-  });
+  app.use(bareErrors);
   app.use(router.routes());
   app.listen(config.port, '127.0.0.1', () => process.stdout.write(`bare list listening on ${config.port}\n`));
 }

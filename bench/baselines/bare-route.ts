@@ -5,7 +5,7 @@ import { koaBody } from 'koa-body';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { loadConfig, sqliteFileFromUrl } from '../../src/config';
-import { bareAuthentication, HttpError } from './bare-auth';
+import { bareAuthentication, bareErrors, HttpError } from './bare-auth';
 import { applicationWorkflowId, workflowUrl } from '../../src/domain/ids';
 import { drawWorkflowIdSuffix } from '../../src/applications/application-claims';
 import { DEFAULT_PIPELINE, firstStage, kindOf } from '../../src/domain/pipelines';
@@ -323,15 +323,7 @@ function main(): void {
   });
 
   const app = new Koa();
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      ctx.status = err.status;
-      ctx.body = { error: { code: err.code } };
-    }
-  });
+  app.use(bareErrors);
   app.use(koaBody({ jsonLimit: 1024 * 1024, multipart: false, jsonStrict: true }));
   app.use(router.routes());
   app.listen(config.port, '127.0.0.1', () => process.stdout.write(`bare route listening on ${config.port}\n`));

@@ -78,3 +78,15 @@ export function benchMain(name: string, usage: string, run: (argv: string[]) => 
       },
     );
 }
+
+/**
+ * Hands out the seeded candidates in turn, each with a token of its own: an apply takes fresh ones.
+ * A side left without them would measure no operation at all, so running out stops the run.
+ */
+export function freshCandidates(ids: number[], token: (id: number, role: Role) => string): BenchContext['takeCandidates'] {
+  let next = 0;
+  return (count) => {
+    if (next + count > ids.length) throw new Error(`the run seeded ${ids.length} candidates, too few`);
+    return ids.slice(next, (next += count)).map((id) => ({ id, token: token(id, 'candidate') }));
+  };
+}

@@ -187,7 +187,7 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
               PORT: String(bareRoutePort),
               BENCH_RAW_QUEUE: RAW_QUEUE,
             }),
-            start('raw-notifier', 'bench/baselines/raw-notifier.js', /raw notifier started/, { BENCH_RAW_QUEUE: RAW_QUEUE }),
+            start('raw-notifier', 'bench/baselines/raw-notifier.js', /raw notifier started/, { BENCH_RAW_QUEUE: RAW_QUEUE }, true),
           ]),
     ]);
     return {

@@ -39,7 +39,8 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
   const { mailer, ledger, stats, logger } = deps;
   const count = (outcome: DeliveryOutcome) =>
     void stats.record(outcome).catch((err: Error) => logger.warn({ err: err.message, outcome }, 'could not count a delivery outcome'));
-  type Log = typeof logger;
+  /** The job's logger, made only when the job has something to report: a mail that simply goes out logs at debug. */
+  type Log = () => typeof logger;
   type Decision = { go: Guard } | { stop: DeliveryResult } | { delayMs: number };
 
   /**
@@ -51,7 +52,7 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
     let outboxDown = false;
     if (deps.outbox) {
       const claim = await deps.outbox.claim(jobId, holder).catch((err: Error) => {
-        log.warn({ err: err.message }, 'outbox not writable; relying on the ledger');
+        log().warn({ err: err.message }, 'outbox not writable; relying on the ledger');
         outboxDown = true;
         return { state: 'absent' } as const;
       });
@@ -67,24 +68,24 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
 
   const release = (jobId: string, guard: Guard, log: Log) =>
     (guard.kind === 'outbox' ? deps.outbox!.release(jobId, guard.holder) : ledger.release(jobId, guard.holder)).catch((err: Error) =>
-      log.warn({ err: err.message }, 'claim not released; the retry waits for it to run out'),
+      log().warn({ err: err.message }, 'claim not released; the retry waits for it to run out'),
     );
 
   /** The message is out: never throws, or a retry would send it again. */
   async function recordSent(jobId: string, messageId: string, guard: Guard, log: Log): Promise<void> {
     const unmarked = (err: Error) => {
-      log.error({ err: err.message }, 'sent, but the outbox row was not marked');
+      log().error({ err: err.message }, 'sent, but the outbox row was not marked');
       return true;
     };
     if (guard.kind === 'outbox') {
       const marked = await deps.outbox!.markSent(jobId, guard.holder).catch(unmarked);
       // The lease ran out mid-send and another notifier took the row (it may have sent too), or the row was erased.
-      if (!marked) log.error('sent, but the outbox row is no longer ours to mark');
+      if (!marked) log().error('sent, but the outbox row is no longer ours to mark');
       return;
     }
     // Under the ledger, both records are written before the job completes; neither waits for the other.
     await Promise.all([
-      ledger.markSent(jobId, messageId).catch((err: Error) => log.error({ err: err.message }, 'sent, but the sent marker was not written')),
+      ledger.markSent(jobId, messageId).catch((err: Error) => log().error({ err: err.message }, 'sent, but the sent marker was not written')),
       deps.outbox && guard.outboxDown ? deps.outbox.markSent(jobId, null).catch(unmarked) : undefined,
     ]);
   }
@@ -93,27 +94,29 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
   const forgetPerson = (job: Job<NotificationJobData, DeliveryResult>, log: Log) =>
     job
       .updateData(withoutPersonalData(job.data))
-      .catch((err: Error) => log.warn({ err: err.message }, "sent, but the job still holds the recipient's address"));
+      .catch((err: Error) => log().warn({ err: err.message }, "sent, but the job still holds the recipient's address"));
 
   return async function deliver(job: Job<NotificationJobData, DeliveryResult>, token?: string): Promise<DeliveryResult> {
     const jobId = job.id!;
-    const log = logger.child({ jobId, kind: job.data.kind, recipientId: job.data.recipient.id, attempt: job.attemptsMade + 1 });
+    const fields = () => ({ jobId, kind: job.data.kind, recipientId: job.data.recipient.id, attempt: job.attemptsMade + 1 });
+    let child: typeof logger | undefined;
+    const log = () => (child ??= logger.child(fields()));
     // Blanked: sent already (a completion that was lost), or its person was erased meanwhile.
     if (!job.data.recipient.email) {
-      log.info('no address left in the job; completing without sending');
+      log().info('no address left in the job; completing without sending');
       count('duplicate_skipped');
       return { messageId: `<${jobId}@${deps.messageIdDomain}>`, duplicate: true };
     }
     const decision = await decide(jobId, token ?? randomUUID(), log);
     if ('stop' in decision) {
-      log.info({ messageId: decision.stop.messageId }, 'already sent; completing without sending again');
+      log().info({ messageId: decision.stop.messageId }, 'already sent; completing without sending again');
       count('duplicate_skipped');
       await forgetPerson(job, log);
       return decision.stop;
     }
     if ('delayMs' in decision) {
       // Another notifier is sending it, or one died mid-send: look again once its claim has run out.
-      log.warn({ retryInMs: decision.delayMs }, 'delivery in progress elsewhere; delaying');
+      log().warn({ retryInMs: decision.delayMs }, 'delivery in progress elsewhere; delaying');
       count('in_doubt_delayed');
       await job.moveToDelayed(Date.now() + decision.delayMs, token);
       throw new DelayedError();
@@ -136,12 +139,12 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
       await release(jobId, guard, log);
       const reason = describeSmtpFailure(err);
       if (isPermanentSmtpFailure(err) || isInvalidRecipient(err)) {
-        log.warn({ reason }, 'recipient refused for good; not retrying');
+        log().warn({ reason }, 'recipient refused for good; not retrying');
         count('failed_permanent');
         throw new PermanentDeliveryError(reason);
       }
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      log.warn({ reason, last }, last ? 'delivery failed; no attempts left' : 'delivery failed; will retry');
+      log().warn({ reason, last }, last ? 'delivery failed; no attempts left' : 'delivery failed; will retry');
       count(last ? 'failed_exhausted' : 'retry_scheduled');
       throw new TransientDeliveryError(reason);
     }
@@ -149,7 +152,8 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
     await recordSent(jobId, sent.messageId, guard, log);
     await forgetPerson(job, log);
     count('sent');
-    log.info({ messageId: sent.messageId, via: mailer.target }, 'notification sent');
+    // The outbox row (sent_at) and the `sent` counter record it; a line per mail is for debugging.
+    if (logger.isLevelEnabled('debug')) logger.debug({ ...fields(), messageId: sent.messageId, via: mailer.target }, 'notification sent');
     return { messageId: sent.messageId, duplicate: false };
   };
 }

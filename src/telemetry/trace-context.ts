@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 /**
  * The W3C trace context a queued job carries from whoever queued it to whoever processes it.
@@ -26,17 +26,26 @@ export interface TracedJob {
   data: TraceCarrier;
 }
 
-const tracer = trace.getTracer('ats-queues');
+const TRACER = 'ats-queues';
+const tracer = trace.getTracer(TRACER);
+
+/** Whether an SDK is registered: without one every span is a no-op, and making it only costs. */
+function tracingOn(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer(TRACER) !== undefined;
+}
 
 /**
  * Wraps a BullMQ processor so each job runs in a consumer span, the child of the context it was
  * queued in; a job without one (requeued by a sweep, queued by an older version) starts a trace of its own.
+ * With tracing off the processor runs unwrapped.
  */
 export function tracedProcessor<J extends TracedJob, A extends unknown[], R>(
   spanName: string,
   process: (job: J, ...rest: A) => Promise<R>,
 ): (job: J, ...rest: A) => Promise<R> {
   return (job, ...rest) => {
+    if (!tracingOn()) return process(job, ...rest);
     const { traceparent, tracestate } = job.data;
     const parent = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent, tracestate }) : ROOT_CONTEXT;
     return tracer.startActiveSpan(

@@ -85,7 +85,9 @@ export function createNotificationProcessor(deps: ProcessorDeps) {
     }
     // Under the ledger, both records are written before the job completes; neither waits for the other.
     await Promise.all([
-      ledger.markSent(jobId, messageId).catch((err: Error) => log().error({ err: err.message }, 'sent, but the sent marker was not written')),
+      ledger
+        .markSent(jobId, messageId)
+        .catch((err: Error) => log().error({ err: err.message }, 'sent, but the sent marker was not written')),
       deps.outbox && guard.outboxDown ? deps.outbox.markSent(jobId, null).catch(unmarked) : undefined,
     ]);
   }

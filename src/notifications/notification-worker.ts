@@ -24,6 +24,14 @@ export interface NotificationWorkerDeps {
   options?: Partial<Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'drainDelay' | 'autorun'>>;
 }
 
+/**
+ * How many times a job may come back after its notifier died holding it (BullMQ fails it after one by
+ * default, and such a failure is never retried and never swept: the mail would be lost). A recovered
+ * job is no risk of a second copy, its outbox row decides whether it is sent, so only a job that kills
+ * every notifier that takes it should run out of these.
+ */
+export const MAX_STALLED_RECOVERIES = 100;
+
 /** The notifier's consumer: a BullMQ worker that turns notification jobs into e-mail. */
 export function createNotificationWorker(deps: NotificationWorkerDeps): Worker<NotificationJobData, DeliveryResult> {
   const { connection, queueName, logger } = deps;
@@ -39,6 +47,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps): Worker<N
   const worker = new Worker<NotificationJobData, DeliveryResult>(queueName, tracedProcessor('notification.deliver', processor), {
     connection,
     concurrency: deps.concurrency,
+    maxStalledCount: MAX_STALLED_RECOVERIES,
     ...deps.options,
   });
   // Without a listener an 'error' event (Redis gone, say) would throw and end the process.

@@ -1,3 +1,5 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { startStack, type TestStack } from '../support/stack';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { insertJob, notificationEvent, startNotifierHarness, type NotifierHarness } from '../support/notifier-harness';
@@ -14,6 +16,7 @@ import { notificationJobs } from '../../src/notifications/notification-jobs';
 import { notificationContent } from '../../src/notifications/notification-content';
 import { createDeliveryStats } from '../../src/notifications/delivery-stats';
 import { createLogger } from '../../src/logger';
+import { createRedis } from '../../src/redis';
 
 /**
  * Redis loses data (restored from an old snapshot, failed over without persistence): the jobs of a
@@ -223,6 +226,53 @@ describe('notification outbox', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  test('a job whose notifier died mid-send twice (the second time after its recovery) is sent by the next one, once', async () => {
+    const queueName = `${stack.config.notifier.queueName}-died-twice-${Date.now()}`;
+    const a = await startNotifierHarness({
+      orm: stack.services.orm,
+      redisUrl: stack.config.redisUrl,
+      queueName,
+      smtpUrl: sink.url,
+      outbox: true,
+    });
+    const connections: Redis[] = [];
+    /** A notifier process that takes the job and claims its row, then is killed (SIGKILL) before its SMTP server answers. */
+    const killedMidSend = async (jobId: string, token: string) => {
+      const connection = createRedis(stack.config.redisUrl, { forWorker: true });
+      connection.on('error', () => undefined);
+      connections.push(connection);
+      // Its lock (and the row's lease) short, so that the test need not wait out BullMQ's 30 s and the outbox's 5 min.
+      const dead = new Worker(queueName, undefined, { connection, autorun: false, lockDuration: 300, stalledInterval: 200 });
+      expect((await dead.getNextJob(token, { block: false }))?.id).toBe(jobId);
+      const outbox = createNotificationOutbox(stack.services.orm, { leaseMs: 300 });
+      await until(async () => (await outbox.claim(jobId, token)).state === 'claimed');
+      return dead;
+    };
+    try {
+      const mail = await oneMail(a.queue);
+      const ofMail = (m: { notificationId: string }) => m.notificationId === mail.id;
+      const first = await killedMidSend(mail.id, 'killed-1');
+      // A stall check (every notifier runs them) finds the job's lock gone and queues it again...
+      await first.startStalledCheckTimer();
+      await until(async () => (await (await a.queue.getJob(mail.id))!.getState()) === 'waiting');
+      await first.close(true);
+      // ...where a notifier takes it and is killed mid-send as well.
+      await (await killedMidSend(mail.id, 'killed-2')).close(true);
+      expect(sink.messages.filter(ofMail)).toHaveLength(0);
+
+      await a.startWorker({ stalledInterval: 200, lockDuration: 1_000 });
+      await sink.waitFor(1, { filter: ofMail, timeoutMs: 10_000 });
+      await a.waitForIdle();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sink.messages.filter(ofMail)).toHaveLength(1);
+      expect(await statusOf(mail.id)).toBe('sent');
+      expect(await (await a.queue.getJob(mail.id))!.getState()).toBe('completed');
+    } finally {
+      await a.close();
+      connections.forEach((c) => c.disconnect());
     }
   });
 

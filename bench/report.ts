@@ -192,7 +192,7 @@ function atRate(r: BenchResult): Table | null {
   };
 }
 
-const STEPS = ['prepare', 'journal', 'temporal', 'record', 'enqueue', 'webhooks', 'read'];
+const STEPS = ['prepare', 'journal', 'temporal', 'record', 'enqueue', 'read'];
 
 /** The API's own account of its transition requests, step by step, beside what the clients saw. */
 function steps(r: BenchResult): Table | null {

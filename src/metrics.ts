@@ -95,8 +95,8 @@ export function createMetrics(): Metrics {
       name: 'ats_transition_step_seconds',
       help:
         'Where an apply or a stage change request spends its time, step by step: prepare (the checks and sealing before it is sent), ' +
-        'journal (the intent row), temporal (until the workflow answers), record (projection, outbox rows and journal in one SQL transaction), ' +
-        'enqueue (the notification jobs handed to Redis; a request does not wait for its answer), webhooks, read (the content for the answer)',
+        'journal (the intent row), temporal (until the workflow answers), record (projection, outbox rows, webhook delivery rows and journal in one SQL transaction), ' +
+        'enqueue (the notification and webhook jobs handed to Redis; a request does not wait for its answer), read (the content for the answer)',
       labelNames: ['operation', 'step'],
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
@@ -143,7 +143,7 @@ function createQueueReadings() {
   };
 }
 
-export type TransitionStep = 'prepare' | 'journal' | 'temporal' | 'record' | 'enqueue' | 'webhooks' | 'read';
+export type TransitionStep = 'prepare' | 'journal' | 'temporal' | 'record' | 'enqueue' | 'read';
 
 /** Times one request's transition: each call observes the time since the previous one (or since the clock was made) under `step`. */
 export function stepClock(metrics: Pick<Metrics, 'transitionSteps'>, operation: 'apply' | 'stage_change'): (step: TransitionStep) => void {

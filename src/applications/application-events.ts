@@ -1,9 +1,8 @@
-import type { MikroORM } from '@mikro-orm/sql';
 import type { NotificationEvent } from '../domain/notifications';
 import { findApplication } from './application-repository';
 import { viewFromRecord, type UiLink } from './application-view';
 import type { WebhookEvent } from '../webhooks/webhook-events';
-import type { WebhookEmitter } from '../webhooks/webhook-emitter';
+import type { WebhookEmission } from '../webhooks/webhook-emitter';
 
 /** The webhook event of a recorded transition, if it has one (reminders have none). */
 function eventOf(n: NotificationEvent): WebhookEvent | null {
@@ -18,32 +17,30 @@ function eventOf(n: NotificationEvent): WebhookEvent | null {
 }
 
 /**
- * Emits the webhooks of recorded transitions. `data` is the application as the API shows it, as
- * of that transition: history up to its seq (SQL may already hold later ones). Keyed by
- * (application, seq, event), so a retried recording emits nothing twice.
+ * The webhook emissions of recorded transitions. `data` is the application as the API shows it, as
+ * of that transition: history up to its seq (SQL may already hold later ones), read in the
+ * transaction that records it. Keyed by (application, seq, event), so a retried recording emits
+ * nothing twice.
  */
-export async function emitApplicationEvents(
-  orm: MikroORM,
-  emitter: WebhookEmitter,
-  ui: UiLink,
-  events: readonly NotificationEvent[],
-): Promise<void> {
-  for (const n of events) {
+export function applicationEmissions(ui: UiLink, events: readonly NotificationEvent[]): WebhookEmission[] {
+  return events.flatMap((n): WebhookEmission[] => {
     const type = eventOf(n);
-    if (!type) continue;
-    // The application is read only when someone subscribes to the event.
-    await emitter.emit(
-      type,
-      `${n.applicationId}.${n.seq}`,
-      async () => {
-        const record = await findApplication(orm.em.fork(), n.applicationId);
-        // The projection refused the row (see recording-failures): there is nothing to show.
-        if (!record) return null;
-        const history = record.history.filter((h) => h.seq <= n.seq);
-        const view = viewFromRecord({ ...record, history, stage: n.to, updatedAt: n.at }, ui);
-        return { type, timestamp: n.at, data: view };
+    if (!type) return [];
+    return [
+      {
+        event: type,
+        sourceKey: `${n.applicationId}.${n.seq}`,
+        subject: n.applicationId,
+        // The application is read only when someone subscribes to the event.
+        async payload(em) {
+          const record = await findApplication(em, n.applicationId);
+          // The projection refused the row (see recording-failures): there is nothing to show.
+          if (!record) return null;
+          const history = record.history.filter((h) => h.seq <= n.seq);
+          const view = viewFromRecord({ ...record, history, stage: n.to, updatedAt: n.at }, ui);
+          return { type, timestamp: n.at, data: view };
+        },
       },
-      n.applicationId,
-    );
-  }
+    ];
+  });
 }

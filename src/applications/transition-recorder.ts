@@ -7,20 +7,21 @@ import type { PayloadKeyring } from '../crypto/payload-keys';
 import { openDeep } from '../crypto/personal-fields';
 import type { NotificationJobData } from '../notifications/notification-queue';
 import { notificationJobsOf } from '../notifications/notification-jobs';
-import { recordOutboxIn, type OutboxJob } from '../notifications/notification-outbox';
+import { recordOutboxIn } from '../notifications/notification-outbox';
 import { addJobs } from '../notifications/add-jobs';
-import type { WebhookEmitter } from '../webhooks/webhook-emitter';
+import type { StagedDelivery, WebhookEmitter } from '../webhooks/webhook-emitter';
 import { withinMs } from '../webhooks/webhook-emitter';
 import type { ApplicationAnswer, HistoryEntry } from '../../workflows/messages';
 import { notificationKind } from '../../workflows/stage-rules';
 import { writeProjection, type ProjectApplicationInput, type ProjectionOutcome } from './application-projection';
-import { emitApplicationEvents } from './application-events';
+import { applicationEmissions } from './application-events';
 import type { UiLink } from './application-view';
 
 /**
  * The one way a transition Temporal kept is recorded, whoever records it (the API, its sweep, the
- * recording activity): the projection and the outbox rows in one SQL transaction, then the jobs to
- * Redis, then the webhooks. Every step is idempotent, so a repeat by any writer changes nothing.
+ * recording activity): the projection, the notifications' outbox rows and the webhook delivery rows
+ * in one SQL transaction, then their jobs to Redis. Every step is idempotent, so a repeat by any
+ * writer changes nothing.
  */
 export interface TransitionRecorderDeps {
   orm: MikroORM;
@@ -53,17 +54,15 @@ export interface RecordOptions {
   projectionFailed?: (err: unknown) => Promise<void> | void;
   /**
    * How long queueing may wait for Redis (a request): then a failure is only logged, since the outbox
-   * rows are committed and the notifier's sweep queues them. Without it a Redis failure is thrown.
+   * and delivery rows are committed and the notifier's sweeps queue them. Without it a Redis failure is thrown.
    */
   enqueueTimeoutMs?: number;
   /**
-   * With `enqueueTimeoutMs`: the recording goes on (and the request answers) while Redis takes the
-   * jobs. The outbox rows are committed before, so an answer never waits on the queue for a guarantee
-   * it already has; should the process die first, the notifier's sweep queues the rows.
+   * With `enqueueTimeoutMs`: the recording ends (and the request answers) while Redis takes the
+   * jobs. Their rows are committed before, so an answer never waits on the queue for a guarantee
+   * it already has; should the process die first, the notifier's sweeps queue the rows.
    */
   enqueueInBackground?: boolean;
-  /** The webhooks failed after SQL and Redis took the transition; without it, the failure is thrown. */
-  webhooksFailed?: (err: Error) => Promise<void>;
   step?: (step: TransitionStep) => void;
 }
 
@@ -82,19 +81,21 @@ export function notificationsOf(
  * failed and `projectionFailed` let the notifications go out anyway.
  */
 export function createTransitionRecorder({ orm, queue, logger, payloadKeys, webhooks }: TransitionRecorderDeps): TransitionRecorder {
-  /** The outbox rows and the caller's statements, inside a transaction. */
-  const alongsideOf = (jobs: OutboxJob[], options: RecordOptions) => async (em: EntityManager) => {
-    await recordOutboxIn(em, jobs);
-    if (options.alongside) await options.alongside(em);
-  };
-  const withoutProjection = (jobs: OutboxJob[], options: RecordOptions) => orm.em.fork().transactional(alongsideOf(jobs, options));
-
   return async function recordTransitions({ projection, events }, options = {}) {
     const step = options.step ?? (() => undefined);
     const jobs = await notificationJobsOf(orm, events);
+    const emissions = webhooks ? applicationEmissions(webhooks.ui, events) : [];
+    let deliveries: StagedDelivery[] = [];
+    /** What commits with the projection, or in a transaction of its own without one. */
+    const alongside = async (em: EntityManager) => {
+      await recordOutboxIn(em, jobs);
+      deliveries = webhooks ? await webhooks.emitter.stage(em, emissions) : [];
+      if (options.alongside) await options.alongside(em);
+    };
+    const withoutProjection = () => orm.em.fork().transactional(alongside);
     let outcome: ProjectionOutcome | 'refused' | null = null;
     if (!projection) {
-      await withoutProjection(jobs, options);
+      await withoutProjection();
     } else {
       try {
         // SQL holds the plaintext (erasure anonymizes it there); a candidate already erased gets nulls.
@@ -105,38 +106,33 @@ export function createTransitionRecorder({ orm, queue, logger, payloadKeys, webh
         outcome = await writeProjection(orm, input, {
           async alongside(em, written) {
             if (written === 'missing' && options.stopIfMissing) return;
-            await alongsideOf(jobs, options)(em);
+            await alongside(em);
           },
         });
       } catch (err) {
         if (!options.projectionFailed) throw err;
         await options.projectionFailed(err);
-        await withoutProjection(jobs, options);
+        await withoutProjection();
         outcome = 'refused';
       }
       if (outcome === 'missing' && options.stopIfMissing) return outcome;
     }
     step('record');
-    if (jobs.length) {
+    if (jobs.length || deliveries.length) {
+      const queued = Promise.all([
+        jobs.length ? addJobs(queue, jobs) : undefined,
+        deliveries.length ? webhooks!.emitter.enqueue(deliveries) : undefined,
+      ]);
       if (options.enqueueTimeoutMs === undefined) {
-        await addJobs(queue, jobs);
+        await queued;
       } else {
-        const queued = withinMs(addJobs(queue, jobs), options.enqueueTimeoutMs).catch((err: Error) =>
-          logger.warn({ err: err.message }, "notification jobs not queued now; the notifier's sweep queues them from the outbox"),
+        const bounded = withinMs(queued, options.enqueueTimeoutMs).catch((err: Error) =>
+          logger.warn({ err: err.message }, "jobs not queued now; the notifier's sweeps queue them from their rows"),
         );
-        if (!options.enqueueInBackground) await queued;
+        if (!options.enqueueInBackground) await bounded;
       }
     }
     step('enqueue');
-    if (webhooks) {
-      try {
-        await emitApplicationEvents(orm, webhooks.emitter, webhooks.ui, events);
-        step('webhooks');
-      } catch (err) {
-        if (!options.webhooksFailed) throw err;
-        await options.webhooksFailed(err as Error);
-      }
-    }
     return outcome;
   };
 }

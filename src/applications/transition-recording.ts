@@ -51,10 +51,10 @@ export async function closeIntent(orm: MikroORM, id: string): Promise<void> {
 
 /**
  * Records the transition an update answered: in one SQL transaction the projection (for the next
- * read), the notifications' outbox rows and the journal's delete; then the jobs go to Redis (the
- * answer does not wait for Redis: the outbox rows already guarantee them) and the webhooks out. The transaction's failure is the caller's to report (the intent stays, for the
- * sweep). Redis not taking the jobs is the notifier's sweep's to mend (the outbox rows are
- * committed); should the webhooks fail, the change is journaled again for the sweep to emit them.
+ * read), the notifications' outbox rows, the webhooks' delivery rows and the journal's delete; then
+ * the jobs go to Redis (the answer does not wait for Redis: the rows already guarantee them). The
+ * transaction's failure is the caller's to report (the intent stays, for the sweep). Redis not
+ * taking the jobs is the notifier's sweeps' to mend: the rows are committed.
  */
 export async function recordAnswer(
   services: Services,
@@ -63,25 +63,12 @@ export async function recordAnswer(
   content?: { coverLetter: string | null; resumeUrl: string | null },
   step: (step: TransitionStep) => void = () => undefined,
 ): Promise<void> {
-  const { orm, logger } = services;
   await services.recordTransitions(
     { projection: projectionOf(answer, content), events: notificationsOf(answer, answer.history.slice(-1)) },
     {
       alongside: (em) => em.execute('delete from transition_intents where id = ?', [intentId], 'run').then(() => undefined),
       enqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
       enqueueInBackground: true,
-      async webhooksFailed(err) {
-        logger.warn(
-          { err: err.message, applicationId: answer.applicationId, seq: answer.seq },
-          'transition recorded in SQL; its webhooks wait for the sweep',
-        );
-        await openIntent(orm, intentId, answer.applicationId, new Date(), answer.seq - 1).catch((journalErr: Error) =>
-          logger.error(
-            { err: journalErr.message, applicationId: answer.applicationId, seq: answer.seq },
-            'webhooks of a recorded transition not emitted, nor journaled for the sweep',
-          ),
-        );
-      },
       step,
     },
   );
@@ -176,7 +163,7 @@ async function finishIntent(
   }
   if (state && state.seq > 0) {
     const { seq, coverLetter, resumeUrl } = state;
-    // The intent's delete waits for the webhooks: should they fail, the next sweep emits them.
+    // The intent's delete waits for the recording: should it fail, the next sweep records it again.
     await services.recordTransitions(
       {
         projection: projectionOf(state, { coverLetter, resumeUrl }),

@@ -71,8 +71,9 @@ const toDelivery = (r: DeliveryRow): StoredDelivery => ({
   createdAt: r.created_at,
 });
 
-const run = (em: EntityManager, sql: string, params: unknown[]) => em.getConnection().execute<{ affectedRows: number }>(sql, params, 'run');
-const all = <T>(em: EntityManager, sql: string, params: unknown[]) => em.getConnection().execute<T[]>(sql, params, 'all');
+// Through the entity manager, so that inside a transaction the statements are part of it.
+const run = (em: EntityManager, sql: string, params: unknown[]) => em.execute<{ affectedRows: number }>(sql, params, 'run');
+const all = <T>(em: EntityManager, sql: string, params: unknown[]) => em.execute<T[]>(sql, params, 'all');
 
 export async function insertSubscription(em: EntityManager, s: StoredSubscription, createdBy: number): Promise<void> {
   await run(
@@ -91,11 +92,9 @@ export async function listSubscriptions(em: EntityManager): Promise<StoredSubscr
   return (await all<SubscriptionRow>(em, 'select * from webhook_subscriptions order by created_at, id', [])).map(toSubscription);
 }
 
-/** Active subscriptions to `event` (few per deployment: filtered here rather than in SQL). */
-export async function subscribersOf(em: EntityManager, event: WebhookEvent): Promise<StoredSubscription[]> {
-  return (await all<SubscriptionRow>(em, 'select * from webhook_subscriptions where active = 1', []))
-    .map(toSubscription)
-    .filter((s) => s.events.includes(event));
+/** Every active subscription, whatever its events (few per deployment: each emission filters them by event). */
+export async function activeSubscriptions(em: EntityManager): Promise<StoredSubscription[]> {
+  return (await all<SubscriptionRow>(em, 'select * from webhook_subscriptions where active = 1', [])).map(toSubscription);
 }
 
 export async function updateSubscription(

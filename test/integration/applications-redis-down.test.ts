@@ -77,10 +77,11 @@ describe('applications while Redis is down', () => {
 });
 
 /**
- * A request answers once its transition is durable: the outbox rows commit with the projection, so
- * handing the notification jobs to Redis never holds the answer. A Redis that accepts connections and
- * never answers (a hung server, a black-holed network) used to hold every request for the enqueue's
- * whole timeout (1 s).
+ * A request answers once its transition is durable: the outbox rows and the webhooks' delivery rows
+ * commit with the projection, so handing their jobs to Redis never holds the answer. A Redis that
+ * accepts connections and never answers (a hung server, a black-holed network) used to hold every
+ * request for the enqueue's whole timeout (1 s), and a request with webhook subscribers for the
+ * webhook queue's too (3 s).
  */
 describe('applications while Redis hangs', () => {
   let stack: TestStack;
@@ -102,9 +103,15 @@ describe('applications while Redis hangs', () => {
     await new Promise((resolve) => hung?.close(resolve));
   });
 
-  test('an apply and its stage changes answer without waiting for Redis', async () => {
+  test('an apply and its stage changes answer without waiting for Redis, their notifications and webhooks kept in SQL', async () => {
     const recruiter = await stack.user('recruiter');
     const candidate = await stack.user('candidate');
+    const admin = await stack.user('admin');
+    const subscribed = await stack.http('POST', '/api/webhooks', {
+      token: admin.token,
+      body: { url: 'https://example.com/hook', events: ['application.created', 'application.stage_changed'] },
+    });
+    expect(subscribed.status).toBe(201);
     const job = await createJob(stack, recruiter.user.id);
     const timed = async (call: () => Promise<{ status: number; body: any }>) => {
       const started = performance.now();
@@ -128,5 +135,11 @@ describe('applications while Redis hangs', () => {
       .execute<{ n: number }[]>(`select count(*) as n from notification_outbox where status = 'pending'`);
     // The receipt to both sides and one move each to the candidate, kept for the notifier's sweep.
     expect(outbox[0].n).toBe(4);
+    const deliveries = await stack.services.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ event: string }[]>(`select event from webhook_deliveries where status = 'pending' order by event`);
+    // One delivery per event, pending for the notifier's webhook sweep.
+    expect(deliveries.map((d) => d.event)).toEqual(['application.created', 'application.stage_changed', 'application.stage_changed']);
   }, 60_000);
 });

@@ -97,7 +97,7 @@ describe('engine work per transition', () => {
     let took = performance.now() - started;
     expect(applied.status).toBe(201);
     const apply = stepsBetween(before, await steps(), 'apply');
-    expect(Object.keys(apply).sort()).toEqual(['enqueue', 'journal', 'prepare', 'record', 'temporal', 'webhooks']);
+    expect(Object.keys(apply).sort()).toEqual(['enqueue', 'journal', 'prepare', 'record', 'temporal']);
     for (const step of Object.values(apply)) expect(step.n).toBe(1);
     expect(Object.values(apply).reduce((sum, step) => sum + step.ms, 0)).toBeLessThanOrEqual(took);
     for (const step of Object.values(apply)) expect(step.ms).toBeGreaterThanOrEqual(0);
@@ -111,7 +111,7 @@ describe('engine work per transition', () => {
     took = performance.now() - started;
     expect(moved.status).toBe(200);
     const change = stepsBetween(before, await steps(), 'stage_change');
-    expect(Object.keys(change).sort()).toEqual(['enqueue', 'journal', 'read', 'record', 'temporal', 'webhooks']);
+    expect(Object.keys(change).sort()).toEqual(['enqueue', 'journal', 'read', 'record', 'temporal']);
     for (const step of Object.values(change)) expect(step.n).toBe(1);
     expect(Object.values(change).reduce((sum, step) => sum + step.ms, 0)).toBeLessThanOrEqual(took);
 

@@ -10,7 +10,7 @@ import { responseValidator } from '../support/openapi-validator';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/webhook-events';
 import { insertDelivery } from '../../src/webhooks/webhook-store';
 import { sweepPendingDeliveries } from '../../src/webhooks/pending-sweeper';
-import { emitApplicationEvents } from '../../src/applications/application-events';
+import { applicationEmissions } from '../../src/applications/application-events';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 
@@ -312,12 +312,9 @@ describe('webhooks', () => {
       reason: h.reason,
       at: h.at,
     }));
-    await emitApplicationEvents(
-      stack.services.orm,
-      stack.services.webhooks.emitter,
-      { uiUrl: stack.config.temporal.uiUrl, namespace: stack.config.temporal.namespace },
-      replayed,
-    );
+    const { emitter } = stack.services.webhooks;
+    const emissions = applicationEmissions({ uiUrl: stack.config.temporal.uiUrl, namespace: stack.config.temporal.namespace }, replayed);
+    await emitter.enqueue(await stack.services.orm.em.fork().transactional((em) => emitter.stage(em, emissions)));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(r.received).toHaveLength(before);
 

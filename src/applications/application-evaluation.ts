@@ -1,6 +1,7 @@
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import type { User } from '../db/entities/user.entity';
 import type { TeamRole } from '../db/entities/job-team-member.entity';
+import { placeholders } from '../db/placeholders';
 import { evaluationsOf, type Evaluation } from './interviews';
 
 /**
@@ -18,7 +19,7 @@ export async function withEvaluations<V extends { id: string; jobId: string; upd
 ): Promise<Array<V & { evaluation: Evaluation | null }>> {
   if (viewer.role === 'candidate' || !views.length) return views.map((v) => ({ ...v, evaluation: null }));
   const ids = views.map((v) => v.id);
-  const marks = ids.map(() => '?').join(', ');
+  const marks = placeholders(ids.length);
   let sees = (_view: V) => true;
   if (viewer.role !== 'admin') {
     const roleOf = teamRoles ?? (await teamRolesOf(em, viewer, views));
@@ -45,7 +46,7 @@ export async function withEvaluations<V extends { id: string; jobId: string; upd
 async function teamRolesOf(em: EntityManager, viewer: User, views: readonly { jobId: string }[]): Promise<Map<string, TeamRole>> {
   const jobIds = [...new Set(views.map((v) => Number(v.jobId)))];
   const roles = await em.execute<{ jobId: number; teamRole: TeamRole }[]>(
-    `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${jobIds.map(() => '?').join(', ')})`,
+    `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${placeholders(jobIds.length)})`,
     [viewer.id, ...jobIds],
     'all',
   );

@@ -1,6 +1,7 @@
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import type { Stage } from '../domain/stages';
 import { dialectOf } from '../db/dialect';
+import { placeholders } from '../db/placeholders';
 import type { TeamRole } from '../db/entities/job-team-member.entity';
 import type { ApplicationCursor } from './application-cursor';
 import { NEEDS_DECISION_SQL } from './interviews';
@@ -117,7 +118,7 @@ export async function peopleByIds(
   const numeric = [...new Set(ids.filter((id): id is string => id !== null && /^[0-9]{1,15}$/.test(id)))].map(Number);
   if (!numeric.length) return new Map();
   const rows = await em.execute<{ id: number; fullName: string | null; email: string }[]>(
-    `select id, full_name as "fullName", email from users where id in (${numeric.map(() => '?').join(', ')})`,
+    `select id, full_name as "fullName", email from users where id in (${placeholders(numeric.length)})`,
     numeric,
     'all',
   );
@@ -228,7 +229,7 @@ async function withHistories(em: EntityManager, rows: Row[]): Promise<Applicatio
   const ids = rows.map((r) => r.id);
   const events = await em.execute<StageEventRecord[]>(
     `select ${EVENT_COLUMNS} from stage_events e left join users actor_user on actor_user.id = ${dialectOf(em).actorUserId('e.actor')}
-    where e.application_id in (${ids.map(() => '?').join(', ')}) order by e.application_id, e.seq`,
+    where e.application_id in (${placeholders(ids.length)}) order by e.application_id, e.seq`,
     ids,
     'all',
   );

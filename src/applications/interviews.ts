@@ -8,6 +8,7 @@ import {
   type StoredInterviewStatus,
 } from '../domain/interviews';
 import { toDbId } from '../domain/ids';
+import { placeholders } from '../db/placeholders';
 import type { InterviewRecord } from '../../workflows/messages';
 import type { ApplicationAccess } from './application-access';
 
@@ -148,7 +149,7 @@ async function withInterviewers(em: EntityManager, rows: Omit<InterviewRow, 'int
     `select ii.interview_id as "interviewId", u.id, u.full_name as "fullName", s.id as submitted
       from interview_interviewers ii join users u on u.id = ii.user_id
       left join scorecards s on s.interview_id = ii.interview_id and s.author_id = ii.user_id
-      where ii.interview_id in (${ids.map(() => '?').join(', ')}) order by ii.interview_id, u.id`,
+      where ii.interview_id in (${placeholders(ids.length)}) order by ii.interview_id, u.id`,
     ids,
     'all',
   );
@@ -304,7 +305,7 @@ export async function applicationsWithOwnScorecard(
   const ids = [...new Set(applicationIds)];
   if (!ids.length) return new Set();
   const rows = await em.execute<{ applicationId: string }[]>(
-    `select distinct application_id as "applicationId" from scorecards where author_id = ? and application_id in (${ids.map(() => '?').join(', ')})`,
+    `select distinct application_id as "applicationId" from scorecards where author_id = ? and application_id in (${placeholders(ids.length)})`,
     [userId, ...ids],
     'all',
   );
@@ -328,7 +329,7 @@ export async function evaluationsOf(
   const result = new Map<string, Evaluation>();
   if (!applications.length) return result;
   const ids = applications.map((a) => a.id);
-  const marks = ids.map(() => '?').join(', ');
+  const marks = placeholders(ids.length);
   const interviews = await em.execute<{ applicationId: string; id: string; completedAt: string | null; interviewers: number }[]>(
     `select i.application_id as "applicationId", i.id, i.completed_at as "completedAt",
       (select count(*) from interview_interviewers ii where ii.interview_id = i.id) as interviewers

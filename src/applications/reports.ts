@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { dialectOf } from '../db/dialect';
+import { placeholders } from '../db/placeholders';
 import { REJECTED, STAGE_KINDS, type PipelineStage, type StageKind } from '../domain/pipelines';
 
 /**
@@ -279,7 +280,7 @@ async function stageSlas(em: EntityManager, jobIds: number[]): Promise<Map<strin
   const rows = await em
     .getConnection()
     .execute<{ jobId: number | string; version: number | string; stages: string }[]>(
-      `select job_id as "jobId", version, stages from job_pipelines where job_id in (${ids.map(() => '?').join(', ')})`,
+      `select job_id as "jobId", version, stages from job_pipelines where job_id in (${placeholders(ids.length)})`,
       ids,
       'all',
     );

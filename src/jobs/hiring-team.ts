@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { JobTeamMemberSchema, type TeamRole } from '../db/entities/job-team-member.entity';
 import type { Job } from '../db/entities/job.entity';
+import { placeholders } from '../db/placeholders';
 import { UserSchema, type Role, type User } from '../db/entities/user.entity';
 import { ForbiddenError } from '../domain/errors';
 
@@ -44,7 +45,7 @@ export async function teamRolesOn(em: EntityManager, userId: number, jobIds: rea
   const rows = await em
     .getConnection()
     .execute<{ jobId: number; teamRole: TeamRole }[]>(
-      `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${jobIds.map(() => '?').join(', ')})`,
+      `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${placeholders(jobIds.length)})`,
       [userId, ...jobIds],
       'all',
     );

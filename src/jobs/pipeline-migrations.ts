@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import { placeholders } from '../db/placeholders';
 import { openStages, type PipelineSnapshot } from '../domain/pipelines';
 import { WORKFLOW_ID_SUFFIX_ALPHABET, WORKFLOW_ID_SUFFIX_LENGTH } from '../domain/ids';
 
@@ -85,7 +86,7 @@ export async function runningByStage(em: EntityManager, jobId: number, from: Pip
   const counts: Record<string, number> = Object.fromEntries(open.map((s) => [s, 0]));
   const rows = await em.getConnection().execute<{ stage: string; n: number | string }[]>(
     `select stage, count(*) as n from applications
-      where job_id = ? and pipeline_version = ? and stage in (${open.map(() => '?').join(', ')}) group by stage`,
+      where job_id = ? and pipeline_version = ? and stage in (${placeholders(open.length)}) group by stage`,
     [jobId, from.version, ...open],
     'all',
     em.getTransactionContext(),

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Queue } from 'bullmq';
+import { placeholders } from '../db/placeholders';
 import type { InterviewNotice } from '../domain/interviews';
 import type { Stage } from '../domain/stages';
 import { notificationJobId, type Audience, type NotificationJobData } from './notification-queue';
@@ -32,7 +33,7 @@ interface Person {
  * escalation the job's recruiters), each with the job, its company and the application's stage.
  */
 function peopleOf(userIds: readonly number[], recruiters: boolean): string {
-  const named = userIds.length ? `u.id in (${userIds.map(() => '?').join(', ')})` : '1 = 0';
+  const named = userIds.length ? `u.id in (${placeholders(userIds.length)})` : '1 = 0';
   const team = "select m.user_id from job_team_members m where m.job_id = j.id and m.team_role = 'recruiter'";
   return `select j.title as title, c.name as company, a.stage as stage,
       u.id as user_id, u.email as email, u.full_name as full_name, u.active as active,

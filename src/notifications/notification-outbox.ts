@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/sql';
 import type { Queue } from 'bullmq';
+import { placeholders } from '../db/placeholders';
 import type { Logger } from '../logger';
 import type { NotificationJobData } from './notification-queue';
 
@@ -76,7 +77,7 @@ export function createNotificationOutbox(orm: MikroORM, options: OutboxOptions =
       (
         await sql().execute<{ id: string }[]>(
           `update notification_outbox set status = 'sending', lease_until = ?, lease_holder = ${holderCase(batch.length)}
-            where id in (${marks(batch.length)}) and (status = 'pending' or (status = 'sending' and (lease_until is null or lease_until <= ?))) returning id`,
+            where id in (${placeholders(batch.length)}) and (status = 'pending' or (status = 'sending' and (lease_until is null or lease_until <= ?))) returning id`,
           [new Date(now + leaseMs).toISOString(), ...holderPairs(batch), ...ids, new Date(now).toISOString()],
           'all',
         )
@@ -86,7 +87,7 @@ export function createNotificationOutbox(orm: MikroORM, options: OutboxOptions =
     // Only for rows that were not free: is each sent, held elsewhere, or missing?
     const rows = untaken.length
       ? await sql().execute<{ id: string; status: string; lease_until: string | null }[]>(
-          `select id, status, lease_until from notification_outbox where id in (${marks(untaken.length)})`,
+          `select id, status, lease_until from notification_outbox where id in (${placeholders(untaken.length)})`,
           untaken,
           'all',
         )
@@ -107,7 +108,7 @@ export function createNotificationOutbox(orm: MikroORM, options: OutboxOptions =
       (
         await sql().execute<{ id: string }[]>(
           `update notification_outbox set status = 'sent', sent_at = ?, data = '{}', lease_until = null, lease_holder = null
-            where id in (${marks(batch.length)}) and status = 'sending' and lease_holder = ${holderCase(batch.length)} returning id`,
+            where id in (${placeholders(batch.length)}) and status = 'sending' and lease_holder = ${holderCase(batch.length)} returning id`,
           [new Date().toISOString(), ...batch.map((m) => m.jobId), ...holderPairs(batch)],
           'all',
         )
@@ -136,7 +137,6 @@ export function createNotificationOutbox(orm: MikroORM, options: OutboxOptions =
   };
 }
 
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 /** Each row's own holder, by its id: `case id when ? then ? … end`. */
 const holderCase = (n: number) => `case id ${Array.from({ length: n }, () => 'when ? then ?').join(' ')} end`;
 const holderPairs = (batch: { jobId: string; holder: string }[]) => batch.flatMap((b) => [b.jobId, b.holder]);

@@ -4,6 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Services } from '../services';
 import { UserSchema, type User } from '../db/entities/user.entity';
+import { placeholders } from '../db/placeholders';
 import { findApplication, type ApplicationRecord } from '../applications/application-repository';
 import { changeStage } from '../applications/application-commands';
 import type { Stage } from '../domain/stages';
@@ -141,7 +142,7 @@ export async function erasePersonalData(services: Services, user: User, by: numb
 async function deleteDeliveriesWithPersonalData(em: EntityManager, applicationIds: readonly string[]): Promise<number> {
   if (!applicationIds.length) return 0;
   const rows = await em.execute<{ id: string; payload: string }[]>(
-    `select id, payload from webhook_deliveries where subject in (${applicationIds.map(() => '?').join(', ')})`,
+    `select id, payload from webhook_deliveries where subject in (${placeholders(applicationIds.length)})`,
     [...applicationIds],
     'all',
   );

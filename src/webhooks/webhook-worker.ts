@@ -104,6 +104,14 @@ export function createWebhookProcessor(
   }
 }
 
+/**
+ * How many times a delivery may come back after its notifier died holding it. BullMQ fails it after
+ * one by default, and such a failure is never retried nor swept: the delivery would be lost. One
+ * that comes back may be posted again, as any retry may (receivers deduplicate on `webhook-id`);
+ * only a delivery that kills every notifier that takes it should run out of these.
+ */
+export const MAX_STALLED_RECOVERIES = 100;
+
 /** The notifier's webhook consumer: its own queue and concurrency, beside the e-mail one. */
 export function createWebhookWorker(deps: WebhookWorkerDeps): Worker<WebhookJobData, WebhookOutcome> {
   const worker = new Worker<WebhookJobData, WebhookOutcome>(
@@ -112,6 +120,7 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): Worker<WebhookJobD
     {
       connection: deps.connection,
       concurrency: deps.concurrency,
+      maxStalledCount: MAX_STALLED_RECOVERIES,
       settings: { backoffStrategy: webhookBackoff(deps.retryDelaysMs) },
       ...deps.options,
     },

@@ -1,4 +1,4 @@
-import type { Worker } from 'bullmq';
+import { Worker as BullWorker, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { startStack, type TestStack } from '../support/stack';
@@ -6,6 +6,8 @@ import { bundleWorkflows, createJob } from '../support/applications';
 import { eventually, startReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { createRedis } from '../../src/redis';
 import { createWebhookWorker } from '../../src/webhooks/webhook-worker';
+import { createWebhookEmitter } from '../../src/webhooks/webhook-emitter';
+import { createWebhookQueue } from '../../src/webhooks/webhook-queue';
 import { responseValidator } from '../support/openapi-validator';
 import { WEBHOOK_EVENTS } from '../../src/webhooks/webhook-events';
 import { insertDelivery } from '../../src/webhooks/webhook-store';
@@ -236,6 +238,61 @@ describe('webhooks', () => {
     expect(new Set(r.received.map((d) => d.headers['webhook-id']))).toEqual(new Set([delivery.id]));
     expect(r.verificationFailures).toEqual([]);
     expect((await stack.http('POST', `/api/webhooks/${id}/deliveries/msg_nope/redeliver`, { token: admin.token })).status).toBe(404);
+  });
+
+  test('a delivery whose notifier died holding it twice (the second time after its recovery) is still delivered, once', async () => {
+    const r = await receiver();
+    const { id, secret } = await subscribe(`http://127.0.0.1:${r.port}/hook`, ['job.updated']);
+    r.verifyWith(secret);
+    const queueName = `${stack.config.webhooks.queueName}-died-twice-${Date.now()}`;
+    const producer = createRedis(stack.config.redisUrl);
+    const queue = createWebhookQueue(producer, queueName, stack.config.webhooks.retryDelaysMs);
+    const connections: Redis[] = [producer];
+    const held = async () => createRedis(stack.config.redisUrl, { forWorker: true }).on('error', () => undefined);
+    let next: Worker | undefined;
+    try {
+      await createWebhookEmitter(stack.services.orm, queue).emit('job.updated', `died-twice-${queueName}`, {
+        type: 'job.updated',
+        timestamp: new Date().toISOString(),
+        data: { id: 'died-twice' },
+      });
+      const [delivery] = await deliveries(id);
+      /** A notifier that takes the delivery and is killed (SIGKILL) before it posts; its lock short, so the test need not wait 30 s. */
+      const killedHoldingIt = async (token: string) => {
+        const connection = await held();
+        connections.push(connection);
+        const dead = new BullWorker(queueName, undefined, { connection, autorun: false, lockDuration: 300, stalledInterval: 200 });
+        expect((await dead.getNextJob(token, { block: false }))?.id).toBe(delivery.id);
+        return dead;
+      };
+      const first = await killedHoldingIt('killed-1');
+      // A stall check (every notifier runs them) finds its lock gone and queues it again...
+      await first.startStalledCheckTimer();
+      await eventually(async () => (await (await queue.getJob(delivery.id))!.getState()) === 'waiting');
+      await first.close(true);
+      // ...where a notifier takes it and is killed as well.
+      await (await killedHoldingIt('killed-2')).close(true);
+
+      const connection = await held();
+      connections.push(connection);
+      next = createWebhookWorker({
+        connection,
+        orm: stack.services.orm,
+        secrets: stack.services.webhooks.secrets,
+        logger: stack.services.logger,
+        ...stack.config.webhooks,
+        queueName,
+        options: { stalledInterval: 200, lockDuration: 1_000 },
+      });
+      await eventually(async () => (await deliveries(id))[0]?.status === 'succeeded');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(r.received).toHaveLength(1);
+      expect(r.received[0].payload.data.id).toBe('died-twice');
+    } finally {
+      await next?.close();
+      await queue.close();
+      connections.forEach((c) => c.disconnect());
+    }
   });
 
   test("a delivery whose enqueue was lost (Redis down at emission) is sent by the notifier's sweep, once", async () => {

@@ -2,6 +2,7 @@ import type { SqlEntityManager as EntityManager } from '@mikro-orm/sql';
 import type { User } from '../db/entities/user.entity';
 import type { TeamRole } from '../db/entities/job-team-member.entity';
 import { placeholders } from '../db/placeholders';
+import { teamRolesOn } from '../jobs/hiring-team';
 import { evaluationsOf, type Evaluation } from './interviews';
 
 /**
@@ -42,13 +43,8 @@ export async function withEvaluations<V extends { id: string; jobId: string; upd
   return views.map((v) => ({ ...v, evaluation: evaluations.get(v.id) ?? null }));
 }
 
-/** The viewer's team role on each of the views' jobs, in one query. */
+/** The viewer's team role on each of the views' jobs, in one query, keyed as the views name their jobs. */
 async function teamRolesOf(em: EntityManager, viewer: User, views: readonly { jobId: string }[]): Promise<Map<string, TeamRole>> {
-  const jobIds = [...new Set(views.map((v) => Number(v.jobId)))];
-  const roles = await em.execute<{ jobId: number; teamRole: TeamRole }[]>(
-    `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${placeholders(jobIds.length)})`,
-    [viewer.id, ...jobIds],
-    'all',
-  );
-  return new Map(roles.map((r) => [String(r.jobId), r.teamRole]));
+  const roles = await teamRolesOn(em, viewer.id, [...new Set(views.map((v) => Number(v.jobId)))]);
+  return new Map([...roles].map(([jobId, role]) => [String(jobId), role]));
 }

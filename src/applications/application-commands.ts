@@ -66,7 +66,7 @@ export async function submitApplication(
   const sealed = await sealContent(services.orm.em.fork(), config.auth.payloadKeys, candidateId, submission);
   const summary = applicationSummary(job);
   // The application is pinned to the pipeline version current now, for as long as it runs.
-  const { version, stages } = await currentPipeline(services.orm.em.fork(), job.id, job);
+  const { version, stages } = await currentPipeline(services.orm.em.fork(), job);
   const pipeline = { version, stages };
   const first = firstStage(pipeline);
   const updateId = randomUUID();

@@ -69,17 +69,22 @@ async function storedVersions(em: EntityManager, jobId: number): Promise<StoredP
   return rows.map((r) => toPipeline(jobId, r));
 }
 
-/** The version new applications are pinned to; `job`, when the caller has read it, dates the implicit default without reading it again. */
+/**
+ * The version new applications are pinned to. Given the job as the caller has read it (rather than
+ * its id), the implicit default is dated from it without reading the job again.
+ */
 export async function currentPipeline(
   em: EntityManager,
-  jobId: number,
-  job?: { createdAt: string; createdBy: number },
+  job: number | { id: number; createdAt: string; createdBy: number },
 ): Promise<StoredPipeline> {
+  const jobId = typeof job === 'number' ? job : job.id;
   const [row] = await em
     .getConnection()
     .execute<Row[]>(`${SELECT} order by version desc limit 1`, [jobId], 'all', em.getTransactionContext());
   if (row) return toPipeline(jobId, row);
-  return job ? { ...DEFAULT_PIPELINE, jobId, createdAt: job.createdAt, createdBy: job.createdBy } : implicitDefault(em, jobId);
+  return typeof job === 'number'
+    ? implicitDefault(em, jobId)
+    : { ...DEFAULT_PIPELINE, jobId, createdAt: job.createdAt, createdBy: job.createdBy };
 }
 
 /** One version; null when the job has no such version. */

@@ -61,16 +61,11 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
   };
 
   /**
-   * The application's id when `user` may do this with it (application-access.ts): 404 when they may
-   * not see it at all, 403 when their team role does not allow this. The id names the job and the
-   * candidate, so the check needs no read of the application.
+   * The caller's access when `user` may do this with the application (application-access.ts): 404
+   * when they may not see it at all, 403 when their team role does not allow this. The id names the
+   * job and the candidate, so the check needs no read of the application.
    */
-  const visibleId = async (id: string, user: User, allowed: readonly ApplicationAccess[] = READERS): Promise<string> => {
-    await assertAccess(services.orm.em, user, id, allowed);
-    return id;
-  };
-  /** As `visibleId`, with the caller's access. */
-  const access = (id: string, user: User, allowed: readonly ApplicationAccess[]): Promise<ApplicationAccess> =>
+  const access = (id: string, user: User, allowed: readonly ApplicationAccess[] = READERS): Promise<ApplicationAccess> =>
     assertAccess(services.orm.em, user, id, allowed);
   /**
    * A keyed request is checked before its stored answer could be replayed: someone who lost access
@@ -79,7 +74,7 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
   const guardVisible =
     (allowed: readonly ApplicationAccess[]) =>
     async (ctx: Context): Promise<void> => {
-      if (ctx.headers['idempotency-key'] !== undefined) await visibleId(String(ctx.params.id), ctx.state.user as User, allowed);
+      if (ctx.headers['idempotency-key'] !== undefined) await access(String(ctx.params.id), ctx.state.user as User, allowed);
     };
 
   defineRoute(router, registry, services, {
@@ -169,7 +164,8 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       },
     },
     async handler(ctx, { params, user }) {
-      const record = await findApplication(services.orm.em, await visibleId(params.id, user));
+      await access(params.id, user);
+      const record = await findApplication(services.orm.em, params.id);
       if (!record) throw new NotFoundError('Application not found.');
       ctx.body = (await withEvaluations(services.orm.em, [readViewFromRecord(record, ui)], user))[0];
     },
@@ -297,7 +293,8 @@ export function applicationRoutes(router: Router, registry: OpenAPIRegistry, ser
       ...TRY_AGAIN,
     },
     async handler(ctx, { params, user }) {
-      const id = await visibleId(params.id, user, OWNER);
+      const id = params.id;
+      await access(id, user, OWNER);
       const state = await changeStage(services, id, { stage: 'rejected', reason: 'withdrawn', by: String(user.id) }, updateIdOf(ctx));
       ctx.body = await answer(state, user);
     },

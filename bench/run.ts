@@ -18,7 +18,7 @@ import {
   type Side,
 } from './phases';
 import { ROOT } from './support/processes';
-import { accessTokens, benchContext, benchMain, freshCandidates, newRunId, removeLargeFiles } from './support/harness';
+import { accessTokens, benchContext, benchMain, newRunId, removeLargeFiles, seededApplies } from './support/harness';
 import { Seeder } from './support/seed';
 import { startSystem, type System } from './support/system';
 import { maxPss, maxRss, medianRound, memorySource, roundRatios, type BenchResult } from './result';
@@ -91,10 +91,8 @@ async function run(opts: BenchOptions, argv: string[]): Promise<boolean> {
       system,
       connection,
       runId,
-      recruiter: { id: seeded.recruiterId, token: token(seeded.recruiterId, 'recruiter') },
-      applyJobs: seeded.applyJobs,
+      ...seededApplies(system, seeded),
       outboxRows: (rows) => seeder!.outboxRows(rows),
-      takeCandidates: freshCandidates(seeded.candidates, token),
     });
     const { sampler } = ctx;
 

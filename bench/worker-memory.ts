@@ -5,7 +5,7 @@ import { sqliteFileFromUrl } from '../src/config';
 import { parseOptions } from './options';
 import { applyRound, stageChanges, type Side } from './phases';
 import { DIST, ROOT } from './support/processes';
-import { accessTokens, benchContext, benchMain, freshCandidates, newRunId } from './support/harness';
+import { benchContext, benchMain, newRunId, seededApplies } from './support/harness';
 import { memoryOf } from './support/memory';
 import { Seeder } from './support/seed';
 import { startSystem } from './support/system';
@@ -86,17 +86,7 @@ async function run(argv: string[]): Promise<boolean> {
   const connection = await Connection.connect({ address: system.temporalAddress });
   const readings: Reading[] = [];
   try {
-    const token = accessTokens(system);
-    const ctx = benchContext({
-      opts,
-      system,
-      connection,
-      runId,
-      recruiter: { id: seeded.recruiterId, token: token(seeded.recruiterId, 'recruiter') },
-      applyJobs: seeded.applyJobs,
-      takeCandidates: freshCandidates(seeded.candidates, token),
-      sampled: WORKERS,
-    });
+    const ctx = benchContext({ opts, system, connection, runId, ...seededApplies(system, seeded), sampled: WORKERS });
     const read = async (cached: number) => {
       await new Promise((r) => setTimeout(r, 3000));
       for (const name of WORKERS) {

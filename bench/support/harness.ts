@@ -90,3 +90,16 @@ export function freshCandidates(ids: number[], token: (id: number, role: Role) =
     return ids.slice(next, (next += count)).map((id) => ({ id, token: token(id, 'candidate') }));
   };
 }
+
+/** What applies need of a run's seed: its recruiter, the jobs they apply to, and its candidates handed out fresh. */
+export function seededApplies(
+  system: System,
+  seeded: { recruiterId: number; applyJobs: number[]; candidates: number[] },
+): Pick<BenchContext, 'recruiter' | 'applyJobs' | 'takeCandidates'> {
+  const token = accessTokens(system);
+  return {
+    recruiter: { id: seeded.recruiterId, token: token(seeded.recruiterId, 'recruiter') },
+    applyJobs: seeded.applyJobs,
+    takeCandidates: freshCandidates(seeded.candidates, token),
+  };
+}

@@ -3,9 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { startStack, type TestStack } from '../support/stack';
-import { eventually, startReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { eventually, startReceiver, type WebhookReceiver, webhookWorkerOf } from '../support/webhook-receiver';
 import { createRedis } from '../../src/redis';
-import { createWebhookWorker } from '../../src/webhooks/webhook-worker';
 
 /** A receiver that takes `delayMs` to answer each delivery, counting those it holds. */
 async function startSlowReceiver(delayMs: number) {
@@ -44,13 +43,7 @@ describe('webhook delivery is fair between subscribers', () => {
     // The deployment's default concurrency (10) and request timeout (10 s).
     stack = await startStack({ WEBHOOK_ALLOW_PRIVATE: 'true' });
     connection = createRedis(stack.config.redisUrl, { forWorker: true });
-    worker = createWebhookWorker({
-      connection,
-      orm: stack.services.orm,
-      secrets: stack.services.webhooks.secrets,
-      logger: stack.services.logger,
-      ...stack.config.webhooks,
-    });
+    worker = webhookWorkerOf(stack, connection);
     await worker.waitUntilReady();
     fast = await startReceiver();
     slow = await startSlowReceiver(4_000);

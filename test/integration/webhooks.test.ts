@@ -3,9 +3,8 @@ import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { startStack, type TestStack } from '../support/stack';
 import { bundleWorkflows, createJob } from '../support/applications';
-import { eventually, startReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { eventually, startReceiver, type WebhookReceiver, webhookWorkerOf } from '../support/webhook-receiver';
 import { createRedis } from '../../src/redis';
-import { createWebhookWorker } from '../../src/webhooks/webhook-worker';
 import { createWebhookEmitter } from '../../src/webhooks/webhook-emitter';
 import { createWebhookQueue } from '../../src/webhooks/webhook-queue';
 import { responseValidator } from '../support/openapi-validator';
@@ -33,13 +32,7 @@ describe('webhooks', () => {
     admin = await stack.user('admin');
     recruiter = await stack.user('recruiter');
     connection = createRedis(stack.config.redisUrl, { forWorker: true });
-    worker = createWebhookWorker({
-      connection,
-      orm: stack.services.orm,
-      secrets: stack.services.webhooks.secrets,
-      logger: stack.services.logger,
-      ...stack.config.webhooks,
-    });
+    worker = webhookWorkerOf(stack, connection);
     await worker.waitUntilReady();
     expectDocumented = await responseValidator(stack);
   }, 60_000);
@@ -275,15 +268,7 @@ describe('webhooks', () => {
 
       const connection = await held();
       connections.push(connection);
-      next = createWebhookWorker({
-        connection,
-        orm: stack.services.orm,
-        secrets: stack.services.webhooks.secrets,
-        logger: stack.services.logger,
-        ...stack.config.webhooks,
-        queueName,
-        options: { stalledInterval: 200, lockDuration: 1_000 },
-      });
+      next = webhookWorkerOf(stack, connection, { queueName, options: { stalledInterval: 200, lockDuration: 1_000 } });
       await eventually(async () => (await deliveries(id))[0]?.status === 'succeeded');
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(r.received).toHaveLength(1);

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import type { Redis } from 'ioredis';
+import { createWebhookWorker, type WebhookWorkerDeps } from '../../src/webhooks/webhook-worker';
+import type { TestStack } from './stack';
 
 export interface ReceivedDelivery {
   headers: Record<string, string>;
@@ -70,4 +73,16 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The notifier's webhook consumer on `connection`, as the stack is configured (its queue, unless `overrides` names another). */
+export function webhookWorkerOf(stack: TestStack, connection: Redis, overrides: Partial<WebhookWorkerDeps> = {}) {
+  return createWebhookWorker({
+    connection,
+    orm: stack.services.orm,
+    secrets: stack.services.webhooks.secrets,
+    logger: stack.services.logger,
+    ...stack.config.webhooks,
+    ...overrides,
+  });
 }

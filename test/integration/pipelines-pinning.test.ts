@@ -186,12 +186,17 @@ describe('pipelines: pinning, moves back, reopening and migration', () => {
     );
     expect(done).toMatchObject({ total: APPLICATIONS, migrated: APPLICATIONS, failed: 0 });
 
-    // Every application is on version 2, its history recording the migration once.
+    // Every application is on version 2, its history recording the migration once. A recording
+    // activity the worker's stop cut off is tried again after its start-to-close timeout (30 s).
     for (const id of ids) {
-      const app = await eventually(async () => {
-        const res = await stack.http('GET', `/api/applications/${id}`, { token: recruiter.token });
-        return res.body.pipelineVersion === 2 ? res.body : undefined;
-      });
+      const app = await eventually(
+        async () => {
+          const res = await stack.http('GET', `/api/applications/${id}`, { token: recruiter.token });
+          return res.body.pipelineVersion === 2 ? res.body : undefined;
+        },
+        45_000,
+        `application ${id} on version 2`,
+      );
       const marks = app.history.filter((h: { migration?: { id: string } }) => h.migration);
       expect(marks).toEqual([expect.objectContaining({ migration: { id: migrationId, fromVersion: 1, toVersion: 2 } })]);
       expect(app.stage).toBe(ids.indexOf(id) < 40 ? 'screening' : 'phone_screen');

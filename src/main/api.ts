@@ -2,6 +2,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createServices } from './services';
 import { createApp } from '../http/app';
+import { answerClientErrors } from '../http/client-errors';
 import { createMetricsListener } from '../http/metrics-listener';
 import { AdminRefusedError, ensureAdmin } from '../accounts/admin';
 import { ensureRetentionSchedule } from '../privacy/retention-schedule';
@@ -31,8 +32,10 @@ runMain('api', async () => {
     intervalMs: config.transitions.sweepMs,
     graceMs: config.transitions.sweepGraceMs,
   });
-  const server = createApp(services).listen(config.port, () =>
-    logger.info({ port: config.port }, `API listening on http://localhost:${config.port} (docs at /docs)`),
+  const server = answerClientErrors(
+    createApp(services).listen(config.port, () =>
+      logger.info({ port: config.port }, `API listening on http://localhost:${config.port} (docs at /docs)`),
+    ),
   );
   const { port: metricsPort, host: metricsHost } = config.metrics;
   const metricsServer =

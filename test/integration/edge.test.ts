@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { createServices } from '../../src/main/services';
@@ -91,6 +91,24 @@ describe('edge hygiene', () => {
       const id = res.headers.get('x-request-id');
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       if (res.status >= 400) expect(res.body.requestId).toBe(id);
+    }
+  });
+
+  test('a request the HTTP parser refuses is a problem with a request id, not a bare status line', async () => {
+    const refused: Array<[string, number, string]> = [
+      ['GET /api/jobs HTTP/1.1\r\nHost: x\r\nX-Note: a\x01b\r\n\r\n', 400, 'malformed_request'],
+      ['POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400, 'malformed_request'],
+      [`GET /api/jobs HTTP/1.1\r\nHost: x\r\nX-Note: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'headers_too_large'],
+    ];
+    for (const [request, status, code] of refused) {
+      const answer = await rawExchange(stack.url, request);
+      expect(answer.status).toBe(status);
+      expect(answer.headers['content-type']).toBe('application/problem+json');
+      const body = JSON.parse(answer.body) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual(problemKeys);
+      expect(body).toMatchObject({ status, code });
+      expect(body.requestId).toBe(answer.headers['x-request-id']);
+      expect(answer.body).not.toContain('aaaa');
     }
   });
 
@@ -273,3 +291,23 @@ describe('logs', () => {
     }
   });
 });
+
+/** One request written as raw bytes (as no HTTP client would send it) and the answer, read until the server closes. */
+function rawExchange(url: string, request: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head, ...rest] = text.split('\r\n\r\n');
+      const [statusLine, ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()] as [string, string]),
+      );
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+    });
+  });
+}

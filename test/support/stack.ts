@@ -10,6 +10,7 @@ import type { Services } from '../../src/services';
 import { createServices } from '../../src/main/services';
 import { createRedis } from '../../src/redis';
 import { createApp } from '../../src/http/app';
+import { answerClientErrors } from '../../src/http/client-errors';
 import { startTransitionSweeper } from '../../src/applications/transition-recording';
 import { migrateUp } from '../../src/db/orm';
 import { dialectOf } from '../../src/db/dialect';
@@ -119,7 +120,7 @@ export async function startStack(extraEnv: Record<string, string> = {}, options:
     intervalMs: config.transitions.sweepMs,
     graceMs: config.transitions.sweepGraceMs,
   });
-  const server: Server = createApp(services).listen(0, '127.0.0.1');
+  const server: Server = answerClientErrors(createApp(services).listen(0, '127.0.0.1'));
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const worker = options.worker ? await startWorker(config, services, options.worker === true ? {} : options.worker) : undefined;

@@ -19,6 +19,14 @@ import { PipelineEditorPage } from './pages/pipeline-editor.page';
 import { ReportsPage } from './pages/reports.page';
 import { PipelineMigrationPage } from './pages/pipeline-migration.page';
 
+function NotFound() {
+  return (
+    <Layout title="Not found">
+      <p>No page here.</p>
+    </Layout>
+  );
+}
+
 function Page({ path, user }: { path: string; user: User | null }) {
   let p: Record<string, string> | null;
   if (path === '/') return <JobBoardPage />;
@@ -26,7 +34,9 @@ function Page({ path, user }: { path: string; user: User | null }) {
   if (path === '/signin') return <SignInPage />;
   if (path === '/signup') return <SignUpPage />;
   if (!user) return <SignInPage />;
-  if (path === '/my') return <MyApplicationsPage />;
+  if (path === '/my') return user.role === 'candidate' ? <MyApplicationsPage /> : <NotFound />;
+  // Every page below is for staff: a candidate who types its address gets none of its requests refused.
+  if (user.role === 'candidate') return <NotFound />;
   if (path === '/home') return <StaffHomePage />;
   if (path === '/interviews') return <MyInterviewsPage />;
   if (path === '/recruiter') return <RecruiterJobsPage />;
@@ -35,12 +45,8 @@ function Page({ path, user }: { path: string; user: User | null }) {
   if ((p = match('/recruiter/jobs/:id/reports', path))) return <ReportsPage jobId={p.id} />;
   if ((p = match('/recruiter/jobs/:id/pipeline/migrate', path))) return <PipelineMigrationPage jobId={p.id} />;
   if ((p = match('/applications/:id', path))) return <ApplicationPage id={p.id} />;
-  if (path === '/admin/users') return <AdminUsersPage />;
-  return (
-    <Layout title="Not found">
-      <p>No page here.</p>
-    </Layout>
-  );
+  if (path === '/admin/users') return user.role === 'admin' ? <AdminUsersPage /> : <NotFound />;
+  return <NotFound />;
 }
 
 function App() {

@@ -297,6 +297,77 @@ if (!hasChromium) console.warn(`Skipping the web app browser test: ${CHROMIUM} d
       expect(jobs.find((j) => j.title === edited)).toMatchObject({ company: 'WebCo', location: 'Lisbon', status: 'closed' });
     });
 
+    test('a double click on "Create job" creates one job', async () => {
+      const page = await newPage();
+      await signIn(page, recruiter.user.email, recruiter.password);
+      await page.getByRole('link', { name: 'Manage jobs' }).click();
+      await page.getByRole('button', { name: 'New job' }).click();
+      const once = `Site Reliability Engineer ${randomUUID().slice(0, 8)}`;
+      await page.getByLabel('Title').fill(once);
+      await page.getByLabel('Company').fill('WebCo');
+      await page.getByRole('button', { name: 'Create job' }).dblclick();
+      await page.getByRole('heading', { name: once }).first().waitFor();
+      // Both requests, had there been two, are answered by now.
+      await page.waitForTimeout(1_000);
+      const jobs = (await stack.http('GET', `/api/jobs?mine=true&limit=100&q=${encodeURIComponent(once)}`, { token: recruiter.token })).body
+        .items;
+      expect(jobs).toHaveLength(1);
+      await expect(page.getByRole('heading', { name: once }).count()).resolves.toBe(1);
+    });
+
+    test('an account that cannot be created shows only why, and the accounts table fits a phone', async () => {
+      const page = await newPage(390, 844);
+      await signIn(page, admin.user.email, admin.password);
+      await page.getByRole('link', { name: 'Users' }).click();
+      const email = `hm-${randomUUID().slice(0, 8)}@example.com`;
+      for (const attempt of [1, 2]) {
+        await page.getByLabel('E-mail').fill(email);
+        await page.getByLabel('Password').fill('manager-password-1');
+        await page.locator('form').getByLabel('Role').selectOption('hiring_manager');
+        await page.getByRole('button', { name: 'Create user' }).click();
+        if (attempt === 1) await page.getByRole('row', { name: new RegExp(email) }).waitFor();
+      }
+      await page.getByText('An account with this e-mail already exists.').waitFor();
+      await expect(page.locator('main .alert').allInnerTexts()).resolves.toEqual(['An account with this e-mail already exists.']);
+      // The table scrolls inside its box; the page itself is no wider than the screen.
+      expect(
+        await page.evaluate(
+          () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
+        ),
+      ).toBeLessThanOrEqual(390);
+    });
+
+    test('staff pages opened by their address show nothing to a candidate, and the users page nothing to a recruiter', async () => {
+      const refused: string[] = [];
+      const visit = async (page: Page, to: string) => {
+        await page.goto(`${stack.url}/app${to}`);
+        await page.getByRole('heading', { name: 'Not found' }).waitFor();
+        // What the pages would have loaded is answered by now.
+        await page.waitForTimeout(500);
+      };
+      const visitor = await stack.user('candidate');
+      const page = await newPage();
+      page.on('response', (r) => r.status() === 403 && refused.push(`${r.request().method()} ${new URL(r.url()).pathname}`));
+      await signIn(page, visitor.user.email, visitor.password);
+      for (const to of [
+        '/home',
+        '/recruiter',
+        '/interviews',
+        `/recruiter/jobs/${jobId}/board`,
+        `/recruiter/jobs/${jobId}/reports`,
+        '/admin/users',
+      ])
+        await visit(page, to);
+      await expect(page.getByRole('heading', { name: 'Today' }).count()).resolves.toBe(0);
+      const staff = await newPage();
+      staff.on('response', (r) => r.status() === 403 && refused.push(`${r.request().method()} ${new URL(r.url()).pathname}`));
+      await signIn(staff, recruiter.user.email, recruiter.password);
+      await visit(staff, '/admin/users');
+      await visit(staff, '/my');
+      await expect(staff.getByRole('button', { name: 'Create user' }).count()).resolves.toBe(0);
+      expect(refused).toEqual([]);
+    });
+
     test('a candidate withdraws an application', async () => {
       const owner = await stack.user('recruiter');
       const job = await createJob(stack, owner.user.id);
@@ -527,6 +598,31 @@ if (!hasChromium) console.warn(`Skipping the web app browser test: ${CHROMIUM} d
       expect((await stack.http('GET', `/api/applications/${interviewed}/interviews`, { token: owner.token })).body.items[0].status).toBe(
         'cancelled',
       );
+    });
+
+    test('scheduling an interview on the application page updates its evaluation and the interviewers to pick from', async () => {
+      const owner = await stack.user('recruiter');
+      const { applicationId: evaluated } = await jobWithApplicant(owner, 'Eve Evaluated');
+      const outsider = await stack.user('hiring_manager', { fullName: 'Otto Outside' });
+      const page = await newPage();
+      await signIn(page, owner.user.email, owner.password);
+      await page.goto(`${stack.url}/app/applications/${evaluated}`);
+      const evaluation = page.getByTestId('evaluation');
+      await expect(evaluation.locator('p').first().innerText()).resolves.toBe('0 interviews · 0 scorecards in · 0 due');
+      await expect(page.getByRole('checkbox', { name: /Otto Outside/ }).count()).resolves.toBe(0);
+      await page.getByLabel('Interview title').fill('Pairing');
+      await page.getByLabel('Starts').fill(localInput(30));
+      await page.getByLabel('Ends').fill(localInput(31));
+      await page.getByLabel('Or add interviewers by user id').fill(String(outsider.user.id));
+      await page.getByRole('button', { name: 'Schedule interview' }).click();
+      await page.getByText('Scheduled Pairing.').waitFor();
+      // What the API now says, without a reload: one interview, its scorecard due, the new interviewer on the team.
+      await page.getByTestId('evaluation').getByText('1 interview · 0 scorecards in · 1 due').waitFor();
+      await page.getByRole('checkbox', { name: 'Otto Outside (interviewer)' }).waitFor();
+      expect((await stack.http('GET', `/api/applications/${evaluated}`, { token: owner.token })).body.evaluation).toMatchObject({
+        interviews: 1,
+        scorecardsDue: 1,
+      });
     });
 
     // The application whose one interview the next test scores, for the test after it to decide.

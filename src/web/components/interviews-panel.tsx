@@ -6,7 +6,18 @@ import { ScheduleInterview } from './schedule-interview';
 import { RescheduleInterview } from './reschedule-interview';
 
 /** An application's interviews by start time; those who run the job also schedule, reschedule and cancel them. */
-export function InterviewsPanel({ applicationId, team, schedules }: { applicationId: string; team: TeamMember[]; schedules: boolean }) {
+export function InterviewsPanel({
+  applicationId,
+  team,
+  schedules,
+  onChanged,
+}: {
+  applicationId: string;
+  team: TeamMember[];
+  schedules: boolean;
+  /** After a schedule, a move or a cancellation: the evaluation and the team have changed with it. */
+  onChanged?(): void;
+}) {
   const [interviews, setInterviews] = useState<Interview[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
@@ -26,6 +37,7 @@ export function InterviewsPanel({ applicationId, team, schedules }: { applicatio
     await load();
     setError(data ? null : describe(error, response));
     setInfo(data ? `Cancelled ${interview.title}.` : null);
+    if (data) onChanged?.();
   };
 
   return (
@@ -57,6 +69,7 @@ export function InterviewsPanel({ applicationId, team, schedules }: { applicatio
                     onChanged={(changed) => {
                       setRescheduling(null);
                       void load().then(() => setInfo(`Rescheduled ${changed.title}.`));
+                      onChanged?.();
                     }}
                   />
                 ) : null}
@@ -71,6 +84,7 @@ export function InterviewsPanel({ applicationId, team, schedules }: { applicatio
           team={team}
           onScheduled={(i) => {
             void load().then(() => setInfo(`Scheduled ${i.title}.`));
+            onChanged?.();
           }}
         />
       ) : null}

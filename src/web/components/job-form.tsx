@@ -18,13 +18,16 @@ export function JobForm({ job, submitLabel, onSubmit }: { job?: Job; submitLabel
     description: job?.description ?? '',
     status: job?.status ?? 'open',
   });
+  const [busy, setBusy] = useState(false);
   const set = (key: keyof JobDraft) => (e: { currentTarget: { value: string } }) => setDraft({ ...draft, [key]: e.currentTarget.value });
   return (
     <form
       class="stack"
       onSubmit={(e) => {
         e.preventDefault();
-        void onSubmit(draft);
+        // One job per submission: a double click must not send it twice.
+        setBusy(true);
+        void onSubmit(draft).finally(() => setBusy(false));
       }}
     >
       <label>
@@ -47,7 +50,9 @@ export function JobForm({ job, submitLabel, onSubmit }: { job?: Job; submitLabel
           <option value="closed">closed</option>
         </select>
       </label>
-      <button type="submit">{submitLabel}</button>
+      <button type="submit" disabled={busy}>
+        {submitLabel}
+      </button>
     </form>
   );
 }

@@ -21,9 +21,10 @@ export async function jobRoleOf(user: User, jobId: string): Promise<{ role: JobR
 
 /**
  * The caller's role on a job and its team, undefined while it loads: pages offer only the actions the
- * API would take from them, so nobody meets a 403 for a button they were shown.
+ * API would take from them, so nobody meets a 403 for a button they were shown. A new `version` reads
+ * them again (an interview adds its interviewers to the team).
  */
-export function useJobRole(jobId: string | undefined): { role: JobRole | undefined; team: TeamMember[] } {
+export function useJobRole(jobId: string | undefined, version = 0): { role: JobRole | undefined; team: TeamMember[] } {
   const { user } = useSession();
   const [state, setState] = useState<{ role: JobRole | undefined; team: TeamMember[] }>({ role: undefined, team: [] });
   useEffect(() => {
@@ -33,6 +34,6 @@ export function useJobRole(jobId: string | undefined): { role: JobRole | undefin
     return () => {
       live = false;
     };
-  }, [user?.id, jobId]);
+  }, [user?.id, jobId, version]);
   return state;
 }

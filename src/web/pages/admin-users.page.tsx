@@ -38,6 +38,7 @@ export function AdminUsersPage() {
       body: { email: form.email, password: form.password, role: form.role, ...(form.fullName ? { fullName: form.fullName } : {}) },
     });
     setError(data ? null : describe(error, response));
+    setInfo(null);
     if (data) {
       setInfo(`Created ${data.user.email} (${data.user.role}).`);
       setForm({ ...form, email: '', password: '', fullName: '' });
@@ -47,6 +48,7 @@ export function AdminUsersPage() {
   const update = async (user: AdminUser, body: { role?: Role; active?: boolean }) => {
     const { data, error, response } = await api.PATCH('/api/users/{id}', { params: { path: { id: user.id } }, body });
     setError(data ? null : describe(error, response));
+    setInfo(null);
     if (data) {
       setInfo(`Updated ${data.user.email}.`);
       await load();

@@ -23,7 +23,8 @@ export function ApplicationPage({ id }: { id: string }) {
   const [job, setJob] = useState<Job | null>(null);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const { role, team } = useJobRole(app?.jobId);
+  const [teamVersion, setTeamVersion] = useState(0);
+  const { role, team } = useJobRole(app?.jobId, teamVersion);
   const stages = usePinnedStages(app);
   /** Until its pinned pipeline is read, nothing is offered that a final stage would refuse. */
   const final = !app || !stages || isFinal(stages, app.stage);
@@ -98,7 +99,15 @@ export function ApplicationPage({ id }: { id: string }) {
           {app.evaluation ? <EvaluationSummary evaluation={app.evaluation} /> : null}
           {!role ? null : (
             <>
-              <InterviewsPanel applicationId={app.id} team={team} schedules={runs(role) && !final} />
+              <InterviewsPanel
+                applicationId={app.id}
+                team={team}
+                schedules={runs(role) && !final}
+                onChanged={() => {
+                  void load();
+                  setTeamVersion((v) => v + 1);
+                }}
+              />
               {judges(role) || app.evaluation ? <ScorecardList applicationId={app.id} /> : null}
               <NotesPanel applicationId={app.id} />
             </>

@@ -530,6 +530,49 @@ if (!hasChromium) console.warn(`Skipping the web app browser test: ${CHROMIUM} d
       expect((await stack.http('GET', `/api/applications/${judged}`, { token: owner.token })).body.stage).toBe('applied');
     });
 
+    test('a recruiter puts a hiring manager on the hiring team from the board, by the id the Users page shows, and takes them off again', async () => {
+      const owner = await stack.user('recruiter', { fullName: 'Owen Owner' });
+      const { jobId: teamJob } = await jobWithApplicant(owner, 'Tina Team');
+      const manager = await stack.user('hiring_manager', { fullName: 'Maya Manager' });
+      const adminPage = await newPage();
+      await signIn(adminPage, admin.user.email, admin.password);
+      await adminPage.getByRole('link', { name: 'Users' }).click();
+      await adminPage
+        .getByRole('row', { name: new RegExp(manager.user.email) })
+        .getByRole('cell', { name: String(manager.user.id), exact: true })
+        .waitFor();
+
+      const page = await newPage();
+      await signIn(page, owner.user.email, owner.password);
+      await page.goto(`${stack.url}/app/recruiter/jobs/${teamJob}/board`);
+      const team = page.getByRole('list', { name: 'Hiring team' });
+      await team.getByText('Owen Owner').waitFor();
+      await expect(team.getByRole('button', { name: /Remove Owen Owner/ }).count()).resolves.toBe(0);
+      await page.getByLabel('User id').fill(String(manager.user.id));
+      await page.getByLabel('Team role').selectOption('hiring_manager');
+      await page.getByRole('button', { name: 'Add to the team' }).click();
+      await team.getByText('Maya Manager', { exact: false }).waitFor();
+      await expect(page.locator('section[aria-labelledby="team"] [role="alert"]').count()).resolves.toBe(0);
+      await scan(page, 'pipeline board with its hiring team');
+      const members = async () =>
+        (await stack.http('GET', `/api/jobs/${teamJob}/team`, { token: owner.token })).body.items.map(
+          (m: { id: string; teamRole: string }) => `${m.id}:${m.teamRole}`,
+        );
+      await expect(members()).resolves.toContain(`${manager.user.id}:hiring_manager`);
+
+      // The manager reads the team, and may change nothing on it.
+      const managerPage = await newPage();
+      await signIn(managerPage, manager.user.email, manager.password);
+      await managerPage.goto(`${stack.url}/app/recruiter/jobs/${teamJob}/board`);
+      await managerPage.getByRole('list', { name: 'Hiring team' }).getByText('Owen Owner').waitFor();
+      await expect(managerPage.getByRole('button', { name: 'Add to the team' }).count()).resolves.toBe(0);
+      await expect(managerPage.getByRole('button', { name: /^Remove/ }).count()).resolves.toBe(0);
+
+      await team.getByRole('button', { name: 'Remove Maya Manager from the team' }).click();
+      await team.getByText('Maya Manager').waitFor({ state: 'detached' });
+      await expect(members()).resolves.not.toContain(`${manager.user.id}:hiring_manager`);
+    });
+
     /** A `datetime-local` value for a time `hours` from now, on the hour (the browser and this process share a time zone). */
     function localInput(hours: number): string {
       const d = new Date(Date.now() + hours * 3_600_000);
@@ -654,6 +697,11 @@ if (!hasChromium) console.warn(`Skipping the web app browser test: ${CHROMIUM} d
       await card.getByRole('heading', { name: 'Pairing with Sam Scored' }).waitFor();
       await card.getByRole('radio', { name: 'Strong yes' }).check();
       await card.getByRole('button', { name: 'Add attribute' }).click();
+      // The link-styled "Remove" reads on the white card: not in the white of the filled buttons.
+      const removeColor = await card
+        .getByRole('button', { name: 'Remove attribute 1' })
+        .evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(b).color);
+      expect(removeColor).not.toBe('rgb(255, 255, 255)');
       await card.getByLabel('Name').fill('Problem solving');
       await card.getByLabel('Rating (1–4)').selectOption('4');
       await card.getByLabel('Note', { exact: true }).fill('Clear and quick');

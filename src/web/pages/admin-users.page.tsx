@@ -97,6 +97,7 @@ export function AdminUsersPage() {
             <thead>
               <tr>
                 <th scope="col">E-mail</th>
+                <th scope="col">User id</th>
                 <th scope="col">Name</th>
                 <th scope="col">Role</th>
                 <th scope="col">Active</th>
@@ -106,6 +107,7 @@ export function AdminUsersPage() {
               {users.map((u) => (
                 <tr key={u.id}>
                   <th scope="row">{u.email}</th>
+                  <td>{u.id}</td>
                   <td>{u.fullName ?? ''}</td>
                   <td>
                     <label class="visually-hidden" for={`role-${u.id}`}>

@@ -6,6 +6,7 @@ import { Link } from '../components/link';
 import { CARD_DRAG_TYPE, PipelineCard } from '../components/pipeline-card';
 import { runs, useJobRole } from '../components/job-role';
 import { boardColumns, DEFAULT_STAGES } from '../components/board-columns';
+import { HiringTeam } from '../components/hiring-team';
 
 /** Why the API refused a move, in words, from its 409 problem. */
 function explain(problem: Problem | undefined, from: Stage, to: Stage, fallback: string): string {
@@ -25,7 +26,8 @@ function explain(problem: Problem | undefined, from: Stage, to: Stage, fallback:
 /**
  * One job's pipeline: a column per stage, a card per application; moves (by key, by select, or by
  * dragging a card onto a column) send the stage they start from. Only the job's recruiters and admins
- * get the controls; "Needs decision" narrows it to the applications whose interviews are all in.
+ * get the controls, and add people to its hiring team; "Needs decision" narrows it to the applications
+ * whose interviews are all in.
  */
 export function PipelineBoardPage({ jobId }: { jobId: string }) {
   const [job, setJob] = useState<Job | null>(null);
@@ -35,7 +37,9 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
   const [needsDecision, setNeedsDecision] = useState(false);
   const [dropTarget, setDropTarget] = useState<Stage | null>(null);
   const [stages, setStages] = useState<PipelineStage[] | null>(null);
-  const movable = runs(useJobRole(jobId).role);
+  const [teamVersion, setTeamVersion] = useState(0);
+  const { role, team } = useJobRole(jobId, teamVersion);
+  const movable = runs(role);
 
   const load = async (focusId?: string) => {
     try {
@@ -108,6 +112,9 @@ export function PipelineBoardPage({ jobId }: { jobId: string }) {
         <input type="checkbox" checked={needsDecision} onChange={(e) => setNeedsDecision(e.currentTarget.checked)} /> Needs decision
       </label>
       {apps === null || stages === null ? <p role="status">Loading…</p> : board(apps, stages)}
+      {role ? (
+        <HiringTeam jobId={jobId} createdBy={job?.createdBy} team={team} manages={movable} onChanged={() => setTeamVersion((v) => v + 1)} />
+      ) : null}
     </Layout>
   );
 

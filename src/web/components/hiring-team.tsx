@@ -57,12 +57,12 @@ export function HiringTeam({
       <ul class="team" aria-label="Hiring team">
         {team.map((m) => (
           <li key={m.id} data-member={m.id}>
-            {m.fullName ?? m.email} ({m.email}) · {m.teamRole.replace('_', ' ')}
+            {m.fullName ?? (m.email || `user ${m.id}`)} · {m.teamRole.replace('_', ' ')}
             {manages && m.id !== createdBy ? (
               <>
                 {' '}
                 <button type="button" class="danger" onClick={() => void remove(m)}>
-                  Remove<span class="visually-hidden"> {m.fullName ?? m.email} from the team</span>
+                  Remove<span class="visually-hidden"> {m.fullName ?? (m.email || `user ${m.id}`)} from the team</span>
                 </button>
               </>
             ) : null}

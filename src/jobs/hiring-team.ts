@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
 import { JobTeamMemberSchema, type TeamRole } from '../db/entities/job-team-member.entity';
 import type { Job } from '../db/entities/job.entity';
 import { placeholders } from '../db/placeholders';
@@ -15,13 +15,11 @@ export type { TeamRole } from '../db/entities/job-team-member.entity';
 
 /** The caller's role on the job's team; null when they are not on it. */
 export async function teamRoleOf(em: EntityManager, jobId: number, userId: number): Promise<TeamRole | null> {
-  const [row] = await em
-    .getConnection()
-    .execute<{ teamRole: TeamRole }[]>(
-      'select team_role as "teamRole" from job_team_members where job_id = ? and user_id = ?',
-      [jobId, userId],
-      'all',
-    );
+  const [row] = await em.execute<{ teamRole: TeamRole }[]>(
+    'select team_role as "teamRole" from job_team_members where job_id = ? and user_id = ?',
+    [jobId, userId],
+    'all',
+  );
   return row?.teamRole ?? null;
 }
 
@@ -42,13 +40,11 @@ export async function isOnTeam(em: EntityManager, jobId: number, userId: number)
 /** The caller's team role on each of these jobs they are on, in one query (a page of "my jobs"). */
 export async function teamRolesOn(em: EntityManager, userId: number, jobIds: readonly number[]): Promise<Map<number, TeamRole>> {
   if (!jobIds.length) return new Map();
-  const rows = await em
-    .getConnection()
-    .execute<{ jobId: number; teamRole: TeamRole }[]>(
-      `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${placeholders(jobIds.length)})`,
-      [userId, ...jobIds],
-      'all',
-    );
+  const rows = await em.execute<{ jobId: number; teamRole: TeamRole }[]>(
+    `select job_id as "jobId", team_role as "teamRole" from job_team_members where user_id = ? and job_id in (${placeholders(jobIds.length)})`,
+    [userId, ...jobIds],
+    'all',
+  );
   return new Map(rows.map((r: { jobId: number; teamRole: TeamRole }) => [r.jobId, r.teamRole]));
 }
 
@@ -93,13 +89,11 @@ export async function teamMember(em: EntityManager, jobId: number, userId: numbe
 
 /** Changes a member's team role; false when the user is not on the team. */
 export async function setTeamRole(em: EntityManager, jobId: number, userId: number, teamRole: TeamRole): Promise<boolean> {
-  const result = await em
-    .getConnection()
-    .execute<{ affectedRows: number }>(
-      'update job_team_members set team_role = ? where job_id = ? and user_id = ?',
-      [teamRole, jobId, userId],
-      'run',
-    );
+  const result = await em.execute<{ affectedRows: number }>(
+    'update job_team_members set team_role = ? where job_id = ? and user_id = ?',
+    [teamRole, jobId, userId],
+    'run',
+  );
   return result.affectedRows > 0;
 }
 
@@ -109,14 +103,11 @@ export async function setTeamRole(em: EntityManager, jobId: number, userId: numb
  */
 export async function demoteTeamRoles(em: EntityManager, userId: number, role: Role): Promise<void> {
   if (role !== 'hiring_manager') return;
-  await em
-    .getConnection()
-    .execute(
-      "update job_team_members set team_role = 'hiring_manager' where user_id = ? and team_role = 'recruiter'",
-      [userId],
-      'run',
-      em.getTransactionContext(),
-    );
+  await em.execute(
+    "update job_team_members set team_role = 'hiring_manager' where user_id = ? and team_role = 'recruiter'",
+    [userId],
+    'run',
+  );
 }
 
 /** Adds a member; false when they were already on the team (nothing changes then, their role included). */
@@ -127,23 +118,21 @@ export async function addToTeam(
   addedBy: number,
   teamRole: TeamRole = 'recruiter',
 ): Promise<boolean> {
-  const result = await em
-    .getConnection()
-    .execute<{ affectedRows: number }>(
-      'insert into job_team_members (job_id, user_id, added_by, created_at, team_role) values (?, ?, ?, ?, ?) on conflict do nothing',
-      [jobId, userId, addedBy, new Date().toISOString(), teamRole],
-      'run',
-    );
+  const result = await em.execute<{ affectedRows: number }>(
+    'insert into job_team_members (job_id, user_id, added_by, created_at, team_role) values (?, ?, ?, ?, ?) on conflict do nothing',
+    [jobId, userId, addedBy, new Date().toISOString(), teamRole],
+    'run',
+  );
   return result.affectedRows > 0;
 }
 
 export async function removeFromTeam(em: EntityManager, jobId: number, userId: number): Promise<void> {
-  await em.getConnection().execute('delete from job_team_members where job_id = ? and user_id = ?', [jobId, userId], 'run');
+  await em.execute('delete from job_team_members where job_id = ? and user_id = ?', [jobId, userId], 'run');
 }
 
 /** Puts a recruiter on the team of every job they created (a re-seed of a database from before teams). */
 export async function joinOwnJobsTeams(em: EntityManager, userId: number): Promise<void> {
-  await em.getConnection().execute(
+  await em.execute(
     `insert into job_team_members (job_id, user_id, added_by, created_at)
       select id, created_by, created_by, created_at from jobs where created_by = ? on conflict do nothing`,
     [userId],

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
 import { placeholders } from '../db/placeholders';
 import { openStages, type PipelineSnapshot } from '../domain/pipelines';
 import { WORKFLOW_ID_SUFFIX_ALPHABET, WORKFLOW_ID_SUFFIX_LENGTH } from '../domain/ids';
@@ -84,12 +84,11 @@ export function stageMapErrors(
 export async function runningByStage(em: EntityManager, jobId: number, from: PipelineSnapshot): Promise<Record<string, number>> {
   const open = openStages(from);
   const counts: Record<string, number> = Object.fromEntries(open.map((s) => [s, 0]));
-  const rows = await em.getConnection().execute<{ stage: string; n: number | string }[]>(
+  const rows = await em.execute<{ stage: string; n: number | string }[]>(
     `select stage, count(*) as n from applications
       where job_id = ? and pipeline_version = ? and stage in (${placeholders(open.length)}) group by stage`,
     [jobId, from.version, ...open],
     'all',
-    em.getTransactionContext(),
   );
   // PostgreSQL answers count(*) as a bigint string.
   for (const r of rows) counts[r.stage] = Number(r.n);
@@ -111,7 +110,7 @@ export async function createMigration(
     createdAt: now,
     updatedAt: now,
   };
-  await em.getConnection().execute(
+  await em.execute(
     `insert into pipeline_migrations (id, job_id, from_version, to_version, stage_map, status, total, migrated, failed, created_by, created_at, updated_at)
       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
@@ -129,16 +128,13 @@ export async function createMigration(
       now,
     ],
     'run',
-    em.getTransactionContext(),
   );
   return record;
 }
 
 /** One migration; null when none has that id. */
 export async function findMigration(em: EntityManager, id: string): Promise<PipelineMigrationRecord | null> {
-  const [row] = await em
-    .getConnection()
-    .execute<Row[]>(`select ${COLUMNS} from pipeline_migrations where id = ?`, [id], 'all', em.getTransactionContext());
+  const [row] = await em.execute<Row[]>(`select ${COLUMNS} from pipeline_migrations where id = ?`, [id], 'all');
   return row ? toRecord(row) : null;
 }
 
@@ -148,12 +144,9 @@ export async function recordMigrationProgress(
   id: string,
   progress: { migrated: number; failed: number; status: MigrationStatus },
 ): Promise<void> {
-  await em
-    .getConnection()
-    .execute(
-      'update pipeline_migrations set migrated = ?, failed = ?, status = ?, updated_at = ? where id = ?',
-      [progress.migrated, progress.failed, progress.status, new Date().toISOString(), id],
-      'run',
-      em.getTransactionContext(),
-    );
+  await em.execute(
+    'update pipeline_migrations set migrated = ?, failed = ?, status = ?, updated_at = ? where id = ?',
+    [progress.migrated, progress.failed, progress.status, new Date().toISOString(), id],
+    'run',
+  );
 }

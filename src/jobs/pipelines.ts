@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
 import { ZodError } from 'zod';
 import { dialectOf } from '../db/dialect';
 import { DEFAULT_PIPELINE, pipelineErrors, sameStages, type PipelineSnapshot, type PipelineStage } from '../domain/pipelines';
@@ -34,14 +34,11 @@ const toPipeline = (jobId: number, r: Row): StoredPipeline => ({
 
 /** The implicit version 1: the default stages, dated and signed as the job itself. */
 async function implicitDefault(em: EntityManager, jobId: number, lock = ''): Promise<StoredPipeline> {
-  const [job] = await em
-    .getConnection()
-    .execute<{ createdAt: string; createdBy: number | string }[]>(
-      `select created_at as "createdAt", created_by as "createdBy" from jobs where id = ?${lock}`,
-      [jobId],
-      'all',
-      em.getTransactionContext(),
-    );
+  const [job] = await em.execute<{ createdAt: string; createdBy: number | string }[]>(
+    `select created_at as "createdAt", created_by as "createdBy" from jobs where id = ?${lock}`,
+    [jobId],
+    'all',
+  );
   if (!job) throw noSuchJob();
   return { ...DEFAULT_PIPELINE, jobId, createdAt: job.createdAt, createdBy: Number(job.createdBy) };
 }
@@ -65,7 +62,7 @@ export async function stagesMissingFromPipeline(em: EntityManager, jobId: number
 }
 
 async function storedVersions(em: EntityManager, jobId: number): Promise<StoredPipeline[]> {
-  const rows: Row[] = await em.getConnection().execute<Row[]>(`${SELECT} order by version`, [jobId], 'all', em.getTransactionContext());
+  const rows: Row[] = await em.execute<Row[]>(`${SELECT} order by version`, [jobId], 'all');
   return rows.map((r) => toPipeline(jobId, r));
 }
 
@@ -78,9 +75,7 @@ export async function currentPipeline(
   job: number | { id: number; createdAt: string; createdBy: number },
 ): Promise<StoredPipeline> {
   const jobId = typeof job === 'number' ? job : job.id;
-  const [row] = await em
-    .getConnection()
-    .execute<Row[]>(`${SELECT} order by version desc limit 1`, [jobId], 'all', em.getTransactionContext());
+  const [row] = await em.execute<Row[]>(`${SELECT} order by version desc limit 1`, [jobId], 'all');
   if (row) return toPipeline(jobId, row);
   return typeof job === 'number'
     ? implicitDefault(em, jobId)
@@ -89,7 +84,7 @@ export async function currentPipeline(
 
 /** One version; null when the job has no such version. */
 export async function pipelineVersion(em: EntityManager, jobId: number, version: number): Promise<StoredPipeline | null> {
-  const [row] = await em.getConnection().execute<Row[]>(`${SELECT} and version = ?`, [jobId, version], 'all', em.getTransactionContext());
+  const [row] = await em.execute<Row[]>(`${SELECT} and version = ?`, [jobId, version], 'all');
   if (row) return toPipeline(jobId, row);
   if (version !== 1) return null;
   const current = await currentPipeline(em, jobId);
@@ -121,14 +116,7 @@ export async function publishPipeline(
     if (sameStages(current.stages, stages)) return current;
     const stmt = 'insert into job_pipelines (job_id, version, stages, created_by, created_at) values (?, ?, ?, ?, ?)';
     const insert = (p: StoredPipeline) =>
-      tx
-        .getConnection()
-        .execute(
-          stmt,
-          [jobId, p.version, JSON.stringify(p.stages.map(normalized)), p.createdBy, p.createdAt],
-          'run',
-          tx.getTransactionContext(),
-        );
+      tx.execute(stmt, [jobId, p.version, JSON.stringify(p.stages.map(normalized)), p.createdBy, p.createdAt], 'run');
     // The first edit stores the default it replaces, so version 1 stays readable as it was.
     if (!stored.length) await insert(implicit);
     const next: StoredPipeline = {

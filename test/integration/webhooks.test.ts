@@ -12,6 +12,7 @@ import { WEBHOOK_EVENTS } from '../../src/webhooks/webhook-events';
 import { insertDelivery } from '../../src/webhooks/webhook-store';
 import { sweepPendingDeliveries } from '../../src/webhooks/pending-sweeper';
 import { applicationEmissions } from '../../src/applications/application-events';
+import { dialectOf } from '../../src/db/dialect';
 
 type Actor = Awaited<ReturnType<TestStack['user']>>;
 
@@ -174,6 +175,38 @@ describe('webhooks', () => {
     expectDocumented('GET', '/api/webhooks/{id}/deliveries', log);
     expect(log.body.nextCursor).toBeNull();
     expect(log.body.items[0]).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 204 });
+  });
+
+  test("a job's event commits with the job: when its delivery row cannot be written, the job is not written either", async () => {
+    const r = await receiver();
+    const { id } = await subscribe(r.url, ['job.created', 'job.updated']);
+    const job = await createJobViaApi('Kept title');
+    const run = (sql: string) => stack.services.orm.em.getConnection().execute(sql, [], 'run');
+    const sqlite = dialectOf(stack.services.orm.em).name === 'sqlite';
+    await run(
+      sqlite
+        ? `create trigger refuse_deliveries before insert on webhook_deliveries begin select raise(abort, 'delivery refused'); end`
+        : `create function refuse_deliveries() returns trigger language plpgsql as $$ begin raise exception 'delivery refused' using errcode = '58000'; end $$`,
+    );
+    if (!sqlite)
+      await run('create trigger refuse_deliveries before insert on webhook_deliveries for each row execute function refuse_deliveries()');
+    try {
+      const created = await stack.http('POST', '/api/jobs', {
+        token: recruiter.token,
+        body: { title: 'Never written', company: 'Hooks Inc' },
+      });
+      expect(created.status).toBeGreaterThanOrEqual(500);
+      const renamed = await stack.http('PATCH', `/api/jobs/${job.id}`, { token: recruiter.token, body: { title: 'Renamed' } });
+      expect(renamed.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await run(sqlite ? 'drop trigger refuse_deliveries' : 'drop function refuse_deliveries cascade');
+    }
+    const titles = (await stack.http('GET', '/api/jobs?q=Never%20written', { token: admin.token })).body.items;
+    expect(titles).toEqual([]);
+    expect((await stack.http('GET', `/api/jobs/${job.id}`, { token: admin.token })).body.title).toBe('Kept title');
+    await eventually(async () => (await deliveries(id)).length === 1);
+    expect((await deliveries(id)).map((d) => d.event)).toEqual(['job.created']);
+    expect((await stack.http('DELETE', `/api/webhooks/${id}`, { token: admin.token })).status).toBe(204);
   });
 
   test('receiver down for the first attempts: delivered once it is back, exactly once', async () => {

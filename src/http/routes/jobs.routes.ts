@@ -9,7 +9,7 @@ import { jobView, listJobs, type JobView } from '../../jobs/job-queries';
 import { runningCounts } from '../../jobs/job-counts';
 import { companyNames, resolveCompany } from '../../companies/companies';
 import { defineRoute } from '../route';
-import { emitJobEvent } from '../../webhooks/job-events';
+import { enqueueJobEvent, stageJobEvent } from '../../webhooks/job-events';
 import { IdParams } from '../schemas/id.schemas';
 import { decodeCursor, toPage } from '../schemas/pagination.schemas';
 import { CreateJobBody, JobJson, JobListQuery, JobPage, UpdateJobBody, toJobJson } from '../schemas/job.schemas';
@@ -76,22 +76,25 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
     async handler(ctx, { body, user }) {
       const now = new Date().toISOString();
       const company = await resolveCompany(em(), body, now);
-      const job = em().create(JobSchema, {
-        title: body.title,
-        companyId: company.id,
-        description: body.description ?? null,
-        location: body.location ?? null,
-        status: body.status,
-        createdBy: user.id,
-        createdAt: now,
-        updatedAt: now,
+      const { json, deliveries } = await em().transactional(async (tx) => {
+        const job = tx.create(JobSchema, {
+          title: body.title,
+          companyId: company.id,
+          description: body.description ?? null,
+          location: body.location ?? null,
+          status: body.status,
+          createdBy: user.id,
+          createdAt: now,
+          updatedAt: now,
+        });
+        addCreatorToTeam(tx, job);
+        await tx.flush();
+        const json = toJobJson(jobView(job, company.name));
+        return { json, deliveries: await stageJobEvent(services, tx, 'job.created', json) };
       });
-      addCreatorToTeam(em(), job);
-      await em().flush();
       ctx.status = 201;
-      const json = toJobJson(jobView(job, company.name));
       ctx.body = json;
-      await emitJobEvent(services, 'job.created', json);
+      await enqueueJobEvent(services, deliveries, json.id);
     },
   });
 
@@ -128,14 +131,19 @@ export function jobRoutes(router: Router, registry: OpenAPIRegistry, services: S
       const changes: Partial<Job> = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
       if (company !== undefined || companyId !== undefined) changes.companyId = (await resolveCompany(em(), { company, companyId })).id;
       const wasClosed = job.status === 'closed';
-      if (Object.keys(changes).length) {
-        em().assign(job, { ...changes, updatedAt: new Date().toISOString() });
-        await em().flush();
+      if (!Object.keys(changes).length) {
+        ctx.body = toJobJson(await view(job));
+        return;
       }
-      const json = toJobJson(await view(job));
+      const { json, deliveries } = await em().transactional(async (tx) => {
+        tx.assign(job, { ...changes, updatedAt: new Date().toISOString() });
+        await tx.flush();
+        const json = toJobJson(await view(job));
+        const event = !wasClosed && job.status === 'closed' ? 'job.closed' : 'job.updated';
+        return { json, deliveries: await stageJobEvent(services, tx, event, json) };
+      });
       ctx.body = json;
-      if (Object.keys(changes).length)
-        await emitJobEvent(services, !wasClosed && job.status === 'closed' ? 'job.closed' : 'job.updated', json);
+      await enqueueJobEvent(services, deliveries, json.id);
     },
   });
 

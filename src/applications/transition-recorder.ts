@@ -119,18 +119,20 @@ export function createTransitionRecorder({ orm, queue, logger, payloadKeys, webh
     }
     step('record');
     if (jobs.length || deliveries.length) {
-      const queued = Promise.all([
-        jobs.length ? addJobs(queue, jobs) : undefined,
-        deliveries.length ? webhooks!.emitter.enqueue(deliveries) : undefined,
-      ]);
-      if (options.enqueueTimeoutMs === undefined) {
-        await queued;
-      } else {
-        const bounded = withinMs(queued, options.enqueueTimeoutMs).catch((err: Error) =>
+      const queued = () =>
+        Promise.all([
+          jobs.length ? addJobs(queue, jobs) : undefined,
+          deliveries.length ? webhooks!.emitter.enqueue(deliveries) : undefined,
+        ]);
+      const { enqueueTimeoutMs } = options;
+      const bounded = (ms: number) =>
+        withinMs(queued(), ms).catch((err: Error) =>
           logger.warn({ err: err.message }, "jobs not queued now; the notifier's sweeps queue them from their rows"),
         );
-        if (!options.enqueueInBackground) await bounded;
-      }
+      if (enqueueTimeoutMs === undefined) await queued();
+      // In the background, the jobs are queued once the answer has gone: its JSON and its write come first.
+      else if (options.enqueueInBackground) setImmediate(() => void bounded(enqueueTimeoutMs));
+      else await bounded(enqueueTimeoutMs);
     }
     step('enqueue');
     return outcome;

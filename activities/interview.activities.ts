@@ -1,4 +1,5 @@
 import type { InterviewDetails, InterviewNotice } from '../src/domain/interviews';
+import { keptAlive } from './kept-alive';
 
 /** What an interview's workflow does outside itself: its row in SQL, and the messages it sends. */
 export interface InterviewProjection {
@@ -26,7 +27,7 @@ export interface InterviewActivityDeps {
 /** The activities over their dependencies, which src/main wires (SQL, the notification queue). */
 export function createInterviewActivities(deps: InterviewActivityDeps): InterviewActivities {
   return {
-    projectInterview: (projection) => deps.project(projection),
-    sendInterviewNotice: (notice) => deps.send(notice),
+    projectInterview: (projection) => keptAlive(() => deps.project(projection)),
+    sendInterviewNotice: (notice) => keptAlive(() => deps.send(notice)),
   };
 }

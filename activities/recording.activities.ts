@@ -10,6 +10,7 @@ import {
   type RecordingFailureStats,
 } from '../src/applications/recording-failures';
 import type { NotificationEvent } from '../src/domain/notifications';
+import { keptAlive } from './kept-alive';
 
 /**
  * What the application workflow records after its transitions: SQL first, then the notifications.
@@ -93,39 +94,41 @@ export function createRecordingActivities({
     });
   }
 
-  return {
-    async recordTransitions(kept) {
-      let refused = null as { reason: RecordingFailureReason; err: unknown } | null;
-      try {
-        const outcome = await record(
-          { projection: kept.projection, events: kept.notifications },
-          {
-            sealed: true,
-            stopIfMissing: true,
-            projectionFailed(err) {
-              const reason = refusedData(err);
-              if (!reason) throw err;
-              // The transition happened whatever SQL holds: its notifications still go out.
-              refused = { reason, err };
-            },
+  async function recordTransitions(kept: TransitionRecord): Promise<RecordingOutcome> {
+    let refused = null as { reason: RecordingFailureReason; err: unknown } | null;
+    try {
+      const outcome = await record(
+        { projection: kept.projection, events: kept.notifications },
+        {
+          sealed: true,
+          stopIfMissing: true,
+          projectionFailed(err) {
+            const reason = refusedData(err);
+            if (!reason) throw err;
+            // The transition happened whatever SQL holds: its notifications still go out.
+            refused = { reason, err };
           },
-        );
-        if (outcome === 'missing') {
-          if (Context.current().info.attempt < ATTEMPTS_AWAITING_ROW) {
-            throw ApplicationFailure.retryable(
-              'The application row is not written yet; the API writes it as it answers.',
-              'application_row_pending',
-            );
-          }
-          return { needsContent: true };
+        },
+      );
+      if (outcome === 'missing') {
+        if (Context.current().info.attempt < ATTEMPTS_AWAITING_ROW) {
+          throw ApplicationFailure.retryable(
+            'The application row is not written yet; the API writes it as it answers.',
+            'application_row_pending',
+          );
         }
-      } catch (err) {
-        const reason = givingUpReason(err, Date.now() - Context.current().info.scheduledTimestampMs, retryWindowMs);
-        if (reason) return giveUp(reason, kept, err);
-        throw err;
+        return { needsContent: true };
       }
-      if (refused) await giveUp(refused.reason, kept, refused.err);
-      return { needsContent: false };
-    },
+    } catch (err) {
+      const reason = givingUpReason(err, Date.now() - Context.current().info.scheduledTimestampMs, retryWindowMs);
+      if (reason) return giveUp(reason, kept, err);
+      throw err;
+    }
+    if (refused) await giveUp(refused.reason, kept, refused.err);
+    return { needsContent: false };
+  }
+
+  return {
+    recordTransitions: (kept) => keptAlive(() => recordTransitions(kept)),
   };
 }

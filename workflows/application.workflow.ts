@@ -23,6 +23,7 @@ import {
   STAGE_KIND_ATTRIBUTE,
 } from '../src/temporal/search-attributes';
 import { interviewWorkflow } from './interview.workflow';
+import { RECORDING_ACTIVITY_OPTIONS } from './recording-options';
 import { needsDecision, refuseInterview, type InterviewMessage } from './interview-rules';
 import {
   ACTIVITY_RECORDS_UPDATES,
@@ -72,13 +73,8 @@ import {
 // task that accepted them is committed: handlers never wait for I/O, and nothing is written for a
 // decision the server might still drop. An accepted transition must be recorded: retry through an
 // outage (Redis down, SQL busy), never waiting more than a few seconds between attempts. The
-// activity itself fails for good, visibly, on data SQL refuses and after its retry window (an hour);
-// the schedule-to-close bound only stops attempts that never get to decide (hung until timed out).
-const { recordTransitions } = proxyActivities<RecordingActivities>({
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: '75m',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
-});
+// activity itself fails for good, visibly, on data SQL refuses and after its retry window (an hour).
+const { recordTransitions } = proxyActivities<RecordingActivities>(RECORDING_ACTIVITY_OPTIONS);
 
 /** How many refused signals the state keeps; a misbehaving client cannot grow it without bound. */
 const MAX_REJECTED_SIGNALS = 20;

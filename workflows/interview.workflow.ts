@@ -10,14 +10,11 @@ import {
   type InterviewInput,
   type ScorecardIn,
 } from './messages';
+import { RECORDING_ACTIVITY_OPTIONS } from './recording-options';
 
 // Sending is queueing: the activity writes the projection and the outbox in SQL and the jobs to Redis,
 // each idempotent, so it is retried through an outage as the transition recording is.
-const { projectInterview, sendInterviewNotice } = proxyActivities<InterviewActivities>({
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: '75m',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
-});
+const { projectInterview, sendInterviewNotice } = proxyActivities<InterviewActivities>(RECORDING_ACTIVITY_OPTIONS);
 
 /** How an interview's workflow ended. */
 export type InterviewOutcome = 'complete' | 'cancelled';

@@ -187,14 +187,14 @@ describe('pipelines: pinning, moves back, reopening and migration', () => {
     expect(done).toMatchObject({ total: APPLICATIONS, migrated: APPLICATIONS, failed: 0 });
 
     // Every application is on version 2, its history recording the migration once. A recording
-    // activity the worker's stop cut off is tried again after its start-to-close timeout (30 s).
+    // activity the worker's stop cut off is tried again after its heartbeat timeout (10 s).
     for (const id of ids) {
       const app = await eventually(
         async () => {
           const res = await stack.http('GET', `/api/applications/${id}`, { token: recruiter.token });
           return res.body.pipelineVersion === 2 ? res.body : undefined;
         },
-        45_000,
+        30_000,
         `application ${id} on version 2`,
       );
       const marks = app.history.filter((h: { migration?: { id: string } }) => h.migration);

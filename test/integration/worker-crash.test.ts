@@ -1,12 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { testEnv, startStack, type TestStack } from '../support/stack';
+import type { ChildProcess } from 'node:child_process';
+import type { TestStack } from '../support/stack';
+import { startWorkerProcessStack, type WorkerProcessStack } from '../support/worker-process';
 import { createJob, expectLegalHistory, expectSqlMatchesWorkflow, sqlHistory } from '../support/applications';
 
-const ROOT = path.resolve(__dirname, '../..');
-const WORKER_ENTRY = path.join(ROOT, 'dist/src/main/worker.js');
-const BUNDLE_ENTRY = path.join(ROOT, 'dist/src/temporal/bundle.js');
 const APPLICATIONS = 10;
 const PIPELINE = ['screening', 'interview', 'offer', 'hired'] as const;
 /** Transitions accepted before the first worker is killed: well inside the burst of 40. */
@@ -25,56 +21,14 @@ interface Outcome {
  * new one. Nothing accepted may be lost or applied twice, and SQL must end equal to every workflow.
  */
 describe('a worker killed mid-burst', () => {
+  let world: WorkerProcessStack;
   let stack: TestStack;
-  let bundlePath: string;
-  const workers: ChildProcess[] = [];
-
   beforeAll(async () => {
-    if (!fs.existsSync(WORKER_ENTRY)) throw new Error(`${WORKER_ENTRY} is missing: build first (npm test builds before running Jest)`);
-    stack = await startStack();
-    // Prebuilt the way production does it, so workers start without webpack.
-    bundlePath = path.join(stack.dir, 'workflow-bundle.js');
-    execFileSync(process.execPath, [BUNDLE_ENTRY, bundlePath], { cwd: ROOT, stdio: 'ignore' });
+    world = await startWorkerProcessStack();
+    stack = world.stack;
   }, 60_000);
-  afterAll(async () => {
-    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-    await stack?.close();
-  });
-
-  /** Starts `node dist/src/main/worker.js` on the stack's database, task queue and notification queue. */
-  async function startWorkerProcess(): Promise<ChildProcess> {
-    const env = {
-      ...testEnv(stack.dir),
-      DATABASE_URL: stack.config.database.url,
-      TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
-      NOTIFICATION_QUEUE: stack.config.notifier.queueName,
-      WORKFLOW_BUNDLE_PATH: bundlePath,
-      LOG_LEVEL: 'info',
-      PATH: process.env.PATH ?? '',
-    };
-    const child = spawn(process.execPath, [WORKER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    workers.push(child);
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 30_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('worker polling')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`worker exited with ${code}:\n${output}`));
-      });
-    });
-    child.stdout!.resume();
-    child.stderr!.resume();
-    return child;
-  }
+  afterAll(() => world?.close());
+  const startWorkerProcess = () => world.start();
 
   test('every accepted transition is in SQL exactly once, and SQL equals each workflow', async () => {
     const first = await startWorkerProcess();

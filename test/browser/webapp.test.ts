@@ -238,6 +238,9 @@ if (!hasChromium) console.warn(`Skipping the web app browser test: ${CHROMIUM} d
       await expect(page.locator('h1').innerText()).resolves.toBe(`Application of ${candidate.fullName}`);
       await scan(page, 'application page');
 
+      // Staff are told, before they write it, that the candidate reads the reason.
+      const seen = await page.getByLabel('Reason').getAttribute('aria-describedby');
+      await expect(page.locator(`#${seen}`).innerText()).resolves.toContain('The candidate sees this reason');
       await page.getByLabel('Reason').fill('Position filled internally');
       await page.getByRole('button', { name: 'Reject application' }).click();
       await page.locator('.history li', { hasText: 'Position filled internally' }).waitFor();

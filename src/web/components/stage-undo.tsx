@@ -64,8 +64,18 @@ export function StageUndo({ app, stages, onDone }: { app: Application; stages: P
       </label>
       <label>
         {reopen ? 'Why reopen it' : 'Why move it back'}{' '}
-        <textarea name="reason" rows={2} required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        <textarea
+          name="reason"
+          rows={2}
+          required
+          aria-describedby="undo-reason-seen"
+          value={reason}
+          onInput={(e) => setReason(e.currentTarget.value)}
+        />
       </label>
+      <p class="hint" id="undo-reason-seen">
+        The candidate sees this reason on their application and in the e-mail that tells them.
+      </p>
       <button type="submit" disabled={busy}>
         {reopen ? 'Reopen application' : 'Move back'}
       </button>

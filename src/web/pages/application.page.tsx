@@ -117,8 +117,19 @@ export function ApplicationPage({ id }: { id: string }) {
             <form class="stack narrow" onSubmit={reject}>
               <h2>Reject</h2>
               <label>
-                Reason <textarea name="reason" rows={3} required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+                Reason{' '}
+                <textarea
+                  name="reason"
+                  rows={3}
+                  required
+                  aria-describedby="reject-reason-seen"
+                  value={reason}
+                  onInput={(e) => setReason(e.currentTarget.value)}
+                />
               </label>
+              <p class="hint" id="reject-reason-seen">
+                The candidate sees this reason on their application and in the e-mail that tells them.
+              </p>
               <button type="submit" class="danger">
                 Reject application
               </button>

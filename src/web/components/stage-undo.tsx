@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, describe, type Application, type PipelineStage } from '../api/client';
 import { Alert } from './alert';
+import { ReasonField } from './reason-field';
 import { isFinal } from './pinned-pipeline';
 
 /**
@@ -62,20 +63,13 @@ export function StageUndo({ app, stages, onDone }: { app: Application; stages: P
           ))}
         </select>
       </label>
-      <label>
-        {reopen ? 'Why reopen it' : 'Why move it back'}{' '}
-        <textarea
-          name="reason"
-          rows={2}
-          required
-          aria-describedby="undo-reason-seen"
-          value={reason}
-          onInput={(e) => setReason(e.currentTarget.value)}
-        />
-      </label>
-      <p class="hint" id="undo-reason-seen">
-        The candidate sees this reason on their application and in the e-mail that tells them.
-      </p>
+      <ReasonField
+        label={reopen ? 'Why reopen it' : 'Why move it back'}
+        id="undo-reason-seen"
+        rows={2}
+        value={reason}
+        onChange={setReason}
+      />
       <button type="submit" disabled={busy}>
         {reopen ? 'Reopen application' : 'Move back'}
       </button>

@@ -12,6 +12,7 @@ import { EvaluationSummary } from '../components/evaluation-summary';
 import { ScorecardList } from '../components/scorecard-list';
 import { isFinal, usePinnedStages } from '../components/pinned-pipeline';
 import { StageUndo } from '../components/stage-undo';
+import { ReasonField } from '../components/reason-field';
 
 /**
  * One application for its hiring team: what the candidate sent, its history, the evaluation, the
@@ -116,20 +117,7 @@ export function ApplicationPage({ id }: { id: string }) {
           {!runs(role) || final ? null : (
             <form class="stack narrow" onSubmit={reject}>
               <h2>Reject</h2>
-              <label>
-                Reason{' '}
-                <textarea
-                  name="reason"
-                  rows={3}
-                  required
-                  aria-describedby="reject-reason-seen"
-                  value={reason}
-                  onInput={(e) => setReason(e.currentTarget.value)}
-                />
-              </label>
-              <p class="hint" id="reject-reason-seen">
-                The candidate sees this reason on their application and in the e-mail that tells them.
-              </p>
+              <ReasonField label="Reason" id="reject-reason-seen" rows={3} value={reason} onChange={setReason} />
               <button type="submit" class="danger">
                 Reject application
               </button>
